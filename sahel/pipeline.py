@@ -1,0 +1,25 @@
+"""From a corpus folder to the committed tables: ``sahel parse``."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from .corpus import Corpus, parse_corpus
+from .schema import DOCUMENTS, FIGURES
+from .tables import write_tables
+
+
+def corpus_tables(corpus: Corpus) -> dict:
+    """``{name: (frame, schema)}`` of every table ``sahel parse`` writes."""
+    return {
+        "documents": (corpus.documents, DOCUMENTS),
+        "figures": (corpus.figures, FIGURES),
+    }
+
+
+def parse_to_tables(corpus_dir: Path, out_dir: Path) -> Corpus:
+    """Parse ``corpus_dir`` and write its tables to ``out_dir`` atomically."""
+    corpus = parse_corpus(corpus_dir)
+    written = write_tables(corpus_tables(corpus), out_dir)
+    print(f"parsed {len(corpus.documents)} articles, {len(corpus.figures)} figures "
+          f"-> {', '.join(str(p) for p in written)}")
+    return corpus
