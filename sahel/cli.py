@@ -14,10 +14,27 @@ def _warn_to_stderr(message, category, filename, lineno, file=None, line=None) -
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
+    from . import check
     from .pipeline import parse_to_tables
 
-    parse_to_tables(Path(args.corpus), Path(args.out))
+    if args.max_bytes is not None:
+        check.MAX_BYTES = args.max_bytes  # read by corpus.iter_articles at call time
+    if args.strict:
+        problems = check.check_corpus(args.corpus, max_bytes=check.MAX_BYTES)
+        if len(problems):
+            print(check.format_report(problems, args.corpus), file=sys.stderr)
+            print(f"sahel parse: {args.corpus}: {len(problems)} problem(s) with --strict; "
+                  "nothing was written", file=sys.stderr)
+            return 1
+    parse_to_tables(Path(args.corpus), Path(args.out), jobs=args.jobs,
+                    cache=not args.no_cache, progress=args.progress)
     return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from .check import run
+
+    return run(args.corpus, max_bytes=args.max_bytes, strict=args.strict)
 
 
 def cmd_figures(args: argparse.Namespace) -> int:
@@ -45,6 +62,16 @@ def cmd_score(args: argparse.Namespace) -> int:
     return 0
 
 
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text.replace("_", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number of bytes: {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be positive: {text!r}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sahel", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -52,7 +79,25 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("parse", help="parse a corpus folder into the tables of data/")
     p.add_argument("corpus", nargs="?", default=str(paths.SEEDS_DIR), help="corpus folder (default: seeds/)")
     p.add_argument("--out", default=str(paths.data_dir()), help="output folder (default: data/)")
+    p.add_argument("--strict", action="store_true",
+                   help="refuse to parse (exit 1, write nothing) if `sahel check` finds any problem")
+    p.add_argument("--max-bytes", type=_positive_int, default=None, metavar="N",
+                   help="skip article files larger than N bytes (default: 5000000)")
+    p.add_argument("-j", "--jobs", type=int, default=None, metavar="N",
+                   help="worker processes (default: all cores; 1: no worker processes)")
+    p.add_argument("--no-cache", action="store_true",
+                   help="parse every article again, ignoring the per-article cache "
+                        "($SAHEL_CACHE, default ~/.cache/sahel)")
+    p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                   help="show a progress bar (default: on a terminal, for runs over a second)")
     p.set_defaults(func=cmd_parse)
+
+    p = sub.add_parser("check", help="report what is wrong with each file of a corpus folder")
+    p.add_argument("corpus", nargs="?", default=str(paths.SEEDS_DIR), help="corpus folder (default: seeds/)")
+    p.add_argument("--max-bytes", type=_positive_int, default=5_000_000, metavar="N",
+                   help="article files larger than N bytes are errors (default: 5000000)")
+    p.add_argument("--strict", action="store_true", help="exit 1 on warnings too, not only on errors")
+    p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("figures", help="print the parsed figures")
     p.add_argument("--party", help="party code, e.g. FRA, JIHADIST")

@@ -77,97 +77,106 @@ def read_catalog(folder: Path, problems: list[str] | None = None) -> dict[str, d
     A missing catalog is allowed; malformed rows are skipped with a warning
     that names the file and the line.
     """
+    from .check import read_catalog_entries  # the rules of `sahel check`
+
     problems = [] if problems is None else problems
-    path = Path(folder) / CATALOG
-    if not path.exists():
-        return {}
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (UnicodeDecodeError, OSError) as exc:
-        _problem(problems, path, f"catalog unreadable ({exc}); publication dates unknown")
-        return {}
-    reader = csv.DictReader(io.StringIO(text))
-    if not reader.fieldnames or "doc_id" not in reader.fieldnames:
-        _problem(problems, path, "catalog has no `doc_id` column; publication dates unknown")
-        return {}
-    out: dict[str, dict[str, object]] = {}
-    for row in reader:
-        line = reader.line_num
-        doc_id = (row.get("doc_id") or "").strip()
-        if not doc_id or None in row:
-            _problem(problems, path, f"line {line}: malformed catalog row skipped")
-            continue
-        raw = (row.get("published") or "").strip()
-        published = None
-        if raw:
-            try:
-                published = date.fromisoformat(raw[:10])
-            except ValueError:
-                _problem(problems, path, f"line {line}: unparseable published date {raw!r} for {doc_id}")
-        out[doc_id] = {"published": published, "outlet": (row.get("outlet") or "").strip() or None}
-    return out
+    entries, issues = read_catalog_entries(Path(folder))
+    for issue in issues:
+        _problem(problems, issue.path, issue.problem)
+    return {doc_id: {"published": e.published, "outlet": e.outlet} for doc_id, e in (entries or {}).items()}
 
 
 def decode(data: bytes, path: Path) -> tuple[str, str | None]:
     """Decode an article's bytes; return the text and a problem (or None).
 
-    Raises :class:`CorpusError` for empty and binary files.
+    Raises :class:`CorpusError` for empty, binary and undecodable files; a
+    non-UTF-8 file is decoded with the encoding ``charset_normalizer`` guesses.
     """
-    if not data.strip():
-        raise CorpusError(f"{path}: empty file")
-    if b"\x00" in data[:4096]:
-        raise CorpusError(f"{path}: binary file (NUL bytes), not a text article")
-    try:
-        return data.decode("utf-8-sig"), None
-    except UnicodeDecodeError as exc:
-        text = data.decode("cp1252", errors="replace")
-        return text, f"not UTF-8 ({exc.reason} at byte {exc.start}); decoded as cp1252"
+    from .check import decode_bytes  # the rules of `sahel check`
+
+    decoded = decode_bytes(data)
+    if decoded.text is None:
+        raise CorpusError(f"{path}: {decoded.problem}")
+    return decoded.text, decoded.problem
 
 
-def iter_articles(folder: Path, problems: list[str] | None = None) -> Iterator[Article]:
-    """Yield the readable articles of a corpus folder in doc_id order."""
+def iter_articles(folder: Path, problems: list[str] | None = None, *,
+                  max_bytes: int | None = None) -> Iterator[Article]:
+    """Yield the readable articles of a corpus folder in doc_id order.
+
+    Applies the rules of ``sahel check`` (:func:`sahel.check.scan`): files that
+    cannot be read are skipped, and every problem is warned about as one line
+    ``path: problem`` (a :class:`CorpusWarning`) and appended to ``problems``.
+    A folder without any readable article adds a problem too, so that
+    :func:`parse_corpus` refuses it. ``max_bytes`` defaults to
+    :data:`sahel.check.MAX_BYTES`.
+    """
+    from .check import MAX_BYTES, Problem, scan  # the rules of `sahel check`
+
     folder = Path(folder)
     problems = [] if problems is None else problems
-    if not folder.is_dir():
-        raise CorpusError(f"{folder}: corpus folder not found")
-    catalog = read_catalog(folder, problems)
-    for path in sorted(folder.glob("*.txt")):
-        try:
-            data = path.read_bytes()
-            text, issue = decode(data, path)
-        except CorpusError as exc:
-            _problem(problems, path, str(exc).split(": ", 1)[1] + "; skipped")
+    n = 0
+    for item in scan(folder, max_bytes=MAX_BYTES if max_bytes is None else max_bytes):
+        if isinstance(item, Problem):
+            _problem(problems, item.path, item.problem)
             continue
-        except OSError as exc:
-            _problem(problems, path, f"unreadable ({exc.strerror}); skipped")
-            continue
-        if issue:
-            _problem(problems, path, issue)
-        meta = catalog.get(path.stem, {})
-        if not meta.get("published"):
-            _problem(problems, path, "no publication date in catalog; relative dates left unresolved")
-        yield Article(path.stem, path, text, hashlib.sha256(data).hexdigest(),
-                      meta.get("published"), meta.get("outlet"))
+        n += 1
+        yield Article(item.doc_id, item.path, item.text, item.sha256, item.published, item.outlet)
+    if n == 0:
+        _problem(problems, folder, "no readable .txt article in the folder")
 
 
-def parse_corpus(path: str | Path = paths.SEEDS_DIR) -> Corpus:
-    """Read and parse every article of a corpus folder into a :class:`Corpus`."""
+def parse_article(article: Article) -> dict[str, pd.DataFrame]:
+    """Parse one article into its per-article frames, keyed by table name.
+
+    The single unit of work of :func:`parse_corpus`: it runs in worker
+    processes and its result is cached on disk (:mod:`sahel.cache`), so it
+    must depend only on the article (text, doc id, date, outlet). Add any
+    further per-article table here; corpus-wide tables are derived later.
+    """
     from .extract import parse_text  # spaCy is imported only when parsing
+
+    doc = parse_text(article.text, doc_id=article.doc_id, published=article.published)
+    return {"figures": doc.figures}
+
+
+def parse_corpus(path: str | Path = paths.SEEDS_DIR, jobs: int | None = None,
+                 cache: bool | str | Path = True, progress: bool | None = None) -> Corpus:
+    """Read and parse every article of a corpus folder into a :class:`Corpus`.
+
+    Articles go through :func:`parse_article` on ``jobs`` processes (default:
+    all cores; 1: in this process), one at a time: each text is dropped once
+    parsed. Results are cached per article (``cache``: True for the default
+    folder, False for none, or a folder; see :mod:`sahel.cache`). ``progress``
+    shows a bar (default: on a terminal, for runs over a second). Tables other
+    than ``figures`` go to :attr:`Corpus.tables`; ``corpus.parse_stats`` tells
+    how many articles were parsed and how many came from the cache.
+    """
+    from .parallel import parse_articles
 
     folder = Path(path)
     problems: list[str] = []
-    docs, figures = [], []
-    for art in iter_articles(folder, problems):
-        doc = parse_text(art.text, doc_id=art.doc_id, published=art.published)
-        figures.append(doc.figures)
-        docs.append({"doc_id": art.doc_id, "published": art.published, "outlet": art.outlet,
-                     "path": art.path.name, "n_chars": len(art.text), "sha256": art.sha256,
-                     "n_figures": len(doc.figures)})
+    docs: list[dict[str, object]] = []
+
+    def articles() -> Iterator[Article]:
+        for art in iter_articles(folder, problems):
+            docs.append({"doc_id": art.doc_id, "published": art.published, "outlet": art.outlet,
+                         "path": art.path.name, "n_chars": len(art.text), "sha256": art.sha256})
+            yield art
+
+    total = sum(1 for _ in folder.glob("*.txt")) if folder.is_dir() else None
+    run = parse_articles(articles(), jobs=jobs, cache=cache, progress=progress, total=total)
     if not docs and problems:
         raise CorpusError(f"{folder}: no article could be read ({len(problems)} problems)")
+    for doc, n in zip(docs, run.counts("figures")):
+        doc["n_figures"] = n
     documents = frame(docs, DOCUMENTS)
-    figs = pd.concat(figures, ignore_index=True) if figures else frame([], FIGURES)
-    return Corpus(documents, figs, problems=problems, root=folder)
+    tables = {name: run.table(name) for name in run.names()}
+    figs = tables.pop("figures", None)
+    corpus = Corpus(documents, figs if figs is not None else frame([], FIGURES),
+                    tables=tables, problems=problems, root=folder)
+    corpus.parse_stats = run.stats  # type: ignore[attr-defined]
+    return corpus
 
 
 def load(path: str | Path | None = None) -> Corpus:

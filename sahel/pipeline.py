@@ -16,10 +16,16 @@ def corpus_tables(corpus: Corpus) -> dict:
     }
 
 
-def parse_to_tables(corpus_dir: Path, out_dir: Path) -> Corpus:
-    """Parse ``corpus_dir`` and write its tables to ``out_dir`` atomically."""
-    corpus = parse_corpus(corpus_dir)
+def parse_to_tables(corpus_dir: Path, out_dir: Path, jobs: int | None = None,
+                    cache: bool | str | Path = True, progress: bool | None = None) -> Corpus:
+    """Parse ``corpus_dir`` and write its tables to ``out_dir`` atomically.
+
+    ``jobs``, ``cache`` and ``progress`` are those of :func:`parse_corpus`.
+    """
+    corpus = parse_corpus(corpus_dir, jobs=jobs, cache=cache, progress=progress)
     written = write_tables(corpus_tables(corpus), out_dir)
-    print(f"parsed {len(corpus.documents)} articles, {len(corpus.figures)} figures "
+    stats = getattr(corpus, "parse_stats", None)
+    detail = f" ({stats.parsed} parsed, {stats.cached} from cache)" if stats else ""
+    print(f"parsed {len(corpus.documents)} articles{detail}, {len(corpus.figures)} figures "
           f"-> {', '.join(str(p) for p in written)}")
     return corpus

@@ -105,3 +105,124 @@ def frame(rows: Iterable[Mapping[str, object]], schema: Mapping[str, str]) -> pd
     rows = list(rows)
     df = pd.DataFrame(rows, columns=list(schema)) if rows else pd.DataFrame(columns=list(schema))
     return conform(df, schema)
+
+
+# --- derived tables (issue 3: reconcile, timeline, places, actors) -------------
+
+FACTS: dict[str, str] = {
+    "fact_id": "string",
+    "party": "string",
+    "measure": "string",
+    "kind": "string",            # incident | cumulative | strength
+    "low": "Float64",
+    "best": "Float64",
+    "high": "Float64",           # empty when no source bounds it ("more than 50")
+    "qualifier": "string",       # exact | at_least | at_most | approx | range
+    "date_start": DATE,
+    "date_end": DATE,
+    "date_precision": "string",  # day | week | month | year | period
+    "date_basis": "string",      # sentence | context | aggregate | published | none
+    "n_sources": "Int64",
+    "doc_ids": "string",         # ';'-separated
+    "figure_ids": "string",      # ';'-separated
+    "disputed": "boolean",
+    "values": "string",          # the differing values when disputed, e.g. '13 (000_…); 14 (001_…)'
+    "part_of": "string",         # fact_id of the aggregate this fact is a part of (not counted)
+    "event_id": "string",
+    "place_id": "string",
+    "place": "string",
+    "noun": "string",
+    "quote": "string",
+}
+"""One real-world quantity, merged from the figures of every article stating it."""
+
+EVENTS: dict[str, str] = {
+    "event_id": "string",
+    "date_start": DATE,
+    "date_end": DATE,
+    "date_precision": "string",
+    "place_id": "string",
+    "place": "string",
+    "country": "string",
+    "latitude": "Float64",
+    "longitude": "Float64",
+    "killed_low": "Float64",
+    "killed_best": "Float64",
+    "killed_high": "Float64",
+    "deaths_by_party": "string",  # 'FRA=13;JIHADIST=50' (best)
+    "summary": "string",          # every counted fact: 'killed FRA 13; destroyed FRA 2'
+    "parties": "string",
+    "n_sources": "Int64",
+    "doc_ids": "string",
+    "fact_ids": "string",
+    "figure_ids": "string",
+    "description": "string",
+}
+"""A dated incident grouping the facts that belong together (UCDP-style)."""
+
+TIMELINE: dict[str, str] = {
+    "item_id": "string",
+    "kind": "string",        # event | milestone
+    "type": "string",        # incident, launch, coup, summit, reinforcement, …
+    "date_start": DATE,
+    "date_end": DATE,
+    "date_precision": "string",
+    "label": "string",
+    "description": "string",
+    "place_id": "string",
+    "place": "string",
+    "actors": "string",      # ';'-separated canonical actor names
+    "parties": "string",     # ';'-separated party codes
+    "best": "Float64",
+    "n_sources": "Int64",
+    "doc_ids": "string",
+    "refs": "string",        # ';'-separated figure_ids / mention_ids
+    "event_id": "string",
+    "fact_ids": "string",
+}
+"""Events plus dated non-numeric milestones, in date order."""
+
+PLACES: dict[str, str] = {
+    "place_id": "string",
+    "name": "string",
+    "aliases": "string",     # '|'-separated
+    "kind": "string",        # country, region, area, border, town, village
+    "country": "string",     # ISO3; '|'-separated for cross-border areas
+    "latitude": "Float64",
+    "longitude": "Float64",
+    "precision": "string",   # point, region, border, country
+    "n_mentions": "Int64",
+    "n_docs": "Int64",
+    "doc_ids": "string",
+}
+
+ACTORS: dict[str, str] = {
+    "actor_id": "string",
+    "name": "string",
+    "aliases": "string",
+    "party": "string",
+    "kind": "string",        # state, state force, operation, task force, UN mission, EU mission, …
+    "n_mentions": "Int64",
+    "n_docs": "Int64",
+    "doc_ids": "string",
+}
+
+MENTIONS: dict[str, str] = {
+    "mention_id": "string",  # f"{doc_id}:{kind[0]}:{start}"
+    "doc_id": "string",
+    "kind": "string",        # place | actor | milestone
+    "name": "string",        # canonical name (milestone: its label)
+    "code": "string",        # place_id | party code | milestone type
+    "start": "Int64",
+    "end": "Int64",
+    "surface": "string",
+    "sentence": "Int64",
+    "sentence_start": "Int64",
+    "sentence_end": "Int64",
+    "paragraph": "Int64",
+    "date_start": DATE,
+    "date_end": DATE,
+    "date_precision": "string",
+    "quote": "string",
+}
+"""Places, actors and dated milestones named in each article."""

@@ -9,8 +9,11 @@ from __future__ import annotations
 import math
 import os
 import shutil
+import signal
 import tempfile
-from collections.abc import Mapping
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -46,23 +49,80 @@ def to_csv_text(df: pd.DataFrame, schema: Mapping[str, str]) -> str:
 def write_tables(tables: Mapping[str, tuple[pd.DataFrame, Mapping[str, str]]], out_dir: Path) -> list[Path]:
     """Write ``{name: (frame, schema)}`` as ``out_dir/name.csv``, all or nothing.
 
-    The files are written into a temporary folder next to ``out_dir`` and only
-    then moved into place, so an interrupted run leaves the old tables intact.
+    The files are written (and fsynced) into a temporary folder next to
+    ``out_dir`` and only then moved into place, so an interrupted run leaves
+    the old tables intact. The moves themselves run with Ctrl-C/SIGTERM held
+    back, and a failing move puts back the tables already replaced.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
     try:
         for name, (df, schema) in tables.items():
-            (tmp / f"{name}.csv").write_text(to_csv_text(df, schema), encoding="utf-8")
-        written = []
-        for name in tables:
-            target = out_dir / f"{name}.csv"
-            os.replace(tmp / f"{name}.csv", target)
-            written.append(target)
-        return written
+            _write_synced(tmp / f"{name}.csv", to_csv_text(df, schema))
+        with _signals_held():
+            return _commit(tmp, out_dir, list(tables))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _write_synced(path: Path, text: str) -> None:
+    with open(path, "w", encoding="utf-8", newline="\n") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def _commit(tmp: Path, out_dir: Path, names: list[str]) -> list[Path]:
+    """Move ``tmp/name.csv`` over ``out_dir/name.csv`` for every name: all, or none on failure."""
+    backup = tmp / ".previous"
+    backup.mkdir()
+    done: list[str] = []
+    try:
+        for name in names:
+            target = out_dir / f"{name}.csv"
+            if target.exists():
+                try:
+                    os.link(target, backup / f"{name}.csv")
+                except OSError:
+                    shutil.copy2(target, backup / f"{name}.csv")
+            os.replace(tmp / f"{name}.csv", target)
+            done.append(name)
+    except BaseException:
+        for name in reversed(done):
+            old, target = backup / f"{name}.csv", out_dir / f"{name}.csv"
+            if old.exists():
+                os.replace(old, target)
+            else:
+                target.unlink(missing_ok=True)
+        raise
+    try:  # make the renames durable (POSIX); harmless where unsupported
+        fd = os.open(out_dir, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    except OSError:
+        pass
+    return [out_dir / f"{name}.csv" for name in names]
+
+
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold SIGINT/SIGTERM back during the block and deliver them after it."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    held = [s for s in (signal.SIGINT, getattr(signal, "SIGTERM", None)) if s is not None]
+    previous = {s: signal.signal(s, lambda signum, _frame: caught.append(signum)) for s in held}
+    try:
+        yield
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+        for s in dict.fromkeys(caught):
+            signal.raise_signal(s)
 
 
 def read_table(path: Path, schema: Mapping[str, str]) -> pd.DataFrame:

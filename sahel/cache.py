@@ -1,0 +1,201 @@
+"""On-disk cache of per-article parse results.
+
+``sahel parse`` stores what :func:`sahel.corpus.parse_article` returns for each
+article, so a re-run parses only new or changed articles.
+
+Where
+    ``$SAHEL_CACHE`` if set (``0``/``off``/``false``/``none`` disable the
+    cache), else ``$XDG_CACHE_HOME/sahel``, else ``~/.cache/sahel``.
+    ``sahel parse --no-cache`` (``parse_corpus(cache=False)``) bypasses it;
+    ``parse_corpus(cache=<folder>)`` uses another folder.
+Layout
+    ``<root>/<EXTRACTOR_VERSION>/<key[:2]>/<key>.pkl``, one pickle per
+    article. ``key`` hashes the article's decoded text and its catalog
+    metadata (doc id, publication date, outlet): everything
+    :func:`~sahel.corpus.parse_article` sees. Entries of other extractor
+    versions are never read; :func:`prune` deletes them.
+Format
+    A pickle of the article's frames in columnar form (see :func:`encode`):
+    plain lists load ~10× faster than pickled DataFrames and merge into one
+    table without concatenating thousands of small frames. The cache is a
+    private, user-owned folder: never point ``SAHEL_CACHE`` at files you did
+    not write (unpickling runs code).
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import shutil
+import sys
+import tempfile
+import warnings
+from collections.abc import Iterable, Mapping
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from . import paths
+
+# Modules that run only before or after the per-article parse: editing them
+# does not change what is cached. Every other module of the package (and every
+# file in resources/) is part of the extractor version, so a new extraction
+# module is covered without touching this list.
+NOT_EXTRACTION = frozenset({
+    "__main__.py", "cache.py", "parallel.py", "cli.py", "pipeline.py", "tables.py",
+    "paths.py", "report.py", "check.py", "score.py",
+})
+_DISABLED = {"0", "off", "false", "no", "none"}
+
+Payload = dict[str, dict[str, Any]]
+"""An article's frames in columnar form: ``{table: {"dtypes", "columns", "n"}}``."""
+
+
+def _extractor_version() -> str:
+    """Hash of the extraction sources, resources and the library versions they use."""
+    h = hashlib.sha256()
+    files = [p for p in sorted(paths.PACKAGE_DIR.glob("*.py")) if p.name not in NOT_EXTRACTION]
+    if paths.RESOURCES_DIR.is_dir():
+        files += sorted(p for p in paths.RESOURCES_DIR.rglob("*") if p.is_file())
+    for p in files:
+        h.update(p.relative_to(paths.PACKAGE_DIR).as_posix().encode() + b"\0")
+        h.update(p.read_bytes() + b"\0")
+    for dist in ("spacy", "pandas"):
+        try:
+            h.update(f"{dist}={metadata.version(dist)}\0".encode())
+        except metadata.PackageNotFoundError:
+            pass
+    h.update(f"python={sys.version_info[0]}.{sys.version_info[1]}".encode())
+    return h.hexdigest()[:16]
+
+
+EXTRACTOR_VERSION: str = _extractor_version()
+"""Changes whenever an extraction module, a resource file, spaCy or pandas changes."""
+
+
+def default_root() -> Path | None:
+    """The cache folder from the environment, or None when it is disabled."""
+    env = os.environ.get("SAHEL_CACHE", "").strip()
+    if env.lower() in _DISABLED:
+        return None
+    if env:
+        return Path(env).expanduser()
+    xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "sahel"
+
+
+def article_key(text: str, doc_id: str, published: object, outlet: object) -> str:
+    """Cache key of an article: its decoded text plus the metadata the parse sees.
+
+    Hashing the decoded text (not the file's bytes) keeps the key right when
+    the decoding rules change.
+    """
+    h = hashlib.sha256(text.encode("utf-8", "surrogatepass"))
+    meta = "\0".join([doc_id, "" if published is None else str(published),
+                      "" if outlet is None else str(outlet)])
+    h.update(b"\0" + meta.encode("utf-8", "surrogatepass"))
+    return h.hexdigest()
+
+
+def encode(frames: Mapping[str, pd.DataFrame]) -> Payload:
+    """An article's frames as plain column lists (cheap to pickle and to merge)."""
+    return {name: {"dtypes": dict(df.dtypes), "n": len(df),
+                   "columns": {c: df[c].tolist() for c in df.columns}}
+            for name, df in frames.items()}
+
+
+def merge(payloads: Iterable[Payload], name: str) -> pd.DataFrame | None:
+    """Concatenate table ``name`` of many payloads, in order; None if none has it."""
+    columns: dict[str, list] = {}
+    dtypes: dict[str, Any] = {}
+    total = 0
+    for payload in payloads:
+        part = payload.get(name)
+        if part is None:
+            continue
+        for col, dtype in part["dtypes"].items():
+            if col not in columns:
+                columns[col] = [None] * total  # a column the earlier articles lacked
+                dtypes[col] = dtype
+        for col, values in columns.items():
+            values.extend(part["columns"].get(col, [None] * part["n"]))
+        total += part["n"]
+    if not dtypes:
+        return None
+    df = pd.DataFrame({c: pd.Series(v, dtype=object) for c, v in columns.items()},
+                      index=pd.RangeIndex(total))
+    for col, dtype in dtypes.items():
+        try:
+            df[col] = df[col].astype(dtype)
+        except (TypeError, ValueError):
+            pass  # left as object; the table schema conforms it later
+    return df
+
+
+class ArticleCache:
+    """Per-article payloads under ``root/<EXTRACTOR_VERSION>/``."""
+
+    def __init__(self, root: Path, version: str | None = None) -> None:
+        self.root = Path(root)
+        self.version = version or EXTRACTOR_VERSION
+        self.folder = self.root / self.version
+
+    @classmethod
+    def open(cls, cache: bool | str | Path | None = True) -> ArticleCache | None:
+        """The cache to use: True → :func:`default_root`, False/None → none, a path → there."""
+        if cache is None or cache is False:
+            return None
+        root = default_root() if cache is True else Path(cache)
+        if root is None:
+            return None
+        try:
+            (root / EXTRACTOR_VERSION).mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            warnings.warn(f"{root}: cache folder unusable ({exc.strerror}); parsing without cache",
+                          RuntimeWarning, stacklevel=2)
+            return None
+        return cls(root, EXTRACTOR_VERSION)
+
+    def path(self, key: str) -> Path:
+        return self.folder / key[:2] / f"{key}.pkl"
+
+    def get(self, key: str) -> Payload | None:
+        """The stored payload, or None (missing or unreadable entries are misses)."""
+        try:
+            with open(self.path(key), "rb") as fh:
+                payload = pickle.load(fh)
+        except FileNotFoundError:
+            return None
+        except Exception:  # truncated or foreign file: parse again, overwrite
+            return None
+        return payload if isinstance(payload, dict) else None
+
+    def put(self, key: str, payload: Payload) -> None:
+        """Store atomically (temporary file + rename); failures only cost a re-parse."""
+        target = self.path(key)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
+        except OSError:
+            return
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                pickle.dump(payload, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, target)
+        except OSError:
+            Path(tmp).unlink(missing_ok=True)
+
+
+def prune(root: str | Path | None = None) -> list[Path]:
+    """Delete the entries of every extractor version but the current one."""
+    root = Path(root) if root is not None else default_root()
+    if root is None or not root.is_dir():
+        return []
+    removed = []
+    for sub in root.iterdir():
+        if sub.is_dir() and sub.name != EXTRACTOR_VERSION:
+            shutil.rmtree(sub, ignore_errors=True)
+            removed.append(sub)
+    return removed

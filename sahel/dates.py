@@ -1,0 +1,172 @@
+"""Date expressions in a sentence, resolved against the publication date.
+
+Follows the codebook: "on Monday" is the most recent Monday before
+publication; "last week" the Monday–Sunday week before the publication week;
+"in August" the most recent August up to publication; "in 2019" the whole
+year; "early/mid/late September" days 1–10 / 11–20 / 21–end; "since 2013"
+from 2013-01-01 to publication; "last month" and "last year" whole periods.
+Expressions that date a statement ("said on Tuesday"), a deadline ("by
+mid-October") or another event ("which began in 2014") are flagged in
+``DateMention.ignore`` so they never date a figure.
+"""
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+MONTHS = {
+    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
+    "august": 8, "september": 9, "october": 10, "november": 11, "december": 12,
+    "jan": 1, "feb": 2, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9,
+    "oct": 10, "nov": 11, "dec": 12,
+}
+WEEKDAYS = {d.lower(): i for i, d in enumerate(calendar.day_name)}
+
+_M = r"(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
+_W = r"(?:" + "|".join(WEEKDAYS) + r")"
+_Y = r"(?P<year>(?:19|20)\d\d)"
+_PREP = r"(?P<prep>in|during|throughout|since|from|by|until|on|over)"
+_PATTERNS: list[tuple[str, str]] = [
+    ("day", rf"(?:{_PREP}\s+)?(?:{_W},?\s+)?(?:the\s+)?(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_M}(?:,?\s+{_Y})?\b"),
+    ("day", rf"(?:{_PREP}\s+)?(?:{_W},?\s+)?{_M}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+{_Y}\b)?"),
+    ("part", rf"(?:{_PREP}\s+)?(?P<part>early|mid|late|the\s+(?:end|beginning|start|middle)\s+of)[\s-]+{_M}(?:\s+{_Y})?\b"),
+    ("month", rf"(?:{_PREP}\s+)?{_M}\s+{_Y}\b"),
+    ("years", r"(?P<prep>between|from)\s+(?P<y1>(?:19|20)\d\d)\s+(?:and|to|until|through)\s+(?P<y2>(?:19|20)\d\d)\b"),
+    ("month", rf"(?:{_PREP}|(?P<last>last|this))\s+{_M}\b"),
+    ("year", rf"{_PREP}\s+{_Y}\b"),
+    ("last", r"(?P<last>last|past|previous)\s+(?P<unit>week|month|year)\b"),
+    ("weekday", rf"(?:(?P<prep>on|since|last|by|until)\s+)?(?P<wd>{_W})\b"),
+    ("yesterday", r"(?P<wd>yesterday)\b"),
+]
+_REGEXES = [(kind, re.compile(r"\b" + pat, re.I)) for kind, pat in _PATTERNS]
+_SPEECH = re.compile(
+    r"\b(?:said|says|say|announced|announces|told|reported|reports|added|stated|confirmed|declared|"
+    r"explained|indicated|wrote|tweeted|acknowledged|admitted|claimed|insisted|warned|noted)"
+    r"(?:\s+\w+){0,2}?\s*(?:on|late|early|earlier|this|last)?\s*$", re.I)
+_OTHER_EVENT = re.compile(
+    r"\b(?:began|begun|begin|launched|started|created|founded|established|set up|formed|ended|"
+    r"took office|came to power|seized power|elected)\b[^,;.]{0,25}$", re.I)
+_PASSIVE_SPEECH = re.compile(r"\b(?:were|was|been|being|are|is)\s+\w+\s*$", re.I)
+_BOUND = re.compile(r"\b(?:by|until|till|before|ahead of)\s*$", re.I)
+
+
+@dataclass(frozen=True)
+class DateMention:
+    """One date expression: its span in the text and the period it means."""
+
+    start: int
+    end: int
+    text: str
+    date_start: date | None
+    date_end: date | None
+    precision: str
+    ignore: str | None = None  # why it cannot date a figure: speech, bound, other-event
+
+
+def _month_end(y: int, m: int) -> date:
+    return date(y, m, calendar.monthrange(y, m)[1])
+
+
+def _recent_month(m: int, pub: date) -> int:
+    return pub.year if m <= pub.month else pub.year - 1
+
+
+def _resolve(kind: str, g: dict[str, str | None], pub: date | None) -> tuple[date | None, date | None, str]:
+    year = int(g["year"]) if g.get("year") else None
+    month = MONTHS[g["month"].lower()] if g.get("month") else None
+    since = (g.get("prep") or "").lower() == "since"
+
+    def until_pub(start: date | None, end: date | None, precision: str):
+        if since and start is not None:
+            return start, pub, "period"
+        return start, end, precision
+
+    if kind == "day":
+        day = int(g["day"])
+        if year is None:
+            if pub is None:
+                return None, None, "day"
+            year = pub.year
+            try:
+                if date(year, month, day) > pub:
+                    year -= 1
+            except ValueError:
+                return None, None, "day"
+        try:
+            d = date(year, month, day)
+        except ValueError:
+            return None, None, "day"
+        return until_pub(d, d, "day")
+    if kind in ("part", "month"):
+        if year is None:
+            if pub is None:
+                return None, None, kind
+            year = _recent_month(month, pub)
+            if (g.get("last") or "").lower() == "last" and year == pub.year and month == pub.month:
+                year -= 1
+        if kind == "part":
+            part = g["part"].lower()
+            if part in ("early",) or "beginning" in part or "start" in part:
+                lo, hi = 1, 10
+            elif part == "mid" or "middle" in part:
+                lo, hi = 11, 20
+            else:
+                lo, hi = 21, calendar.monthrange(year, month)[1]
+            return until_pub(date(year, month, lo), date(year, month, hi), "period")
+        return until_pub(date(year, month, 1), _month_end(year, month), "month")
+    if kind == "year":
+        return until_pub(date(year, 1, 1), date(year, 12, 31), "year")
+    if kind == "years":
+        return date(int(g["y1"]), 1, 1), date(int(g["y2"]), 12, 31), "period"
+    if pub is None:
+        return None, None, kind
+    if kind == "last":
+        unit = g["unit"].lower()
+        if unit == "week":
+            monday = pub - timedelta(days=pub.weekday())
+            return monday - timedelta(days=7), monday - timedelta(days=1), "week"
+        if unit == "month":
+            y, m = (pub.year, pub.month - 1) if pub.month > 1 else (pub.year - 1, 12)
+            return date(y, m, 1), _month_end(y, m), "month"
+        return date(pub.year - 1, 1, 1), date(pub.year - 1, 12, 31), "year"
+    if kind == "yesterday":
+        d = pub - timedelta(days=1)
+        return d, d, "day"
+    # weekday: the most recent such day strictly before publication
+    delta = (pub.weekday() - WEEKDAYS[g["wd"].lower()]) % 7 or 7
+    d = pub - timedelta(days=delta)
+    return until_pub(d, d, "day")
+
+
+def find_dates(text: str, published: date | None = None) -> list[DateMention]:
+    """Every date expression in ``text``, left to right, without overlaps."""
+    found: list[DateMention] = []
+    taken: list[tuple[int, int]] = []
+    for kind, rx in _REGEXES:
+        for m in rx.finditer(text):
+            a, b = m.span()
+            if any(a < e and s < b for s, e in taken):
+                continue
+            g = m.groupdict()
+            if kind == "month" and g["month"].lower() == "may" and not m.group(0)[-3:].istitle():
+                continue  # the modal verb "may"
+            if kind == "weekday" and not g["wd"][0].isupper():
+                continue
+            try:
+                ds, de, precision = _resolve(kind, g, published)
+            except (ValueError, OverflowError):
+                ds, de, precision = None, None, kind
+            before = text[max(0, a - 60):a]
+            prep = (g.get("prep") or "").lower()
+            ignore = None
+            if prep in ("by", "until") or _BOUND.search(before):
+                ignore = "bound"
+            elif _SPEECH.search(before) and not _PASSIVE_SPEECH.search(before):
+                ignore = "speech"
+            elif _OTHER_EVENT.search(before):
+                ignore = "other-event"
+            taken.append((a, b))
+            found.append(DateMention(a, b, m.group(0), ds, de, precision, ignore))
+    return sorted(found, key=lambda d: d.start)

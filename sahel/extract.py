@@ -1,0 +1,801 @@
+"""Figure extraction: numbers that count people or materiel, with provenance.
+
+:func:`parse_text` cleans an article (:mod:`sahel.text`), splits it into
+sentences with spaCy's blank English pipeline, finds every number phrase
+(:mod:`sahel.numbers`), sets aside the numbers that are not figures (years,
+dates, ages, durations, money, labels), and codes each figure by the codebook:
+the counted noun, its party, the measure, the qualifier and the date
+(:mod:`sahel.dates`). Every figure keeps its character span and sentence.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import lru_cache
+
+import pandas as pd
+
+from . import lexicon as lx
+from .dates import DateMention, find_dates
+from .numbers import NUMBER, VAGUE, parse_number
+from .schema import FIGURES, NUMBERS, SENTENCES, frame
+from .text import Cleaned, clean
+
+# ---------------------------------------------------------------------------
+# patterns
+
+_NUM_RE = re.compile(
+    rf"(?<![\w.,])(?<![A-Za-z]-)(?:(?P<pre>between|from)\s+)?(?P<n1>{NUMBER})"
+    rf"(?:\s*(?P<sep>-|to|and|or)\s*(?P<n2>{NUMBER}))?(?![\w])",
+    re.I,
+)
+_VAGUE_RE = re.compile(r"\b(?:" + "|".join(re.escape(v) for v in sorted(VAGUE, key=len, reverse=True))
+                       + r")\b(?:\s+of)?", re.I)
+_TOKEN_RE = re.compile(r"\d[\d,.]*\d|\d|[A-Za-z][\w'.]*[A-Za-z]|[A-Za-z]|\S")
+_MONTHS = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_DURATION = re.compile(r"^\s*-?\s*(?:years?|months?|weeks?|days?|hours?|minutes?|seconds?|decades?|"
+                       r"nights?|long\b|year-long|month-long|day-long|week-long)\b", re.I)
+_AGE_AFTER = re.compile(r"^\s*-?\s*years?[- ]old\b|^\s*-?\s*year-old", re.I)
+_AGE_BEFORE = re.compile(r"\baged\s*$", re.I)
+_PERCENT = re.compile(r"^\s*(?:%|percent\b|per\s+cent\b|percentage\b)", re.I)
+_MONEY_BEFORE = re.compile(r"(?:[$€£]|\bus\$|\busd|\beur|\bcfa)\s*$", re.I)
+_MONEY_AFTER = re.compile(
+    r"^\s*(?:(?:million|billion|thousand|bn|m|k)\s+)?(?:(?:us\s+)?dollars?|euros?|(?:cfa\s+)?francs?|"
+    r"pounds?|usd|eur|cfa)\b", re.I)
+_LABEL_BEFORE = re.compile(
+    r"\b(?:resolution|article|page|paragraph|chapter|section|no\.|number|flight|route|highway|"
+    r"mirage|su|mq|covid|room|channel|phase|sector|zone|km|point|level|grade|class|"
+    r"tiger|reaper|rafale|a400m|c-130|model|version|line|district|camp|kilometre|kilometer)\s*$",
+    re.I)
+_LABEL_AFTER = re.compile(r"^(?:st|nd|rd|th)\b|^\s*(?:a\.m\.|p\.m\.|am\b|pm\b|gmt\b|hours\s+gmt)", re.I)
+_STRENGTH_SUFFIX = {"strong", "man", "member", "soldier", "troop", "men", "person", "personnel"}
+_DATE_NEAR = re.compile(rf"(?:^\s*(?:st|nd|rd|th)?\s*(?:of\s+)?{_MONTHS}\b)", re.I)
+_MONTH_BEFORE = re.compile(rf"\b{_MONTHS}\s*$", re.I)
+_CHANGE_VERB = re.compile(r"\b(?:rose|rise|rising|increased?|increasing|grew|grow|boost(?:ed)?|raised?|"
+                          r"reduced?|reducing|cut|dropped|fell|fall|brought|bring|swell(?:ed)?|"
+                          r"expanded?|went|gone|climbed|jumped)\b[^.;]{0,40}$", re.I)
+_ELLIPSIS_START = re.compile(r"^\W*(?:of\s+(?:these|those|them|whom|which)|among\s+(?:them|those|these))\b", re.I)
+_PASSIVE = {"were", "was", "been", "be", "being", "are", "is", "got", "get"}
+_INTRANSITIVE = {"died", "die", "dies", "dying", "dead", "perished", "fled", "flee", "fleeing",
+                 "displaced", "injured", "wounded", "killed", "missing", "hurt", "captured",
+                 "arrested", "deployed", "stationed", "based", "destroyed", "crashed", "lost",
+                 "detained", "abducted", "kidnapped", "collided"}
+_TOLL_NOUNS = {"toll", "tolls"}
+_FORCE_BEFORE = {"force", "forces", "contingent", "deployment", "strength", "garrison", "troops",
+                 "mission", "operation", "presence", "army"}
+_LOCATIVE = re.compile(
+    r"\b(?:in|near|at|into|across|throughout|outside|inside|around|within|toward|towards|"
+    r"to|over|from|via|through|on)\s+(?:the\s+)?"
+    r"(?:(?:north|south|east|west|central|northern|southern|eastern|western|north-east|"
+    r"north-eastern|northeastern|north-west|northwestern|south-west|south-east|neighbouring|"
+    r"neighboring)\s+)?$", re.I)
+_AFTER_LOCATIVE = re.compile(r"^\s*(?:border|borders|frontier|region|side|capital|territory)\b", re.I)
+
+
+def _party_regex() -> re.Pattern[str]:
+    keys = sorted(set(lx.STATES) | set(lx.FORCES), key=len, reverse=True)
+    return re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(k) for k in keys) + r")(?:'s)?(?![\w-])", re.I)
+
+
+_PARTY_RE = _party_regex()
+_UPPER_ONLY = {"us", "un", "eu", "uk", "cma", "vdp", "isgs", "jnim", "gsim", "aqim", "isis", "isil"}
+
+
+# ---------------------------------------------------------------------------
+# spaCy pipeline (imported lazily: ``import sahel`` stays light)
+
+@lru_cache(maxsize=1)
+def nlp():
+    """spaCy's blank English pipeline with a sentencizer and line-break boundaries."""
+    import spacy
+    from spacy.language import Language
+
+    if "sahel_line_breaks" not in Language.factories:
+        @Language.component("sahel_line_breaks")
+        def line_breaks(doc):
+            for i in range(1, len(doc)):
+                prev = doc[i - 1]
+                if prev.is_space and "\n" in prev.text and not doc[i].is_space:
+                    before = doc[i - 2].text if i >= 2 else ""
+                    blank = prev.text.count("\n") > 1
+                    continues = doc[i].text[:1].islower() and before[-1:].isalpha()
+                    if blank or not continues:
+                        doc[i].is_sent_start = True
+            return doc
+
+    pipe = spacy.blank("en")
+    pipe.add_pipe("sentencizer")
+    pipe.add_pipe("sahel_line_breaks")
+    return pipe
+
+
+# ---------------------------------------------------------------------------
+# data classes
+
+@dataclass
+class Document:
+    """A parsed article: its text, sentences, every number and the figures."""
+
+    doc_id: str
+    text: str
+    published: date | None
+    figures: pd.DataFrame
+    numbers: pd.DataFrame
+    sentences: pd.DataFrame
+    mentions: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    def __repr__(self) -> str:
+        return f"Document({self.doc_id!r}, {len(self.text)} chars, {len(self.figures)} figures)"
+
+
+@dataclass
+class _Tok:
+    text: str
+    lower: str
+    start: int  # offset in the sentence
+
+
+@dataclass
+class _Mention:
+    start: int
+    end: int
+    party: str
+    locative: bool
+    possessive: bool
+
+
+@dataclass
+class _Fig:
+    start: int
+    end: int
+    value: float | None
+    value_high: float | None
+    qualifier: str
+    noun: str | None = None
+    cls: str | None = None
+    party: str | None = None
+    measure: str | None = None
+    date: DateMention | None = None
+    tok0: int = 0
+    tok1: int = 0
+    noun_tok: int = 0
+    elliptical: bool = False
+    modifiers: list[str] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------------------
+# helpers
+
+def _coerce_date(value: object) -> date | None:
+    if value is None or value is pd.NaT:
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    text = str(value).strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text[:10])
+    except ValueError:
+        raise ValueError(f"published: {value!r} is not an ISO date (YYYY-MM-DD)") from None
+
+
+def _singular(word: str) -> str | None:
+    w = word.lower().strip(".'")
+    if w in lx.IRREGULAR_PLURALS:
+        return lx.IRREGULAR_PLURALS[w]
+    if w in lx.NOUNS:
+        return w
+    for cut, add in (("ies", "y"), ("es", ""), ("s", "")):
+        if w.endswith(cut) and w[: -len(cut)] + add in lx.NOUNS:
+            return w[: -len(cut)] + add
+    return None
+
+
+def _tokens(sentence: str) -> list[_Tok]:
+    return [_Tok(m.group(), m.group().lower(), m.start()) for m in _TOKEN_RE.finditer(sentence)]
+
+
+def _tok_index(tokens: list[_Tok], pos: int) -> int:
+    """Index of the first token starting at or after ``pos``."""
+    lo, hi = 0, len(tokens)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if tokens[mid].start < pos:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+def _party_mentions(sentence: str) -> list[_Mention]:
+    out = []
+    for m in _PARTY_RE.finditer(sentence):
+        surface = m.group()
+        key = surface.lower().removesuffix("'s")
+        if key in _UPPER_ONLY and not surface[:2].isupper():
+            continue
+        if key == "legion" and not surface[0].isupper():
+            continue
+        party = lx.STATES.get(key) or lx.FORCES.get(key)
+        locative = bool(_LOCATIVE.search(sentence[max(0, m.start() - 40):m.start()])
+                        or _AFTER_LOCATIVE.match(sentence[m.end():m.end() + 15]))
+        out.append(_Mention(m.start(), m.end(), party, locative, surface.lower().endswith("'s")))
+    return out
+
+
+def _qualifier(before: str, after: str) -> str:
+    after_l = after.lower()
+    for phrase, q in lx.QUALIFIERS_AFTER:
+        if after_l.startswith(phrase) and (not phrase[-1].isalpha() or not after_l[len(phrase):len(phrase) + 1].isalpha()):
+            return q
+    before_l = " ".join(before.lower().split()[-3:])
+    for phrase, q in lx.QUALIFIERS_BEFORE:
+        if before_l == phrase or before_l.endswith(" " + phrase):
+            return q
+    return "exact"
+
+
+# ---------------------------------------------------------------------------
+# the extractor
+
+class _Sentence:
+    """Figures of one sentence, coded with the help of the document context."""
+
+    def __init__(self, text: str, published: date | None, context: "_Context") -> None:
+        self.text = text
+        self.tokens = _tokens(text)
+        self.lower = [t.lower for t in self.tokens]
+        self.published = published
+        self.context = context
+        self.mentions = _party_mentions(text)
+        self.dates = [d for d in find_dates(text, published)]
+        self.numbers: list[tuple[int, int, float | None, str]] = []  # start, end, value, status
+        self.figures: list[_Fig] = []
+
+    # -- number phrases -------------------------------------------------
+    def find(self) -> None:
+        text = self.text
+        for m in _NUM_RE.finditer(text):
+            n1s, n1e = m.span("n1")
+            v1 = parse_number(m.group("n1"))
+            if v1 is None:
+                continue
+            n2 = m.group("n2")
+            v2 = parse_number(n2) if n2 else None
+            sep = (m.group("sep") or "").lower()
+            pre = (m.group("pre") or "").lower()
+            pairs = [(n1s, n1e, v1)]
+            high = None
+            if n2 and v2 is not None:
+                is_range = (
+                    (sep == "and" and pre == "between")
+                    or (sep in ("-", "to") and v2 > v1 and not (pre == "from" and _CHANGE_VERB.search(text[:m.start()])))
+                    or (sep == "or" and v2 > v1)
+                )
+                if is_range:
+                    high = v2
+                    n1e = m.end("n2")
+                elif sep in ("to", "and", "or") or pre == "from":
+                    pairs.append((m.start("n2"), m.end("n2"), v2))
+                elif sep == "-" and self._is_year(m.group("n1")) and self._is_year(n2):
+                    self.numbers.append((m.start("n1"), m.end("n2"), v1, "year"))
+                    continue
+            for k, (s, e, v) in enumerate(pairs):
+                end = n1e if k == 0 else e
+                status = self._status(s, end, m.group("n1") if k == 0 else n2, v)
+                if status != "figure":
+                    self.numbers.append((s, end, v, status))
+                    continue
+                before = text[max(0, s - 30):s]
+                if pre and k == 0 and high is not None:
+                    before = text[max(0, m.start() - 30):m.start()]
+                qualifier = "range" if (k == 0 and high is not None) else _qualifier(before, text[end:end + 12])
+                fig = _Fig(s, end, v, high if k == 0 else None, qualifier)
+                self.figures.append(fig)
+        for m in _VAGUE_RE.finditer(text):
+            if any(f.start <= m.start() < f.end for f in self.figures):
+                continue
+            self.figures.append(_Fig(m.start(), m.end(), None, None, "vague"))
+        self.figures.sort(key=lambda f: f.start)
+
+    @staticmethod
+    def _is_year(s: str) -> bool:
+        return bool(re.fullmatch(r"(?:19|20)\d\d", s.strip()))
+
+    def _status(self, s: int, e: int, surface: str, value: float) -> str:
+        text = self.text
+        before, after = text[max(0, s - 25):s], text[e:e + 30]
+        if any(d.start <= s and e <= d.end for d in self.dates):
+            return "date" if not self._is_year(surface) else "year"
+        if self._is_year(surface) and not self._noun_follows(e):
+            return "year"
+        if _DATE_NEAR.match(after) or (_MONTH_BEFORE.search(before) and value <= 31):
+            return "date"
+        if _AGE_AFTER.match(after) or _AGE_BEFORE.search(before):
+            return "age"
+        if _DURATION.match(after):
+            return "duration"
+        if _PERCENT.match(after):
+            return "percent"
+        if _MONEY_BEFORE.search(before) or _MONEY_AFTER.match(after):
+            return "money"
+        if _LABEL_BEFORE.search(before) or _LABEL_AFTER.match(after):
+            return "label"
+        hyphen = re.match(r"^-([A-Za-z]+)", after)
+        if hyphen and hyphen.group(1).lower() not in _STRENGTH_SUFFIX and _singular(hyphen.group(1)) is None:
+            return "label"
+        return "figure"
+
+    def _noun_follows(self, end: int) -> bool:
+        i = _tok_index(self.tokens, end)
+        for t in self.tokens[i:i + 3]:
+            if _singular(t.lower) is not None:
+                return lx.NOUNS[_singular(t.lower)][0] != "other"
+        return False
+
+    # -- nouns ----------------------------------------------------------
+    def code_nouns(self) -> None:
+        for fig in self.figures:
+            fig.tok0 = _tok_index(self.tokens, fig.start)
+            fig.tok1 = max(fig.tok0, _tok_index(self.tokens, fig.end) - 1)
+            self._noun(fig)
+
+    def _noun(self, fig: _Fig) -> None:
+        toks, low = self.tokens, self.lower
+        i = fig.tok1 + 1
+        n = len(toks)
+        mods: list[str] = []
+        strength = False
+        steps = 0
+        while i < n and steps < 7:
+            w = low[i]
+            two = f"{w} {low[i + 1]}" if i + 1 < n else ""
+            if w == "-" and i + 1 < n:
+                i += 1
+                continue
+            if w in ("strong", "odd", "plus"):
+                strength = strength or w == "strong"
+                i += 1
+                continue
+            if two in ("fighter jet", "fighter jets", "fighter plane", "fighter planes",
+                       "fighter aircraft", "fighter bombers"):
+                self._set_noun(fig, "jet", i + 1, mods)
+                return
+            sing2 = _singular(two) if two else None
+            if sing2 and sing2 in lx.NOUNS:
+                self._set_noun(fig, sing2, i + 1, mods)
+                return
+            if w in ("the", "number") and low[i:i + 3] == ["the", "number", "of"]:
+                i += 3
+                continue
+            if w == "of":
+                nxt = low[i + 1] if i + 1 < n else ""
+                if nxt in ("these", "those", "them", "whom", "which", "us"):
+                    fig.elliptical = True
+                    fig.tok1 = max(fig.tok1, i + 1)
+                    return
+                if nxt in ("the", "its", "their", "his", "her", "our"):
+                    i += 2
+                    continue
+                if fig.qualifier == "vague":
+                    i += 1
+                    continue
+                break
+            sing = _singular(w)
+            if sing is not None:
+                if sing == "fighter" and i + 1 < n and _singular(low[i + 1]) in ("jet", "plane", "aircraft"):
+                    self._set_noun(fig, _singular(low[i + 1]), i + 1, mods)
+                    return
+                self._set_noun(fig, sing, i, mods)
+                return
+            if w in ("more", "other", "others", "additional", "extra", "further", "new", "fresh",
+                     "further", "armed", "foreign", "elite", "regular", "local", "suspected",
+                     "alleged", "heavily", "unarmed", "international", "european", "african",
+                     "western", "special", "government", "army", "military"):
+                if w in ("more", "others") and (i + 1 >= n or not toks[i + 1].text[:1].isalpha()
+                                                 or low[i + 1] in lx.MODIFIER_STOP | _PASSIVE):
+                    fig.elliptical = True
+                    return
+                mods.append(w)
+                i += 1
+                steps += 1
+                continue
+            if w in lx.MODIFIER_STOP or not toks[i].text[:1].isalpha():
+                break
+            mods.append(w)
+            i += 1
+            steps += 1
+        if strength:
+            self._set_noun(fig, "troop", fig.tok1, mods)
+            return
+        self._noun_before(fig)
+
+    def _noun_before(self, fig: _Fig) -> None:
+        low = self.lower
+        left = low[max(0, fig.tok0 - 5):fig.tok0]
+        if any(w in _TOLL_NOUNS for w in left):
+            self._set_noun(fig, "death", fig.tok0, [])
+            return
+        if any(w in _FORCE_BEFORE for w in left) and any(w in ("of", "to", "at", "numbering", "number") for w in left[-2:]):
+            self._set_noun(fig, "troop", fig.tok0, [])
+            return
+        nxt = low[fig.tok1 + 1] if fig.tok1 + 1 < len(low) else ""
+        if _ELLIPSIS_START.match(self.text) or nxt in _PASSIVE | {"have", "had", "has"} | _INTRANSITIVE:
+            fig.elliptical = True
+
+    def _set_noun(self, fig: _Fig, noun: str, idx: int, mods: list[str]) -> None:
+        cls, _ = lx.NOUNS[noun]
+        fig.noun = lx.NOUN_CANONICAL.get(noun, noun)
+        if fig.noun == "force":
+            fig.noun = "troop"
+        fig.cls = cls
+        fig.noun_tok = idx
+        fig.modifiers = mods + [noun]
+        fig._noun_key = noun  # type: ignore[attr-defined]
+
+    # -- party ----------------------------------------------------------
+    def _mods_party(self, fig: _Fig) -> str | None:
+        span = self.text[fig.end:self.tokens[fig.noun_tok].start + len(self.tokens[fig.noun_tok].text)] \
+            if fig.noun_tok < len(self.tokens) else ""
+        found = None
+        for m in _PARTY_RE.finditer(span):
+            key = m.group().lower().removesuffix("'s")
+            if key in _UPPER_ONLY and not m.group()[:2].isupper():
+                continue
+            found = lx.STATES.get(key) or lx.FORCES.get(key)
+        return found
+
+    def _possessor(self, fig: _Fig) -> str | None:
+        before = self.text[max(0, fig.start - 40):fig.start]
+        before = re.sub(r"(?:\b(?:" + "|".join(q for q, _ in lx.QUALIFIERS_BEFORE if q.isalpha() or " " in q)
+                        + r")\s*)$", "", before, flags=re.I).rstrip()
+        m = re.search(r"(?:(\S+(?:\s\S+)?)'s|\b(its|their))(?:\s+\w+)?\s*$", before, re.I)
+        if not m:
+            return None
+        if m.group(2):
+            prior = [x for x in self.mentions if x.end <= fig.start - len(before) + m.start() + 40
+                     and x.party in lx.STATE_PARTIES and not x.locative and x.end <= fig.start]
+            return prior[-1].party if prior else None
+        owner = m.group(1).lower()
+        for key in (owner, owner.split()[-1]):
+            p = lx.STATES.get(key) or lx.FORCES.get(key)
+            if p:
+                return p
+        return None
+
+    def _after_from(self, fig: _Fig) -> str | None:
+        tail = self.text[fig.end:fig.end + 80]
+        noun_end = self.tokens[fig.noun_tok].start + len(self.tokens[fig.noun_tok].text) if fig.noun_tok < len(self.tokens) else fig.end
+        tail = self.text[noun_end:noun_end + 40]
+        m = re.match(r"^\s*(?:from|of)\s+(?:the\s+)?([A-Za-z' -]{2,30})", tail)
+        if m:
+            for x in _PARTY_RE.finditer(m.group(1)):
+                key = x.group().lower().removesuffix("'s")
+                if key in _UPPER_ONLY and not x.group()[:2].isupper():
+                    continue
+                p = lx.STATES.get(key) or lx.FORCES.get(key)
+                if p in lx.STATE_PARTIES:
+                    return p
+        return None
+
+    def _haver(self, fig: _Fig) -> str | None:
+        state = [m for m in self.mentions if m.party in lx.STATE_PARTIES]
+        before = [m for m in state if m.end <= fig.start and not m.locative]
+        if before:
+            return before[-1].party
+        after = [m for m in state if m.start >= fig.end and not m.locative]
+        if after:
+            return after[0].party
+        if state:
+            return min(state, key=lambda m: abs(m.start - fig.start)).party
+        return None
+
+    def code_parties(self) -> None:
+        for fig in self.figures:
+            if fig.elliptical or fig.cls is None:
+                continue
+            key = getattr(fig, "_noun_key", fig.noun)
+            default = lx.NOUNS[key][1]
+            mods = self._mods_party(fig)
+            if fig.cls == "force":
+                party = (mods if mods in lx.STATE_PARTIES or mods == "MERCENARY" else None) \
+                    or (default if key not in ("peacekeeper", "peacekeeping", "blue helmet") else None) \
+                    or self._possessor(fig) or self._after_from(fig) or default \
+                    or self._haver(fig) or self.context.recent_party() or self.context.dominant()
+            elif fig.cls == "person":
+                party = default
+                if mods and mods not in lx.STATE_PARTIES:
+                    party = mods if default in ("UNKNOWN", "JIHADIST", "ARMED_GROUP") else party
+                elif mods and default == "UNKNOWN":
+                    party = mods
+                if party == "UNKNOWN" and self._civilian_context():
+                    party = "CIVILIAN"
+            elif fig.cls == "materiel":
+                party = mods or self._possessor(fig) or None
+            else:
+                party = mods or None
+            fig.party = party
+
+    def _civilian_context(self) -> bool:
+        return bool(re.search(r"\b(?:civilians?|villagers?|villages?|wedding|market|worshippers|"
+                              r"displaced|refugees?|fled|homes|residents|inhabitants|herders|"
+                              r"farmers|massacre)\b", self.text, re.I))
+
+    # -- measures -------------------------------------------------------
+    def code_measures(self) -> None:
+        cues = []
+        low = self.lower
+        for i, w in enumerate(low):
+            measure = lx.CUES.get(w)
+            if w in ("shot", "brought") and i + 1 < len(low) and low[i + 1] == "down":
+                measure = "destroyed"
+            if w == "taken" and i + 1 < len(low) and low[i + 1] in ("hostage", "prisoner", "captive"):
+                measure = "captured"
+            if measure:
+                cues.append((i, w, measure))
+        for fig in self.figures:
+            if fig.cls is None:
+                continue
+            fig.measure = self._measure(fig, cues)
+
+    def _measure(self, fig: _Fig, cues: list[tuple[int, str, str]]) -> str:
+        key = getattr(fig, "_noun_key", fig.noun)
+        inherent = {"death": "killed", "fatality": "killed", "casualty": "killed", "body": "killed",
+                    "dead": "killed", "life": "killed", "wounded": "wounded", "injured": "wounded",
+                    "displaced": "displaced", "refugee": "displaced", "idp": "displaced",
+                    "hostage": "captured", "prisoner": "captured", "captive": "captured"}.get(key)
+        if inherent:
+            return inherent
+        allowed = lx.COMPATIBLE.get(fig.cls or "other", set())
+        if not allowed:
+            return "other"
+        end = max(fig.noun_tok, fig.tok1)
+        best, best_score = None, 99.0
+        low = self.lower
+        for i, w, measure in cues:
+            if fig.cls == "materiel" and w in lx.MATERIEL_LOSS:
+                measure = "destroyed"
+            if measure not in allowed:
+                continue
+            if fig.cls == "materiel" and measure == "destroyed" and w in ("lost", "lose", "losing", "loses"):
+                pass
+            if i < fig.tok0:
+                dist = fig.tok0 - i
+                # an intransitive or passive cue before the figure belongs to another subject
+                if w in ("died", "dead", "fled", "perished") and dist > 1:
+                    continue
+            elif i > end:
+                dist = i - end
+                aux = low[max(end + 1, i - 3):i]
+                passive = any(a in _PASSIVE for a in aux) or w in _INTRANSITIVE and (dist <= 2 or any(a in _PASSIVE | {"have", "has", "had"} for a in aux))
+                if not (passive or dist <= 1 or w in ("died", "dead", "perished", "fled")):
+                    continue
+            else:
+                dist = 0
+            score = dist + (6 if w in lx.WEAK_CUES else 0)
+            if measure == "deployed" and fig.cls != "force":
+                continue
+            if score < best_score:
+                best, best_score = measure, score
+        if best is None or best_score > 25:
+            return "deployed" if fig.cls == "force" else "other"
+        return best
+
+    # -- ellipsis and dates ----------------------------------------------
+    def resolve_ellipsis(self, antecedents: list[_Fig]) -> None:
+        for fig in self.figures:
+            if not fig.elliptical:
+                continue
+            pool = [f for f in antecedents if f.cls in ("force", "person") and f.party]
+            pool += [f for f in self.figures if f.start < fig.start and f.cls in ("force", "person") and f.party]
+            if not pool:
+                fig.elliptical = False
+                fig.noun, fig.cls, fig.noun_tok = "person", "person", fig.tok1
+                fig._noun_key = "person"  # type: ignore[attr-defined]
+                fig.party = "CIVILIAN" if self._civilian_context() else "UNKNOWN"
+                cues = [(i, w, lx.CUES[w]) for i, w in enumerate(self.lower) if w in lx.CUES]
+                fig.measure = self._measure(fig, cues)
+                if fig.measure == "other":
+                    fig.cls = None  # a bare number that counts nothing we know
+                continue
+            ante = pool[-1]
+            fig.noun, fig.cls, fig.party = ante.noun, ante.cls, ante.party
+            fig._noun_key = getattr(ante, "_noun_key", ante.noun)  # type: ignore[attr-defined]
+            fig.noun_tok = fig.tok1
+            cues = [(i, w, lx.CUES[w]) for i, w in enumerate(self.lower) if w in lx.CUES]
+            own = self._measure(fig, cues)
+            fig.measure = own if own not in ("other", "deployed") or ante.measure is None else ante.measure
+            if own == "deployed" and ante.measure not in (None, "other"):
+                fig.measure = ante.measure
+
+    def code_materiel_parties(self) -> None:
+        for fig in self.figures:
+            if fig.cls != "materiel" or fig.party:
+                continue
+            fig.party = self._materiel_party(fig)
+
+    def _materiel_party(self, fig: _Fig) -> str:
+        siblings = [f for f in self.figures if f is not fig and f.cls == "force" and f.measure == "killed"
+                    and f.party in lx.STATE_PARTIES]
+        if siblings and re.search(r"\b(?:collision|collided|crash|crashed|lost)\b", self.text, re.I):
+            return siblings[0].party
+        agents = self._agents()
+        others = [m for m in self.mentions if not m.locative and id(m) not in agents]
+        jihadist = [m for m in self.mentions if m.party == "JIHADIST" and id(m) not in agents]
+        if fig.measure == "destroyed":
+            if jihadist:
+                return "JIHADIST"
+            agent_parties = {m.party for m in self.mentions if id(m) in agents}
+            if agent_parties & lx.STATE_PARTIES:
+                return "JIHADIST"
+            if "JIHADIST" in agent_parties:
+                state = [m for m in others if m.party in lx.STATE_PARTIES]
+                return state[0].party if state else self.context.recent_party() or "UNKNOWN"
+        state = [m for m in others if m.party in lx.STATE_PARTIES]
+        if state:
+            return min(state, key=lambda m: abs(m.start - fig.start)).party
+        return self.context.recent_party() or "UNKNOWN"
+
+    def _agents(self) -> set[int]:
+        """Mentions that act as the subject of an active destroy/kill verb."""
+        agents = set()
+        for m in self.mentions:
+            after = self.text[m.end:m.end + 60]
+            if re.match(r"^[\w\s-]{0,30}?\b(?:destroyed|killed|shot down|downed|hit|struck|targeted|bombed|attacked)\b", after, re.I) \
+                    and not re.match(r"^[\w\s-]{0,30}?\b(?:were|was|been)\s", after, re.I):
+                agents.add(id(m))
+            before = self.text[max(0, m.start - 10):m.start]
+            if re.search(r"\bby\s+(?:the\s+)?$", before, re.I):
+                agents.add(id(m))
+        return agents
+
+    def code_dates(self) -> None:
+        usable = [d for d in self.dates if d.ignore is None and d.date_start is not None]
+        unresolved = [d for d in self.dates if d.ignore is None and d.date_start is None]
+        figs = [f for f in self.figures if f.cls is not None]
+        for fig in figs:
+            pool = usable or unresolved
+            inside = [d for d in pool if d.start <= fig.start < d.end]
+            pool = [d for d in pool if d not in inside]
+            right = [d for d in pool if d.start >= fig.end]
+            left = [d for d in pool if d.end <= fig.start]
+            clean_right = [d for d in right if not any(fig.end <= o.start < d.start for o in figs if o is not fig)]
+            if clean_right:
+                fig.date = clean_right[0]
+            elif left:
+                fig.date = left[-1]
+            elif right:
+                fig.date = right[0]
+
+
+class _Context:
+    """What earlier sentences of the document said: parties and figures."""
+
+    def __init__(self) -> None:
+        self.recent: list[tuple[int, str]] = []  # (sentence index, state party)
+        self.counts: Counter[str] = Counter()
+        self.sentence = 0
+
+    def add(self, sentence: _Sentence) -> None:
+        for m in sentence.mentions:
+            if m.party in lx.STATE_PARTIES and m.party not in ("UN", "EU", "G5S"):
+                self.counts[m.party] += 1
+                self.recent.append((self.sentence, m.party))
+        for f in sentence.figures:
+            if f.cls == "force" and f.party in lx.STATE_PARTIES:
+                self.recent.append((self.sentence, f.party))
+        self.sentence += 1
+
+    def recent_party(self, window: int = 3) -> str | None:
+        for idx, party in reversed(self.recent):
+            if self.sentence - idx <= window:
+                return party
+            break
+        return None
+
+    def dominant(self) -> str | None:
+        return self.counts.most_common(1)[0][0] if self.counts else None
+
+
+def _sentence_spans(cleaned: Cleaned) -> list[tuple[int, int, int]]:
+    """(start, end, paragraph) of each sentence, in cleaned-text offsets."""
+    text = cleaned.text
+    breaks = [m.end() for m in re.finditer(r"\n[ \t]*\n", text)]
+    doc = nlp()(text)
+    spans = []
+    for sent in doc.sents:
+        s, e = sent.start_char, sent.end_char
+        chunk = text[s:e]
+        stripped = chunk.strip()
+        if not stripped:
+            continue
+        s += len(chunk) - len(chunk.lstrip())
+        e = s + len(stripped)
+        para = sum(1 for b in breaks if b <= s) + 1
+        spans.append((s, e, para))
+    return spans
+
+
+def parse_text(text: str, *, doc_id: str = "doc", published: date | str | None = None) -> Document:
+    """Extract the figures of one article.
+
+    ``published`` (a ``date``, an ISO string or None) resolves relative dates;
+    without it they stay unresolved. Offsets in the result point into ``text``.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"{doc_id}: text must be str, not {type(text).__name__}")
+    pub = _coerce_date(published)
+    cleaned = clean(text)
+    spans = _sentence_spans(cleaned)
+    context = _Context()
+    fig_rows, num_rows, sent_rows = [], [], []
+    previous: list[_Fig] = []
+    for k, (s, e, para) in enumerate(spans):
+        os_, oe = cleaned.span(s, e)
+        sent_rows.append({"doc_id": doc_id, "sentence": k, "paragraph": para, "start": os_, "end": oe})
+        chunk = cleaned.text[s:e]
+        if not any(ch.isdigit() for ch in chunk) and not _has_number_word(chunk):
+            context.sentence += 1
+            previous = previous[-20:]
+            continue
+        sent = _Sentence(chunk, pub, context)
+        sent.find()
+        sent.code_nouns()
+        sent.code_parties()
+        sent.code_measures()
+        sent.resolve_ellipsis(previous)
+        sent.code_materiel_parties()
+        sent.code_dates()
+        context.add(sent)
+        quote = text[os_:oe]
+        for fig in sent.figures:
+            a, b = cleaned.span(s + fig.start, s + fig.end)
+            fid = f"{doc_id}:{a}"
+            if fig.cls is None:
+                if fig.value is not None:
+                    num_rows.append({"doc_id": doc_id, "start": a, "end": b, "surface": text[a:b],
+                                     "value": fig.value, "status": "uncounted", "figure_id": None,
+                                     "sentence": k})
+                continue
+            d = fig.date
+            fig_rows.append({
+                "figure_id": fid, "doc_id": doc_id, "value": fig.value, "value_high": fig.value_high,
+                "qualifier": fig.qualifier, "party": fig.party or "UNKNOWN", "measure": fig.measure,
+                "noun": fig.noun, "date_start": d.date_start if d else None,
+                "date_end": d.date_end if d else None, "start": a, "end": b, "surface": text[a:b],
+                "date_text": d.text if d else None, "sentence": k, "sentence_start": os_,
+                "sentence_end": oe, "paragraph": para, "quote": quote,
+            })
+            if fig.value is not None:
+                num_rows.append({"doc_id": doc_id, "start": a, "end": b, "surface": text[a:b],
+                                 "value": fig.value, "status": "figure", "figure_id": fid, "sentence": k})
+        for ns, ne, v, status in sent.numbers:
+            a, b = cleaned.span(s + ns, s + ne)
+            num_rows.append({"doc_id": doc_id, "start": a, "end": b, "surface": text[a:b], "value": v,
+                             "status": status, "figure_id": None, "sentence": k})
+        previous = (previous + [f for f in sent.figures if f.cls is not None])[-20:]
+        # only figures of the last two sentences can be referred back to
+        previous = [f for f in previous if getattr(f, "_sent", k) >= k - 1]
+        for f in sent.figures:
+            f._sent = k  # type: ignore[attr-defined]
+    figures = frame(fig_rows, FIGURES)
+    numbers = frame(sorted(num_rows, key=lambda r: r["start"]), NUMBERS)
+    sentences = frame(sent_rows, SENTENCES)
+    return Document(doc_id, text, pub, figures, numbers, sentences)
+
+
+_WORDS_RE = re.compile(r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+                       r"twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|"
+                       r"million|billion|dozen|dozens|hundreds|thousands|millions|scores|several|"
+                       r"thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|few|handful)\b", re.I)
+
+
+def _has_number_word(text: str) -> bool:
+    return bool(_WORDS_RE.search(text))

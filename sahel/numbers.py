@@ -1,0 +1,90 @@
+"""Numbers written in news English: digits, words, scales and dozens.
+
+:data:`NUMBER` is a regular expression for one number phrase; :func:`parse_number`
+turns such a phrase into a float (``"4.2 million"`` → 4200000.0,
+``"a dozen"`` → 12.0, ``"twenty-five"`` → 25.0).
+"""
+from __future__ import annotations
+
+import re
+
+UNITS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
+    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
+    "nineteen": 19,
+}
+TENS = {
+    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
+    "seventy": 70, "eighty": 80, "ninety": 90,
+}
+SCALES = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000}
+SUFFIX_SCALES = {"k": 1_000, "m": 1_000_000, "mn": 1_000_000, "bn": 1_000_000_000}
+VAGUE = ("dozens", "hundreds", "thousands", "millions", "scores", "several", "tens of thousands",
+         "hundreds of thousands", "a few", "a handful")
+
+_units = "|".join(sorted(UNITS, key=len, reverse=True))
+_tens = "|".join(TENS)
+_ones = "one|two|three|four|five|six|seven|eight|nine"
+WORD = rf"(?:(?:{_tens})(?:[- ](?:{_ones}))?|{_units})"
+DIGITS = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
+_scale = r"(?:hundred|thousand|million|billion)"
+NUMBER = (
+    rf"(?:{DIGITS}(?:\s+{_scale}(?:\s+{_scale})?\b|(?:bn|mn|m|k)\b)?"
+    rf"|(?:a|one|{WORD})\s+{_scale}(?:\s+{_scale})?(?:\s+(?:and\s+)?{WORD})?"
+    rf"|(?:half\s+a|a|{WORD}|\d+)\s+dozen"
+    rf"|{WORD})"
+)
+"""One number phrase (match case-insensitively)."""
+_NUMBER_RE = re.compile(rf"^{NUMBER}$", re.I)
+
+
+def _word_value(tokens: list[str]) -> float | None:
+    total, current = 0.0, 0.0
+    seen = False
+    for i, tok in enumerate(tokens):
+        if tok in ("and", "-") or (tok in ("a", "an") and i and tokens[i - 1] == "half"):
+            continue
+        if tok in UNITS:
+            current += UNITS[tok]
+        elif tok in TENS:
+            current += TENS[tok]
+        elif tok == "a" or tok == "an":
+            current += 1
+        elif tok == "half":
+            current += 0.5
+        elif tok == "dozen":
+            current = (current or 1) * 12
+        elif tok in SCALES:
+            scale = SCALES[tok]
+            if scale == 100:
+                current = (current or 1) * 100
+            else:
+                total += (current or 1) * scale
+                current = 0
+        else:
+            try:
+                current += float(tok.replace(",", ""))
+            except ValueError:
+                return None
+        seen = True
+    return total + current if seen else None
+
+
+def parse_number(text: str) -> float | None:
+    """The value of one number phrase, or None if it is not one.
+
+    >>> parse_number("4.2 million"), parse_number("a dozen"), parse_number("13,000")
+    (4200000.0, 12.0, 13000.0)
+    """
+    s = " ".join(text.lower().split())
+    if not s or not _NUMBER_RE.match(s):
+        return None
+    m = re.fullmatch(rf"({DIGITS})(bn|mn|m|k)", s)
+    if m:
+        return float(m.group(1).replace(",", "")) * SUFFIX_SCALES[m.group(2)]
+    tokens = re.findall(r"\d[\d,]*(?:\.\d+)?|[a-z]+", s)
+    value = _word_value(tokens)
+    if value is None:
+        return None
+    return float(round(value, 6))

@@ -1,0 +1,230 @@
+"""Parse many articles: cached, on all cores, streamed, with a progress bar.
+
+:func:`parse_articles` drives :func:`sahel.corpus.parse_article` over an
+iterable of articles. Cached articles (see :mod:`sahel.cache`) are not parsed
+again; the others go, in chunks, to a pool of worker processes that import
+spaCy once each. Texts are streamed: at most ``2 × jobs`` chunks of texts are
+in flight, and only each article's (small, columnar) frames are kept. A pool
+is only started once a full chunk of articles needs parsing, so re-runs that
+miss a handful of articles parse them in-process.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import sys
+import time
+from collections.abc import Iterable
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from .cache import ArticleCache, Payload, article_key, encode, merge
+
+if TYPE_CHECKING:
+    from .corpus import Article
+
+CHUNK = 8
+"""Articles per task sent to a worker (also the misses needed to start a pool)."""
+
+
+@dataclass
+class ParseStats:
+    """What a parse did: articles seen, served from the cache, parsed, processes."""
+
+    articles: int = 0
+    cached: int = 0
+    parsed: int = 0
+    jobs: int = 1
+    seconds: float = 0.0
+
+    def __str__(self) -> str:
+        return (f"{self.articles} articles: {self.parsed} parsed, {self.cached} from cache, "
+                f"{self.jobs} process{'es' if self.jobs > 1 else ''}, {self.seconds:.1f} s")
+
+
+@dataclass
+class ParseRun:
+    """The per-article payloads of a parse, in input order, and its stats."""
+
+    payloads: list[Payload] = field(default_factory=list)
+    stats: ParseStats = field(default_factory=ParseStats)
+
+    def names(self) -> list[str]:
+        """Table names returned by any article, in first-seen order."""
+        seen: dict[str, None] = {}
+        for payload in self.payloads:
+            seen.update(dict.fromkeys(payload))
+        return list(seen)
+
+    def table(self, name: str) -> pd.DataFrame | None:
+        """Table ``name`` of every article, concatenated in order (None if absent)."""
+        return merge(self.payloads, name)
+
+    def counts(self, name: str) -> list[int]:
+        """Rows of table ``name`` per article."""
+        return [p[name]["n"] if name in p else 0 for p in self.payloads]
+
+
+def default_jobs() -> int:
+    """Cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _context() -> Any:
+    # fork: workers start in milliseconds and inherit pandas; spawn elsewhere
+    if sys.platform.startswith("linux"):
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context()
+
+
+def _init_worker() -> None:
+    """Import the extractor (and spaCy) once per worker; leave Ctrl-C to the parent."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        from .extract import parse_text
+
+        parse_text("Warm-up: 3 soldiers were killed.", doc_id="warm-up")  # loads spaCy
+    except Exception:  # the real parse will report any problem with its article
+        pass
+
+
+def _parse_one(article: Article, key: str | None, store: ArticleCache | None) -> Payload:
+    from .corpus import parse_article
+
+    try:
+        payload = encode(parse_article(article))
+    except Exception as exc:
+        exc.add_note(f"while parsing {article.path}")
+        raise
+    if store is not None and key is not None:
+        store.put(key, payload)
+    return payload
+
+
+def _parse_chunk(items: list[tuple[int, str | None, Article]], root: str | None,
+                 version: str | None) -> list[tuple[int, Payload]]:
+    store = ArticleCache(Path(root), version) if root else None
+    return [(i, _parse_one(article, key, store)) for i, key, article in items]
+
+
+class _Progress:
+    """tqdm if available (no monitor thread: workers are forked), else a stderr line."""
+
+    def __init__(self, total: int | None, show: bool | None) -> None:
+        self.bar: Any = None
+        self.total, self.n, self.last = total, 0, 0.0
+        self.start = time.monotonic()
+        self.plain = False
+        if show is False or (show is None and not sys.stderr.isatty()):
+            return
+        try:
+            from tqdm import tqdm
+        except ImportError:
+            self.plain = True
+            return
+
+        class _Bar(tqdm):  # type: ignore[misc, valid-type]
+            monitor_interval = 0
+
+        # on auto, only runs longer than a second get a bar
+        self.bar = _Bar(total=total, unit="art", desc="sahel parse", file=sys.stderr,
+                        delay=0 if show else 1.0, dynamic_ncols=True)
+
+    def update(self, cached: int) -> None:
+        self.n += 1
+        if self.bar is not None:
+            self.bar.update(1)
+            if cached:
+                self.bar.set_postfix(cached=cached, refresh=False)
+        elif self.plain and time.monotonic() - self.last > 1.0:
+            self.last = time.monotonic()
+            of = f"/{self.total}" if self.total else ""
+            print(f"\rsahel parse: {self.n}{of} articles ({cached} cached)", end="", file=sys.stderr)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+        elif self.plain and self.last:
+            print(file=sys.stderr)
+
+
+def parse_articles(articles: Iterable[Article], *, jobs: int | None = None,
+                   cache: bool | str | Path | None = True, progress: bool | None = None,
+                   total: int | None = None) -> ParseRun:
+    """Parse ``articles`` with :func:`~sahel.corpus.parse_article`, in order.
+
+    ``jobs``: worker processes (None or 0: all cores; 1: in this process).
+    ``cache``: see :meth:`ArticleCache.open`. ``progress``: None shows a bar
+    on a terminal for runs over a second, True always, False never.
+    ``total`` (the number of articles, if known) sizes the bar.
+    """
+    if jobs is not None and jobs < 0:
+        raise ValueError(f"jobs must be positive or 0 for all cores, not {jobs}")
+    njobs = jobs or default_jobs()
+    store = ArticleCache.open(cache)
+    root, version = (str(store.root), store.version) if store else (None, None)
+    run = ParseRun()
+    stats = run.stats
+    payloads: list[Payload | None] = []
+    pending: list[tuple[int, str | None, Article]] = []
+    inflight: set[Future] = set()
+    pool: ProcessPoolExecutor | None = None
+    bar = _Progress(total, progress)
+    t0 = time.perf_counter()
+
+    def collect(done: set[Future]) -> None:
+        for fut in done:
+            for i, payload in fut.result():
+                payloads[i] = payload
+                stats.parsed += 1
+                bar.update(stats.cached)
+
+    try:
+        for i, article in enumerate(articles):
+            payloads.append(None)
+            key = (article_key(article.text, article.doc_id, article.published, article.outlet)
+                   if store else None)
+            hit = store.get(key) if store and key else None
+            if hit is not None:
+                payloads[i] = hit
+                stats.cached += 1
+                bar.update(stats.cached)
+                continue
+            pending.append((i, key, article))
+            del article  # the pending chunk holds the only reference to the text
+            if njobs > 1 and len(pending) >= CHUNK:
+                if pool is None:
+                    pool = ProcessPoolExecutor(njobs, mp_context=_context(), initializer=_init_worker)
+                inflight.add(pool.submit(_parse_chunk, pending, root, version))
+                pending = []
+                while len(inflight) >= 2 * njobs:
+                    done, inflight = wait(inflight, return_when=FIRST_COMPLETED)
+                    collect(done)
+        if pending and pool is not None:
+            inflight.add(pool.submit(_parse_chunk, pending, root, version))
+        else:
+            for i, key, article in pending:
+                payloads[i] = _parse_one(article, key, store)
+                stats.parsed += 1
+                bar.update(stats.cached)
+        pending = []
+        while inflight:
+            done, inflight = wait(inflight, return_when=FIRST_COMPLETED)
+            collect(done)
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+        bar.close()
+    stats.articles = len(payloads)
+    stats.jobs = njobs if pool is not None else 1
+    stats.seconds = time.perf_counter() - t0
+    run.payloads = [p if p is not None else {} for p in payloads]
+    return run

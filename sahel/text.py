@@ -1,0 +1,97 @@
+"""Text clean-up that keeps every offset pointing into the text as stored.
+
+:func:`clean` repairs HTML-entity debris (``,quot;`` → ``"``), folds curly
+quotes, dashes and odd spaces, and blanks out lines that repeat an earlier
+line (photo captions printed twice). The result carries a map from each
+cleaned character back to the original text.
+"""
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+
+_ENTITY = re.compile(r"[&,](quot|apos|amp|nbsp|lt|gt|#\d{1,5}|#x[0-9a-fA-F]{1,4});")
+_CHARS = str.maketrans({
+    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
+    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
+    "\u00ab": '"', "\u00bb": '"',
+    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-",
+    "\u2015": "-", "\u2212": "-",
+    "\u00a0": " ", "\u2009": " ", "\u202f": " ", "\u2007": " ", "\u2002": " ", "\u2003": " ",
+    "\t": " ", "\r": " ",
+})
+_DROP = {"\u200b", "\ufeff", "\u00ad", "\u200e", "\u200f"}
+_MIN_REPEAT = 30  # characters a line needs before its repetition is dropped
+
+
+@dataclass(frozen=True)
+class Cleaned:
+    """Cleaned text and, for each of its characters, the original span."""
+
+    text: str
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Map a ``[start, end)`` span of the cleaned text to the original."""
+        if end <= start:
+            pos = self.starts[start] if start < len(self.starts) else (self.ends[-1] if self.ends else 0)
+            return pos, pos
+        return self.starts[start], self.ends[end - 1]
+
+
+def _repeated_lines(raw: str) -> list[tuple[int, int]]:
+    """Spans of lines that repeat (or extend) an earlier line of the text."""
+    seen: list[str] = []
+    spans = []
+    pos = 0
+    for line in raw.split("\n"):
+        key = " ".join(line.split())
+        if len(key) >= _MIN_REPEAT and any(key == s or key.startswith(s + " ") for s in seen):
+            spans.append((pos, pos + len(line)))
+        elif len(key) >= _MIN_REPEAT:
+            seen.append(key)
+        pos += len(line) + 1
+    return spans
+
+
+_SPECIAL = re.compile("[" + re.escape("".join(chr(c) for c in _CHARS) + "".join(_DROP)) + "]")
+
+
+def clean(raw: str) -> Cleaned:
+    """Clean ``raw`` for parsing; see the module docstring."""
+    edits: dict[int, tuple[int, str]] = {}  # start -> (end, replacement)
+    for a, b in _repeated_lines(raw):
+        edits[a] = (b, "")
+    blocked = sorted(edits.items())
+
+    def free(pos: int) -> bool:
+        return not any(a <= pos < e for a, (e, _) in blocked)
+
+    for m in _ENTITY.finditer(raw):
+        if free(m.start()):
+            edits[m.start()] = (m.end(), html.unescape(f"&{m.group(1)};").translate(_CHARS))
+    for m in _SPECIAL.finditer(raw):
+        if m.start() not in edits and free(m.start()):
+            ch = m.group()
+            edits[m.start()] = (m.end(), "" if ch in _DROP else ch.translate(_CHARS))
+    out: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    i = 0
+    for a in sorted(edits):
+        if a < i:  # inside an earlier edit
+            continue
+        end, rep = edits[a]
+        out.append(raw[i:a])
+        starts.extend(range(i, a))
+        ends.extend(range(i + 1, a + 1))
+        out.append(rep)
+        starts.extend([a] * len(rep))
+        ends.extend([end] * len(rep))
+        i = end
+    out.append(raw[i:])
+    starts.extend(range(i, len(raw)))
+    ends.extend(range(i + 1, len(raw) + 1))
+    return Cleaned("".join(out), tuple(starts), tuple(ends))
