@@ -34,6 +34,8 @@ from .schema import frame
 MAX_BYTES = 5_000_000
 """Default size limit of one article file (news articles are ~5-50 kB)."""
 ERROR, WARNING = "error", "warning"
+_MIN_DATE, _MAX_DATE = date(1700, 1, 1), date(2200, 12, 31)
+"""Publication dates the tables can hold (``datetime64[ns]``), with room for date arithmetic."""
 
 CHECK: dict[str, str] = {
     "file": "string",
@@ -229,7 +231,11 @@ def read_catalog_entries(folder: Path, today: date | None = None
                 add(doc_id, WARNING, f"line {line}: unparseable published date {_one_line(raw)} for "
                     f"{doc_id} (expected ISO YYYY-MM-DD); relative dates left unresolved")
             else:
-                if published > today:
+                if not _MIN_DATE <= published <= _MAX_DATE:
+                    add(doc_id, WARNING, f"line {line}: published date {published.isoformat()} of {doc_id} "
+                        f"is out of range ({_MIN_DATE.year}-{_MAX_DATE.year}); relative dates left unresolved")
+                    published = None
+                elif published > today:
                     add(doc_id, WARNING, f"line {line}: published date {published.isoformat()} of "
                         f"{doc_id} is in the future; relative dates will be resolved against it")
         out[doc_id] = CatalogEntry(doc_id, line, published, row.get("outlet") or None)

@@ -62,6 +62,12 @@ def cmd_score(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from .report import main_report
+
+    return main_report(args.names, args.param, args.file, args.out, args.jobs)
+
+
 def _positive_int(text: str) -> int:
     try:
         value = int(text.replace("_", ""))
@@ -110,6 +116,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--corpus", default=str(paths.SEEDS_DIR), help="corpus folder (default: seeds/)")
     p.add_argument("-q", "--quiet", action="store_true", help="only the scores, no misses")
     p.set_defaults(func=cmd_score)
+
+    p = sub.add_parser("report", help="run the notebooks and write HTML reports to reports/")
+    p.add_argument("names", nargs="*", metavar="NAME",
+                   help="notebooks to run: trajectory, costs, sources (default: all)")
+    p.add_argument("-p", "--param", nargs=2, action="append", metavar=("KEY", "VALUE"),
+                   help="a notebook parameter: corpus, start, end, parties, title")
+    p.add_argument("-f", "--file", metavar="PARAMS.yaml", help="parameters from a YAML mapping")
+    p.add_argument("--out", default=None, help="output folder (default: reports/ or $SAHEL_REPORTS)")
+    p.add_argument("-j", "--jobs", type=int, default=None, metavar="N",
+                   help="notebooks run at once (default: all cores)")
+    p.set_defaults(func=cmd_report)
     return parser
 
 

@@ -59,6 +59,15 @@ class Corpus:
             return tables[name]
         raise AttributeError(name)
 
+    def total(self, measure: str, party: str | None = None, start=None, end=None):
+        """How many ``measure`` (of ``party``) in ``[start, end]``, from the facts
+        without double counting: a :class:`sahel.reconcile.Total` (low, best, high, facts)."""
+        from .reconcile import total
+
+        if "facts" not in self.tables:
+            raise ValueError("this corpus has no facts table; run `sahel parse` first")
+        return total(self.tables["facts"], measure, party=party, start=start, end=end)
+
     def __repr__(self) -> str:
         extra = ", ".join(f"{k}={len(v)}" for k, v in self.tables.items())
         return (f"Corpus({len(self.documents)} documents, {len(self.figures)} figures"
@@ -137,7 +146,12 @@ def parse_article(article: Article) -> dict[str, pd.DataFrame]:
     from .extract import parse_text  # spaCy is imported only when parsing
 
     doc = parse_text(article.text, doc_id=article.doc_id, published=article.published)
-    return {"figures": doc.figures}
+    mentions = getattr(doc, "mentions", None)
+    if mentions is None or not len(mentions):
+        from .mentions import extract_mentions
+
+        mentions = extract_mentions(article.doc_id, doc.text, doc.sentences, article.published)
+    return {"figures": doc.figures, "mentions": mentions}
 
 
 def parse_corpus(path: str | Path = paths.SEEDS_DIR, jobs: int | None = None,
@@ -173,8 +187,11 @@ def parse_corpus(path: str | Path = paths.SEEDS_DIR, jobs: int | None = None,
     documents = frame(docs, DOCUMENTS)
     tables = {name: run.table(name) for name in run.names()}
     figs = tables.pop("figures", None)
-    corpus = Corpus(documents, figs if figs is not None else frame([], FIGURES),
-                    tables=tables, problems=problems, root=folder)
+    figs = figs if figs is not None else frame([], FIGURES)
+    from .reconcile import derive  # facts, events, timeline, places, actors (pandas only)
+
+    tables.update(derive(documents, figs, tables.get("mentions")))
+    corpus = Corpus(documents, figs, tables=tables, problems=problems, root=folder)
     corpus.parse_stats = run.stats  # type: ignore[attr-defined]
     return corpus
 
@@ -186,4 +203,7 @@ def load(path: str | Path | None = None) -> Corpus:
     folder = Path(path) if path is not None else paths.data_dir()
     documents = read_table(folder / "documents.csv", DOCUMENTS)
     figures = read_table(folder / "figures.csv", FIGURES)
-    return Corpus(documents, figures, root=folder)
+    from .reconcile import read_derived  # facts, events, timeline, places, actors, mentions
+
+    tables = read_derived(folder)
+    return Corpus(documents, figures, tables=tables, root=folder)

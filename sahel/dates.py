@@ -43,10 +43,11 @@ _PATTERNS: list[tuple[str, str]] = [
 _REGEXES = [(kind, re.compile(r"\b" + pat, re.I)) for kind, pat in _PATTERNS]
 _SPEECH = re.compile(
     r"\b(?:said|says|say|announced|announces|told|reported|reports|added|stated|confirmed|declared|"
-    r"explained|indicated|wrote|tweeted|acknowledged|admitted|claimed|insisted|warned|noted)"
+    r"explained|indicated|wrote|tweeted|acknowledged|admitted|claimed|insisted|warned|noted|"
+    r"released|published|issued|presented|updated)"
     r"(?:\s+\w+){0,2}?\s*(?:on|late|early|earlier|this|last)?\s*$", re.I)
 _OTHER_EVENT = re.compile(
-    r"\b(?:began|begun|begin|launched|started|created|founded|established|set up|formed|ended|"
+    r"\b(?:which|that|who|when|since)\b[^,;.]{0,25}\b(?:began|begun|begin|launched|started|created|founded|established|set up|formed|ended|"
     r"took office|came to power|seized power|elected)\b[^,;.]{0,25}$", re.I)
 _PASSIVE_SPEECH = re.compile(r"\b(?:were|was|been|being|are|is)\s+\w+\s*$", re.I)
 _BOUND = re.compile(r"\b(?:by|until|till|before|ahead of)\s*$", re.I)
@@ -150,10 +151,12 @@ def find_dates(text: str, published: date | None = None) -> list[DateMention]:
             if any(a < e and s < b for s, e in taken):
                 continue
             g = m.groupdict()
-            if kind == "month" and g["month"].lower() == "may" and not m.group(0)[-3:].istitle():
+            if g.get("month") and g["month"].lower() == "may" and not m.group("month").istitle():
                 continue  # the modal verb "may"
             if kind == "weekday" and not g["wd"][0].isupper():
                 continue
+            if (g.get("prep") or "").lower() == "since" and re.match(r"\s*,\s*when\b", text[m.end():]):
+                g = {**g, "prep": "in"}  # "since January 2016, when 30 were killed": that month
             try:
                 ds, de, precision = _resolve(kind, g, published)
             except (ValueError, OverflowError):

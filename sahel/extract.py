@@ -57,26 +57,23 @@ _CHANGE_VERB = re.compile(r"\b(?:rose|rise|rising|increased?|increasing|grew|gro
                           r"reduced?|reducing|cut|dropped|fell|fall|brought|bring|swell(?:ed)?|"
                           r"expanded?|went|gone|climbed|jumped)\b[^.;]{0,40}$", re.I)
 _ELLIPSIS_START = re.compile(r"^\W*(?:of\s+(?:these|those|them|whom|which)|among\s+(?:them|those|these))\b", re.I)
-_PASSIVE = {"were", "was", "been", "be", "being", "are", "is", "got", "get"}
-_INTRANSITIVE = {"died", "die", "dies", "dying", "dead", "perished", "fled", "flee", "fleeing",
-                 "displaced", "injured", "wounded", "killed", "missing", "hurt", "captured",
-                 "arrested", "deployed", "stationed", "based", "destroyed", "crashed", "lost",
-                 "detained", "abducted", "kidnapped", "collided"}
 _TOLL_NOUNS = {"toll", "tolls"}
 _FORCE_BEFORE = {"force", "forces", "contingent", "deployment", "strength", "garrison", "troops",
                  "mission", "operation", "presence", "army"}
 _LOCATIVE = re.compile(
     r"\b(?:in|near|at|into|across|throughout|outside|inside|around|within|toward|towards|"
-    r"to|over|from|via|through|on)\s+(?:the\s+)?"
+    r"to|over|from|via|through|on|(?:border|borders|frontier)\s+with)\s+(?:the\s+)?"
     r"(?:(?:north|south|east|west|central|northern|southern|eastern|western|north-east|"
     r"north-eastern|northeastern|north-west|northwestern|south-west|south-east|neighbouring|"
     r"neighboring)\s+)?$", re.I)
+_NEAR = re.compile(r"\b(?:near|toward|towards|to|from|via|over|(?:border|borders|frontier)\s+with)\s+"
+                   r"(?:the\s+)?$", re.I)
 _AFTER_LOCATIVE = re.compile(r"^\s*(?:border|borders|frontier|region|side|capital|territory)\b", re.I)
 
 
 def _party_regex() -> re.Pattern[str]:
     keys = sorted(set(lx.STATES) | set(lx.FORCES), key=len, reverse=True)
-    return re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(k) for k in keys) + r")(?:'s)?(?![\w-])", re.I)
+    return re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(k) for k in keys) + r")(?:'s)?(?!\w)", re.I)
 
 
 _PARTY_RE = _party_regex()
@@ -142,7 +139,7 @@ class _Mention:
     start: int
     end: int
     party: str
-    locative: bool
+    locative: str  # "" (an actor), "in" (inside the place) or "near"
     possessive: bool
 
 
@@ -163,6 +160,9 @@ class _Fig:
     noun_tok: int = 0
     elliptical: bool = False
     modifiers: list[str] = field(default_factory=list)
+    mod_end: int | None = None
+    forced: str | None = None
+    mode: str | None = None
 
 
 # ---------------------------------------------------------------------------
@@ -188,6 +188,13 @@ def _coerce_date(value: object) -> date | None:
 
 def _singular(word: str) -> str | None:
     w = word.lower().strip(".'")
+    if " " in w:
+        head, last = w.rsplit(" ", 1)
+        last = lx.IRREGULAR_PLURALS.get(last, last)
+        for cand in (f"{head} {last}", f"{head} {last[:-1]}" if last.endswith("s") else None):
+            if cand and cand in lx.NOUNS:
+                return cand
+        return None
     if w in lx.IRREGULAR_PLURALS:
         return lx.IRREGULAR_PLURALS[w]
     if w in lx.NOUNS:
@@ -224,10 +231,18 @@ def _party_mentions(sentence: str) -> list[_Mention]:
         if key == "legion" and not surface[0].isupper():
             continue
         party = lx.STATES.get(key) or lx.FORCES.get(key)
-        locative = bool(_LOCATIVE.search(sentence[max(0, m.start() - 40):m.start()])
-                        or _AFTER_LOCATIVE.match(sentence[m.end():m.end() + 15]))
+        before = sentence[max(0, m.start() - 40):m.start()]
+        if _AFTER_LOCATIVE.match(sentence[m.end():m.end() + 15]) or _NEAR.search(before):
+            locative = "near"
+        elif _LOCATIVE.search(before):
+            locative = "in"
+        else:
+            locative = ""
         out.append(_Mention(m.start(), m.end(), party, locative, surface.lower().endswith("'s")))
     return out
+
+
+_QUALIFIERS_BEFORE = sorted(lx.QUALIFIERS_BEFORE, key=lambda pq: len(pq[0]), reverse=True)
 
 
 def _qualifier(before: str, after: str) -> str:
@@ -236,7 +251,7 @@ def _qualifier(before: str, after: str) -> str:
         if after_l.startswith(phrase) and (not phrase[-1].isalpha() or not after_l[len(phrase):len(phrase) + 1].isalpha()):
             return q
     before_l = " ".join(before.lower().split()[-3:])
-    for phrase, q in lx.QUALIFIERS_BEFORE:
+    for phrase, q in _QUALIFIERS_BEFORE:
         if before_l == phrase or before_l.endswith(" " + phrase):
             return q
     return "exact"
@@ -244,6 +259,35 @@ def _qualifier(before: str, after: str) -> str:
 
 # ---------------------------------------------------------------------------
 # the extractor
+
+_BE = {"were", "was", "been", "be", "being", "are", "is"}
+_HAVE = {"have", "has", "had"}
+_INTRANSITIVE = {"died", "die", "dies", "dying", "dead", "perished", "fled", "flee", "fleeing", "missing"}
+_POST_NOMINAL = {"hostage", "hostages", "captive", "captives", "prisoner", "prisoners", "dead",
+                 "wounded", "injured", "refugees", "refugee", "displaced"}
+_ADJ_NOUNS = {"dead": "killed", "wounded": "wounded", "injured": "wounded"}
+_SOFT_MODS = {"more", "other", "others", "additional", "extra", "further", "new", "fresh", "armed",
+              "foreign", "elite", "regular", "local", "suspected", "alleged", "heavily", "unarmed",
+              "international", "european", "african", "western", "special", "government", "army",
+              "military", "state", "french-led", "un-led", "internally", "newly", "civilian"}
+_CHANGE_BEFORE = {"rose", "risen", "rise", "rising", "climbed", "grew", "grown", "increased", "raised",
+                  "raising", "jumped", "fell", "fallen", "dropped", "cut", "reduce", "reduced", "brought",
+                  "bring", "brings", "bringing", "put", "puts", "stood", "stands", "at", "reached",
+                  "reaching", "to", "totalled", "totaled", "totalling", "counted", "counts", "numbered",
+                  "numbering", "number", "swelled", "reaches", "hit"}
+_COMPARE = re.compile(r"\b(?:up|down)\s+from\s*$|\bcompared\s+(?:with|to)\s*$|\bagainst\s*$|\bversus\s*$|"
+                      r"\bthan\s*$|\bfrom\s*$", re.I)
+_ANAPHOR_NOUNS = {"total", "number", "figure", "tally", "count", "sum", "toll"}
+_MILITARY_AFTER = re.compile(r"^\s*(?:'s\s+)?(?:army|armed\s+forces|forces|military|troops|soldiers|base|"
+                             r"camp|headquarters|post|garrison|gendarmerie|contingent|defence|defense)\b", re.I)
+_CLAUSE_COMMA = re.compile(r",\s+(?!(?:and\s+|or\s+)?[A-Z])")
+_RELATIVE = re.compile(r",\s*(?:which|who|whose|where)\b[^,;]*(?:,|$)", re.I)
+_RATIO_AFTER = re.compile(r"^\s+in\s+(?:\d{1,3}|ten|two|three|four|five|six|seven|eight|nine|a hundred)\b", re.I)
+_RATIO_BEFORE = re.compile(r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine)\s+in\s*$", re.I)
+_ATTACKERS = {"attacker", "assailant", "gunman", "fighter", "combatant", "armed man", "man", "suspect",
+              "accomplice"}
+_QUALIFIER_WORDS = {w for q, _ in lx.QUALIFIERS_BEFORE for w in q.split()}
+
 
 class _Sentence:
     """Figures of one sentence, coded with the help of the document context."""
@@ -255,9 +299,11 @@ class _Sentence:
         self.published = published
         self.context = context
         self.mentions = _party_mentions(text)
-        self.dates = [d for d in find_dates(text, published)]
+        self.relative = [m.span() for m in _RELATIVE.finditer(text)]
+        self.dates = find_dates(text, published)
         self.numbers: list[tuple[int, int, float | None, str]] = []  # start, end, value, status
         self.figures: list[_Fig] = []
+        self.starts_of: dict[int, _Fig] = {}
 
     # -- number phrases -------------------------------------------------
     def find(self) -> None:
@@ -274,19 +320,23 @@ class _Sentence:
             pairs = [(n1s, n1e, v1)]
             high = None
             if n2 and v2 is not None:
+                change = pre == "from" and re.search(
+                    r"\b(?:rose|rise|risen|rising|increased?|increasing|grew|grow|grown|boost(?:ed)?|"
+                    r"raised?|reduced?|reducing|cut|dropped|fell|fall|brought|bring|swell(?:ed)?|"
+                    r"expanded?|went|gone|climbed|jumped)\s+(?:\w+\s+)?$", text[:m.start()], re.I)
                 is_range = (
                     (sep == "and" and pre == "between")
-                    or (sep in ("-", "to") and v2 > v1 and not (pre == "from" and _CHANGE_VERB.search(text[:m.start()])))
+                    or (sep in ("-", "to") and v2 > v1 and not change)
                     or (sep == "or" and v2 > v1)
                 )
                 if is_range:
                     high = v2
                     n1e = m.end("n2")
-                elif sep in ("to", "and", "or") or pre == "from":
-                    pairs.append((m.start("n2"), m.end("n2"), v2))
                 elif sep == "-" and self._is_year(m.group("n1")) and self._is_year(n2):
                     self.numbers.append((m.start("n1"), m.end("n2"), v1, "year"))
                     continue
+                elif sep in ("to", "and", "or") or pre == "from":
+                    pairs.append((m.start("n2"), m.end("n2"), v2))
             for k, (s, e, v) in enumerate(pairs):
                 end = n1e if k == 0 else e
                 status = self._status(s, end, m.group("n1") if k == 0 else n2, v)
@@ -297,8 +347,7 @@ class _Sentence:
                 if pre and k == 0 and high is not None:
                     before = text[max(0, m.start() - 30):m.start()]
                 qualifier = "range" if (k == 0 and high is not None) else _qualifier(before, text[end:end + 12])
-                fig = _Fig(s, end, v, high if k == 0 else None, qualifier)
-                self.figures.append(fig)
+                self.figures.append(_Fig(s, end, v, high if k == 0 else None, qualifier))
         for m in _VAGUE_RE.finditer(text):
             if any(f.start <= m.start() < f.end for f in self.figures):
                 continue
@@ -324,6 +373,8 @@ class _Sentence:
             return "duration"
         if _PERCENT.match(after):
             return "percent"
+        if _RATIO_AFTER.match(after) or _RATIO_BEFORE.search(before):
+            return "ratio"
         if _MONEY_BEFORE.search(before) or _MONEY_AFTER.match(after):
             return "money"
         if _LABEL_BEFORE.search(before) or _LABEL_AFTER.match(after):
@@ -336,8 +387,9 @@ class _Sentence:
     def _noun_follows(self, end: int) -> bool:
         i = _tok_index(self.tokens, end)
         for t in self.tokens[i:i + 3]:
-            if _singular(t.lower) is not None:
-                return lx.NOUNS[_singular(t.lower)][0] != "other"
+            sing = _singular(t.lower)
+            if sing is not None:
+                return lx.NOUNS[sing][0] != "other"
         return False
 
     # -- nouns ----------------------------------------------------------
@@ -345,6 +397,11 @@ class _Sentence:
         for fig in self.figures:
             fig.tok0 = _tok_index(self.tokens, fig.start)
             fig.tok1 = max(fig.tok0, _tok_index(self.tokens, fig.end) - 1)
+            fig.mod_end = None
+            fig.forced = None
+            fig.mode = None
+            self.starts_of[fig.tok0] = fig
+        for fig in self.figures:
             self._noun(fig)
 
     def _noun(self, fig: _Fig) -> None:
@@ -356,12 +413,13 @@ class _Sentence:
         steps = 0
         while i < n and steps < 7:
             w = low[i]
-            two = f"{w} {low[i + 1]}" if i + 1 < n else ""
-            if w == "-" and i + 1 < n:
+            nxt = low[i + 1] if i + 1 < n else ""
+            two = f"{w} {nxt}" if nxt else ""
+            if w == "-" and nxt:
                 i += 1
                 continue
-            if w in ("strong", "odd", "plus"):
-                strength = strength or w == "strong"
+            if w in ("strong", "odd", "plus") or (w in _STRENGTH_SUFFIX and low[i - 1] == "-"):
+                strength = strength or w not in ("odd", "plus")
                 i += 1
                 continue
             if two in ("fighter jet", "fighter jets", "fighter plane", "fighter planes",
@@ -369,17 +427,15 @@ class _Sentence:
                 self._set_noun(fig, "jet", i + 1, mods)
                 return
             sing2 = _singular(two) if two else None
-            if sing2 and sing2 in lx.NOUNS:
+            if sing2:
                 self._set_noun(fig, sing2, i + 1, mods)
                 return
-            if w in ("the", "number") and low[i:i + 3] == ["the", "number", "of"]:
+            if w == "the" and low[i:i + 3] == ["the", "number", "of"]:
                 i += 3
                 continue
             if w == "of":
-                nxt = low[i + 1] if i + 1 < n else ""
                 if nxt in ("these", "those", "them", "whom", "which", "us"):
-                    fig.elliptical = True
-                    fig.tok1 = max(fig.tok1, i + 1)
+                    fig.elliptical, fig.mode = True, "partitive"
                     return
                 if nxt in ("the", "its", "their", "his", "her", "our"):
                     i += 2
@@ -388,20 +444,31 @@ class _Sentence:
                     i += 1
                     continue
                 break
+            if w in ("and", "or") and i + 1 in self.starts_of and fig.value is not None:
+                fig.mod_end = fig.mod_end or toks[i].start  # "four US and four Nigerien soldiers"
+                i = self.starts_of[i + 1].tok1 + 1
+                continue
             sing = _singular(w)
             if sing is not None:
-                if sing == "fighter" and i + 1 < n and _singular(low[i + 1]) in ("jet", "plane", "aircraft"):
-                    self._set_noun(fig, _singular(low[i + 1]), i + 1, mods)
+                if sing == "fighter" and _singular(nxt) in ("jet", "plane", "aircraft"):
+                    self._set_noun(fig, _singular(nxt), i + 1, mods)
+                    return
+                if sing in _ADJ_NOUNS:  # "14 wounded", "20 dead": whose? the antecedent's
+                    fig.forced = _ADJ_NOUNS[sing]
+                    if self._predicate(fig, i + 1):  # "Three of the dead were armed men"
+                        return
+                    fig.elliptical, fig.mode = True, "adjective"
+                    fig.tok1 = i
                     return
                 self._set_noun(fig, sing, i, mods)
                 return
-            if w in ("more", "other", "others", "additional", "extra", "further", "new", "fresh",
-                     "further", "armed", "foreign", "elite", "regular", "local", "suspected",
-                     "alleged", "heavily", "unarmed", "international", "european", "african",
-                     "western", "special", "government", "army", "military"):
-                if w in ("more", "others") and (i + 1 >= n or not toks[i + 1].text[:1].isalpha()
-                                                 or low[i + 1] in lx.MODIFIER_STOP | _PASSIVE):
-                    fig.elliptical = True
+            if _demonym(w):
+                self._set_noun(fig, w, i, mods)
+                return
+            if w in _SOFT_MODS:
+                if w in ("more", "others", "other") and (not nxt or not toks[i + 1].text[:1].isalpha()
+                                                          or nxt in lx.MODIFIER_STOP | _BE | _HAVE):
+                    fig.elliptical, fig.mode = True, "more"
                     return
                 mods.append(w)
                 i += 1
@@ -418,32 +485,111 @@ class _Sentence:
         self._noun_before(fig)
 
     def _noun_before(self, fig: _Fig) -> None:
-        low = self.lower
-        left = low[max(0, fig.tok0 - 5):fig.tok0]
-        if any(w in _TOLL_NOUNS for w in left):
-            self._set_noun(fig, "death", fig.tok0, [])
+        """No noun after the number: look left, at a predicate, or refer back."""
+        low, toks, n = self.lower, self.tokens, len(self.lower)
+        text = self.text
+        # a predicate noun: "Of the dead, 49 were gendarmes"
+        if self._predicate(fig, fig.tok1 + 1):
+            head = re.match(r"^\W*of\s+the\s+(dead|wounded|injured|victims)\b", text, re.I)
+            if head:
+                fig.forced = _ADJ_NOUNS.get(head.group(1).lower(), "killed")
             return
-        if any(w in _FORCE_BEFORE for w in left) and any(w in ("of", "to", "at", "numbering", "number") for w in left[-2:]):
+        # look left within the clause
+        left_start = fig.tok0
+        while left_start > 0 and fig.tok0 - left_start < 25 and low[left_start - 1] not in (";",):
+            left_start -= 1
+        left = list(range(left_start, fig.tok0))
+        core = [i for i in left if low[i] not in _QUALIFIER_WORDS]
+        last = low[core[-1]] if core else ""
+        if last == ":":
+            for i in reversed(core[:-1]):
+                sing = _singular(low[i])
+                if sing is not None and lx.NOUNS[sing][0] != "other":
+                    self._set_noun(fig, sing, i, [])
+                    fig.noun_tok = fig.tok1
+                    return
+        near = {low[i] for i in core[-4:]}
+        if near & _CHANGE_BEFORE or any(low[i] in _ANAPHOR_NOUNS for i in core[-5:]):
+            commas = [i for i in core if low[i] == ","]
+            clause = [i for i in core if not commas or i > commas[-1]]
+            for scan in (clause, core):
+                if self._subject(fig, scan):
+                    return
+        words = text[:fig.start].split()
+        while words and words[-1].lower() in _QUALIFIER_WORDS:
+            words.pop()
+        if _COMPARE.search(" ".join(words) + " "):
+            fig.elliptical, fig.mode = True, "compare"
+            return
+        if any(w in _FORCE_BEFORE for w in low[max(0, fig.tok0 - 5):fig.tok0]) and \
+                any(w in ("of", "to", "at", "numbering", "number") for w in low[max(0, fig.tok0 - 2):fig.tok0]):
             self._set_noun(fig, "troop", fig.tok0, [])
             return
-        nxt = low[fig.tok1 + 1] if fig.tok1 + 1 < len(low) else ""
-        if _ELLIPSIS_START.match(self.text) or nxt in _PASSIVE | {"have", "had", "has"} | _INTRANSITIVE:
-            fig.elliptical = True
+        nxt = low[fig.tok1 + 1] if fig.tok1 + 1 < n else ""
+        if _ELLIPSIS_START.match(text) or nxt in _BE | _HAVE | _INTRANSITIVE | {"killed", "wounded", "injured"}:
+            fig.elliptical, fig.mode = True, "verb"
+        elif (not nxt or nxt in (".", ",", ";", ")", "and", "while", "but", "in", "on")) and fig.value is not None:
+            fig.elliptical, fig.mode = True, "bare"
+
+    def _subject(self, fig: _Fig, scan: list[int]) -> bool:
+        """The subject of 'X rose to N', 'raised the toll to N', 'put X at N'."""
+        low, n = self.lower, len(self.lower)
+        for i in scan:
+            w = low[i]
+            if w == "toll" or (i + 1 < n and low[i + 1] == "toll" and w in ("death", "casualty")):
+                fig.elliptical, fig.forced, fig.mode = True, "killed", "toll"
+                return True
+            if w in _ANAPHOR_NOUNS and not (i + 1 < n and low[i + 1] == "of"):
+                fig.elliptical, fig.mode = True, "anaphor"
+                return True
+            if w in ("displacement", "displacements"):
+                self._set_noun(fig, "displaced", fig.tok1, [])
+                return True
+            if self._in_other_np(i, fig):
+                continue
+            sing = _singular(w)
+            if sing is not None and lx.NOUNS[sing][0] in ("force", "person", "materiel"):
+                self._set_noun(fig, sing, i, [])
+                fig.noun_tok = fig.tok1
+                return True
+        return False
+
+    def _predicate(self, fig: _Fig, j: int) -> bool:
+        """'N were gendarmes', 'N of the dead were armed men': the noun after the verb."""
+        low, n = self.lower, len(self.lower)
+        if not (j < n and low[j] in _BE):
+            return False
+        for k in range(j + 1, min(j + 4, n)):
+            sing = (_singular(f"{low[k]} {low[k + 1]}") if k + 1 < n else None) or _singular(low[k])
+            if sing is not None and sing not in _ADJ_NOUNS and lx.NOUNS[sing][0] != "other":
+                self._set_noun(fig, sing, k + (1 if " " in sing else 0), [])
+                return True
+            if low[k] in lx.MODIFIER_STOP:
+                break
+        return False
+
+    def _in_other_np(self, tok: int, fig: _Fig) -> bool:
+        return any(o is not fig and o.cls is not None and o.tok0 <= tok <= max(o.noun_tok, o.tok1)
+                   for o in self.figures)
 
     def _set_noun(self, fig: _Fig, noun: str, idx: int, mods: list[str]) -> None:
-        cls, _ = lx.NOUNS[noun]
-        fig.noun = lx.NOUN_CANONICAL.get(noun, noun)
-        if fig.noun == "force":
-            fig.noun = "troop"
+        demonym = _demonym(noun)
+        if demonym:
+            cls, key = "person", noun
+            fig.noun = noun.rstrip("s")
+        else:
+            cls = lx.NOUNS[noun][0]
+            key = noun
+            fig.noun = lx.NOUN_CANONICAL.get(noun, noun)
+            if fig.noun == "force":
+                fig.noun = "troop"
         fig.cls = cls
         fig.noun_tok = idx
         fig.modifiers = mods + [noun]
-        fig._noun_key = noun  # type: ignore[attr-defined]
+        fig._noun_key = key  # type: ignore[attr-defined]
 
     # -- party ----------------------------------------------------------
-    def _mods_party(self, fig: _Fig) -> str | None:
-        span = self.text[fig.end:self.tokens[fig.noun_tok].start + len(self.tokens[fig.noun_tok].text)] \
-            if fig.noun_tok < len(self.tokens) else ""
+    def _party_in(self, span: str) -> str | None:
         found = None
         for m in _PARTY_RE.finditer(span):
             key = m.group().lower().removesuffix("'s")
@@ -452,17 +598,25 @@ class _Sentence:
             found = lx.STATES.get(key) or lx.FORCES.get(key)
         return found
 
+    def _mods_party(self, fig: _Fig) -> str | None:
+        if fig.noun_tok >= len(self.tokens) or fig.noun_tok <= fig.tok1:
+            return None
+        end = fig.mod_end or self.tokens[fig.noun_tok].start
+        return self._party_in(self.text[fig.end:end])
+
     def _possessor(self, fig: _Fig) -> str | None:
         before = self.text[max(0, fig.start - 40):fig.start]
-        before = re.sub(r"(?:\b(?:" + "|".join(q for q, _ in lx.QUALIFIERS_BEFORE if q.isalpha() or " " in q)
-                        + r")\s*)$", "", before, flags=re.I).rstrip()
-        m = re.search(r"(?:(\S+(?:\s\S+)?)'s|\b(its|their))(?:\s+\w+)?\s*$", before, re.I)
+        words = before.split()
+        while words and words[-1].lower() in _QUALIFIER_WORDS:
+            words.pop()
+        before = " ".join(words)
+        m = re.search(r"(?:(\S+(?:\s\S+)?)'s|\b(its|their))(?:\s+\w+)?$", before, re.I)
         if not m:
             return None
         if m.group(2):
-            prior = [x for x in self.mentions if x.end <= fig.start - len(before) + m.start() + 40
-                     and x.party in lx.STATE_PARTIES and not x.locative and x.end <= fig.start]
-            return prior[-1].party if prior else None
+            prior = [x for x in self.mentions if x.end <= fig.start and x.party in lx.STATE_PARTIES
+                     and not x.locative]
+            return prior[-1].party if prior else self.context.recent_party()
         owner = m.group(1).lower()
         for key in (owner, owner.split()[-1]):
             p = lx.STATES.get(key) or lx.FORCES.get(key)
@@ -471,60 +625,88 @@ class _Sentence:
         return None
 
     def _after_from(self, fig: _Fig) -> str | None:
-        tail = self.text[fig.end:fig.end + 80]
-        noun_end = self.tokens[fig.noun_tok].start + len(self.tokens[fig.noun_tok].text) if fig.noun_tok < len(self.tokens) else fig.end
-        tail = self.text[noun_end:noun_end + 40]
+        if fig.noun_tok >= len(self.tokens):
+            return None
+        tok = self.tokens[fig.noun_tok]
+        tail = self.text[tok.start + len(tok.text):tok.start + len(tok.text) + 40]
         m = re.match(r"^\s*(?:from|of)\s+(?:the\s+)?([A-Za-z' -]{2,30})", tail)
         if m:
-            for x in _PARTY_RE.finditer(m.group(1)):
-                key = x.group().lower().removesuffix("'s")
-                if key in _UPPER_ONLY and not x.group()[:2].isupper():
-                    continue
-                p = lx.STATES.get(key) or lx.FORCES.get(key)
-                if p in lx.STATE_PARTIES:
-                    return p
+            p = self._party_in(m.group(1))
+            if p in lx.STATE_PARTIES:
+                return p
         return None
 
-    def _haver(self, fig: _Fig) -> str | None:
-        state = [m for m in self.mentions if m.party in lx.STATE_PARTIES]
-        before = [m for m in state if m.end <= fig.start and not m.locative]
+    def _usable(self, m: _Mention, fig: _Fig | None = None) -> bool:
+        if any(a <= m.start < b for a, b in self.relative):
+            return False
+        if fig is not None:
+            for o in self.figures:
+                if o is not fig and o.cls is not None and o.noun_tok < len(self.tokens):
+                    tok = self.tokens[max(o.noun_tok, o.tok1)]
+                    if o.start <= m.start < tok.start + len(tok.text):
+                        return False
+        return True
+
+    def _haver(self, fig: _Fig, before_pos: int | None = None, located: str = "") -> str | None:
+        pos = fig.start if before_pos is None else before_pos
+        cands = [m for m in self.mentions if (m.party in lx.STATE_PARTIES or m.party == "MERCENARY")
+                 and self._usable(m, fig)]
+        if located:
+            located_cands = [m for m in cands if m.locative == located and m.party not in ("UN", "EU", "G5S")]
+            return min(located_cands, key=lambda m: abs(m.start - fig.start)).party if located_cands else None
+        before = [m for m in cands if m.end <= pos and not m.locative]
         if before:
-            return before[-1].party
-        after = [m for m in state if m.start >= fig.end and not m.locative]
-        if after:
-            return after[0].party
-        if state:
-            return min(state, key=lambda m: abs(m.start - fig.start)).party
-        return None
+            military = [m for m in before if _MILITARY_AFTER.match(self.text[m.end:m.end + 25])]
+            return (military[-1] if len(before) > 1 and military else before[-1]).party
+        if before_pos is not None:
+            return None
+        after = [m for m in cands if m.start >= fig.end and not m.locative]
+        return after[0].party if after else None
+
+    def _group(self, fig: _Fig) -> str:
+        groups = [m for m in self.mentions if m.party in ("JIHADIST", "ARMED_GROUP", "MERCENARY")]
+        if groups:
+            return min(groups, key=lambda m: abs(m.start - fig.start)).party
+        return self.context.recent_group() or "JIHADIST"
 
     def code_parties(self) -> None:
         for fig in self.figures:
             if fig.elliptical or fig.cls is None:
                 continue
-            key = getattr(fig, "_noun_key", fig.noun)
-            default = lx.NOUNS[key][1]
-            mods = self._mods_party(fig)
-            if fig.cls == "force":
-                party = (mods if mods in lx.STATE_PARTIES or mods == "MERCENARY" else None) \
-                    or (default if key not in ("peacekeeper", "peacekeeping", "blue helmet") else None) \
-                    or self._possessor(fig) or self._after_from(fig) or default \
-                    or self._haver(fig) or self.context.recent_party() or self.context.dominant()
-            elif fig.cls == "person":
-                party = default
-                if mods and mods not in lx.STATE_PARTIES:
-                    party = mods if default in ("UNKNOWN", "JIHADIST", "ARMED_GROUP") else party
-                elif mods and default == "UNKNOWN":
+            fig.party = self._party(fig)
+
+    def _party(self, fig: _Fig) -> str | None:
+        key = getattr(fig, "_noun_key", fig.noun)
+        if _demonym(key):
+            return _demonym(key)
+        default = lx.NOUNS[key][1]
+        mods = self._mods_party(fig)
+        if fig.cls == "force":
+            if mods in lx.STATE_PARTIES or mods == "MERCENARY":
+                return mods
+            if default and key not in ("peacekeeper", "peacekeeping", "blue helmet"):
+                return default
+            return (self._possessor(fig) or self._after_from(fig) or default or self._haver(fig)
+                    or self._haver(fig, located="in") or self.context.recent_party()
+                    or self._haver(fig, located="near") or self.context.dominant())
+        if fig.cls == "person":
+            party = default
+            if mods and mods not in lx.STATE_PARTIES:
+                if default in ("UNKNOWN", "JIHADIST", "ARMED_GROUP"):
                     party = mods
-                if party == "UNKNOWN" and self._civilian_context():
-                    party = "CIVILIAN"
-            elif fig.cls == "materiel":
-                party = mods or self._possessor(fig) or None
-            else:
-                party = mods or None
-            fig.party = party
+            elif mods and default == "UNKNOWN":
+                party = mods
+            elif key in _ATTACKERS and not mods:
+                party = self._group(fig) if key != "man" or "armed" in fig.modifiers else party
+            if party == "UNKNOWN" and self._civilian_context():
+                party = "CIVILIAN"
+            return party
+        if fig.cls == "materiel":
+            return mods or self._possessor(fig) or None
+        return mods or None
 
     def _civilian_context(self) -> bool:
-        return bool(re.search(r"\b(?:civilians?|villagers?|villages?|wedding|market|worshippers|"
+        return bool(re.search(r"\b(?:civilians?|villagers?|wedding|market|worshippers|"
                               r"displaced|refugees?|fled|homes|residents|inhabitants|herders|"
                               r"farmers|massacre)\b", self.text, re.I))
 
@@ -534,54 +716,66 @@ class _Sentence:
         low = self.lower
         for i, w in enumerate(low):
             measure = lx.CUES.get(w)
-            if w in ("shot", "brought") and i + 1 < len(low) and low[i + 1] == "down":
+            nxt = low[i + 1] if i + 1 < len(low) else ""
+            if w in ("shot", "brought") and nxt == "down":
                 measure = "destroyed"
-            if w == "taken" and i + 1 < len(low) and low[i + 1] in ("hostage", "prisoner", "captive"):
+            elif w == "taken" and nxt in ("hostage", "prisoner", "captive"):
                 measure = "captured"
+            elif w in ("forced", "driven") and nxt in ("from", "to", "out"):
+                measure = "displaced"
+            elif w == "took" and nxt == "part":
+                measure = "other"
             if measure:
                 cues.append((i, w, measure))
+        self.cues = cues
         for fig in self.figures:
             if fig.cls is None:
                 continue
-            fig.measure = self._measure(fig, cues)
+            fig.measure = fig.forced or self._measure(fig)
+            if fig.measure == "displaced" and fig.cls == "person":
+                fig.party = "CIVILIAN"
 
-    def _measure(self, fig: _Fig, cues: list[tuple[int, str, str]]) -> str:
+    def _measure(self, fig: _Fig) -> str:
         key = getattr(fig, "_noun_key", fig.noun)
         inherent = {"death": "killed", "fatality": "killed", "casualty": "killed", "body": "killed",
                     "dead": "killed", "life": "killed", "wounded": "wounded", "injured": "wounded",
-                    "displaced": "displaced", "refugee": "displaced", "idp": "displaced",
-                    "hostage": "captured", "prisoner": "captured", "captive": "captured"}.get(key)
+                    "displaced": "displaced", "refugee": "displaced", "idp": "displaced"}.get(key)
         if inherent:
             return inherent
         allowed = lx.COMPATIBLE.get(fig.cls or "other", set())
-        if not allowed:
+        if fig.cls == "other" or not allowed:
             return "other"
         end = max(fig.noun_tok, fig.tok1)
         best, best_score = None, 99.0
         low = self.lower
-        for i, w, measure in cues:
+        others = [o.tok0 for o in self.figures if o is not fig]
+        for i, w, measure in self.cues:
+            if fig.tok0 <= i <= end:
+                continue
             if fig.cls == "materiel" and w in lx.MATERIEL_LOSS:
                 measure = "destroyed"
-            if measure not in allowed:
+            if measure not in allowed or (measure == "deployed" and fig.cls != "force"):
                 continue
-            if fig.cls == "materiel" and measure == "destroyed" and w in ("lost", "lose", "losing", "loses"):
-                pass
             if i < fig.tok0:
                 dist = fig.tok0 - i
-                # an intransitive or passive cue before the figure belongs to another subject
-                if w in ("died", "dead", "fled", "perished") and dist > 1:
+                if ";" in low[i:fig.tok0]:
                     continue
-            elif i > end:
-                dist = i - end
-                aux = low[max(end + 1, i - 3):i]
-                passive = any(a in _PASSIVE for a in aux) or w in _INTRANSITIVE and (dist <= 2 or any(a in _PASSIVE | {"have", "has", "had"} for a in aux))
-                if not (passive or dist <= 1 or w in ("died", "dead", "perished", "fled")):
-                    continue
+                if w in _INTRANSITIVE and dist > 1:
+                    continue  # "… died, and 20 …": the verb has its own subject
+                if any(a in _BE for a in low[max(0, i - 2):i]) and any(o < i for o in others):
+                    continue  # "42 were killed and 22 were wounded": a predicate of an earlier figure
             else:
-                dist = 0
+                dist = i - end
+                between = low[end + 1:i]
+                if ";" in between or any(end < o < i for o in others):
+                    continue
+                passive = any(a in _BE for a in between[-5:])
+                ok = (passive or dist <= 1
+                      or (w in _INTRANSITIVE and (dist <= 3 or any(a in _HAVE for a in between)))
+                      or (w in _POST_NOMINAL and dist <= 3))
+                if not ok:
+                    continue
             score = dist + (6 if w in lx.WEAK_CUES else 0)
-            if measure == "deployed" and fig.cls != "force":
-                continue
             if score < best_score:
                 best, best_score = measure, score
         if best is None or best_score > 25:
@@ -593,27 +787,45 @@ class _Sentence:
         for fig in self.figures:
             if not fig.elliptical:
                 continue
-            pool = [f for f in antecedents if f.cls in ("force", "person") and f.party]
-            pool += [f for f in self.figures if f.start < fig.start and f.cls in ("force", "person") and f.party]
+            same = [f for f in self.figures if f.start < fig.start and f.cls in ("force", "person")
+                    and f.party and not f.elliptical]
+            pool = [f for f in antecedents if f.cls in ("force", "person") and f.party] + same
+            if fig.mode == "compare":
+                pool = same or pool
+            if fig.forced == "killed":
+                pool = [f for f in pool if f.measure == "killed"] or ([] if fig.mode == "toll" else pool)
             if not pool:
-                fig.elliptical = False
-                fig.noun, fig.cls, fig.noun_tok = "person", "person", fig.tok1
-                fig._noun_key = "person"  # type: ignore[attr-defined]
-                fig.party = "CIVILIAN" if self._civilian_context() else "UNKNOWN"
-                cues = [(i, w, lx.CUES[w]) for i, w in enumerate(self.lower) if w in lx.CUES]
-                fig.measure = self._measure(fig, cues)
-                if fig.measure == "other":
+                if fig.mode in ("bare", "more", "partitive", "anaphor", "compare"):
                     fig.cls = None  # a bare number that counts nothing we know
+                    continue
+                self._set_noun(fig, "death" if fig.mode == "toll" else "person", fig.tok1, [])
+                fig.noun_tok = fig.tok1
+                fig.party = "CIVILIAN" if self._civilian_context() else "UNKNOWN"
+                fig.measure = fig.forced or self._measure(fig)
+                if fig.measure == "other" and fig.mode != "adjective":
+                    fig.cls = None
                 continue
             ante = pool[-1]
             fig.noun, fig.cls, fig.party = ante.noun, ante.cls, ante.party
             fig._noun_key = getattr(ante, "_noun_key", ante.noun)  # type: ignore[attr-defined]
             fig.noun_tok = fig.tok1
-            cues = [(i, w, lx.CUES[w]) for i, w in enumerate(self.lower) if w in lx.CUES]
-            own = self._measure(fig, cues)
-            fig.measure = own if own not in ("other", "deployed") or ante.measure is None else ante.measure
-            if own == "deployed" and ante.measure not in (None, "other"):
+            if ante.cls == "force":  # gapping: "Sweden committed 150 and the Czech Republic up to 60"
+                anchor = 0
+                if ante in self.figures:
+                    tok = self.tokens[min(max(ante.noun_tok, ante.tok1), len(self.tokens) - 1)]
+                    anchor = tok.start + len(tok.text)
+                gap = [m for m in self.mentions if anchor <= m.start and m.end <= fig.start
+                       and m.party in lx.STATE_PARTIES and not m.locative and self._usable(m)]
+                if gap:
+                    fig.party = gap[0].party
+            own = self._measure(fig)
+            if fig.forced:
+                fig.measure = fig.forced
+            elif own not in ("other", "deployed") or ante.measure is None:
+                fig.measure = own
+            else:
                 fig.measure = ante.measure
+            fig.elliptical = False
 
     def code_materiel_parties(self) -> None:
         for fig in self.figures:
@@ -657,16 +869,16 @@ class _Sentence:
         return agents
 
     def code_dates(self) -> None:
-        usable = [d for d in self.dates if d.ignore is None and d.date_start is not None]
-        unresolved = [d for d in self.dates if d.ignore is None and d.date_start is None]
         figs = [f for f in self.figures if f.cls is not None]
+        text = self.text
         for fig in figs:
-            pool = usable or unresolved
-            inside = [d for d in pool if d.start <= fig.start < d.end]
-            pool = [d for d in pool if d not in inside]
-            right = [d for d in pool if d.start >= fig.end]
+            pool = [d for d in self.dates if d.ignore is None
+                    or (d.ignore == "speech" and fig.measure == "deployed")]
+            pool = [d for d in pool if not (d.start <= fig.start < d.end)]
+            right = [d for d in pool if d.start >= fig.end and ";" not in text[fig.end:d.start]]
             left = [d for d in pool if d.end <= fig.start]
-            clean_right = [d for d in right if not any(fig.end <= o.start < d.start for o in figs if o is not fig)]
+            clean_right = [d for d in right if not _CLAUSE_COMMA.search(text[fig.end:d.start])
+                           and not any(fig.end <= o.start < d.start for o in figs if o is not fig)]
             if clean_right:
                 fig.date = clean_right[0]
             elif left:
@@ -675,21 +887,32 @@ class _Sentence:
                 fig.date = right[0]
 
 
+def _demonym(word: str) -> str | None:
+    """'Malians' → 'MLI': a nationality used as a plural noun."""
+    w = word.lower()
+    if w.endswith("s") and w[:-1] in lx.STATES and w[:-1][:1].isalpha() and w[:-1].endswith(("an", "ian", "ien")):
+        return lx.STATES[w[:-1]]
+    return None
+
+
 class _Context:
     """What earlier sentences of the document said: parties and figures."""
 
     def __init__(self) -> None:
         self.recent: list[tuple[int, str]] = []  # (sentence index, state party)
         self.counts: Counter[str] = Counter()
+        self.groups: list[tuple[int, str]] = []
         self.sentence = 0
 
     def add(self, sentence: _Sentence) -> None:
         for m in sentence.mentions:
-            if m.party in lx.STATE_PARTIES and m.party not in ("UN", "EU", "G5S"):
+            if m.party in ("JIHADIST", "ARMED_GROUP", "MERCENARY"):
+                self.groups.append((self.sentence, m.party))
+            if m.party in lx.STATE_PARTIES and m.party not in ("UN", "EU", "G5S") and m.locative != "near":
                 self.counts[m.party] += 1
                 self.recent.append((self.sentence, m.party))
         for f in sentence.figures:
-            if f.cls == "force" and f.party in lx.STATE_PARTIES:
+            if f.cls == "force" and f.party in lx.STATE_PARTIES and f.party not in ("UN", "EU", "G5S"):
                 self.recent.append((self.sentence, f.party))
         self.sentence += 1
 
@@ -698,6 +921,11 @@ class _Context:
             if self.sentence - idx <= window:
                 return party
             break
+        return None
+
+    def recent_group(self, window: int = 2) -> str | None:
+        for idx, party in reversed(self.groups):
+            return party if self.sentence - idx <= window else None
         return None
 
     def dominant(self) -> str | None:

@@ -11,8 +11,9 @@ NOUNS: dict[str, tuple[str, str | None]] = {
     **{w: ("force", None) for w in (
         "soldier", "troop", "serviceman", "servicemember", "officer", "gendarme", "policeman",
         "commando", "legionnaire", "paratrooper", "marine", "airman", "pilot", "personnel",
-        "force", "recruit", "guard", "sailor", "instructor", "trainer", "military", "man",
-        "special force", "operator", "reinforcement", "contingent", "member",
+        "force", "recruit", "guard", "sailor", "instructor", "trainer", "military",
+        "special force", "operator", "reinforcement", "contingent", "member", "official", "partner",
+        "uniformed personnel", "security force", "member of the security forces",
     )},
     "police": ("force", None),
     "peacekeeper": ("force", "UN"), "blue helmet": ("force", "UN"), "peacekeeping": ("force", "UN"),
@@ -20,6 +21,7 @@ NOUNS: dict[str, tuple[str, str | None]] = {
     **{w: ("person", "JIHADIST") for w in (
         "jihadist", "jihadi", "fighter", "militant", "terrorist", "insurgent", "extremist",
         "islamist", "gunman", "assailant", "attacker", "combatant", "suspect", "jihadis",
+        "accomplice", "armed man",
     )},
     "rebel": ("person", "ARMED_GROUP"), "militiaman": ("person", "ARMED_GROUP"),
     "militia": ("person", "ARMED_GROUP"), "dozo": ("person", "ARMED_GROUP"),
@@ -29,13 +31,15 @@ NOUNS: dict[str, tuple[str, str | None]] = {
         "civilian", "villager", "resident", "inhabitant", "refugee", "worshipper", "herder",
         "farmer", "trader", "student", "pupil", "teacher", "tourist", "guest", "passenger",
         "aid worker", "humanitarian", "miner", "mourner", "displaced", "idp", "migrant",
-        "family", "household", "child", "woman", "girl", "boy",
+        "family", "household", "child", "woman", "girl", "boy", "journalist", "reporter",
+        "conservationist", "missionary", "priest", "nun", "doctor", "nurse", "engineer",
+        "driver", "employee", "staff", "hostage",
     )},
     "worker": ("person", "CIVILIAN"),
     # people of no stated side
     **{w: ("person", "UNKNOWN") for w in (
         "person", "people", "death", "fatality", "casualty", "body", "life", "victim",
-        "hostage", "prisoner", "dead", "wounded", "injured", "individual", "captive",
+        "prisoner", "dead", "wounded", "injured", "individual", "captive", "man",
     )},
     # materiel
     **{w: ("materiel", None) for w in (
@@ -47,13 +51,13 @@ NOUNS: dict[str, tuple[str, str | None]] = {
     )},
     # counts that are not figures to score
     **{w: ("other", None) for w in (
-        "country", "nation", "state", "attack", "village", "school", "incident", "operation",
+        "country", "nation", "attack", "village", "school", "incident", "operation",
         "raid", "strike", "airstrike", "air strike", "kilometre", "kilometer", "km", "mile",
         "percent", "per cent", "dollar", "euro", "franc", "camp", "base", "region", "town",
-        "partner", "site", "mission", "unit", "battalion", "company", "group", "ambush",
+        "site", "mission", "unit", "battalion", "company", "group", "ambush",
         "clash", "project", "mandate", "time", "round", "case", "meter", "metre", "ton",
         "tonne", "cache", "depot", "position", "post", "report", "kilogram", "kg", "litre",
-        "member state", "ally", "event", "episode", "violation", "abuse", "bridge", "well",
+        "member state", "nation state", "ally", "event", "episode", "violation", "abuse", "bridge", "well",
     )},
 }
 IRREGULAR_PLURALS = {
@@ -84,7 +88,11 @@ MODIFIER_STOP = {
 # --- parties ------------------------------------------------------------------
 # nationality adjectives and country names (with common capitals used as actors)
 STATES: dict[str, str] = {
-    "france": "FRA", "french": "FRA", "paris": "FRA",
+    "france": "FRA", "french": "FRA", "paris": "FRA", "macron": "FRA", "hollande": "FRA",
+    "parly": "FRA", "le drian": "FRA", "sarkozy": "FRA", "élysée": "FRA", "elysee": "FRA",
+    "keita": "MLI", "keïta": "MLI", "goita": "MLI", "goïta": "MLI", "kabore": "BFA",
+    "kaboré": "BFA", "damiba": "BFA", "bazoum": "NER", "issoufou": "NER", "deby": "TCD",
+    "déby": "TCD",
     "mali": "MLI", "malian": "MLI", "bamako": "MLI", "fama": "MLI",
     "burkina faso": "BFA", "burkina": "BFA", "burkinabe": "BFA", "burkinabè": "BFA",
     "ouagadougou": "BFA",
@@ -136,7 +144,7 @@ FORCES: dict[str, str] = {
     "iswap": "JIHADIST", "al-qaeda": "JIHADIST", "al qaeda": "JIHADIST", "al-qaida": "JIHADIST",
     "al qaida": "JIHADIST", "aqim": "JIHADIST", "jnim": "JIHADIST", "gsim": "JIHADIST",
     "ansarul islam": "JIHADIST", "ansar dine": "JIHADIST", "ansarul": "JIHADIST",
-    "katiba macina": "JIHADIST", "macina": "JIHADIST", "mujao": "JIHADIST",
+    "katiba macina": "JIHADIST", "katiba": "JIHADIST", "macina": "JIHADIST", "mujao": "JIHADIST",
     "boko haram": "JIHADIST", "al-mourabitoune": "JIHADIST", "enemy": "JIHADIST",
     "mnla": "ARMED_GROUP", "tuareg": "ARMED_GROUP", "separatist": "ARMED_GROUP",
     "separatists": "ARMED_GROUP", "cma": "ARMED_GROUP", "gatia": "ARMED_GROUP",
@@ -152,10 +160,12 @@ STATE_PARTIES = set(STATES.values()) | {"UN", "EU", "G5S"}
 # --- measure cues -------------------------------------------------------------
 # lower-case token -> measure; multi-word cues are matched on the joined text
 CUES: dict[str, str] = {
+    **dict.fromkeys(("released", "freed", "exchanged", "liberated", "rescued", "swapped",
+                     "releasing", "freeing", "attended", "took part", "involved"), "other"),
     **dict.fromkeys(("killed", "kill", "kills", "killing", "died", "die", "dies", "dying",
                      "dead", "death", "deaths", "slain", "massacred", "executed", "perished",
                      "fatalities", "fatality", "toll", "lives", "bodies", "murdered",
-                     "neutralised", "neutralized", "assassinated", "shot", "beheaded",
+                     "assassinated", "shot", "beheaded",
                      "casualties", "lost", "lose", "losing", "loses"), "killed"),
     **dict.fromkeys(("wounded", "wounding", "injured", "injuring", "hurt", "injuries",
                      "injury", "wounds", "maimed"), "wounded"),
@@ -182,9 +192,9 @@ CUES: dict[str, str] = {
 }
 # the cues that can apply to each class of counted noun
 COMPATIBLE = {
-    "force": {"killed", "wounded", "captured", "deployed"},
-    "person": {"killed", "wounded", "captured", "displaced"},
-    "materiel": {"destroyed"},
+    "force": {"killed", "wounded", "captured", "deployed", "other"},
+    "person": {"killed", "wounded", "captured", "displaced", "other"},
+    "materiel": {"destroyed", "other"},
     "other": set(),
 }
 # cue words that are weak: used only when nothing stronger is near

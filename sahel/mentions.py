@@ -49,6 +49,8 @@ _NEGATION = re.compile(r"\b(?:no|not|never|without|failed to|refused to|nor)\b[^
 _ANAPHORA = re.compile(r"\b(?:these|those|this|that|the) (?:operations?|strikes?|raids?|attacks?|"
                        r"offensive|day|period)\b", re.I)
 _OTHER = re.compile(r"\banother\b", re.I)
+_ANAPHORIC_KINDS = ("operation", "first_operations", "withdrawal")
+_PLACE_LABELLED = ("operation", "summit", "visit")
 _LEAD_KINDS = ("operation", "task force", "UN mission", "EU mission", "G5 force", "jihadist group",
                "armed group", "mercenary", "state force")
 
@@ -138,8 +140,12 @@ def extract_mentions(doc_id: str, text: str, sentences: pd.DataFrame | None,
 
     place_table = _places.gazetteer().set_index("place_id")
     actor_table = _actors.gazetteer().set_index("actor_id")
+    place_hits: dict[int, list[str]] = {}
     for m in _places.find_places(text):
-        add("place", str(place_table.at[m.key, "name"]), m.key, m.start, m.end, locate(m.start))
+        i = locate(m.start)
+        add("place", str(place_table.at[m.key, "name"]), m.key, m.start, m.end, i)
+        if i is not None:
+            place_hits.setdefault(i, []).append(m.key)
     actor_hits: dict[int, list[tuple[int, str]]] = {}
     for m in _actors.find_actors(text):
         i = locate(m.start)
@@ -155,8 +161,8 @@ def extract_mentions(doc_id: str, text: str, sentences: pd.DataFrame | None,
             if cue is None or _NEGATION.search(sentence[:cue.start()]):
                 continue
             when = _milestone_date(sentence, cue, published)
-            if when is None and last_operation is not None and _ANAPHORA.search(sentence) \
-                    and not _OTHER.search(sentence):
+            if when is None and kind in _ANAPHORIC_KINDS and last_operation is not None \
+                    and _ANAPHORA.search(sentence) and not _OTHER.search(sentence):
                 when = last_operation
             if when is None:
                 continue
@@ -164,6 +170,8 @@ def extract_mentions(doc_id: str, text: str, sentences: pd.DataFrame | None,
                 last_operation = when
             label = LABELS[kind]
             lead = _lead_actor(actor_hits.get(i, []), actor_table)
+            if kind in _PLACE_LABELLED:
+                lead = _lead_place(place_hits.get(i, []), place_table) or lead
             if lead:
                 label = f"{label}: {lead}"
             add("milestone", label, kind, a + cue.start(), a + cue.end(), i, *when)
@@ -181,3 +189,9 @@ def _lead_actor(hits: list[tuple[int, str]], table: pd.DataFrame) -> str | None:
             if kinds is None or table.at[key, "kind"] in kinds:
                 return str(table.at[key, "name"])
     return None
+
+
+def _lead_place(place_ids: list[str], table: pd.DataFrame) -> str | None:
+    """The most specific place of a sentence, by name."""
+    best = _places.most_specific(place_ids)
+    return str(table.at[best, "name"]) if best else None

@@ -23,7 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import paths
-from .corpus import Corpus, CorpusWarning
+from .corpus import Corpus
 from .params import Params, validate
 from .schema import MEASURES, NUMBERS
 
@@ -47,11 +47,6 @@ HUMAN_MEASURES = ("killed", "wounded", "captured", "displaced")
 STATE_FORCES = ("FRA", "MLI", "BFA", "NER", "TCD", "MRT")
 """Sahel states and France: anything else counted is a partner."""
 
-FACT_COLUMNS = ["fact_id", "party", "measure", "kind", "low", "best", "high", "date_start",
-                "date_end", "date_precision", "n_sources", "doc_ids", "figure_ids", "disputed"]
-
-_CUMULATIVE = re.compile(r"\b(?:since|to date|so far|in total|a total of|brings? to|overall|"
-                         r"altogether|cumulative|in all)\b", re.I)
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~$:@^=\"'])")
 
 
@@ -225,30 +220,13 @@ def _read_texts(corpus: Corpus, folder: Path) -> dict[str, str]:
     return texts
 
 
-def _attach_numbers(corpus: Corpus) -> None:
-    tables = corpus.tables
-    if "numbers" in tables or corpus.root is None:
-        return
-    path = Path(corpus.root) / "numbers.csv"
-    if path.exists():
-        from .tables import read_table
+def _derive(corpus: Corpus) -> Corpus:
+    """Add the derived tables of :mod:`sahel.reconcile` when the data lacks them."""
+    if "facts" not in corpus.tables:
+        from .reconcile import derive
 
-        tables["numbers"] = read_table(path, NUMBERS)
-
-
-def _reconcile(corpus: Corpus) -> Corpus:
-    """Let ``sahel.reconcile`` add its derived tables, if it is there."""
-    if "facts" in corpus.tables:
-        return corpus
-    try:
-        from . import reconcile  # type: ignore[attr-defined]
-    except ImportError:
-        return corpus
-    fn = getattr(reconcile, "reconcile", None) or getattr(reconcile, "derive", None)
-    if fn is None:
-        return corpus
-    out = fn(corpus)
-    return out if isinstance(out, Corpus) else corpus
+        corpus.tables.update(derive(corpus.documents, corpus.figures, corpus.tables.get("mentions")))
+    return corpus
 
 
 def load(params: Params) -> tuple[Corpus, dict[str, str]]:
@@ -260,98 +238,38 @@ def load(params: Params) -> tuple[Corpus, dict[str, str]]:
         text_dir = paths.SEEDS_DIR
     else:
         with warnings.catch_warnings():  # problems are kept in corpus.problems and shown
-            warnings.simplefilter("ignore", CorpusWarning)
-            corpus = parse_corpus(params.corpus)
+            warnings.simplefilter("ignore")
+            corpus = parse_corpus(params.corpus, jobs=1)
         text_dir = params.corpus
-    _attach_numbers(corpus)
-    corpus = _reconcile(corpus)
-    return corpus, _read_texts(corpus, Path(text_dir))
+    return _derive(corpus), _read_texts(corpus, Path(text_dir))
 
 
-def _with_reference_dates(figures: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:
-    pub = documents.set_index("doc_id")["published"]
-    out = figures.copy()
-    published = out["doc_id"].map(pub).astype("datetime64[ns]")
-    out["published"] = published
-    out["ref_start"] = out["date_start"].fillna(out["date_end"]).fillna(published)
-    out["ref_end"] = out["date_end"].fillna(out["date_start"]).fillna(published)
-    out["dated"] = out["date_start"].notna() | out["date_end"].notna()
-    return out
+def inside(start: object, end: object, params: Params) -> bool:
+    """Does the period ``[start, end]`` lie wholly inside the window?
 
-
-def in_window(df: pd.DataFrame, params: Params, start: str = "ref_start",
-              end: str = "ref_end") -> pd.Series:
-    """Rows whose whole period lies inside the window (undated rows are excluded)."""
-    a, b = df[start], df[end]
-    return (a.notna() & b.notna() & (a >= params.start) & (b <= params.end)).astype(bool)
-
-
-def select(figures: pd.DataFrame, documents: pd.DataFrame, params: Params) -> pd.DataFrame:
-    """Figures in the window and of the parties, with reference dates and kind.
-
-    A figure's period is its own dates or, when the sentence gives none, the
-    article's publication date ("as of"); it must lie wholly in the window, so
-    a count since 2013 is not shown in a window that starts in 2020.
+    An open start ("since ever") is inside only when the window has no start,
+    so a count since 2013 is never shown in a window that starts in 2020.
     """
-    figs = _with_reference_dates(figures, documents)
-    figs = figs[in_window(figs, params)]
-    if params.parties:
-        figs = figs[figs["party"].isin(params.parties)]
-    figs = figs[figs["value"].notna() | (figs["qualifier"] == "vague")].copy()
-    long = (figs["ref_end"] - figs["ref_start"]).dt.days > 366
-    cue = ~figs["dated"] & figs["quote"].fillna("").str.contains(_CUMULATIVE)
-    figs["kind"] = "incident"
-    figs.loc[(long | cue).to_numpy(), "kind"] = "cumulative"
-    figs.loc[(figs["measure"] == "deployed").to_numpy(), "kind"] = "strength"
-    return figs.sort_values(["ref_start", "doc_id", "start"], na_position="last",
-                            kind="stable").reset_index(drop=True)
+    a = pd.Timestamp(start) if start is not None and not pd.isna(start) else None
+    b = pd.Timestamp(end) if end is not None and not pd.isna(end) else a
+    if params.start is not None and (a is None or a < params.start):
+        return False
+    return not (params.end is not None and (b is None or b > params.end))
 
 
-def stand_in_facts(figs: pd.DataFrame) -> pd.DataFrame:
-    """Facts when ``sahel.reconcile`` is absent: equal counts of one party and
-    measure reported within 92 days of each other are one fact; overlapping
-    incident counts with different values are marked disputed."""
-    rows: list[dict] = []
-    members: list[list[int]] = []
-    gap = pd.Timedelta(days=92)
-    for i, f in figs[figs["value"].notna()].iterrows():
-        for k, r in enumerate(rows):
-            if (r["party"] == f.party and r["measure"] == f.measure and r["kind"] == f.kind
-                    and r["value"] == f.value and f.ref_start <= r["date_end"] + gap
-                    and r["date_start"] <= f.ref_end + gap):
-                r["date_start"] = min(r["date_start"], f.ref_start)
-                r["date_end"] = max(r["date_end"], f.ref_end)
-                members[k].append(i)
-                break
-        else:
-            rows.append({"party": f.party, "measure": f.measure, "kind": f.kind, "value": f.value,
-                         "date_start": f.ref_start, "date_end": f.ref_end})
-            members.append([i])
-    out = []
-    for n, (r, idx) in enumerate(zip(rows, members), 1):
-        sub = figs.loc[idx]
-        lows, bests, highs = zip(*(bounds(v, h, q) for v, h, q in
-                                   zip(sub["value"], sub["value_high"], sub["qualifier"])))
-        out.append({"fact_id": f"F{n:03d}", "party": r["party"], "measure": r["measure"],
-                    "kind": r["kind"], "low": max(lows) if not all(map(pd.isna, lows)) else math.nan,
-                    "best": max(bests),
-                    "high": min(highs) if not all(map(pd.isna, highs)) else math.nan,
-                    "date_start": r["date_start"], "date_end": r["date_end"],
-                    "date_precision": "day" if sub["dated"].any() else "published",
-                    "n_sources": sub["doc_id"].nunique(),
-                    "doc_ids": ";".join(dict.fromkeys(sub["doc_id"])),
-                    "figure_ids": ";".join(dict.fromkeys(sub["figure_id"].astype(str))),
-                    "disputed": False})
-    facts = pd.DataFrame(out, columns=FACT_COLUMNS)
-    inc = facts[(facts["kind"] == "incident") & (facts["date_precision"] != "published")]
-    for i, a in inc.iterrows():
-        rivals = inc[(inc["party"] == a.party) & (inc["measure"] == a.measure) & (inc.index != i)
-                     & (inc["date_start"] <= a.date_end) & (inc["date_end"] >= a.date_start)
-                     & ((a.date_end - a.date_start).days <= 31)
-                     & ((inc["date_end"] - inc["date_start"]).dt.days <= 31)]
-        if len(rivals) and (rivals["best"] != a.best).any():
-            facts.loc[i, "disputed"] = True
-    return facts
+def in_window(df: pd.DataFrame, params: Params, start: str = "date_start",
+              end: str = "date_end") -> pd.Series:
+    """Boolean mask of the rows whose period lies inside the window."""
+    return pd.Series([inside(a, b, params) for a, b in zip(df[start], df[end])],
+                     index=df.index, dtype=bool)
+
+
+def only_parties(codes: object, params: Params) -> bool:
+    """True when every party code of a ``;``-separated list is selected."""
+    if not params.parties:
+        return True
+    found = _ids(codes)
+    return bool(found) and all(c in params.parties for c in found)
 
 
 def _ids(value: object) -> list[str]:
@@ -359,36 +277,43 @@ def _ids(value: object) -> list[str]:
         return [str(v) for v in value]
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return []
-    return [v for v in re.split(r"[;,|\s]+", str(value)) if v]
-
-
-def _facts(corpus: Corpus, figs: pd.DataFrame, params: Params) -> pd.DataFrame:
-    facts = corpus.tables.get("facts")
-    if not isinstance(facts, pd.DataFrame):
-        return stand_in_facts(figs)
-    facts = facts.copy()
-    for col in FACT_COLUMNS:
-        if col not in facts.columns:
-            facts[col] = pd.NA
-    for col in ("date_start", "date_end"):
-        facts[col] = pd.to_datetime(facts[col], errors="coerce")
-    keep = set(figs["figure_id"].astype(str))
-    used = facts["figure_ids"].map(lambda v: any(i in keep for i in _ids(v)))
-    facts = facts[used.astype(bool)]
-    if params.parties:
-        facts = facts[facts["party"].isin(params.parties)]
-    facts = facts[in_window(facts.assign(date_start=facts["date_start"], date_end=facts["date_end"]),
-                            params, "date_start", "date_end")]
-    return facts.reset_index(drop=True)
+    return [v for v in re.split(r"[;|]+", str(value)) if v.strip()]
 
 
 def story(params: Params | None = None, **raw: object) -> Story:
-    """Load the corpus of ``params`` (or of raw parameter values) and window it."""
+    """Load the corpus of ``params`` (or of raw parameter values) and window its facts.
+
+    ``Story.facts`` are the facts of the selected parties lying inside the
+    window; ``Story.figures`` the article figures behind them, each with its
+    fact's ``kind`` and period.
+    """
     params = params if params is not None else validate(**raw)
     corpus, texts = load(params)
-    figs = select(corpus.figures, corpus.documents, params)
-    return Story(params, corpus, texts, figs, _facts(corpus, figs, params),
-                 short_ids(corpus.documents["doc_id"].astype(str)))
+    facts = corpus.tables["facts"]
+    facts = facts[in_window(facts, params)]
+    if params.parties:
+        facts = facts[facts["party"].isin(params.parties)]
+    facts = facts.reset_index(drop=True)
+    owner = {fid: r for _, r in facts.iterrows() for fid in _ids(r["figure_ids"])}
+    figs = corpus.figures[corpus.figures["figure_id"].astype(str).isin(owner)].copy()
+    for col in ("fact_id", "kind", "date_start", "date_end"):
+        figs["fact_" + col if col != "fact_id" else col] = [owner[str(i)][col] for i in figs["figure_id"]]
+    pub = corpus.documents.set_index("doc_id")["published"]
+    figs["published"] = figs["doc_id"].map(pub)
+    figs = figs.sort_values(["fact_date_start", "doc_id", "start"], na_position="first",
+                            kind="stable").reset_index(drop=True)
+    return Story(params, corpus, texts, figs, facts, short_ids(corpus.documents["doc_id"].astype(str)))
+
+
+def window_text(p: Params) -> str:
+    """The window in words."""
+    if p.start is None and p.end is None:
+        return "all dates"
+    if p.start is None:
+        return f"up to {p.end:%Y-%m-%d}"
+    if p.end is None:
+        return f"from {p.start:%Y-%m-%d}"
+    return f"{p.start:%Y-%m-%d} to {p.end:%Y-%m-%d}"
 
 
 def header(s: Story, default_title: str) -> str:
@@ -398,8 +323,8 @@ def header(s: Story, default_title: str) -> str:
     src = "the committed data" if p.corpus is None else f"the corpus folder {escape(p.corpus.name)}"
     n_docs = len(s.documents)
     return (f"# {escape(p.title or default_title)}\n\n"
-            f"From {src}: {n_docs} article{'s' * (n_docs != 1)}; window "
-            f"{p.start:%Y-%m-%d} to {p.end:%Y-%m-%d}; {escape(parties)}. "
+            f"From {src}: {n_docs} article{'s' * (n_docs != 1)}. Window: {escape(window_text(p))}; "
+            f"{escape(parties)}. {len(s.facts)} fact{'s' * (len(s.facts) != 1)} from "
             f"{len(s.figures)} figure{'s' * (len(s.figures) != 1)} fall in this window.")
 
 
@@ -417,7 +342,7 @@ def references(s: Story) -> str:
             if not pd.isna(d["outlet"]):
                 meta.append(escape(d["outlet"]))
             if not pd.isna(d["published"]):
-                meta.append(f"{pd.Timestamp(d['published']):%Y-%m-%d}")
+                meta.append(f"published {pd.Timestamp(d['published']):%Y-%m-%d}")
         where = f", paragraph {par}" if par else ""
         lines.append(f"- \\[{escape(key)}\\] article {escape(doc_id)}"
                      f"{' (' + ', '.join(meta) + ')' if meta else ''}{where}")
@@ -429,64 +354,46 @@ def references(s: Story) -> str:
 # --------------------------------------------------------------------------- costs
 
 
-def _fact_rows(s: Story, fact: pd.Series) -> pd.DataFrame:
-    ids = set(_ids(fact["figure_ids"]))
-    return s.figures[s.figures["figure_id"].astype(str).isin(ids)]
+def fact_figures(s: Story, facts: pd.DataFrame) -> pd.DataFrame:
+    """The article figures behind some facts (for citations)."""
+    ids = {i for v in facts["figure_ids"] for i in _ids(v)}
+    figs = s.corpus.figures
+    return figs[figs["figure_id"].astype(str).isin(ids)]
 
 
 def total(s: Story, measure: str, party: str) -> dict:
-    """Low/best/high of a party's measure in the window and the facts used.
+    """Low/best/high of a party's measure from the window's facts, without double
+    counting (:func:`sahel.reconcile.total`); ``high`` is NaN when open-ended."""
+    from .reconcile import total as reconcile_total
 
-    The latest running total is the base and only incidents after it are
-    added. Incidents whose periods overlap may be the same deaths told twice:
-    of each overlapping group the largest count is the low and best, the sum
-    of the group the high; separate groups add up.
-    """
-    f = s.facts[(s.facts["measure"] == measure) & (s.facts["party"] == party)]
-    cum = f[f["kind"] == "cumulative"].sort_values(["date_end", "best"], kind="stable")
-    inc = f[f["kind"] == "incident"].sort_values(["date_start", "date_end"], kind="stable")
-    used, low, best, high = [], 0.0, 0.0, 0.0
-    if len(cum):
-        base = cum.iloc[-1]
-        used.append(base)
-        low, best, high = base["low"], base["best"], base["high"]
-        inc = inc[inc["date_start"] > base["date_end"]]
-    groups: list[list[pd.Series]] = []
-    for _, r in inc.iterrows():
-        if groups and r["date_start"] <= max(g["date_end"] for g in groups[-1]):
-            groups[-1].append(r)
-        else:
-            groups.append([r])
-    for g in groups:
-        used.extend(g)
-        top = max(g, key=lambda r: r["best"])
-        low += top["low"]
-        best += top["best"]
-        high += sum(r["high"] for r in g)
-    if not used:
-        return {"low": math.nan, "best": math.nan, "high": math.nan, "facts": f.iloc[0:0]}
-    return {"low": low, "best": best, "high": high, "facts": pd.DataFrame(used)}
+    t = reconcile_total(s.facts, measure, party=party, start=s.params.start, end=s.params.end)
+    return {"low": t.low, "best": t.best, "high": math.nan if t.high is None else t.high,
+            "facts": t.facts}
 
 
 def cost_summary(s: Story) -> pd.DataFrame:
-    """One row per party and human measure: low/best/high, facts and sources."""
+    """One row per party and human measure: low/best/high, facts, sources, citation."""
     rows = []
-    for (party, measure), _ in s.facts[s.facts["measure"].isin(HUMAN_MEASURES)].groupby(
-            ["party", "measure"], sort=True):
+    human = s.facts[s.facts["measure"].isin(HUMAN_MEASURES)]
+    for (measure, party), _ in human.groupby(["measure", "party"], sort=True):
         t = total(s, measure, party)
         if t["facts"].empty:
             continue
-        figs = pd.concat([_fact_rows(s, r) for _, r in t["facts"].iterrows()])
+        figs = fact_figures(s, t["facts"])
         rows.append({"party": party, "measure": measure, "low": t["low"], "best": t["best"],
                      "high": t["high"], "facts": len(t["facts"]),
+                     "approx": bool((t["facts"]["qualifier"] == "approx").any()),
+                     "cumulative": bool((t["facts"]["kind"] == "cumulative").any()),
                      "articles": figs["doc_id"].nunique(),
                      "first": t["facts"]["date_start"].min(), "last": t["facts"]["date_end"].max(),
                      "citation": s.cites(figs)})
-    cols = ["party", "measure", "low", "best", "high", "facts", "articles", "first", "last", "citation"]
+    cols = ["party", "measure", "low", "best", "high", "facts", "approx", "cumulative", "articles",
+            "first", "last", "citation"]
     out = pd.DataFrame(rows, columns=cols)
     order = {m: i for i, m in enumerate(MEASURES)}
-    return out.sort_values(["measure", "best"], key=lambda c: c.map(order) if c.name == "measure"
-                           else -c, kind="stable").reset_index(drop=True)
+    out["_m"] = out["measure"].map(order)
+    out = out.sort_values(["_m", "best", "party"], ascending=[True, False, True], kind="stable")
+    return out.drop(columns="_m").reset_index(drop=True)
 
 
 def costs_story(s: Story) -> str:
@@ -500,60 +407,66 @@ def costs_story(s: Story) -> str:
         if part.empty:
             continue
         lines.append(f"**{measure.capitalize()}.**")
+        lines.append("")
         for r in part.itertuples():
-            t = total(s, measure, r.party)
-            approx = False
-            for _, fact in t["facts"].iterrows():
-                approx |= (_fact_rows(s, fact)["qualifier"] == "approx").any()
-            n = amount(r.low, r.best, r.high, approx)
-            basis = ("the latest running total" if (t["facts"]["kind"] == "cumulative").any()
-                     else f"{r.facts} distinct report{'s' * (r.facts != 1)}")
-            lines.append(f"- {escape(label(r.party))} ({escape(r.party)}): {n} {MEASURE_VERBS[measure]}, "
-                         f"{period(r.first, r.last)}, from {basis} in {r.articles} "
+            n = amount(r.low, r.best, r.high, r.approx)
+            basis = (f"{r.facts} fact{'s' * (r.facts != 1)}, including a running total"
+                     if r.cumulative else f"{r.facts} distinct fact{'s' * (r.facts != 1)}")
+            when = period(r.first, r.last)
+            lines.append(f"- {escape(label(r.party))} ({escape(r.party)}): {n} {MEASURE_VERBS[measure]}"
+                         f"{', ' + when if when else ''}; from {basis} in {r.articles} "
                          f"article{'s' * (r.articles != 1)} {r.citation}.")
         lines.append("")
-    lines.append("Counts are never added across articles twice: equal numbers reported for the "
-                 "same period are one fact, a running total is taken as it stands, and an "
-                 "\"at least\" stays open-ended.")
+    lines.append("Nothing is counted twice: the same number told by several articles is one fact, "
+                 "parts of an aggregate are not added to it, a running total replaces the incidents "
+                 "it covers, and an \"at least\" stays open-ended.")
     return "\n".join(lines)
 
 
 def cumulative_deaths(s: Story, party: str = "FRA") -> pd.DataFrame:
-    """Running totals of a party's deaths as reported, and incidents, by date."""
-    f = s.figures[(s.figures["party"] == party) & (s.figures["measure"] == "killed")
-                  & s.figures["value"].notna()]
-    rows = [{"date": r.ref_end, "value": r.value, "kind": r.kind, "qualifier": r.qualifier,
-             "citation": s.cites(f.loc[[i]])} for i, r in f.iterrows()]
-    return pd.DataFrame(rows, columns=["date", "value", "kind", "qualifier", "citation"]).sort_values(
-        ["date", "value"], kind="stable").reset_index(drop=True)
+    """Running totals of a party's deaths as reported, and its incidents, by date."""
+    f = s.facts[(s.facts["party"] == party) & (s.facts["measure"] == "killed")
+                & s.facts["part_of"].isna()]
+    rows = []
+    for _, r in f.iterrows():
+        cum = r["kind"] == "cumulative"
+        when = r["date_end"] if cum or pd.isna(r["date_start"]) else r["date_start"]
+        rows.append({"date": when, "value": r["best"], "kind": r["kind"],
+                     "qualifier": r["qualifier"],
+                     "citation": s.cites(fact_figures(s, f.loc[[r.name]]))})
+    return pd.DataFrame(rows, columns=["date", "value", "kind", "qualifier", "citation"]).dropna(
+        subset=["date"]).sort_values(["date", "value"], kind="stable").reset_index(drop=True)
 
 
 def cumulative_story(s: Story, party: str = "FRA") -> str:
     """How the running total of a party's deaths grows, in the sources' words."""
     if s.params.parties and party not in s.params.parties:
-        return ""
+        return "France is not among the selected parties."
     d = cumulative_deaths(s, party)
     cum = d[d["kind"] == "cumulative"]
+    inc = d[d["kind"] != "cumulative"]
     who = escape(label(party))
-    if cum.empty:
-        if d.empty:
-            return f"No {who} military deaths are reported in this window."
-        return (f"No running total of {who} military deaths is given in this window; "
-                f"{len(d)} incident count{'s' * (len(d) != 1)} are reported "
-                + "; ".join(f"{number(r.value)} on {r.date:%Y-%m-%d} {r.citation}"
-                            for r in d.itertuples()) + ".")
-    steps = "; then ".join(f"{'at least ' if r.qualifier == 'at_least' else ''}{number(r.value)} "
-                           f"as of {r.date:%Y-%m-%d} {r.citation}" for r in cum.itertuples())
-    return f"Running total of {who} military deaths as the sources state it: {steps}."
+    if d.empty:
+        return f"No {who} military deaths are reported in this window."
+    parts = []
+    if len(cum):
+        parts.append(f"Running total of {who} military deaths as the sources state it: " + "; then ".join(
+            f"{'at least ' if r.qualifier == 'at_least' else ''}{number(r.value)} as of "
+            f"{r.date:%Y-%m-%d} {r.citation}" for r in cum.itertuples()) + ".")
+    if len(inc):
+        parts.append(f"Deaths in single incidents: " + "; ".join(
+            f"{number(r.value)} on {r.date:%Y-%m-%d} {r.citation}" for r in inc.itertuples()) + ".")
+    return " ".join(parts)
 
 
 def materiel(s: Story) -> pd.DataFrame:
-    """Materiel destroyed or lost, one row per figure."""
-    f = s.figures[s.figures["measure"] == "destroyed"]
+    """Materiel destroyed or lost, one row per fact."""
+    f = s.facts[s.facts["measure"] == "destroyed"]
     return pd.DataFrame({
-        "date": f["ref_end"].dt.strftime("%Y-%m-%d"), "party": f["party"],
-        "amount": [figure_amount(r) for _, r in f.iterrows()], "what": f["noun"],
-        "citation": [s.cites(f.loc[[i]]) for i in f.index]}).reset_index(drop=True)
+        "date": [period(a, b) for a, b in zip(f["date_start"], f["date_end"])], "party": f["party"],
+        "amount": [amount(r.low, r.best, r.high, r.qualifier == "approx") for r in f.itertuples()],
+        "value": f["best"].astype(float), "what": f["noun"],
+        "citation": [s.cites(fact_figures(s, f.loc[[i]])) for i in f.index]}).reset_index(drop=True)
 
 
 def materiel_story(s: Story) -> str:
@@ -561,54 +474,57 @@ def materiel_story(s: Story) -> str:
     m = materiel(s)
     if m.empty:
         return "No materiel destroyed or lost is reported in this window."
-    items = "; ".join(f"{r.amount} {escape(r.what)}{'s' if r.amount != '1' else ''} "
-                      f"({escape(label(r.party))}, {r.date}) {r.citation}" for r in m.itertuples())
+    items = "; ".join(f"{r.amount} {escape(r.what)}{'s' if r.value != 1 else ''} "
+                      f"({escape(label(r.party))}{', ' + r.date if r.date else ''}) {r.citation}"
+                      for r in m.itertuples())
     return f"Materiel destroyed or lost: {items}."
 
 
-_MONEY = re.compile(r"(\$|€|£|\b(dollars?|euros?|budget|fund(s|ing|ed)?|invest\w*|cost\w*|"
-                    r"spend\w*|spent|billions?|millions? of (dollars|euros))\b)", re.I)
+_MONEY = re.compile(r"(?:\$|€|£|\b(?:dollars?|euros?|budgets?|fund(?:s|ing|ed)?|invest\w*|costs?|costly|"
+                    r"spend\w*|spent|billions?|millions? of (?:dollars|euros))\b)", re.I)
+
+
+def _published_in_window(s: Story) -> list[str]:
+    pub = s.documents.set_index("doc_id")["published"]
+    return [d for d in sorted(s.texts) if inside(pub.get(d), pub.get(d), s.params)]
 
 
 def money(s: Story) -> pd.DataFrame:
-    """Sentences about money and effort, quoted as the sources state them."""
+    """Sentences about money and effort in articles published in the window."""
     rows = []
     pub = s.documents.set_index("doc_id")["published"]
-    for doc_id, text in sorted(s.texts.items()):
-        when = pub.get(doc_id)
-        if when is None or pd.isna(when) or not (s.params.start <= when <= s.params.end):
-            continue
-        for sent in sentences(text).itertuples():
+    for doc_id in _published_in_window(s):
+        for sent in sentences(s.texts[doc_id]).itertuples():
             if _MONEY.search(sent.text):
-                rows.append({"published": f"{when:%Y-%m-%d}", "citation": s.cite(doc_id, sent.paragraph, sent.text),
+                rows.append({"published": f"{pub[doc_id]:%Y-%m-%d}",
+                             "citation": s.cite(doc_id, sent.paragraph, sent.text),
                              "sentence": sent.text})
     return pd.DataFrame(rows, columns=["published", "citation", "sentence"])
 
 
 def money_story(s: Story) -> str:
-    """Money and effort: how many sentences speak of it, each quoted with its citation."""
-    m = money(s)
+    """Money and effort: each sentence quoted with its citation."""
     if s.params.parties:
-        return ("Money and effort are stated in the sources' own sentences, which are not "
-                "attributed to parties; select all parties to see them.")
+        return ("Money and effort are quoted from the articles' own sentences, which are not "
+                "attributed to one party; run with all parties to see them.")
+    m = money(s)
     if m.empty:
-        return "No article in this window states an amount of money or effort."
-    lines = [f"{len(m)} sentence{'s' * (len(m) != 1)} in this window speak of money; "
-             "they are quoted as the sources state them, without conversion:", ""]
+        return "No article published in this window states an amount of money or effort."
+    lines = [f"{len(m)} sentence{'s' * (len(m) != 1)} in this window speak of money; they are "
+             "quoted as the sources state them, without conversion or addition:", ""]
     for r in m.itertuples():
         lines.append(f"- \\[{escape(r.citation)}\\]\n\n    > {escape(r.sentence)}\n")
     return "\n".join(lines)
 
 
 def figure_table(s: Story) -> pd.DataFrame:
-    """Every figure used, with its qualifier, period and citation."""
+    """Every figure used, with its qualifier, fact, period and citation."""
     f = s.figures
     return pd.DataFrame({
         "party": f["party"], "measure": f["measure"],
         "amount": [figure_amount(r) for _, r in f.iterrows()], "noun": f["noun"],
-        "qualifier": f["qualifier"], "kind": f["kind"],
-        "period": [period(a, b) if d else f"as of {period(a, b)}"
-                   for a, b, d in zip(f["ref_start"], f["ref_end"], f["dated"])],
+        "qualifier": f["qualifier"], "kind": f["fact_kind"], "fact": f["fact_id"],
+        "period": [period(a, b) for a, b in zip(f["fact_date_start"], f["fact_date_end"])],
         "citation": [s.cites(f.loc[[i]]) for i in f.index],
         "sentence": f["quote"]}).reset_index(drop=True)
 
@@ -663,7 +579,7 @@ def phase_evidence(s: Story) -> pd.DataFrame:
     df = pd.DataFrame(rows, columns=cols)
     df["date_start"] = pd.to_datetime(df["date_start"])
     df["date_end"] = pd.to_datetime(df["date_end"])
-    df = df[in_window(df, s.params, "date_start", "date_end")]
+    df = df[in_window(df, s.params)]
     return df.sort_values(["order", "date_start", "doc_id", "paragraph"], kind="stable").reset_index(drop=True)
 
 
@@ -675,11 +591,12 @@ def phases_story(s: Story, per_phase: int = 3) -> str:
     lines = []
     for (order, name), g in ev.groupby(["order", "phase"], sort=True):
         dated = g[g["precision"] != "published"]
-        when = (f"dated by the sources from {dated['date_start'].min():%Y-%m-%d} to "
-                f"{dated['date_end'].max():%Y-%m-%d}" if len(dated)
-                else f"told in articles published {period(g['date_start'].min(), g['date_end'].max())}")
+        when = (f"dated by the sources {period(dated['date_start'].min(), dated['date_end'].max())}"
+                if len(dated) else
+                f"told in articles published {period(g['date_start'].min(), g['date_end'].max())}")
+        n_docs = g["doc_id"].nunique()
         lines.append(f"**{escape(name)}**: {len(g)} sentence{'s' * (len(g) != 1)} in "
-                     f"{g['doc_id'].nunique()} article{'s' * (g['doc_id'].nunique() != 1)}, {when}.")
+                     f"{n_docs} article{'s' * (n_docs != 1)}, {when}.")
         lines.append("")
         for r in g.head(per_phase).itertuples():
             key = s.cite(r.doc_id, r.paragraph, r.sentence)
@@ -688,139 +605,161 @@ def phases_story(s: Story, per_phase: int = 3) -> str:
 
 
 def timeline(s: Story) -> pd.DataFrame:
-    """Dated events (figures dated by their sentence) and milestones (phase sentences)."""
-    tl = s.table("timeline")
-    if tl is not None and {"date"}.issubset(tl.columns):
-        tl = tl.copy()
-        tl["date"] = pd.to_datetime(tl["date"], errors="coerce")
-        tl = tl[(tl["date"] >= s.params.start) & (tl["date"] <= s.params.end)]
-        if "kind" not in tl.columns:
-            tl["kind"] = "event"
-        text = tl["description"] if "description" in tl.columns else tl.get("label", "")
-        return pd.DataFrame({"date": tl["date"], "kind": tl["kind"], "label": text}).reset_index(drop=True)
-    f = s.figures[s.figures["dated"] & (s.figures["kind"] == "incident")]
-    events = pd.DataFrame({"date": f["ref_start"], "kind": "event",
-                           "label": [f"{figure_amount(r)} {label(r.party)} {r.measure}"
-                                     for _, r in f.iterrows()]})
-    ev = phase_evidence(s)
-    ev = ev[ev["precision"] != "published"].drop_duplicates(["phase", "date_start"])
-    miles = pd.DataFrame({"date": ev["date_start"], "kind": "milestone", "label": ev["phase"]})
-    out = pd.concat([events, miles], ignore_index=True)
-    return out.sort_values(["date", "kind", "label"], kind="stable").reset_index(drop=True)
+    """Events and milestones of the window and parties, in date order."""
+    tl = s.corpus.tables["timeline"]
+    tl = tl[in_window(tl, s.params)]
+    tl = tl[[only_parties(p, s.params) for p in tl["parties"]]]
+    return pd.DataFrame({"date": tl["date_start"], "until": tl["date_end"], "kind": tl["kind"],
+                         "type": tl["type"], "label": tl["label"], "place": tl["place"],
+                         "sources": tl["n_sources"],
+                         "articles": [", ".join(s.short.get(d, d) for d in _ids(v)) for v in tl["doc_ids"]],
+                         "sentence": tl["description"]}).reset_index(drop=True)
+
+
+def timeline_story(s: Story) -> str:
+    """The milestones of the window in date order, with their sources."""
+    tl = timeline(s)
+    if tl.empty:
+        return "No dated event or milestone falls in this window for the selected parties."
+    ev, ms = tl[tl["kind"] == "event"], tl[tl["kind"] == "milestone"]
+    text = (f"{len(ev)} dated event{'s' * (len(ev) != 1)} with casualties or losses and "
+            f"{len(ms)} milestone{'s' * (len(ms) != 1)} fall in this window")
+    if len(tl):
+        text += f", from {tl['date'].min():%Y-%m-%d} to {tl['until'].max():%Y-%m-%d}"
+    items = [f"- {period(r.date, r.until)}: {escape(r.label)} ({escape(r.articles)})"
+             for r in ms.itertuples()]
+    return text + (".\n\nMilestones:\n\n" + "\n".join(items) if items else ".")
 
 
 def strength(s: Story) -> pd.DataFrame:
-    """Troop strength by force over time: deployed figures as of their date."""
-    f = s.figures[(s.figures["measure"] == "deployed") & s.figures["value"].notna()]
-    return pd.DataFrame({"date": f["ref_end"], "party": f["party"], "force": f["party"].map(label),
-                         "value": f["value"].astype(float), "qualifier": f["qualifier"],
-                         "citation": [s.cites(f.loc[[i]]) for i in f.index]}).reset_index(drop=True)
+    """Troop strength and deployments by force over time (one row per fact)."""
+    f = s.facts[(s.facts["measure"] == "deployed") & s.facts["best"].notna()]
+    when = [b if not pd.isna(b) else a for a, b in zip(f["date_start"], f["date_end"])]
+    return pd.DataFrame({"date": when, "party": f["party"], "force": f["party"].map(label),
+                         "kind": ["strength" if k == "strength" else "deployment" for k in f["kind"]],
+                         "value": f["best"].astype(float),
+                         "amount": [amount(r.low, r.best, r.high, r.qualifier == "approx") for r in f.itertuples()],
+                         "citation": [s.cites(fact_figures(s, f.loc[[i]])) for i in f.index]}).dropna(
+        subset=["date"]).sort_values(["date", "party"], kind="stable").reset_index(drop=True)
 
 
 def strength_story(s: Story) -> str:
-    """Troop strength per force: the largest and latest figures with citations."""
+    """Troop strength per force: the latest level and the deployments announced."""
     st = strength(s)
     if st.empty:
         return "No troop strength is reported in this window for the selected parties."
     lines = []
     for party, g in st.groupby("party", sort=True):
-        g = g.sort_values(["date", "value"], kind="stable")
-        last = g.iloc[-1]
-        lines.append(f"- {escape(label(party))} ({escape(party)}): {len(g)} figure{'s' * (len(g) != 1)}; "
-                     f"the latest, as of {last['date']:%Y-%m-%d}, is "
-                     f"{amount(*bounds(last['value'], math.nan, last['qualifier']), last['qualifier'] == 'approx')} "
-                     f"{last['citation']}; the largest is {number(g['value'].max())} "
-                     f"{g.loc[g['value'].idxmax(), 'citation']}.")
+        parts = []
+        lv = g[g["kind"] == "strength"]
+        if len(lv):
+            last = lv.iloc[-1]
+            parts.append(f"latest strength {last['amount']} as of {last['date']:%Y-%m-%d} {last['citation']}")
+        dep = g[g["kind"] == "deployment"]
+        if len(dep):
+            parts.append("deployments or pledges of " + ", ".join(
+                f"{r.amount} ({r.date:%Y-%m-%d}) {r.citation}" for r in dep.itertuples()))
+        lines.append(f"- {escape(label(party))} ({escape(party)}): " + "; ".join(parts) + ".")
     return "\n".join(lines)
 
 
-GAZETTEER: list[tuple[str, str, float, float]] = [
-    ("Bamako", "MLI", 12.64, -8.00), ("Gao", "MLI", 16.27, -0.04), ("Timbuktu", "MLI", 16.77, -3.01),
-    ("Kidal", "MLI", 18.44, 1.41), ("Menaka", "MLI", 15.92, 2.40), ("Mopti", "MLI", 14.49, -4.20),
-    ("Tessalit", "MLI", 20.20, 1.01), ("Gourma", "MLI", 15.50, -1.50), ("Liptako", "BFA", 14.00, 0.50),
-    ("Ouagadougou", "BFA", 12.37, -1.52), ("Niamey", "NER", 13.51, 2.11), ("N'Djamena", "TCD", 12.13, 15.06),
-    ("Nouakchott", "MRT", 18.08, -15.98), ("Ansongo", "MLI", 15.66, 0.50), ("Tillaberi", "NER", 14.21, 1.45),
-]
-"""Stand-in gazetteer (name, country, lat, lon) used when the corpus has no ``places``."""
-
-
 def places(s: Story) -> pd.DataFrame:
-    """Places named in the window's cited sentences (figures and, for all
-    parties, phase sentences), with gazetteer coordinates."""
-    table = s.table("places")
-    if table is not None and {"lat", "lon"}.issubset(table.columns):
-        name_col = "place" if "place" in table.columns else "name"
-        gaz = [(str(r[name_col]), float(r["lat"]), float(r["lon"]))
-               for _, r in table.dropna(subset=["lat", "lon"]).iterrows()]
-    else:
-        gaz = [(name, lat, lon) for name, _, lat, lon in GAZETTEER]
-    sents = s.figures[["doc_id", "paragraph", "quote"]].rename(columns={"quote": "sentence"})
-    if not s.params.parties:
-        sents = pd.concat([sents, phase_evidence(s)[["doc_id", "paragraph", "sentence"]]])
-    sents = sents.dropna(subset=["sentence"]).drop_duplicates()
+    """Where the window's events happened, at the gazetteer's coordinates."""
+    ev = s.corpus.tables["events"]
+    ev = ev[in_window(ev, s.params) & ev["latitude"].notna()]
+    ev = ev[[only_parties(p, s.params) for p in ev["parties"]]]
     rows = []
-    for name, lat, lon in gaz:
-        rx = re.compile(r"\b" + re.escape(name) + r"\b")
-        hits = sents[sents["sentence"].map(lambda t: bool(rx.search(t)))]
-        if len(hits):
-            rows.append({"place": name, "lat": lat, "lon": lon, "sentences": len(hits),
-                         "citation": s.cites(hits.assign(quote=hits["sentence"]))})
-    df = pd.DataFrame(rows, columns=["place", "lat", "lon", "sentences", "citation"])
-    return df.sort_values(["sentences", "place"], ascending=[False, True], kind="stable").reset_index(drop=True)
+    for place, g in ev.groupby("place", sort=True):
+        figs = s.corpus.figures[s.corpus.figures["figure_id"].astype(str).isin(
+            {i for v in g["figure_ids"] for i in _ids(v)})]
+        rows.append({"place": place, "lat": float(g["latitude"].iloc[0]), "lon": float(g["longitude"].iloc[0]),
+                     "events": len(g), "killed": float(g["killed_best"].fillna(0).sum()),
+                     "first": g["date_start"].min(), "last": g["date_end"].max(),
+                     "citation": s.cites(figs)})
+    return pd.DataFrame(rows, columns=["place", "lat", "lon", "events", "killed", "first", "last",
+                                       "citation"])
+
+
+def places_story(s: Story) -> str:
+    """The places of the window's events, worded."""
+    pl = places(s)
+    if pl.empty:
+        return "No event of this window is located."
+    n = int(pl["events"].sum())
+    return (f"{n} located event{'s' * (n != 1)} in "
+            f"{len(pl)} place{'s' * (len(pl) != 1)}: " + "; ".join(
+                f"{escape(r.place)} ({r.events} event{'s' * (r.events != 1)}, {number(r.killed)} killed) "
+                f"{r.citation}" for r in pl.sort_values(["first", "place"]).itertuples()) + ".")
 
 
 def partners(s: Story) -> pd.DataFrame:
-    """Forces other than France and the Sahel states: first and last dates, figures."""
-    f = s.figures[~s.figures["party"].isin(STATE_FORCES + ("JIHADIST", "ARMED_GROUP", "CIVILIAN", "UNKNOWN"))]
+    """International partners named in the articles of the window: when and how often."""
+    m = s.corpus.tables.get("mentions")
+    actors = s.corpus.tables["actors"]
+    if m is None or m.empty:
+        return pd.DataFrame(columns=["partner", "party", "kind", "first", "last", "articles", "citation"])
+    pub = s.documents.set_index("doc_id")["published"]
+    m = m[m["kind"] == "actor"].copy()
+    info = actors.set_index("name")
+    m["party"] = m["name"].map(info["party"])
+    m["actor_kind"] = m["name"].map(info["kind"])
+    m["published"] = m["doc_id"].map(pub)
+    m = m[~m["party"].isin(STATE_FORCES + ("JIHADIST", "ARMED_GROUP", "CIVILIAN", "UNKNOWN"))
+          & m["party"].notna()]
+    m = m[in_window(m, s.params, "published", "published")]
+    if s.params.parties:
+        m = m[m["party"].isin(s.params.parties)]
     rows = []
-    for party, g in f.groupby("party", sort=True):
-        rows.append({"party": party, "force": label(party), "first": g["ref_start"].min(),
-                     "last": g["ref_end"].max(), "figures": len(g),
-                     "measures": ", ".join(sorted(set(g["measure"]))), "citation": s.cites(g)})
-    return pd.DataFrame(rows, columns=["party", "force", "first", "last", "figures", "measures", "citation"])
+    for name, g in m.groupby("name", sort=True):
+        first = g.sort_values(["published", "doc_id", "start"]).iloc[0]
+        rows.append({"partner": name, "party": first["party"], "kind": first["actor_kind"],
+                     "first": g["published"].min(), "last": g["published"].max(),
+                     "articles": g["doc_id"].nunique(),
+                     "citation": "[" + escape(s.cite(first["doc_id"], first["paragraph"], first["quote"])) + "]"})
+    out = pd.DataFrame(rows, columns=["partner", "party", "kind", "first", "last", "articles", "citation"])
+    return out.sort_values(["first", "partner"], kind="stable").reset_index(drop=True)
 
 
 def partners_story(s: Story) -> str:
-    """Which partners appear in the figures, and when."""
+    """Which partners the articles name, and from when."""
     p = partners(s)
     if p.empty:
-        return "No international partner is counted in this window for the selected parties."
-    items = "; ".join(f"{escape(r.force)} ({escape(r.party)}) from {r.first:%Y-%m-%d}"
-                      f"{'' if r.first == r.last else f' to {r.last:%Y-%m-%d}'}, {r.figures} "
-                      f"figure{'s' * (r.figures != 1)} ({escape(r.measures)}) {r.citation}"
-                      for r in p.sort_values(['first', 'party']).itertuples())
-    return f"{len(p)} partner force{'s' * (len(p) != 1)} appear in the figures: {items}."
+        return "No international partner is named in this window for the selected parties."
+    items = "; ".join(f"{escape(r.partner)} ({escape(r.party)}), first named in an article of "
+                      f"{r.first:%Y-%m-%d}, in {r.articles} article{'s' * (r.articles != 1)} {r.citation}"
+                      for r in p.itertuples())
+    return f"{len(p)} international partner{'s' * (len(p) != 1)} appear: {items}."
 
 
 # --------------------------------------------------------------------------- sources
 
 
 def numbers_table(s: Story) -> pd.DataFrame:
-    """Every number in the text with its status; a plain stand-in without the parser's table."""
-    n = s.table("numbers")
-    if n is not None:
+    """Every number in the text with its status (``figure`` or why not)."""
+    n = s.corpus.tables.get("numbers")
+    if isinstance(n, pd.DataFrame):
         return n
-    rows = []
-    for doc_id, text in sorted(s.texts.items()):
-        figs = s.corpus.figures[s.corpus.figures["doc_id"] == doc_id]
-        spans = list(zip(figs["start"].dropna().astype(int), figs["end"].dropna().astype(int)))
-        for m in re.finditer(r"\d[\d,.]*\d|\d", text):
-            hit = [i for i, (a, b) in enumerate(spans) if a <= m.start() < b]
-            rows.append({"doc_id": doc_id, "start": m.start(), "end": m.end(), "surface": m.group(),
-                         "value": None, "status": "figure" if hit else "not coded",
-                         "figure_id": None, "sentence": None})
+    from .extract import parse_text
     from .schema import frame
 
-    return frame(rows, NUMBERS)
+    pub = s.documents.set_index("doc_id")["published"]
+    parts = []
+    for doc_id in sorted(s.texts):
+        when = pub.get(doc_id)
+        doc = parse_text(s.texts[doc_id], doc_id=doc_id,
+                         published=None if when is None or pd.isna(when) else when.date())
+        parts.append(doc.numbers)
+    return pd.concat(parts, ignore_index=True) if parts else frame([], NUMBERS)
 
 
 def audit(s: Story) -> pd.DataFrame:
-    """Per article: publication, size, figures by measure, numbers left uncoded."""
+    """Per article published in the window: size, figures by measure, numbers not coded."""
     nums = numbers_table(s)
     figs = s.corpus.figures
+    docs = s.documents[s.documents["doc_id"].isin(_published_in_window(s))]
     rows = []
-    for d in s.documents.sort_values("doc_id").itertuples():
-        f = figs[figs["doc_id"] == d.doc_id]
+    for d in docs.sort_values("doc_id").itertuples():
+        f = figs[(figs["doc_id"] == d.doc_id) & figs["measure"].isin(MEASURES)]
         n = nums[nums["doc_id"] == d.doc_id]
         rows.append({"article": s.short.get(str(d.doc_id), str(d.doc_id)),
                      "published": "" if pd.isna(d.published) else f"{d.published:%Y-%m-%d}",
@@ -828,35 +767,36 @@ def audit(s: Story) -> pd.DataFrame:
                      "characters": d.n_chars, "figures": len(f),
                      "measures": ", ".join(f"{m} {c}" for m, c in f["measure"].value_counts().sort_index().items()),
                      "numbers": len(n), "not figures": int((n["status"] != "figure").sum())})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=["article", "published", "outlet", "characters", "figures",
+                                       "measures", "numbers", "not figures"])
 
 
 def audit_story(s: Story) -> str:
-    """What the extractor found, corpus-wide."""
+    """What the extractor found in the articles of the window."""
     a = audit(s)
     if a.empty:
-        return "The corpus has no readable article."
+        return "No article of the corpus is published in this window."
+    text = (f"{len(a)} article{'s' * (len(a) != 1)} published in this window: {a['figures'].sum()} "
+            f"scored figures and {a['numbers'].sum()} numbers in the text, of which "
+            f"{a['not figures'].sum()} were not coded as figures.")
     problems = s.corpus.problems
-    text = (f"{len(a)} article{'s' * (len(a) != 1)}, {a['figures'].sum()} figures and "
-            f"{a['numbers'].sum()} numbers in the text, of which {a['not figures'].sum()} "
-            "were not coded as figures.")
     if problems:
-        text += (f" {len(problems)} problem{'s' * (len(problems) != 1)} were met while reading "
+        text += (f"\n\n{len(problems)} problem{'s' * (len(problems) != 1)} met while reading "
                  "the corpus:\n\n" + "\n".join(f"- {escape(p)}" for p in problems))
     return text
 
 
 def sourcing(s: Story) -> pd.DataFrame:
-    """Facts in the window with how many articles give them and whether they are disputed."""
+    """Facts of the window with how many articles give them and whether they disagree."""
     f = s.facts
-    short = s.short
     return pd.DataFrame({
         "fact": f["fact_id"], "party": f["party"], "measure": f["measure"], "kind": f["kind"],
-        "amount": [amount(r.low, r.best, r.high) for r in f.itertuples()],
+        "amount": [amount(r.low, r.best, r.high, r.qualifier == "approx") for r in f.itertuples()],
         "period": [period(a, b) for a, b in zip(f["date_start"], f["date_end"])],
         "sources": f["n_sources"].astype("Int64"),
-        "articles": [", ".join(short.get(d, d) for d in _ids(v)) for v in f["doc_ids"]],
-        "disputed": f["disputed"].fillna(False).astype(bool)}).reset_index(drop=True)
+        "articles": [", ".join(s.short.get(d, d) for d in _ids(v)) for v in f["doc_ids"]],
+        "disputed": f["disputed"].fillna(False).astype(bool),
+        "values": f["values"].fillna("")}).reset_index(drop=True)
 
 
 def sourcing_story(s: Story) -> str:
@@ -866,23 +806,26 @@ def sourcing_story(s: Story) -> str:
         return "No fact falls in this window for the selected parties."
     multi = t[t["sources"] > 1]
     disputed = t[t["disputed"]]
+
+    def item(r) -> str:
+        when = f" ({r.period})" if r.period else ""
+        return f"{r.amount} {escape(label(r.party))} {r.measure}{when} in {escape(r.articles)}"
+
     text = (f"Of {len(t)} fact{'s' * (len(t) != 1)} in this window, {len(t) - len(multi)} rest on a "
             f"single article and {len(multi)} on two or more.")
     if len(multi):
-        text += " Confirmed by several articles: " + "; ".join(
-            f"{r.amount} {escape(label(r.party))} {r.measure} ({r.period}) in {escape(r.articles)}"
-            for r in multi.itertuples()) + "."
-    text += (f" {len(disputed)} fact{'s' * (len(disputed) != 1)} are disputed"
-             + (": " + "; ".join(f"{r.amount} {escape(label(r.party))} {r.measure} ({r.period}) "
-                                   f"in {escape(r.articles)}" for r in disputed.itertuples())
+        text += " Told by several articles: " + "; ".join(item(r) for r in multi.itertuples()) + "."
+    text += (f" {len(disputed)} fact{'s' * (len(disputed) != 1)} "
+             f"{'is' if len(disputed) == 1 else 'are'} disputed"
+             + (": " + "; ".join(item(r) + f", values {escape(r.values)}" for r in disputed.itertuples())
                 if len(disputed) else "") + ".")
     return text
 
 
 def uncoded(s: Story) -> pd.DataFrame:
-    """Numbers in the text that were not coded as figures, with the reason."""
+    """Numbers in the text of the window's articles not coded as figures, with the reason."""
     n = numbers_table(s)
-    n = n[n["status"] != "figure"]
+    n = n[(n["status"] != "figure") & n["doc_id"].isin(_published_in_window(s))]
     return pd.DataFrame({"article": n["doc_id"].map(lambda d: s.short.get(str(d), str(d))),
                          "number": n["surface"], "reason": n["status"]}).reset_index(drop=True)
 
@@ -891,7 +834,7 @@ def uncoded_story(s: Story) -> str:
     """How many numbers were left out, by reason."""
     u = uncoded(s)
     if u.empty:
-        return "Every number in the text was coded as a figure."
+        return "Every number in the text of this window's articles was coded as a figure."
     counts = u["reason"].value_counts().sort_index()
     return (f"{len(u)} number{'s' * (len(u) != 1)} in the text were not coded as figures: "
             + ", ".join(f"{c} {escape(r)}" for r, c in counts.items()) + ".")
@@ -912,7 +855,7 @@ def tidy(df: pd.DataFrame) -> pd.DataFrame:
 __all__: Sequence[str] = [
     "escape", "plain", "story", "Story", "header", "references", "costs_story", "cost_summary",
     "cumulative_deaths", "cumulative_story", "materiel", "materiel_story", "money", "money_story",
-    "figure_table", "phases_story", "phase_evidence", "timeline", "strength", "strength_story",
-    "places", "partners", "partners_story", "audit", "audit_story", "sourcing", "sourcing_story",
+    "figure_table", "phases_story", "phase_evidence", "timeline", "timeline_story", "strength",
+    "strength_story", "places", "places_story", "partners", "partners_story", "audit", "audit_story", "sourcing", "sourcing_story",
     "uncoded", "uncoded_story", "tidy",
 ]

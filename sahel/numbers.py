@@ -31,6 +31,7 @@ DIGITS = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 _scale = r"(?:hundred|thousand|million|billion)"
 NUMBER = (
     rf"(?:{DIGITS}(?:\s+{_scale}(?:\s+{_scale})?\b|(?:bn|mn|m|k)\b)?"
+    rf"|half\s+a\s+(?:million|billion)"
     rf"|(?:a|one|{WORD})\s+{_scale}(?:\s+{_scale})?(?:\s+(?:and\s+)?{WORD})?"
     rf"|(?:half\s+a|a|{WORD}|\d+)\s+dozen"
     rf"|{WORD})"

@@ -22,19 +22,19 @@ from . import paths
 
 DEFAULTS: dict[str, Any] = {
     "corpus": "",
-    "start": "2012-01-01",
-    "end": "2022-12-31",
+    "start": "",
+    "end": "",
     "parties": [],
     "title": "",
 }
 """The parameters every notebook takes, with their defaults."""
 
 HELP: dict[str, str] = {
-    "corpus": 'corpus folder to parse; "" = the committed data/',
-    "start": "first day shown (YYYY-MM-DD)",
-    "end": "last day shown (YYYY-MM-DD)",
-    "parties": 'party codes to show, e.g. ["FRA", "UN"]; [] = all',
-    "title": 'report title; "" = the notebook\'s own',
+    "corpus": "corpus folder to parse; empty for the committed data/",
+    "start": "first day shown, YYYY-MM-DD; empty for the earliest",
+    "end": "last day shown, YYYY-MM-DD; empty for the latest",
+    "parties": "party codes to show, e.g. FRA and UN; empty for all parties",
+    "title": "title shown at the top of the report",
 }
 
 SPECIAL_PARTIES = ("UN", "EU", "G5S", "JIHADIST", "ARMED_GROUP", "MERCENARY", "CIVILIAN",
@@ -75,19 +75,22 @@ class Params:
     """Validated parameters: a corpus folder (None = committed data), a window, parties."""
 
     corpus: Path | None
-    start: pd.Timestamp
-    end: pd.Timestamp
+    start: pd.Timestamp | None
+    end: pd.Timestamp | None
     parties: tuple[str, ...]
     title: str
 
     def as_dict(self) -> dict[str, Any]:
         """The parameters as notebook literals (what papermill injects)."""
         return {"corpus": str(self.corpus) if self.corpus else "",
-                "start": self.start.strftime("%Y-%m-%d"), "end": self.end.strftime("%Y-%m-%d"),
+                "start": f"{self.start:%Y-%m-%d}" if self.start is not None else "",
+                "end": f"{self.end:%Y-%m-%d}" if self.end is not None else "",
                 "parties": list(self.parties), "title": self.title}
 
 
-def _date(name: str, value: Any) -> pd.Timestamp:
+def _date(name: str, value: Any) -> pd.Timestamp | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
     if isinstance(value, (date, datetime)):
         return pd.Timestamp(value.year, value.month, value.day)
     if not isinstance(value, str) or not _DATE_RE.match(value.strip()):
@@ -145,7 +148,7 @@ def validate(**params: Any) -> Params:
         raise ParameterError(unknown[0], f"unknown parameter (known: {', '.join(DEFAULTS)})")
     values = {**DEFAULTS, **params}
     start, end = _date("start", values["start"]), _date("end", values["end"])
-    if end < start:
+    if start is not None and end is not None and end < start:
         raise ParameterError("end", f"{end:%Y-%m-%d} is before start {start:%Y-%m-%d}")
     title = values["title"]
     if title is None:

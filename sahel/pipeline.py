@@ -10,10 +10,15 @@ from .tables import write_tables
 
 def corpus_tables(corpus: Corpus) -> dict:
     """``{name: (frame, schema)}`` of every table ``sahel parse`` writes."""
-    return {
+    from .schema import DERIVED
+
+    out = {
         "documents": (corpus.documents, DOCUMENTS),
         "figures": (corpus.figures, FIGURES),
     }
+    out.update({name: (corpus.tables[name], schema) for name, schema in DERIVED.items()
+                if name in corpus.tables})
+    return out
 
 
 def parse_to_tables(corpus_dir: Path, out_dir: Path, jobs: int | None = None,

@@ -51,6 +51,10 @@ def _empty(title: str, message: str) -> Figure:
     return _done(fig)
 
 
+def _legend(ax: plt.Axes) -> None:
+    ax.legend(title="", loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+
+
 def _dates(ax: plt.Axes) -> None:
     loc = mdates.AutoDateLocator(minticks=3, maxticks=8)
     ax.xaxis.set_major_locator(loc)
@@ -61,7 +65,7 @@ def timeline_chart(tl: pd.DataFrame, title: str = "Timeline of events and milest
     """Events and milestones on one time axis, one row per label."""
     if tl.empty:
         return _empty(title, "no dated event or milestone in this window")
-    df = tl.assign(label=tl["label"].map(plain)).drop_duplicates(["date", "label"])
+    df = tl.assign(label=tl["label"].map(lambda t: plain(t)[:60])).drop_duplicates(["date", "label"])
     df = df.sort_values(["date", "label"], kind="stable")
     order = list(dict.fromkeys(df["label"]))
     fig, ax = _figure(max(2.5, 0.32 * len(order) + 1.2))
@@ -69,7 +73,7 @@ def timeline_chart(tl: pd.DataFrame, title: str = "Timeline of events and milest
                     hue_order=sorted(df["kind"].unique()), style_order=sorted(df["kind"].unique()))
     ax.set(title=plain(title), xlabel="date (as the sources give it)", ylabel="")
     _dates(ax)
-    ax.legend(title="", loc="lower right", frameon=True)
+    _legend(ax)
     return _done(fig)
 
 
@@ -79,22 +83,21 @@ def strength_chart(st: pd.DataFrame, title: str = "Troop strength by force") -> 
         return _empty(title, "no troop strength reported in this window")
     df = st.assign(force=st["force"].map(plain)).sort_values(["date", "force"], kind="stable")
     fig, ax = _figure()
-    sns.lineplot(data=df, x="date", y="value", hue="force", style="force", markers=True,
-                 dashes=False, markersize=9, ax=ax, hue_order=sorted(df["force"].unique()),
-                 style_order=sorted(df["force"].unique()), errorbar=None)
+    sns.scatterplot(data=df, x="date", y="value", hue="force", style="kind", s=110, ax=ax,
+                    hue_order=sorted(df["force"].unique()), style_order=["strength", "deployment"])
     ax.set_yscale("log")
     ax.set(title=plain(title), xlabel="as of", ylabel="troops (log scale)")
     _dates(ax)
-    ax.legend(title="", loc="best", frameon=True)
+    _legend(ax)
     return _done(fig)
 
 
 def places_chart(pl: pd.DataFrame, title: str = "Where it happened") -> Figure:
-    """Places named in the cited sentences at their coordinates, sized by mentions."""
+    """Places of the events at their coordinates, sized by the number of events."""
     if pl.empty:
-        return _empty(title, "no located place in this window")
+        return _empty(title, "no located event in this window")
     fig, ax = _figure(4.5)
-    sns.scatterplot(data=pl, x="lon", y="lat", size="sentences", sizes=(60, 400), legend=False,
+    sns.scatterplot(data=pl, x="lon", y="lat", size="events", sizes=(80, 400), legend=False,
                     color=sns.color_palette(PALETTE)[0], alpha=0.7, ax=ax)
     for r in pl.itertuples():
         ax.annotate(plain(r.place), (r.lon, r.lat), xytext=(6, 6), textcoords="offset points", fontsize=10)
@@ -151,11 +154,11 @@ def cumulative_chart(cd: pd.DataFrame, party: str = "FRA",
         ax.step(cum["date"], cum["value"], where="post", color=pal[0], lw=2, label="running total as reported")
         ax.scatter(cum["date"], cum["value"], color=pal[0], s=50, zorder=3)
     if len(inc):
-        ax.bar(inc["date"], inc["value"], width=12, color=pal[1], alpha=0.8, label="deaths in one incident")
+        ax.bar(inc["date"], inc["value"], width=4, color=pal[1], alpha=0.8, label="deaths in one incident")
     ax.set(title=plain(title), xlabel="as of", ylabel="deaths")
     ax.set_ylim(bottom=0)
     _dates(ax)
-    ax.legend(loc="upper left", frameon=True)
+    _legend(ax)
     return _done(fig)
 
 
@@ -163,9 +166,7 @@ def materiel_chart(mat: pd.DataFrame, title: str = "Materiel destroyed or lost")
     """Items destroyed or lost, by kind of item and party."""
     if mat.empty:
         return _empty(title, "no materiel destroyed or lost in this window")
-    df = mat.assign(value=pd.to_numeric(mat["amount"].str.replace(r"[^\d.]", "", regex=True),
-                                        errors="coerce"),
-                    what=mat["what"].map(plain), party=mat["party"].map(lambda p: plain(label(p))))
+    df = mat.assign(what=mat["what"].map(plain), party=mat["party"].map(lambda p: plain(label(p))))
     df = df.dropna(subset=["value"]).groupby(["what", "party"], as_index=False)["value"].sum()
     if df.empty:
         return _empty(title, "no counted materiel in this window")
@@ -173,7 +174,7 @@ def materiel_chart(mat: pd.DataFrame, title: str = "Materiel destroyed or lost")
     sns.barplot(data=df, y="what", x="value", hue="party", ax=ax, orient="h",
                 hue_order=sorted(df["party"].unique()), order=sorted(df["what"].unique()))
     ax.set(title=plain(title), xlabel="items", ylabel="")
-    ax.legend(title="", loc="lower right", frameon=True)
+    _legend(ax)
     return _done(fig)
 
 
@@ -188,5 +189,5 @@ def sources_chart(audit: pd.DataFrame, title: str = "What was extracted per arti
     sns.barplot(data=df, y="article", x="n", hue="count", ax=ax, orient="h",
                 order=list(dict.fromkeys(df["article"])), hue_order=["figures", "not figures"])
     ax.set(title=plain(title), xlabel="numbers in the text", ylabel="article")
-    ax.legend(title="", loc="lower right", frameon=True)
+    _legend(ax)
     return _done(fig)

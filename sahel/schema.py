@@ -226,3 +226,9 @@ MENTIONS: dict[str, str] = {
     "quote": "string",
 }
 """Places, actors and dated milestones named in each article."""
+
+DERIVED: dict[str, dict[str, str]] = {
+    "facts": FACTS, "events": EVENTS, "timeline": TIMELINE,
+    "places": PLACES, "actors": ACTORS, "mentions": MENTIONS,
+}
+"""Tables derived from the figures and mentions, written by ``sahel parse`` beside them."""
