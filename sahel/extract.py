@@ -262,7 +262,8 @@ def _qualifier(before: str, after: str) -> str:
 
 _BE = {"were", "was", "been", "be", "being", "are", "is"}
 _HAVE = {"have", "has", "had"}
-_INTRANSITIVE = {"died", "die", "dies", "dying", "dead", "perished", "fled", "flee", "fleeing", "missing"}
+_INTRANSITIVE = {"died", "die", "dies", "dying", "dead", "perished", "fled", "flee", "fleeing", "missing",
+                 "crashed", "collided", "exploded"}
 _POST_NOMINAL = {"hostage", "hostages", "captive", "captives", "prisoner", "prisoners", "dead",
                  "wounded", "injured", "refugees", "refugee", "displaced"}
 _ADJ_NOUNS = {"dead": "killed", "wounded": "wounded", "injured": "wounded"}
@@ -403,6 +404,11 @@ class _Sentence:
             self.starts_of[fig.tok0] = fig
         for fig in self.figures:
             self._noun(fig)
+            if fig.qualifier not in ("range", "vague") and fig.cls and fig.tok1 < fig.noun_tok < len(self.tokens):
+                tok = self.tokens[fig.noun_tok]  # "some 50 soldiers or more"
+                after = _qualifier("", self.text[tok.start + len(tok.text):][:12].lstrip())
+                if after != "exact":
+                    fig.qualifier = after
 
     def _noun(self, fig: _Fig) -> None:
         toks, low = self.tokens, self.lower
@@ -460,6 +466,10 @@ class _Sentence:
                     fig.elliptical, fig.mode = True, "adjective"
                     fig.tok1 = i
                     return
+                head = _singular(nxt) if nxt else None
+                if (head is not None and head not in _ADJ_NOUNS and sing not in ("displaced", "idp")
+                        and lx.NOUNS[head][0] == lx.NOUNS[sing][0]):
+                    sing, i = head, i + 1  # "Mirage jets", "army soldiers": the head noun
                 self._set_noun(fig, sing, i, mods)
                 return
             if _demonym(w):

@@ -200,7 +200,11 @@ def parse_articles(articles: Iterable[Article], *, jobs: int | None = None,
                 continue
             pending.append((i, key, article))
             del article  # the pending chunk holds the only reference to the text
-            if njobs > 1 and len(pending) >= CHUNK:
+            if njobs == 1:  # parse right away: hold one text at a time
+                payloads[i] = _parse_one(pending.pop()[2], key, store)
+                stats.parsed += 1
+                bar.update(stats.cached)
+            elif len(pending) >= CHUNK:
                 if pool is None:
                     pool = ProcessPoolExecutor(njobs, mp_context=_context(), initializer=_init_worker)
                 inflight.add(pool.submit(_parse_chunk, pending, root, version))

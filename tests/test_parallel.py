@@ -1,0 +1,124 @@
+"""The parallel, streamed parse of ``parse_corpus`` (sahel/parallel.py)."""
+from __future__ import annotations
+
+import warnings
+import weakref
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sahel import paths
+from sahel.cache import encode, merge
+from sahel.corpus import Article, iter_articles, parse_article, parse_corpus
+from sahel.parallel import CHUNK, parse_articles
+
+SEEDS = sorted(paths.SEEDS_DIR.glob("*.txt"))
+
+
+def make_corpus(folder: Path, n: int) -> Path:
+    """``n`` articles made of the seeds, each with its own doc id and date."""
+    folder.mkdir(parents=True, exist_ok=True)
+    rows = ["doc_id,published,outlet"]
+    for i in range(n):
+        (folder / f"t{i:03d}.txt").write_text(SEEDS[i % len(SEEDS)].read_text(encoding="utf-8"), encoding="utf-8")
+        rows.append(f"t{i:03d},2020-0{1 + i % 9}-1{i % 10},AFP")
+    (folder / "catalog.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return folder
+
+
+def quiet_parse(folder: Path, **kw):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return parse_corpus(folder, progress=False, **kw)
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> Path:
+    return make_corpus(tmp_path_factory.mktemp("parallel") / "corpus", 2 * CHUNK + 3)
+
+
+def test_two_jobs_give_the_same_tables_as_one(corpus: Path) -> None:
+    one = quiet_parse(corpus, jobs=1, cache=False)
+    two = quiet_parse(corpus, jobs=2, cache=False)
+    assert two.parse_stats.jobs == 2 and one.parse_stats.jobs == 1
+    assert two.parse_stats.parsed == len(two.documents) == 2 * CHUNK + 3
+    pd.testing.assert_frame_equal(one.documents, two.documents)
+    pd.testing.assert_frame_equal(one.figures, two.figures)
+    assert list(two.documents["doc_id"]) == sorted(two.documents["doc_id"])
+
+
+def test_workers_fill_the_cache(corpus: Path, tmp_path: Path) -> None:
+    first = quiet_parse(corpus, jobs=2, cache=tmp_path / "cache")
+    second = quiet_parse(corpus, jobs=2, cache=tmp_path / "cache")
+    assert (second.parse_stats.parsed, second.parse_stats.cached) == (0, first.parse_stats.parsed)
+    pd.testing.assert_frame_equal(first.figures, second.figures)
+
+
+def test_merge_equals_concatenating_frames() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        arts = list(iter_articles(paths.SEEDS_DIR))
+    frames = [parse_article(a)["figures"] for a in arts]
+    merged = merge([encode({"figures": f}) for f in frames], "figures")
+    pd.testing.assert_frame_equal(merged, pd.concat(frames, ignore_index=True))
+    empty = frames[0].iloc[:0]
+    assert merge([encode({"figures": empty})], "figures").dtypes.equals(empty.dtypes)
+    assert merge([{}], "figures") is None
+
+
+def test_texts_are_streamed_not_held(tmp_path: Path, monkeypatch) -> None:
+    """At most a couple of articles are alive at once on one job."""
+    import sahel.corpus
+
+    alive = {"now": 0, "max": 0}
+
+    def articles():
+        for i in range(30):
+            art = Article(f"s{i:02d}", tmp_path / f"s{i:02d}.txt", "Three soldiers were killed. " * 50, f"{i:064d}")
+            alive["now"] += 1
+            alive["max"] = max(alive["max"], alive["now"])
+            weakref.finalize(art, lambda: alive.__setitem__("now", alive["now"] - 1))
+            yield art
+
+    monkeypatch.setattr(sahel.corpus, "parse_article", lambda a: {"figures": pd.DataFrame({"n": [len(a.text)]})})
+    run = parse_articles(articles(), jobs=1, cache=False, progress=False)
+    assert len(run.payloads) == 30 and run.counts("figures") == [1] * 30
+    assert alive["max"] <= 2
+
+
+def test_errors_name_the_article(corpus: Path, monkeypatch) -> None:
+    import sahel.corpus
+
+    def boom(article):
+        raise RuntimeError("extractor failed")
+
+    monkeypatch.setattr(sahel.corpus, "parse_article", boom)
+    with pytest.raises(RuntimeError) as info:
+        quiet_parse(corpus, jobs=1, cache=False)
+    assert any("t000.txt" in note for note in getattr(info.value, "__notes__", []))
+
+
+def test_negative_jobs_rejected(corpus: Path) -> None:
+    with pytest.raises(ValueError):
+        quiet_parse(corpus, jobs=-1, cache=False)
+
+
+def test_in_flight_texts_are_bounded_with_workers(tmp_path: Path, monkeypatch) -> None:
+    """With worker processes, only a few chunks of texts are in flight at once."""
+    import sahel.corpus
+
+    alive = {"now": 0, "max": 0}
+
+    def articles():
+        for i in range(12 * CHUNK):
+            art = Article(f"w{i:03d}", tmp_path / f"w{i:03d}.txt", "Three soldiers were killed. " * 50, f"{i:064d}")
+            alive["now"] += 1
+            alive["max"] = max(alive["max"], alive["now"])
+            weakref.finalize(art, lambda: alive.__setitem__("now", alive["now"] - 1))
+            yield art
+
+    monkeypatch.setattr(sahel.corpus, "parse_article", lambda a: {"figures": pd.DataFrame({"n": [len(a.text)]})})
+    run = parse_articles(articles(), jobs=2, cache=False, progress=False)
+    assert run.stats.jobs == 2 and run.counts("figures") == [1] * (12 * CHUNK)
+    assert alive["max"] <= (2 * 2 + 1) * CHUNK
