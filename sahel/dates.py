@@ -80,7 +80,7 @@ def _resolve(kind: str, g: dict[str, str | None], pub: date | None) -> tuple[dat
     since = (g.get("prep") or "").lower() == "since"
 
     def until_pub(start: date | None, end: date | None, precision: str):
-        if since and start is not None:
+        if since and start is not None and (pub is None or pub >= start):
             return start, pub, "period"
         return start, end, precision
 

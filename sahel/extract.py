@@ -68,7 +68,9 @@ _LOCATIVE = re.compile(
     r"neighboring)\s+)?$", re.I)
 _NEAR = re.compile(r"\b(?:near|toward|towards|to|from|via|over|(?:border|borders|frontier)\s+with)\s+"
                    r"(?:the\s+)?$", re.I)
-_AFTER_LOCATIVE = re.compile(r"^\s*(?:border|borders|frontier|region|side|capital|territory)\b", re.I)
+_AFTER_LOCATIVE = re.compile(r"^\s*(?:border|borders|frontier|region|side|capital|territory)\b"
+                             r"|^'s\s+(?:[A-Z]\w+\s+)?(?:park|reserve|region|province|border|capital|north|south|"
+                             r"east|west|centre|center|territory|city|town|village|desert)\b", re.I)
 
 
 def _party_regex() -> re.Pattern[str]:
@@ -232,7 +234,9 @@ def _party_mentions(sentence: str) -> list[_Mention]:
             continue
         party = lx.STATES.get(key) or lx.FORCES.get(key)
         before = sentence[max(0, m.start() - 40):m.start()]
-        if _AFTER_LOCATIVE.match(sentence[m.end():m.end() + 15]) or _NEAR.search(before):
+        if key not in lx.STATES:  # organisations and groups are actors, never places
+            locative = ""
+        elif _AFTER_LOCATIVE.match(sentence[m.end():m.end() + 15]) or _NEAR.search(before):
             locative = "near"
         elif _LOCATIVE.search(before):
             locative = "in"
@@ -281,8 +285,14 @@ _COMPARE = re.compile(r"\b(?:up|down)\s+from\s*$|\bcompared\s+(?:with|to)\s*$|\b
 _ANAPHOR_NOUNS = {"total", "number", "figure", "tally", "count", "sum", "toll"}
 _MILITARY_AFTER = re.compile(r"^\s*(?:'s\s+)?(?:army|armed\s+forces|forces|military|troops|soldiers|base|"
                              r"camp|headquarters|post|garrison|gendarmerie|contingent|defence|defense)\b", re.I)
+_AMONG = re.compile(r"\b(?:among|of)\s+the\s+(dead|wounded|injured|victims)\b[^.;]*$", re.I)
+_ALONG = re.compile(r"\b(?:along\s+with|together\s+with|as\s+well\s+as|in\s+addition\s+to)\s+"
+                    r"(?:(?:some|about|around|at\s+least|more\s+than|nearly)\s+)?$", re.I)
+_CLAUSE_BREAK = re.compile(r";|,\s*(?:while|though|although|but|whereas|as|and)\b|\s-\s", re.I)
 _CLAUSE_COMMA = re.compile(r",\s+(?!(?:and\s+|or\s+)?[A-Z])")
-_RELATIVE = re.compile(r",\s*(?:which|who|whose|where)\b[^,;]*(?:,|$)", re.I)
+_RELATIVE = re.compile(r",\s*(?:which|who|whose|where)\b[^,;]*(?:,|$)"
+                       r"|(?<=[A-Za-z]),\s+(?:the|a|an)\s+[^,;]{3,50},(?=\s+(?:has|have|had|is|was|will|said|lost|sent|keeps|deployed)\b)",
+                       re.I)
 _RATIO_AFTER = re.compile(r"^\s+in\s+(?:\d{1,3}|ten|two|three|four|five|six|seven|eight|nine|a hundred)\b", re.I)
 _RATIO_BEFORE = re.compile(r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine)\s+in\s*$", re.I)
 _ATTACKERS = {"attacker", "assailant", "gunman", "fighter", "combatant", "armed man", "man", "suspect",
@@ -331,12 +341,13 @@ class _Sentence:
                     or (sep == "or" and v2 > v1)
                 )
                 if is_range:
-                    high = v2
+                    v1, high = min(v1, v2), max(v1, v2)
+                    pairs = [(n1s, n1e, v1)]
                     n1e = m.end("n2")
                 elif sep == "-" and self._is_year(m.group("n1")) and self._is_year(n2):
                     self.numbers.append((m.start("n1"), m.end("n2"), v1, "year"))
                     continue
-                elif sep in ("to", "and", "or") or pre == "from":
+                else:  # not a range: two numbers ("2019 - Two French commandos")
                     pairs.append((m.start("n2"), m.end("n2"), v2))
             for k, (s, e, v) in enumerate(pairs):
                 end = n1e if k == 0 else e
@@ -421,7 +432,7 @@ class _Sentence:
             w = low[i]
             nxt = low[i + 1] if i + 1 < n else ""
             two = f"{w} {nxt}" if nxt else ""
-            if w == "-" and nxt:
+            if w in ("-", '"', "'") and nxt:
                 i += 1
                 continue
             if w in ("strong", "odd", "plus") or (w in _STRENGTH_SUFFIX and low[i - 1] == "-"):
@@ -441,6 +452,17 @@ class _Sentence:
                 continue
             if w == "of":
                 if nxt in ("these", "those", "them", "whom", "which", "us"):
+                    for k in range(i + 2, min(i + 6, n)):
+                        sing = _singular(low[k])
+                        if sing is not None and lx.NOUNS[sing][0] in ("force", "person"):
+                            head = _singular(low[k + 1]) if k + 1 < n else None
+                            if head is not None and lx.NOUNS[head][0] == lx.NOUNS[sing][0]:
+                                sing, k = head, k + 1
+                            self._set_noun(fig, sing, k, [])
+                            fig.forced = "from-antecedent"
+                            return
+                        if low[k] in lx.MODIFIER_STOP or low[k] in (",", ".", ";"):
+                            break
                     fig.elliptical, fig.mode = True, "partitive"
                     return
                 if nxt in ("the", "its", "their", "his", "her", "our"):
@@ -538,7 +560,10 @@ class _Sentence:
         nxt = low[fig.tok1 + 1] if fig.tok1 + 1 < n else ""
         if _ELLIPSIS_START.match(text) or nxt in _BE | _HAVE | _INTRANSITIVE | {"killed", "wounded", "injured"}:
             fig.elliptical, fig.mode = True, "verb"
-        elif (not nxt or nxt in (".", ",", ";", ")", "and", "while", "but", "in", "on")) and fig.value is not None:
+        if fig.value == 1 and fig.elliptical and fig.mode != "verb":
+            fig.elliptical = False
+            return
+        elif (not nxt or nxt in (".", ",", ";", ")", "and", "while", "but", "in", "on")) and fig.value not in (None, 1):
             fig.elliptical, fig.mode = True, "bare"
 
     def _subject(self, fig: _Fig, scan: list[int]) -> bool:
@@ -583,6 +608,9 @@ class _Sentence:
                    for o in self.figures)
 
     def _set_noun(self, fig: _Fig, noun: str, idx: int, mods: list[str]) -> None:
+        if noun in lx.NOUNS and lx.NOUNS[noun][0] == "other" and re.search(
+                r"-?\s*strong\b", self.text[fig.end:fig.end + 10], re.I):
+            noun = "troop"  # "a 1,200-strong battalion"
         demonym = _demonym(noun)
         if demonym:
             cls, key = "person", noun
@@ -626,12 +654,19 @@ class _Sentence:
         if m.group(2):
             prior = [x for x in self.mentions if x.end <= fig.start and x.party in lx.STATE_PARTIES
                      and not x.locative]
-            return prior[-1].party if prior else self.context.recent_party()
+            return prior[-1].party if prior else self.context.recent_any()
         owner = m.group(1).lower()
         for key in (owner, owner.split()[-1]):
             p = lx.STATES.get(key) or lx.FORCES.get(key)
             if p:
                 return p
+        return None
+
+    def _subject_possessive(self, fig: _Fig) -> str | None:
+        """'Its five member states promised to field 5,000 troops': its = the previous subject."""
+        if re.match(r"^\W*(?:its|their)\b", self.text, re.I) and not any(
+                m.end <= fig.start and not m.locative and m.party in lx.STATE_PARTIES for m in self.mentions):
+            return self.context.recent_any()
         return None
 
     def _after_from(self, fig: _Fig) -> str | None:
@@ -670,7 +705,8 @@ class _Sentence:
             return (military[-1] if len(before) > 1 and military else before[-1]).party
         if before_pos is not None:
             return None
-        after = [m for m in cands if m.start >= fig.end and not m.locative]
+        after = [m for m in cands if m.start >= fig.end and not m.locative
+                 and not _CLAUSE_BREAK.search(self.text[fig.end:m.start])]
         return after[0].party if after else None
 
     def _group(self, fig: _Fig) -> str:
@@ -687,8 +723,10 @@ class _Sentence:
 
     def _party(self, fig: _Fig) -> str | None:
         key = getattr(fig, "_noun_key", fig.noun)
-        if _demonym(key):
-            return _demonym(key)
+        if _demonym(key):  # "two Nigeriens": civilians, unless soldiers are the subject
+            military = re.search(r"\b(?:soldiers?|troops?|servicem[ae]n|military|army|commandos?)\b",
+                                 self.text, re.I)
+            return _demonym(key) if military else "CIVILIAN"
         default = lx.NOUNS[key][1]
         mods = self._mods_party(fig)
         if fig.cls == "force":
@@ -696,7 +734,8 @@ class _Sentence:
                 return mods
             if default and key not in ("peacekeeper", "peacekeeping", "blue helmet"):
                 return default
-            return (self._possessor(fig) or self._after_from(fig) or default or self._haver(fig)
+            return (self._possessor(fig) or self._after_from(fig) or default or self._subject_possessive(fig)
+                    or self._haver(fig)
                     or self._haver(fig, located="in") or self.context.recent_party()
                     or self._haver(fig, located="near") or self.context.dominant())
         if fig.cls == "person":
@@ -738,12 +777,22 @@ class _Sentence:
             if measure:
                 cues.append((i, w, measure))
         self.cues = cues
+        previous = None
         for fig in self.figures:
             if fig.cls is None:
                 continue
-            fig.measure = fig.forced or self._measure(fig)
+            before = self.text[:fig.start]
+            head = _AMONG.search(before)
+            if fig.forced == "from-antecedent" or (previous and _ALONG.search(before)):
+                own = self._measure(fig)
+                fig.measure = previous.measure if previous and own in ("other", "deployed") else own
+            elif head:
+                fig.measure = _ADJ_NOUNS.get(head.group(1).lower(), "killed")
+            else:
+                fig.measure = fig.forced or self._measure(fig)
             if fig.measure == "displaced" and fig.cls == "person":
                 fig.party = "CIVILIAN"
+            previous = fig
 
     def _measure(self, fig: _Fig) -> str:
         key = getattr(fig, "_noun_key", fig.noun)
@@ -796,6 +845,9 @@ class _Sentence:
     def resolve_ellipsis(self, antecedents: list[_Fig]) -> None:
         for fig in self.figures:
             if not fig.elliptical:
+                continue
+            if fig.value == 1 and fig.mode != "verb":  # "one of the largest contributors"
+                fig.cls = None
                 continue
             same = [f for f in self.figures if f.start < fig.start and f.cls in ("force", "person")
                     and f.party and not f.elliptical]
@@ -897,9 +949,14 @@ class _Sentence:
                 fig.date = right[0]
 
 
+_INVARIANT_DEMONYMS = {"burkinabe": "BFA", "burkinabè": "BFA"}
+
+
 def _demonym(word: str) -> str | None:
     """'Malians' → 'MLI': a nationality used as a plural noun."""
     w = word.lower()
+    if w in _INVARIANT_DEMONYMS:
+        return _INVARIANT_DEMONYMS[w]
     if w.endswith("s") and w[:-1] in lx.STATES and w[:-1][:1].isalpha() and w[:-1].endswith(("an", "ian", "ien")):
         return lx.STATES[w[:-1]]
     return None
@@ -912,12 +969,17 @@ class _Context:
         self.recent: list[tuple[int, str]] = []  # (sentence index, state party)
         self.counts: Counter[str] = Counter()
         self.groups: list[tuple[int, str]] = []
+        self.any: list[tuple[int, str]] = []
         self.sentence = 0
 
     def add(self, sentence: _Sentence) -> None:
         for m in sentence.mentions:
+            if m.locative != "near":
+                self.any.append((self.sentence, m.party))
             if m.party in ("JIHADIST", "ARMED_GROUP", "MERCENARY"):
                 self.groups.append((self.sentence, m.party))
+            if m.party == "MERCENARY":
+                self.recent.append((self.sentence, m.party))
             if m.party in lx.STATE_PARTIES and m.party not in ("UN", "EU", "G5S") and m.locative != "near":
                 self.counts[m.party] += 1
                 self.recent.append((self.sentence, m.party))
@@ -932,6 +994,13 @@ class _Context:
                 return party
             break
         return None
+
+    def recent_any(self, window: int = 2) -> str | None:
+        """The first party named as an actor in the latest sentence naming one (its subject)."""
+        if not self.any or self.sentence - self.any[-1][0] > window:
+            return None
+        last = self.any[-1][0]
+        return next(party for idx, party in self.any if idx == last)
 
     def recent_group(self, window: int = 2) -> str | None:
         for idx, party in reversed(self.groups):

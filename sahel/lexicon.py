@@ -13,7 +13,7 @@ NOUNS: dict[str, tuple[str, str | None]] = {
         "commando", "legionnaire", "paratrooper", "marine", "airman", "pilot", "personnel",
         "force", "recruit", "guard", "sailor", "instructor", "trainer", "military",
         "special force", "operator", "reinforcement", "contingent", "member", "official", "partner",
-        "uniformed personnel", "security force", "member of the security forces",
+        "uniformed personnel", "security force", "member of the security forces", "man",
     )},
     "police": ("force", None),
     "peacekeeper": ("force", "UN"), "blue helmet": ("force", "UN"), "peacekeeping": ("force", "UN"),
@@ -39,7 +39,7 @@ NOUNS: dict[str, tuple[str, str | None]] = {
     # people of no stated side
     **{w: ("person", "UNKNOWN") for w in (
         "person", "people", "death", "fatality", "casualty", "body", "life", "victim",
-        "prisoner", "dead", "wounded", "injured", "individual", "captive", "man",
+        "prisoner", "dead", "wounded", "injured", "individual", "captive",
     )},
     # materiel
     **{w: ("materiel", None) for w in (
@@ -74,7 +74,7 @@ NOUN_CANONICAL = {
     "jihadi": "jihadist", "jihadis": "jihadist", "motorbike": "motorcycle", "bike": "motorcycle",
     "peacekeeping": "peacekeeper", "blue helmet": "peacekeeper", "police": "policeman",
     "armored vehicle": "armoured vehicle", "fighter jet": "jet", "warplane": "plane",
-    "gunship": "helicopter", "people": "person", "man": "soldier", "idp": "displaced",
+    "gunship": "helicopter", "people": "person", "idp": "displaced",
 }
 # words that may stand between a number and its noun
 MODIFIER_STOP = {

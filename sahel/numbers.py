@@ -43,6 +43,7 @@ _NUMBER_RE = re.compile(rf"^{NUMBER}$", re.I)
 def _word_value(tokens: list[str]) -> float | None:
     total, current = 0.0, 0.0
     seen = False
+    has_count = False  # a count before a scale: "0 million" is 0, "a million" is 1
     for i, tok in enumerate(tokens):
         if tok in ("and", "-") or (tok in ("a", "an") and i and tokens[i - 1] == "half"):
             continue
@@ -55,19 +56,24 @@ def _word_value(tokens: list[str]) -> float | None:
         elif tok == "half":
             current += 0.5
         elif tok == "dozen":
-            current = (current or 1) * 12
+            current = (current if has_count else 1) * 12
         elif tok in SCALES:
             scale = SCALES[tok]
+            base = current if has_count else 1
             if scale == 100:
-                current = (current or 1) * 100
+                current = base * 100
             else:
-                total += (current or 1) * scale
+                total += base * scale
                 current = 0
+            has_count = scale == 100
+            seen = True
+            continue
         else:
             try:
                 current += float(tok.replace(",", ""))
             except ValueError:
                 return None
+        has_count = True
         seen = True
     return total + current if seen else None
 

@@ -639,11 +639,7 @@ def read_derived(folder) -> dict[str, pd.DataFrame]:
         path = Path(folder) / f"{name}.csv"
         if not path.exists():
             continue
-        flags = [c for c, t in schema.items() if t == "boolean"]
-        df = read_table(path, {**schema, **{c: "string" for c in flags}})
-        for c in flags:
-            df[c] = df[c].str.lower().map({"true": True, "false": False, "1": True, "0": False})
-        out[name] = conform(df, schema)
+        out[name] = read_table(path, schema)
     return out
 
 

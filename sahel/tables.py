@@ -129,14 +129,14 @@ def read_table(path: Path, schema: Mapping[str, str]) -> pd.DataFrame:
     """Read a CSV written by :func:`write_tables` back with its dtypes."""
     path = Path(path)
     dates = [c for c, t in schema.items() if t == DATE]
-    plain = {c: ("string" if t == "string" else "object") for c, t in schema.items() if t != DATE}
+    dtypes = {c: t for c, t in schema.items() if t != DATE}
     try:
-        df = pd.read_csv(path, dtype=plain, keep_default_na=False, na_values=[""])
+        df = pd.read_csv(path, dtype=dtypes, keep_default_na=False, na_values=[""],
+                         parse_dates=dates)
     except FileNotFoundError:
         raise FileNotFoundError(f"{path}: table not found; run `sahel parse` first") from None
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise ValueError(f"{path}: not a readable CSV table ({exc})") from None
-    for c in dates:
-        if c in df.columns:
-            df[c] = pd.to_datetime(df[c], format="%Y-%m-%d", errors="coerce")
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError, TypeError) as exc:
+        raise ValueError(f"{path}: not a readable table ({exc})") from None
+    if list(df.columns) == list(schema) and all(str(df[c].dtype).startswith("datetime64") for c in dates):
+        return df
     return conform(df, schema)
