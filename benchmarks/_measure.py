@@ -6,7 +6,9 @@
 from __future__ import annotations
 
 import json
+import os
 import resource
+import signal
 import subprocess
 import sys
 import time
@@ -26,19 +28,25 @@ def _tree_rss(proc) -> int:
 
 
 def main(argv: list[str]) -> int:
+    """``[--timeout S] -- cmd …``; on timeout the command's process group is killed (rc -9)."""
+    timeout = float(argv[argv.index("--timeout") + 1]) if "--timeout" in argv else None
     cmd = argv[argv.index("--") + 1:] if "--" in argv else argv
     t = time.perf_counter()
-    child = subprocess.Popen(cmd)
+    child = subprocess.Popen(cmd, start_new_session=True)
     peak = 0
     try:
         import psutil
 
         ps = psutil.Process(child.pid)
-        while child.poll() is None:
-            peak = max(peak, _tree_rss(ps))
-            time.sleep(0.05)
     except ImportError:
-        pass
+        ps = None
+    while child.poll() is None:
+        if ps is not None:
+            peak = max(peak, _tree_rss(ps))
+        if timeout is not None and time.perf_counter() - t > timeout:
+            os.killpg(child.pid, signal.SIGKILL)
+            break
+        time.sleep(0.05)
     rc = child.wait()
     wall = time.perf_counter() - t
     maxrss_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss

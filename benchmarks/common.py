@@ -79,7 +79,7 @@ def interleaved(fns: dict[str, Callable[[], object]], repeat: int) -> dict[str, 
 
 
 def run_process(cmd: Sequence[str], env: dict[str, str] | None = None, cwd: Path | None = None,
-                timeout: float | None = None) -> dict[str, Any]:
+                timeout: float | None = None, check: bool = True) -> dict[str, Any]:
     """Run ``cmd`` in a fresh wrapper process; wall time, peak memory and output.
 
     ``maxrss_mb`` is ``getrusage(RUSAGE_CHILDREN).ru_maxrss`` of the wrapper:
@@ -87,8 +87,9 @@ def run_process(cmd: Sequence[str], env: dict[str, str] | None = None, cwd: Path
     peak of the summed RSS of the whole tree, sampled every 50 ms (psutil).
     """
     full_env = {**os.environ, **(env or {})}
-    proc = subprocess.run([PYTHON, "-m", "benchmarks._measure", "--", *cmd], env=full_env, cwd=cwd or ROOT,
-                          capture_output=True, text=True, timeout=timeout)
+    limit = ["--timeout", str(timeout)] if timeout else []
+    proc = subprocess.run([PYTHON, "-m", "benchmarks._measure", *limit, "--", *cmd], env=full_env, cwd=cwd or ROOT,
+                          capture_output=True, text=True)
     lines = proc.stdout.strip().splitlines()
     try:
         info = json.loads(lines[-1])
@@ -96,7 +97,8 @@ def run_process(cmd: Sequence[str], env: dict[str, str] | None = None, cwd: Path
         raise RuntimeError(f"measurement failed: {' '.join(cmd)}\n{proc.stdout}\n{proc.stderr}") from None
     info["stdout"] = "\n".join(lines[:-1])
     info["stderr"] = proc.stderr
-    if info["rc"] != 0:
+    info["timed_out"] = info["rc"] == -9 and bool(timeout)
+    if check and info["rc"] != 0:
         raise RuntimeError(f"command failed ({info['rc']}): {' '.join(cmd)}\n{proc.stderr[-3000:]}")
     return info
 

@@ -136,7 +136,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except (ValueError, FileNotFoundError, OSError) as exc:
-        print(f"sahel {args.command}: error: {exc}", file=sys.stderr)
+        where = "".join(f" ({note})" for note in getattr(exc, "__notes__", []))  # e.g. the article
+        print(f"sahel {args.command}: error: {exc}{where}".replace("\n", " "), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"sahel {args.command}: interrupted; nothing was written", file=sys.stderr)

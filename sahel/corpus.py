@@ -146,12 +146,7 @@ def parse_article(article: Article) -> dict[str, pd.DataFrame]:
     from .extract import parse_text  # spaCy is imported only when parsing
 
     doc = parse_text(article.text, doc_id=article.doc_id, published=article.published)
-    mentions = getattr(doc, "mentions", None)
-    if mentions is None or not len(mentions):
-        from .mentions import extract_mentions
-
-        mentions = extract_mentions(article.doc_id, doc.text, doc.sentences, article.published)
-    return {"figures": doc.figures, "mentions": mentions}
+    return {"figures": doc.figures, "mentions": doc.mentions}
 
 
 def parse_corpus(path: str | Path = paths.SEEDS_DIR, jobs: int | None = None,

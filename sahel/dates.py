@@ -40,6 +40,8 @@ _PATTERNS: list[tuple[str, str]] = [
     ("weekday", rf"(?:(?P<prep>on|since|last|by|until)\s+)?(?P<wd>{_W})\b"),
     ("yesterday", r"(?P<wd>yesterday)\b"),
 ]
+_ANY = re.compile(r"\b(?:" + "|".join(MONTHS) + "|" + "|".join(WEEKDAYS)
+                  + r"|last|past|previous|yesterday|(?:19|20)\d\d)\b", re.I)
 _REGEXES = [(kind, re.compile(r"\b" + pat, re.I)) for kind, pat in _PATTERNS]
 _SPEECH = re.compile(
     r"\b(?:said|says|say|announced|announces|told|reported|reports|added|stated|confirmed|declared|"
@@ -145,6 +147,8 @@ def find_dates(text: str, published: date | None = None) -> list[DateMention]:
     """Every date expression in ``text``, left to right, without overlaps."""
     found: list[DateMention] = []
     taken: list[tuple[int, int]] = []
+    if not _ANY.search(text):
+        return found
     for kind, rx in _REGEXES:
         for m in rx.finditer(text):
             a, b = m.span()

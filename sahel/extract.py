@@ -113,20 +113,49 @@ def nlp():
 # ---------------------------------------------------------------------------
 # data classes
 
-@dataclass
 class Document:
-    """A parsed article: its text, sentences, every number and the figures."""
+    """A parsed article: its text, sentences, every number and the figures.
 
-    doc_id: str
-    text: str
-    published: date | None
-    figures: pd.DataFrame
-    numbers: pd.DataFrame
-    sentences: pd.DataFrame
-    mentions: pd.DataFrame = field(default_factory=pd.DataFrame)
+    The tables are built on first access from the extractor's rows.
+    """
+
+    def __init__(self, doc_id: str, text: str, published: date | None,
+                 rows: dict[str, list[dict[str, object]]]) -> None:
+        self.doc_id, self.text, self.published = doc_id, text, published
+        self._rows = rows
+        self._frames: dict[str, pd.DataFrame] = {}
+
+    def _frame(self, name: str, schema: dict[str, str]) -> pd.DataFrame:
+        if name not in self._frames:
+            self._frames[name] = frame(self._rows[name], schema)
+        return self._frames[name]
+
+    @property
+    def figures(self) -> pd.DataFrame:
+        """One row per figure (:data:`sahel.schema.FIGURES`)."""
+        return self._frame("figures", FIGURES)
+
+    @property
+    def numbers(self) -> pd.DataFrame:
+        """Every number in the text and whether it is a figure (:data:`sahel.schema.NUMBERS`)."""
+        return self._frame("numbers", NUMBERS)
+
+    @property
+    def sentences(self) -> pd.DataFrame:
+        """Sentence spans and paragraph numbers (:data:`sahel.schema.SENTENCES`)."""
+        return self._frame("sentences", SENTENCES)
+
+    @property
+    def mentions(self) -> pd.DataFrame:
+        """Places, actors and dated milestones named in the text (:mod:`sahel.mentions`)."""
+        if "mentions" not in self._frames:
+            from .mentions import extract_mentions
+
+            self._frames["mentions"] = extract_mentions(self.doc_id, self.text, self.sentences, self.published)
+        return self._frames["mentions"]
 
     def __repr__(self) -> str:
-        return f"Document({self.doc_id!r}, {len(self.text)} chars, {len(self.figures)} figures)"
+        return f"Document({self.doc_id!r}, {len(self.text)} chars, {len(self._rows['figures'])} figures)"
 
 
 @dataclass
@@ -1011,6 +1040,10 @@ class _Context:
         return self.counts.most_common(1)[0][0] if self.counts else None
 
 
+MAX_SENTENCE = 800
+"""Characters a sentence may have before it is cut (keeps the extractor linear on scrapes)."""
+
+
 def _sentence_spans(cleaned: Cleaned) -> list[tuple[int, int, int]]:
     """(start, end, paragraph) of each sentence, in cleaned-text offsets."""
     text = cleaned.text
@@ -1026,6 +1059,11 @@ def _sentence_spans(cleaned: Cleaned) -> list[tuple[int, int, int]]:
         s += len(chunk) - len(chunk.lstrip())
         e = s + len(stripped)
         para = sum(1 for b in breaks if b <= s) + 1
+        while e - s > MAX_SENTENCE:  # an unpunctuated scrape: cut at a space
+            cut = text.rfind(" ", s + MAX_SENTENCE // 2, s + MAX_SENTENCE)
+            cut = cut if cut > s else s + MAX_SENTENCE
+            spans.append((s, cut, para))
+            s = cut + (text[cut:cut + 1] == " ")
         spans.append((s, e, para))
     return spans
 
@@ -1048,7 +1086,7 @@ def parse_text(text: str, *, doc_id: str = "doc", published: date | str | None =
         os_, oe = cleaned.span(s, e)
         sent_rows.append({"doc_id": doc_id, "sentence": k, "paragraph": para, "start": os_, "end": oe})
         chunk = cleaned.text[s:e]
-        if not any(ch.isdigit() for ch in chunk) and not _has_number_word(chunk):
+        if not _ANY_NUMBER.search(chunk):
             context.sentence += 1
             previous = previous[-20:]
             continue
@@ -1092,10 +1130,8 @@ def parse_text(text: str, *, doc_id: str = "doc", published: date | str | None =
         previous = [f for f in previous if getattr(f, "_sent", k) >= k - 1]
         for f in sent.figures:
             f._sent = k  # type: ignore[attr-defined]
-    figures = frame(fig_rows, FIGURES)
-    numbers = frame(sorted(num_rows, key=lambda r: r["start"]), NUMBERS)
-    sentences = frame(sent_rows, SENTENCES)
-    return Document(doc_id, text, pub, figures, numbers, sentences)
+    num_rows.sort(key=lambda r: r["start"])
+    return Document(doc_id, text, pub, {"figures": fig_rows, "numbers": num_rows, "sentences": sent_rows})
 
 
 _WORDS_RE = re.compile(r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
@@ -1104,5 +1140,4 @@ _WORDS_RE = re.compile(r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|e
                        r"thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|few|handful)\b", re.I)
 
 
-def _has_number_word(text: str) -> bool:
-    return bool(_WORDS_RE.search(text))
+_ANY_NUMBER = re.compile(r"\d|" + _WORDS_RE.pattern, re.I)

@@ -241,6 +241,11 @@ def load(params: Params) -> tuple[Corpus, dict[str, str]]:
             warnings.simplefilter("ignore")
             corpus = parse_corpus(params.corpus, jobs=1)
         text_dir = params.corpus
+    numbers = Path(corpus.root) / "numbers.csv" if corpus.root is not None else None
+    if "numbers" not in corpus.tables and numbers is not None and numbers.exists():
+        from .tables import read_table
+
+        corpus.tables["numbers"] = read_table(numbers, NUMBERS)
     return _derive(corpus), _read_texts(corpus, Path(text_dir))
 
 
@@ -739,6 +744,12 @@ def numbers_table(s: Story) -> pd.DataFrame:
     n = s.corpus.tables.get("numbers")
     if isinstance(n, pd.DataFrame):
         return n
+    s.corpus.tables["numbers"] = _parse_numbers(s)
+    return s.corpus.tables["numbers"]
+
+
+def _parse_numbers(s: Story) -> pd.DataFrame:
+    """The extractor's number table for each article (when the data has none)."""
     from .extract import parse_text
     from .schema import frame
 

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from . import paths
-from .params import DEFAULTS, ParameterError, check
+from .params import ParameterError, check
 
 NOTEBOOKS = ("trajectory", "costs", "sources")
 """The notebooks of ``notebooks/`` that ``sahel report`` renders, in order."""
@@ -125,7 +125,8 @@ def index_html(names: Sequence[str], parameters: Mapping[str, Any]) -> str:
 
 
 def _notebook_parameters(name: str, values: dict[str, Any], given: set[str]) -> dict[str, Any]:
-    """Only the parameters the user gave are injected; the notebook keeps its other defaults."""
+    """Only the parameters the user gave are injected (validated and normalised);
+    notebook ``name`` keeps its own defaults for the others (its title, say)."""
     return {k: v for k, v in values.items() if k in given}
 
 
@@ -159,8 +160,7 @@ def run(names: Sequence[str] | None = None, raw: Mapping[str, Any] | None = None
             lines = [f"notebook {o.name} failed in {o.message}; kept as "
                      f"{out / (o.name + '.failed.ipynb')}" for o in failed]
             raise ReportError("; ".join(lines) + "; previous reports left in place")
-        shown = {**{k: v for k, v in DEFAULTS.items()}, **values}
-        (tmp / "index.html").write_text(index_html(names, shown), encoding="utf-8")
+        (tmp / "index.html").write_text(index_html(names, values), encoding="utf-8")
         written = []
         for n in names:
             for ext in (".ipynb", ".html"):
@@ -219,3 +219,32 @@ def main_report(names: Sequence[str], pairs: list[list[str]] | None, yaml_file: 
     index = [p for p in written if p.name == "index.html"][0]
     print(f"wrote {len(written)} files; open {index}")
     return 0
+
+
+def refresh_notebooks(names: Sequence[str] | None = None, timeout: int = 600) -> list[Path]:
+    """Execute the committed notebooks in place with their default parameters.
+
+    Run after ``data/`` changes so that the committed outputs match what
+    ``pytest --nbval notebooks/`` recomputes; no timing metadata is recorded.
+    """
+    import nbformat
+    from nbclient import NotebookClient
+
+    done = []
+    for name in names or NOTEBOOKS:
+        path = notebook_path(name)
+        nb = nbformat.read(path, as_version=4)
+        NotebookClient(nb, kernel_name="python3", timeout=timeout, record_timing=False,
+                       resources={"metadata": {"path": str(paths.NOTEBOOKS_DIR)}}).execute()
+        for cell in nb.cells:
+            cell.metadata.pop("execution", None)
+        tmp = path.with_name(f".{path.name}.tmp")
+        nbformat.write(nb, tmp)
+        os.replace(tmp, path)
+        print(f"executed {path}", flush=True)
+        done.append(path)
+    return done
+
+
+if __name__ == "__main__":  # python -m sahel.report [NAME ...]: refresh the committed notebooks
+    refresh_notebooks(sys.argv[1:] or None)

@@ -7,6 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from datetime import date, datetime
+
+import numpy as np
 import pandas as pd
 
 MEASURES = ("killed", "wounded", "captured", "deployed", "destroyed", "displaced")
@@ -93,18 +96,44 @@ def conform(df: pd.DataFrame, schema: Mapping[str, str]) -> pd.DataFrame:
         if col not in out.columns:
             out[col] = pd.Series(pd.NA if dtype != DATE else pd.NaT, index=out.index)
         if dtype == DATE:
-            out[col] = pd.to_datetime(out[col], errors="coerce").astype(DATE)
+            out[col] = (s := pd.to_datetime(out[col], errors="coerce")).where(s.isna() | s.between(pd.Timestamp.min, pd.Timestamp.max)).astype(DATE)  # out of ns range -> NaT
         else:
             out[col] = out[col].astype(dtype)
     extra = [c for c in out.columns if c not in schema]
     return out[list(schema) + extra].reset_index(drop=True)
 
 
+def _dates(values: list[object]) -> np.ndarray:
+    out = np.empty(len(values), dtype="datetime64[ns]")
+    for i, v in enumerate(values):
+        if v is None or v is pd.NaT or (isinstance(v, float) and v != v):
+            out[i] = np.datetime64("NaT", "ns")
+        elif isinstance(v, date) and not 1678 <= v.year <= 2261:
+            out[i] = np.datetime64("NaT", "ns")  # outside what datetime64[ns] can hold
+        elif isinstance(v, date):
+            out[i] = np.datetime64(v.isoformat() if not isinstance(v, datetime) else v.date().isoformat(), "ns")
+        else:
+            out[i] = pd.Timestamp(v).to_datetime64()
+    return out
+
+
 def frame(rows: Iterable[Mapping[str, object]], schema: Mapping[str, str]) -> pd.DataFrame:
-    """Build a DataFrame of ``schema`` from an iterable of row mappings."""
+    """Build a DataFrame of ``schema`` from an iterable of row mappings (fast path)."""
     rows = list(rows)
-    df = pd.DataFrame(rows, columns=list(schema)) if rows else pd.DataFrame(columns=list(schema))
-    return conform(df, schema)
+    cols = {}
+    for col, dtype in schema.items():
+        values = [r.get(col) for r in rows]
+        cols[col] = _dates(values) if dtype == DATE else pd.array(values, dtype=_dtype(dtype))
+    return pd.DataFrame(cols, index=pd.RangeIndex(len(rows)), copy=False)
+
+
+_DTYPES: dict[str, object] = {}
+
+
+def _dtype(name: str) -> object:
+    if name not in _DTYPES:
+        _DTYPES[name] = pd.api.types.pandas_dtype(name)
+    return _DTYPES[name]
 
 
 # --- derived tables (issue 3: reconcile, timeline, places, actors) -------------

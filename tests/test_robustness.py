@@ -221,10 +221,12 @@ def test_future_date_uses_today(tmp_path: Path) -> None:
 
 def test_directory_named_like_an_article_is_skipped(tmp_path: Path) -> None:
     (tmp_path / "odd.txt").mkdir()
+    (tmp_path / "catalog.csv").write_text("doc_id,published\nodd,2020-01-01\nok,2020-01-01\n")
     (tmp_path / "ok.txt").write_text("10 soldiers were killed.", encoding="utf-8")
     df = check_corpus(tmp_path)
     assert ("odd.txt", ERROR) in set(zip(df["file"], df["severity"]))
-    assert [a.doc_id for a in iter_articles(tmp_path, [])] == ["ok"]
+    with pytest.warns(CorpusWarning, match="odd.txt: not a regular file; skipped"):
+        assert [a.doc_id for a in iter_articles(tmp_path, [])] == ["ok"]
 
 
 # --- iter_articles: what `sahel parse` reads ----------------------------------------------------
@@ -444,6 +446,28 @@ def test_parse_interrupted_keeps_previous_data(data_dir: Path, monkeypatch: pyte
 
 
 @needs_extractor
+def test_extractor_crash_is_one_line_naming_the_article(data_dir: Path, monkeypatch: pytest.MonkeyPatch,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    import sahel.extract
+
+    monkeypatch.setenv("SAHEL_CACHE", "off")
+    monkeypatch.setattr(warnings, "showwarning", warnings.showwarning)  # main() replaces it
+    real = sahel.extract.parse_text
+
+    def crash_on_001(text: str, *, doc_id: str = "doc", published=None):
+        if doc_id.startswith("001"):
+            raise ValueError("boom\nsecond line")
+        return real(text, doc_id=doc_id, published=published)
+
+    monkeypatch.setattr(sahel.extract, "parse_text", crash_on_001)
+    before = snapshot(data_dir)
+    assert main(["parse", str(SEEDS), "--out", str(data_dir)]) == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith("sahel parse: error: boom second line") and "001_9bbc052057da1eea.txt" in line
+    assert snapshot(data_dir) == before
+
+
+@needs_extractor
 def test_hostile_text_reaches_the_figures_verbatim(tmp_path: Path) -> None:
     import sahel
 
@@ -458,6 +482,22 @@ def test_hostile_text_reaches_the_figures_verbatim(tmp_path: Path) -> None:
     for row in figs.itertuples():
         assert texts[row.doc_id][row.start:row.end] == row.surface
     assert ((figs["doc_id"] == "h01_html") & (figs["value"] == 12) & (figs["measure"] == "killed")).any()
+
+
+@needs_extractor
+def test_parse_text_with_a_far_future_publication_date() -> None:
+    """Dates beyond datetime64[ns] (year 2262) become NaT instead of overflowing."""
+    import sahel
+
+    doc = sahel.parse_text("600 troops were deployed last week.", published="2999-01-01")
+    assert len(doc.figures) == 1 and doc.figures["date_start"].isna().all()
+
+
+def test_parse_survives_a_far_future_catalog_date(tmp_path: Path) -> None:
+    folder = catalog(tmp_path, "doc_id,published\na,2999-01-01\n", a="600 troops were deployed last week.")
+    with pytest.warns(CorpusWarning, match="out of range"):
+        [art] = iter_articles(folder)
+    assert art.published is None
 
 
 # --- determinism ----------------------------------------------------------------------------
