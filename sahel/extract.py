@@ -172,6 +172,7 @@ class _Mention:
     party: str
     locative: str  # "" (an actor), "in" (inside the place) or "near"
     possessive: bool
+    state: bool = True  # a country (not a force, mission or group)
 
 
 @dataclass
@@ -271,7 +272,8 @@ def _party_mentions(sentence: str) -> list[_Mention]:
             locative = "in"
         else:
             locative = ""
-        out.append(_Mention(m.start(), m.end(), party, locative, surface.lower().endswith("'s")))
+        out.append(_Mention(m.start(), m.end(), party, locative, surface.lower().endswith("'s"),
+                            key in lx.STATES))
     return out
 
 
@@ -308,24 +310,30 @@ _CHANGE_BEFORE = {"rose", "risen", "rise", "rising", "climbed", "grew", "grown",
                   "raising", "jumped", "fell", "fallen", "dropped", "cut", "reduce", "reduced", "brought",
                   "bring", "brings", "bringing", "put", "puts", "stood", "stands", "at", "reached",
                   "reaching", "to", "totalled", "totaled", "totalling", "counted", "counts", "numbered",
-                  "numbering", "number", "swelled", "reaches", "hit"}
+                  "numbering", "number", "swelled", "reaches", "hit", "passed", "surpassed", "exceeded",
+                  "topped", "crossed", "past"}
 _COMPARE = re.compile(r"\b(?:up|down)\s+from\s*$|\bcompared\s+(?:with|to)\s*$|\bagainst\s*$|\bversus\s*$|"
                       r"\bthan\s*$|\bfrom\s*$", re.I)
 _ANAPHOR_NOUNS = {"total", "number", "figure", "tally", "count", "sum", "toll"}
 _MILITARY_AFTER = re.compile(r"^\s*(?:'s\s+)?(?:army|armed\s+forces|forces|military|troops|soldiers|base|"
                              r"camp|headquarters|post|garrison|gendarmerie|contingent|defence|defense)\b", re.I)
 _AMONG = re.compile(r"\b(?:among|of)\s+the\s+(dead|wounded|injured|victims)\b[^.;]*$", re.I)
+_AMONG_THEM = re.compile(r"\bamong\s+(?:them|those|whom)\s*,?\s*$", re.I)
 _ALONG = re.compile(r"\b(?:along\s+with|together\s+with|as\s+well\s+as|in\s+addition\s+to)\s+"
                     r"(?:(?:some|about|around|at\s+least|more\s+than|nearly)\s+)?$", re.I)
 _CLAUSE_BREAK = re.compile(r";|,\s*(?:while|though|although|but|whereas|as|and)\b|\s-\s", re.I)
 _CLAUSE_COMMA = re.compile(r",\s+(?!(?:and\s+|or\s+)?[A-Z])")
 _RELATIVE = re.compile(r",\s*(?:which|who|whose|where)\b[^,;]*(?:,|$)"
+                       r"|,\s*(?:set\s+up|created|formed|launched|founded|established|made\s+up|composed)\b[^;]*?,"
+                       r"(?=\s+(?:was|is|has|had|were|are|will|would)\b)"
                        r"|(?<=[A-Za-z]),\s+(?:the|a|an)\s+[^,;]{3,50},(?=\s+(?:has|have|had|is|was|will|said|lost|sent|keeps|deployed)\b)",
                        re.I)
 _RATIO_AFTER = re.compile(r"^\s+in\s+(?:\d{1,3}|ten|two|three|four|five|six|seven|eight|nine|a hundred)\b", re.I)
 _RATIO_BEFORE = re.compile(r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine)\s+in\s*$", re.I)
 _ATTACKERS = {"attacker", "assailant", "gunman", "fighter", "combatant", "armed man", "man", "suspect",
               "accomplice"}
+_PASSED = {"passed", "surpassed", "exceeded", "topped"}
+_FORCE_NAMES = {"barkhane", "serval", "sabre", "takuba", "minusma", "eutm", "misma"}
 _QUALIFIER_WORDS = {w for q, _ in lx.QUALIFIERS_BEFORE for w in q.split()}
 
 
@@ -344,6 +352,7 @@ class _Sentence:
         self.numbers: list[tuple[int, int, float | None, str]] = []  # start, end, value, status
         self.figures: list[_Fig] = []
         self.starts_of: dict[int, _Fig] = {}
+        self.antecedents: list[_Fig] = []
 
     # -- number phrases -------------------------------------------------
     def find(self) -> None:
@@ -408,7 +417,9 @@ class _Sentence:
             return "year"
         if _DATE_NEAR.match(after) or (_MONTH_BEFORE.search(before) and value <= 31):
             return "date"
-        if _AGE_AFTER.match(after) or _AGE_BEFORE.search(before):
+        if _AGE_AFTER.match(after) or _AGE_BEFORE.search(before) or (
+                value < 120 and re.search(r"[A-Z][a-zà-ÿ]+,\s*$", before) and re.match(r"^\s*,", after)
+                and not self._noun_follows(e)):
             return "age"
         if _DURATION.match(after):
             return "duration"
@@ -462,6 +473,9 @@ class _Sentence:
             nxt = low[i + 1] if i + 1 < n else ""
             two = f"{w} {nxt}" if nxt else ""
             if w in ("-", '"', "'") and nxt:
+                i += 1
+                continue
+            if w == ":" and i == fig.tok1 + 1 and nxt:  # "5,100: French soldiers deployed …"
                 i += 1
                 continue
             if w in ("strong", "odd", "plus") or (w in _STRENGTH_SUFFIX and low[i - 1] == "-"):
@@ -554,6 +568,8 @@ class _Sentence:
             head = re.match(r"^\W*of\s+the\s+(dead|wounded|injured|victims)\b", text, re.I)
             if head:
                 fig.forced = _ADJ_NOUNS.get(head.group(1).lower(), "killed")
+            elif _ELLIPSIS_START.match(text):
+                fig.forced = "from-antecedent"
             return
         # look left within the clause
         left_start = fig.tok0
@@ -569,7 +585,7 @@ class _Sentence:
                     self._set_noun(fig, sing, i, [])
                     fig.noun_tok = fig.tok1
                     return
-        near = {low[i] for i in core[-4:]}
+        near = {low[i] for i in core[-4:]} | ({low[i] for i in left[-4:]} & _PASSED)
         if near & _CHANGE_BEFORE or any(low[i] in _ANAPHOR_NOUNS for i in core[-5:]):
             commas = [i for i in core if low[i] == ","]
             clause = [i for i in core if not commas or i > commas[-1]]
@@ -592,7 +608,8 @@ class _Sentence:
         if fig.value == 1 and fig.elliptical and fig.mode != "verb":
             fig.elliptical = False
             return
-        elif (not nxt or nxt in (".", ",", ";", ")", "and", "while", "but", "in", "on")) and fig.value not in (None, 1):
+        elif (not nxt or nxt in (".", ",", ";", ")", "and", "while", "but", "in", "on", "for", "to", "at",
+                                 "under", "with", "by", "from", "into")) and fig.value not in (None, 1):
             fig.elliptical, fig.mode = True, "bare"
 
     def _subject(self, fig: _Fig, scan: list[int]) -> bool:
@@ -727,6 +744,8 @@ class _Sentence:
                  and self._usable(m, fig)]
         if located:
             located_cands = [m for m in cands if m.locative == located and m.party not in ("UN", "EU", "G5S")]
+            if located in ("at", "place"):
+                located_cands = [m for m in self._places() if located == "place" or m.locative == "at"]
             return min(located_cands, key=lambda m: abs(m.start - fig.start)).party if located_cands else None
         before = [m for m in cands if m.end <= pos and not m.locative]
         if before:
@@ -737,6 +756,20 @@ class _Sentence:
         after = [m for m in cands if m.start >= fig.end and not m.locative
                  and not _CLAUSE_BREAK.search(self.text[fig.end:m.start])]
         return after[0].party if after else None
+
+    def _places(self) -> list[_Mention]:
+        """Towns and regions of the gazetteer named in the sentence, as the country they lie in."""
+        if not hasattr(self, "_place_mentions"):
+            from .places import find_places, gazetteer
+
+            table = gazetteer().set_index("place_id")
+            self._place_mentions = []
+            for m in find_places(self.text):
+                country, kind = table.at[m.key, "country"], table.at[m.key, "kind"]
+                if isinstance(country, str) and "|" not in country and kind not in ("country", "border"):
+                    at = re.search(r"\bat\s+(?:the\s+)?$", self.text[max(0, m.start - 10):m.start])
+                    self._place_mentions.append(_Mention(m.start, m.end, country, "at" if at else "in", False))
+        return self._place_mentions
 
     def _group(self, fig: _Fig) -> str:
         groups = [m for m in self.mentions if m.party in ("JIHADIST", "ARMED_GROUP", "MERCENARY")]
@@ -759,14 +792,16 @@ class _Sentence:
         default = lx.NOUNS[key][1]
         mods = self._mods_party(fig)
         if fig.cls == "force":
-            if mods in lx.STATE_PARTIES or mods == "MERCENARY":
+            if mods:  # "13 French soldiers", "44 Boko Haram members", "Wagner men"
                 return mods
             if default and key not in ("peacekeeper", "peacekeeping", "blue helmet"):
                 return default
             return (self._possessor(fig) or self._after_from(fig) or default or self._subject_possessive(fig)
                     or self._haver(fig)
-                    or self._haver(fig, located="in") or self.context.recent_party()
-                    or self._haver(fig, located="near") or self.context.dominant())
+                    or self._haver(fig, located="in") or self._haver(fig, located="at")
+                    or self.context.recent_party()
+                    or self._haver(fig, located="place") or self._haver(fig, located="near")
+                    or self.context.dominant())
         if fig.cls == "person":
             party = default
             if mods and mods not in lx.STATE_PARTIES:
@@ -784,6 +819,8 @@ class _Sentence:
         return mods or None
 
     def _civilian_context(self) -> bool:
+        if any(f.noun == "civilian" for f in self.figures):
+            return False  # the civilians are counted on their own
         return bool(re.search(r"\b(?:civilians?|villagers?|wedding|market|worshippers|"
                               r"displaced|refugees?|fled|homes|residents|inhabitants|herders|"
                               r"farmers|massacre)\b", self.text, re.I))
@@ -801,6 +838,10 @@ class _Sentence:
                 measure = "captured"
             elif w in ("forced", "driven") and nxt in ("from", "to", "out"):
                 measure = "displaced"
+            elif measure == "wounded" and i and low[i - 1] in ("fatally", "mortally"):
+                measure = "killed"
+            elif w == "taken" and nxt in ("alive", "captive"):
+                measure = "captured"
             elif w == "took" and nxt == "part":
                 measure = "other"
             if measure:
@@ -812,9 +853,10 @@ class _Sentence:
                 continue
             before = self.text[:fig.start]
             head = _AMONG.search(before)
-            if fig.forced == "from-antecedent" or (previous and _ALONG.search(before)):
+            if fig.forced == "from-antecedent" or (previous and (_ALONG.search(before) or _AMONG_THEM.search(before))):
                 own = self._measure(fig)
-                fig.measure = previous.measure if previous and own in ("other", "deployed") else own
+                ante = previous or (self.antecedents[-1] if self.antecedents else None)
+                fig.measure = ante.measure if ante and own in ("other", "deployed") else own
             elif head:
                 fig.measure = _ADJ_NOUNS.get(head.group(1).lower(), "killed")
             else:
@@ -836,7 +878,8 @@ class _Sentence:
         end = max(fig.noun_tok, fig.tok1)
         best, best_score = None, 99.0
         low = self.lower
-        others = [o.tok0 for o in self.figures if o is not fig]
+        others = [o.tok0 for o in self.figures if o is not fig and o.cls not in ("other",)
+                  and (o.cls is not None or o.elliptical)]
         for i, w, measure in self.cues:
             if fig.tok0 <= i <= end:
                 continue
@@ -859,7 +902,7 @@ class _Sentence:
                     continue
                 passive = any(a in _BE for a in between[-5:])
                 ok = (passive or dist <= 1
-                      or (w in _INTRANSITIVE and (dist <= 3 or any(a in _HAVE for a in between)))
+                      or (w in _INTRANSITIVE and (dist <= 6 or any(a in _HAVE for a in between)))
                       or (w in _POST_NOMINAL and dist <= 3))
                 if not ok:
                     continue
@@ -907,6 +950,9 @@ class _Sentence:
                     anchor = tok.start + len(tok.text)
                 gap = [m for m in self.mentions if anchor <= m.start and m.end <= fig.start
                        and m.party in lx.STATE_PARTIES and not m.locative and self._usable(m)]
+                gap = [m for m in gap if m.state or not re.search(
+                    r"\b(?:to|for|with|in|under|into)\s+(?:the\s+)?(?:operation\s+|task\s+force\s+)?$",
+                    self.text[max(0, m.start - 30):m.start], re.I)]
                 if gap:
                     fig.party = gap[0].party
             own = self._measure(fig)
@@ -954,8 +1000,9 @@ class _Sentence:
             if re.match(r"^[\w\s-]{0,30}?\b(?:destroyed|killed|shot down|downed|hit|struck|targeted|bombed|attacked)\b", after, re.I) \
                     and not re.match(r"^[\w\s-]{0,30}?\b(?:were|was|been)\s", after, re.I):
                 agents.add(id(m))
-            before = self.text[max(0, m.start - 10):m.start]
-            if re.search(r"\bby\s+(?:the\s+)?$", before, re.I):
+            before = self.text[max(0, m.start - 40):m.start]
+            if re.search(r"\b(?:destroyed|killed|shot\s+down|downed|hit|struck|targeted|bombed|attacked)"
+                         r"\s+by\s+(?:the\s+)?$", before, re.I):
                 agents.add(id(m))
         return agents
 
@@ -1091,6 +1138,7 @@ def parse_text(text: str, *, doc_id: str = "doc", published: date | str | None =
             previous = previous[-20:]
             continue
         sent = _Sentence(chunk, pub, context)
+        sent.antecedents = previous
         sent.find()
         sent.code_nouns()
         sent.code_parties()
