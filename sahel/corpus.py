@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import paths
-from .schema import DOCUMENTS, FIGURES, frame
+from .schema import DOCUMENTS, FIGURES, NUMBERS, frame
 
 CATALOG = "catalog.csv"
 
@@ -146,7 +146,7 @@ def parse_article(article: Article) -> dict[str, pd.DataFrame]:
     from .extract import parse_text  # spaCy is imported only when parsing
 
     doc = parse_text(article.text, doc_id=article.doc_id, published=article.published)
-    return {"figures": doc.figures, "mentions": doc.mentions}
+    return {"figures": doc.figures, "numbers": doc.numbers, "mentions": doc.mentions}
 
 
 def parse_corpus(path: str | Path = paths.SEEDS_DIR, jobs: int | None = None,
@@ -201,4 +201,6 @@ def load(path: str | Path | None = None) -> Corpus:
     from .reconcile import read_derived  # facts, events, timeline, places, actors, mentions
 
     tables = read_derived(folder)
+    if (folder / "numbers.csv").exists():
+        tables["numbers"] = read_table(folder / "numbers.csv", NUMBERS)
     return Corpus(documents, figures, tables=tables, root=folder)

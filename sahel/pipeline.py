@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .corpus import Corpus, parse_corpus
-from .schema import DOCUMENTS, FIGURES
+from .schema import DOCUMENTS, FIGURES, NUMBERS
 from .tables import write_tables
 
 
@@ -16,6 +16,8 @@ def corpus_tables(corpus: Corpus) -> dict:
         "documents": (corpus.documents, DOCUMENTS),
         "figures": (corpus.figures, FIGURES),
     }
+    if "numbers" in corpus.tables:
+        out["numbers"] = (corpus.tables["numbers"], NUMBERS)
     out.update({name: (corpus.tables[name], schema) for name, schema in DERIVED.items()
                 if name in corpus.tables})
     return out
