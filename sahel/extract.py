@@ -94,14 +94,23 @@ def nlp():
     if "sahel_line_breaks" not in Language.factories:
         @Language.component("sahel_line_breaks")
         def line_breaks(doc):
+            """A blank line always ends a sentence; a single line break ends one after closing
+            punctuation, after the first line (a headline), before a bullet, or between a line
+            that does not end in a lower-case word and one that starts with a capital."""
+            text = doc.text
             for i in range(1, len(doc)):
                 prev = doc[i - 1]
-                if prev.is_space and "\n" in prev.text and not doc[i].is_space:
-                    before = doc[i - 2].text if i >= 2 else ""
-                    blank = prev.text.count("\n") > 1
-                    continues = doc[i].text[:1].islower() and before[-1:].isalpha()
-                    if blank or not continues:
-                        doc[i].is_sent_start = True
+                if not (prev.is_space and "\n" in prev.text) or doc[i].is_space:
+                    continue
+                line_start = text.rfind("\n", 0, prev.idx) + 1
+                before = text[line_start:prev.idx].rstrip()
+                last = before.rsplit(None, 1)[-1] if before else ""
+                if (prev.text.count("\n") > 1 or not before or before[-1] in ".!?:;\"')"
+                        or line_start == 0 or doc[i].text[:1] in "-*\u2022"
+                        or (doc[i].text[:1].isupper() and not last[:1].islower())):
+                    doc[i].is_sent_start = True
+                elif doc[i].is_sent_start:
+                    doc[i].is_sent_start = False
             return doc
 
     pipe = spacy.blank("en")

@@ -72,18 +72,10 @@ SENTENCES: dict[str, str] = {
     "end": "Int64",
 }
 
-GOLD: dict[str, str] = {
-    "doc_id": "string",
-    "value": "Float64",
-    "value_high": "Float64",
-    "qualifier": "string",
-    "party": "string",
-    "measure": "string",
-    "noun": "string",
-    "date_start": DATE,
-    "date_end": DATE,
-    "quote": "string",
-}
+GOLD: dict[str, str] = {c: FIGURES[c] for c in (
+    "doc_id", "value", "value_high", "qualifier", "party", "measure", "noun",
+    "date_start", "date_end", "quote")}
+"""A gold table of the codebook: the scored columns of :data:`FIGURES`."""
 
 
 def conform(df: pd.DataFrame, schema: Mapping[str, str]) -> pd.DataFrame:
