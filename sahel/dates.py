@@ -33,6 +33,7 @@ _PATTERNS: list[tuple[str, str]] = [
     ("day", rf"(?:{_PREP}\s+)?(?:{_W},?\s+)?{_M}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+{_Y}\b)?"),
     ("part", rf"(?:{_PREP}\s+)?(?P<part>early|mid|late|the\s+(?:end|beginning|start|middle)\s+of)[\s-]+{_M}(?:\s+{_Y})?\b"),
     ("month", rf"(?:{_PREP}\s+)?{_M}\s+{_Y}\b"),
+    ("month", rf"(?:{_PREP}\s+)?{_M}\s+(?:of\s+)?(?P<lastyear>last\s+year)\b"),
     ("years", r"(?P<prep>between|from)\s+(?P<y1>(?:19|20)\d\d)\s+(?:and|to|until|through)\s+(?P<y2>(?:19|20)\d\d)\b"),
     ("month", rf"(?:{_PREP}|(?P<last>last|this))\s+{_M}\b"),
     ("year", rf"{_PREP}\s+{_Y}\b"),
@@ -103,6 +104,8 @@ def _resolve(kind: str, g: dict[str, str | None], pub: date | None) -> tuple[dat
             return None, None, "day"
         return until_pub(d, d, "day")
     if kind in ("part", "month"):
+        if year is None and g.get("lastyear") and pub is not None:
+            year = pub.year - 1  # "in August last year"
         if year is None:
             if pub is None:
                 return None, None, kind

@@ -27,7 +27,7 @@ from .text import Cleaned, clean
 # patterns
 
 _NUM_RE = re.compile(
-    rf"(?<![\w.,])(?<![A-Za-z]-)(?:(?P<pre>between|from)\s+)?(?P<n1>{NUMBER})"
+    rf"(?<![\w.,:])(?<![A-Za-z]-)(?!\d{{1,2}}:\d\d)(?:(?P<pre>between|from)\s+)?(?P<n1>{NUMBER})"
     rf"(?:\s*(?P<sep>-|to|and|or)\s*(?P<n2>{NUMBER}))?(?![\w])",
     re.I,
 )
@@ -75,7 +75,7 @@ _AFTER_LOCATIVE = re.compile(r"^\s*(?:border|borders|frontier|region|side|capita
 
 def _party_regex() -> re.Pattern[str]:
     keys = sorted(set(lx.STATES) | set(lx.FORCES), key=len, reverse=True)
-    return re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(k) for k in keys) + r")(?:'s)?(?!\w)", re.I)
+    return re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(k) for k in keys) + r")(?:'s|s)?(?!\w)", re.I)
 
 
 _PARTY_RE = _party_regex()
@@ -267,6 +267,8 @@ def _party_mentions(sentence: str) -> list[_Mention]:
     for m in _PARTY_RE.finditer(sentence):
         surface = m.group()
         key = surface.lower().removesuffix("'s")
+        if key not in lx.STATES and key not in lx.FORCES:
+            key = key[:-1]  # "Chadians"
         if key in _UPPER_ONLY and not surface[:2].isupper():
             continue
         if key == "legion" and not surface[0].isupper():
@@ -341,6 +343,10 @@ _RATIO_AFTER = re.compile(r"^\s+in\s+(?:\d{1,3}|ten|two|three|four|five|six|seve
 _RATIO_BEFORE = re.compile(r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine)\s+in\s*$", re.I)
 _ATTACKERS = {"attacker", "assailant", "gunman", "fighter", "combatant", "armed man", "man", "suspect",
               "accomplice"}
+_PARTICIPLES = {"killed", "wounded", "injured", "arrested", "captured", "detained", "abducted",
+                "kidnapped", "displaced", "deployed", "destroyed", "missing"}
+_MIXED = re.compile(r"^\s*,\s*(?:(?:roughly|about|around|nearly|almost|some|just\s+over|just\s+under|more\s+than)\s+)?"
+                    r"(?:half|most|many|a\s+third|a\s+quarter|two\s+thirds|some|\d+)\s+of\s+(?:them|whom)\s+\w+", re.I)
 _PASSED = {"passed", "surpassed", "exceeded", "topped"}
 _FORCE_NAMES = {"barkhane", "serval", "sabre", "takuba", "minusma", "eutm", "misma"}
 _QUALIFIER_WORDS = {w for q, _ in lx.QUALIFIERS_BEFORE for w in q.split()}
@@ -612,7 +618,7 @@ class _Sentence:
             self._set_noun(fig, "troop", fig.tok0, [])
             return
         nxt = low[fig.tok1 + 1] if fig.tok1 + 1 < n else ""
-        if _ELLIPSIS_START.match(text) or nxt in _BE | _HAVE | _INTRANSITIVE | {"killed", "wounded", "injured"}:
+        if _ELLIPSIS_START.match(text) or nxt in _BE | _HAVE | _INTRANSITIVE | _PARTICIPLES:
             fig.elliptical, fig.mode = True, "verb"
         if fig.value == 1 and fig.elliptical and fig.mode != "verb":
             fig.elliptical = False
@@ -698,6 +704,12 @@ class _Sentence:
         return self._party_in(self.text[fig.end:end])
 
     def _possessor(self, fig: _Fig) -> str | None:
+        if re.match(r"^\s+of\s+(?:its|their)\b", self.text[fig.end:fig.end + 12], re.I):
+            owners = [f for f in self.figures if f.end <= fig.start and f.party and f.cls in ("force", "person")]
+            if owners:  # "killed 50 fighters and destroyed 30 of their motorcycles"
+                return owners[-1].party
+            prior = [x for x in self.mentions if x.end <= fig.start and not x.locative]
+            return prior[-1].party if prior else self.context.recent_any()
         before = self.text[max(0, fig.start - 40):fig.start]
         words = before.split()
         while words and words[-1].lower() in _QUALIFIER_WORDS:
@@ -716,6 +728,12 @@ class _Sentence:
             if p:
                 return p
         return None
+
+    def _after_noun(self, fig: _Fig) -> str:
+        if fig.noun_tok >= len(self.tokens):
+            return ""
+        tok = self.tokens[fig.noun_tok]
+        return self.text[tok.start + len(tok.text):tok.start + len(tok.text) + 60]
 
     def _subject_possessive(self, fig: _Fig) -> str | None:
         """'Its five member states promised to field 5,000 troops': its = the previous subject."""
@@ -801,6 +819,8 @@ class _Sentence:
         default = lx.NOUNS[key][1]
         mods = self._mods_party(fig)
         if fig.cls == "force":
+            if _MIXED.match(self._after_noun(fig)):
+                return "UNKNOWN"  # several sides together
             if mods:  # "13 French soldiers", "44 Boko Haram members", "Wagner men"
                 return mods
             if default and key not in ("peacekeeper", "peacekeeping", "blue helmet"):
@@ -853,6 +873,9 @@ class _Sentence:
                 measure = "captured"
             elif w == "took" and nxt == "part":
                 measure = "other"
+            elif w in ("lost", "lose", "losing", "loses") and low[i + 1:i + 3] in (["their", "lives"], ["his", "life"], ["her", "life"]):
+                cues.append((i, "died", "killed"))  # "lost their lives": intransitive
+                continue
             if measure:
                 cues.append((i, w, measure))
         self.cues = cues
@@ -907,7 +930,7 @@ class _Sentence:
             else:
                 dist = i - end
                 between = low[end + 1:i]
-                if ";" in between or any(end < o < i for o in others):
+                if ";" in between or any(end < o < i and low[o - 1] not in ("and", "or") for o in others):
                     continue
                 passive = any(a in _BE for a in between[-5:])
                 ok = (passive or dist <= 1

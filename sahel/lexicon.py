@@ -35,7 +35,8 @@ NOUNS: dict[str, tuple[str, str | None]] = {
         "aid worker", "humanitarian", "miner", "mourner", "displaced", "idp", "migrant",
         "family", "household", "child", "woman", "girl", "boy", "journalist", "reporter",
         "conservationist", "missionary", "priest", "nun", "doctor", "nurse", "engineer",
-        "driver", "employee", "staff", "hostage",
+        "driver", "employee", "staff", "hostage", "protester", "protestor", "demonstrator",
+        "wedding guest", "pilgrim", "shepherd", "motorist",
     )},
     "worker": ("person", "CIVILIAN"),
     # people of no stated side
@@ -174,7 +175,7 @@ CUES: dict[str, str] = {
     **dict.fromkeys(("captured", "capture", "capturing", "arrested", "arrest", "arrests",
                      "detained", "detaining", "abducted", "abducting", "kidnapped",
                      "kidnapping", "hostage", "hostages", "prisoner", "prisoners", "seized",
-                     "apprehended", "taken", "held", "custody", "surrendered"), "captured"),
+                     "apprehended", "taken", "custody", "surrendered"), "captured"),
     **dict.fromkeys(("deployed", "deploy", "deploys", "deploying", "deployment", "send",
                      "sent", "sending", "sends", "dispatched", "dispatch", "pledged", "pledge",
                      "pledging", "reinforcements", "reinforcement", "reinforce", "stationed",
