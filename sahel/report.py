@@ -179,7 +179,13 @@ def _run_all(names: list[str], values: dict[str, Any], given: set[str], tmp: Pat
              run_one: Callable[..., Outcome]) -> list[Outcome]:
     total = len(names)
     workers = max(1, min(total, jobs or os.cpu_count() or 1))
-    ctx = multiprocessing.get_context("spawn")
+    # fork after importing papermill once here, so workers start warm (spawn elsewhere)
+    if "fork" in multiprocessing.get_all_start_methods():
+        import papermill  # noqa: F401
+
+        ctx = multiprocessing.get_context("fork")
+    else:
+        ctx = multiprocessing.get_context("spawn")
     outcomes: list[Outcome] = []
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
         pending: dict[Future, str] = {}
