@@ -175,6 +175,9 @@ def parse_corpus(path: str | Path = paths.SEEDS_DIR, jobs: int | None = None,
 
     total = sum(1 for _ in folder.glob("*.txt")) if folder.is_dir() else None
     run = parse_articles(articles(), jobs=jobs, cache=cache, progress=progress, total=total)
+    for line in run.errors():
+        path, message = line.split(": ", 1)
+        _problem(problems, path, message)
     if not docs and problems:
         raise CorpusError(f"{folder}: no article could be read ({len(problems)} problems)")
     for doc, n in zip(docs, run.counts("figures")):

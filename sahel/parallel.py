@@ -28,6 +28,8 @@ from .cache import ArticleCache, Payload, article_key, encode, merge
 if TYPE_CHECKING:
     from .corpus import Article
 
+ERROR = "_error"
+"""Key of the payload of an article the extractor failed on (never cached)."""
 CHUNK = 8
 """Articles per task sent to a worker (also the misses needed to start a pool)."""
 
@@ -58,8 +60,12 @@ class ParseRun:
         """Table names returned by any article, in first-seen order."""
         seen: dict[str, None] = {}
         for payload in self.payloads:
-            seen.update(dict.fromkeys(payload))
+            seen.update(dict.fromkeys(k for k in payload if k != ERROR))
         return list(seen)
+
+    def errors(self) -> list[str]:
+        """One line per article the extractor failed on."""
+        return [p[ERROR] for p in self.payloads if ERROR in p]
 
     def table(self, name: str) -> pd.DataFrame | None:
         """Table ``name`` of every article, concatenated in order (None if absent)."""
@@ -101,9 +107,9 @@ def _parse_one(article: Article, key: str | None, store: ArticleCache | None) ->
 
     try:
         payload = encode(parse_article(article))
-    except Exception as exc:
-        exc.add_note(f"while parsing {article.path}")
-        raise
+    except Exception as exc:  # an extractor bug: skip this article, say which, go on
+        detail = " ".join(str(exc).split())[:200]
+        return {ERROR: f"{article.path}: extractor failed ({type(exc).__name__}: {detail}); skipped"}
     if store is not None and key is not None:
         store.put(key, payload)
     return payload
