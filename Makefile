@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install data report test bench clean
+.PHONY: install data notebooks report test bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,9 @@ install: $(STAMP)
 
 data: $(STAMP)  ## re-parse seeds/ into data/
 	$(BIN)/sahel parse seeds/ --out data/
+
+notebooks: $(STAMP)  ## re-execute the committed notebooks in place (after data/ changes)
+	$(BIN)/python -m sahel.report
 
 report: $(STAMP)  ## parse the seeds and render every notebook to reports/
 	$(BIN)/sahel parse seeds/ --out data/
