@@ -45,6 +45,60 @@ LABELS = {
     "election": "election",
 }
 _CUES = [(kind, re.compile(rx, re.I)) for kind, rx in MILESTONES]
+#: words one of which every match of a cue contains (lower case): a sentence without
+#: any of them cannot match the cue, so the cue's pattern is not tried on it
+CUE_WORDS: dict[str, tuple[str, ...]] = {
+    "operation": ("took place", "occurred", "happened", "was carried out", "were carried out",
+                  "was conducted", "were conducted"),
+    "first_operations": ("first operation", "first mission", "first deployment", "first combat"),
+    "coup": ("coup", "ousted", "overthr", "toppled", "seized power"),
+    "launch": ("launch", "began", "begun", "started", "kicked off", "was created", "was established",
+               "were created", "founded"),
+    "withdrawal": ("withdr", "pull", "drawdown", "draw down", "ended", "end of operation", "end of the operation",
+                   "end of the mission", "ending of operation", "ending of the operation", "ending of the mission"),
+    "summit": ("summit", "talks with", "talks in", "meeting in", "meeting with", "meeting of", "conference in",
+               "conference of"),
+    "reinforcement": ("reinforc", "pledg", "to send", "deploy", "more soldiers", "more troops",
+                      "additional soldiers", "additional troops", "surge"),
+    "deployment": ("deployed", "deployment of", "sent "),
+    "mandate": ("mandate", "resolution"),
+    "policy": ("promised", "announced", "unveiled", "ordered"),
+    "visit": ("visit",),
+    "election": ("election", "sworn in", "inaugurat"),
+}
+# what re.IGNORECASE matches to an ASCII letter, folded one character for one
+_FOLD = {**{c: c + 32 for c in range(ord("A"), ord("Z") + 1)},
+         0x130: "i", 0x131: "i", 0x212A: "k", 0x17F: "s"}
+
+
+def _folded(text: str) -> str:
+    """``text`` with every character ``re.I`` equates to an ASCII letter lowered, same length."""
+    low = text.lower()
+    if len(low) == len(text) and "ı" not in text and "ſ" not in text:
+        return low
+    return text.translate(_FOLD)
+
+
+def _cue_sentences(text: str, locate) -> dict[str, set[int]]:
+    """For each milestone type, the sentences (by index) containing one of its :data:`CUE_WORDS`."""
+    low = _folded(text)
+    out: dict[str, set[int]] = {}
+    found: dict[str, set[int]] = {}
+    for kind, words in CUE_WORDS.items():
+        hits: set[int] = set()
+        for word in words:
+            if word not in found:
+                at: set[int] = set()
+                pos = low.find(word)
+                while pos >= 0:
+                    i = locate(pos)
+                    if i is not None:
+                        at.add(i)
+                    pos = low.find(word, pos + 1)
+                found[word] = at
+            hits |= found[word]
+        out[kind] = hits
+    return out
 _NEGATION = re.compile(r"\b(?:no|not|never|without|failed to|refused to|nor)\b[^.;,]{0,25}$", re.I)
 _ANAPHORA = re.compile(r"\b(?:these|those|this|that|the) (?:operations?|strikes?|raids?|attacks?|"
                        r"offensive|day|period)\b", re.I)
@@ -71,22 +125,46 @@ def as_date(value: object) -> date | None:
         return None
 
 
-def _sentence_table(doc_id: str, text: str, sentences: pd.DataFrame | None) -> pd.DataFrame:
-    if sentences is not None and len(sentences):
-        s = sentences
-        if "doc_id" in s.columns:
-            s = s[s["doc_id"].astype("string") == doc_id] if (s["doc_id"] == doc_id).any() else s
-        return s.sort_values("start").reset_index(drop=True)
-    return pd.DataFrame({"doc_id": [doc_id], "sentence": [0], "paragraph": [0],
-                         "start": [0], "end": [len(text)]})
+def _sentence_table(doc_id: str, text: str, sentences: pd.DataFrame | None
+                    ) -> tuple[list[int], list[int], list[int], list[int | None]]:
+    """``(starts, ends, numbers, paragraphs)`` of the article's sentences, in text order."""
+    if sentences is None or not len(sentences):
+        return [0], [len(text)], [0], [0]
+    starts, ends, numbers = (_ints(sentences[c]) for c in ("start", "end", "sentence"))
+    paras = [int(x) if pd.notna(x) else None for x in sentences["paragraph"].tolist()]
+    if "doc_id" in sentences.columns:  # a table of several articles: this article's rows
+        mine = [d is not pd.NA and d == doc_id for d in sentences["doc_id"].tolist()]
+        if any(mine) and not all(mine):
+            starts, ends, numbers, paras = ([x for x, m in zip(xs, mine) if m]
+                                            for xs in (starts, ends, numbers, paras))
+    if any(b < a for a, b in zip(starts, starts[1:])):
+        order = sorted(range(len(starts)), key=starts.__getitem__)
+        starts, ends, numbers, paras = ([xs[i] for i in order] for xs in (starts, ends, numbers, paras))
+    return starts, ends, numbers, paras
 
 
-def _milestone_date(sentence: str, cue: re.Match[str], published: date | None):
-    """The (start, end, precision) a date expression of the sentence gives the cue, or None."""
+def _usable_dates(sentence: str, published: date | None) -> list:
+    """The date expressions of a sentence that can date a milestone."""
     from .dates import find_dates
 
-    usable = [d for d in find_dates(sentence, published)
-              if d.date_start is not None and d.ignore not in ("speech", "bound")]
+    return [d for d in find_dates(sentence, published)
+            if d.date_start is not None and d.ignore not in ("speech", "bound")]
+
+
+def _ints(col: pd.Series) -> list[int]:
+    """A column of whole numbers as Python ints (an error for a missing value, as ``int(NA)``)."""
+    try:
+        return col.to_numpy(dtype="int64").tolist()
+    except (ValueError, TypeError):
+        return [int(x) for x in col.tolist()]
+
+
+def _milestone_date(sentence: str, cue: re.Match[str], published: date | None, dates: list | None = None):
+    """The (start, end, precision) a date expression of the sentence gives the cue, or None.
+
+    ``dates``: the sentence's :func:`_usable_dates` when already found.
+    """
+    usable = list(_usable_dates(sentence, published) if dates is None else dates)
     if not usable:
         return None
     # the date nearest the cue; two day dates joined by "and"/"to" form one range
@@ -114,19 +192,18 @@ def extract_mentions(doc_id: str, text: str, sentences: pd.DataFrame | None,
     "these operations", the previous operation's date) says when they happened.
     """
     published = as_date(published)
-    sents = _sentence_table(doc_id, text, sentences)
-    starts = [int(x) for x in sents["start"]]
-    ends = [int(x) for x in sents["end"]]
-    numbers = [int(x) for x in sents["sentence"]]
-    paras = [int(x) if pd.notna(x) else None for x in sents["paragraph"]]
+    starts, ends, numbers, paras = _sentence_table(doc_id, text, sentences)
 
     def locate(pos: int) -> int | None:
         i = bisect.bisect_right(starts, pos) - 1
         return i if i >= 0 and pos < ends[i] else None
 
+    quotes: dict[int, str] = {}
     rows: list[dict[str, object]] = []
 
     def add(kind: str, name: str, code: str, a: int, b: int, i: int | None, ds=None, de=None, prec=None) -> None:
+        if i is not None and i not in quotes:
+            quotes[i] = text[starts[i]:ends[i]].strip()
         rows.append({
             "mention_id": f"{doc_id}:{kind[0]}:{a}", "doc_id": doc_id, "kind": kind, "name": name, "code": code,
             "start": a, "end": b, "surface": text[a:b],
@@ -135,32 +212,43 @@ def extract_mentions(doc_id: str, text: str, sentences: pd.DataFrame | None,
             "sentence_end": ends[i] if i is not None else None,
             "paragraph": paras[i] if i is not None else None,
             "date_start": ds, "date_end": de, "date_precision": prec,
-            "quote": text[starts[i]:ends[i]].strip() if i is not None else None,
+            "quote": quotes[i] if i is not None else None,
         })
 
-    place_table = _places.gazetteer().set_index("place_id")
-    actor_table = _actors.gazetteer().set_index("actor_id")
+    place_name = _places.column("name")
+    actors = _actors.gazetteer()
+    actor_name = _places.column("name", actors, "actor_id")
+    actor_party = _places.column("party", actors, "actor_id")
+    actor_kind = _places.column("kind", actors, "actor_id")
     place_hits: dict[int, list[str]] = {}
     for m in _places.find_places(text):
         i = locate(m.start)
-        add("place", str(place_table.at[m.key, "name"]), m.key, m.start, m.end, i)
+        add("place", str(place_name[m.key]), m.key, m.start, m.end, i)
         if i is not None:
             place_hits.setdefault(i, []).append(m.key)
     actor_hits: dict[int, list[tuple[int, str]]] = {}
     for m in _actors.find_actors(text):
         i = locate(m.start)
-        add("actor", str(actor_table.at[m.key, "name"]), str(actor_table.at[m.key, "party"]), m.start, m.end, i)
+        add("actor", str(actor_name[m.key]), str(actor_party[m.key]), m.start, m.end, i)
         if i is not None:
             actor_hits.setdefault(i, []).append((m.start, m.key))
 
     last_operation: tuple[date, date, str] | None = None
-    for i, (a, b) in enumerate(zip(starts, ends)):
+    if any(e > s2 for e, s2 in zip(ends, starts[1:])):  # overlapping sentences: try every cue everywhere
+        maybe = {kind: set(range(len(starts))) for kind in CUE_WORDS}
+    else:
+        maybe = _cue_sentences(text, locate)
+    for i in sorted(set().union(*maybe.values())):  # sentences without any cue word name no milestone
+        a, b = starts[i], ends[i]
         sentence = text[a:b]
+        dates: list | None = None  # the sentence's usable dates, found once
         for kind, rx in _CUES:
-            cue = rx.search(sentence)
+            cue = rx.search(sentence) if i in maybe[kind] else None
             if cue is None or _NEGATION.search(sentence[:cue.start()]):
                 continue
-            when = _milestone_date(sentence, cue, published)
+            if dates is None:
+                dates = _usable_dates(sentence, published)
+            when = _milestone_date(sentence, cue, published, dates)
             if when is None and kind in _ANAPHORIC_KINDS and last_operation is not None \
                     and _ANAPHORA.search(sentence) and not _OTHER.search(sentence):
                 when = last_operation
@@ -169,9 +257,9 @@ def extract_mentions(doc_id: str, text: str, sentences: pd.DataFrame | None,
             if kind == "operation":
                 last_operation = when
             label = LABELS[kind]
-            lead = _lead_actor(actor_hits.get(i, []), actor_table)
+            lead = _lead_actor(actor_hits.get(i, []), actor_name, actor_kind)
             if kind in _PLACE_LABELLED:
-                lead = _lead_place(place_hits.get(i, []), place_table) or lead
+                lead = _lead_place(place_hits.get(i, []), place_name) or lead
             if lead:
                 label = f"{label}: {lead}"
             add("milestone", label, kind, a + cue.start(), a + cue.end(), i, *when)
@@ -179,19 +267,19 @@ def extract_mentions(doc_id: str, text: str, sentences: pd.DataFrame | None,
     return frame(rows, MENTIONS)
 
 
-def _lead_actor(hits: list[tuple[int, str]], table: pd.DataFrame) -> str | None:
+def _lead_actor(hits: list[tuple[int, str]], names: dict, kinds: dict) -> str | None:
     """The actor a milestone is about: an operation or force first, else the first actor named."""
     if not hits:
         return None
     hits = sorted(hits)
-    for kinds in (_LEAD_KINDS, None):
+    for lead_kinds in (_LEAD_KINDS, None):
         for _, key in hits:
-            if kinds is None or table.at[key, "kind"] in kinds:
-                return str(table.at[key, "name"])
+            if lead_kinds is None or kinds[key] in lead_kinds:
+                return str(names[key])
     return None
 
 
-def _lead_place(place_ids: list[str], table: pd.DataFrame) -> str | None:
+def _lead_place(place_ids: list[str], names: dict) -> str | None:
     """The most specific place of a sentence, by name."""
     best = _places.most_specific(place_ids)
-    return str(table.at[best, "name"]) if best else None
+    return str(names[best]) if best else None

@@ -75,18 +75,68 @@ class Gazetteer:
         return out
 
 
+@lru_cache(maxsize=4096)
 def _norm(s: str) -> str:
-    return re.sub(r"\s+", " ", s.replace("’", "'")).lower()
+    return _SPACES.sub(" ", s.replace("’", "'")).lower()
+
+
+_SPACES = re.compile(r"\s+")
+
+
+def _atom(ch: str) -> str:
+    """The pattern of one alias character: a space matches any whitespace, ``'`` either apostrophe."""
+    return r"\s+" if ch == " " else "['’]" if ch == "'" else re.escape(ch)
+
+
+def _flat(aliases: list[str]) -> str:
+    """Longest alias first: at a position the longest alias that fits wins."""
+    return "|".join("".join(_atom(c) for c in alias) for alias in sorted(aliases, key=len, reverse=True))
+
+
+_ACCENTED = frozenset("àáâäãåçèéêëìíîïñòóôöõùúûüýÀÁÂÄÃÅÇÈÉÊËÌÍÎÏÑÒÓÔÖÕÙÚÛÜÝ")  # one case pair each
+
+
+def _trie(aliases: list[str], flags: int) -> str | None:
+    """The aliases as a prefix tree, or None when the tree could match differently from :func:`_flat`.
+
+    A flat alternation of hundreds of names tries every name at every word
+    start; a prefix tree tries one branch per character. Both match the same
+    spans when, at every node, the next characters are mutually exclusive
+    (so only one branch can fit the text) and a name that ends there is tried
+    after its longer continuations (the ``longest first`` of :func:`_flat`).
+    """
+    fold = bool(flags & re.IGNORECASE)
+    # an alias spelt with ’ is redundant next to the same alias spelt with ' (whose
+    # pattern ['’] matches both, over the same span)
+    names = [a for a in aliases if not ("’" in a and a.replace("’", "'") in aliases)]
+    root: dict = {}
+    for alias in names:
+        node = root
+        for ch in alias:
+            if not ((ch.isascii() and (ch.isalnum() or ch in " '-.&/()")) or ch in _ACCENTED):
+                return None  # keep the flat alternation: character classes might overlap
+            node = node.setdefault(ch.lower() if fold else ch, {})
+        node[""] = {}
+
+    def build(node: dict) -> str:
+        branches = [_atom(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = "|".join(branches)
+        if "" in node:  # a name ends here: try the longer names through this node first
+            return "(?:" + body + ")?"
+        return "(?:" + body + ")" if len(branches) > 1 else body
+
+    return build(root)
 
 
 def _alternation(aliases: dict[str, str], flags: int) -> re.Pattern[str] | None:
     if not aliases:
         return None
-    parts = []
-    for alias in sorted(aliases, key=len, reverse=True):
-        esc = re.escape(alias).replace(r"\ ", r"\s+").replace("'", "['’]")
-        parts.append(esc)
-    return re.compile(r"(?<![\w-])(?:" + "|".join(parts) + r")(?![\w]|-\w)", flags)
+    body = _trie(list(aliases), flags)
+    if body is None:
+        body = _flat(list(aliases))
+    return re.compile(r"(?<![\w-])(?:" + body + r")(?![\w]|-\w)", flags)
 
 
 def read_gazetteer(path: Path, schema: dict[str, str], key: str) -> pd.DataFrame:
@@ -119,6 +169,41 @@ def most_specific(place_ids: list[str]) -> str | None:
     """Of several place ids, the most precise one (first on ties), or None."""
     if not place_ids:
         return None
-    table = gazetteer()
-    kinds = table.set_index("place_id")["kind"]
-    return max(place_ids, key=lambda p: (SPECIFICITY.get(str(kinds.get(p, "")), 0), -place_ids.index(p)))
+    rank = _specificity(gazetteer())
+    best, best_rank = None, None
+    for p in place_ids:  # the first of the most specific ones
+        r = rank.get(p, 0)
+        if best_rank is None or r > best_rank:
+            best, best_rank = p, r
+    return best
+
+
+_RANKS: dict[int, tuple[pd.DataFrame, dict[str, int]]] = {}
+
+
+def _specificity(table: pd.DataFrame) -> dict[str, int]:
+    """``place_id → SPECIFICITY`` of its kind, built once per gazetteer frame."""
+    hit = _RANKS.get(id(table))
+    if hit is None or hit[0] is not table:
+        hit = (table, {p: SPECIFICITY.get(str(k), 0) for p, k in zip(table["place_id"], table["kind"])})
+        _RANKS.clear()
+        _RANKS[id(table)] = hit
+    return hit[1]
+
+
+def column(column: str, table: pd.DataFrame | None = None, key: str = "place_id") -> dict:
+    """``key → column`` of a gazetteer frame (default: the place gazetteer) as a dict, built once.
+
+    Values are as the frame holds them (``pd.NA`` for an empty cell), like
+    ``table.set_index(key)[column].get(k)`` but at dict speed.
+    """
+    table = gazetteer() if table is None else table
+    cache_key = (id(table), key, column)
+    hit = _LOOKUPS.get(cache_key)
+    if hit is None or hit[0] is not table:
+        hit = (table, dict(zip(table[key], table[column])))
+        _LOOKUPS[cache_key] = hit
+    return hit[1]
+
+
+_LOOKUPS: dict[tuple[int, str, str], tuple[pd.DataFrame, dict]] = {}

@@ -19,10 +19,20 @@
 
 :func:`total` adds facts up: a cumulative fact lying inside the window is used
 instead of the incidents it covers; strength takes the latest level.
+
+Scale: :func:`derive` stays near-linear in the number of figures. Figures are
+only compared with clusters of the same party, measure and kind whose first
+figure's dates and values are near theirs (day and value buckets, see
+``_Block``), and each cluster is tested against summaries of its members
+(``_Cluster``); events compare only facts sharing an article or a sentence,
+milestones only groups of the same name and type with nearby dates. Each
+shortcut decides exactly what the pairwise rule (:func:`compatible`, the
+event and milestone rules) decides (``tests/test_reconcile_scale.py``).
 """
 from __future__ import annotations
 
 import itertools
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -151,7 +161,7 @@ def annotate(figures: pd.DataFrame, documents: pd.DataFrame, mentions: pd.DataFr
     pub = dict(zip(documents["doc_id"].astype(str), pd.to_datetime(documents["published"])))
     places = _place_index(mentions)
     ops = _operation_dates(mentions)
-    rows = figs.to_dict("records")
+    rows = _records(figs)
     for r in rows:
         r["published"] = pub.get(str(r["doc_id"]), pd.NaT)
         r["kind"] = figure_kind(r)
@@ -211,9 +221,26 @@ def _date_alone(r: dict, ops: dict) -> None:
 
 def _overlap(a0, a1, b0, b1) -> bool:
     """Do two date ranges overlap (NaT = open)?"""
-    lo = max([x for x in (a0, b0) if pd.notna(x)], default=None)
-    hi = min([x for x in (a1, b1) if pd.notna(x)], default=None)
+    lo = max([x for x in (a0, b0) if type(x) is pd.Timestamp or pd.notna(x)], default=None)
+    hi = min([x for x in (a1, b1) if type(x) is pd.Timestamp or pd.notna(x)], default=None)
     return lo is None or hi is None or lo <= hi
+
+
+def _records(df: pd.DataFrame) -> list[dict]:
+    """``df.to_dict("records")`` (missing values as None), several times faster."""
+    from pandas.core.dtypes.cast import maybe_box_native
+
+    cols = df.columns.tolist()
+    values = []
+    for c in cols:
+        col = df[c]
+        if col.dtype == object:
+            values.append([maybe_box_native(x) for x in col.tolist()])
+        elif isinstance(col.dtype, pd.api.extensions.ExtensionDtype):
+            values.append([None if x is pd.NA else x for x in col.tolist()])
+        else:
+            values.append(col.tolist())
+    return [dict(zip(cols, row)) for row in zip(*values)]
 
 
 def _find_parts(rows: list[dict]) -> None:
@@ -284,7 +311,7 @@ def _summing_subset(agg: dict, others: list[dict]) -> tuple[float, list[dict]] |
 def _place_conflict(a: str | None, b: str | None) -> bool:
     if not a or not b or a == b:
         return False
-    kinds = _places.gazetteer().set_index("place_id")["kind"]
+    kinds = _places.column("kind")
     broad = ("country", "region")
     # two distinct named localities (towns, areas, borders, regions) are two places;
     # a country or a broad region is compatible with anything inside it
@@ -328,18 +355,328 @@ def compatible(a: dict, b: dict) -> tuple[bool, bool]:
 
 
 def _cluster(rows: list[dict]) -> list[list[dict]]:
-    """Greedy complete-linkage clustering of annotated figures into facts."""
+    """Greedy complete-linkage clustering of annotated figures into facts.
+
+    Figures are taken best-dated first; each joins the first cluster (in the
+    order clusters were opened) all of whose members it is :func:`compatible`
+    with, else opens a cluster. Only clusters of the same party, measure and
+    kind whose first member's dates are near the figure's can qualify (see
+    :class:`_Block`), and each is tested against summaries of its members
+    (:class:`_Cluster`) rather than member by member.
+    """
     order = sorted(rows, key=lambda r: (BASIS_RANK.get(r["basis"] or "none", 4),
                                         _span_days(r["date_start"], r["date_end"]) or 0, r["figure_id"]))
-    clusters: list[list[dict]] = []
+    clusters: list[_Cluster] = []
+    blocks: dict[tuple, _Block] = {}
     for r in order:
-        for c in clusters:
-            if all(compatible(r, m)[0] for m in c):
-                c.append(r)
+        f = _Fig(r)
+        block = blocks.get(f.key)
+        if block is None:
+            block = blocks[f.key] = _Block(f.kind)
+        for cid in block.candidates(f):
+            if clusters[cid].accepts(f):
+                clusters[cid].add(f)
                 break
         else:
-            clusters.append([r])
-    return clusters
+            block.add(len(clusters), f)
+            clusters.append(_Cluster(f))
+    return [[m.row for m in c.members] for c in clusters]
+
+
+_DAY = 86_400 * 10**9  # nanoseconds
+
+
+def _ns(ts) -> int | None:
+    """A Timestamp as integer nanoseconds (None for NaT), so that dates compare as ints."""
+    return None if ts is None or pd.isna(ts) else pd.Timestamp(ts).value
+
+
+class _Fig:
+    """An annotated figure with what :func:`compatible` reads, as plain Python values."""
+
+    __slots__ = ("row", "key", "kind", "figure_id", "place", "doc", "value", "qualifier", "lo", "hi", "best",
+                 "ds", "de", "precise")
+
+    def __init__(self, r: dict) -> None:
+        self.row = r
+        self.key = (r["party"], r["measure"], r["kind"])
+        self.kind = r["kind"]
+        self.figure_id = r["figure_id"]
+        self.place = r["place_id"]
+        self.doc = r["doc_id"]
+        self.value = float(r["value"])
+        self.qualifier = r["qualifier"]
+        self.lo, self.hi, self.best = r["lo"], r["hi"], r["best"]
+        self.ds, self.de = _ns(r["date_start"]), _ns(r["date_end"])
+        span = None if self.ds is None or self.de is None else (self.de - self.ds) // _DAY
+        self.precise = span is not None and span <= 7 and r["basis"] in ("sentence", "context")
+
+
+def _days(a: int, b: int) -> int:
+    """``(a - b).days`` of two nanosecond timestamps."""
+    return (a - b) // _DAY
+
+
+def _pair(a: _Fig, b: _Fig) -> bool:
+    """``compatible(a.row, b.row)[0]`` on prepared figures (same party, measure and kind)."""
+    if a.figure_id == b.figure_id:
+        return True
+    if _place_conflict(a.place, b.place):
+        return False
+    agree = a.lo <= b.hi and b.lo <= a.hi
+    if a.doc == b.doc and not (a.value == b.value and a.qualifier == b.qualifier):
+        return False
+    if a.kind == "incident":
+        starts = [x for x in (a.ds, b.ds) if x is not None]
+        ends = [x for x in (a.de, b.de) if x is not None]
+        if starts and ends and max(starts) > min(ends):
+            return False
+        if agree:
+            return True
+        ratio = max(a.best, b.best) / max(min(a.best, b.best), 1)
+        return a.precise and b.precise and ratio <= 2
+    if not agree:
+        return False
+    if a.kind == "strength":
+        return a.de is None or b.de is None or abs(_days(a.de, b.de)) <= 180
+    ends_ok = a.de is None or b.de is None or abs(_days(a.de, b.de)) <= 400
+    starts_ok = a.ds is None or b.ds is None or abs(_days(a.ds, b.ds)) <= 366
+    return ends_ok and starts_ok
+
+
+class _Bounds:
+    """Smallest ``hi`` and largest ``lo`` of some figures: does a figure agree with them all?"""
+
+    __slots__ = ("min_hi", "max_lo")
+
+    def __init__(self) -> None:
+        self.min_hi = self.max_lo = None
+
+    def add(self, f: _Fig) -> None:
+        self.min_hi = f.hi if self.min_hi is None or f.hi < self.min_hi else self.min_hi
+        self.max_lo = f.lo if self.max_lo is None or f.lo > self.max_lo else self.max_lo
+
+    def agree(self, f: _Fig) -> bool:  # f.lo <= m.hi and m.lo <= f.hi for every m
+        return self.min_hi is None or (f.lo <= self.min_hi and self.max_lo <= f.hi)
+
+
+class _Cluster:
+    """The members of one fact and summaries that decide :func:`_pair` with all of them at once.
+
+    Dates: a figure overlaps every member iff it starts before the earliest
+    end and ends after the latest start (intervals overlapping pairwise share
+    a point). Values: it agrees with every member iff it agrees with the
+    smallest ``hi`` and the largest ``lo``; the ratio of best values is
+    largest at the smallest or the largest best. Places and same-article
+    figures are checked against the few distinct places and the members of
+    that article. Only when a precise incident neither agrees with nor is
+    within a ratio of 2 of every precise member are the members tested one
+    by one.
+    """
+
+    def __init__(self, f: _Fig) -> None:
+        self.members: list[_Fig] = []
+        self.kind = f.kind
+        self.places: dict = {}
+        self.by_doc: dict[object, list[_Fig]] = {}
+        self.ids: set = set()
+        self.min_de = self.max_de = self.min_ds = self.max_ds = None
+        self.inverted = False  # a member ending before it starts overlaps nothing
+        self.loose = _Bounds()  # incidents that are not precise: they must agree
+        self.tight = _Bounds()  # precise incidents: agree, or within a ratio of 2
+        self.low_best: _Fig | None = None
+        self.high_best: _Fig | None = None
+        self.add(f)
+
+    def add(self, f: _Fig) -> None:
+        self.members.append(f)
+        self.places.setdefault(f.place, None)
+        self.by_doc.setdefault(f.doc, []).append(f)
+        self.ids.add(f.figure_id)
+        if f.de is not None:
+            self.min_de = f.de if self.min_de is None or f.de < self.min_de else self.min_de
+            self.max_de = f.de if self.max_de is None or f.de > self.max_de else self.max_de
+        if f.ds is not None:
+            self.min_ds = f.ds if self.min_ds is None or f.ds < self.min_ds else self.min_ds
+            self.max_ds = f.ds if self.max_ds is None or f.ds > self.max_ds else self.max_ds
+        if f.ds is not None and f.de is not None and f.ds > f.de:
+            self.inverted = True
+        if f.precise and self.kind == "incident":
+            self.tight.add(f)
+            if self.low_best is None or f.best < self.low_best.best:
+                self.low_best = f
+            if self.high_best is None or f.best > self.high_best.best:
+                self.high_best = f
+        else:
+            self.loose.add(f)
+
+    def accepts(self, f: _Fig) -> bool:
+        """``all(_pair(f, m) for m in members)``."""
+        if f.figure_id in self.ids:  # the same figure again: compare one by one
+            return all(_pair(f, m) for m in self.members)
+        for place in self.places:
+            if _place_conflict(f.place, place):
+                return False
+        for m in self.by_doc.get(f.doc, ()):
+            if not (f.value == m.value and f.qualifier == m.qualifier):
+                return False
+        if self.kind == "incident":
+            if self.inverted or (f.ds is not None and f.de is not None and f.ds > f.de):
+                return False
+            if f.ds is not None and self.min_de is not None and f.ds > self.min_de:
+                return False
+            if f.de is not None and self.max_ds is not None and self.max_ds > f.de:
+                return False
+            if not f.precise:
+                return self.loose.agree(f) and self.tight.agree(f)
+            if not self.loose.agree(f):
+                return False
+            if self.tight.agree(f):
+                return True
+            if all(max(f.best, m.best) / max(min(f.best, m.best), 1) <= 2
+                   for m in (self.low_best, self.high_best)):
+                return True
+            return all(_pair(f, m) for m in self.members if m.precise)
+        if not self.loose.agree(f):
+            return False
+        if f.de is not None and self.min_de is not None:
+            window = 180 if self.kind == "strength" else 400
+            if abs(_days(f.de, self.min_de)) > window or abs(_days(f.de, self.max_de)) > window:
+                return False
+        if self.kind != "strength" and f.ds is not None and self.min_ds is not None:
+            if abs(_days(f.ds, self.min_ds)) > 366 or abs(_days(f.ds, self.max_ds)) > 366:
+                return False
+        return True
+
+
+class _Block:
+    """The clusters of one party, measure and kind, indexed by the dates and values of their first member.
+
+    A figure can only join a cluster whose first member it is compatible
+    with, which needs (see :func:`compatible`)
+
+    * dates: for incidents overlapping date ranges, for strength and
+      cumulative figures end dates within 180 or 400 days;
+    * values: overlapping bounds ``lo…hi``, or for two precise incidents best
+      values within a ratio of 2.
+
+    Each cluster is filed under the day buckets its first member's dates
+    reach and the value buckets its bounds reach (:func:`_value_span`), or as
+    *wide* in a dimension where that member is open-ended or spread out;
+    :meth:`candidates` returns the clusters filed where a figure reaches, in
+    the order they were opened.
+    """
+
+    def __init__(self, kind: str) -> None:
+        self.incident = kind == "incident"
+        window = 180 if kind == "strength" else 400
+        self.width = 16 if self.incident else window + 2
+        self.all: list[int] = []
+        self.grid: dict[tuple[int, int], list[int]] = {}  # both spans known
+        self.by_date: dict[int, list[int]] = {}  # every cluster with a date span
+        self.by_value: dict[int, list[int]] = {}  # every cluster with a value span
+        self.date_only: dict[int, list[int]] = {}  # date span, wide values
+        self.value_only: dict[int, list[int]] = {}  # value span, wide dates
+        self.wide_dates: list[int] = []
+        self.wide_values: list[int] = []
+        self.wide: list[int] = []  # wide in both
+
+    def _dates(self, f: _Fig) -> tuple[int, int] | None:
+        if self.incident:
+            if f.ds is None or f.de is None:
+                return None
+            lo, hi = min(f.ds, f.de) // _DAY // self.width, max(f.ds, f.de) // _DAY // self.width
+            return (lo, hi) if hi - lo <= 64 else None
+        if f.de is None:
+            return None
+        b = f.de // _DAY // self.width
+        return b, b
+
+    def _spans(self, f: _Fig, query: bool) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
+        return self._dates(f), _value_span(f, self.incident, query)
+
+    def add(self, cid: int, head: _Fig) -> None:
+        self.all.append(cid)
+        dates, values = self._spans(head, query=False)
+        for b in range(dates[0], dates[1] + 1) if dates else ():
+            self.by_date.setdefault(b, []).append(cid)
+        for v in range(values[0], values[1] + 1) if values else ():
+            self.by_value.setdefault(v, []).append(cid)
+        if dates and values:
+            for b in range(dates[0], dates[1] + 1):
+                for v in range(values[0], values[1] + 1):
+                    self.grid.setdefault((b, v), []).append(cid)
+        elif dates:
+            self.wide_values.append(cid)
+            for b in range(dates[0], dates[1] + 1):
+                self.date_only.setdefault(b, []).append(cid)
+        elif values:
+            self.wide_dates.append(cid)
+            for v in range(values[0], values[1] + 1):
+                self.value_only.setdefault(v, []).append(cid)
+        else:
+            self.wide_dates.append(cid)
+            self.wide_values.append(cid)
+            self.wide.append(cid)
+
+    def candidates(self, f: _Fig) -> list[int]:
+        dates, values = self._spans(f, query=True)
+        if dates is not None and not self.incident:  # end dates within the window: the next buckets too
+            dates = (dates[0] - 1, dates[1] + 1)
+        if dates is None and values is None:
+            return self.all
+        found: set[int] = set()
+        if dates is None:
+            found.update(self.wide_values)
+            for v in range(values[0], values[1] + 1):
+                found.update(self.by_value.get(v, ()))
+        elif values is None:
+            found.update(self.wide_dates)
+            for b in range(dates[0], dates[1] + 1):
+                found.update(self.by_date.get(b, ()))
+        else:
+            found.update(self.wide)
+            for b in range(dates[0], dates[1] + 1):
+                found.update(self.date_only.get(b, ()))
+                for v in range(values[0], values[1] + 1):
+                    found.update(self.grid.get((b, v), ()))
+            for v in range(values[0], values[1] + 1):
+                found.update(self.value_only.get(v, ()))
+        return sorted(found)
+
+
+_STEPS = 16  # value buckets per power of two
+
+
+def _value_span(f: _Fig, incident: bool, query: bool) -> tuple[int, int] | None:
+    """The value buckets (:func:`_bucket` of ``max(x, 1)``) a figure reaches, or None if too spread out.
+
+    Two figures agree only if their bounds ``lo…hi`` overlap: with buckets
+    non-decreasing in ``x``, their spans then share a bucket. Two precise
+    incidents may also be within a ratio of 2 of best values
+    (``max / max(min, 1)``), which keeps ``max(best, 1)`` within a factor of
+    2, i.e. :data:`_STEPS` buckets: a figure looking for clusters
+    (``query``) reaches that far around its best value.
+    """
+    try:
+        lo, hi = _bucket(min(f.lo, f.hi)), _bucket(max(f.lo, f.hi))
+        if incident and f.precise:
+            b = _bucket(f.best)
+            reach = _STEPS if query else 0
+            lo, hi = min(lo, b - reach), max(hi, b + reach)
+    except (OverflowError, ValueError, TypeError):
+        return None
+    return (lo, hi) if hi - lo <= 12 * _STEPS else None
+
+
+def _bucket(x: float) -> int:
+    """A value's bucket: exponent and the first bits of the mantissa of ``max(x, 1)`` (monotone in ``x``;
+    halving a value lowers it by exactly :data:`_STEPS`)."""
+    x = float(x)
+    if not math.isfinite(x):
+        raise ValueError(x)
+    mantissa, exponent = math.frexp(max(x, 1.0))
+    return exponent * _STEPS + int((mantissa - 0.5) * 2 * _STEPS)
 
 
 def _fmt(v: float | None) -> str:
@@ -349,7 +686,7 @@ def _fmt(v: float | None) -> str:
 def _fact_row(members: list[dict]) -> dict:
     members = sorted(members, key=lambda m: (BASIS_RANK.get(m["basis"] or "none", 4), m["figure_id"]))
     head = members[0]
-    disputed = any(compatible(a, b)[1] for a, b in itertools.combinations(members, 2))
+    disputed = _disputed(members)
     lows = [m["low"] for m in members]
     bests = [m["best"] for m in members]
     highs = [m["high"] for m in members]
@@ -388,7 +725,7 @@ def _fact_row(members: list[dict]) -> dict:
         ds, de = (min(starts) if starts else pd.NaT), (max(ends) if ends else pd.NaT)
     docs = sorted({str(m["doc_id"]) for m in members})
     place = _places.most_specific([m["place_id"] for m in members if m["place_id"]])
-    names = _places.gazetteer().set_index("place_id")["name"]
+    names = _places.column("name")
     values = "; ".join(f"{_fmt(m['value'])} ({m['doc_id']})" for m in members) if disputed else None
     return {
         "fact_id": "f-" + min(m["figure_id"] for m in members),
@@ -406,9 +743,24 @@ def _fact_row(members: list[dict]) -> dict:
     }
 
 
+def _disputed(members: list[dict]) -> bool:
+    """Whether two members of a fact disagree: ``compatible(a, b)[1]`` for a pair.
+
+    Members of a cluster are pairwise compatible, so for incidents a pair is
+    disputed exactly when their value bounds do not overlap (``a.lo > b.hi``);
+    other kinds never are.
+    """
+    if len(members) < 2 or members[0]["kind"] != "incident":
+        return False
+    top = max(range(len(members)), key=lambda i: members[i]["lo"])  # the largest lo
+    low = max(members[i]["lo"] for i in range(len(members)) if i != top)
+    below = min(members[i]["hi"] for i in range(len(members)) if i != top)
+    return below < members[top]["lo"] or low > members[top]["hi"]
+
+
 def facts_from(annotated: pd.DataFrame) -> pd.DataFrame:
     """Merge annotated figures (see :func:`annotate`) into a :data:`FACTS` frame."""
-    rows = annotated.to_dict("records") if len(annotated) else []
+    rows = _records(annotated) if len(annotated) else []
     for r in rows:
         r["high"] = None if r["high"] is None or pd.isna(r["high"]) else r["high"]
         r["place_id"] = r["place_id"] if isinstance(r["place_id"], str) else None
@@ -447,62 +799,111 @@ def events_from(facts: pd.DataFrame, sentence_of: dict[str, tuple[str, int]] | N
             i = parent[i]
         return i
 
-    by_id = {facts.at[i, "fact_id"]: i for i in idx}
-    sents = {i: {sentence_of[f] for f in str(facts.at[i, "figure_ids"]).split(";") if f in sentence_of}
-             for i in idx}
-    for a, b in itertools.combinations(idx, 2):
-        fa, fb = facts.loc[a], facts.loc[b]
-        docs_a, docs_b = set(str(fa["doc_ids"]).split(";")), set(str(fb["doc_ids"]).split(";"))
-        same_date = fa["date_start"] == fb["date_start"] and fa["date_end"] == fb["date_end"]
-        short = (fa["date_end"] - fa["date_start"]).days <= 7
-        if sents[a] & sents[b] and _overlap(fa["date_start"], fa["date_end"], fb["date_start"], fb["date_end"]):
-            parent[find(a)] = find(b)
-        elif (docs_a & docs_b) and same_date and short and not _place_conflict(
-                fa["place_id"] if pd.notna(fa["place_id"]) else None,
-                fb["place_id"] if pd.notna(fb["place_id"]) else None):
-            parent[find(a)] = find(b)
+    rec = dict(zip(idx, _records(cand)))
+    by_id = {rec[i]["fact_id"]: i for i in idx}
+    docs = {i: set(str(rec[i]["doc_ids"]).split(";")) for i in idx}
+    sents = {i: {sentence_of[f] for f in str(rec[i]["figure_ids"]).split(";") if f in sentence_of} for i in idx}
+    dates = {i: (rec[i]["date_start"], rec[i]["date_end"]) for i in idx}
+    # facts are joined when they share a sentence, or an article and the same dates:
+    # only facts sharing an article or a sentence are compared
+    by_doc: dict[object, list[int]] = {}
     for i in idx:
-        p = facts.at[i, "part_of"]
+        for d in docs[i]:
+            by_doc.setdefault(("doc", d), []).append(i)
+        for key in sents[i]:
+            by_doc.setdefault(("sentence", key), []).append(i)
+    for members in by_doc.values():
+        for x, a in enumerate(members):
+            for b in members[x + 1:]:
+                if find(a) == find(b):
+                    continue  # already one event
+                (a0, a1), (b0, b1) = dates[a], dates[b]
+                if sents[a] & sents[b] and _overlap(a0, a1, b0, b1):
+                    parent[find(a)] = find(b)
+                elif docs[a] & docs[b] and a0 == b0 and a1 == b1 and (a1 - a0).days <= 7 and not _place_conflict(
+                        _str_or_none(rec[a]["place_id"]), _str_or_none(rec[b]["place_id"])):
+                    parent[find(a)] = find(b)
+    for i in idx:
+        p = rec[i]["part_of"]
         if pd.notna(p) and p in by_id:
             parent[find(i)] = find(by_id[p])
     groups: dict[int, list[int]] = {}
     for i in idx:
         groups.setdefault(find(i), []).append(i)
-    gaz = _places.gazetteer().set_index("place_id")
+    place_name = _places.column("name")
+    place_country = _places.column("country")
+    place_lat = _places.column("latitude")
+    place_lon = _places.column("longitude")
+    event_of: dict[object, str] = {}
     rows = []
     for members in groups.values():
-        g = facts.loc[members]
-        counted = g[g["part_of"].isna() | ~g["part_of"].isin(g["fact_id"])]
-        event_id = "e-" + min(str(f).split(";")[0] for f in g["figure_ids"])
-        facts.loc[members, "event_id"] = event_id
-        ds, de = g["date_start"].min(), g["date_end"].max()
-        place = (_places.most_specific(list(counted["place_id"].dropna()))
-                 or _places.most_specific(list(g["place_id"].dropna())))
-        killed = counted[counted["measure"] == "killed"]
-        by_party = killed.groupby("party", sort=True)["best"].sum()
-        high = None if killed["high"].isna().any() else killed["high"].sum()
-        lead = (killed if len(killed) else counted).sort_values("best", ascending=False).iloc[0]
-        docs = sorted({d for ds_ in g["doc_ids"] for d in str(ds_).split(";")})
+        g = [rec[i] for i in members]
+        ids = {f["fact_id"] for f in g}
+        counted = [f for f in g if pd.isna(f["part_of"]) or f["part_of"] not in ids]
+        event_id = "e-" + min(str(f["figure_ids"]).split(";")[0] for f in g)
+        for i in members:
+            event_of[i] = event_id
+        starts = [f["date_start"] for f in g if pd.notna(f["date_start"])]
+        ends = [f["date_end"] for f in g if pd.notna(f["date_end"])]
+        ds, de = (min(starts) if starts else pd.NaT), (max(ends) if ends else pd.NaT)
+        place = (_places.most_specific([f["place_id"] for f in counted if pd.notna(f["place_id"])])
+                 or _places.most_specific([f["place_id"] for f in g if pd.notna(f["place_id"])]))
+        killed = [f for f in counted if f["measure"] == "killed"]
+        by_party: dict[str, list[float]] = {}
+        for f in killed:
+            if pd.notna(f["party"]):
+                by_party.setdefault(f["party"], []).append(f["best"])
+        lead_from = killed if killed else counted
+        lead = lead_from[_first_largest([f["best"] for f in lead_from])]
+        doc_ids = sorted({d for f in g for d in str(f["doc_ids"]).split(";")})
         rows.append({
             "event_id": event_id, "date_start": ds, "date_end": de, "date_precision": precision(ds, de),
-            "place_id": place, "place": gaz.at[place, "name"] if place else None,
-            "country": gaz.at[place, "country"] if place else None,
-            "latitude": gaz.at[place, "latitude"] if place else None,
-            "longitude": gaz.at[place, "longitude"] if place else None,
-            "killed_low": killed["low"].sum() if len(killed) else 0.0,
-            "killed_best": killed["best"].sum() if len(killed) else 0.0,
-            "killed_high": (high if high is not None else None) if len(killed) else 0.0,
-            "deaths_by_party": ";".join(f"{p}={_fmt(v).replace(',', '')}" for p, v in by_party.items()),
-            "summary": "; ".join(f"{r.measure} {r.party} {_qual(r.qualifier)}{_fmt(r.best)} {r.noun}"
-                                 for r in counted.itertuples()),
-            "parties": ";".join(sorted(set(g["party"].dropna()))),
-            "n_sources": len(docs), "doc_ids": ";".join(docs),
-            "fact_ids": ";".join(sorted(g["fact_id"])),
-            "figure_ids": ";".join(sorted(f for fs in g["figure_ids"] for f in str(fs).split(";"))),
+            "place_id": place, "place": place_name[place] if place else None,
+            "country": place_country[place] if place else None,
+            "latitude": place_lat[place] if place else None,
+            "longitude": place_lon[place] if place else None,
+            "killed_low": _sum([f["low"] for f in killed]) if killed else 0.0,
+            "killed_best": _sum([f["best"] for f in killed]) if killed else 0.0,
+            "killed_high": (None if any(pd.isna(f["high"]) for f in killed)
+                            else _sum([f["high"] for f in killed])) if killed else 0.0,
+            "deaths_by_party": ";".join(f"{p}={_fmt(_sum(v)).replace(',', '')}"
+                                        for p, v in sorted(by_party.items())),
+            "summary": "; ".join(f"{f['measure']} {f['party']} {_qual(f['qualifier'])}{_fmt(f['best'])} {f['noun']}"
+                                 for f in counted),
+            "parties": ";".join(sorted({f["party"] for f in g if pd.notna(f["party"])})),
+            "n_sources": len(doc_ids), "doc_ids": ";".join(doc_ids),
+            "fact_ids": ";".join(sorted(f["fact_id"] for f in g)),
+            "figure_ids": ";".join(sorted(x for f in g for x in str(f["figure_ids"]).split(";"))),
             "description": _one_line(str(lead["quote"])),
         })
+    if event_of:
+        facts["event_id"] = pd.array([event_of.get(i, e) for i, e in zip(facts.index, facts["event_id"])],
+                                     dtype="string")
     rows.sort(key=lambda r: (r["date_start"], r["event_id"]))
     return frame(rows, EVENTS), conform(facts, FACTS)
+
+
+def _str_or_none(x) -> str | None:
+    return x if pd.notna(x) else None
+
+
+def _sum(values: list) -> float:
+    """The sum pandas gives a Float64 column of ``values`` (missing values skipped)."""
+    if all(type(v) is float and v.is_integer() and abs(v) < 2**52 for v in values):
+        return float(sum(values))  # whole numbers: every order of addition is exact
+    return pd.array(values, dtype="Float64").sum()
+
+
+def _first_largest(values: list) -> int:
+    """Position of the row ``sort_values("best", ascending=False).iloc[0]`` picks (pandas' tie order)."""
+    known = [v for v in values if v is not None and not pd.isna(v)]
+    if known:
+        top = max(known)
+        if sum(1 for v in known if v == top) == 1:  # no tie: the largest
+            return next(i for i, v in enumerate(values) if v is not None and not pd.isna(v) and v == top)
+    from pandas.core.sorting import nargsort
+
+    return int(nargsort(pd.array(values, dtype="Float64"), kind="quicksort", ascending=False)[0])
 
 
 def _qual(q: str | None) -> str:
@@ -529,46 +930,68 @@ def timeline_from(events: pd.DataFrame, facts: pd.DataFrame, mentions: pd.DataFr
         })
     if mentions is not None and len(mentions):
         ms = mentions[(mentions["kind"] == "milestone") & mentions["date_start"].notna()]
-        by_sentence: dict[tuple[str, int], pd.DataFrame] = {
-            (str(d), int(s)): g for (d, s), g in mentions[mentions["sentence"].notna()].groupby(["doc_id", "sentence"])}
-        fig_sent: dict[tuple[str, int], list[str]] = {}
-        for f in facts.itertuples():
-            for fid in str(f.figure_ids).split(";"):
-                fig_sent.setdefault(fid, []).append(f.fact_id)
+        # the place and actor mentions of each sentence, in table order
+        by_sentence: dict[tuple[str, int], list[tuple[object, object, object]]] = {}
+        located = mentions[mentions["sentence"].notna() & mentions["doc_id"].notna()]
+        for d, n, kind, name, code in zip(located["doc_id"], located["sentence"], located["kind"],
+                                          located["name"], located["code"]):
+            by_sentence.setdefault((str(d), int(n)), []).append((kind, name, code))
+        # figure ids by article (the part before the first ':'), with their facts
+        fig_sent: dict[str, list[str]] = {}
+        for fact_id, figure_ids in zip(facts["fact_id"], facts["figure_ids"]):
+            for fid in str(figure_ids).split(";"):
+                fig_sent.setdefault(fid, []).append(fact_id)
+        figs_of_doc: dict[str, list[tuple[str, list[str]]]] = {}
+        for key, fids in fig_sent.items():
+            figs_of_doc.setdefault(key.split(":")[0], []).append((key, fids))
+        best_of: dict[str, list] = {}
+        for fact_id, best in zip(facts["fact_id"], facts["best"]):
+            best_of.setdefault(fact_id, []).append(best)
+        event_dates: dict[str, list[tuple[object, object]]] = {}
+        for e in events.itertuples():
+            for d in dict.fromkeys(str(e.doc_ids).split(";")):
+                event_dates.setdefault(d, []).append((e.date_start, e.date_end))
+        place_name = _places.column("name")
         groups: list[list[dict]] = []
-        for m in ms.sort_values(["date_start", "doc_id", "start"]).to_dict("records"):
-            if m["code"] == "operation" and _covered_by_event(m, events):
-                continue
-            for g in groups:
-                h = g[0]
-                if h["name"] == m["name"] and h["code"] == m["code"] and _overlap(
-                        h["date_start"], h["date_end"], m["date_start"], m["date_end"]):
-                    g.append(m)
+        # a milestone joins the first group (in the order they were opened) of the same name
+        # and type whose first milestone's dates overlap its own
+        open_groups: dict[tuple, _Dated] = {}
+        for m in _records(ms.sort_values(["date_start", "doc_id", "start"])):
+            if m["code"] == "operation" and any(
+                    _overlap(ds, de, m["date_start"], m["date_end"]) for ds, de in event_dates.get(str(m["doc_id"]), ())):
+                continue  # covered by an event of its article
+            same = open_groups.setdefault((m["name"], m["code"]), _Dated())
+            for gid in same.candidates(m["date_start"], m["date_end"]):
+                h = groups[gid][0]
+                if _overlap(h["date_start"], h["date_end"], m["date_start"], m["date_end"]):
+                    groups[gid].append(m)
                     break
             else:
+                same.add(len(groups), m["date_start"], m["date_end"])
                 groups.append([m])
         for g in groups:
             h = g[0]
             ctx = [by_sentence.get((str(m["doc_id"]), int(m["sentence"]))) for m in g if pd.notna(m["sentence"])]
-            ctx = pd.concat([c for c in ctx if c is not None]) if any(c is not None for c in ctx) else None
-            place_ids = list(ctx[ctx["kind"] == "place"]["code"]) if ctx is not None else []
+            ctx_rows = [x for c in ctx if c is not None for x in c]
+            place_ids = [code for kind, _, code in ctx_rows if kind == "place"]
             place = _places.most_specific(place_ids)
-            acts = ctx[ctx["kind"] == "actor"] if ctx is not None else None
-            fact_ids = sorted({fid for m in g for key, fids in fig_sent.items()
-                               if key.split(":")[0] == m["doc_id"] for fid in fids
-                               if _in_sentence(key, m)})
+            acts = [(name, code) for kind, name, code in ctx_rows if kind == "actor"]
+            fact_ids = sorted({fid for m in g for key, fids in figs_of_doc.get(m["doc_id"], ())
+                               for fid in fids if _in_sentence(key, m)})
             docs = sorted({str(m["doc_id"]) for m in g})
             best = None
             if fact_ids:
-                sel = facts[facts["fact_id"].isin(fact_ids)]
-                best = sel["best"].max() if len(sel) else None
+                bests = [b for f in fact_ids for b in best_of.get(f, ())]
+                if bests:
+                    known = [b for b in bests if pd.notna(b)]
+                    best = max(known) if known else pd.NA
             rows.append({
                 "item_id": "m-" + min(str(m["mention_id"]) for m in g), "kind": "milestone", "type": h["code"],
                 "date_start": max(m["date_start"] for m in g), "date_end": min(m["date_end"] for m in g),
                 "date_precision": None, "label": h["name"], "description": _one_line(str(h["quote"])),
-                "place_id": place, "place": _places.gazetteer().set_index("place_id")["name"].get(place) if place else None,
-                "actors": ";".join(dict.fromkeys(acts["name"])) if acts is not None and len(acts) else None,
-                "parties": ";".join(sorted(set(acts["code"]))) if acts is not None and len(acts) else None,
+                "place_id": place, "place": place_name.get(place) if place else None,
+                "actors": ";".join(dict.fromkeys(n for n, _ in acts)) if acts else None,
+                "parties": ";".join(sorted({c for _, c in acts})) if acts else None,
                 "best": best, "n_sources": len(docs), "doc_ids": ";".join(docs),
                 "refs": ";".join(sorted(str(m["mention_id"]) for m in g)), "event_id": None,
                 "fact_ids": ";".join(fact_ids) or None,
@@ -581,17 +1004,50 @@ def timeline_from(events: pd.DataFrame, facts: pd.DataFrame, mentions: pd.DataFr
     return frame(rows, TIMELINE)
 
 
+class _Dated:
+    """Items filed by the 32-day buckets their date range reaches (open or long ranges: ``wide``).
+
+    Two ranges that overlap (:func:`_overlap`) reach a common bucket, so
+    :meth:`candidates` (in the order items were added) holds every item
+    overlapping a range.
+    """
+
+    WIDTH, MAX_BUCKETS = 32, 64
+
+    def __init__(self) -> None:
+        self.all: list[int] = []
+        self.wide: list[int] = []
+        self.buckets: dict[int, list[int]] = {}
+
+    def _span(self, start, end) -> tuple[int, int] | None:
+        if not (type(start) is pd.Timestamp and type(end) is pd.Timestamp):
+            return None
+        a, b = _ns(start) // _DAY // self.WIDTH, _ns(end) // _DAY // self.WIDTH
+        lo, hi = min(a, b), max(a, b)
+        return (lo, hi) if hi - lo <= self.MAX_BUCKETS else None
+
+    def add(self, item: int, start, end) -> None:
+        self.all.append(item)
+        span = self._span(start, end)
+        if span is None:
+            self.wide.append(item)
+            return
+        for b in range(span[0], span[1] + 1):
+            self.buckets.setdefault(b, []).append(item)
+
+    def candidates(self, start, end) -> list[int]:
+        span = self._span(start, end)
+        if span is None:
+            return self.all
+        found = set(self.wide)
+        for b in range(span[0], span[1] + 1):
+            found.update(self.buckets.get(b, ()))
+        return sorted(found)
+
+
 def _in_sentence(figure_id: str, mention: dict) -> bool:
     pos = int(figure_id.rsplit(":", 1)[1])
     return int(mention["sentence_start"]) <= pos < int(mention["sentence_end"])
-
-
-def _covered_by_event(m: dict, events: pd.DataFrame) -> bool:
-    for e in events.itertuples():
-        if str(m["doc_id"]) in str(e.doc_ids).split(";") and _overlap(
-                e.date_start, e.date_end, m["date_start"], m["date_end"]):
-            return True
-    return False
 
 
 # --- gazetteer tables ---------------------------------------------------------------------

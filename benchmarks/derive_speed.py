@@ -1,0 +1,160 @@
+"""``python -m benchmarks.derive_speed``: time the corpus-wide layer and the mention extraction.
+
+* ``reconcile.derive`` (facts, events, timeline, places, actors) on generated
+  corpora (``benchmarks/generate.py``; default 1,000 and 10,000 articles).
+  The per-article tables are parsed once through the normal cache
+  (``parse_articles``), so only ``derive`` is timed.
+* ``mentions.extract_mentions`` in ms per article on the development set
+  (sentences from ``parse_text``, median of rounds).
+
+``--before REV`` also times the versions of ``sahel/reconcile.py``,
+``sahel/mentions.py`` and ``sahel/places.py`` at git revision ``REV`` (e.g.
+``HEAD`` before the change is committed), loaded side by side in the same
+process, and checks that they give the same tables; ``derive`` of REV only
+runs on corpora of at most ``--before-max`` articles (it was quadratic).
+
+Measured on the 2-core machine (shared with other jobs: ±30 %), before = the
+versions at the commit preceding the change (``--before HEAD`` then):
+
+==============================  =====================  ======================
+what                            before                 after
+==============================  =====================  ======================
+derive, 200 articles            63–72 s                0.34–0.9 s
+derive, 1,000 articles          936 s                  1.7–2.4 s
+derive, 10,000 articles         (not run: quadratic)   16–25 s
+extract_mentions, dev set       5.1–7.7 ms/article     1.4–2.1 ms/article
+==============================  =====================  ======================
+
+The tables are identical (``same tables: True``; on 1,000 articles the CSVs
+of both versions were compared byte for byte).
+"""
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import types
+import warnings
+from pathlib import Path
+
+import pandas as pd
+
+from . import generate
+from .common import DEV_DIR, ROOT
+
+
+def per_article_tables(folder: Path, jobs: int = 2):
+    """``(documents, figures, mentions)`` of a corpus, as ``parse_corpus`` builds them before ``derive``."""
+    from sahel.corpus import iter_articles
+    from sahel.parallel import parse_articles
+    from sahel.schema import DOCUMENTS, FIGURES, frame
+
+    docs: list[dict] = []
+
+    def articles():
+        for art in iter_articles(folder, []):
+            docs.append({"doc_id": art.doc_id, "published": art.published, "outlet": art.outlet,
+                         "path": art.path.name, "n_chars": len(art.text), "sha256": art.sha256})
+            yield art
+
+    run = parse_articles(articles(), jobs=jobs, cache=True, progress=False)
+    for doc, n in zip(docs, run.counts("figures")):
+        doc["n_figures"] = n
+    tables = {name: run.table(name) for name in run.names()}
+    figures = tables.get("figures")
+    return frame(docs, DOCUMENTS), figures if figures is not None else frame([], FIGURES), tables.get("mentions")
+
+
+def load_revision(rev: str) -> dict[str, types.ModuleType]:
+    """``places``, ``mentions`` and ``reconcile`` as of git revision ``rev``, wired to each other."""
+    tmp = Path(tempfile.mkdtemp(prefix="sahel-before-"))
+    mods: dict[str, types.ModuleType] = {}
+    for name in ("places", "mentions", "reconcile"):
+        src = subprocess.run(["git", "show", f"{rev}:sahel/{name}.py"], cwd=ROOT, check=True,
+                             capture_output=True, text=True).stdout
+        path = tmp / f"{name}.py"
+        path.write_text(src)
+        spec = importlib.util.spec_from_file_location(f"sahel._before_{name}", path)
+        mod = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = mod
+        spec.loader.exec_module(mod)
+        mods[name] = mod
+    from sahel import actors
+
+    old_places = mods["places"]
+    matcher = old_places.Gazetteer(actors.gazetteer(), "actor_id")
+    old_actors = types.SimpleNamespace(gazetteer=actors.gazetteer, find_actors=matcher.find)
+    for name in ("mentions", "reconcile"):
+        mods[name]._places = old_places
+        mods[name]._actors = old_actors
+    return mods
+
+
+def time_derive(module, tables) -> tuple[float, dict[str, pd.DataFrame]]:
+    t = time.perf_counter()
+    out = module.derive(*tables)
+    return time.perf_counter() - t, out
+
+
+def same_tables(a: dict[str, pd.DataFrame], b: dict[str, pd.DataFrame]) -> bool:
+    try:
+        for name in a:
+            pd.testing.assert_frame_equal(a[name], b[name])
+    except AssertionError:
+        return False
+    return True
+
+
+def mentions_ms(module, docs, rounds: int) -> float:
+    for d in docs:
+        module.extract_mentions(*d)
+    times = []
+    for _ in range(rounds):
+        t = time.perf_counter()
+        for d in docs:
+            module.extract_mentions(*d)
+        times.append((time.perf_counter() - t) / len(docs) * 1000)
+    return statistics.median(times)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--sizes", type=int, nargs="*", default=[1000, 10000])
+    ap.add_argument("--before", metavar="REV", help="also time (and compare with) this git revision")
+    ap.add_argument("--before-max", type=int, default=200, help="largest corpus to run REV's derive on")
+    ap.add_argument("--rounds", type=int, default=7)
+    ap.add_argument("--jobs", type=int, default=2)
+    args = ap.parse_args(argv)
+    warnings.simplefilter("ignore")
+    from sahel import mentions, reconcile
+    from sahel.corpus import iter_articles
+    from sahel.extract import parse_text
+
+    before = load_revision(args.before) if args.before else None
+    for n in args.sizes:
+        tables = per_article_tables(generate.corpus(n), jobs=args.jobs)
+        secs, out = time_derive(reconcile, tables)
+        line = f"derive, {n:>6} articles ({len(tables[1])} figures): {secs:7.2f} s"
+        if before is not None and n <= args.before_max:
+            old_secs, old_out = time_derive(before["reconcile"], tables)
+            line += f"   {args.before}: {old_secs:7.2f} s, same tables: {same_tables(out, old_out)}"
+        print(line, flush=True)
+    docs = []
+    for art in iter_articles(DEV_DIR, []):
+        d = parse_text(art.text, doc_id=art.doc_id, published=art.published)
+        docs.append((art.doc_id, art.text, d.sentences, art.published))
+    line = f"extract_mentions, development set: {mentions_ms(mentions, docs, args.rounds):.2f} ms/article"
+    if before is not None:
+        old = before["mentions"]
+        same = all(mentions.extract_mentions(*d).equals(old.extract_mentions(*d)) for d in docs)
+        line += f"   {args.before}: {mentions_ms(old, docs, args.rounds):.2f} ms/article, same tables: {same}"
+    print(line)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
