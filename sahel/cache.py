@@ -124,13 +124,15 @@ def merge(payloads: Iterable[Payload], name: str) -> pd.DataFrame | None:
         total += part["n"]
     if not dtypes:
         return None
-    df = pd.DataFrame({c: pd.Series(v, dtype=object) for c, v in columns.items()},
-                      index=pd.RangeIndex(total))
-    for col, dtype in dtypes.items():
+
+    def array(values: list, dtype: Any) -> Any:
         try:
-            df[col] = df[col].astype(dtype)
+            return pd.array(values, dtype=dtype)
         except (TypeError, ValueError):
-            pass  # left as object; the table schema conforms it later
+            return pd.array(values, dtype=object)  # left as object; the table schema conforms it later
+
+    df = pd.DataFrame({c: array(v, dtypes[c]) for c, v in columns.items()},
+                      index=pd.RangeIndex(total), copy=False)
     return df
 
 

@@ -108,8 +108,11 @@ def _is_binary(data: bytes) -> bool:
     head = data[:8192]
     if b"\x00" in data:
         return True
-    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 11, 12, 13) or b == 127)
+    controls = len(head) - len(head.translate(None, _CONTROL_BYTES))
     return controls > 0.05 * len(head)
+
+
+_CONTROL_BYTES = bytes(b for b in range(256) if (b < 32 and b not in (9, 10, 11, 12, 13)) or b == 127)
 
 
 def _mostly_utf8(data: bytes) -> tuple[str, int, int] | None:
