@@ -5,9 +5,6 @@ tables committed in ``data/`` with pandas alone (no NLP import).
 """
 from __future__ import annotations
 
-import csv
-import hashlib
-import io
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field

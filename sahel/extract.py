@@ -576,7 +576,7 @@ class _Sentence:
 
     def _noun_before(self, fig: _Fig) -> None:
         """No noun after the number: look left, at a predicate, or refer back."""
-        low, toks, n = self.lower, self.tokens, len(self.lower)
+        low, n = self.lower, len(self.lower)
         text = self.text
         # a predicate noun: "Of the dead, 49 were gendarmes"
         if self._predicate(fig, fig.tok1 + 1):

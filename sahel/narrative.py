@@ -459,7 +459,7 @@ def cumulative_story(s: Story, party: str = "FRA") -> str:
             f"{'at least ' if r.qualifier == 'at_least' else ''}{number(r.value)} as of "
             f"{r.date:%Y-%m-%d} {r.citation}" for r in cum.itertuples()) + ".")
     if len(inc):
-        parts.append(f"Deaths in single incidents: " + "; ".join(
+        parts.append("Deaths in single incidents: " + "; ".join(
             f"{number(r.value)} on {r.date:%Y-%m-%d} {r.citation}" for r in inc.itertuples()) + ".")
     return " ".join(parts)
 
