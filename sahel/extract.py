@@ -53,11 +53,7 @@ _LABEL_AFTER = re.compile(r"^(?:st|nd|rd|th)\b|^\s*(?:a\.m\.|p\.m\.|am\b|pm\b|gm
 _STRENGTH_SUFFIX = {"strong", "man", "member", "soldier", "troop", "men", "person", "personnel"}
 _DATE_NEAR = re.compile(rf"(?:^\s*(?:st|nd|rd|th)?\s*(?:of\s+)?{_MONTHS}\b)", re.I)
 _MONTH_BEFORE = re.compile(rf"\b{_MONTHS}\s*$", re.I)
-_CHANGE_VERB = re.compile(r"\b(?:rose|rise|rising|increased?|increasing|grew|grow|boost(?:ed)?|raised?|"
-                          r"reduced?|reducing|cut|dropped|fell|fall|brought|bring|swell(?:ed)?|"
-                          r"expanded?|went|gone|climbed|jumped)\b[^.;]{0,40}$", re.I)
 _ELLIPSIS_START = re.compile(r"^\W*(?:of\s+(?:these|those|them|whom|which)|among\s+(?:them|those|these))\b", re.I)
-_TOLL_NOUNS = {"toll", "tolls"}
 _FORCE_BEFORE = {"force", "forces", "contingent", "deployment", "strength", "garrison", "troops",
                  "mission", "operation", "presence", "army"}
 _LOCATIVE = re.compile(
@@ -348,7 +344,6 @@ _PARTICIPLES = {"killed", "wounded", "injured", "arrested", "captured", "detaine
 _MIXED = re.compile(r"^\s*,\s*(?:(?:roughly|about|around|nearly|almost|some|just\s+over|just\s+under|more\s+than)\s+)?"
                     r"(?:half|most|many|a\s+third|a\s+quarter|two\s+thirds|some|\d+)\s+of\s+(?:them|whom)\s+\w+", re.I)
 _PASSED = {"passed", "surpassed", "exceeded", "topped"}
-_FORCE_NAMES = {"barkhane", "serval", "sabre", "takuba", "minusma", "eutm", "misma"}
 _QUALIFIER_WORDS = {w for q, _ in lx.QUALIFIERS_BEFORE for w in q.split()}
 
 
@@ -620,9 +615,6 @@ class _Sentence:
         nxt = low[fig.tok1 + 1] if fig.tok1 + 1 < n else ""
         if _ELLIPSIS_START.match(text) or nxt in _BE | _HAVE | _INTRANSITIVE | _PARTICIPLES:
             fig.elliptical, fig.mode = True, "verb"
-        if fig.value == 1 and fig.elliptical and fig.mode != "verb":
-            fig.elliptical = False
-            return
         elif (not nxt or nxt in (".", ",", ";", ")", "and", "while", "but", "in", "on", "for", "to", "at",
                                  "under", "with", "by", "from", "into")) and fig.value not in (None, 1):
             fig.elliptical, fig.mode = True, "bare"

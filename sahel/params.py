@@ -18,7 +18,6 @@ from typing import Any
 
 import pandas as pd
 
-from . import paths
 
 DEFAULTS: dict[str, Any] = {
     "corpus": "",
@@ -190,8 +189,3 @@ def parse_cli(pairs: list[list[str]] | None, yaml_file: str | Path | None = None
 def check(raw: Mapping[str, Any]) -> dict[str, Any]:
     """Validate raw values and return the notebook literals to inject."""
     return validate(**dict(raw)).as_dict()
-
-
-def default_corpus_dir() -> Path:
-    """Where the committed data lives (for messages and the report index)."""
-    return paths.data_dir()

@@ -35,7 +35,6 @@ import itertools
 import math
 import re
 from dataclasses import dataclass, field
-from datetime import date
 
 import pandas as pd
 
@@ -1221,8 +1220,3 @@ def _within(ds, de, cs, ce) -> bool:
 def _scopes_overlap(a: pd.Series, b: pd.Series) -> bool:
     parties = a["party"] == b["party"] or "UNKNOWN" in (a["party"], b["party"])
     return parties and _overlap(a["date_start"], a["date_end"], b["date_start"], b["date_end"])
-
-
-def as_of(value: date | str | None) -> pd.Timestamp | None:
-    """A window bound as a Timestamp (None stays None)."""
-    return _ts(value)
