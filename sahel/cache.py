@@ -15,11 +15,12 @@ Layout
     :func:`~sahel.corpus.parse_article` sees. Entries of other extractor
     versions are never read; :func:`prune` deletes them.
 Format
-    A pickle of the article's frames in columnar form (see :func:`encode`):
-    plain lists load ~10× faster than pickled DataFrames and merge into one
-    table without concatenating thousands of small frames. The cache is a
-    private, user-owned folder: never point ``SAHEL_CACHE`` at files you did
-    not write (unpickling runs code).
+    A pickle of the article's payload (see :func:`encode`): its rows of the
+    figures, numbers and mentions tables as ready-made CSV lines (what a
+    re-run writes as they are), and the compact inputs of the corpus-wide
+    tables (:func:`sahel.reconcile.prepare`). The cache is a private,
+    user-owned folder: never point ``SAHEL_CACHE`` at files you did not
+    write (unpickling runs code).
 """
 from __future__ import annotations
 
@@ -38,19 +39,24 @@ from typing import Any
 import pandas as pd
 
 from . import paths
+from .schema import ARTICLE_TABLES
+from .tables import csv_rows, read_csv_text
 
 # Modules that run only before or after the per-article parse: editing them
 # does not change what is cached. Every other module of the package (and every
 # file in resources/) is part of the extractor version, so a new extraction
 # module is covered without touching this list.
 NOT_EXTRACTION = frozenset({
-    "__main__.py", "cache.py", "parallel.py", "cli.py", "pipeline.py", "tables.py",
+    "__main__.py", "cache.py", "parallel.py", "cli.py", "pipeline.py",
     "paths.py", "report.py", "check.py", "score.py",
 })
 _DISABLED = {"0", "off", "false", "no", "none"}
 
-Payload = dict[str, dict[str, Any]]
-"""An article's frames in columnar form: ``{table: {"dtypes", "columns", "n"}}``."""
+Payload = dict[str, Any]
+"""What is cached of an article: ``{table: {"n", "csv"}}`` for the tables of
+:data:`sahel.schema.ARTICLE_TABLES`, ``{table: {"n", "dtypes", "columns"}}``
+for any other frame, and the inputs of the corpus-wide tables under
+:data:`sahel.corpus.PREPARED`."""
 
 
 def _extractor_version() -> str:
@@ -99,22 +105,37 @@ def article_key(text: str, doc_id: str, published: object, outlet: object) -> st
     return h.hexdigest()
 
 
-def encode(frames: Mapping[str, pd.DataFrame]) -> Payload:
-    """An article's frames as plain column lists (cheap to pickle and to merge)."""
-    return {name: {"dtypes": dict(df.dtypes), "n": len(df),
-                   "columns": {c: df[c].tolist() for c in df.columns}}
-            for name, df in frames.items()}
+def encode(frames: Mapping[str, pd.DataFrame],
+           schemas: Mapping[str, Mapping[str, str]] = ARTICLE_TABLES) -> Payload:
+    """An article's frames in the form that is cached and sent between processes.
+
+    Tables with a schema become their CSV lines (see
+    :func:`sahel.tables.csv_rows`): written out as they are, they are the
+    table files, so a re-run only concatenates them. Other frames become
+    plain column lists.
+    """
+    out: Payload = {}
+    for name, df in frames.items():
+        if name in schemas:
+            out[name] = {"n": len(df), "csv": csv_rows(df, schemas[name])}
+        else:
+            out[name] = {"dtypes": dict(df.dtypes), "n": len(df),
+                         "columns": {c: df[c].tolist() for c in df.columns}}
+    return out
 
 
-def merge(payloads: Iterable[Payload], name: str) -> pd.DataFrame | None:
+def merge(payloads: Iterable[Payload], name: str,
+          schemas: Mapping[str, Mapping[str, str]] = ARTICLE_TABLES) -> pd.DataFrame | None:
     """Concatenate table ``name`` of many payloads, in order; None if none has it."""
+    parts = [p[name] for p in payloads if name in p]
+    if not parts:
+        return None
+    if name in schemas and all("csv" in part for part in parts):
+        return read_csv_text("".join(part["csv"] for part in parts), schemas[name])
     columns: dict[str, list] = {}
     dtypes: dict[str, Any] = {}
     total = 0
-    for payload in payloads:
-        part = payload.get(name)
-        if part is None:
-            continue
+    for part in parts:
         for col, dtype in part["dtypes"].items():
             if col not in columns:
                 columns[col] = [None] * total  # a column the earlier articles lacked
@@ -122,8 +143,6 @@ def merge(payloads: Iterable[Payload], name: str) -> pd.DataFrame | None:
         for col, values in columns.items():
             values.extend(part["columns"].get(col, [None] * part["n"]))
         total += part["n"]
-    if not dtypes:
-        return None
 
     def array(values: list, dtype: Any) -> Any:
         try:
@@ -131,9 +150,8 @@ def merge(payloads: Iterable[Payload], name: str) -> pd.DataFrame | None:
         except (TypeError, ValueError):
             return pd.array(values, dtype=object)  # left as object; the table schema conforms it later
 
-    df = pd.DataFrame({c: array(v, dtypes[c]) for c, v in columns.items()},
-                      index=pd.RangeIndex(total), copy=False)
-    return df
+    return pd.DataFrame({c: array(v, dtypes[c]) for c, v in columns.items()},
+                        index=pd.RangeIndex(total), copy=False)
 
 
 class ArticleCache:

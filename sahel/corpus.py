@@ -5,16 +5,22 @@ tables committed in ``data/`` with pandas alone (no NLP import).
 """
 from __future__ import annotations
 
+import tempfile
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from . import paths
-from .schema import DOCUMENTS, FIGURES, NUMBERS, frame
+from .schema import ARTICLE_TABLES, DOCUMENTS, FIGURES, NUMBERS, frame
+
+if TYPE_CHECKING:
+    from .cache import Payload
+    from .parallel import ParseStats
 
 CATALOG = "catalog.csv"
 
@@ -146,48 +152,109 @@ def parse_article(article: Article) -> dict[str, pd.DataFrame]:
     return {"figures": doc.figures, "numbers": doc.numbers, "mentions": doc.mentions}
 
 
-def parse_corpus(path: str | Path = paths.SEEDS_DIR, jobs: int | None = None,
-                 cache: bool | str | Path = True, progress: bool | None = None) -> Corpus:
-    """Read and parse every article of a corpus folder into a :class:`Corpus`.
+PREPARED = "_prepared"
+"""Key of an article's payload holding the inputs of the corpus-wide tables."""
 
-    Articles go through :func:`parse_article` on ``jobs`` processes (default:
-    all cores; 1: in this process), one at a time: each text is dropped once
-    parsed. Results are cached per article (``cache``: True for the default
-    folder, False for none, or a folder; see :mod:`sahel.cache`). ``progress``
-    shows a bar (default: on a terminal, for runs over a second). Tables other
-    than ``figures`` go to :attr:`Corpus.tables`; ``corpus.parse_stats`` tells
-    how many articles were parsed and how many came from the cache.
+
+def article_payload(article: Article) -> Payload:
+    """What is cached of one article: its tables as CSV lines, and its inputs to
+    the corpus-wide tables (:func:`sahel.reconcile.prepare`)."""
+    from .cache import encode
+    from .reconcile import prepare
+
+    frames = parse_article(article)
+    payload = encode(frames)
+    if "figures" in frames and "mentions" in frames:
+        payload[PREPARED] = prepare(article.doc_id, article.published, frames["figures"], frames["mentions"])
+    return payload
+
+
+def write_corpus(path: str | Path, out_dir: str | Path, jobs: int | None = None,
+                 cache: bool | str | Path = True, progress: bool | None = None) -> ParseSummary:
+    """Parse a corpus folder and write its tables to ``out_dir``, all or nothing.
+
+    Articles are read, parsed (on ``jobs`` processes, default all cores) or
+    taken from the cache, and their rows appended to the tables one article at
+    a time, so memory does not grow with the corpus beyond the compact inputs
+    of the corpus-wide tables. ``cache`` and ``progress`` are those of
+    :func:`parse_corpus`. Nothing in ``out_dir`` changes unless every table is
+    complete (see :class:`sahel.tables.TableWriter`).
     """
-    from .parallel import parse_articles
+    from .parallel import ERROR, ParseStats, iter_payloads
+    from .reconcile import derive_prepared
+    from .schema import DERIVED
+    from .tables import TableWriter
 
     folder = Path(path)
-    problems: list[str] = []
+    summary = ParseSummary(folder, Path(out_dir), ParseStats())
     docs: list[dict[str, object]] = []
 
     def articles() -> Iterator[Article]:
-        for art in iter_articles(folder, problems):
+        for art in iter_articles(folder, summary.problems):
             docs.append({"doc_id": art.doc_id, "published": art.published, "outlet": art.outlet,
                          "path": art.path.name, "n_chars": len(art.text), "sha256": art.sha256})
             yield art
 
     total = sum(1 for _ in folder.glob("*.txt")) if folder.is_dir() else None
-    run = parse_articles(articles(), jobs=jobs, cache=cache, progress=progress, total=total)
-    for line in run.errors():
-        path, message = line.split(": ", 1)
-        _problem(problems, path, message)
-    if not docs and problems:
-        raise CorpusError(f"{folder}: no article could be read ({len(problems)} problems)")
-    for doc, n in zip(docs, run.counts("figures")):
-        doc["n_figures"] = n
-    documents = frame(docs, DOCUMENTS)
-    tables = {name: run.table(name) for name in run.names()}
-    figs = tables.pop("figures", None)
-    figs = figs if figs is not None else frame([], FIGURES)
-    from .reconcile import derive  # facts, events, timeline, places, actors (pandas only)
+    prepared = []
+    with TableWriter(Path(out_dir)) as out:
+        for name, schema in ARTICLE_TABLES.items():
+            out.append(name, schema)
+        payloads = iter_payloads(articles(), jobs=jobs, cache=cache, progress=progress, total=total,
+                                 stats=summary.stats)
+        for i, payload in enumerate(payloads):
+            doc = docs[i]  # appended when the article was read
+            if ERROR in payload:
+                path, message = payload[ERROR].split(": ", 1)
+                _problem(summary.problems, path, message)
+            for name, schema in ARTICLE_TABLES.items():
+                if name in payload:
+                    out.append(name, schema, payload[name]["csv"])
+            doc["n_figures"] = payload["figures"]["n"] if "figures" in payload else 0
+            summary.figures += doc["n_figures"]
+            if PREPARED in payload:
+                prepared.append(payload[PREPARED])
+        if not docs:
+            raise CorpusError(f"{folder}: no article could be read ({len(summary.problems)} problems)")
+        out.write("documents", frame(docs, DOCUMENTS), DOCUMENTS)
+        for name, table in derive_prepared(prepared).items():
+            out.write(name, table, DERIVED[name])
+    summary.documents = len(docs)
+    summary.written = out.written
+    return summary
 
-    tables.update(derive(documents, figs, tables.get("mentions")))
-    corpus = Corpus(documents, figs, tables=tables, problems=problems, root=folder)
-    corpus.parse_stats = run.stats  # type: ignore[attr-defined]
+
+@dataclass
+class ParseSummary:
+    """What :func:`write_corpus` did."""
+
+    corpus: Path
+    out_dir: Path
+    stats: ParseStats
+    documents: int = 0
+    figures: int = 0
+    problems: list[str] = field(default_factory=list)
+    written: list[Path] = field(default_factory=list)
+
+
+def parse_corpus(path: str | Path = paths.SEEDS_DIR, jobs: int | None = None,
+                 cache: bool | str | Path = True, progress: bool | None = None) -> Corpus:
+    """Read and parse every article of a corpus folder into a :class:`Corpus`.
+
+    The same as ``sahel parse`` (:func:`write_corpus`) into a temporary
+    folder followed by :func:`load`: articles go through
+    :func:`parse_article` on ``jobs`` processes (default: all cores; 1: in
+    this process), and results are cached per article (``cache``: True for
+    the default folder, False for none, or a folder; see :mod:`sahel.cache`).
+    ``progress`` shows a bar (default: on a terminal, for runs over a second).
+    ``corpus.parse_stats`` tells how many articles were parsed and how many
+    came from the cache.
+    """
+    with tempfile.TemporaryDirectory(prefix="sahel-parse-") as tmp:
+        summary = write_corpus(path, Path(tmp) / "tables", jobs=jobs, cache=cache, progress=progress)
+        corpus = load(Path(tmp) / "tables")
+    corpus.problems, corpus.root = summary.problems, Path(path)
+    corpus.parse_stats = summary.stats  # type: ignore[attr-defined]
     return corpus
 
 

@@ -15,7 +15,7 @@ import os
 import signal
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from .cache import ArticleCache, Payload, article_key, encode, merge
+from .cache import ArticleCache, Payload, article_key, merge
 
 if TYPE_CHECKING:
     from .corpus import Article
@@ -103,10 +103,10 @@ def _init_worker() -> None:
 
 
 def _parse_one(article: Article, key: str | None, store: ArticleCache | None) -> Payload:
-    from .corpus import parse_article
+    from .corpus import article_payload
 
     try:
-        payload = encode(parse_article(article))
+        payload = article_payload(article)
     except Exception as exc:  # an extractor bug: skip this article, say which, go on
         detail = " ".join(str(exc).split())[:200]
         return {ERROR: f"{article.path}: extractor failed ({type(exc).__name__}: {detail}); skipped"}
@@ -165,76 +165,111 @@ class _Progress:
 def parse_articles(articles: Iterable[Article], *, jobs: int | None = None,
                    cache: bool | str | Path | None = True, progress: bool | None = None,
                    total: int | None = None) -> ParseRun:
-    """Parse ``articles`` with :func:`~sahel.corpus.parse_article`, in order.
+    """Parse ``articles`` with :func:`~sahel.corpus.parse_article`, in order, keeping every payload.
+
+    The arguments are those of :func:`iter_payloads`.
+    """
+    run = ParseRun()
+    run.payloads = list(iter_payloads(articles, jobs=jobs, cache=cache, progress=progress, total=total,
+                                      stats=run.stats))
+    return run
+
+
+BUFFER = 64
+"""Finished payloads held back while an earlier article waits to be parsed; beyond, it is parsed now."""
+
+
+def iter_payloads(articles: Iterable[Article], *, jobs: int | None = None,
+                  cache: bool | str | Path | None = True, progress: bool | None = None,
+                  total: int | None = None, stats: ParseStats | None = None) -> Iterator[Payload]:
+    """Yield the payload (see :func:`sahel.cache.encode`) of each of ``articles``, in order.
 
     ``jobs``: worker processes (None or 0: all cores; 1: in this process).
     ``cache``: see :meth:`ArticleCache.open`. ``progress``: None shows a bar
     on a terminal for runs over a second, True always, False never.
-    ``total`` (the number of articles, if known) sizes the bar.
+    ``total`` (the number of articles, if known) sizes the bar. ``stats``
+    is filled in as the run goes. Memory stays flat: texts are dropped once
+    sent to a worker, and only a bounded number of finished payloads wait
+    for an earlier article.
     """
     if jobs is not None and jobs < 0:
         raise ValueError(f"jobs must be positive or 0 for all cores, not {jobs}")
     njobs = jobs or default_jobs()
     store = ArticleCache.open(cache)
     root, version = (str(store.root), store.version) if store else (None, None)
-    run = ParseRun()
-    stats = run.stats
-    payloads: list[Payload | None] = []
+    stats = stats if stats is not None else ParseStats()
+    ready: dict[int, Payload] = {}
     pending: list[tuple[int, str | None, Article]] = []
     inflight: set[Future] = set()
     pool: ProcessPoolExecutor | None = None
     bar = _Progress(total, progress)
     t0 = time.perf_counter()
+    n = 0  # articles read
+    head = 0  # next index to yield
 
     def collect(done: set[Future]) -> None:
         for fut in done:
             for i, payload in fut.result():
-                payloads[i] = payload
+                ready[i] = payload
                 stats.parsed += 1
                 bar.update(stats.cached)
 
+    def drain() -> Iterator[Payload]:
+        nonlocal head
+        while head in ready:
+            yield ready.pop(head)
+            head += 1
+
+    def flush() -> None:
+        nonlocal pending, pool
+        if not pending:
+            return
+        if pool is None and (njobs == 1 or len(pending) < CHUNK):
+            for i, key, article in pending:  # a handful of misses: no pool needed
+                ready[i] = _parse_one(article, key, store)
+                stats.parsed += 1
+                bar.update(stats.cached)
+        else:
+            if pool is None:
+                pool = ProcessPoolExecutor(njobs, mp_context=_context(), initializer=_init_worker)
+            inflight.add(pool.submit(_parse_chunk, pending, root, version))
+        pending = []
+
     try:
         for i, article in enumerate(articles):
-            payloads.append(None)
+            n += 1
             key = (article_key(article.text, article.doc_id, article.published, article.outlet)
                    if store else None)
             hit = store.get(key) if store and key else None
             if hit is not None:
-                payloads[i] = hit
+                ready[i] = hit
                 stats.cached += 1
                 bar.update(stats.cached)
-                continue
-            pending.append((i, key, article))
+            else:
+                pending.append((i, key, article))
             del article  # the pending chunk holds the only reference to the text
-            if njobs == 1:  # parse right away: hold one text at a time
-                payloads[i] = _parse_one(pending.pop()[2], key, store)
-                stats.parsed += 1
-                bar.update(stats.cached)
-            elif len(pending) >= CHUNK:
-                if pool is None:
-                    pool = ProcessPoolExecutor(njobs, mp_context=_context(), initializer=_init_worker)
-                inflight.add(pool.submit(_parse_chunk, pending, root, version))
-                pending = []
-                while len(inflight) >= 2 * njobs:
+            if njobs == 1 or len(pending) >= CHUNK:
+                flush()
+            while len(inflight) >= 2 * njobs:
+                done, inflight = wait(inflight, return_when=FIRST_COMPLETED)
+                collect(done)
+            yield from drain()
+            if len(ready) >= BUFFER:  # the next article to yield is still pending or in flight
+                flush()
+                while head not in ready:
                     done, inflight = wait(inflight, return_when=FIRST_COMPLETED)
                     collect(done)
-        if pending and pool is not None:
-            inflight.add(pool.submit(_parse_chunk, pending, root, version))
-        else:
-            for i, key, article in pending:
-                payloads[i] = _parse_one(article, key, store)
-                stats.parsed += 1
-                bar.update(stats.cached)
-        pending = []
+                yield from drain()
+        flush()
         while inflight:
             done, inflight = wait(inflight, return_when=FIRST_COMPLETED)
             collect(done)
+            yield from drain()
+        yield from drain()
     finally:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
+            stats.jobs = njobs
         bar.close()
-    stats.articles = len(payloads)
-    stats.jobs = njobs if pool is not None else 1
-    stats.seconds = time.perf_counter() - t0
-    run.payloads = [p if p is not None else {} for p in payloads]
-    return run
+        stats.articles = n
+        stats.seconds = time.perf_counter() - t0

@@ -253,3 +253,6 @@ DERIVED: dict[str, dict[str, str]] = {
     "places": PLACES, "actors": ACTORS, "mentions": MENTIONS,
 }
 """Tables derived from the figures and mentions, written by ``sahel parse`` beside them."""
+
+ARTICLE_TABLES: dict[str, dict[str, str]] = {"figures": FIGURES, "numbers": NUMBERS, "mentions": MENTIONS}
+"""Tables made one article at a time (:func:`sahel.corpus.parse_article`), streamed to disk in order."""

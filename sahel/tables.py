@@ -6,6 +6,8 @@ the target and moved into place only once all of them are complete.
 """
 from __future__ import annotations
 
+import csv
+import io
 import math
 import os
 import shutil
@@ -15,24 +17,23 @@ import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .schema import DATE, conform
 
 
-def _format(df: pd.DataFrame, schema: Mapping[str, str]) -> pd.DataFrame:
-    out = pd.DataFrame(index=df.index)
-    for col in df.columns:
-        dtype = schema.get(col)
-        s = df[col]
-        if dtype == DATE or pd.api.types.is_datetime64_any_dtype(s):
-            out[col] = pd.to_datetime(s).dt.strftime("%Y-%m-%d").fillna("")
-        elif pd.api.types.is_float_dtype(s):
-            out[col] = [_fmt_float(v) for v in s.astype("float64")]
-        else:
-            out[col] = s.astype("object").where(s.notna(), "")
-    return out
+def _cells(s: pd.Series, dtype: str | None) -> list[str]:
+    """The CSV cells of one column: ISO dates, integral floats without ``.0``, '' for missing."""
+    if dtype == DATE or pd.api.types.is_datetime64_any_dtype(s):
+        days = np.datetime_as_string(pd.to_datetime(s).to_numpy("datetime64[ns]"), unit="D")
+        return ["" if d == "NaT" else d for d in days.tolist()]
+    if pd.api.types.is_float_dtype(s):
+        return [_fmt_float(v) for v in s.to_numpy("float64", na_value=np.nan).tolist()]
+    return ["" if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v) else str(v)
+            for v in s.tolist()]
 
 
 def _fmt_float(v: float) -> str:
@@ -41,9 +42,88 @@ def _fmt_float(v: float) -> str:
     return str(int(v)) if v.is_integer() and abs(v) < 1e15 else repr(v)
 
 
+def _writer(buf: io.StringIO) -> Any:
+    return csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+
+
+def csv_header(schema: Mapping[str, str]) -> str:
+    """The header line of a table of ``schema``."""
+    buf = io.StringIO()
+    _writer(buf).writerow(list(schema))
+    return buf.getvalue()
+
+
+def csv_rows(df: pd.DataFrame, schema: Mapping[str, str]) -> str:
+    """The CSV lines (no header) :func:`write_tables` stores for ``df``'s rows.
+
+    Row-wise, so the rows of a table can be written piece by piece (one
+    article at a time) and give the same file as the whole table at once.
+    """
+    if list(df.columns) != list(schema) or any(str(t) != schema[c] for c, t in df.dtypes.items()):
+        df = conform(df, schema)
+    buf = io.StringIO()
+    _writer(buf).writerows(zip(*(_cells(df[c], schema.get(c)) for c in df.columns)))
+    return buf.getvalue()
+
+
 def to_csv_text(df: pd.DataFrame, schema: Mapping[str, str]) -> str:
     """The exact CSV text :func:`write_tables` stores for ``df``."""
-    return _format(conform(df, schema), schema).to_csv(index=False, lineterminator="\n")
+    extra = [c for c in df.columns if c not in schema]
+    return csv_header({**schema, **dict.fromkeys(extra, "")}) + csv_rows(df, schema)
+
+
+class TableWriter:
+    """Write tables into ``out_dir`` all or nothing, whole or piece by piece.
+
+    Used as a context manager: tables go to a temporary folder beside
+    ``out_dir`` and are moved into place when the block ends without an
+    exception (see :func:`write_tables`); otherwise nothing is changed.
+    :meth:`append` streams a table's rows, so a large table never needs to
+    be held in memory.
+    """
+
+    def __init__(self, out_dir: Path) -> None:
+        self.out_dir = Path(out_dir)
+        self.tmp: Path | None = None
+        self.files: dict[str, Any] = {}
+
+    def __enter__(self) -> TableWriter:
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        self.tmp = Path(tempfile.mkdtemp(prefix=f".{self.out_dir.name}-", dir=self.out_dir.parent))
+        return self
+
+    def _file(self, name: str, schema: Mapping[str, str]) -> Any:
+        if name not in self.files:
+            assert self.tmp is not None, "use TableWriter as a context manager"
+            fh = open(self.tmp / f"{name}.csv", "w", encoding="utf-8", newline="\n")
+            fh.write(csv_header(schema))
+            self.files[name] = fh
+        return self.files[name]
+
+    def append(self, name: str, schema: Mapping[str, str], rows: str = "") -> None:
+        """Add CSV lines (from :func:`csv_rows`) to table ``name`` (created with its header)."""
+        self._file(name, schema).write(rows)
+
+    def write(self, name: str, df: pd.DataFrame, schema: Mapping[str, str]) -> None:
+        """Write a whole table."""
+        if name in self.files:
+            raise ValueError(f"{name}: table already written")
+        with open(self.tmp / f"{name}.csv", "w", encoding="utf-8", newline="\n") as fh:  # type: ignore[operator]
+            fh.write(to_csv_text(df, schema))
+        self.files[name] = None
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        try:
+            for fh in self.files.values():
+                if fh is not None:
+                    fh.close()
+            if exc_type is None:
+                for name in self.files:
+                    _fsync(self.tmp / f"{name}.csv")  # type: ignore[operator]
+                with _signals_held():
+                    self.written = _commit(self.tmp, self.out_dir, list(self.files))  # type: ignore[arg-type]
+        finally:
+            shutil.rmtree(self.tmp, ignore_errors=True)  # type: ignore[arg-type]
 
 
 def write_tables(tables: Mapping[str, tuple[pd.DataFrame, Mapping[str, str]]], out_dir: Path) -> list[Path]:
@@ -54,22 +134,14 @@ def write_tables(tables: Mapping[str, tuple[pd.DataFrame, Mapping[str, str]]], o
     the old tables intact. The moves themselves run with Ctrl-C/SIGTERM held
     back, and a failing move puts back the tables already replaced.
     """
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
-    try:
+    with TableWriter(out_dir) as writer:
         for name, (df, schema) in tables.items():
-            _write_synced(tmp / f"{name}.csv", to_csv_text(df, schema))
-        with _signals_held():
-            return _commit(tmp, out_dir, list(tables))
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+            writer.write(name, df, schema)
+    return writer.written
 
 
-def _write_synced(path: Path, text: str) -> None:
-    with open(path, "w", encoding="utf-8", newline="\n") as f:
-        f.write(text)
-        f.flush()
+def _fsync(path: Path) -> None:
+    with open(path, "rb+") as f:
         os.fsync(f.fileno())
 
 
@@ -139,4 +211,13 @@ def read_table(path: Path, schema: Mapping[str, str]) -> pd.DataFrame:
         raise ValueError(f"{path}: not a readable table ({exc})") from None
     if list(df.columns) == list(schema) and all(str(df[c].dtype).startswith("datetime64") for c in dates):
         return df
+    return conform(df, schema)
+
+
+def read_csv_text(rows: str, schema: Mapping[str, str]) -> pd.DataFrame:
+    """A table of ``schema`` from CSV lines without header (from :func:`csv_rows`)."""
+    dates = [c for c, t in schema.items() if t == DATE]
+    dtypes = {c: t for c, t in schema.items() if t != DATE}
+    df = pd.read_csv(io.StringIO(csv_header(schema) + rows), dtype=dtypes, keep_default_na=False,
+                     na_values=[""], parse_dates=dates)
     return conform(df, schema)

@@ -125,3 +125,51 @@ def test_in_flight_texts_are_bounded_with_workers(tmp_path: Path, monkeypatch) -
     run = parse_articles(articles(), jobs=2, cache=False, progress=False)
     assert run.stats.jobs == 2 and run.counts("figures") == [1] * (12 * CHUNK)
     assert alive["max"] <= (2 * 2 + 1) * CHUNK
+
+
+def test_rows_written_one_article_at_a_time_equal_the_whole_table() -> None:
+    from sahel.schema import ARTICLE_TABLES
+    from sahel.tables import csv_header, csv_rows, to_csv_text
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        frames = [parse_article(a) for a in iter_articles(paths.SEEDS_DIR)]
+    for name, schema in ARTICLE_TABLES.items():
+        whole = pd.concat([f[name] for f in frames], ignore_index=True)
+        pieces = csv_header(schema) + "".join(csv_rows(f[name], schema) for f in frames)
+        assert pieces == to_csv_text(whole, schema), name
+        assert pieces.count("\n") > len(frames)
+
+
+def test_payloads_come_in_order_and_cached_ones_do_not_pile_up(tmp_path: Path, monkeypatch) -> None:
+    """One slow miss first, then many cached articles: the generator yields in input
+    order, and holds back at most ``BUFFER`` finished payloads while it waits."""
+    import sahel.corpus
+    from sahel.parallel import BUFFER, iter_payloads
+
+    def articles(n: int, read: list[int]):
+        for i in range(n):
+            read.append(i)
+            yield Article(f"a{i:03d}", tmp_path / f"a{i:03d}.txt", f"Text {i}: {i} soldiers were killed.",
+                          f"{i:064d}")
+
+    monkeypatch.setattr(sahel.corpus, "parse_article",
+                        lambda a: {"rows": pd.DataFrame({"doc": [a.doc_id]})})
+    n = 3 * BUFFER
+    list(iter_payloads(articles(n, []), jobs=2, cache=tmp_path / "cache", progress=False))  # fill the cache
+    read: list[int] = []
+    first = Article("a-new", tmp_path / "new.txt", "A new article.", "f" * 64)
+    seen_at_first_yield = []
+
+    def with_new_first():
+        read.append(-1)
+        yield first
+        yield from articles(n, read)
+
+    out = []
+    for payload in iter_payloads(with_new_first(), jobs=2, cache=tmp_path / "cache", progress=False):
+        if not out:
+            seen_at_first_yield.append(len(read))
+        out.append(payload["rows"]["columns"]["doc"][0])
+    assert out == ["a-new"] + [f"a{i:03d}" for i in range(n)]
+    assert seen_at_first_yield[0] <= BUFFER + 2
