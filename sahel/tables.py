@@ -104,13 +104,14 @@ class TableWriter:
         """Add CSV lines (from :func:`csv_rows`) to table ``name`` (created with its header)."""
         self._file(name, schema).write(rows)
 
-    def write(self, name: str, df: pd.DataFrame, schema: Mapping[str, str]) -> None:
-        """Write a whole table."""
+    def write(self, name: str, df: pd.DataFrame, schema: Mapping[str, str], chunk: int = 5000) -> None:
+        """Write a whole table (formatted ``chunk`` rows at a time, to bound memory)."""
         if name in self.files:
             raise ValueError(f"{name}: table already written")
-        with open(self.tmp / f"{name}.csv", "w", encoding="utf-8", newline="\n") as fh:  # type: ignore[operator]
-            fh.write(to_csv_text(df, schema))
-        self.files[name] = None
+        extra = [c for c in df.columns if c not in schema]
+        fh = self._file(name, {**schema, **dict.fromkeys(extra, "")})
+        for start in range(0, len(df), chunk):
+            fh.write(csv_rows(df.iloc[start:start + chunk], schema))
 
     def __exit__(self, exc_type, exc, tb) -> None:
         try:

@@ -291,7 +291,7 @@ def leftovers(data_dir: Path) -> list[str]:
 def test_interrupted_write_keeps_previous_tables(data_dir: Path, monkeypatch: pytest.MonkeyPatch,
                                                   exc: type[BaseException]) -> None:
     before = snapshot(data_dir)
-    real, calls = tables.to_csv_text, []
+    real, calls = tables.csv_rows, []
 
     def flaky(df: pd.DataFrame, schema: dict) -> str:
         calls.append(1)
@@ -299,7 +299,7 @@ def test_interrupted_write_keeps_previous_tables(data_dir: Path, monkeypatch: py
             raise exc("interrupted")
         return real(df, schema)
 
-    monkeypatch.setattr(tables, "to_csv_text", flaky)
+    monkeypatch.setattr(tables, "csv_rows", flaky)
     with pytest.raises(exc):
         tables.write_tables(new_tables(), data_dir)
     assert snapshot(data_dir) == before
@@ -349,13 +349,13 @@ def test_killed_process_keeps_previous_tables(data_dir: Path, tmp_path: Path) ->
         from pathlib import Path
         from sahel import tables
         from sahel.schema import DOCUMENTS, FIGURES
-        real = tables.to_csv_text
+        real = tables.csv_rows
         def slow(df, schema):
             if schema is FIGURES:
                 Path({str(marker)!r}).touch()
                 time.sleep(60)
             return real(df, schema)
-        tables.to_csv_text = slow
+        tables.csv_rows = slow
         docs = pd.DataFrame({{"doc_id": ["new"]}})
         tables.write_tables({{"documents": (docs, DOCUMENTS), "figures": (docs, FIGURES)}}, Path({str(data_dir)!r}))
     """)
@@ -431,7 +431,7 @@ def test_parse_interrupted_keeps_previous_data(data_dir: Path, monkeypatch: pyte
     monkeypatch.setenv("SAHEL_CACHE", "off")
     monkeypatch.setattr(warnings, "showwarning", warnings.showwarning)  # main() replaces it
     before = snapshot(data_dir)
-    real, calls = tables.to_csv_text, []
+    real, calls = tables.csv_rows, []
 
     def ctrl_c(df: pd.DataFrame, schema: dict) -> str:
         calls.append(1)
@@ -439,7 +439,7 @@ def test_parse_interrupted_keeps_previous_data(data_dir: Path, monkeypatch: pyte
             raise KeyboardInterrupt
         return real(df, schema)
 
-    monkeypatch.setattr(tables, "to_csv_text", ctrl_c)
+    monkeypatch.setattr(tables, "csv_rows", ctrl_c)
     assert main(["parse", str(SEEDS), "--out", str(data_dir)]) == 130
     assert "interrupted; nothing was written" in capsys.readouterr().err
     assert snapshot(data_dir) == before
