@@ -506,6 +506,16 @@ class _Article:
 def _place_conflict(a: str | None, b: str | None) -> bool:
     if not a or not b or a == b:
         return False
+    key = (a, b)
+    if key not in _CONFLICTS:
+        _CONFLICTS[key] = _kinds_conflict(a, b)
+    return _CONFLICTS[key]
+
+
+_CONFLICTS: dict[tuple[str, str], bool] = {}  # within one derive_prepared (the gazetteer may change)
+
+
+def _kinds_conflict(a: str, b: str) -> bool:
     kinds = _places.column("kind")
     broad = ("country", "region")
     # two distinct named localities (towns, areas, borders, regions) are two places;
@@ -769,7 +779,7 @@ class _Block:
         window = 180 if kind == "strength" else 400
         self.width = 16 if self.incident else window + 2
         self.all: list[int] = []
-        self.grid: dict[tuple[int, int], list[int]] = {}  # both spans known
+        self.grid: dict[int, dict[int, list[int]]] = {}  # both spans known: date -> value -> clusters
         self.by_date: dict[int, list[int]] = {}  # every cluster with a date span
         self.by_value: dict[int, list[int]] = {}  # every cluster with a value span
         self.date_only: dict[int, list[int]] = {}  # date span, wide values
@@ -801,8 +811,9 @@ class _Block:
             self.by_value.setdefault(v, []).append(cid)
         if dates and values:
             for b in range(dates[0], dates[1] + 1):
+                row = self.grid.setdefault(b, {})
                 for v in range(values[0], values[1] + 1):
-                    self.grid.setdefault((b, v), []).append(cid)
+                    row.setdefault(v, []).append(cid)
         elif dates:
             self.wide_values.append(cid)
             for b in range(dates[0], dates[1] + 1):
@@ -825,21 +836,33 @@ class _Block:
         found: set[int] = set()
         if dates is None:
             found.update(self.wide_values)
-            for v in range(values[0], values[1] + 1):
-                found.update(self.by_value.get(v, ()))
+            _gather(found, self.by_value, values)
         elif values is None:
             found.update(self.wide_dates)
-            for b in range(dates[0], dates[1] + 1):
-                found.update(self.by_date.get(b, ()))
+            _gather(found, self.by_date, dates)
         else:
             found.update(self.wide)
+            _gather(found, self.date_only, dates)
             for b in range(dates[0], dates[1] + 1):
-                found.update(self.date_only.get(b, ()))
-                for v in range(values[0], values[1] + 1):
-                    found.update(self.grid.get((b, v), ()))
-            for v in range(values[0], values[1] + 1):
-                found.update(self.value_only.get(v, ()))
+                row = self.grid.get(b)
+                if row:
+                    _gather(found, row, values)
+            _gather(found, self.value_only, values)
         return sorted(found)
+
+
+def _gather(found: set[int], table: dict[int, list[int]], span: tuple[int, int]) -> None:
+    """Add to ``found`` the items filed under the keys ``span[0]…span[1]`` of ``table``."""
+    lo, hi = span
+    if len(table) <= hi - lo:
+        for key, items in table.items():
+            if lo <= key <= hi:
+                found.update(items)
+    else:
+        for key in range(lo, hi + 1):
+            items = table.get(key)
+            if items:
+                found.update(items)
 
 
 _STEPS = 16  # value buckets per power of two
@@ -926,15 +949,18 @@ class _Fact:
         self.low, self.best = float(low), float(best)
         self.high = None if high is None else float(high)
         self.ds, self.de, self.basis = ds, de, head.basis
-        self.docs = sorted({m.doc for m in members})
+        self.docs = tuple(sorted({m.doc for m in members}))
         self.figure_ids = ";".join(sorted(m.figure_id for m in members))
         self.disputed = disputed
         self.values = "; ".join(f"{_fmt(m.value)} ({m.doc})" for m in members) if disputed else None
         self.place = _places.most_specific([m.place for m in members if m.place])
         self.part_of = self.event_id = None
         self.quote, self.head = None, (head.article, head.quote)
-        self.parts = {m.part_of for m in members if m.part_of is not None}  # aggregates' figure numbers
-        self.sentences = {(m.doc, m.sentence) for m in members if m.sentence is not None}
+        self.parts = {m.part_of for m in members if m.part_of is not None} or None  # aggregates' figures
+        # (article, sentence) of the members, for the incidents that can form events
+        self.sentences = None
+        if self.kind == "incident" and self.measure in VIOLENT and ds is not None:
+            self.sentences = {(m.doc, m.sentence) for m in members if m.sentence is not None}
 
 
 def _fmt(v: float | None) -> str:
@@ -964,9 +990,9 @@ def _figures(arts: list[_Article]) -> list[_Fig]:
             for i in range(art.n_figures)]
 
 
-def _facts(arts: list[_Article]) -> tuple[list[_Fact], list[_Fact], dict[str, list[tuple[str, _Fact]]]]:
-    """The facts of every figure in :data:`FACTS` order, with ``part_of`` and quotes; the fact of each
-    figure (by number); figures whose id names another article, by that article.
+def _facts(arts: list[_Article]) -> tuple[list[_Fact], array, dict[str, list[tuple[str, int]]]]:
+    """The facts of every figure in :data:`FACTS` order, with ``part_of`` and quotes; the fact (its
+    position) of each figure (by number); figures whose id names another article, by that article.
 
     Figures are clustered block by block (one party, measure and kind), each block's working objects
     dropped before the next.
@@ -997,10 +1023,15 @@ def _facts(arts: list[_Article]) -> tuple[list[_Fact], list[_Fact], dict[str, li
                     odd.setdefault(m.figure_id.split(":")[0], []).append((m.figure_id, fact))
         del figs
     for f in facts:
-        parents = sorted({owner[p].fact_id for p in f.parts} - {f.fact_id})
-        f.part_of = parents[0] if parents else None
-        f.parts = None
+        if f.parts:
+            parents = sorted({owner[p].fact_id for p in f.parts} - {f.fact_id})
+            f.part_of = parents[0] if parents else None
+            f.parts = None
     facts.sort(key=lambda f: (f.ds if f.ds is not None else _NAT, f.party, f.measure, f.fact_id))
+    row = {id(f): k for k, f in enumerate(facts)}
+    fact_of = array("i", (row[id(f)] for f in owner))
+    odd_rows = {doc: [(fid, row[id(f)]) for fid, f in items] for doc, items in odd.items()}
+    del owner, odd, row
     heads: dict[int, list[_Fact]] = {}
     for f in facts:
         heads.setdefault(f.head[0], []).append(f)
@@ -1009,19 +1040,39 @@ def _facts(arts: list[_Article]) -> tuple[list[_Fact], list[_Fact], dict[str, li
         for f in group:
             f.quote = texts[f.head[1]] if f.head[1] >= 0 else None
             f.head = None
-    return facts, owner, odd
+    return facts, fact_of, odd_rows
+
+
+class _Rows:
+    """A table's rows collected column by column (no dict per row); :meth:`sorted` orders them."""
+
+    def __init__(self, schema: dict[str, str]) -> None:
+        self.columns: dict[str, list] = {c: [] for c in schema}
+
+    def add(self, **values) -> None:
+        for c, v in values.items():
+            self.columns[c].append(v)
+
+    def __len__(self) -> int:
+        return len(next(iter(self.columns.values())))
+
+    def sorted(self, *keys: str) -> _Rows:
+        cols = self.columns
+        order = sorted(range(len(self)), key=lambda i: tuple(cols[k][i] for k in keys))
+        self.columns = {c: [v[i] for i in order] for c, v in cols.items()}
+        return self
 
 
 # --- events -----------------------------------------------------------------------------
 
-def _events(facts: list[_Fact]) -> list[dict]:
-    """Group incident facts into events (setting their ``event_id``); the :data:`EVENTS` rows.
+def _events(facts: list[_Fact]) -> _Rows:
+    """Group incident facts into events (setting their ``event_id``); the :data:`EVENTS` rows, in order.
 
     Facts are grouped when figures of theirs share a sentence, when they come
     from one article with the same date of a week or less, and when one is a
     part of the other.
     """
-    cand = [f for f in facts if f.kind == "incident" and f.measure in VIOLENT and f.ds is not None]
+    cand = [f for f in facts if f.sentences is not None]
     parent = list(range(len(cand)))
 
     def find(i: int) -> int:
@@ -1045,10 +1096,10 @@ def _events(facts: list[_Fact]) -> list[dict]:
                 if find(a) == find(b):
                     continue  # already one event
                 fb = cand[b]
-                if fa.sentences & fb.sentences and _overlap_ns(fa.ds, fa.de, fb.ds, fb.de):
+                if not fa.sentences.isdisjoint(fb.sentences) and _overlap_ns(fa.ds, fa.de, fb.ds, fb.de):
                     parent[find(a)] = find(b)
                 elif (fa.ds == fb.ds and fa.de == fb.de and fa.de is not None and _days(fa.de, fa.ds) <= 7
-                      and set(fa.docs) & set(fb.docs) and not _place_conflict(fa.place, fb.place)):
+                      and not set(fa.docs).isdisjoint(fb.docs) and not _place_conflict(fa.place, fb.place)):
                     parent[find(a)] = find(b)
     by_id = {f.fact_id: i for i, f in enumerate(cand)}
     for i, f in enumerate(cand):
@@ -1061,7 +1112,7 @@ def _events(facts: list[_Fact]) -> list[dict]:
     place_country = _places.column("country")
     place_lat = _places.column("latitude")
     place_lon = _places.column("longitude")
-    rows = []
+    rows = _Rows(EVENTS)
     for g in groups.values():
         ids = {f.fact_id for f in g}
         counted = [f for f in g if f.part_of is None or f.part_of not in ids]
@@ -1081,28 +1132,26 @@ def _events(facts: list[_Fact]) -> list[dict]:
         lead_from = killed if killed else counted
         lead = lead_from[_first_largest([f.best for f in lead_from])]
         doc_ids = sorted({d for f in g for d in f.docs})
-        rows.append({
-            "event_id": event_id, "date_start": ds, "date_end": de, "date_precision": _precision(ds, de),
-            "place_id": place, "place": place_name[place] if place else None,
-            "country": place_country[place] if place else None,
-            "latitude": place_lat[place] if place else None,
-            "longitude": place_lon[place] if place else None,
-            "killed_low": _sum([f.low for f in killed]) if killed else 0.0,
-            "killed_best": _sum([f.best for f in killed]) if killed else 0.0,
-            "killed_high": (None if any(f.high is None for f in killed)
-                            else _sum([f.high for f in killed])) if killed else 0.0,
-            "deaths_by_party": ";".join(f"{p}={_fmt(_sum(v)).replace(',', '')}"
-                                        for p, v in sorted(by_party.items())),
-            "summary": "; ".join(f"{f.measure} {f.party} {_qual(f.qualifier)}{_fmt(f.best)} {f.noun}"
-                                 for f in counted),
-            "parties": ";".join(sorted({f.party for f in g if f.party is not None})),
-            "n_sources": len(doc_ids), "doc_ids": ";".join(doc_ids),
-            "fact_ids": ";".join(sorted(f.fact_id for f in g)),
-            "figure_ids": ";".join(sorted(x for f in g for x in f.figure_ids.split(";"))),
-            "description": _one_line(str(lead.quote)),
-        })
-    rows.sort(key=lambda r: (r["date_start"], r["event_id"]))
-    return rows
+        rows.add(
+            event_id=event_id, date_start=ds, date_end=de, date_precision=_precision(ds, de),
+            place_id=place, place=place_name[place] if place else None,
+            country=place_country[place] if place else None,
+            latitude=place_lat[place] if place else None,
+            longitude=place_lon[place] if place else None,
+            killed_low=_sum([f.low for f in killed]) if killed else 0.0,
+            killed_best=_sum([f.best for f in killed]) if killed else 0.0,
+            killed_high=(None if any(f.high is None for f in killed)
+                         else _sum([f.high for f in killed])) if killed else 0.0,
+            deaths_by_party=";".join(f"{p}={_fmt(_sum(v)).replace(',', '')}" for p, v in sorted(by_party.items())),
+            summary="; ".join(f"{f.measure} {f.party} {_qual(f.qualifier)}{_fmt(f.best)} {f.noun}"
+                              for f in counted),
+            parties=";".join(sorted({f.party for f in g if f.party is not None})),
+            n_sources=len(doc_ids), doc_ids=";".join(doc_ids),
+            fact_ids=";".join(sorted(f.fact_id for f in g)),
+            figure_ids=";".join(sorted(x for f in g for x in f.figure_ids.split(";"))),
+            description=_one_line(str(lead.quote)),
+        )
+    return rows.sorted("date_start", "event_id")
 
 
 def _sum(values: list) -> float:
@@ -1138,34 +1187,34 @@ def _one_line(text: str, limit: int = 200) -> str:
 class _Milestone:
     """A dated milestone mention of a prepared article."""
 
-    __slots__ = ("article", "mention_id", "name", "code", "start", "sentence", "s0", "s1", "place",
+    __slots__ = ("article", "doc", "mention_id", "name", "code", "start", "sentence", "s0", "s1", "place",
                  "description", "names", "codes", "figures", "ds", "de")
 
-    def __init__(self, art: _Article, n: int, k: int, at: int, offset: int) -> None:
+    def __init__(self, art: _Article, n: int, k: int, at: int, offset: int, intern: dict) -> None:
         """The ``k``-th milestone of ``art`` (the ``n``-th article), whose ints start at ``at``."""
         ints, string = art.p.ints, art.string
         mention_id, name, code, self.start, sentence, s0, s1, place, self.description = ints[at:at + _MILESTONE]
-        self.article = n
-        self.mention_id, self.name, self.code, self.place = string(mention_id), string(name), string(code), \
-            string(place)
+        self.article, self.doc = n, art.doc
+        self.mention_id = string(mention_id)
+        self.name, self.code, self.place = (intern.setdefault(x := string(i), x) for i in (name, code, place))
         self.sentence, self.s0, self.s1 = (None if x < 0 else x for x in (sentence, s0, s1))
         at += _MILESTONE
         lists = []
         for _ in range(3):
             lists.append(ints[at + 1:at + 1 + ints[at]].tolist())
             at += 1 + ints[at]
-        self.names = [string(x) for x in lists[0]]
-        self.codes = [string(x) for x in lists[1]]
+        self.names = [intern.setdefault(x := string(i), x) for i in lists[0]]
+        self.codes = [intern.setdefault(x := string(i), x) for i in lists[1]]
         self.figures = [offset + i for i in lists[2]]
         d = 2 * (art.n_figures + k)
         self.ds, self.de = art.p.dates[d], art.p.dates[d + 1]
         self.de = None if self.de == _NAT else self.de
 
     @staticmethod
-    def all_of(art: _Article, n: int, offset: int) -> list[_Milestone]:
+    def all_of(art: _Article, n: int, offset: int, intern: dict) -> list[_Milestone]:
         out, at = [], art.milestones
         for k in range(art.n_milestones):
-            out.append(_Milestone(art, n, k, at, offset))
+            out.append(_Milestone(art, n, k, at, offset, intern))
             ints = art.p.ints
             at += _MILESTONE
             for _ in range(3):
@@ -1173,37 +1222,36 @@ class _Milestone:
         return out
 
 
-def _timeline(arts: list[_Article], facts: list[_Fact], owner: list[_Fact], odd: dict,
-              events: list[dict]) -> list[dict]:
-    """Events plus milestone mentions (merged across articles), in date order: :data:`TIMELINE` rows.
+def _timeline(arts: list[_Article], events: _Rows, fact_ids: list[str], bests: list[float],
+              fact_of: array, odd: dict[str, list[tuple[str, int]]]) -> _Rows:
+    """Events plus milestone mentions (merged across articles), in date order: the :data:`TIMELINE` rows.
 
-    ``owner``: the fact of each figure (by number); ``odd``: ``{doc_id: [(figure_id, fact)]}`` for
-    figures whose id names another article than their own.
+    ``fact_ids``, ``bests``: of the facts in order; ``fact_of``: the fact of each figure (by number);
+    ``odd``: ``{doc_id: [(figure_id, fact)]}`` of figures whose id names another article than their own.
     """
-    rows: list[dict] = []
-    for e in events:
-        rows.append({
-            "item_id": e["event_id"], "kind": "event", "type": "incident",
-            "date_start": e["date_start"], "date_end": e["date_end"], "date_precision": e["date_precision"],
-            "label": e["summary"], "description": e["description"], "place_id": e["place_id"],
-            "place": e["place"], "actors": None, "parties": e["parties"], "best": e["killed_best"],
-            "n_sources": e["n_sources"], "doc_ids": e["doc_ids"], "refs": e["figure_ids"],
-            "event_id": e["event_id"], "fact_ids": e["fact_ids"],
-        })
+    rows = _Rows(TIMELINE)
+    e = events.columns
+    rows.columns.update(
+        item_id=list(e["event_id"]), kind=["event"] * len(events), type=["incident"] * len(events),
+        date_start=list(e["date_start"]), date_end=list(e["date_end"]), date_precision=list(e["date_precision"]),
+        label=list(e["summary"]), description=list(e["description"]), place_id=list(e["place_id"]),
+        place=list(e["place"]), actors=[None] * len(events), parties=list(e["parties"]),
+        best=list(e["killed_best"]), n_sources=list(e["n_sources"]), doc_ids=list(e["doc_ids"]),
+        refs=list(e["figure_ids"]), event_id=list(e["event_id"]), fact_ids=list(e["fact_ids"]))
     event_dates: dict[str, list[tuple[int, int]]] = {}
-    for e in events:
-        for d in dict.fromkeys(e["doc_ids"].split(";")):
-            event_dates.setdefault(d, []).append((e["date_start"], e["date_end"]))
+    for doc_ids, ds, de in zip(e["doc_ids"], e["date_start"], e["date_end"]):
+        for d in dict.fromkeys(doc_ids.split(";")):
+            event_dates.setdefault(d, []).append((ds, de))
     offsets = itertools.accumulate((a.n_figures for a in arts), initial=0)
-    ms = [m for n, (art, offset) in enumerate(zip(arts, offsets)) for m in _Milestone.all_of(art, n, offset)]
-    ms.sort(key=lambda m: (m.ds, arts[m.article].doc, m.start))
+    intern: dict = {}
+    ms = [m for n, (art, offset) in enumerate(zip(arts, offsets)) for m in _Milestone.all_of(art, n, offset, intern)]
+    ms.sort(key=lambda m: (m.ds, m.doc, m.start))
     groups: list[list[_Milestone]] = []
     # a milestone joins the first group (in the order they were opened) of the same name
     # and type whose first milestone's dates overlap its own
     open_groups: dict[tuple, _Dated] = {}
     for m in ms:
-        doc = arts[m.article].doc
-        if m.code == "operation" and any(_overlap_ns(ds, de, m.ds, m.de) for ds, de in event_dates.get(doc, ())):
+        if m.code == "operation" and any(_overlap_ns(ds, de, m.ds, m.de) for ds, de in event_dates.get(m.doc, ())):
             continue  # covered by an event of its article
         same = open_groups.setdefault((m.name, m.code), _Dated())
         for gid in same.candidates(m.ds, m.de):
@@ -1214,47 +1262,51 @@ def _timeline(arts: list[_Article], facts: list[_Fact], owner: list[_Fact], odd:
         else:
             same.add(len(groups), m.ds, m.de)
             groups.append([m])
-    del ms, open_groups
+    del ms, open_groups, event_dates
     place_name = _places.column("name")
-    heads: dict[int, list[tuple[dict, int]]] = {}
+    heads: dict[int, list[tuple[int, int]]] = {}  # article -> (row, text) of the description
     for g in groups:
         h = g[0]
         place = _places.most_specific([m.place for m in g if m.place is not None])
         names = [x for m in g for x in m.names]
-        found = {owner[i].fact_id: owner[i] for m in g for i in m.figures}
-        found.update((f.fact_id, f) for m in g for fid, f in odd.get(arts[m.article].doc, ())
+        facts = {fact_of[i] for m in g for i in m.figures}
+        facts.update(f for m in g for fid, f in odd.get(m.doc, ())
                      if m.s0 is not None and m.s0 <= _position(fid) < m.s1)
-        fact_ids = sorted(found)
-        docs = sorted({arts[m.article].doc for m in g})
+        ids = sorted(fact_ids[f] for f in facts)
+        docs = sorted({m.doc for m in g})
         best = None
-        if fact_ids:
-            known = [found[f].best for f in fact_ids if found[f].best is not None]
+        if facts:
+            known = [bests[f] for f in facts if bests[f] is not None]
             best = max(known) if known else pd.NA
         ends = [m.de for m in g if m.de is not None]
-        row = {
-            "item_id": "m-" + min(m.mention_id for m in g), "kind": "milestone", "type": h.code,
-            "date_start": max(m.ds for m in g), "date_end": min(ends) if ends else None,
-            "date_precision": None, "label": h.name, "description": None,
-            "place_id": place, "place": place_name.get(place) if place else None,
-            "actors": ";".join(dict.fromkeys(names)) if names else None,
-            "parties": ";".join(sorted({c for m in g for c in m.codes})) if names else None,
-            "best": best, "n_sources": len(docs), "doc_ids": ";".join(docs),
-            "refs": ";".join(sorted(m.mention_id for m in g)), "event_id": None,
-            "fact_ids": ";".join(fact_ids) or None,
-        }
-        rows.append(row)
-        heads.setdefault(h.article, []).append((row, h.description))
+        heads.setdefault(h.article, []).append((len(rows), h.description))
+        rows.add(
+            item_id="m-" + min(m.mention_id for m in g), kind="milestone", type=h.code,
+            date_start=max(m.ds for m in g), date_end=min(ends) if ends else None,
+            date_precision=None, label=h.name, description=None,
+            place_id=place, place=place_name.get(place) if place else None,
+            actors=";".join(dict.fromkeys(names)) if names else None,
+            parties=";".join(sorted({c for m in g for c in m.codes})) if names else None,
+            best=best, n_sources=len(docs), doc_ids=";".join(docs),
+            refs=";".join(sorted(m.mention_id for m in g)), event_id=None, fact_ids=";".join(ids) or None,
+        )
     del groups
+    description = rows.columns["description"]
     for n, items in heads.items():
         texts = arts[n].texts_list()
         for row, k in items:
-            row["description"] = texts[k]
-    for r in rows:
-        if r["date_start"] is not None and r["date_end"] is not None and r["date_start"] > r["date_end"]:
-            r["date_start"], r["date_end"] = r["date_end"], r["date_start"]
-        r["date_precision"] = _precision(r["date_start"], r["date_end"])
-    rows.sort(key=lambda r: (_NAT if r["date_start"] is None else r["date_start"],
-                             _NAT if r["date_end"] is None else r["date_end"], r["item_id"]))
+            description[row] = texts[k]
+    cols = rows.columns
+    starts, ends = cols["date_start"], cols["date_end"]
+    for i, (ds, de) in enumerate(zip(starts, ends)):
+        if ds is not None and de is not None and ds > de:
+            starts[i], ends[i] = de, ds
+    cols["date_precision"] = [_precision(ds, de) for ds, de in zip(starts, ends)]
+    cols["_start"] = [_NAT if x is None else x for x in starts]
+    cols["_end"] = [_NAT if x is None else x for x in ends]
+    rows.sorted("_start", "_end", "item_id")
+    del cols
+    del rows.columns["_start"], rows.columns["_end"]
     return rows
 
 
@@ -1301,12 +1353,12 @@ class _Dated:
 
 # --- gazetteer tables ---------------------------------------------------------------------
 
-def _with_counts(table: pd.DataFrame, key: str, counts: dict[str, int], docs: dict[str, set[str]],
+def _with_counts(table: pd.DataFrame, key: str, counts: dict[str, int], docs: dict[str, list[str]],
                  schema: dict[str, str]) -> pd.DataFrame:
     """A gazetteer with ``n_mentions``, ``n_docs`` and ``doc_ids`` per row."""
     out = table.copy()
     keys = out[key].tolist()
-    doc_ids = [";".join(sorted(docs[k])) if k in docs else None for k in keys]
+    doc_ids = [";".join(sorted(set(docs[k]))) if k in docs else None for k in keys]
     out["n_mentions"] = pd.array([counts.get(k, 0) for k in keys], dtype="int64")
     out["doc_ids"] = doc_ids
     out["n_docs"] = [len(d.split(";")) if isinstance(d, str) else 0 for d in doc_ids]
@@ -1316,13 +1368,13 @@ def _with_counts(table: pd.DataFrame, key: str, counts: dict[str, int], docs: di
 def _mention_counts(mentions: pd.DataFrame | None, kind: str, column: str) -> tuple[dict, dict]:
     """``{key: n}`` and ``{key: doc ids}`` of the mentions of a kind, by a column (missing keys skipped)."""
     counts: dict[str, int] = {}
-    docs: dict[str, set[str]] = {}
+    docs: dict[str, list[str]] = {}
     if mentions is None or not len(mentions):
         return counts, docs
     for k, key, doc in zip(mentions["kind"].tolist(), mentions[column].tolist(), mentions["doc_id"].tolist()):
         if k == kind and not _missing(key):
             counts[key] = counts.get(key, 0) + 1
-            docs.setdefault(key, set()).add(str(doc))
+            docs.setdefault(key, []).append(str(doc))
     return counts, docs
 
 
@@ -1336,21 +1388,21 @@ def actors_table(mentions: pd.DataFrame | None) -> pd.DataFrame:
     return _actors_table(*_mention_counts(mentions, "actor", "name"))
 
 
-def _places_table(counts: dict[str, int], docs: dict[str, set[str]]) -> pd.DataFrame:
+def _places_table(counts: dict[str, int], docs: dict[str, list[str]]) -> pd.DataFrame:
     return _with_counts(_places.gazetteer(), "place_id", counts, docs, PLACES)
 
 
-def _actors_table(counts: dict[str, int], docs: dict[str, set[str]]) -> pd.DataFrame:
+def _actors_table(counts: dict[str, int], docs: dict[str, list[str]]) -> pd.DataFrame:
     """From counts by actor name (names not in the gazetteer are left out)."""
     gaz = _actors.gazetteer()
     ids = dict(zip(gaz["name"], gaz["actor_id"]))
     by_id: dict[str, int] = {}
-    docs_by_id: dict[str, set[str]] = {}
+    docs_by_id: dict[str, list[str]] = {}
     for name, n in counts.items():
         actor = ids.get(name)
         if actor is not None and not _missing(actor):
             by_id[actor] = by_id.get(actor, 0) + n
-            docs_by_id.setdefault(actor, set()).update(docs[name])
+            docs_by_id.setdefault(actor, []).extend(docs[name])
     return _with_counts(gaz, "actor_id", by_id, docs_by_id, ACTORS)
 
 
@@ -1375,27 +1427,28 @@ def read_derived(folder) -> dict[str, pd.DataFrame]:
 def derive_prepared(prepared: Iterable[Prepared]) -> dict[str, pd.DataFrame]:
     """``{facts, events, timeline, places, actors}`` from the prepared articles of a corpus (in the
     documents' order)."""
+    _CONFLICTS.clear()
     arts = [_Article(p) for p in prepared]
-    facts, owner, odd = _facts(arts)
+    facts, fact_of, odd = _facts(arts)
     events = _events(facts)
-    timeline = _timeline(arts, facts, owner, odd, events)
-    del owner, odd
-    places: tuple[dict, dict] = ({}, {})
-    actors: tuple[dict, dict] = ({}, {})
-    for art in arts:
-        for (counts, docs), (start, n) in ((places, (art.places, art.n_places)), (actors, (art.actors, art.n_actors))):
-            for key, k in art.counts(start, n):
-                counts[key] = counts.get(key, 0) + k
-                docs.setdefault(key, set()).add(art.doc)
-    columns = _fact_columns(facts)
+    fact_ids, bests = [f.fact_id for f in facts], [f.best for f in facts]
+    out = {"facts": _table(_fact_columns(facts), FACTS)}
     del facts
-    return {
-        "facts": _table(columns, FACTS),
-        "events": _table(_rows_to_columns(events, EVENTS), EVENTS),
-        "timeline": _table(_rows_to_columns(timeline, TIMELINE), TIMELINE),
-        "places": _places_table(*places),
-        "actors": _actors_table(*actors),
-    }
+    timeline = _timeline(arts, events, fact_ids, bests, fact_of, odd)
+    del fact_ids, bests, fact_of, odd
+    out["events"] = _table(events.columns, EVENTS)
+    out["timeline"] = _table(timeline.columns, TIMELINE)
+    del events, timeline
+    for name, start, n, table in (("places", "places", "n_places", _places_table),
+                                  ("actors", "actors", "n_actors", _actors_table)):
+        counts: dict[str, int] = {}
+        docs: dict[str, list[str]] = {}
+        for art in arts:
+            for key, k in art.counts(getattr(art, start), getattr(art, n)):
+                counts[key] = counts.get(key, 0) + k
+                docs.setdefault(key, []).append(art.doc)
+        out[name] = table(counts, docs)
+    return {name: out[name] for name in ("facts", "events", "timeline", "places", "actors")}
 
 
 def _fact_columns(facts: list[_Fact]) -> dict[str, list]:
@@ -1413,10 +1466,6 @@ def _fact_columns(facts: list[_Fact]) -> dict[str, list]:
         "part_of": get("part_of"), "event_id": get("event_id"), "place_id": get("place"),
         "place": [names.get(p) if p else None for p in get("place")], "noun": get("noun"), "quote": get("quote"),
     }
-
-
-def _rows_to_columns(rows: list[dict], schema: dict[str, str]) -> dict[str, list]:
-    return {c: [r[c] for r in rows] for c in schema}
 
 
 def _table(columns: dict[str, list], schema: dict[str, str]) -> pd.DataFrame:
