@@ -34,13 +34,19 @@ from __future__ import annotations
 import itertools
 import math
 import re
+import zlib
+from array import array
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
+from typing import NamedTuple
 
+import numpy as np
 import pandas as pd
 
 from . import actors as _actors
 from . import places as _places
-from .schema import ACTORS, EVENTS, FACTS, MEASURES, PLACES, TIMELINE, conform, frame
+from .schema import ACTORS, DATE, EVENTS, FACTS, MEASURES, PLACES, TIMELINE, conform
 
 VIOLENT = ("killed", "wounded", "captured", "destroyed")
 BASIS_RANK = {"sentence": 0, "context": 1, "aggregate": 2, "published": 3, "none": 4}
@@ -104,80 +110,261 @@ def precision(start: pd.Timestamp, end: pd.Timestamp) -> str | None:
     return "period"
 
 
-def _span_days(start: pd.Timestamp, end: pd.Timestamp) -> int | None:
-    if pd.isna(start) or pd.isna(end):
-        return None
-    return (end - start).days
+_PRECISIONS: dict[tuple, str | None] = {}
 
 
-def figure_kind(row: dict) -> str:
-    """``incident``, ``cumulative`` or ``strength`` by the figure's sentence and date."""
-    quote = str(row.get("quote") or "")
-    off = int(row["start"]) - int(row["sentence_start"]) if pd.notna(row.get("start")) and \
-        pd.notna(row.get("sentence_start")) else -1
-    before = quote[max(0, off - 40):off] if off >= 0 else ""
-    if row["measure"] == "deployed":
+def _precision(ds: int | None, de: int | None) -> str | None:
+    """:func:`precision` of a range in nanoseconds (None = NaT), remembered."""
+    key = (ds, de)
+    if key not in _PRECISIONS:
+        if len(_PRECISIONS) > 100_000:
+            _PRECISIONS.clear()
+        _PRECISIONS[key] = precision(pd.Timestamp(ds) if ds is not None else pd.NaT,
+                                     pd.Timestamp(de) if de is not None else pd.NaT)
+    return _PRECISIONS[key]
+
+
+_DAY = 86_400 * 10**9  # nanoseconds
+_NAT = -2**63  # NaT as int64 nanoseconds (numpy's)
+
+
+def _ns(ts) -> int | None:
+    """A date as integer nanoseconds (None for none/NaT), so that dates compare and subtract as ints."""
+    return None if ts is None or pd.isna(ts) else pd.Timestamp(ts).value
+
+
+def _days(a: int, b: int) -> int:
+    """``(a - b).days`` of two nanosecond timestamps."""
+    return (a - b) // _DAY
+
+
+def _span(ds: int | None, de: int | None) -> int | None:
+    """Days from start to end (None if either is unknown)."""
+    return None if ds is None or de is None else (de - ds) // _DAY
+
+
+def figure_kind(quote: str | None, offset: int, measure: str, ds: int | None, de: int | None) -> str:
+    """``incident``, ``cumulative`` or ``strength`` by the figure's sentence and stated dates.
+
+    ``offset``: where the figure starts in ``quote`` (-1: unknown); dates in nanoseconds (None: none).
+    """
+    quote = str(quote or "")
+    before = quote[max(0, offset - 40):offset] if offset >= 0 else ""
+    if measure == "deployed":
         return "incident" if _REINFORCE.search(quote) else "strength"
     if before and _RUNNING.search(before):
         return "cumulative"
-    span = _span_days(row["date_start"], row["date_end"])
+    span = _span(ds, de)
     if span is not None:
         if span <= 45 or _ONE_EVENT.search(quote):
             return "incident"
         return "cumulative"
-    if pd.notna(row["date_start"]) or pd.notna(row["date_end"]):
+    if ds is not None or de is not None:
         return "cumulative"
-    if _CUMULATIVE.search(quote) or row["measure"] == "displaced":
+    if _CUMULATIVE.search(quote) or measure == "displaced":
         return "cumulative"
     return "incident"
 
 
-def _place_index(mentions: pd.DataFrame) -> dict[tuple[str, int], list[tuple[int, str]]]:
-    out: dict[tuple[str, int], list[tuple[int, str]]] = {}
-    if mentions is None or not len(mentions):
-        return out
-    places = mentions[(mentions["kind"] == "place") & mentions["sentence"].notna()].sort_values(["doc_id", "start"])
-    for doc, sent, pos, code in zip(places["doc_id"], places["sentence"], places["start"], places["code"]):
-        out.setdefault((str(doc), int(sent)), []).append((int(pos), str(code)))
+def _overlap(a0, a1, b0, b1) -> bool:
+    """Do two date ranges overlap (NaT = open)?"""
+    lo = max([x for x in (a0, b0) if type(x) is pd.Timestamp or pd.notna(x)], default=None)
+    hi = min([x for x in (a1, b1) if type(x) is pd.Timestamp or pd.notna(x)], default=None)
+    return lo is None or hi is None or lo <= hi
+
+
+def _overlap_ns(a0: int | None, a1: int | None, b0: int | None, b1: int | None) -> bool:
+    """:func:`_overlap` of ranges in nanoseconds (None = open)."""
+    lo = a0 if b0 is None else b0 if a0 is None else max(a0, b0)
+    hi = a1 if b1 is None else b1 if a1 is None else min(a1, b1)
+    return lo is None or hi is None or lo <= hi
+
+
+# --- one article: prepare -----------------------------------------------------------------
+
+class Prepared(NamedTuple):
+    """What :func:`derive_prepared` needs of one article (see :func:`prepare`): compact, cheap to pickle.
+
+    ``strings`` holds the article's distinct short texts (ids, codes, names) back to back, ``texts``
+    its distinct quotes and one-line descriptions the same way (UTF-8, zlib). ``ints`` is a header
+    (:data:`_HEADER`), where each string and text ends, :data:`_FIG` fields per annotated figure
+    (indices into the strings, codes), the dated milestones and the place and actor mention counts;
+    ``dates`` holds the figures' working dates, then the milestones' (ns, :data:`_NAT` for none);
+    ``values`` each figure's value and upper value.
+    """
+
+    doc_id: str
+    published: int | None  # ns
+    strings: str
+    texts: bytes
+    ints: array
+    dates: array
+    values: array
+
+
+KINDS = ("incident", "cumulative", "strength")
+BASES = tuple(BASIS_RANK)
+_HEADER = ("strings", "texts", "figures", "milestones", "milestone_ints", "places", "actors")
+# the ints of one figure: indices into the strings (-1: none) but kind, basis (KINDS, BASES), part_of
+# (the aggregate's figure index, -1: none), sentence (-1: none) and quote (index into the texts)
+_FIG = ("figure_id", "party", "measure", "noun", "qualifier", "place_id", "kind", "basis", "part_of",
+        "sentence", "quote")
+_F = len(_FIG)
+# a milestone: mention_id, name, code, start, sentence, sentence_start, sentence_end, place_id,
+# description (a text), then counted lists: actor names and party codes of its sentence, and the
+# figures (indices) of its sentence whose figure_id names this article
+_MILESTONE = 9
+_NONE = -1
+_LAST = 2**31 - 1  # an unknown start sorts last
+
+_FIGURE_COLUMNS = ("figure_id", "value", "value_high", "qualifier", "party", "measure", "noun", "date_start",
+                   "date_end", "start", "sentence", "sentence_start", "quote")
+_MENTION_COLUMNS = ("mention_id", "kind", "name", "code", "start", "sentence", "sentence_start", "sentence_end",
+                    "date_start", "date_end", "quote")
+_DATE_COLUMNS = ("date_start", "date_end")
+
+
+def prepare(doc_id: str, published: date | None, figures: pd.DataFrame,
+            mentions: pd.DataFrame | None) -> Prepared:
+    """Everything :func:`derive_prepared` needs of one article, from its rows of the figures and
+    mentions tables and its publication date: the figures with kind, working dates and basis, place
+    and parts (see the module rules), the dated milestones with their sentence's places, actors and
+    figures, and the article's place and actor mention counts."""
+    return _prepare(str(doc_id), _ns(published), _columns(figures, _FIGURE_COLUMNS),
+                    _columns(mentions, _MENTION_COLUMNS))
+
+
+def _columns(df: pd.DataFrame | None, names: tuple[str, ...]) -> dict[str, list]:
+    """Columns of ``df`` as lists of plain values (None for missing, dates as ns)."""
+    n = 0 if df is None else len(df)
+    out: dict[str, list] = {}
+    for c in names:
+        if df is None or c not in df.columns:
+            out[c] = [None] * n
+            continue
+        s = df[c]
+        if c in _DATE_COLUMNS:
+            if pd.api.types.is_datetime64_dtype(s.dtype):
+                out[c] = [None if v == _NAT else v for v in s.to_numpy("datetime64[ns]").view("i8").tolist()]
+            else:
+                out[c] = [_ns(v) for v in s.tolist()]
+        elif s.dtype == object:
+            out[c] = [None if _missing(v) else v for v in s.tolist()]
+        else:
+            out[c] = [None if v is pd.NA or v != v else v for v in s.tolist()]
     return out
 
 
-def _operation_dates(mentions: pd.DataFrame) -> dict[str, list[tuple[int, pd.Timestamp, pd.Timestamp]]]:
-    out: dict[str, list[tuple[int, pd.Timestamp, pd.Timestamp]]] = {}
-    if mentions is None or not len(mentions):
-        return out
-    ops = mentions[(mentions["kind"] == "milestone") & (mentions["code"] == "operation")
-                   & mentions["date_start"].notna() & mentions["sentence"].notna()]
-    for doc, sent, ds, de in zip(ops["doc_id"], ops["sentence"], ops["date_start"], ops["date_end"]):
-        out.setdefault(str(doc), []).append((int(sent), ds, de))
-    return out
+def _missing(v) -> bool:
+    return v is None or v is pd.NA or (isinstance(v, float) and v != v)
 
 
-def annotate(figures: pd.DataFrame, documents: pd.DataFrame, mentions: pd.DataFrame) -> pd.DataFrame:
-    """Figures with kind, working dates, date basis, place, estimates and ``part_of`` figure ids."""
-    figs = figures[figures["value"].notna() & figures["measure"].isin(MEASURES)].copy()
-    figs = figs.reset_index(drop=True)
-    pub = dict(zip(documents["doc_id"].astype(str), pd.to_datetime(documents["published"])))
-    places = _place_index(mentions)
-    ops = _operation_dates(mentions)
-    rows = _records(figs)
+def _prepare(doc_id: str, pub: int | None, fc: dict[str, list], mc: dict[str, list]) -> Prepared:
+    mkind, msent, mcode = mc["kind"], mc["sentence"], mc["code"]
+    located: dict[int, list[int]] = {}  # sentence -> its mentions, in table order
+    places: dict[int, list[tuple[int, str]]] = {}  # sentence -> (position, place_id), in position order
+    ops: list[tuple[int, int, int | None]] = []  # (sentence, start, end) of the dated operations
+    for j, (kind, sent) in enumerate(zip(mkind, msent)):
+        if sent is None:
+            continue
+        located.setdefault(sent, []).append(j)
+        if kind == "place":
+            places.setdefault(sent, []).append((mc["start"][j], str(mcode[j])))
+        elif kind == "milestone" and mcode[j] == "operation" and mc["date_start"][j] is not None:
+            ops.append((sent, mc["date_start"][j], mc["date_end"][j]))
+    for here in places.values():
+        here.sort(key=lambda h: h[0])
+    rows = _annotate(pub, fc, places, ops)
+
+    strings: dict[str | None, int] = {None: _NONE}
+    texts: dict[str | None, int] = {None: _NONE}
+
+    def sid(s, table=strings) -> int:
+        return table.setdefault(s, len(table) - 1)
+
+    figure_ints: list[int] = []
+    dates: list[int] = []
+    values: list[float] = []
+    position = {r["figure_id"]: k for k, r in enumerate(rows)}
     for r in rows:
-        r["published"] = pub.get(str(r["doc_id"]), pd.NaT)
-        r["kind"] = figure_kind(r)
-        r["basis"] = "sentence" if pd.notna(r["date_start"]) else None
-        if pd.isna(r["date_end"]) and pd.notna(r["date_start"]):
-            r["date_end"] = r["date_start"]
-        r["low"], r["best"], r["high"] = estimates(float(r["value"]), r["value_high"], r["qualifier"])
-        r["lo"], r["hi"] = bounds(float(r["value"]), r["value_high"], r["qualifier"])
-        sent = int(r["sentence"]) if pd.notna(r["sentence"]) else -1
+        figure_ints += (sid(r["figure_id"]), sid(r["party"]), sid(r["measure"]), sid(r["noun"]),
+                        sid(r["qualifier"]), sid(r["place_id"]), KINDS.index(r["kind"]), BASES.index(r["basis"]),
+                        position[r["part_of"]] if r["part_of"] else _NONE,
+                        _NONE if r["sentence"] is None else r["sentence"], sid(r["quote"], texts))
+        dates += (_NAT if r["date_start"] is None else r["date_start"], _NAT if r["date_end"] is None else r["date_end"])
+        values += (r["value"], math.nan if r["value_high"] is None else float(r["value_high"]))
+    milestone_ints: list[int] = []
+    n_milestones = 0
+    for j, kind in enumerate(mkind):
+        if kind != "milestone" or mc["date_start"][j] is None:
+            continue
+        n_milestones += 1
+        sent, s0, s1 = msent[j], mc["sentence_start"][j], mc["sentence_end"][j]
+        ctx = located.get(sent, ()) if sent is not None else ()
+        place = _places.most_specific([mcode[k] for k in ctx if mkind[k] == "place"])
+        actors = [k for k in ctx if mkind[k] == "actor"]
+        names = list(dict.fromkeys(mc["name"][k] for k in actors))
+        codes = list(dict.fromkeys(mcode[k] for k in actors))
+        in_sentence = [k for k, r in enumerate(rows) if s0 is not None and s1 is not None
+                       and r["figure_id"].split(":")[0] == doc_id and s0 <= _position(r["figure_id"]) < s1]
+        milestone_ints += (sid(mc["mention_id"][j]), sid(mc["name"][j]), sid(mcode[j]),
+                           _LAST if mc["start"][j] is None else mc["start"][j], _NONE if sent is None else sent,
+                           _NONE if s0 is None else s0, _NONE if s1 is None else s1, sid(place),
+                           sid(_one_line(str(mc["quote"][j])), texts))
+        for items in ([sid(n) for n in names], [sid(c) for c in codes], in_sentence):
+            milestone_ints.append(len(items))
+            milestone_ints += items
+        de = mc["date_end"][j]
+        dates += (mc["date_start"][j], _NAT if de is None else de)
+    counts = []
+    for kind, key in (("place", mcode), ("actor", mc["name"])):
+        n: dict[str, int] = {}
+        for k, v in zip(mkind, key):
+            if k == kind and v is not None:
+                n[v] = n.get(v, 0) + 1
+        counts.append([x for v, c in n.items() for x in (sid(v), c)])
+    del strings[None], texts[None]
+    header = (len(strings), len(texts), len(rows), n_milestones, len(milestone_ints),
+              len(counts[0]) // 2, len(counts[1]) // 2)
+    ints = array("i", header)
+    ints.extend(itertools.accumulate(len(s) for s in strings))
+    ints.extend(itertools.accumulate(len(s) for s in texts))
+    for part in (figure_ints, milestone_ints, *counts):
+        ints.extend(part)
+    return Prepared(doc_id, pub, "".join(strings), zlib.compress("".join(texts).encode("utf-8")), ints,
+                    array("q", dates), array("d", values))
+
+
+def _position(figure_id: str) -> int:
+    """Where a figure starts in its article (the part of its id after the last ':')."""
+    return int(figure_id.rsplit(":", 1)[1])
+
+
+def _annotate(pub: int | None, fc: dict[str, list], places: dict, ops: list) -> list[dict]:
+    """The article's figures of a scored measure with kind, working dates, basis, bounds, place, parts."""
+    rows = []
+    for i, (value, measure) in enumerate(zip(fc["value"], fc["measure"])):
+        if value is None or measure not in MEASURES:
+            continue
+        ds, de, start, s0, quote = (fc[c][i] for c in ("date_start", "date_end", "start", "sentence_start", "quote"))
+        value = float(value)
+        lo, hi = bounds(value, fc["value_high"][i], fc["qualifier"][i])
+        sent = fc["sentence"][i]
         # the most specific place of the sentence; on ties the nearest one before the figure
-        here = sorted(places.get((str(r["doc_id"]), sent), []),
-                      key=lambda h: (h[0] > int(r["start"]), abs(h[0] - int(r["start"]))))
-        r["place_id"] = _places.most_specific([code for _, code in here])
-        r["part_of"] = None
+        here = sorted(places.get(sent if sent is not None else -1, ()),
+                      key=lambda h: (h[0] > start, abs(h[0] - start)))
+        rows.append({
+            "figure_id": fc["figure_id"][i], "party": fc["party"][i], "measure": measure, "noun": fc["noun"][i],
+            "qualifier": fc["qualifier"][i], "quote": quote, "value": value, "value_high": fc["value_high"][i],
+            "sentence": sent, "start": start,
+            "kind": figure_kind(quote, start - s0 if start is not None and s0 is not None else -1, measure, ds, de),
+            "basis": "sentence" if ds is not None else None,
+            "date_start": ds, "date_end": de if de is not None else ds, "lo": lo, "hi": hi,
+            "place_id": _places.most_specific([code for _, code in here]), "part_of": None,
+        })
     for r in rows:  # a working date for every figure, so parts are matched within one period
         if r["basis"] is None:
-            _date_alone(r, ops)
+            _date_alone(r, ops, pub)
     _find_parts(rows)
     by_id = {r["figure_id"]: r for r in rows}
     for r in rows:  # a part shares its aggregate's kind, date (unless its own) and place
@@ -190,97 +377,66 @@ def annotate(figures: pd.DataFrame, documents: pd.DataFrame, mentions: pd.DataFr
             r["date_start"], r["date_end"], r["basis"] = agg["date_start"], agg["date_end"], "aggregate"
         if r["place_id"] is None:
             r["place_id"] = agg["place_id"]
-    out = pd.DataFrame(rows)
-    out["precision"] = [precision(s, e) for s, e in zip(out["date_start"], out["date_end"])] if len(out) else []
-    return out
+    return rows
 
 
-def _date_alone(r: dict, ops: dict) -> None:
+def _date_alone(r: dict, ops: list, pub: int | None) -> None:
     """Date an undated figure from its article (context) or its publication date."""
-    pubd = r["published"]
     if r["kind"] == "strength":
-        r["date_start"] = r["date_end"] = pubd
-        r["basis"] = "published" if pd.notna(pubd) else "none"
+        r["date_start"] = r["date_end"] = pub
+        r["basis"] = "published" if pub is not None else "none"
         return
     if r["kind"] == "cumulative":
-        r["date_start"], r["date_end"] = pd.NaT, pubd
-        r["basis"] = "published" if pd.notna(pubd) else "none"
+        r["date_start"], r["date_end"] = None, pub
+        r["basis"] = "published" if pub is not None else "none"
         return
-    sent = int(r["sentence"]) if pd.notna(r["sentence"]) else 0
-    candidates = [] if _ANOTHER.search(str(r.get("quote") or "")) else ops.get(str(r["doc_id"]), [])
-    candidates = [c for c in candidates if pd.isna(pubd) or c[1] <= pubd]
+    sent = r["sentence"] if r["sentence"] is not None else 0
+    candidates = [] if _ANOTHER.search(str(r["quote"] or "")) else ops
+    candidates = [c for c in candidates if pub is None or c[1] <= pub]
     if candidates:
         _, ds, de = min(candidates, key=lambda c: (abs(c[0] - sent), c[0]))
         r["date_start"], r["date_end"], r["basis"] = ds, de, "context"
-    elif pd.notna(pubd):
-        r["date_start"], r["date_end"], r["basis"] = pubd - pd.Timedelta(days=CONTEXT_DAYS), pubd, "published"
+    elif pub is not None:
+        r["date_start"], r["date_end"], r["basis"] = pub - CONTEXT_DAYS * _DAY, pub, "published"
     else:
         r["basis"] = "none"
 
 
-def _overlap(a0, a1, b0, b1) -> bool:
-    """Do two date ranges overlap (NaT = open)?"""
-    lo = max([x for x in (a0, b0) if type(x) is pd.Timestamp or pd.notna(x)], default=None)
-    hi = min([x for x in (a1, b1) if type(x) is pd.Timestamp or pd.notna(x)], default=None)
-    return lo is None or hi is None or lo <= hi
-
-
-def _records(df: pd.DataFrame) -> list[dict]:
-    """``df.to_dict("records")`` (missing values as None), several times faster."""
-    from pandas.core.dtypes.cast import maybe_box_native
-
-    cols = df.columns.tolist()
-    values = []
-    for c in cols:
-        col = df[c]
-        if col.dtype == object:
-            values.append([maybe_box_native(x) for x in col.tolist()])
-        elif isinstance(col.dtype, pd.api.extensions.ExtensionDtype):
-            values.append([None if x is pd.NA else x for x in col.tolist()])
-        else:
-            values.append(col.tolist())
-    return [dict(zip(cols, row)) for row in zip(*values)]
-
-
 def _find_parts(rows: list[dict]) -> None:
     """Mark figures that are parts of an aggregate stated in the same article."""
-    by_doc: dict[str, list[dict]] = {}
+    rows = sorted(rows, key=lambda r: (r["sentence"] if r["sentence"] is not None else -1, r["start"]))
+    # "Of these, 10 …", "A million of those …": a part of the nearest larger figure before it
+    for i, r in enumerate(rows):
+        if not _PART_OF.search(str(r["quote"] or "")) or r["sentence"] is None:
+            continue
+        prior = [p for p in rows[:i] if p["party"] == r["party"] and p["measure"] == r["measure"]
+                 and p["value"] > r["value"] and p["sentence"] is not None
+                 and 0 <= r["sentence"] - p["sentence"] <= 2 and p["part_of"] is None]
+        if prior:
+            r["part_of"] = prior[-1]["figure_id"]
+    # parts that add up to an aggregate stated in another sentence of the article
+    groups: dict[tuple[str, str], list[dict]] = {}
     for r in rows:
-        by_doc.setdefault(str(r["doc_id"]), []).append(r)
-    for doc_rows in by_doc.values():
-        doc_rows.sort(key=lambda r: (r["sentence"] if pd.notna(r["sentence"]) else -1, r["start"]))
-        # "Of these, 10 …", "A million of those …": a part of the nearest larger figure before it
-        for i, r in enumerate(doc_rows):
-            if not _PART_OF.search(str(r.get("quote") or "")):
-                continue
-            prior = [p for p in doc_rows[:i] if p["party"] == r["party"] and p["measure"] == r["measure"]
-                     and float(p["value"]) > float(r["value"]) and pd.notna(p["sentence"])
-                     and 0 <= int(r["sentence"]) - int(p["sentence"]) <= 2 and p["part_of"] is None]
-            if prior:
-                r["part_of"] = prior[-1]["figure_id"]
-        # parts that add up to an aggregate stated in another sentence of the article
-        groups: dict[tuple[str, str], list[dict]] = {}
-        for r in doc_rows:
-            if r["kind"] == "incident" and r["part_of"] is None:
-                groups.setdefault((str(r["party"]), str(r["measure"])), []).append(r)
-        for members in groups.values():
-            while len(members) >= 3:
-                best = None
-                for agg in members:
-                    if agg["part_of"] is not None:
-                        continue
-                    others = [m for m in members if m is not agg and m["part_of"] is None
-                              and m["sentence"] != agg["sentence"] and float(m["value"]) < float(agg["value"])
-                              and _overlap(m["date_start"], m["date_end"], agg["date_start"], agg["date_end"])]
-                    found = _summing_subset(agg, others)
-                    if found and (best is None or found[0] < best[0]):
-                        best = (found[0], agg, found[1])
-                if best is None:
-                    break
-                _, agg, parts = best
-                for p in parts:
-                    p["part_of"] = agg["figure_id"]
-                members = [m for m in members if m["part_of"] is None]
+        if r["kind"] == "incident" and r["part_of"] is None:
+            groups.setdefault((str(r["party"]), str(r["measure"])), []).append(r)
+    for members in groups.values():
+        while len(members) >= 3:
+            best = None
+            for agg in members:
+                if agg["part_of"] is not None:
+                    continue
+                others = [m for m in members if m is not agg and m["part_of"] is None
+                          and m["sentence"] != agg["sentence"] and m["value"] < agg["value"]
+                          and _overlap_ns(m["date_start"], m["date_end"], agg["date_start"], agg["date_end"])]
+                found = _summing_subset(agg, others)
+                if found and (best is None or found[0] < best[0]):
+                    best = (found[0], agg, found[1])
+            if best is None:
+                break
+            _, agg, parts = best
+            for p in parts:
+                p["part_of"] = agg["figure_id"]
+            members = [m for m in members if m["part_of"] is None]
 
 
 def _summing_subset(agg: dict, others: list[dict]) -> tuple[float, list[dict]] | None:
@@ -289,20 +445,60 @@ def _summing_subset(agg: dict, others: list[dict]) -> tuple[float, list[dict]] |
     Returns the relative gap between their sum and the aggregate (smaller is
     better) and the figures, or None.
     """
-    sents = sorted({int(o["sentence"]) for o in others if pd.notna(o["sentence"])})
+    sents = sorted({o["sentence"] for o in others if o["sentence"] is not None})
     windows = [[s] for s in sents] + [[a, b] for a, b in zip(sents, sents[1:]) if b - a == 1]
     best: tuple[float, list[dict]] | None = None
-    value = float(agg["value"])
+    value = agg["value"]
     for window in windows:
-        pool = [o for o in others if pd.notna(o["sentence"]) and int(o["sentence"]) in window][:8]
+        pool = [o for o in others if o["sentence"] is not None and o["sentence"] in window][:8]
         for k in range(2, min(4, len(pool)) + 1):
             for combo in itertools.combinations(pool, k):
                 lo = sum(c["lo"] for c in combo)
                 hi = sum(c["hi"] for c in combo)
-                gap = abs(sum(float(c["value"]) for c in combo) - value) / value
+                gap = abs(sum(c["value"] for c in combo) - value) / value
                 if lo <= agg["hi"] and hi >= agg["lo"] and gap <= 0.15 and (best is None or gap < best[0]):
                     best = (gap, list(combo))
     return best
+
+
+# --- reading prepared articles ------------------------------------------------------------
+
+class _Article:
+    """Where the sections of a :class:`Prepared` start in its ``ints``, and reading its strings."""
+
+    __slots__ = ("p", "doc", "n_figures", "n_milestones", "strings", "texts", "figures", "milestones",
+                 "places", "actors", "n_places", "n_actors")
+
+    def __init__(self, p: Prepared) -> None:
+        ints = p.ints
+        n_strings, n_texts, self.n_figures, self.n_milestones, n_milestone_ints, self.n_places, \
+            self.n_actors = ints[:len(_HEADER)]
+        self.p, self.doc = p, p.doc_id
+        self.strings = len(_HEADER)
+        self.texts = self.strings + n_strings
+        self.figures = self.texts + n_texts
+        self.milestones = self.figures + _F * self.n_figures
+        self.places = self.milestones + n_milestone_ints
+        self.actors = self.places + 2 * self.n_places
+
+    def string(self, k: int) -> str | None:
+        if k < 0:
+            return None
+        ends = self.p.ints
+        return self.p.strings[ends[self.strings + k - 1] if k else 0:ends[self.strings + k]]
+
+    def texts_list(self) -> list[str]:
+        """The article's texts (quotes, descriptions), decompressed."""
+        text = zlib.decompress(self.p.texts).decode("utf-8")
+        ends = self.p.ints[self.texts:self.figures].tolist()
+        return [text[a:b] for a, b in zip([0] + ends, ends)]
+
+    def field(self, i: int, name: str) -> int:
+        return self.p.ints[self.figures + _F * i + _FIG.index(name)]
+
+    def counts(self, start: int, n: int) -> list[tuple[str, int]]:
+        ints = self.p.ints
+        return [(self.string(ints[start + 2 * k]), ints[start + 2 * k + 1]) for k in range(n)]
 
 
 # --- merging figures into facts ---------------------------------------------------------
@@ -310,6 +506,16 @@ def _summing_subset(agg: dict, others: list[dict]) -> tuple[float, list[dict]] |
 def _place_conflict(a: str | None, b: str | None) -> bool:
     if not a or not b or a == b:
         return False
+    key = (a, b)
+    if key not in _CONFLICTS:
+        _CONFLICTS[key] = _kinds_conflict(a, b)
+    return _CONFLICTS[key]
+
+
+_CONFLICTS: dict[tuple[str, str], bool] = {}  # within one derive_prepared (the gazetteer may change)
+
+
+def _kinds_conflict(a: str, b: str) -> bool:
     kinds = _places.column("kind")
     broad = ("country", "region")
     # two distinct named localities (towns, areas, borders, regions) are two places;
@@ -320,40 +526,77 @@ def _place_conflict(a: str | None, b: str | None) -> bool:
     return not (ka in broad and kb in broad and ka != kb)
 
 
-def compatible(a: dict, b: dict) -> tuple[bool, bool]:
+class _Fig:
+    """An annotated figure as plain Python values (dates in nanoseconds, None = none)."""
+
+    __slots__ = ("figure_id", "doc", "party", "measure", "kind", "basis", "place", "noun", "qualifier",
+                 "value", "lo", "hi", "low", "best", "high", "ds", "de", "precise", "sentence",
+                 "article", "index", "part_of", "quote")
+
+    def __init__(self, art: _Article, n: int, i: int, offset: int, intern: dict) -> None:
+        """Figure ``i`` of ``art``, the ``n``-th article, whose first figure is the ``offset``-th."""
+        p = art.p
+        base = art.figures + _F * i
+        fid, party, measure, noun, qual, place, kind, basis, part_of, sentence, quote = p.ints[base:base + _F]
+        string = art.string
+        self.figure_id = string(fid)
+        self.doc = art.doc
+        self.party = intern.setdefault(party := string(party), party)
+        self.measure = intern.setdefault(measure := string(measure), measure)
+        self.noun = intern.setdefault(noun := string(noun), noun)
+        self.qualifier = intern.setdefault(qual := string(qual), qual)
+        self.place = intern.setdefault(place := string(place), place)
+        self.kind = KINDS[kind]
+        self.basis = BASES[basis]
+        self.article, self.index = n, offset + i
+        self.part_of = offset + part_of if part_of >= 0 else None
+        self.sentence = sentence if sentence >= 0 else None
+        self.quote = quote
+        value, high = p.values[2 * i], p.values[2 * i + 1]
+        high = None if high != high else high
+        self.value = value
+        self.lo, self.hi = bounds(value, high, self.qualifier)
+        self.low, self.best, self.high = estimates(value, high, self.qualifier)
+        ds, de = p.dates[2 * i], p.dates[2 * i + 1]
+        self.ds = None if ds == _NAT else ds
+        self.de = None if de == _NAT else de
+        span = _span(self.ds, self.de)
+        self.precise = span is not None and span <= 7 and self.basis in ("sentence", "context")
+
+
+def compatible(a: _Fig, b: _Fig) -> tuple[bool, bool]:
     """Whether two annotated figures state the same quantity, and whether they disagree."""
-    if (a["party"], a["measure"], a["kind"]) != (b["party"], b["measure"], b["kind"]):
+    if (a.party, a.measure, a.kind) != (b.party, b.measure, b.kind):
         return False, False
-    if a["figure_id"] == b["figure_id"]:
+    if a.figure_id == b.figure_id:
         return True, False
-    if _place_conflict(a["place_id"], b["place_id"]):
+    if _place_conflict(a.place, b.place):
         return False, False
-    agree = a["lo"] <= b["hi"] and b["lo"] <= a["hi"]
-    same_doc = a["doc_id"] == b["doc_id"]
-    if same_doc and not (float(a["value"]) == float(b["value"]) and a["qualifier"] == b["qualifier"]):
+    agree = a.lo <= b.hi and b.lo <= a.hi
+    same_doc = a.doc == b.doc
+    if same_doc and not (a.value == b.value and a.qualifier == b.qualifier):
         return False, False
-    if a["kind"] == "incident":
-        if not _overlap(a["date_start"], a["date_end"], b["date_start"], b["date_end"]):
+    if a.kind == "incident":
+        if not _overlap_ns(a.ds, a.de, b.ds, b.de):
             return False, False
         if agree:
             return True, False
-        precise = all(_span_days(x["date_start"], x["date_end"]) is not None
-                      and _span_days(x["date_start"], x["date_end"]) <= 7
-                      and x["basis"] in ("sentence", "context") for x in (a, b))
-        ratio = max(a["best"], b["best"]) / max(min(a["best"], b["best"]), 1)
+        precise = all(_span(x.ds, x.de) is not None and _span(x.ds, x.de) <= 7
+                      and x.basis in ("sentence", "context") for x in (a, b))
+        ratio = max(a.best, b.best) / max(min(a.best, b.best), 1)
         return (precise and ratio <= 2), True
     if not agree:
         return False, False
-    if a["kind"] == "strength":
-        ok = pd.isna(a["date_end"]) or pd.isna(b["date_end"]) or abs((a["date_end"] - b["date_end"]).days) <= 180
+    if a.kind == "strength":
+        ok = a.de is None or b.de is None or abs(_days(a.de, b.de)) <= 180
         return ok, False
     # cumulative: same running total as of nearby dates, compatible starts
-    ends_ok = pd.isna(a["date_end"]) or pd.isna(b["date_end"]) or abs((a["date_end"] - b["date_end"]).days) <= 400
-    starts_ok = pd.isna(a["date_start"]) or pd.isna(b["date_start"]) or abs((a["date_start"] - b["date_start"]).days) <= 366
+    ends_ok = a.de is None or b.de is None or abs(_days(a.de, b.de)) <= 400
+    starts_ok = a.ds is None or b.ds is None or abs(_days(a.ds, b.ds)) <= 366
     return ends_ok and starts_ok, False
 
 
-def _cluster(rows: list[dict]) -> list[list[dict]]:
+def _cluster(figures: list[_Fig]) -> list[list[_Fig]]:
     """Greedy complete-linkage clustering of annotated figures into facts.
 
     Figures are taken best-dated first; each joins the first cluster (in the
@@ -363,15 +606,14 @@ def _cluster(rows: list[dict]) -> list[list[dict]]:
     :class:`_Block`), and each is tested against summaries of its members
     (:class:`_Cluster`) rather than member by member.
     """
-    order = sorted(rows, key=lambda r: (BASIS_RANK.get(r["basis"] or "none", 4),
-                                        _span_days(r["date_start"], r["date_end"]) or 0, r["figure_id"]))
+    order = sorted(figures, key=lambda f: (BASIS_RANK.get(f.basis, 4), _span(f.ds, f.de) or 0, f.figure_id))
     clusters: list[_Cluster] = []
     blocks: dict[tuple, _Block] = {}
-    for r in order:
-        f = _Fig(r)
-        block = blocks.get(f.key)
+    for f in order:
+        key = (f.party, f.measure, f.kind)
+        block = blocks.get(key)
         if block is None:
-            block = blocks[f.key] = _Block(f.kind)
+            block = blocks[key] = _Block(f.kind)
         for cid in block.candidates(f):
             if clusters[cid].accepts(f):
                 clusters[cid].add(f)
@@ -379,45 +621,11 @@ def _cluster(rows: list[dict]) -> list[list[dict]]:
         else:
             block.add(len(clusters), f)
             clusters.append(_Cluster(f))
-    return [[m.row for m in c.members] for c in clusters]
-
-
-_DAY = 86_400 * 10**9  # nanoseconds
-
-
-def _ns(ts) -> int | None:
-    """A Timestamp as integer nanoseconds (None for NaT), so that dates compare as ints."""
-    return None if ts is None or pd.isna(ts) else pd.Timestamp(ts).value
-
-
-class _Fig:
-    """An annotated figure with what :func:`compatible` reads, as plain Python values."""
-
-    __slots__ = ("row", "key", "kind", "figure_id", "place", "doc", "value", "qualifier", "lo", "hi", "best",
-                 "ds", "de", "precise")
-
-    def __init__(self, r: dict) -> None:
-        self.row = r
-        self.key = (r["party"], r["measure"], r["kind"])
-        self.kind = r["kind"]
-        self.figure_id = r["figure_id"]
-        self.place = r["place_id"]
-        self.doc = r["doc_id"]
-        self.value = float(r["value"])
-        self.qualifier = r["qualifier"]
-        self.lo, self.hi, self.best = r["lo"], r["hi"], r["best"]
-        self.ds, self.de = _ns(r["date_start"]), _ns(r["date_end"])
-        span = None if self.ds is None or self.de is None else (self.de - self.ds) // _DAY
-        self.precise = span is not None and span <= 7 and r["basis"] in ("sentence", "context")
-
-
-def _days(a: int, b: int) -> int:
-    """``(a - b).days`` of two nanosecond timestamps."""
-    return (a - b) // _DAY
+    return [c.members for c in clusters]
 
 
 def _pair(a: _Fig, b: _Fig) -> bool:
-    """``compatible(a.row, b.row)[0]`` on prepared figures (same party, measure and kind)."""
+    """``compatible(a, b)[0]`` on figures (same party, measure and kind)."""
     if a.figure_id == b.figure_id:
         return True
     if _place_conflict(a.place, b.place):
@@ -571,7 +779,7 @@ class _Block:
         window = 180 if kind == "strength" else 400
         self.width = 16 if self.incident else window + 2
         self.all: list[int] = []
-        self.grid: dict[tuple[int, int], list[int]] = {}  # both spans known
+        self.grid: dict[int, dict[int, list[int]]] = {}  # both spans known: date -> value -> clusters
         self.by_date: dict[int, list[int]] = {}  # every cluster with a date span
         self.by_value: dict[int, list[int]] = {}  # every cluster with a value span
         self.date_only: dict[int, list[int]] = {}  # date span, wide values
@@ -603,8 +811,9 @@ class _Block:
             self.by_value.setdefault(v, []).append(cid)
         if dates and values:
             for b in range(dates[0], dates[1] + 1):
+                row = self.grid.setdefault(b, {})
                 for v in range(values[0], values[1] + 1):
-                    self.grid.setdefault((b, v), []).append(cid)
+                    row.setdefault(v, []).append(cid)
         elif dates:
             self.wide_values.append(cid)
             for b in range(dates[0], dates[1] + 1):
@@ -627,21 +836,33 @@ class _Block:
         found: set[int] = set()
         if dates is None:
             found.update(self.wide_values)
-            for v in range(values[0], values[1] + 1):
-                found.update(self.by_value.get(v, ()))
+            _gather(found, self.by_value, values)
         elif values is None:
             found.update(self.wide_dates)
-            for b in range(dates[0], dates[1] + 1):
-                found.update(self.by_date.get(b, ()))
+            _gather(found, self.by_date, dates)
         else:
             found.update(self.wide)
+            _gather(found, self.date_only, dates)
             for b in range(dates[0], dates[1] + 1):
-                found.update(self.date_only.get(b, ()))
-                for v in range(values[0], values[1] + 1):
-                    found.update(self.grid.get((b, v), ()))
-            for v in range(values[0], values[1] + 1):
-                found.update(self.value_only.get(v, ()))
+                row = self.grid.get(b)
+                if row:
+                    _gather(found, row, values)
+            _gather(found, self.value_only, values)
         return sorted(found)
+
+
+def _gather(found: set[int], table: dict[int, list[int]], span: tuple[int, int]) -> None:
+    """Add to ``found`` the items filed under the keys ``span[0]…span[1]`` of ``table``."""
+    lo, hi = span
+    if len(table) <= hi - lo:
+        for key, items in table.items():
+            if lo <= key <= hi:
+                found.update(items)
+    else:
+        for key in range(lo, hi + 1):
+            items = table.get(key)
+            if items:
+                found.update(items)
 
 
 _STEPS = 16  # value buckets per power of two
@@ -678,119 +899,181 @@ def _bucket(x: float) -> int:
     return exponent * _STEPS + int((mantissa - 0.5) * 2 * _STEPS)
 
 
+
+class _Fact:
+    """One fact: a :data:`FACTS` row (dates in nanoseconds) and what events and the timeline read."""
+
+    __slots__ = ("fact_id", "party", "measure", "kind", "low", "best", "high", "qualifier", "ds", "de",
+                 "basis", "docs", "figure_ids", "disputed", "values", "part_of", "event_id", "place", "noun",
+                 "quote", "head", "parts", "sentences")
+
+    def __init__(self, members: list[_Fig]) -> None:
+        members = sorted(members, key=lambda m: (BASIS_RANK.get(m.basis, 4), m.figure_id))
+        head = members[0]
+        disputed = _disputed(members)
+        lows = [m.low for m in members]
+        bests = [m.best for m in members]
+        highs = [m.high for m in members]
+        if disputed:
+            low, best = min(lows), min(bests)
+            high = None if any(h is None for h in highs) else max(highs)
+        else:
+            low = max(lows)
+            known = [h for h in highs if h is not None]
+            high = min(known) if known else None
+            best = max(low, min(bests))
+            if high is not None:
+                best = min(best, high)
+                low = min(low, high)
+        quals = {m.qualifier for m in members}
+        if high is not None and low == high:
+            self.qualifier = "exact"
+        elif high is None:
+            self.qualifier = "at_least"
+        elif "approx" in quals:
+            self.qualifier = "approx"
+        elif quals == {"at_most"}:
+            self.qualifier = "at_most"
+        else:
+            self.qualifier = "range"
+        starts = [m.ds for m in members if m.ds is not None]
+        ends = [m.de for m in members if m.de is not None]
+        if head.kind == "incident":
+            ds, de = (max(starts) if starts else None), (min(ends) if ends else None)
+            if ds is not None and de is not None and ds > de:  # disputed dates: the union
+                ds, de = min(starts), max(ends)
+        else:
+            ds, de = (min(starts) if starts else None), (max(ends) if ends else None)
+        self.fact_id = "f-" + min(m.figure_id for m in members)
+        self.party, self.measure, self.kind, self.noun = head.party, head.measure, head.kind, head.noun
+        self.low, self.best = float(low), float(best)
+        self.high = None if high is None else float(high)
+        self.ds, self.de, self.basis = ds, de, head.basis
+        self.docs = tuple(sorted({m.doc for m in members}))
+        self.figure_ids = ";".join(sorted(m.figure_id for m in members))
+        self.disputed = disputed
+        self.values = "; ".join(f"{_fmt(m.value)} ({m.doc})" for m in members) if disputed else None
+        self.place = _places.most_specific([m.place for m in members if m.place])
+        self.part_of = self.event_id = None
+        self.quote, self.head = None, (head.article, head.quote)
+        self.parts = {m.part_of for m in members if m.part_of is not None} or None  # aggregates' figures
+        # (article, sentence) of the members, for the incidents that can form events
+        self.sentences = None
+        if self.kind == "incident" and self.measure in VIOLENT and ds is not None:
+            self.sentences = {(m.doc, m.sentence) for m in members if m.sentence is not None}
+
+
 def _fmt(v: float | None) -> str:
     return "" if v is None or pd.isna(v) else (f"{int(v):,}" if float(v).is_integer() else f"{v:,}")
 
 
-def _fact_row(members: list[dict]) -> dict:
-    members = sorted(members, key=lambda m: (BASIS_RANK.get(m["basis"] or "none", 4), m["figure_id"]))
-    head = members[0]
-    disputed = _disputed(members)
-    lows = [m["low"] for m in members]
-    bests = [m["best"] for m in members]
-    highs = [m["high"] for m in members]
-    if disputed:
-        low, best = min(lows), min(bests)
-        high = None if any(h is None for h in highs) else max(highs)
-    else:
-        low = max(lows)
-        known = [h for h in highs if h is not None]
-        high = min(known) if known else None
-        best = max(low, min(bests))
-        if high is not None:
-            best = min(best, high)
-            low = min(low, high)
-    quals = {m["qualifier"] for m in members}
-    if high is not None and low == high:
-        qualifier = "exact"
-    elif high is None:
-        qualifier = "at_least"
-    elif "approx" in quals:
-        qualifier = "approx"
-    elif quals == {"at_most"}:
-        qualifier = "at_most"
-    else:
-        qualifier = "range"
-    kind = head["kind"]
-    if kind == "incident":
-        starts = [m["date_start"] for m in members if pd.notna(m["date_start"])]
-        ends = [m["date_end"] for m in members if pd.notna(m["date_end"])]
-        ds, de = (max(starts) if starts else pd.NaT), (min(ends) if ends else pd.NaT)
-        if pd.notna(ds) and pd.notna(de) and ds > de:  # disputed dates: the union
-            ds, de = min(starts), max(ends)
-    else:
-        starts = [m["date_start"] for m in members if pd.notna(m["date_start"])]
-        ends = [m["date_end"] for m in members if pd.notna(m["date_end"])]
-        ds, de = (min(starts) if starts else pd.NaT), (max(ends) if ends else pd.NaT)
-    docs = sorted({str(m["doc_id"]) for m in members})
-    place = _places.most_specific([m["place_id"] for m in members if m["place_id"]])
-    names = _places.column("name")
-    values = "; ".join(f"{_fmt(m['value'])} ({m['doc_id']})" for m in members) if disputed else None
-    return {
-        "fact_id": "f-" + min(m["figure_id"] for m in members),
-        "party": head["party"], "measure": head["measure"], "kind": kind,
-        "low": low, "best": best, "high": high, "qualifier": qualifier,
-        "date_start": ds, "date_end": de, "date_precision": precision(ds, de),
-        "date_basis": head["basis"] or "none",
-        "n_sources": len(docs), "doc_ids": ";".join(docs),
-        "figure_ids": ";".join(sorted(m["figure_id"] for m in members)),
-        "disputed": disputed, "values": values, "part_of": None, "event_id": None,
-        "place_id": place, "place": names.get(place) if place else None,
-        "noun": head["noun"], "quote": head["quote"],
-        "_parts_of": {m["part_of"] for m in members if m["part_of"]},
-        "_members": members,
-    }
-
-
-def _disputed(members: list[dict]) -> bool:
+def _disputed(members: list[_Fig]) -> bool:
     """Whether two members of a fact disagree: ``compatible(a, b)[1]`` for a pair.
 
     Members of a cluster are pairwise compatible, so for incidents a pair is
     disputed exactly when their value bounds do not overlap (``a.lo > b.hi``);
     other kinds never are.
     """
-    if len(members) < 2 or members[0]["kind"] != "incident":
+    if len(members) < 2 or members[0].kind != "incident":
         return False
-    top = max(range(len(members)), key=lambda i: members[i]["lo"])  # the largest lo
-    low = max(members[i]["lo"] for i in range(len(members)) if i != top)
-    below = min(members[i]["hi"] for i in range(len(members)) if i != top)
-    return below < members[top]["lo"] or low > members[top]["hi"]
+    top = max(range(len(members)), key=lambda i: members[i].lo)  # the largest lo
+    low = max(members[i].lo for i in range(len(members)) if i != top)
+    below = min(members[i].hi for i in range(len(members)) if i != top)
+    return below < members[top].lo or low > members[top].hi
 
 
-def facts_from(annotated: pd.DataFrame) -> pd.DataFrame:
-    """Merge annotated figures (see :func:`annotate`) into a :data:`FACTS` frame."""
-    rows = _records(annotated) if len(annotated) else []
-    for r in rows:
-        r["high"] = None if r["high"] is None or pd.isna(r["high"]) else r["high"]
-        r["place_id"] = r["place_id"] if isinstance(r["place_id"], str) else None
-        r["part_of"] = r["part_of"] if isinstance(r["part_of"], str) else None
-        r["basis"] = r["basis"] if isinstance(r["basis"], str) else None
-    facts = [_fact_row(c) for c in _cluster(rows)]
-    fact_of = {m["figure_id"]: f["fact_id"] for f in facts for m in f["_members"]}
+def _figures(arts: list[_Article]) -> list[_Fig]:
+    """Every figure of the articles, in order (what the blocks of :func:`_facts` hold, for tests)."""
+    offsets = itertools.accumulate((a.n_figures for a in arts), initial=0)
+    intern: dict = {}
+    return [_Fig(art, n, i, offset, intern) for n, (art, offset) in enumerate(zip(arts, offsets))
+            for i in range(art.n_figures)]
+
+
+def _facts(arts: list[_Article]) -> tuple[list[_Fact], array, dict[str, list[tuple[str, int]]]]:
+    """The facts of every figure in :data:`FACTS` order, with ``part_of`` and quotes; the fact (its
+    position) of each figure (by number); figures whose id names another article, by that article.
+
+    Figures are clustered block by block (one party, measure and kind), each block's working objects
+    dropped before the next.
+    """
+    offsets = list(itertools.accumulate((a.n_figures for a in arts), initial=0))
+    blocks: dict[tuple, tuple[array, array]] = {}  # (party, measure, kind) -> article and figure numbers
+    for n, art in enumerate(arts):
+        for i in range(art.n_figures):
+            key = (art.string(art.field(i, "party")), art.string(art.field(i, "measure")), art.field(i, "kind"))
+            where = blocks.get(key)
+            if where is None:
+                where = blocks[key] = (array("i"), array("i"))
+            where[0].append(n)
+            where[1].append(i)
+    facts: list[_Fact] = []
+    owner: list[_Fact | None] = [None] * offsets[-1]
+    odd: dict[str, list[tuple[str, _Fact]]] = {}
+    intern: dict = {}
+    for key in list(blocks):
+        numbers, figures = blocks.pop(key)
+        figs = [_Fig(arts[n], n, i, offsets[n], intern) for n, i in zip(numbers, figures)]
+        for members in _cluster(figs):
+            fact = _Fact(members)
+            facts.append(fact)
+            for m in members:
+                owner[m.index] = fact
+                if m.figure_id.split(":")[0] != m.doc:
+                    odd.setdefault(m.figure_id.split(":")[0], []).append((m.figure_id, fact))
+        del figs
     for f in facts:
-        parents = sorted({fact_of[p] for p in f["_parts_of"] if p in fact_of} - {f["fact_id"]})
-        f["part_of"] = parents[0] if parents else None
-    facts.sort(key=lambda f: (f["date_start"] if pd.notna(f["date_start"]) else pd.Timestamp.min,
-                              f["party"], f["measure"], f["fact_id"]))
-    out = frame([{k: v for k, v in f.items() if not k.startswith("_")} for f in facts], FACTS)
-    return out
+        if f.parts:
+            parents = sorted({owner[p].fact_id for p in f.parts} - {f.fact_id})
+            f.part_of = parents[0] if parents else None
+            f.parts = None
+    facts.sort(key=lambda f: (f.ds if f.ds is not None else _NAT, f.party, f.measure, f.fact_id))
+    row = {id(f): k for k, f in enumerate(facts)}
+    fact_of = array("i", (row[id(f)] for f in owner))
+    odd_rows = {doc: [(fid, row[id(f)]) for fid, f in items] for doc, items in odd.items()}
+    del owner, odd, row
+    heads: dict[int, list[_Fact]] = {}
+    for f in facts:
+        heads.setdefault(f.head[0], []).append(f)
+    for n, group in heads.items():
+        texts = arts[n].texts_list()
+        for f in group:
+            f.quote = texts[f.head[1]] if f.head[1] >= 0 else None
+            f.head = None
+    return facts, fact_of, odd_rows
+
+
+class _Rows:
+    """A table's rows collected column by column (no dict per row); :meth:`sorted` orders them."""
+
+    def __init__(self, schema: dict[str, str]) -> None:
+        self.columns: dict[str, list] = {c: [] for c in schema}
+
+    def add(self, **values) -> None:
+        for c, v in values.items():
+            self.columns[c].append(v)
+
+    def __len__(self) -> int:
+        return len(next(iter(self.columns.values())))
+
+    def sorted(self, *keys: str) -> _Rows:
+        cols = self.columns
+        order = sorted(range(len(self)), key=lambda i: tuple(cols[k][i] for k in keys))
+        self.columns = {c: [v[i] for i in order] for c, v in cols.items()}
+        return self
 
 
 # --- events -----------------------------------------------------------------------------
 
-def events_from(facts: pd.DataFrame, sentence_of: dict[str, tuple[str, int]] | None = None
-                ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Group incident facts into events; return ``(events, facts with event_id)``.
+def _events(facts: list[_Fact]) -> _Rows:
+    """Group incident facts into events (setting their ``event_id``); the :data:`EVENTS` rows, in order.
 
-    Facts are grouped when figures of theirs share a sentence (``sentence_of``:
-    figure_id → (doc_id, sentence)), when they come from one article with the
-    same date of a week or less, and when one is a part of the other.
+    Facts are grouped when figures of theirs share a sentence, when they come
+    from one article with the same date of a week or less, and when one is a
+    part of the other.
     """
-    sentence_of = sentence_of or {}
-    facts = facts.copy()
-    cand = facts[(facts["kind"] == "incident") & facts["measure"].isin(VIOLENT) & facts["date_start"].notna()]
-    idx = list(cand.index)
-    parent = {i: i for i in idx}
+    cand = [f for f in facts if f.sentences is not None]
+    parent = list(range(len(cand)))
 
     def find(i: int) -> int:
         while parent[i] != i:
@@ -798,92 +1081,77 @@ def events_from(facts: pd.DataFrame, sentence_of: dict[str, tuple[str, int]] | N
             i = parent[i]
         return i
 
-    rec = dict(zip(idx, _records(cand)))
-    by_id = {rec[i]["fact_id"]: i for i in idx}
-    docs = {i: set(str(rec[i]["doc_ids"]).split(";")) for i in idx}
-    sents = {i: {sentence_of[f] for f in str(rec[i]["figure_ids"]).split(";") if f in sentence_of} for i in idx}
-    dates = {i: (rec[i]["date_start"], rec[i]["date_end"]) for i in idx}
     # facts are joined when they share a sentence, or an article and the same dates:
     # only facts sharing an article or a sentence are compared
     by_doc: dict[object, list[int]] = {}
-    for i in idx:
-        for d in docs[i]:
+    for i, f in enumerate(cand):
+        for d in f.docs:
             by_doc.setdefault(("doc", d), []).append(i)
-        for key in sents[i]:
+        for key in f.sentences:
             by_doc.setdefault(("sentence", key), []).append(i)
     for members in by_doc.values():
         for x, a in enumerate(members):
+            fa = cand[a]
             for b in members[x + 1:]:
                 if find(a) == find(b):
                     continue  # already one event
-                (a0, a1), (b0, b1) = dates[a], dates[b]
-                if sents[a] & sents[b] and _overlap(a0, a1, b0, b1):
+                fb = cand[b]
+                if not fa.sentences.isdisjoint(fb.sentences) and _overlap_ns(fa.ds, fa.de, fb.ds, fb.de):
                     parent[find(a)] = find(b)
-                elif docs[a] & docs[b] and a0 == b0 and a1 == b1 and (a1 - a0).days <= 7 and not _place_conflict(
-                        _str_or_none(rec[a]["place_id"]), _str_or_none(rec[b]["place_id"])):
+                elif (fa.ds == fb.ds and fa.de == fb.de and fa.de is not None and _days(fa.de, fa.ds) <= 7
+                      and not set(fa.docs).isdisjoint(fb.docs) and not _place_conflict(fa.place, fb.place)):
                     parent[find(a)] = find(b)
-    for i in idx:
-        p = rec[i]["part_of"]
-        if pd.notna(p) and p in by_id:
-            parent[find(i)] = find(by_id[p])
-    groups: dict[int, list[int]] = {}
-    for i in idx:
-        groups.setdefault(find(i), []).append(i)
+    by_id = {f.fact_id: i for i, f in enumerate(cand)}
+    for i, f in enumerate(cand):
+        if f.part_of is not None and f.part_of in by_id:
+            parent[find(i)] = find(by_id[f.part_of])
+    groups: dict[int, list[_Fact]] = {}
+    for i, f in enumerate(cand):
+        groups.setdefault(find(i), []).append(f)
     place_name = _places.column("name")
     place_country = _places.column("country")
     place_lat = _places.column("latitude")
     place_lon = _places.column("longitude")
-    event_of: dict[object, str] = {}
-    rows = []
-    for members in groups.values():
-        g = [rec[i] for i in members]
-        ids = {f["fact_id"] for f in g}
-        counted = [f for f in g if pd.isna(f["part_of"]) or f["part_of"] not in ids]
-        event_id = "e-" + min(str(f["figure_ids"]).split(";")[0] for f in g)
-        for i in members:
-            event_of[i] = event_id
-        starts = [f["date_start"] for f in g if pd.notna(f["date_start"])]
-        ends = [f["date_end"] for f in g if pd.notna(f["date_end"])]
-        ds, de = (min(starts) if starts else pd.NaT), (max(ends) if ends else pd.NaT)
-        place = (_places.most_specific([f["place_id"] for f in counted if pd.notna(f["place_id"])])
-                 or _places.most_specific([f["place_id"] for f in g if pd.notna(f["place_id"])]))
-        killed = [f for f in counted if f["measure"] == "killed"]
+    rows = _Rows(EVENTS)
+    for g in groups.values():
+        ids = {f.fact_id for f in g}
+        counted = [f for f in g if f.part_of is None or f.part_of not in ids]
+        event_id = "e-" + min(f.figure_ids.split(";")[0] for f in g)
+        for f in g:
+            f.event_id = event_id
+        ds = min(f.ds for f in g)
+        ends = [f.de for f in g if f.de is not None]
+        de = max(ends) if ends else None
+        place = (_places.most_specific([f.place for f in counted if f.place is not None])
+                 or _places.most_specific([f.place for f in g if f.place is not None]))
+        killed = [f for f in counted if f.measure == "killed"]
         by_party: dict[str, list[float]] = {}
         for f in killed:
-            if pd.notna(f["party"]):
-                by_party.setdefault(f["party"], []).append(f["best"])
+            if f.party is not None:
+                by_party.setdefault(f.party, []).append(f.best)
         lead_from = killed if killed else counted
-        lead = lead_from[_first_largest([f["best"] for f in lead_from])]
-        doc_ids = sorted({d for f in g for d in str(f["doc_ids"]).split(";")})
-        rows.append({
-            "event_id": event_id, "date_start": ds, "date_end": de, "date_precision": precision(ds, de),
-            "place_id": place, "place": place_name[place] if place else None,
-            "country": place_country[place] if place else None,
-            "latitude": place_lat[place] if place else None,
-            "longitude": place_lon[place] if place else None,
-            "killed_low": _sum([f["low"] for f in killed]) if killed else 0.0,
-            "killed_best": _sum([f["best"] for f in killed]) if killed else 0.0,
-            "killed_high": (None if any(pd.isna(f["high"]) for f in killed)
-                            else _sum([f["high"] for f in killed])) if killed else 0.0,
-            "deaths_by_party": ";".join(f"{p}={_fmt(_sum(v)).replace(',', '')}"
-                                        for p, v in sorted(by_party.items())),
-            "summary": "; ".join(f"{f['measure']} {f['party']} {_qual(f['qualifier'])}{_fmt(f['best'])} {f['noun']}"
-                                 for f in counted),
-            "parties": ";".join(sorted({f["party"] for f in g if pd.notna(f["party"])})),
-            "n_sources": len(doc_ids), "doc_ids": ";".join(doc_ids),
-            "fact_ids": ";".join(sorted(f["fact_id"] for f in g)),
-            "figure_ids": ";".join(sorted(x for f in g for x in str(f["figure_ids"]).split(";"))),
-            "description": _one_line(str(lead["quote"])),
-        })
-    if event_of:
-        facts["event_id"] = pd.array([event_of.get(i, e) for i, e in zip(facts.index, facts["event_id"])],
-                                     dtype="string")
-    rows.sort(key=lambda r: (r["date_start"], r["event_id"]))
-    return frame(rows, EVENTS), conform(facts, FACTS)
-
-
-def _str_or_none(x) -> str | None:
-    return x if pd.notna(x) else None
+        lead = lead_from[_first_largest([f.best for f in lead_from])]
+        doc_ids = sorted({d for f in g for d in f.docs})
+        rows.add(
+            event_id=event_id, date_start=ds, date_end=de, date_precision=_precision(ds, de),
+            place_id=place, place=place_name[place] if place else None,
+            country=place_country[place] if place else None,
+            latitude=place_lat[place] if place else None,
+            longitude=place_lon[place] if place else None,
+            killed_low=_sum([f.low for f in killed]) if killed else 0.0,
+            killed_best=_sum([f.best for f in killed]) if killed else 0.0,
+            killed_high=(None if any(f.high is None for f in killed)
+                         else _sum([f.high for f in killed])) if killed else 0.0,
+            deaths_by_party=";".join(f"{p}={_fmt(_sum(v)).replace(',', '')}" for p, v in sorted(by_party.items())),
+            summary="; ".join(f"{f.measure} {f.party} {_qual(f.qualifier)}{_fmt(f.best)} {f.noun}"
+                              for f in counted),
+            parties=";".join(sorted({f.party for f in g if f.party is not None})),
+            n_sources=len(doc_ids), doc_ids=";".join(doc_ids),
+            fact_ids=";".join(sorted(f.fact_id for f in g)),
+            figure_ids=";".join(sorted(x for f in g for x in f.figure_ids.split(";"))),
+            description=_one_line(str(lead.quote)),
+        )
+    return rows.sorted("date_start", "event_id")
 
 
 def _sum(values: list) -> float:
@@ -916,97 +1184,136 @@ def _one_line(text: str, limit: int = 200) -> str:
 
 # --- timeline -----------------------------------------------------------------------------
 
-def timeline_from(events: pd.DataFrame, facts: pd.DataFrame, mentions: pd.DataFrame) -> pd.DataFrame:
-    """Events plus milestone mentions (merged across articles), in date order."""
-    rows: list[dict] = []
-    for e in events.itertuples():
-        rows.append({
-            "item_id": e.event_id, "kind": "event", "type": "incident",
-            "date_start": e.date_start, "date_end": e.date_end, "date_precision": e.date_precision,
-            "label": e.summary, "description": e.description, "place_id": e.place_id, "place": e.place,
-            "actors": None, "parties": e.parties, "best": e.killed_best, "n_sources": e.n_sources,
-            "doc_ids": e.doc_ids, "refs": e.figure_ids, "event_id": e.event_id, "fact_ids": e.fact_ids,
-        })
-    if mentions is not None and len(mentions):
-        ms = mentions[(mentions["kind"] == "milestone") & mentions["date_start"].notna()]
-        # the place and actor mentions of each sentence, in table order
-        by_sentence: dict[tuple[str, int], list[tuple[object, object, object]]] = {}
-        located = mentions[mentions["sentence"].notna() & mentions["doc_id"].notna()]
-        for d, n, kind, name, code in zip(located["doc_id"], located["sentence"], located["kind"],
-                                          located["name"], located["code"]):
-            by_sentence.setdefault((str(d), int(n)), []).append((kind, name, code))
-        # figure ids by article (the part before the first ':'), with their facts
-        fig_sent: dict[str, list[str]] = {}
-        for fact_id, figure_ids in zip(facts["fact_id"], facts["figure_ids"]):
-            for fid in str(figure_ids).split(";"):
-                fig_sent.setdefault(fid, []).append(fact_id)
-        figs_of_doc: dict[str, list[tuple[str, list[str]]]] = {}
-        for key, fids in fig_sent.items():
-            figs_of_doc.setdefault(key.split(":")[0], []).append((key, fids))
-        best_of: dict[str, list] = {}
-        for fact_id, best in zip(facts["fact_id"], facts["best"]):
-            best_of.setdefault(fact_id, []).append(best)
-        event_dates: dict[str, list[tuple[object, object]]] = {}
-        for e in events.itertuples():
-            for d in dict.fromkeys(str(e.doc_ids).split(";")):
-                event_dates.setdefault(d, []).append((e.date_start, e.date_end))
-        place_name = _places.column("name")
-        groups: list[list[dict]] = []
-        # a milestone joins the first group (in the order they were opened) of the same name
-        # and type whose first milestone's dates overlap its own
-        open_groups: dict[tuple, _Dated] = {}
-        for m in _records(ms.sort_values(["date_start", "doc_id", "start"])):
-            if m["code"] == "operation" and any(
-                    _overlap(ds, de, m["date_start"], m["date_end"]) for ds, de in event_dates.get(str(m["doc_id"]), ())):
-                continue  # covered by an event of its article
-            same = open_groups.setdefault((m["name"], m["code"]), _Dated())
-            for gid in same.candidates(m["date_start"], m["date_end"]):
-                h = groups[gid][0]
-                if _overlap(h["date_start"], h["date_end"], m["date_start"], m["date_end"]):
-                    groups[gid].append(m)
-                    break
-            else:
-                same.add(len(groups), m["date_start"], m["date_end"])
-                groups.append([m])
-        for g in groups:
-            h = g[0]
-            ctx = [by_sentence.get((str(m["doc_id"]), int(m["sentence"]))) for m in g if pd.notna(m["sentence"])]
-            ctx_rows = [x for c in ctx if c is not None for x in c]
-            place_ids = [code for kind, _, code in ctx_rows if kind == "place"]
-            place = _places.most_specific(place_ids)
-            acts = [(name, code) for kind, name, code in ctx_rows if kind == "actor"]
-            fact_ids = sorted({fid for m in g for key, fids in figs_of_doc.get(m["doc_id"], ())
-                               for fid in fids if _in_sentence(key, m)})
-            docs = sorted({str(m["doc_id"]) for m in g})
-            best = None
-            if fact_ids:
-                bests = [b for f in fact_ids for b in best_of.get(f, ())]
-                if bests:
-                    known = [b for b in bests if pd.notna(b)]
-                    best = max(known) if known else pd.NA
-            rows.append({
-                "item_id": "m-" + min(str(m["mention_id"]) for m in g), "kind": "milestone", "type": h["code"],
-                "date_start": max(m["date_start"] for m in g), "date_end": min(m["date_end"] for m in g),
-                "date_precision": None, "label": h["name"], "description": _one_line(str(h["quote"])),
-                "place_id": place, "place": place_name.get(place) if place else None,
-                "actors": ";".join(dict.fromkeys(n for n, _ in acts)) if acts else None,
-                "parties": ";".join(sorted({c for _, c in acts})) if acts else None,
-                "best": best, "n_sources": len(docs), "doc_ids": ";".join(docs),
-                "refs": ";".join(sorted(str(m["mention_id"]) for m in g)), "event_id": None,
-                "fact_ids": ";".join(fact_ids) or None,
-            })
-    for r in rows:
-        if r["date_start"] > r["date_end"]:
-            r["date_start"], r["date_end"] = r["date_end"], r["date_start"]
-        r["date_precision"] = precision(r["date_start"], r["date_end"])
-    rows.sort(key=lambda r: (r["date_start"], r["date_end"], r["item_id"]))
-    return frame(rows, TIMELINE)
+class _Milestone:
+    """A dated milestone mention of a prepared article."""
+
+    __slots__ = ("article", "doc", "mention_id", "name", "code", "start", "sentence", "s0", "s1", "place",
+                 "description", "names", "codes", "figures", "ds", "de")
+
+    def __init__(self, art: _Article, n: int, k: int, at: int, offset: int, intern: dict) -> None:
+        """The ``k``-th milestone of ``art`` (the ``n``-th article), whose ints start at ``at``."""
+        ints, string = art.p.ints, art.string
+        mention_id, name, code, self.start, sentence, s0, s1, place, self.description = ints[at:at + _MILESTONE]
+        self.article, self.doc = n, art.doc
+        self.mention_id = string(mention_id)
+        self.name, self.code, self.place = (intern.setdefault(x := string(i), x) for i in (name, code, place))
+        self.sentence, self.s0, self.s1 = (None if x < 0 else x for x in (sentence, s0, s1))
+        at += _MILESTONE
+        lists = []
+        for _ in range(3):
+            lists.append(ints[at + 1:at + 1 + ints[at]].tolist())
+            at += 1 + ints[at]
+        self.names = [intern.setdefault(x := string(i), x) for i in lists[0]]
+        self.codes = [intern.setdefault(x := string(i), x) for i in lists[1]]
+        self.figures = [offset + i for i in lists[2]]
+        d = 2 * (art.n_figures + k)
+        self.ds, self.de = art.p.dates[d], art.p.dates[d + 1]
+        self.de = None if self.de == _NAT else self.de
+
+    @staticmethod
+    def all_of(art: _Article, n: int, offset: int, intern: dict) -> list[_Milestone]:
+        out, at = [], art.milestones
+        for k in range(art.n_milestones):
+            out.append(_Milestone(art, n, k, at, offset, intern))
+            ints = art.p.ints
+            at += _MILESTONE
+            for _ in range(3):
+                at += 1 + ints[at]
+        return out
+
+
+def _timeline(arts: list[_Article], events: _Rows, fact_ids: list[str], bests: list[float],
+              fact_of: array, odd: dict[str, list[tuple[str, int]]]) -> _Rows:
+    """Events plus milestone mentions (merged across articles), in date order: the :data:`TIMELINE` rows.
+
+    ``fact_ids``, ``bests``: of the facts in order; ``fact_of``: the fact of each figure (by number);
+    ``odd``: ``{doc_id: [(figure_id, fact)]}`` of figures whose id names another article than their own.
+    """
+    rows = _Rows(TIMELINE)
+    e = events.columns
+    rows.columns.update(
+        item_id=list(e["event_id"]), kind=["event"] * len(events), type=["incident"] * len(events),
+        date_start=list(e["date_start"]), date_end=list(e["date_end"]), date_precision=list(e["date_precision"]),
+        label=list(e["summary"]), description=list(e["description"]), place_id=list(e["place_id"]),
+        place=list(e["place"]), actors=[None] * len(events), parties=list(e["parties"]),
+        best=list(e["killed_best"]), n_sources=list(e["n_sources"]), doc_ids=list(e["doc_ids"]),
+        refs=list(e["figure_ids"]), event_id=list(e["event_id"]), fact_ids=list(e["fact_ids"]))
+    event_dates: dict[str, list[tuple[int, int]]] = {}
+    for doc_ids, ds, de in zip(e["doc_ids"], e["date_start"], e["date_end"]):
+        for d in dict.fromkeys(doc_ids.split(";")):
+            event_dates.setdefault(d, []).append((ds, de))
+    offsets = itertools.accumulate((a.n_figures for a in arts), initial=0)
+    intern: dict = {}
+    ms = [m for n, (art, offset) in enumerate(zip(arts, offsets)) for m in _Milestone.all_of(art, n, offset, intern)]
+    ms.sort(key=lambda m: (m.ds, m.doc, m.start))
+    groups: list[list[_Milestone]] = []
+    # a milestone joins the first group (in the order they were opened) of the same name
+    # and type whose first milestone's dates overlap its own
+    open_groups: dict[tuple, _Dated] = {}
+    for m in ms:
+        if m.code == "operation" and any(_overlap_ns(ds, de, m.ds, m.de) for ds, de in event_dates.get(m.doc, ())):
+            continue  # covered by an event of its article
+        same = open_groups.setdefault((m.name, m.code), _Dated())
+        for gid in same.candidates(m.ds, m.de):
+            h = groups[gid][0]
+            if _overlap_ns(h.ds, h.de, m.ds, m.de):
+                groups[gid].append(m)
+                break
+        else:
+            same.add(len(groups), m.ds, m.de)
+            groups.append([m])
+    del ms, open_groups, event_dates
+    place_name = _places.column("name")
+    heads: dict[int, list[tuple[int, int]]] = {}  # article -> (row, text) of the description
+    for g in groups:
+        h = g[0]
+        place = _places.most_specific([m.place for m in g if m.place is not None])
+        names = [x for m in g for x in m.names]
+        facts = {fact_of[i] for m in g for i in m.figures}
+        facts.update(f for m in g for fid, f in odd.get(m.doc, ())
+                     if m.s0 is not None and m.s0 <= _position(fid) < m.s1)
+        ids = sorted(fact_ids[f] for f in facts)
+        docs = sorted({m.doc for m in g})
+        best = None
+        if facts:
+            known = [bests[f] for f in facts if bests[f] is not None]
+            best = max(known) if known else pd.NA
+        ends = [m.de for m in g if m.de is not None]
+        heads.setdefault(h.article, []).append((len(rows), h.description))
+        rows.add(
+            item_id="m-" + min(m.mention_id for m in g), kind="milestone", type=h.code,
+            date_start=max(m.ds for m in g), date_end=min(ends) if ends else None,
+            date_precision=None, label=h.name, description=None,
+            place_id=place, place=place_name.get(place) if place else None,
+            actors=";".join(dict.fromkeys(names)) if names else None,
+            parties=";".join(sorted({c for m in g for c in m.codes})) if names else None,
+            best=best, n_sources=len(docs), doc_ids=";".join(docs),
+            refs=";".join(sorted(m.mention_id for m in g)), event_id=None, fact_ids=";".join(ids) or None,
+        )
+    del groups
+    description = rows.columns["description"]
+    for n, items in heads.items():
+        texts = arts[n].texts_list()
+        for row, k in items:
+            description[row] = texts[k]
+    cols = rows.columns
+    starts, ends = cols["date_start"], cols["date_end"]
+    for i, (ds, de) in enumerate(zip(starts, ends)):
+        if ds is not None and de is not None and ds > de:
+            starts[i], ends[i] = de, ds
+    cols["date_precision"] = [_precision(ds, de) for ds, de in zip(starts, ends)]
+    cols["_start"] = [_NAT if x is None else x for x in starts]
+    cols["_end"] = [_NAT if x is None else x for x in ends]
+    rows.sorted("_start", "_end", "item_id")
+    del cols
+    del rows.columns["_start"], rows.columns["_end"]
+    return rows
 
 
 class _Dated:
-    """Items filed by the 32-day buckets their date range reaches (open or long ranges: ``wide``).
+    """Items filed by the 32-day buckets their date range (ns) reaches (open or long ranges: ``wide``).
 
-    Two ranges that overlap (:func:`_overlap`) reach a common bucket, so
+    Two ranges that overlap (:func:`_overlap_ns`) reach a common bucket, so
     :meth:`candidates` (in the order items were added) holds every item
     overlapping a range.
     """
@@ -1018,14 +1325,14 @@ class _Dated:
         self.wide: list[int] = []
         self.buckets: dict[int, list[int]] = {}
 
-    def _span(self, start, end) -> tuple[int, int] | None:
-        if not (type(start) is pd.Timestamp and type(end) is pd.Timestamp):
+    def _span(self, start: int | None, end: int | None) -> tuple[int, int] | None:
+        if start is None or end is None:
             return None
-        a, b = _ns(start) // _DAY // self.WIDTH, _ns(end) // _DAY // self.WIDTH
+        a, b = start // _DAY // self.WIDTH, end // _DAY // self.WIDTH
         lo, hi = min(a, b), max(a, b)
         return (lo, hi) if hi - lo <= self.MAX_BUCKETS else None
 
-    def add(self, item: int, start, end) -> None:
+    def add(self, item: int, start: int | None, end: int | None) -> None:
         self.all.append(item)
         span = self._span(start, end)
         if span is None:
@@ -1034,7 +1341,7 @@ class _Dated:
         for b in range(span[0], span[1] + 1):
             self.buckets.setdefault(b, []).append(item)
 
-    def candidates(self, start, end) -> list[int]:
+    def candidates(self, start: int | None, end: int | None) -> list[int]:
         span = self._span(start, end)
         if span is None:
             return self.all
@@ -1044,42 +1351,59 @@ class _Dated:
         return sorted(found)
 
 
-def _in_sentence(figure_id: str, mention: dict) -> bool:
-    pos = int(figure_id.rsplit(":", 1)[1])
-    return int(mention["sentence_start"]) <= pos < int(mention["sentence_end"])
-
-
 # --- gazetteer tables ---------------------------------------------------------------------
 
-def _counts(table: pd.DataFrame, key: str, hits: pd.DataFrame, hit_key: str) -> pd.DataFrame:
+def _with_counts(table: pd.DataFrame, key: str, counts: dict[str, int], docs: dict[str, list[str]],
+                 schema: dict[str, str]) -> pd.DataFrame:
+    """A gazetteer with ``n_mentions``, ``n_docs`` and ``doc_ids`` per row."""
     out = table.copy()
-    if hits is None or not len(hits):
-        out["n_mentions"], out["n_docs"], out["doc_ids"] = 0, 0, None
-        return out
-    grouped = hits.groupby(hit_key)
-    n = grouped.size()
-    docs = grouped["doc_id"].agg(lambda s: ";".join(sorted(set(map(str, s)))))
-    out["n_mentions"] = out[key].map(n).fillna(0).astype("int64")
-    out["doc_ids"] = out[key].map(docs)
-    out["n_docs"] = [len(str(d).split(";")) if isinstance(d, str) else 0 for d in out["doc_ids"]]
-    return out
+    keys = out[key].tolist()
+    doc_ids = [";".join(sorted(set(docs[k]))) if k in docs else None for k in keys]
+    out["n_mentions"] = pd.array([counts.get(k, 0) for k in keys], dtype="int64")
+    out["doc_ids"] = doc_ids
+    out["n_docs"] = [len(d.split(";")) if isinstance(d, str) else 0 for d in doc_ids]
+    return conform(out, schema)
 
 
-def places_table(mentions: pd.DataFrame) -> pd.DataFrame:
+def _mention_counts(mentions: pd.DataFrame | None, kind: str, column: str) -> tuple[dict, dict]:
+    """``{key: n}`` and ``{key: doc ids}`` of the mentions of a kind, by a column (missing keys skipped)."""
+    counts: dict[str, int] = {}
+    docs: dict[str, list[str]] = {}
+    if mentions is None or not len(mentions):
+        return counts, docs
+    for k, key, doc in zip(mentions["kind"].tolist(), mentions[column].tolist(), mentions["doc_id"].tolist()):
+        if k == kind and not _missing(key):
+            counts[key] = counts.get(key, 0) + 1
+            docs.setdefault(key, []).append(str(doc))
+    return counts, docs
+
+
+def places_table(mentions: pd.DataFrame | None) -> pd.DataFrame:
     """The place gazetteer with mention counts and the articles naming each place."""
-    hits = mentions[mentions["kind"] == "place"] if mentions is not None and len(mentions) else None
-    return conform(_counts(_places.gazetteer(), "place_id", hits, "code"), PLACES)
+    return _places_table(*_mention_counts(mentions, "place", "code"))
 
 
-def actors_table(mentions: pd.DataFrame) -> pd.DataFrame:
+def actors_table(mentions: pd.DataFrame | None) -> pd.DataFrame:
     """The actor gazetteer with mention counts and the articles naming each actor."""
+    return _actors_table(*_mention_counts(mentions, "actor", "name"))
+
+
+def _places_table(counts: dict[str, int], docs: dict[str, list[str]]) -> pd.DataFrame:
+    return _with_counts(_places.gazetteer(), "place_id", counts, docs, PLACES)
+
+
+def _actors_table(counts: dict[str, int], docs: dict[str, list[str]]) -> pd.DataFrame:
+    """From counts by actor name (names not in the gazetteer are left out)."""
     gaz = _actors.gazetteer()
-    hits = None
-    if mentions is not None and len(mentions):
-        hits = mentions[mentions["kind"] == "actor"].copy()
-        ids = dict(zip(gaz["name"], gaz["actor_id"]))
-        hits["actor_id"] = hits["name"].map(ids)
-    return conform(_counts(gaz, "actor_id", hits, "actor_id"), ACTORS)
+    ids = dict(zip(gaz["name"], gaz["actor_id"]))
+    by_id: dict[str, int] = {}
+    docs_by_id: dict[str, list[str]] = {}
+    for name, n in counts.items():
+        actor = ids.get(name)
+        if actor is not None and not _missing(actor):
+            by_id[actor] = by_id.get(actor, 0) + n
+            docs_by_id.setdefault(actor, []).extend(docs[name])
+    return _with_counts(gaz, "actor_id", by_id, docs_by_id, ACTORS)
 
 
 def read_derived(folder) -> dict[str, pd.DataFrame]:
@@ -1100,24 +1424,79 @@ def read_derived(folder) -> dict[str, pd.DataFrame]:
 
 # --- the whole layer ----------------------------------------------------------------------
 
-def derive(documents: pd.DataFrame, figures: pd.DataFrame, mentions: pd.DataFrame | None) -> dict[str, pd.DataFrame]:
-    """``{facts, events, timeline, places, actors}`` from the parsed tables of a corpus."""
-    from .schema import MENTIONS
+def derive_prepared(prepared: Iterable[Prepared]) -> dict[str, pd.DataFrame]:
+    """``{facts, events, timeline, places, actors}`` from the prepared articles of a corpus (in the
+    documents' order)."""
+    _CONFLICTS.clear()
+    arts = [_Article(p) for p in prepared]
+    facts, fact_of, odd = _facts(arts)
+    events = _events(facts)
+    fact_ids, bests = [f.fact_id for f in facts], [f.best for f in facts]
+    out = {"facts": _table(_fact_columns(facts), FACTS)}
+    del facts
+    timeline = _timeline(arts, events, fact_ids, bests, fact_of, odd)
+    del fact_ids, bests, fact_of, odd
+    out["events"] = _table(events.columns, EVENTS)
+    out["timeline"] = _table(timeline.columns, TIMELINE)
+    del events, timeline
+    for name, start, n, table in (("places", "places", "n_places", _places_table),
+                                  ("actors", "actors", "n_actors", _actors_table)):
+        counts: dict[str, int] = {}
+        docs: dict[str, list[str]] = {}
+        for art in arts:
+            for key, k in art.counts(getattr(art, start), getattr(art, n)):
+                counts[key] = counts.get(key, 0) + k
+                docs.setdefault(key, []).append(art.doc)
+        out[name] = table(counts, docs)
+    return {name: out[name] for name in ("facts", "events", "timeline", "places", "actors")}
 
-    mentions = conform(mentions if mentions is not None else frame([], MENTIONS), MENTIONS)
-    annotated = annotate(figures, documents, mentions)
-    facts = facts_from(annotated)
-    sentence_of = {str(f): (str(d), int(n)) for f, d, n in zip(
-        annotated.get("figure_id", []), annotated.get("doc_id", []), annotated.get("sentence", []))
-        if pd.notna(n)}
-    events, facts = events_from(facts, sentence_of)
+
+def _fact_columns(facts: list[_Fact]) -> dict[str, list]:
+    def get(name: str) -> list:
+        return [getattr(f, name) for f in facts]
+
+    names = _places.column("name")
+    docs = get("docs")
     return {
-        "facts": facts,
-        "events": events,
-        "timeline": timeline_from(events, facts, mentions),
-        "places": places_table(mentions),
-        "actors": actors_table(mentions),
+        "fact_id": get("fact_id"), "party": get("party"), "measure": get("measure"), "kind": get("kind"),
+        "low": get("low"), "best": get("best"), "high": get("high"), "qualifier": get("qualifier"),
+        "date_start": get("ds"), "date_end": get("de"), "date_precision": [_precision(f.ds, f.de) for f in facts],
+        "date_basis": get("basis"), "n_sources": [len(d) for d in docs], "doc_ids": [";".join(d) for d in docs],
+        "figure_ids": get("figure_ids"), "disputed": get("disputed"), "values": get("values"),
+        "part_of": get("part_of"), "event_id": get("event_id"), "place_id": get("place"),
+        "place": [names.get(p) if p else None for p in get("place")], "noun": get("noun"), "quote": get("quote"),
     }
+
+
+def _table(columns: dict[str, list], schema: dict[str, str]) -> pd.DataFrame:
+    """A frame of ``schema`` from column lists (dates in nanoseconds, None for missing values)."""
+    out = {}
+    for col, dtype in schema.items():
+        values = columns.pop(col)
+        if dtype == DATE:
+            out[col] = np.array([_NAT if v is None else v for v in values], dtype="int64").view(DATE)
+        else:
+            out[col] = pd.array(values, dtype=dtype)
+    return pd.DataFrame(out, index=pd.RangeIndex(len(next(iter(out.values()), ()))), copy=False)
+
+
+def derive(documents: pd.DataFrame, figures: pd.DataFrame, mentions: pd.DataFrame | None) -> dict[str, pd.DataFrame]:
+    """``{facts, events, timeline, places, actors}`` from the parsed tables of a corpus: each article's
+    rows through :func:`prepare`, then :func:`derive_prepared`."""
+    return derive_prepared(_prepare_all(documents, figures, mentions))
+
+
+def _prepare_all(documents: pd.DataFrame, figures: pd.DataFrame, mentions: pd.DataFrame | None) -> list[Prepared]:
+    """:func:`prepare` of every article of the tables (those of ``documents`` first, in order)."""
+    published = dict(zip(documents["doc_id"].astype(str), pd.to_datetime(documents["published"])))
+    fc = _columns(figures, _FIGURE_COLUMNS + ("doc_id",))
+    mc = _columns(mentions, _MENTION_COLUMNS + ("doc_id",))
+    rows: dict[str, tuple[list[int], list[int]]] = {d: ([], []) for d in published}
+    for table, cols in enumerate((fc, mc)):
+        for i, d in enumerate(cols.pop("doc_id")):
+            rows.setdefault(str(d), ([], []))[table].append(i)
+    return [_prepare(d, _ns(published.get(d)), {c: [v[i] for i in f] for c, v in fc.items()},
+                     {c: [v[i] for i in m] for c, v in mc.items()}) for d, (f, m) in rows.items()]
 
 
 # --- totals -------------------------------------------------------------------------------

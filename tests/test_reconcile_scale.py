@@ -10,6 +10,7 @@ against the straightforward quadratic version of the same rule.
 from __future__ import annotations
 
 import itertools
+import pickle
 import random
 import re
 
@@ -75,43 +76,36 @@ def _synthetic(n_docs: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.D
 @pytest.fixture(scope="module")
 def corpus():
     documents, figures, ments = _synthetic(260, seed=7)
-    annotated = reconcile.annotate(figures, documents, ments)
-    rows = annotated.to_dict("records")
-    for r in rows:  # as facts_from prepares them
-        r["high"] = None if r["high"] is None or pd.isna(r["high"]) else r["high"]
-        r["place_id"] = r["place_id"] if isinstance(r["place_id"], str) else None
-        r["part_of"] = r["part_of"] if isinstance(r["part_of"], str) else None
-        r["basis"] = r["basis"] if isinstance(r["basis"], str) else None
-    return documents, figures, ments, annotated, rows
+    arts = [reconcile._Article(p) for p in reconcile._prepare_all(documents, figures, ments)]
+    return documents, figures, ments, reconcile._figures(arts)
 
 
-def _reference_cluster(rows: list[dict]) -> list[list[dict]]:
+def _reference_cluster(figs: list) -> list[list]:
     """The greedy complete-linkage rule, every figure against every member."""
-    order = sorted(rows, key=lambda r: (reconcile.BASIS_RANK.get(r["basis"] or "none", 4),
-                                        reconcile._span_days(r["date_start"], r["date_end"]) or 0,
-                                        r["figure_id"]))
-    clusters: list[list[dict]] = []
-    for r in order:
+    order = sorted(figs, key=lambda f: (reconcile.BASIS_RANK.get(f.basis, 4),
+                                        reconcile._span(f.ds, f.de) or 0, f.figure_id))
+    clusters: list[list] = []
+    for f in order:
         for c in clusters:
-            if all(reconcile.compatible(r, m)[0] for m in c):
-                c.append(r)
+            if all(reconcile.compatible(f, m)[0] for m in c):
+                c.append(f)
                 break
         else:
-            clusters.append([r])
+            clusters.append([f])
     return clusters
 
 
 def test_clusters_match_the_pairwise_rule(corpus):
-    rows = corpus[4]
-    assert len(rows) > 500
-    fast = [[m["figure_id"] for m in c] for c in reconcile._cluster(rows)]
-    slow = [[m["figure_id"] for m in c] for c in _reference_cluster(rows)]
+    figs = corpus[3]
+    assert len(figs) > 500
+    fast = [[m.figure_id for m in c] for c in reconcile._cluster(figs)]
+    slow = [[m.figure_id for m in c] for c in _reference_cluster(figs)]
     assert fast == slow
     assert sum(len(c) > 1 for c in fast) > 20  # the synthetic figures do merge
 
 
 def test_disputed_matches_every_pair(corpus):
-    clusters = reconcile._cluster(corpus[4])
+    clusters = reconcile._cluster(corpus[3])
     n = 0
     for c in clusters:
         expect = any(reconcile.compatible(a, b)[1] for a, b in itertools.combinations(c, 2))
@@ -121,13 +115,12 @@ def test_disputed_matches_every_pair(corpus):
 
 
 def test_events_match_the_pairwise_rule(corpus):
-    documents, figures, ments, annotated, _ = corpus
+    documents, figures, ments, figs = corpus
     out = reconcile.derive(documents, figures, ments)
     facts = out["facts"]
     cand = facts[(facts["kind"] == "incident") & facts["measure"].isin(reconcile.VIOLENT)
                  & facts["date_start"].notna()]
-    sentence_of = {str(f): (str(d), int(n)) for f, d, n in zip(annotated["figure_id"], annotated["doc_id"],
-                                                                annotated["sentence"]) if pd.notna(n)}
+    sentence_of = {f.figure_id: (f.doc, f.sentence) for f in figs if f.sentence is not None}
     recs = cand.to_dict("records")
     parent = list(range(len(recs)))
 
@@ -168,7 +161,7 @@ def test_events_match_the_pairwise_rule(corpus):
 
 
 def test_milestones_merge_by_name_type_and_date(corpus):
-    documents, figures, ments, _, _ = corpus
+    documents, figures, ments, _ = corpus
     out = reconcile.derive(documents, figures, ments)
     items = out["timeline"][out["timeline"]["kind"] == "milestone"]
     refs = [r.split(";") for r in items["refs"]]
@@ -208,3 +201,15 @@ def test_cue_words_cover_every_cue_match():
                     n += 1
                     assert any(w in low for w in mentions.CUE_WORDS[kind]), (kind, sentence)
     assert n > 20
+
+
+def test_prepare_per_article_then_derive_prepared_is_derive(corpus):
+    documents, figures, ments, _ = corpus
+    prepared = [reconcile.prepare(d, p, figures[figures["doc_id"] == d], ments[ments["doc_id"] == d])
+                for d, p in zip(documents["doc_id"], documents["published"])]
+    prepared = pickle.loads(pickle.dumps(prepared))  # as cached on disk
+    got = reconcile.derive_prepared(iter(prepared))
+    want = reconcile.derive(documents, figures, ments)
+    assert list(got) == list(want) == ["facts", "events", "timeline", "places", "actors"]
+    for name in want:
+        pd.testing.assert_frame_equal(got[name], want[name])
