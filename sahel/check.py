@@ -258,7 +258,7 @@ def scan(folder: str | Path, *, max_bytes: int = MAX_BYTES, today: date | None =
                           else f"{folder}: not a folder (give the folder of .txt articles)")
     catalog, problems = read_catalog_entries(folder, today)
     yield from problems
-    files = sorted(folder.glob("*.txt"))
+    files = sorted(folder.glob("*.txt"), key=lambda p: p.name)  # one folder: the same order as by path
     if catalog is None:
         yield Problem(folder / CATALOG, None, WARNING,
                       "no catalog.csv: publication dates unknown, relative dates left unresolved")

@@ -1599,20 +1599,3 @@ def _within(ds, de, cs, ce) -> bool:
 def _scopes_overlap(a: pd.Series, b: pd.Series) -> bool:
     parties = a["party"] == b["party"] or "UNKNOWN" in (a["party"], b["party"])
     return parties and _overlap(a["date_start"], a["date_end"], b["date_start"], b["date_end"])
-
-
-# --- per article, then corpus-wide ------------------------------------------------------
-
-def prepare(doc_id: str, published, figures: pd.DataFrame, mentions: pd.DataFrame) -> dict:
-    """What :func:`derive_prepared` needs of one article (here: its frames as they are)."""
-    return {"doc": {"doc_id": doc_id, "published": published}, "figures": figures, "mentions": mentions}
-
-
-def derive_prepared(prepared) -> dict[str, pd.DataFrame]:
-    """:func:`derive` from the :func:`prepare` of every article, in the documents' order."""
-    from .schema import DOCUMENTS, FIGURES, MENTIONS
-    prepared = list(prepared)
-    docs = frame([p["doc"] for p in prepared], DOCUMENTS)
-    figs = pd.concat([p["figures"] for p in prepared], ignore_index=True) if prepared else frame([], FIGURES)
-    ments = pd.concat([p["mentions"] for p in prepared], ignore_index=True) if prepared else frame([], MENTIONS)
-    return derive(docs, conform(figs, FIGURES), conform(ments, MENTIONS))
