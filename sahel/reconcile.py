@@ -205,7 +205,8 @@ class Prepared(NamedTuple):
 KINDS = ("incident", "cumulative", "strength")
 BASES = tuple(BASIS_RANK)
 _HEADER = ("strings", "texts", "figures", "milestones", "milestone_ints", "places", "actors")
-# the ints of one figure: indices into the strings (-1: none) but kind, basis (KINDS, BASES), part_of
+# the ints of one figure: indices into the strings (-1: none) but measure, kind, basis (in MEASURES,
+# KINDS, BASES), part_of
 # (the aggregate's figure index, -1: none), sentence (-1: none) and quote (index into the texts)
 _FIG = ("figure_id", "party", "measure", "noun", "qualifier", "place_id", "kind", "basis", "part_of",
         "sentence", "quote")
@@ -287,7 +288,7 @@ def _prepare(doc_id: str, pub: int | None, fc: dict[str, list], mc: dict[str, li
     values: list[float] = []
     position = {r["figure_id"]: k for k, r in enumerate(rows)}
     for r in rows:
-        figure_ints += (sid(r["figure_id"]), sid(r["party"]), sid(r["measure"]), sid(r["noun"]),
+        figure_ints += (sid(r["figure_id"]), sid(r["party"]), MEASURES.index(r["measure"]), sid(r["noun"]),
                         sid(r["qualifier"]), sid(r["place_id"]), KINDS.index(r["kind"]), BASES.index(r["basis"]),
                         position[r["part_of"]] if r["part_of"] else _NONE,
                         _NONE if r["sentence"] is None else r["sentence"], sid(r["quote"], texts))
@@ -326,13 +327,11 @@ def _prepare(doc_id: str, pub: int | None, fc: dict[str, list], mc: dict[str, li
     del strings[None], texts[None]
     header = (len(strings), len(texts), len(rows), n_milestones, len(milestone_ints),
               len(counts[0]) // 2, len(counts[1]) // 2)
-    ints = array("i", header)
-    ints.extend(itertools.accumulate(len(s) for s in strings))
-    ints.extend(itertools.accumulate(len(s) for s in texts))
-    for part in (figure_ints, milestone_ints, *counts):
-        ints.extend(part)
-    return Prepared(doc_id, pub, "".join(strings), zlib.compress("".join(texts).encode("utf-8")), ints,
-                    array("q", dates), array("d", values))
+    ints = [*header, *itertools.accumulate(len(s) for s in strings), *itertools.accumulate(len(s) for s in texts),
+            *figure_ints, *milestone_ints, *counts[0], *counts[1]]
+    small = all(-2**15 <= x < 2**15 for x in ints)  # most articles: 2 bytes an int
+    return Prepared(doc_id, pub, "".join(strings), zlib.compress("".join(texts).encode("utf-8")),
+                    array("h" if small else "i", ints), array("q", dates), array("d", values))
 
 
 def _position(figure_id: str) -> int:
@@ -530,11 +529,12 @@ class _Fig:
     """An annotated figure as plain Python values (dates in nanoseconds, None = none)."""
 
     __slots__ = ("figure_id", "doc", "party", "measure", "kind", "basis", "place", "noun", "qualifier",
-                 "value", "lo", "hi", "low", "best", "high", "ds", "de", "precise", "sentence",
+                 "value", "lo", "hi", "low", "best", "high", "ds", "de", "span", "precise", "sentence",
                  "article", "index", "part_of", "quote")
 
     def __init__(self, art: _Article, n: int, i: int, offset: int, intern: dict) -> None:
-        """Figure ``i`` of ``art``, the ``n``-th article, whose first figure is the ``offset``-th."""
+        """Figure ``i`` of ``art``, the ``n``-th article, whose first figure is the ``offset``-th
+        (``intern``: one object for equal strings)."""
         p = art.p
         base = art.figures + _F * i
         fid, party, measure, noun, qual, place, kind, basis, part_of, sentence, quote = p.ints[base:base + _F]
@@ -542,7 +542,7 @@ class _Fig:
         self.figure_id = string(fid)
         self.doc = art.doc
         self.party = intern.setdefault(party := string(party), party)
-        self.measure = intern.setdefault(measure := string(measure), measure)
+        self.measure = MEASURES[measure]
         self.noun = intern.setdefault(noun := string(noun), noun)
         self.qualifier = intern.setdefault(qual := string(qual), qual)
         self.place = intern.setdefault(place := string(place), place)
@@ -560,7 +560,7 @@ class _Fig:
         ds, de = p.dates[2 * i], p.dates[2 * i + 1]
         self.ds = None if ds == _NAT else ds
         self.de = None if de == _NAT else de
-        span = _span(self.ds, self.de)
+        self.span = span = _span(self.ds, self.de)
         self.precise = span is not None and span <= 7 and self.basis in ("sentence", "context")
 
 
@@ -606,7 +606,7 @@ def _cluster(figures: list[_Fig]) -> list[list[_Fig]]:
     :class:`_Block`), and each is tested against summaries of its members
     (:class:`_Cluster`) rather than member by member.
     """
-    order = sorted(figures, key=lambda f: (BASIS_RANK.get(f.basis, 4), _span(f.ds, f.de) or 0, f.figure_id))
+    order = sorted(figures, key=lambda f: (BASIS_RANK.get(f.basis, 4), f.span or 0, f.figure_id))
     clusters: list[_Cluster] = []
     blocks: dict[tuple, _Block] = {}
     for f in order:
@@ -1001,7 +1001,7 @@ def _facts(arts: list[_Article]) -> tuple[list[_Fact], array, dict[str, list[tup
     blocks: dict[tuple, tuple[array, array]] = {}  # (party, measure, kind) -> article and figure numbers
     for n, art in enumerate(arts):
         for i in range(art.n_figures):
-            key = (art.string(art.field(i, "party")), art.string(art.field(i, "measure")), art.field(i, "kind"))
+            key = (art.string(art.field(i, "party")), art.field(i, "measure"), art.field(i, "kind"))
             where = blocks.get(key)
             if where is None:
                 where = blocks[key] = (array("i"), array("i"))
@@ -1082,13 +1082,11 @@ def _events(facts: list[_Fact]) -> _Rows:
         return i
 
     # facts are joined when they share a sentence, or an article and the same dates:
-    # only facts sharing an article or a sentence are compared
-    by_doc: dict[object, list[int]] = {}
+    # only facts sharing an article are compared (a sentence is within one article)
+    by_doc: dict[str, list[int]] = {}
     for i, f in enumerate(cand):
         for d in f.docs:
-            by_doc.setdefault(("doc", d), []).append(i)
-        for key in f.sentences:
-            by_doc.setdefault(("sentence", key), []).append(i)
+            by_doc.setdefault(d, []).append(i)
     for members in by_doc.values():
         for x, a in enumerate(members):
             fa = cand[a]
@@ -1203,9 +1201,9 @@ class _Milestone:
         for _ in range(3):
             lists.append(ints[at + 1:at + 1 + ints[at]].tolist())
             at += 1 + ints[at]
-        self.names = [intern.setdefault(x := string(i), x) for i in lists[0]]
-        self.codes = [intern.setdefault(x := string(i), x) for i in lists[1]]
-        self.figures = [offset + i for i in lists[2]]
+        self.names = tuple(intern.setdefault(x := string(i), x) for i in lists[0])
+        self.codes = tuple(intern.setdefault(x := string(i), x) for i in lists[1])
+        self.figures = tuple(offset + i for i in lists[2])
         d = 2 * (art.n_figures + k)
         self.ds, self.de = art.p.dates[d], art.p.dates[d + 1]
         self.de = None if self.de == _NAT else self.de
