@@ -20,11 +20,22 @@
 :func:`total` adds facts up: a cumulative fact lying inside the window is used
 instead of the incidents it covers; strength takes the latest level.
 
-Scale: :func:`derive` stays near-linear in the number of figures. Figures are
-only compared with clusters of the same party, measure and kind whose first
-figure's dates and values are near theirs (day and value buckets, see
-``_Block``), and each cluster is tested against summaries of its members
-(``_Cluster``); events compare only facts sharing an article or a sentence,
+Two steps. :func:`prepare` takes one article's rows of the figures and
+mentions tables (and its publication date) and does everything that stays
+within the article: kinds, working dates, places, parts, the dated milestones
+with their sentence's places, actors and figures, the place and actor counts.
+Its :class:`Prepared` is small (packed strings and arrays) and cheap to
+pickle, so it is computed in worker processes and cached per article.
+:func:`derive_prepared` does the corpus-wide part from all of them: facts,
+events, timeline, places and actors. :func:`derive` chains the two on whole
+tables.
+
+Scale: :func:`derive_prepared` stays near-linear in the number of figures and
+keeps little in memory. Figures are clustered one block (party, measure,
+kind) at a time, since only those can merge, and are only compared with
+clusters whose first figure's dates and values are near theirs (day and
+value buckets, see ``_Block``); each cluster is tested against summaries of
+its members (``_Cluster``); events compare only facts sharing an article,
 milestones only groups of the same name and type with nearby dates. Each
 shortcut decides exactly what the pairwise rule (:func:`compatible`, the
 event and milestone rules) decides (``tests/test_reconcile_scale.py``).
@@ -186,9 +197,9 @@ class Prepared(NamedTuple):
     """What :func:`derive_prepared` needs of one article (see :func:`prepare`): compact, cheap to pickle.
 
     ``strings`` holds the article's distinct short texts (ids, codes, names) back to back, ``texts``
-    its distinct quotes and one-line descriptions the same way (UTF-8, zlib). ``ints`` is a header
-    (:data:`_HEADER`), where each string and text ends, :data:`_FIG` fields per annotated figure
-    (indices into the strings, codes), the dated milestones and the place and actor mention counts;
+    its distinct quotes and one-line descriptions the same way (UTF-8, zlib). ``ints`` (int16 when
+    they all fit) is a header (:data:`_HEADER`), where each string and text ends, :data:`_FIG` fields
+    per annotated figure, the dated milestones and the place and actor mention counts;
     ``dates`` holds the figures' working dates, then the milestones' (ns, :data:`_NAT` for none);
     ``values`` each figure's value and upper value.
     """
@@ -205,9 +216,9 @@ class Prepared(NamedTuple):
 KINDS = ("incident", "cumulative", "strength")
 BASES = tuple(BASIS_RANK)
 _HEADER = ("strings", "texts", "figures", "milestones", "milestone_ints", "places", "actors")
-# the ints of one figure: indices into the strings (-1: none) but measure, kind, basis (in MEASURES,
-# KINDS, BASES), part_of
-# (the aggregate's figure index, -1: none), sentence (-1: none) and quote (index into the texts)
+# the ints of one figure: indices into the strings (-1: none) but measure, kind, basis (indices in
+# MEASURES, KINDS, BASES), part_of (the aggregate's figure index, -1: none), sentence (-1: none) and
+# quote (index into the texts)
 _FIG = ("figure_id", "party", "measure", "noun", "qualifier", "place_id", "kind", "basis", "part_of",
         "sentence", "quote")
 _F = len(_FIG)
@@ -491,9 +502,6 @@ class _Article:
         text = zlib.decompress(self.p.texts).decode("utf-8")
         ends = self.p.ints[self.texts:self.figures].tolist()
         return [text[a:b] for a, b in zip([0] + ends, ends)]
-
-    def field(self, i: int, name: str) -> int:
-        return self.p.ints[self.figures + _F * i + _FIG.index(name)]
 
     def counts(self, start: int, n: int) -> list[tuple[str, int]]:
         ints = self.p.ints
@@ -999,14 +1007,19 @@ def _facts(arts: list[_Article]) -> tuple[list[_Fact], array, dict[str, list[tup
     """
     offsets = list(itertools.accumulate((a.n_figures for a in arts), initial=0))
     blocks: dict[tuple, tuple[array, array]] = {}  # (party, measure, kind) -> article and figure numbers
+    party, measure, kind = (_FIG.index(x) for x in ("party", "measure", "kind"))
     for n, art in enumerate(arts):
-        for i in range(art.n_figures):
-            key = (art.string(art.field(i, "party")), art.field(i, "measure"), art.field(i, "kind"))
+        ints, parties = art.p.ints, {}
+        for base in range(art.figures, art.figures + _F * art.n_figures, _F):
+            k = ints[base + party]
+            if k not in parties:
+                parties[k] = art.string(k)
+            key = (parties[k], ints[base + measure], ints[base + kind])
             where = blocks.get(key)
             if where is None:
                 where = blocks[key] = (array("i"), array("i"))
             where[0].append(n)
-            where[1].append(i)
+            where[1].append((base - art.figures) // _F)
     facts: list[_Fact] = []
     owner: list[_Fact | None] = [None] * offsets[-1]
     odd: dict[str, list[tuple[str, _Fact]]] = {}
