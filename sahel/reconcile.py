@@ -862,6 +862,8 @@ class _Block:
 def _gather(found: set[int], table: dict[int, list[int]], span: tuple[int, int]) -> None:
     """Add to ``found`` the items filed under the keys ``span[0]…span[1]`` of ``table``."""
     lo, hi = span
+    if not table:
+        return
     if len(table) <= hi - lo:
         for key, items in table.items():
             if lo <= key <= hi:
@@ -1032,8 +1034,9 @@ def _facts(arts: list[_Article]) -> tuple[list[_Fact], array, dict[str, list[tup
             facts.append(fact)
             for m in members:
                 owner[m.index] = fact
-                if m.figure_id.split(":")[0] != m.doc:
-                    odd.setdefault(m.figure_id.split(":")[0], []).append((m.figure_id, fact))
+                named = m.figure_id.split(":", 1)[0]
+                if named != m.doc:
+                    odd.setdefault(named, []).append((m.figure_id, fact))
         del figs
     for f in facts:
         if f.parts:
