@@ -20,11 +20,22 @@
 :func:`total` adds facts up: a cumulative fact lying inside the window is used
 instead of the incidents it covers; strength takes the latest level.
 
-Scale: :func:`derive` stays near-linear in the number of figures. Figures are
-only compared with clusters of the same party, measure and kind whose first
-figure's dates and values are near theirs (day and value buckets, see
-``_Block``), and each cluster is tested against summaries of its members
-(``_Cluster``); events compare only facts sharing an article or a sentence,
+Two steps. :func:`prepare` takes one article's rows of the figures and
+mentions tables (and its publication date) and does everything that stays
+within the article: kinds, working dates, places, parts, the dated milestones
+with their sentence's places, actors and figures, the place and actor counts.
+Its :class:`Prepared` is small (packed strings and arrays) and cheap to
+pickle, so it is computed in worker processes and cached per article.
+:func:`derive_prepared` does the corpus-wide part from all of them: facts,
+events, timeline, places and actors. :func:`derive` chains the two on whole
+tables.
+
+Scale: :func:`derive_prepared` stays near-linear in the number of figures and
+keeps little in memory. Figures are clustered one block (party, measure,
+kind) at a time, since only those can merge, and are only compared with
+clusters whose first figure's dates and values are near theirs (day and
+value buckets, see ``_Block``); each cluster is tested against summaries of
+its members (``_Cluster``); events compare only facts sharing an article,
 milestones only groups of the same name and type with nearby dates. Each
 shortcut decides exactly what the pairwise rule (:func:`compatible`, the
 event and milestone rules) decides (``tests/test_reconcile_scale.py``).
@@ -186,9 +197,9 @@ class Prepared(NamedTuple):
     """What :func:`derive_prepared` needs of one article (see :func:`prepare`): compact, cheap to pickle.
 
     ``strings`` holds the article's distinct short texts (ids, codes, names) back to back, ``texts``
-    its distinct quotes and one-line descriptions the same way (UTF-8, zlib). ``ints`` is a header
-    (:data:`_HEADER`), where each string and text ends, :data:`_FIG` fields per annotated figure
-    (indices into the strings, codes), the dated milestones and the place and actor mention counts;
+    its distinct quotes and one-line descriptions the same way (UTF-8, zlib). ``ints`` (int16 when
+    they all fit) is a header (:data:`_HEADER`), where each string and text ends, :data:`_FIG` fields
+    per annotated figure, the dated milestones and the place and actor mention counts;
     ``dates`` holds the figures' working dates, then the milestones' (ns, :data:`_NAT` for none);
     ``values`` each figure's value and upper value.
     """
@@ -205,8 +216,9 @@ class Prepared(NamedTuple):
 KINDS = ("incident", "cumulative", "strength")
 BASES = tuple(BASIS_RANK)
 _HEADER = ("strings", "texts", "figures", "milestones", "milestone_ints", "places", "actors")
-# the ints of one figure: indices into the strings (-1: none) but kind, basis (KINDS, BASES), part_of
-# (the aggregate's figure index, -1: none), sentence (-1: none) and quote (index into the texts)
+# the ints of one figure: indices into the strings (-1: none) but measure, kind, basis (indices in
+# MEASURES, KINDS, BASES), part_of (the aggregate's figure index, -1: none), sentence (-1: none) and
+# quote (index into the texts)
 _FIG = ("figure_id", "party", "measure", "noun", "qualifier", "place_id", "kind", "basis", "part_of",
         "sentence", "quote")
 _F = len(_FIG)
@@ -287,7 +299,7 @@ def _prepare(doc_id: str, pub: int | None, fc: dict[str, list], mc: dict[str, li
     values: list[float] = []
     position = {r["figure_id"]: k for k, r in enumerate(rows)}
     for r in rows:
-        figure_ints += (sid(r["figure_id"]), sid(r["party"]), sid(r["measure"]), sid(r["noun"]),
+        figure_ints += (sid(r["figure_id"]), sid(r["party"]), MEASURES.index(r["measure"]), sid(r["noun"]),
                         sid(r["qualifier"]), sid(r["place_id"]), KINDS.index(r["kind"]), BASES.index(r["basis"]),
                         position[r["part_of"]] if r["part_of"] else _NONE,
                         _NONE if r["sentence"] is None else r["sentence"], sid(r["quote"], texts))
@@ -326,13 +338,11 @@ def _prepare(doc_id: str, pub: int | None, fc: dict[str, list], mc: dict[str, li
     del strings[None], texts[None]
     header = (len(strings), len(texts), len(rows), n_milestones, len(milestone_ints),
               len(counts[0]) // 2, len(counts[1]) // 2)
-    ints = array("i", header)
-    ints.extend(itertools.accumulate(len(s) for s in strings))
-    ints.extend(itertools.accumulate(len(s) for s in texts))
-    for part in (figure_ints, milestone_ints, *counts):
-        ints.extend(part)
-    return Prepared(doc_id, pub, "".join(strings), zlib.compress("".join(texts).encode("utf-8")), ints,
-                    array("q", dates), array("d", values))
+    ints = [*header, *itertools.accumulate(len(s) for s in strings), *itertools.accumulate(len(s) for s in texts),
+            *figure_ints, *milestone_ints, *counts[0], *counts[1]]
+    small = all(-2**15 <= x < 2**15 for x in ints)  # most articles: 2 bytes an int
+    return Prepared(doc_id, pub, "".join(strings), zlib.compress("".join(texts).encode("utf-8")),
+                    array("h" if small else "i", ints), array("q", dates), array("d", values))
 
 
 def _position(figure_id: str) -> int:
@@ -493,9 +503,6 @@ class _Article:
         ends = self.p.ints[self.texts:self.figures].tolist()
         return [text[a:b] for a, b in zip([0] + ends, ends)]
 
-    def field(self, i: int, name: str) -> int:
-        return self.p.ints[self.figures + _F * i + _FIG.index(name)]
-
     def counts(self, start: int, n: int) -> list[tuple[str, int]]:
         ints = self.p.ints
         return [(self.string(ints[start + 2 * k]), ints[start + 2 * k + 1]) for k in range(n)]
@@ -530,11 +537,12 @@ class _Fig:
     """An annotated figure as plain Python values (dates in nanoseconds, None = none)."""
 
     __slots__ = ("figure_id", "doc", "party", "measure", "kind", "basis", "place", "noun", "qualifier",
-                 "value", "lo", "hi", "low", "best", "high", "ds", "de", "precise", "sentence",
+                 "value", "lo", "hi", "low", "best", "high", "ds", "de", "span", "precise", "sentence",
                  "article", "index", "part_of", "quote")
 
     def __init__(self, art: _Article, n: int, i: int, offset: int, intern: dict) -> None:
-        """Figure ``i`` of ``art``, the ``n``-th article, whose first figure is the ``offset``-th."""
+        """Figure ``i`` of ``art``, the ``n``-th article, whose first figure is the ``offset``-th
+        (``intern``: one object for equal strings)."""
         p = art.p
         base = art.figures + _F * i
         fid, party, measure, noun, qual, place, kind, basis, part_of, sentence, quote = p.ints[base:base + _F]
@@ -542,7 +550,7 @@ class _Fig:
         self.figure_id = string(fid)
         self.doc = art.doc
         self.party = intern.setdefault(party := string(party), party)
-        self.measure = intern.setdefault(measure := string(measure), measure)
+        self.measure = MEASURES[measure]
         self.noun = intern.setdefault(noun := string(noun), noun)
         self.qualifier = intern.setdefault(qual := string(qual), qual)
         self.place = intern.setdefault(place := string(place), place)
@@ -560,7 +568,7 @@ class _Fig:
         ds, de = p.dates[2 * i], p.dates[2 * i + 1]
         self.ds = None if ds == _NAT else ds
         self.de = None if de == _NAT else de
-        span = _span(self.ds, self.de)
+        self.span = span = _span(self.ds, self.de)
         self.precise = span is not None and span <= 7 and self.basis in ("sentence", "context")
 
 
@@ -606,7 +614,7 @@ def _cluster(figures: list[_Fig]) -> list[list[_Fig]]:
     :class:`_Block`), and each is tested against summaries of its members
     (:class:`_Cluster`) rather than member by member.
     """
-    order = sorted(figures, key=lambda f: (BASIS_RANK.get(f.basis, 4), _span(f.ds, f.de) or 0, f.figure_id))
+    order = sorted(figures, key=lambda f: (BASIS_RANK.get(f.basis, 4), f.span or 0, f.figure_id))
     clusters: list[_Cluster] = []
     blocks: dict[tuple, _Block] = {}
     for f in order:
@@ -854,6 +862,8 @@ class _Block:
 def _gather(found: set[int], table: dict[int, list[int]], span: tuple[int, int]) -> None:
     """Add to ``found`` the items filed under the keys ``span[0]…span[1]`` of ``table``."""
     lo, hi = span
+    if not table:
+        return
     if len(table) <= hi - lo:
         for key, items in table.items():
             if lo <= key <= hi:
@@ -999,14 +1009,19 @@ def _facts(arts: list[_Article]) -> tuple[list[_Fact], array, dict[str, list[tup
     """
     offsets = list(itertools.accumulate((a.n_figures for a in arts), initial=0))
     blocks: dict[tuple, tuple[array, array]] = {}  # (party, measure, kind) -> article and figure numbers
+    party, measure, kind = (_FIG.index(x) for x in ("party", "measure", "kind"))
     for n, art in enumerate(arts):
-        for i in range(art.n_figures):
-            key = (art.string(art.field(i, "party")), art.string(art.field(i, "measure")), art.field(i, "kind"))
+        ints, parties = art.p.ints, {}
+        for base in range(art.figures, art.figures + _F * art.n_figures, _F):
+            k = ints[base + party]
+            if k not in parties:
+                parties[k] = art.string(k)
+            key = (parties[k], ints[base + measure], ints[base + kind])
             where = blocks.get(key)
             if where is None:
                 where = blocks[key] = (array("i"), array("i"))
             where[0].append(n)
-            where[1].append(i)
+            where[1].append((base - art.figures) // _F)
     facts: list[_Fact] = []
     owner: list[_Fact | None] = [None] * offsets[-1]
     odd: dict[str, list[tuple[str, _Fact]]] = {}
@@ -1019,8 +1034,9 @@ def _facts(arts: list[_Article]) -> tuple[list[_Fact], array, dict[str, list[tup
             facts.append(fact)
             for m in members:
                 owner[m.index] = fact
-                if m.figure_id.split(":")[0] != m.doc:
-                    odd.setdefault(m.figure_id.split(":")[0], []).append((m.figure_id, fact))
+                named = m.figure_id.split(":", 1)[0]
+                if named != m.doc:
+                    odd.setdefault(named, []).append((m.figure_id, fact))
         del figs
     for f in facts:
         if f.parts:
@@ -1082,13 +1098,11 @@ def _events(facts: list[_Fact]) -> _Rows:
         return i
 
     # facts are joined when they share a sentence, or an article and the same dates:
-    # only facts sharing an article or a sentence are compared
-    by_doc: dict[object, list[int]] = {}
+    # only facts sharing an article are compared (a sentence is within one article)
+    by_doc: dict[str, list[int]] = {}
     for i, f in enumerate(cand):
         for d in f.docs:
-            by_doc.setdefault(("doc", d), []).append(i)
-        for key in f.sentences:
-            by_doc.setdefault(("sentence", key), []).append(i)
+            by_doc.setdefault(d, []).append(i)
     for members in by_doc.values():
         for x, a in enumerate(members):
             fa = cand[a]
@@ -1203,9 +1217,9 @@ class _Milestone:
         for _ in range(3):
             lists.append(ints[at + 1:at + 1 + ints[at]].tolist())
             at += 1 + ints[at]
-        self.names = [intern.setdefault(x := string(i), x) for i in lists[0]]
-        self.codes = [intern.setdefault(x := string(i), x) for i in lists[1]]
-        self.figures = [offset + i for i in lists[2]]
+        self.names = tuple(intern.setdefault(x := string(i), x) for i in lists[0])
+        self.codes = tuple(intern.setdefault(x := string(i), x) for i in lists[1])
+        self.figures = tuple(offset + i for i in lists[2])
         d = 2 * (art.n_figures + k)
         self.ds, self.de = art.p.dates[d], art.p.dates[d + 1]
         self.de = None if self.de == _NAT else self.de
