@@ -216,10 +216,13 @@ def write_corpus(path: str | Path, out_dir: str | Path, jobs: int | None = None,
                 prepared.append(payload[PREPARED])
         if not docs:
             raise CorpusError(f"{folder}: no article could be read ({len(summary.problems)} problems)")
+        summary.documents = len(docs)
         out.write("documents", frame(docs, DOCUMENTS), DOCUMENTS)
-        for name, table in derive_prepared(prepared).items():
-            out.write(name, table, DERIVED[name])
-    summary.documents = len(docs)
+        del docs[:]
+        derived = derive_prepared(prepared)
+        del prepared[:]  # before writing: the largest tables are formatted now
+        for name in list(derived):
+            out.write(name, derived.pop(name), DERIVED[name])
     summary.written = out.written
     return summary
 

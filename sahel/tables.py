@@ -104,7 +104,7 @@ class TableWriter:
         """Add CSV lines (from :func:`csv_rows`) to table ``name`` (created with its header)."""
         self._file(name, schema).write(rows)
 
-    def write(self, name: str, df: pd.DataFrame, schema: Mapping[str, str], chunk: int = 5000) -> None:
+    def write(self, name: str, df: pd.DataFrame, schema: Mapping[str, str], chunk: int = 2000) -> None:
         """Write a whole table (formatted ``chunk`` rows at a time, to bound memory)."""
         if name in self.files:
             raise ValueError(f"{name}: table already written")
