@@ -6,13 +6,22 @@ cells, into a temporary folder next to the reports folder; only when every
 notebook succeeded are the files and ``index.html`` moved into place, so an
 interrupted or failed run leaves the previous reports intact. A failed
 notebook is kept as ``NAME.failed.ipynb`` and the error names its cell.
+
+Kernels start warm where processes fork (Linux, macOS): a :class:`KernelForker`
+imports ipykernel, pandas, matplotlib, seaborn and the notebooks' ``sahel``
+modules once, while the workers import papermill, and forks each notebook's
+kernel from itself instead of starting a fresh Python that imports them again.
 """
 from __future__ import annotations
 
 import html
+import json
 import multiprocessing
 import os
+import select
 import shutil
+import signal
+import socket
 import sys
 import tempfile
 import time
@@ -72,6 +81,205 @@ def to_html(notebook: Path, title: str) -> str:
     return body
 
 
+# --- warm kernels ----------------------------------------------------------------------
+
+PRELOAD = ("ipykernel.kernelapp", "IPython.display", "pandas", "matplotlib.pyplot", "seaborn",
+           "sahel.narrative", "sahel.params", "sahel.plots")
+"""What every notebook's kernel imports: a :class:`KernelForker` imports it once."""
+
+
+class KernelForker:
+    """A process that imports :data:`PRELOAD` once, then forks each notebook's kernel.
+
+    A kernel normally starts as ``python -m ipykernel_launcher -f CONNECTION`` and
+    imports ipykernel, pandas, matplotlib and seaborn again: about as long as the
+    notebook itself takes. Forked from this warm process (POSIX only) it starts at
+    once, then runs exactly as a launched one would: ``IPKernelApp`` with the same
+    arguments, working directory and environment, in a new session (process group).
+    Requests come over a Unix socket, so any worker process may ask; the forker
+    exits when :meth:`close` is called or every process holding its pipe has ended.
+    """
+
+    def __init__(self) -> None:
+        self._dir = tempfile.mkdtemp(prefix="sahel-kernels-")
+        self.address = os.path.join(self._dir, "forker.sock")
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        listener.bind(self.address)
+        listener.listen(16)
+        alive_r, self._alive = os.pipe()
+        for stream in (sys.stdout, sys.stderr):  # or the forker's copies of the buffers get written too
+            stream.flush()
+        self.pid = os.fork()
+        if self.pid == 0:  # the forker
+            code = 1
+            try:
+                os.close(self._alive)
+                _serve_kernels(listener, alive_r)
+                code = 0
+            finally:
+                os._exit(code)
+        listener.close()
+        os.close(alive_r)
+
+    def spawn(self, argv: list[str], cwd: str, env: dict[str, str]) -> int:
+        """Fork a kernel running ``IPKernelApp`` with ``argv``; its pid."""
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+            s.connect(self.address)
+            s.sendall(json.dumps({"argv": argv, "cwd": cwd, "env": env}).encode())
+            s.shutdown(socket.SHUT_WR)
+            answer = s.makefile("rb").read()
+        if not answer.strip().isdigit():
+            raise RuntimeError(f"the kernel forker could not start a kernel: {answer[-500:]!r}")
+        return int(answer)
+
+    def close(self) -> None:
+        """Stop the forker (kernels it started are in their own sessions and live on)."""
+        if self._alive is not None:
+            os.close(self._alive)
+            self._alive = None
+            try:
+                os.kill(self.pid, signal.SIGTERM)  # it may still be importing
+                os.waitpid(self.pid, 0)
+            except (ProcessLookupError, ChildProcessError):
+                pass
+            shutil.rmtree(self._dir, ignore_errors=True)
+
+
+def _serve_kernels(listener: socket.socket, alive: int) -> None:
+    import importlib
+
+    # what ipykernel does before the first import of matplotlib (IPKernelApp.init_gui_pylab)
+    os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    # what ipykernel_launcher does: the working directory is not importable
+    if sys.path and sys.path[0] in ("", os.getcwd()):
+        del sys.path[0]
+    # sahel is imported again from where the kernel would import it
+    for name in [m for m in sys.modules if m == "sahel" or m.startswith("sahel.")]:
+        del sys.modules[name]
+    for name in PRELOAD:
+        try:
+            importlib.import_module(name)
+        except Exception:  # noqa: BLE001 - the kernel will raise it where it belongs
+            pass
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # kernels are reaped as they exit
+    while True:
+        ready, _, _ = select.select([listener, alive], [], [])
+        if alive in ready:  # closed: the report is done (or its processes are gone)
+            return
+        conn, _ = listener.accept()
+        with conn:
+            try:
+                request = json.loads(conn.makefile("rb").read())
+                pid = os.fork()
+            except Exception as exc:  # noqa: BLE001 - answered to the worker
+                conn.sendall(repr(exc).encode())
+                continue
+            if pid == 0:
+                listener.close()
+                os.close(alive)
+                _run_kernel(conn, request)
+            conn.sendall(str(pid).encode())
+
+
+def _run_kernel(conn: socket.socket, request: dict[str, Any]) -> None:
+    """In a forked child: become the kernel ``python -m ipykernel_launcher ARGV`` would be."""
+    code = 1
+    try:
+        conn.close()
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        os.setsid()
+        devnull = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(devnull, 0)
+        os.close(devnull)
+        os.chdir(request["cwd"])
+        os.environ.clear()
+        os.environ.update(request["env"])
+        from ipykernel.kernelapp import IPKernelApp
+
+        argv = list(request["argv"])
+        if os.environ.get("JPY_PARENT_PID", "").isdigit():  # read when ipykernel was imported
+            argv.append(f"--IPKernelApp.parent_handle={os.environ['JPY_PARENT_PID']}")
+        sys.argv = [sys.executable, *argv]
+        IPKernelApp.launch_instance(argv=argv)
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 1
+    except BaseException:  # noqa: BLE001 - shown on stderr as a launched kernel would
+        import traceback
+
+        traceback.print_exc()
+    finally:
+        for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
+            try:
+                stream.flush()
+            except Exception:  # noqa: BLE001
+                pass
+        os._exit(code)
+
+
+class _ForkedProcess:
+    """The parts of :class:`subprocess.Popen` jupyter_client uses, for a kernel that is
+    not a child of this process (it is the forker's, which reaps it)."""
+
+    stdin = stdout = stderr = None
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            try:
+                os.kill(self.pid, 0)
+            except ProcessLookupError:
+                self.returncode = 0
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.poll() is None:
+            if deadline is not None and time.monotonic() > deadline:
+                import subprocess
+
+                raise subprocess.TimeoutExpired(str(self.pid), timeout)
+            time.sleep(0.01)
+        return self.returncode
+
+    def send_signal(self, signum: int) -> None:
+        try:
+            os.kill(self.pid, signum)
+        except ProcessLookupError:
+            pass
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+
+def forked_kernel_manager(forker: KernelForker) -> type:
+    """An ``AsyncKernelManager`` class whose ipykernel kernels come from ``forker``
+    (other kernels, and kernels of another Python, are launched as usual)."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    class ForkedKernelManager(AsyncKernelManager):
+        async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
+            if (len(kernel_cmd) < 3 or kernel_cmd[1:3] != ["-m", "ipykernel_launcher"]
+                    or os.path.abspath(kernel_cmd[0]) != os.path.abspath(sys.executable)):
+                return await super()._async_launch_kernel(kernel_cmd, **kw)
+            env = kw.get("env")
+            pid = forker.spawn(kernel_cmd[3:], str(kw.get("cwd") or os.getcwd()),
+                               dict(os.environ if env is None else env))
+            provisioner = self.provisioner
+            provisioner.process = _ForkedProcess(pid)
+            provisioner.pid = provisioner.pgid = pid
+            provisioner.cwd = kw.get("cwd")
+            self._reconcile_connection_info(provisioner.connection_info)
+
+    return ForkedKernelManager
+
+
 def _cell_error(exc: BaseException) -> str:
     cell = getattr(exc, "cell_index", None)
     count = getattr(exc, "exec_count", None)
@@ -96,9 +304,10 @@ def execute(name: str, source: str, target: str, parameters: dict[str, Any]) -> 
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # papermill's own chatter; kernel output is kept
+            warm = {"kernel_manager_class": forked_kernel_manager(_FORKER)} if _FORKER else {}
             pm.execute_notebook(source, target, parameters=parameters, kernel_name="python3",
                                 progress_bar=False, log_output=False,
-                                cwd=str(paths.NOTEBOOKS_DIR))
+                                cwd=str(paths.NOTEBOOKS_DIR), **warm)
     except Exception as exc:  # papermill keeps the executed notebook with the error
         return Outcome(name, False, time.monotonic() - t0, _cell_error(exc))
     title = parameters.get("title") or name
@@ -174,18 +383,39 @@ def run(names: Sequence[str] | None = None, raw: Mapping[str, Any] | None = None
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+_FORKER: KernelForker | None = None
+"""The kernel forker of the current run, inherited by its (forked) workers."""
+
+
 def _run_all(names: list[str], values: dict[str, Any], given: set[str], tmp: Path,
              jobs: int | None, echo: Callable[[str], None],
              run_one: Callable[..., Outcome]) -> list[Outcome]:
+    global _FORKER
     total = len(names)
     workers = max(1, min(total, jobs or os.cpu_count() or 1))
-    # fork after importing papermill once here, so workers start warm (spawn elsewhere)
+    # fork after importing papermill once here, so workers start warm (spawn elsewhere);
+    # the kernel forker starts first, and imports what kernels need meanwhile
     if "fork" in multiprocessing.get_all_start_methods():
+        try:
+            _FORKER = KernelForker()
+        except OSError:  # no Unix sockets, say: kernels are launched as usual
+            _FORKER = None
         import papermill  # noqa: F401
 
         ctx = multiprocessing.get_context("fork")
     else:
         ctx = multiprocessing.get_context("spawn")
+    try:
+        return _run_pool(names, values, given, tmp, workers, echo, run_one, ctx)
+    finally:
+        if _FORKER is not None:
+            _FORKER.close()
+            _FORKER = None
+
+
+def _run_pool(names: list[str], values: dict[str, Any], given: set[str], tmp: Path, workers: int,
+              echo: Callable[[str], None], run_one: Callable[..., Outcome], ctx) -> list[Outcome]:
+    total = len(names)
     outcomes: list[Outcome] = []
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
         pending: dict[Future, str] = {}
