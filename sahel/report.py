@@ -24,6 +24,7 @@ import signal
 import socket
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -72,13 +73,26 @@ def html_exporter():
                         template_file="sahel_report.html.j2")
 
 
-def to_html(notebook: Path, title: str) -> str:
-    """Render an executed notebook to standalone HTML without its code."""
+def to_html(notebook: Path | Any, title: str) -> str:
+    """Render an executed notebook (a path or a notebook node) to standalone HTML without its code."""
     import nbformat
 
-    nb = nbformat.read(notebook, as_version=4)
-    body, _ = html_exporter().from_notebook_node(nb, resources={"metadata": {"name": title}})
+    nb = nbformat.read(notebook, as_version=4) if isinstance(notebook, (str, Path)) else notebook
+    body, _ = _exporter().from_notebook_node(nb, resources={"metadata": {"name": title}})
     return body
+
+
+_EXPORTER = None
+
+
+def _exporter():
+    """This process's :func:`html_exporter`, its template loaded and compiled once."""
+    global _EXPORTER
+    if _EXPORTER is None:
+        exporter = html_exporter()
+        exporter.template  # noqa: B018 - loads and compiles the template now
+        _EXPORTER = exporter
+    return _EXPORTER
 
 
 # --- warm kernels ----------------------------------------------------------------------
@@ -268,9 +282,10 @@ def forked_kernel_manager(forker: KernelForker) -> type:
             if (len(kernel_cmd) < 3 or kernel_cmd[1:3] != ["-m", "ipykernel_launcher"]
                     or os.path.abspath(kernel_cmd[0]) != os.path.abspath(sys.executable)):
                 return await super()._async_launch_kernel(kernel_cmd, **kw)
-            env = kw.get("env")
-            pid = forker.spawn(kernel_cmd[3:], str(kw.get("cwd") or os.getcwd()),
-                               dict(os.environ if env is None else env))
+            env = dict(os.environ if kw.get("env") is None else kw["env"])
+            if not kw.get("independent"):  # as jupyter_client.launcher.launch_kernel does
+                env["JPY_PARENT_PID"] = str(os.getpid())
+            pid = forker.spawn(kernel_cmd[3:], str(kw.get("cwd") or os.getcwd()), env)
             provisioner = self.provisioner
             provisioner.process = _ForkedProcess(pid)
             provisioner.pid = provisioner.pgid = pid
@@ -301,17 +316,21 @@ def execute(name: str, source: str, target: str, parameters: dict[str, Any]) -> 
 
     t0 = time.monotonic()
     target_path = Path(target)
+    # nbconvert is imported and its template compiled while the kernel runs the notebook
+    exporting = threading.Thread(target=_exporter, daemon=True)
+    exporting.start()
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # papermill's own chatter; kernel output is kept
             warm = {"kernel_manager_class": forked_kernel_manager(_FORKER)} if _FORKER else {}
-            pm.execute_notebook(source, target, parameters=parameters, kernel_name="python3",
-                                progress_bar=False, log_output=False,
-                                cwd=str(paths.NOTEBOOKS_DIR), **warm)
+            nb = pm.execute_notebook(source, target, parameters=parameters, kernel_name="python3",
+                                     progress_bar=False, log_output=False,
+                                     cwd=str(paths.NOTEBOOKS_DIR), **warm)
     except Exception as exc:  # papermill keeps the executed notebook with the error
         return Outcome(name, False, time.monotonic() - t0, _cell_error(exc))
+    exporting.join()
     title = parameters.get("title") or name
-    target_path.with_suffix(".html").write_text(to_html(target_path, title), encoding="utf-8")
+    target_path.with_suffix(".html").write_text(to_html(nb, title), encoding="utf-8")
     return Outcome(name, True, time.monotonic() - t0)
 
 
