@@ -115,8 +115,8 @@ class KernelForker:
     """
 
     def __init__(self) -> None:
-        self._dir = tempfile.mkdtemp(prefix="sahel-kernels-")
-        self.address = os.path.join(self._dir, "forker.sock")
+        self.directory = tempfile.mkdtemp(prefix="sahel-kernels-")
+        self.address = os.path.join(self.directory, "forker.sock")
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         listener.bind(self.address)
         listener.listen(16)
@@ -156,7 +156,7 @@ class KernelForker:
                 os.waitpid(self.pid, 0)
             except (ProcessLookupError, ChildProcessError):
                 pass
-            shutil.rmtree(self._dir, ignore_errors=True)
+            shutil.rmtree(self.directory, ignore_errors=True)
 
 
 def _serve_kernels(listener: socket.socket, alive: int) -> None:
@@ -278,6 +278,12 @@ def forked_kernel_manager(forker: KernelForker) -> type:
     from jupyter_client.manager import AsyncKernelManager
 
     class ForkedKernelManager(AsyncKernelManager):
+        def __init__(self, **kwargs: Any) -> None:
+            super().__init__(**kwargs)
+            # local sockets beside the forker's: no TCP ports (nor ipykernel's warning about them)
+            self.transport = "ipc"
+            self.ip = os.path.join(forker.directory, f"kernel-{os.getpid()}-{id(self):x}")
+
         async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
             if (len(kernel_cmd) < 3 or kernel_cmd[1:3] != ["-m", "ipykernel_launcher"]
                     or os.path.abspath(kernel_cmd[0]) != os.path.abspath(sys.executable)):
