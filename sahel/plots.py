@@ -8,6 +8,8 @@ ones that keep saved images free of timestamps and random ids.
 """
 from __future__ import annotations
 
+import sys
+
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import matplotlib.ticker as mticker
@@ -31,6 +33,26 @@ def style() -> None:
         "svg.hashsalt": "sahel", "svg.fonttype": "path",
         "path.simplify": True, "font.family": "DejaVu Sans",
     })
+    _inline_as_laid_out()
+
+
+def _inline_as_laid_out() -> None:
+    """In a notebook, show each figure as :func:`_done` laid it out.
+
+    The inline backend saves figures with ``bbox_inches="tight"``, which lays
+    every figure out once more to measure it; after ``tight_layout`` everything
+    already fits, so that pass only costs time.
+    """
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    if shell is None:
+        return
+    from IPython.core.pylabtools import select_figure_formats
+    from matplotlib_inline.config import InlineBackend
+
+    cfg = InlineBackend.instance()
+    cfg.print_figure_kwargs = {**cfg.print_figure_kwargs, "bbox_inches": None}
+    select_figure_formats(shell, cfg.figure_formats, **cfg.print_figure_kwargs)
 
 
 def _figure(height: float = 4.0) -> tuple[Figure, plt.Axes]:
