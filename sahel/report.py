@@ -408,6 +408,25 @@ def run(names: Sequence[str] | None = None, raw: Mapping[str, Any] | None = None
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def _import_papermill() -> None:
+    """Import papermill (and nbformat, jsonschema) without ``rfc3987_syntax``.
+
+    jsonschema imports that optional package, when installed, only to check the
+    ``iri`` formats, which notebooks never use, and it builds a Lark grammar on
+    import: a second of the report's start. Hidden only while papermill is first
+    imported here; jsonschema then runs without IRI format checks in this process.
+    """
+    if "jsonschema" in sys.modules or "rfc3987_syntax" in sys.modules:
+        import papermill  # noqa: F401
+        return
+    sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]  # makes its import fail
+    try:
+        import papermill  # noqa: F401
+    finally:
+        if sys.modules.get("rfc3987_syntax", 0) is None:
+            del sys.modules["rfc3987_syntax"]
+
+
 _FORKER: KernelForker | None = None
 """The kernel forker of the current run, inherited by its (forked) workers."""
 
@@ -418,15 +437,15 @@ def _run_all(names: list[str], values: dict[str, Any], given: set[str], tmp: Pat
     global _FORKER
     total = len(names)
     workers = max(1, min(total, jobs or os.cpu_count() or 1))
-    # fork after importing papermill once here, so workers start warm (spawn elsewhere);
-    # the kernel forker starts first, and imports what kernels need meanwhile
+    # fork after importing papermill and building the HTML exporter once here, so workers
+    # start warm (spawn elsewhere); the kernel forker starts first and imports meanwhile
     if "fork" in multiprocessing.get_all_start_methods():
         try:
             _FORKER = KernelForker()
         except OSError:  # no Unix sockets, say: kernels are launched as usual
             _FORKER = None
-        import papermill  # noqa: F401
-
+        _import_papermill()
+        _exporter()
         ctx = multiprocessing.get_context("fork")
     else:
         ctx = multiprocessing.get_context("spawn")
