@@ -213,6 +213,7 @@ def _run_kernel(conn: socket.socket, request: dict[str, Any]) -> None:
         argv = list(request["argv"])
         if os.environ.get("JPY_PARENT_PID", "").isdigit():  # read when ipykernel was imported
             argv.append(f"--IPKernelApp.parent_handle={os.environ['JPY_PARENT_PID']}")
+            _exit_with(int(os.environ["JPY_PARENT_PID"]))
         sys.argv = [sys.executable, *argv]
         IPKernelApp.launch_instance(argv=argv)
         code = 0
@@ -229,6 +230,23 @@ def _run_kernel(conn: socket.socket, request: dict[str, Any]) -> None:
             except Exception:  # noqa: BLE001
                 pass
         os._exit(code)
+
+
+def _exit_with(pid: int) -> None:
+    """End this kernel when process ``pid`` (the worker that asked for it) is gone, as
+    ipykernel's parent poller does for a launched kernel, whose parent that worker is."""
+
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                os._exit(1)
+            except PermissionError:
+                pass
+
+    threading.Thread(target=watch, name="sahel-parent-watch", daemon=True).start()
 
 
 class _ForkedProcess:
