@@ -3,8 +3,10 @@
 Every function takes the DataFrame of a :mod:`sahel.narrative` helper and
 returns a closed :class:`matplotlib.figure.Figure` for the notebook to
 display, so each chart is shown exactly once. The backend is never chosen
-here (no ``matplotlib.use``); :func:`style` only sets rcParams, including the
-ones that keep saved images free of timestamps and random ids.
+here (no ``matplotlib.use``); :func:`style` sets rcParams, including the
+ones that keep saved images free of timestamps and random ids, and in a
+notebook has the inline backend show figures as laid out (no second,
+``bbox_inches="tight"`` layout pass).
 """
 from __future__ import annotations
 
