@@ -263,14 +263,16 @@ def parse_corpus(path: str | Path = paths.SEEDS_DIR, jobs: int | None = None,
 
 def load(path: str | Path | None = None) -> Corpus:
     """The corpus as committed in ``data/`` (or ``path``): pandas only, fast."""
+    from .schema import DERIVED
     from .tables import read_table
 
     folder = Path(path) if path is not None else paths.data_dir()
     documents = read_table(folder / "documents.csv", DOCUMENTS)
     figures = read_table(folder / "figures.csv", FIGURES)
-    from .reconcile import read_derived  # facts, events, timeline, places, actors, mentions
-
-    tables = read_derived(folder)
-    if (folder / "numbers.csv").exists():
-        tables["numbers"] = read_table(folder / "numbers.csv", NUMBERS)
+    # the derived tables present (facts, events, timeline, places, actors, mentions), then
+    # numbers; not through sahel.reconcile.read_derived, whose module takes longer to import
+    tables = {}
+    for name, schema in (*DERIVED.items(), ("numbers", NUMBERS)):
+        if (folder / f"{name}.csv").exists():
+            tables[name] = read_table(folder / f"{name}.csv", schema)
     return Corpus(documents, figures, tables=tables, root=folder)

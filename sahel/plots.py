@@ -3,13 +3,18 @@
 Every function takes the DataFrame of a :mod:`sahel.narrative` helper and
 returns a closed :class:`matplotlib.figure.Figure` for the notebook to
 display, so each chart is shown exactly once. The backend is never chosen
-here (no ``matplotlib.use``); :func:`style` only sets rcParams, including the
-ones that keep saved images free of timestamps and random ids.
+here (no ``matplotlib.use``); :func:`style` sets rcParams, including the
+ones that keep saved images free of timestamps and random ids, and in a
+notebook has the inline backend show figures as laid out (no second,
+``bbox_inches="tight"`` layout pass).
 """
 from __future__ import annotations
 
+import sys
+
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
+import matplotlib.ticker as mticker
 import numpy as np
 import pandas as pd
 import seaborn as sns
@@ -30,6 +35,26 @@ def style() -> None:
         "svg.hashsalt": "sahel", "svg.fonttype": "path",
         "path.simplify": True, "font.family": "DejaVu Sans",
     })
+    _inline_as_laid_out()
+
+
+def _inline_as_laid_out() -> None:
+    """In a notebook, show each figure as :func:`_done` laid it out.
+
+    The inline backend saves figures with ``bbox_inches="tight"``, which lays
+    every figure out once more to measure it; after ``tight_layout`` everything
+    already fits, so that pass only costs time.
+    """
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    if shell is None:
+        return
+    from IPython.core.pylabtools import select_figure_formats
+    from matplotlib_inline.config import InlineBackend
+
+    cfg = InlineBackend.instance()
+    cfg.print_figure_kwargs = {**cfg.print_figure_kwargs, "bbox_inches": None}
+    select_figure_formats(shell, cfg.figure_formats, **cfg.print_figure_kwargs)
 
 
 def _figure(height: float = 4.0) -> tuple[Figure, plt.Axes]:
@@ -53,6 +78,24 @@ def _empty(title: str, message: str) -> Figure:
 
 def _legend(ax: plt.Axes) -> None:
     ax.legend(title="", loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+
+
+class _PlainLogFormatter(mticker.LogFormatter):
+    """Log-axis tick labels as plain numbers (``1,000``, ``3M``), where matplotlib's
+    default writes ``10^3`` in mathtext, which is slow to lay out and harder to read."""
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        if not super().__call__(x, pos):
+            return ""
+        return f"{x / 1e6:,g}M" if x >= 1e6 else f"{x:,.0f}" if x >= 1 else f"{x:g}"
+
+
+def _log_scale(ax: plt.Axes, which: str) -> None:
+    """A log scale on the ``which`` (``"x"`` or ``"y"``) axis of ``ax``, with plain tick labels."""
+    getattr(ax, f"set_{which}scale")("log")
+    axis = getattr(ax, f"{which}axis")
+    axis.set_major_formatter(_PlainLogFormatter())
+    axis.set_minor_formatter(_PlainLogFormatter(labelOnlyBase=False))
 
 
 def _dates(ax: plt.Axes) -> None:
@@ -85,7 +128,7 @@ def strength_chart(st: pd.DataFrame, title: str = "Troop strength by force") -> 
     fig, ax = _figure()
     sns.scatterplot(data=df, x="date", y="value", hue="force", style="kind", s=110, ax=ax,
                     hue_order=sorted(df["force"].unique()), style_order=["strength", "deployment"])
-    ax.set_yscale("log")
+    _log_scale(ax, "y")
     ax.set(title=plain(title), xlabel="as of", ylabel="troops (log scale)")
     _dates(ax)
     _legend(ax)
@@ -131,7 +174,7 @@ def costs_chart(summary: pd.DataFrame, title: str = "Human costs by party") -> F
                 ax.plot([lo, r["high"]], [i, i], color="0.2", lw=2)
             ax.text(r["best"], i, f"  {r['best']:,.0f}", va="center", ha="left", fontsize=9)
         ax.set_yticks(y, part["who"])
-        ax.set_xscale("log")
+        _log_scale(ax, "x")
         ax.set_xlim(left=max(0.8, part["best"].min() / 2), right=part["best"].max() * 6)
         ax.set_title(m, loc="left", fontsize=11)
         ax.invert_yaxis()

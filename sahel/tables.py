@@ -22,7 +22,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .schema import DATE, conform
+from .schema import DATE, _dtype, conform
+
+_FLOAT, _INT = pd.Float64Dtype(), pd.Int64Dtype()
+_DATE_MIN, _DATE_MAX = np.datetime64("1677-09-22"), np.datetime64("2262-04-11")  # within datetime64[ns], in days
 
 
 def _cells(s: pd.Series, dtype: str | None) -> list[str]:
@@ -199,19 +202,31 @@ def _signals_held() -> Iterator[None]:
 
 
 def read_table(path: Path, schema: Mapping[str, str]) -> pd.DataFrame:
-    """Read a CSV written by :func:`write_tables` back with its dtypes."""
+    """Read a CSV written by :func:`write_tables` back with its dtypes.
+
+    Fast path: one ``read_csv`` with nullable dtypes inferred (no per-column
+    dtype mapping, which makes pandas wrap every column in a Series), then only
+    the columns whose inferred dtype differs from the schema are fixed in place:
+    dates to ``datetime64[ns]``, integral floats to ``Float64``, empty columns to
+    their dtype. Anything else (a string column that looks numeric, bad values,
+    other columns) takes the slow path: explicit dtypes and :func:`conform`.
+    """
     path = Path(path)
     dates = [c for c, t in schema.items() if t == DATE]
-    dtypes = {c: t for c, t in schema.items() if t != DATE}
     try:
-        df = pd.read_csv(path, dtype=dtypes, keep_default_na=False, na_values=[""],
-                         parse_dates=dates)
+        df = pd.read_csv(path, dtype_backend="numpy_nullable", keep_default_na=False, na_values=[""],
+                         parse_dates=dates, low_memory=False)
     except FileNotFoundError:
         raise FileNotFoundError(f"{path}: table not found; run `sahel parse` first") from None
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError, TypeError) as exc:
         raise ValueError(f"{path}: not a readable table ({exc})") from None
-    if list(df.columns) == list(schema) and all(str(df[c].dtype).startswith("datetime64") for c in dates):
+    if df.columns.tolist() == list(schema) and _fix_inferred(df, schema):
         return df
+    dtypes = {c: "string" if t == DATE else t for c, t in schema.items()}
+    try:
+        df = pd.read_csv(path, dtype=dtypes, keep_default_na=False, na_values=[""], low_memory=False)
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError, TypeError) as exc:
+        raise ValueError(f"{path}: not a readable table ({exc})") from None
     return conform(df, schema)
 
 
@@ -222,3 +237,27 @@ def read_csv_text(rows: str, schema: Mapping[str, str]) -> pd.DataFrame:
     df = pd.read_csv(io.StringIO(csv_header(schema) + rows), dtype=dtypes, keep_default_na=False,
                      na_values=[""], parse_dates=dates)
     return conform(df, schema)
+
+
+def _fix_inferred(df: pd.DataFrame, schema: Mapping[str, str]) -> bool:
+    """Give ``df``'s inferred columns the schema's dtypes in place where that is
+    lossless; False (``df`` half fixed) when some column needs the slow path."""
+    for i, (have, (col, name)) in enumerate(zip(df.dtypes.tolist(), schema.items())):
+        want = _dtype(name)
+        if have == want:
+            continue
+        values = df[col].array
+        if name == DATE and have.kind == "M":  # another unit: pandas 3 parses to datetime64[us]
+            values = values.to_numpy()
+            if (values < _DATE_MIN).any() or (values >= _DATE_MAX).any():  # NaT compares False
+                return False  # (near) out of the range of datetime64[ns]: the slow path
+            values = values.astype(want)
+        elif want == _FLOAT and have == _INT:  # integral floats are written without ".0"
+            values = values.astype(want)
+        elif values.isna().all():  # an empty column is inferred as anything
+            values = (np.full(len(values), np.datetime64("NaT"), dtype=want) if name == DATE
+                      else pd.array([None] * len(values), dtype=want))
+        else:
+            return False
+        df.isetitem(i, values)
+    return True
