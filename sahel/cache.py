@@ -47,7 +47,7 @@ from .tables import csv_rows, read_csv_text
 # file in resources/) is part of the extractor version, so a new extraction
 # module is covered without touching this list.
 NOT_EXTRACTION = frozenset({
-    "__main__.py", "cache.py", "parallel.py", "cli.py", "pipeline.py", "plots.py", "narrative.py", "params.py",
+    "__main__.py", "parallel.py", "cli.py", "pipeline.py", "plots.py", "narrative.py", "params.py",
     "paths.py", "report.py", "check.py", "score.py",
 })
 _DISABLED = {"0", "off", "false", "no", "none"}
