@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .corpus import Corpus, CorpusError, CorpusWarning, load, parse_corpus
+from .corpus import Corpus, CorpusError, CorpusWarning, load, parse_corpus, write_corpus
 
 if TYPE_CHECKING:
     from .extract import Document
 
 __version__ = "0.1.0"
-__all__ = ["Corpus", "CorpusError", "CorpusWarning", "Document", "load", "parse_corpus",
+__all__ = ["Corpus", "CorpusError", "CorpusWarning", "Document", "load", "parse_corpus", "write_corpus",
            "parse_text", "__version__"]
 
 

@@ -195,3 +195,17 @@ def test_interrupted_run_leaves_previous_reports(tmp_path: Path, monkeypatch, ca
     assert sorted(p.name for p in out.iterdir()) == ["index.html"]
     assert (out / "index.html").read_text() == "old index"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["reports"]
+
+
+def test_without_warm_kernels_the_report_is_the_same(default, tmp_path: Path, monkeypatch) -> None:
+    """Where a kernel forker cannot start, kernels are launched as usual: same HTML."""
+    import sahel.report
+
+    def unavailable():
+        raise OSError("no Unix sockets here")
+
+    monkeypatch.setattr(sahel.report, "KernelForker", unavailable)
+    out = tmp_path / "reports"
+    _run(out, ["sources"])
+    warm, _ = default
+    assert _html(out, "sources") == _html(warm, "sources")
