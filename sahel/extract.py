@@ -10,6 +10,7 @@ the counted noun, its party, the measure, the qualifier and the date
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -83,36 +84,74 @@ _UPPER_ONLY = {"us", "un", "eu", "uk", "cma", "vdp", "isgs", "jnim", "gsim", "aq
 
 @lru_cache(maxsize=1)
 def nlp():
-    """spaCy's blank English pipeline with a sentencizer and line-break boundaries."""
+    """spaCy's blank English pipeline: the tokenizer (sentences: :func:`_sentence_starts`)."""
     import spacy
-    from spacy.language import Language
 
-    if "sahel_line_breaks" not in Language.factories:
-        @Language.component("sahel_line_breaks")
-        def line_breaks(doc):
-            """A blank line always ends a sentence; a single line break ends one after closing
-            punctuation, after the first line (a headline), before a bullet, or between a line
-            that does not end in a lower-case word and one that starts with a capital."""
-            text = doc.text
-            for i in range(1, len(doc)):
-                prev = doc[i - 1]
-                if not (prev.is_space and "\n" in prev.text) or doc[i].is_space:
-                    continue
-                line_start = text.rfind("\n", 0, prev.idx) + 1
-                before = text[line_start:prev.idx].rstrip()
-                last = before.rsplit(None, 1)[-1] if before else ""
-                if (prev.text.count("\n") > 1 or not before or before[-1] in ".!?:;\"')"
-                        or line_start == 0 or doc[i].text[:1] in "-*\u2022"
-                        or (doc[i].text[:1].isupper() and not last[:1].islower())):
-                    doc[i].is_sent_start = True
-                elif doc[i].is_sent_start:
-                    doc[i].is_sent_start = False
-            return doc
+    return spacy.blank("en")
 
-    pipe = spacy.blank("en")
-    pipe.add_pipe("sentencizer")
-    pipe.add_pipe("sahel_line_breaks")
-    return pipe
+
+@lru_cache(maxsize=1)
+def _sentence_enders() -> frozenset[str]:
+    """The characters that end a sentence for spaCy's sentencizer."""
+    from spacy.pipeline import Sentencizer
+
+    return frozenset(Sentencizer.default_punct_chars)
+
+
+_ENDER_CANDIDATE = re.compile("[.!?\u0080-\U0010ffff]")  # a large character class is slow to match
+
+
+def _sentence_starts(doc, text: str) -> list[int]:
+    """Character offsets in ``text`` of the sentences of ``doc`` (its tokens).
+
+    spaCy's sentencizer rule: the first token after a sentence-ending
+    character that is neither punctuation nor such a character starts a
+    sentence. Then line breaks: a blank line always ends a sentence; a single
+    line break ends one after closing punctuation, after the first line (a
+    headline), before a bullet, or between a line that does not end in a
+    lower-case word and one that starts with a capital; any other single line
+    break does not. Only the tokens next to a sentence-ending character or a
+    line break are looked at.
+    """
+    from spacy.attrs import IDX, LENGTH
+
+    n = len(doc)
+    if n == 0:
+        return []
+    arr = doc.to_array([IDX, LENGTH])
+    starts, lengths = arr[:, 0].tolist(), arr[:, 1].tolist()
+    enders = _sentence_enders()
+    ender_toks = set()
+    for m in _ENDER_CANDIDATE.finditer(text):
+        i = bisect_right(starts, m.start()) - 1
+        if m.group() in enders and starts[i] == m.start() and lengths[i] == 1:
+            ender_toks.add(i)
+    is_start = {0}
+    for i in sorted(ender_toks):
+        j = i + 1
+        while j < n and (j in ender_toks or doc[j].is_punct):
+            j += 1
+        if j < n:
+            is_start.add(j)
+    pos = text.find("\n")
+    while pos >= 0:
+        p = bisect_right(starts, pos) - 1
+        i = p + 1
+        end = starts[p] + lengths[p]
+        if pos < end and i < n and doc[p].is_space and not doc[i].is_space:
+            prev = text[starts[p]:end]
+            line_start = text.rfind("\n", 0, starts[p]) + 1
+            before = text[line_start:starts[p]].rstrip()
+            last = before.rsplit(None, 1)[-1] if before else ""
+            first = text[starts[i]]
+            if (prev.count("\n") > 1 or not before or before[-1] in ".!?:;\"')"
+                    or line_start == 0 or first in "-*\u2022"
+                    or (first.isupper() and not last[:1].islower())):
+                is_start.add(i)
+            else:
+                is_start.discard(i)
+        pos = text.find("\n", max(end, pos + 1))
+    return [starts[i] for i in sorted(is_start)]
 
 
 # ---------------------------------------------------------------------------
@@ -1119,17 +1158,17 @@ def _sentence_spans(cleaned: Cleaned) -> list[tuple[int, int, int]]:
     """(start, end, paragraph) of each sentence, in cleaned-text offsets."""
     text = cleaned.text
     breaks = [m.end() for m in re.finditer(r"\n[ \t]*\n", text)]
-    doc = nlp()(text)
+    doc = nlp().make_doc(text)
+    starts = _sentence_starts(doc, text)
     spans = []
-    for sent in doc.sents:
-        s, e = sent.start_char, sent.end_char
-        chunk = text[s:e]
+    for s, e in zip(starts, starts[1:] + [len(text)]):
+        chunk = text[s:e]  # with the whitespace after the sentence, stripped below
         stripped = chunk.strip()
         if not stripped:
             continue
         s += len(chunk) - len(chunk.lstrip())
         e = s + len(stripped)
-        para = sum(1 for b in breaks if b <= s) + 1
+        para = bisect_right(breaks, s) + 1
         while e - s > MAX_SENTENCE:  # an unpunctuated scrape: cut at a space
             cut = text.rfind(" ", s + MAX_SENTENCE // 2, s + MAX_SENTENCE)
             cut = cut if cut > s else s + MAX_SENTENCE
