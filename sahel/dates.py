@@ -53,6 +53,7 @@ _OTHER_EVENT = re.compile(
     r"\b(?:which|that|who|when|since)\b[^,;.]{0,25}\b(?:began|begun|begin|launched|started|created|founded|established|set up|formed|ended|"
     r"took office|came to power|seized power|elected)\b[^,;.]{0,25}$", re.I)
 _PASSIVE_SPEECH = re.compile(r"\b(?:were|was|been|being|are|is)\s+\w+\s*$", re.I)
+_WHEN = re.compile(r"\s*,\s*when\b")
 _BOUND = re.compile(r"\b(?:by|until|till|before|ahead of)\s*$", re.I)
 
 
@@ -162,7 +163,7 @@ def find_dates(text: str, published: date | None = None) -> list[DateMention]:
                 continue  # the modal verb "may"
             if kind == "weekday" and not g["wd"][0].isupper():
                 continue
-            if (g.get("prep") or "").lower() == "since" and re.match(r"\s*,\s*when\b", text[m.end():]):
+            if (g.get("prep") or "").lower() == "since" and _WHEN.match(text, m.end()):
                 g = {**g, "prep": "in"}  # "since January 2016, when 30 were killed": that month
             try:
                 ds, de, precision = _resolve(kind, g, published)

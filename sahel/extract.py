@@ -385,6 +385,35 @@ _MIXED = re.compile(r"^\s*,\s*(?:(?:roughly|about|around|nearly|almost|some|just
 _PASSED = {"passed", "surpassed", "exceeded", "topped"}
 _QUALIFIER_WORDS = {w for q, _ in lx.QUALIFIERS_BEFORE for w in q.split()}
 
+_CHANGE_VERB = re.compile(
+    r"\b(?:rose|rise|risen|rising|increased?|increasing|grew|grow|grown|boost(?:ed)?|"
+    r"raised?|reduced?|reducing|cut|dropped|fell|fall|brought|bring|swell(?:ed)?|"
+    r"expanded?|went|gone|climbed|jumped)\s+(?:\w+\s+)?$", re.I)
+_YEAR = re.compile(r"(?:19|20)\d\d")
+_NAME_COMMA = re.compile(r"[A-Z][a-zà-ÿ]+,\s*$")
+_COMMA = re.compile(r"^\s*,")
+_HYPHEN_WORD = re.compile(r"^-([A-Za-z]+)")
+_OF_THE_DEAD = re.compile(r"^\W*of\s+the\s+(dead|wounded|injured|victims)\b", re.I)
+_STRONG = re.compile(r"-?\s*strong\b", re.I)
+_OF_ITS = re.compile(r"^\s+of\s+(?:its|their)\b", re.I)
+_POSSESSOR = re.compile(r"(?:(\S+(?:\s\S+)?)'s|\b(its|their))(?:\s+\w+)?$", re.I)
+_ITS_START = re.compile(r"^\W*(?:its|their)\b", re.I)
+_FROM_OF = re.compile(r"^\s*(?:from|of)\s+(?:the\s+)?([A-Za-z' -]{2,30})")
+_AT = re.compile(r"\bat\s+(?:the\s+)?$")
+_SOLDIERS = re.compile(r"\b(?:soldiers?|troops?|servicem[ae]n|military|army|commandos?)\b", re.I)
+_CIVILIAN_WORDS = re.compile(r"\b(?:civilians?|villagers?|wedding|market|worshippers|"
+                             r"displaced|refugees?|fled|homes|residents|inhabitants|herders|"
+                             r"farmers|massacre)\b", re.I)
+_CONTRIBUTED_TO = re.compile(r"\b(?:to|for|with|in|under|into)\s+(?:the\s+)?(?:operation\s+|task\s+force\s+)?$",
+                             re.I)
+_ACCIDENT = re.compile(r"\b(?:collision|collided|crash|crashed|lost)\b", re.I)
+_ACTIVE_VERB_AFTER = re.compile(
+    r"^[\w\s-]{0,30}?\b(?:destroyed|killed|shot down|downed|hit|struck|targeted|bombed|attacked)\b", re.I)
+_PASSIVE_AFTER = re.compile(r"^[\w\s-]{0,30}?\b(?:were|was|been)\s", re.I)
+_BY_AGENT = re.compile(r"\b(?:destroyed|killed|shot\s+down|downed|hit|struck|targeted|bombed|attacked)"
+                       r"\s+by\s+(?:the\s+)?$", re.I)
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+
 
 class _Sentence:
     """Figures of one sentence, coded with the help of the document context."""
@@ -418,10 +447,7 @@ class _Sentence:
             pairs = [(n1s, n1e, v1)]
             high = None
             if n2 and v2 is not None:
-                change = pre == "from" and re.search(
-                    r"\b(?:rose|rise|risen|rising|increased?|increasing|grew|grow|grown|boost(?:ed)?|"
-                    r"raised?|reduced?|reducing|cut|dropped|fell|fall|brought|bring|swell(?:ed)?|"
-                    r"expanded?|went|gone|climbed|jumped)\s+(?:\w+\s+)?$", text[:m.start()], re.I)
+                change = pre == "from" and _CHANGE_VERB.search(text[:m.start()])
                 is_range = (
                     (sep == "and" and pre == "between")
                     or (sep in ("-", "to") and v2 > v1 and not change)
@@ -455,7 +481,7 @@ class _Sentence:
 
     @staticmethod
     def _is_year(s: str) -> bool:
-        return bool(re.fullmatch(r"(?:19|20)\d\d", s.strip()))
+        return bool(_YEAR.fullmatch(s.strip()))
 
     def _status(self, s: int, e: int, surface: str, value: float) -> str:
         text = self.text
@@ -467,7 +493,7 @@ class _Sentence:
         if _DATE_NEAR.match(after) or (_MONTH_BEFORE.search(before) and value <= 31):
             return "date"
         if _AGE_AFTER.match(after) or _AGE_BEFORE.search(before) or (
-                value < 120 and re.search(r"[A-Z][a-zà-ÿ]+,\s*$", before) and re.match(r"^\s*,", after)
+                value < 120 and _NAME_COMMA.search(before) and _COMMA.match(after)
                 and not self._noun_follows(e)):
             return "age"
         if _DURATION.match(after):
@@ -480,7 +506,7 @@ class _Sentence:
             return "money"
         if _LABEL_BEFORE.search(before) or _LABEL_AFTER.match(after):
             return "label"
-        hyphen = re.match(r"^-([A-Za-z]+)", after)
+        hyphen = _HYPHEN_WORD.match(after)
         if hyphen and hyphen.group(1).lower() not in _STRENGTH_SUFFIX and _singular(hyphen.group(1)) is None:
             return "label"
         return "figure"
@@ -614,7 +640,7 @@ class _Sentence:
         text = self.text
         # a predicate noun: "Of the dead, 49 were gendarmes"
         if self._predicate(fig, fig.tok1 + 1):
-            head = re.match(r"^\W*of\s+the\s+(dead|wounded|injured|victims)\b", text, re.I)
+            head = _OF_THE_DEAD.match(text)
             if head:
                 fig.forced = _ADJ_NOUNS.get(head.group(1).lower(), "killed")
             elif _ELLIPSIS_START.match(text):
@@ -700,8 +726,7 @@ class _Sentence:
                    for o in self.figures)
 
     def _set_noun(self, fig: _Fig, noun: str, idx: int, mods: list[str]) -> None:
-        if noun in lx.NOUNS and lx.NOUNS[noun][0] == "other" and re.search(
-                r"-?\s*strong\b", self.text[fig.end:fig.end + 10], re.I):
+        if noun in lx.NOUNS and lx.NOUNS[noun][0] == "other" and _STRONG.search(self.text[fig.end:fig.end + 10]):
             noun = "troop"  # "a 1,200-strong battalion"
         demonym = _demonym(noun)
         if demonym:
@@ -735,7 +760,7 @@ class _Sentence:
         return self._party_in(self.text[fig.end:end])
 
     def _possessor(self, fig: _Fig) -> str | None:
-        if re.match(r"^\s+of\s+(?:its|their)\b", self.text[fig.end:fig.end + 12], re.I):
+        if _OF_ITS.match(self.text[fig.end:fig.end + 12]):
             owners = [f for f in self.figures if f.end <= fig.start and f.party and f.cls in ("force", "person")]
             if owners:  # "killed 50 fighters and destroyed 30 of their motorcycles"
                 return owners[-1].party
@@ -746,7 +771,7 @@ class _Sentence:
         while words and words[-1].lower() in _QUALIFIER_WORDS:
             words.pop()
         before = " ".join(words)
-        m = re.search(r"(?:(\S+(?:\s\S+)?)'s|\b(its|their))(?:\s+\w+)?$", before, re.I)
+        m = _POSSESSOR.search(before)
         if not m:
             return None
         if m.group(2):
@@ -768,7 +793,7 @@ class _Sentence:
 
     def _subject_possessive(self, fig: _Fig) -> str | None:
         """'Its five member states promised to field 5,000 troops': its = the previous subject."""
-        if re.match(r"^\W*(?:its|their)\b", self.text, re.I) and not any(
+        if _ITS_START.match(self.text) and not any(
                 m.end <= fig.start and not m.locative and m.party in lx.STATE_PARTIES for m in self.mentions):
             return self.context.recent_any()
         return None
@@ -778,7 +803,7 @@ class _Sentence:
             return None
         tok = self.tokens[fig.noun_tok]
         tail = self.text[tok.start + len(tok.text):tok.start + len(tok.text) + 40]
-        m = re.match(r"^\s*(?:from|of)\s+(?:the\s+)?([A-Za-z' -]{2,30})", tail)
+        m = _FROM_OF.match(tail)
         if m:
             p = self._party_in(m.group(1))
             if p in lx.STATE_PARTIES:
@@ -818,14 +843,14 @@ class _Sentence:
     def _places(self) -> list[_Mention]:
         """Towns and regions of the gazetteer named in the sentence, as the country they lie in."""
         if not hasattr(self, "_place_mentions"):
-            from .places import find_places, gazetteer
+            from .places import column, find_places
 
-            table = gazetteer().set_index("place_id")
+            countries, kinds = column("country"), column("kind")
             self._place_mentions = []
             for m in find_places(self.text):
-                country, kind = table.at[m.key, "country"], table.at[m.key, "kind"]
+                country, kind = countries[m.key], kinds[m.key]
                 if isinstance(country, str) and "|" not in country and kind not in ("country", "border"):
-                    at = re.search(r"\bat\s+(?:the\s+)?$", self.text[max(0, m.start - 10):m.start])
+                    at = _AT.search(self.text[max(0, m.start - 10):m.start])
                     self._place_mentions.append(_Mention(m.start, m.end, country, "at" if at else "in", False))
         return self._place_mentions
 
@@ -844,8 +869,7 @@ class _Sentence:
     def _party(self, fig: _Fig) -> str | None:
         key = getattr(fig, "_noun_key", fig.noun)
         if _demonym(key):  # "two Nigeriens": civilians, unless soldiers are the subject
-            military = re.search(r"\b(?:soldiers?|troops?|servicem[ae]n|military|army|commandos?)\b",
-                                 self.text, re.I)
+            military = _SOLDIERS.search(self.text)
             return _demonym(key) if military else "CIVILIAN"
         default = lx.NOUNS[key][1]
         mods = self._mods_party(fig)
@@ -881,9 +905,7 @@ class _Sentence:
     def _civilian_context(self) -> bool:
         if any(f.noun == "civilian" for f in self.figures):
             return False  # the civilians are counted on their own
-        return bool(re.search(r"\b(?:civilians?|villagers?|wedding|market|worshippers|"
-                              r"displaced|refugees?|fled|homes|residents|inhabitants|herders|"
-                              r"farmers|massacre)\b", self.text, re.I))
+        return bool(_CIVILIAN_WORDS.search(self.text))
 
     # -- measures -------------------------------------------------------
     def code_measures(self) -> None:
@@ -1013,9 +1035,7 @@ class _Sentence:
                     anchor = tok.start + len(tok.text)
                 gap = [m for m in self.mentions if anchor <= m.start and m.end <= fig.start
                        and m.party in lx.STATE_PARTIES and not m.locative and self._usable(m)]
-                gap = [m for m in gap if m.state or not re.search(
-                    r"\b(?:to|for|with|in|under|into)\s+(?:the\s+)?(?:operation\s+|task\s+force\s+)?$",
-                    self.text[max(0, m.start - 30):m.start], re.I)]
+                gap = [m for m in gap if m.state or not _CONTRIBUTED_TO.search(self.text[max(0, m.start - 30):m.start])]
                 if gap:
                     fig.party = gap[0].party
             own = self._measure(fig)
@@ -1036,7 +1056,7 @@ class _Sentence:
     def _materiel_party(self, fig: _Fig) -> str:
         siblings = [f for f in self.figures if f is not fig and f.cls == "force" and f.measure == "killed"
                     and f.party in lx.STATE_PARTIES]
-        if siblings and re.search(r"\b(?:collision|collided|crash|crashed|lost)\b", self.text, re.I):
+        if siblings and _ACCIDENT.search(self.text):
             return siblings[0].party
         agents = self._agents()
         others = [m for m in self.mentions if not m.locative and id(m) not in agents]
@@ -1060,12 +1080,10 @@ class _Sentence:
         agents = set()
         for m in self.mentions:
             after = self.text[m.end:m.end + 60]
-            if re.match(r"^[\w\s-]{0,30}?\b(?:destroyed|killed|shot down|downed|hit|struck|targeted|bombed|attacked)\b", after, re.I) \
-                    and not re.match(r"^[\w\s-]{0,30}?\b(?:were|was|been)\s", after, re.I):
+            if _ACTIVE_VERB_AFTER.match(after) and not _PASSIVE_AFTER.match(after):
                 agents.add(id(m))
             before = self.text[max(0, m.start - 40):m.start]
-            if re.search(r"\b(?:destroyed|killed|shot\s+down|downed|hit|struck|targeted|bombed|attacked)"
-                         r"\s+by\s+(?:the\s+)?$", before, re.I):
+            if _BY_AGENT.search(before):
                 agents.add(id(m))
         return agents
 
@@ -1157,7 +1175,7 @@ MAX_SENTENCE = 800
 def _sentence_spans(cleaned: Cleaned) -> list[tuple[int, int, int]]:
     """(start, end, paragraph) of each sentence, in cleaned-text offsets."""
     text = cleaned.text
-    breaks = [m.end() for m in re.finditer(r"\n[ \t]*\n", text)]
+    breaks = [m.end() for m in _BLANK_LINE.finditer(text)]
     doc = nlp().make_doc(text)
     starts = _sentence_starts(doc, text)
     spans = []
