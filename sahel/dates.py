@@ -16,6 +16,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from .text import fold_case, prefix_tree
+
 MONTHS = {
     "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
     "august": 8, "september": 9, "october": 10, "november": 11, "december": 12,
@@ -28,22 +30,43 @@ _M = r"(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
 _W = r"(?:" + "|".join(WEEKDAYS) + r")"
 _Y = r"(?P<year>(?:19|20)\d\d)"
 _PREP = r"(?P<prep>in|during|throughout|since|from|by|until|on|over)"
-_PATTERNS: list[tuple[str, str]] = [
-    ("day", rf"(?:{_PREP}\s+)?(?:{_W},?\s+)?(?:the\s+)?(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_M}(?:,?\s+{_Y})?\b"),
-    ("day", rf"(?:{_PREP}\s+)?(?:{_W},?\s+)?{_M}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+{_Y}\b)?"),
-    ("part", rf"(?:{_PREP}\s+)?(?P<part>early|mid|late|the\s+(?:end|beginning|start|middle)\s+of)[\s-]+{_M}(?:\s+{_Y})?\b"),
-    ("month", rf"(?:{_PREP}\s+)?{_M}\s+{_Y}\b"),
-    ("month", rf"(?:{_PREP}\s+)?{_M}\s+(?:of\s+)?(?P<lastyear>last\s+year)\b"),
-    ("years", r"(?P<prep>between|from)\s+(?P<y1>(?:19|20)\d\d)\s+(?:and|to|until|through)\s+(?P<y2>(?:19|20)\d\d)\b"),
-    ("month", rf"(?:{_PREP}|(?P<last>last|this))\s+{_M}\b"),
-    ("year", rf"{_PREP}\s+{_Y}\b"),
-    ("last", r"(?P<last>last|past|previous)\s+(?P<unit>week|month|year)\b"),
-    ("weekday", rf"(?:(?P<prep>on|since|last|by|until)\s+)?(?P<wd>{_W})\b"),
-    ("yesterday", r"(?P<wd>yesterday)\b"),
+# (kind, pattern, the kinds of date word each of its matches contains: see _signals)
+_PATTERNS: list[tuple[str, str, frozenset[str]]] = [
+    ("day", rf"(?:{_PREP}\s+)?(?:{_W},?\s+)?(?:the\s+)?(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_M}(?:,?\s+{_Y})?\b",
+     frozenset({"month", "digit"})),
+    ("day", rf"(?:{_PREP}\s+)?(?:{_W},?\s+)?{_M}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+{_Y}\b)?",
+     frozenset({"month", "digit"})),
+    ("part", rf"(?:{_PREP}\s+)?(?P<part>early|mid|late|the\s+(?:end|beginning|start|middle)\s+of)[\s-]+{_M}(?:\s+{_Y})?\b",
+     frozenset({"month"})),
+    ("month", rf"(?:{_PREP}\s+)?{_M}\s+{_Y}\b", frozenset({"month", "year"})),
+    ("month", rf"(?:{_PREP}\s+)?{_M}\s+(?:of\s+)?(?P<lastyear>last\s+year)\b", frozenset({"month", "last"})),
+    ("years", r"(?P<prep>between|from)\s+(?P<y1>(?:19|20)\d\d)\s+(?:and|to|until|through)\s+(?P<y2>(?:19|20)\d\d)\b",
+     frozenset({"year"})),
+    ("month", rf"(?:{_PREP}|(?P<last>last|this))\s+{_M}\b", frozenset({"month"})),
+    ("year", rf"{_PREP}\s+{_Y}\b", frozenset({"year"})),
+    ("last", r"(?P<last>last|past|previous)\s+(?P<unit>week|month|year)\b", frozenset({"last"})),
+    ("weekday", rf"(?:(?P<prep>on|since|last|by|until)\s+)?(?P<wd>{_W})\b", frozenset({"weekday"})),
+    ("yesterday", r"(?P<wd>yesterday)\b", frozenset({"yesterday"})),
 ]
-_ANY = re.compile(r"\b(?:" + "|".join(MONTHS) + "|" + "|".join(WEEKDAYS)
-                  + r"|last|past|previous|yesterday|(?:19|20)\d\d)\b", re.I)
-_REGEXES = [(kind, re.compile(r"\b" + pat, re.I)) for kind, pat in _PATTERNS]
+_REGEXES = [(kind, re.compile(r"\b" + pat, re.I), needs) for kind, pat, needs in _PATTERNS]
+_DATE_WORDS = {**dict.fromkeys(MONTHS, "month"), **dict.fromkeys(WEEKDAYS, "weekday"),
+               **dict.fromkeys(("last", "past", "previous"), "last"), "yesterday": "yesterday"}
+_ANY = re.compile(r"\b(?:" + prefix_tree(_DATE_WORDS) + r"|(?:19|20)\d\d)\b", re.I)
+_DIGIT = re.compile(r"\d")
+
+
+def _signals(text: str) -> set[str]:
+    """The kinds of date word ``text`` has (``_DATE_WORDS``, "year": a year, "digit").
+
+    Every match of a pattern of :data:`_PATTERNS` contains its kinds, each as a
+    whole word: a pattern needing a kind the text lacks is not tried.
+    """
+    found = {_DATE_WORDS.get(fold_case(m.group()), "year") for m in _ANY.finditer(text)}
+    if found and _DIGIT.search(text):
+        found.add("digit")
+    return found
+
+
 _SPEECH = re.compile(
     r"\b(?:said|says|say|announced|announces|told|reported|reports|added|stated|confirmed|declared|"
     r"explained|indicated|wrote|tweeted|acknowledged|admitted|claimed|insisted|warned|noted|"
@@ -151,9 +174,12 @@ def find_dates(text: str, published: date | None = None) -> list[DateMention]:
     """Every date expression in ``text``, left to right, without overlaps."""
     found: list[DateMention] = []
     taken: list[tuple[int, int]] = []
-    if not _ANY.search(text):
+    signals = _signals(text)
+    if not signals:
         return found
-    for kind, rx in _REGEXES:
+    for kind, rx, needs in _REGEXES:
+        if not needs <= signals:
+            continue
         for m in rx.finditer(text):
             a, b = m.span()
             if any(a < e and s < b for s, e in taken):

@@ -22,7 +22,7 @@ from . import lexicon as lx
 from .dates import DateMention, find_dates
 from .numbers import NUMBER, VAGUE, parse_number
 from .schema import FIGURES, NUMBERS, SENTENCES, frame
-from .text import Cleaned, clean
+from .text import Cleaned, clean, prefix_tree
 
 # ---------------------------------------------------------------------------
 # patterns
@@ -70,39 +70,9 @@ _AFTER_LOCATIVE = re.compile(r"^\s*(?:border|borders|frontier|region|side|capita
                              r"east|west|centre|center|territory|city|town|village|desert)\b", re.I)
 
 
-def _prefix_tree(words: set[str]) -> str:
-    """Lower-case ``words`` as one pattern (case-insensitive) shaped as a prefix tree.
-
-    It matches what the longest-first alternation of the words matches, with
-    the same backtracking order, but tries one branch per character instead
-    of every word at every position. This holds while no two characters
-    following the same prefix match each other ignoring case, which plain
-    lower-case letters, digits and punctuation guarantee (checked).
-    """
-    root: dict = {}
-    for word in words:
-        node = root
-        for ch in word:
-            if ch != ch.lower() or ch in "\u0131\u017f":  # upper case, dotless i, long s
-                raise ValueError(f"{word!r}: not a plain lower-case word")
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def build(node: dict) -> str:
-        branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
-        if not branches:
-            return ""
-        body = "|".join(branches)
-        if "" in node:  # a word ends here: its longer continuations first
-            return "(?:" + body + ")?"
-        return "(?:" + body + ")" if len(branches) > 1 else body
-
-    return build(root)
-
-
 def _party_regex() -> re.Pattern[str]:
     keys = set(lx.STATES) | set(lx.FORCES)
-    return re.compile(r"(?<![\w-])(?:" + _prefix_tree(keys) + r")(?:'s|s)?(?!\w)", re.I)
+    return re.compile(r"(?<![\w-])(?:" + prefix_tree(keys) + r")(?:'s|s)?(?!\w)", re.I)
 
 
 _PARTY_RE = _party_regex()

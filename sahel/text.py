@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 _ENTITY = re.compile(r"[&,](quot|apos|amp|nbsp|lt|gt|#\d{1,5}|#x[0-9a-fA-F]{1,4});")
@@ -21,6 +22,23 @@ _CHARS = str.maketrans({
     "\u00a0": " ", "\u2009": " ", "\u202f": " ", "\u2007": " ", "\u2002": " ", "\u2003": " ",
     "\t": " ", "\r": " ",
 })
+# what re.IGNORECASE matches to an ASCII letter, folded one character for one
+_FOLD = {**{c: c + 32 for c in range(ord("A"), ord("Z") + 1)},
+         0x130: "i", 0x131: "i", 0x212A: "k", 0x17F: "s"}
+
+
+def fold_case(text: str) -> str:
+    """``text`` with every character ``re.I`` equates to an ASCII letter lowered, same length.
+
+    A text without a word of ASCII letters in this form cannot match that word
+    case-insensitively: a cheap test before a costly pattern.
+    """
+    low = text.lower()
+    if len(low) == len(text) and "ı" not in text and "ſ" not in text:
+        return low
+    return text.translate(_FOLD)
+
+
 _DROP = {"\u200b", "\ufeff", "\u00ad", "\u200e", "\u200f"}
 _MIN_REPEAT = 30  # characters a line needs before its repetition is dropped
 
@@ -95,3 +113,34 @@ def clean(raw: str) -> Cleaned:
     starts.extend(range(i, len(raw)))
     ends.extend(range(i + 1, len(raw) + 1))
     return Cleaned("".join(out), tuple(starts), tuple(ends))
+
+
+def prefix_tree(words: Iterable[str]) -> str:
+    """Lower-case ``words`` as one pattern (case-insensitive) shaped as a prefix tree.
+
+    It matches what the longest-first alternation of the words matches, with
+    the same backtracking order, but tries one branch per character instead
+    of every word at every position. This holds while no two characters
+    following the same prefix match each other ignoring case, which
+    lower-case Latin letters, digits and punctuation guarantee (checked).
+    """
+    root: dict = {}
+    for word in words:
+        node = root
+        for ch in word:
+            latin = ch.isascii() or ("\u00c0" <= ch <= "\u024f" and ch not in "\u0131\u017f")  # not ı, ſ
+            if ch != ch.lower() or not latin:
+                raise ValueError(f"{word!r}: not a lower-case Latin word")
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict) -> str:
+        branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = "|".join(branches)
+        if "" in node:  # a word ends here: its longer continuations first
+            return "(?:" + body + ")?"
+        return "(?:" + body + ")" if len(branches) > 1 else body
+
+    return build(root)
