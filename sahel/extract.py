@@ -20,7 +20,7 @@ import pandas as pd
 
 from . import lexicon as lx
 from .dates import DateMention, find_dates
-from .numbers import NUMBER, VAGUE, parse_number
+from .numbers import NUMBER, NUMBER_START, VAGUE, parse_number
 from .schema import FIGURES, NUMBERS, SENTENCES, frame
 from .text import Cleaned, clean, prefix_tree
 
@@ -28,12 +28,12 @@ from .text import Cleaned, clean, prefix_tree
 # patterns
 
 _NUM_RE = re.compile(
-    rf"(?<![\w.,:])(?<![A-Za-z]-)(?!\d{{1,2}}:\d\d)(?:(?P<pre>between|from)\s+)?(?P<n1>{NUMBER})"
+    rf"(?<![\w.,:])(?<![A-Za-z]-)(?!\d{{1,2}}:\d\d)(?=(?:between|from)\s|{NUMBER_START})"
+    rf"(?:(?P<pre>between|from)\s+)?(?P<n1>{NUMBER})"
     rf"(?:\s*(?P<sep>-|to|and|or)\s*(?P<n2>{NUMBER}))?(?![\w])",
     re.I,
 )
-_VAGUE_RE = re.compile(r"\b(?:" + "|".join(re.escape(v) for v in sorted(VAGUE, key=len, reverse=True))
-                       + r")\b(?:\s+of)?", re.I)
+_VAGUE_RE = re.compile(r"\b(?:" + prefix_tree(VAGUE) + r")\b(?:\s+of)?", re.I)
 _TOKEN_RE = re.compile(r"\d[\d,.]*\d|\d|[A-Za-z][\w'.]*[A-Za-z]|[A-Za-z]|\S")
 _MONTHS = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 _DURATION = re.compile(r"^\s*-?\s*(?:years?|months?|weeks?|days?|hours?|minutes?|seconds?|decades?|"
@@ -323,7 +323,7 @@ def _party_mentions(sentence: str) -> list[_Mention]:
     return out
 
 
-_QUALIFIERS_BEFORE = sorted(lx.QUALIFIERS_BEFORE, key=lambda pq: len(pq[0]), reverse=True)
+_QUALIFIERS_BEFORE = dict(reversed(lx.QUALIFIERS_BEFORE))  # phrase -> qualifier (the first entry wins)
 
 
 def _qualifier(before: str, after: str) -> str:
@@ -331,9 +331,10 @@ def _qualifier(before: str, after: str) -> str:
     for phrase, q in lx.QUALIFIERS_AFTER:
         if after_l.startswith(phrase) and (not phrase[-1].isalpha() or not after_l[len(phrase):len(phrase) + 1].isalpha()):
             return q
-    before_l = " ".join(before.lower().split()[-3:])
-    for phrase, q in _QUALIFIERS_BEFORE:
-        if before_l == phrase or before_l.endswith(" " + phrase):
+    words = before.lower().split()[-3:]
+    for k in range(len(words), 0, -1):  # the longest phrase first
+        q = _QUALIFIERS_BEFORE.get(" ".join(words[-k:]))
+        if q:
             return q
     return "exact"
 
@@ -1263,10 +1264,8 @@ def parse_text(text: str, *, doc_id: str = "doc", published: date | str | None =
     return Document(doc_id, text, pub, {"figures": fig_rows, "numbers": num_rows, "sentences": sent_rows})
 
 
-_WORDS_RE = re.compile(r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
-                       r"twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|"
-                       r"million|billion|dozen|dozens|hundreds|thousands|millions|scores|several|"
-                       r"thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|few|handful)\b", re.I)
-
-
-_ANY_NUMBER = re.compile(r"\d|" + _WORDS_RE.pattern, re.I)
+_NUMBER_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+                 "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety", "hundred", "thousand",
+                 "million", "billion", "dozen", "dozens", "hundreds", "thousands", "millions", "scores", "several",
+                 "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "few", "handful")
+_ANY_NUMBER = re.compile(r"\d|\b(?:" + prefix_tree(_NUMBER_WORDS) + r")\b", re.I)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from .text import prefix_tree
+
 UNITS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
     "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
@@ -37,6 +39,8 @@ NUMBER = (
     rf"|{WORD})"
 )
 """One number phrase (match case-insensitively)."""
+NUMBER_START = rf"(?:\d|(?:a|half)\s|{prefix_tree(set(UNITS) | set(TENS))})"
+"""How every match of :data:`NUMBER` begins: a cheap first test before the whole pattern."""
 _NUMBER_RE = re.compile(rf"^{NUMBER}$", re.I)
 
 
