@@ -29,23 +29,38 @@ WEEKDAYS = {d.lower(): i for i, d in enumerate(calendar.day_name)}
 _M = r"(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
 _W = r"(?:" + "|".join(WEEKDAYS) + r")"
 _Y = r"(?P<year>(?:19|20)\d\d)"
-_PREP = r"(?P<prep>in|during|throughout|since|from|by|until|on|over)"
+_PREP_WORDS = ("in", "during", "throughout", "since", "from", "by", "until", "on", "over")
+_PREP = r"(?P<prep>" + "|".join(_PREP_WORDS) + ")"
+
+
+def _starts(*words: tuple[str, ...] | list[str], digit: bool = False) -> str:
+    """A look-ahead for the words (or a digit) a pattern can begin with: a cheap first test."""
+    tree = prefix_tree(w for group in words for w in group)
+    return rf"(?=\d|{tree})" if digit else rf"(?={tree})"
+
+
 # (kind, pattern, the kinds of date word each of its matches contains: see _signals)
 _PATTERNS: list[tuple[str, str, frozenset[str]]] = [
-    ("day", rf"(?:{_PREP}\s+)?(?:{_W},?\s+)?(?:the\s+)?(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_M}(?:,?\s+{_Y})?\b",
+    ("day", _starts(_PREP_WORDS, WEEKDAYS, ["the"], digit=True)
+     + rf"(?:{_PREP}\s+)?(?:{_W},?\s+)?(?:the\s+)?(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_M}(?:,?\s+{_Y})?\b",
      frozenset({"month", "digit"})),
-    ("day", rf"(?:{_PREP}\s+)?(?:{_W},?\s+)?{_M}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+{_Y}\b)?",
+    ("day", _starts(_PREP_WORDS, WEEKDAYS, MONTHS)
+     + rf"(?:{_PREP}\s+)?(?:{_W},?\s+)?{_M}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+{_Y}\b)?",
      frozenset({"month", "digit"})),
-    ("part", rf"(?:{_PREP}\s+)?(?P<part>early|mid|late|the\s+(?:end|beginning|start|middle)\s+of)[\s-]+{_M}(?:\s+{_Y})?\b",
+    ("part", _starts(_PREP_WORDS, ["early", "mid", "late", "the"])
+     + rf"(?:{_PREP}\s+)?(?P<part>early|mid|late|the\s+(?:end|beginning|start|middle)\s+of)[\s-]+{_M}(?:\s+{_Y})?\b",
      frozenset({"month"})),
-    ("month", rf"(?:{_PREP}\s+)?{_M}\s+{_Y}\b", frozenset({"month", "year"})),
-    ("month", rf"(?:{_PREP}\s+)?{_M}\s+(?:of\s+)?(?P<lastyear>last\s+year)\b", frozenset({"month", "last"})),
+    ("month", _starts(_PREP_WORDS, MONTHS) + rf"(?:{_PREP}\s+)?{_M}\s+{_Y}\b", frozenset({"month", "year"})),
+    ("month", _starts(_PREP_WORDS, MONTHS) + rf"(?:{_PREP}\s+)?{_M}\s+(?:of\s+)?(?P<lastyear>last\s+year)\b",
+     frozenset({"month", "last"})),
     ("years", r"(?P<prep>between|from)\s+(?P<y1>(?:19|20)\d\d)\s+(?:and|to|until|through)\s+(?P<y2>(?:19|20)\d\d)\b",
      frozenset({"year"})),
-    ("month", rf"(?:{_PREP}|(?P<last>last|this))\s+{_M}\b", frozenset({"month"})),
-    ("year", rf"{_PREP}\s+{_Y}\b", frozenset({"year"})),
+    ("month", _starts(_PREP_WORDS, ["last", "this"]) + rf"(?:{_PREP}|(?P<last>last|this))\s+{_M}\b",
+     frozenset({"month"})),
+    ("year", _starts(_PREP_WORDS) + rf"{_PREP}\s+{_Y}\b", frozenset({"year"})),
     ("last", r"(?P<last>last|past|previous)\s+(?P<unit>week|month|year)\b", frozenset({"last"})),
-    ("weekday", rf"(?:(?P<prep>on|since|last|by|until)\s+)?(?P<wd>{_W})\b", frozenset({"weekday"})),
+    ("weekday", _starts(["on", "since", "last", "by", "until"], WEEKDAYS)
+     + rf"(?:(?P<prep>on|since|last|by|until)\s+)?(?P<wd>{_W})\b", frozenset({"weekday"})),
     ("yesterday", r"(?P<wd>yesterday)\b", frozenset({"yesterday"})),
 ]
 _REGEXES = [(kind, re.compile(r"\b" + pat, re.I), needs) for kind, pat, needs in _PATTERNS]

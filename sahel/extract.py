@@ -10,7 +10,7 @@ the counted noun, its party, the measure, the qualifier and the date
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -203,13 +203,6 @@ class Document:
 
 
 @dataclass
-class _Tok:
-    text: str
-    lower: str
-    start: int  # offset in the sentence
-
-
-@dataclass
 class _Mention:
     start: int
     end: int
@@ -281,20 +274,16 @@ def _singular(word: str) -> str | None:
     return None
 
 
-def _tokens(sentence: str) -> list[_Tok]:
-    return [_Tok(m.group(), m.group().lower(), m.start()) for m in _TOKEN_RE.finditer(sentence)]
-
-
-def _tok_index(tokens: list[_Tok], pos: int) -> int:
-    """Index of the first token starting at or after ``pos``."""
-    lo, hi = 0, len(tokens)
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if tokens[mid].start < pos:
-            lo = mid + 1
-        else:
-            hi = mid
-    return lo
+def _tokens(sentence: str) -> tuple[list[str], list[int]]:
+    """The tokens of ``sentence`` and their offsets."""
+    words = _TOKEN_RE.findall(sentence)
+    starts = []
+    pos = 0
+    for w in words:  # only white space lies between two tokens
+        pos = sentence.find(w, pos)
+        starts.append(pos)
+        pos += len(w)
+    return words, starts
 
 
 def _party_mentions(sentence: str) -> list[_Mention]:
@@ -421,8 +410,8 @@ class _Sentence:
 
     def __init__(self, text: str, published: date | None, context: "_Context") -> None:
         self.text = text
-        self.tokens = _tokens(text)
-        self.lower = [t.lower for t in self.tokens]
+        self.words, self.starts = _tokens(text)  # the tokens and their offsets
+        self.lower = [w.lower() for w in self.words]
         self.published = published
         self.context = context
         self.mentions = _party_mentions(text)
@@ -512,10 +501,14 @@ class _Sentence:
             return "label"
         return "figure"
 
+    def _tok_end(self, i: int) -> int:
+        """Where token ``i`` ends in the sentence."""
+        return self.starts[i] + len(self.words[i])
+
     def _noun_follows(self, end: int) -> bool:
-        i = _tok_index(self.tokens, end)
-        for t in self.tokens[i:i + 3]:
-            sing = _singular(t.lower)
+        i = bisect_left(self.starts, end)
+        for w in self.lower[i:i + 3]:
+            sing = _singular(w)
             if sing is not None:
                 return lx.NOUNS[sing][0] != "other"
         return False
@@ -523,24 +516,24 @@ class _Sentence:
     # -- nouns ----------------------------------------------------------
     def code_nouns(self) -> None:
         for fig in self.figures:
-            fig.tok0 = _tok_index(self.tokens, fig.start)
-            fig.tok1 = max(fig.tok0, _tok_index(self.tokens, fig.end) - 1)
+            fig.tok0 = bisect_left(self.starts, fig.start)
+            fig.tok1 = max(fig.tok0, bisect_left(self.starts, fig.end) - 1)
             fig.mod_end = None
             fig.forced = None
             fig.mode = None
             self.starts_of[fig.tok0] = fig
         for fig in self.figures:
             self._noun(fig)
-            if fig.qualifier not in ("range", "vague") and fig.cls and fig.tok1 < fig.noun_tok < len(self.tokens):
-                tok = self.tokens[fig.noun_tok]  # "some 50 soldiers or more"
-                after = _qualifier("", self.text[tok.start + len(tok.text):][:12].lstrip())
+            if fig.qualifier not in ("range", "vague") and fig.cls and fig.tok1 < fig.noun_tok < len(self.words):
+                # "some 50 soldiers or more"
+                after = _qualifier("", self.text[self._tok_end(fig.noun_tok):][:12].lstrip())
                 if after != "exact":
                     fig.qualifier = after
 
     def _noun(self, fig: _Fig) -> None:
-        toks, low = self.tokens, self.lower
+        words, low = self.words, self.lower
         i = fig.tok1 + 1
-        n = len(toks)
+        n = len(words)
         mods: list[str] = []
         strength = False
         steps = 0
@@ -592,7 +585,7 @@ class _Sentence:
                     continue
                 break
             if w in ("and", "or") and i + 1 in self.starts_of and fig.value is not None:
-                fig.mod_end = fig.mod_end or toks[i].start  # "four US and four Nigerien soldiers"
+                fig.mod_end = fig.mod_end or self.starts[i]  # "four US and four Nigerien soldiers"
                 i = self.starts_of[i + 1].tok1 + 1
                 continue
             sing = _singular(w)
@@ -617,7 +610,7 @@ class _Sentence:
                 self._set_noun(fig, w, i, mods)
                 return
             if w in _SOFT_MODS:
-                if w in ("more", "others", "other") and (not nxt or not toks[i + 1].text[:1].isalpha()
+                if w in ("more", "others", "other") and (not nxt or not words[i + 1][:1].isalpha()
                                                           or nxt in lx.MODIFIER_STOP | _BE | _HAVE):
                     fig.elliptical, fig.mode = True, "more"
                     return
@@ -625,7 +618,7 @@ class _Sentence:
                 i += 1
                 steps += 1
                 continue
-            if w in lx.MODIFIER_STOP or not toks[i].text[:1].isalpha():
+            if w in lx.MODIFIER_STOP or not words[i][:1].isalpha():
                 break
             mods.append(w)
             i += 1
@@ -755,9 +748,9 @@ class _Sentence:
         return found
 
     def _mods_party(self, fig: _Fig) -> str | None:
-        if fig.noun_tok >= len(self.tokens) or fig.noun_tok <= fig.tok1:
+        if fig.noun_tok >= len(self.words) or fig.noun_tok <= fig.tok1:
             return None
-        end = fig.mod_end or self.tokens[fig.noun_tok].start
+        end = fig.mod_end or self.starts[fig.noun_tok]
         return self._party_in(self.text[fig.end:end])
 
     def _possessor(self, fig: _Fig) -> str | None:
@@ -787,10 +780,10 @@ class _Sentence:
         return None
 
     def _after_noun(self, fig: _Fig) -> str:
-        if fig.noun_tok >= len(self.tokens):
+        if fig.noun_tok >= len(self.words):
             return ""
-        tok = self.tokens[fig.noun_tok]
-        return self.text[tok.start + len(tok.text):tok.start + len(tok.text) + 60]
+        end = self._tok_end(fig.noun_tok)
+        return self.text[end:end + 60]
 
     def _subject_possessive(self, fig: _Fig) -> str | None:
         """'Its five member states promised to field 5,000 troops': its = the previous subject."""
@@ -800,10 +793,10 @@ class _Sentence:
         return None
 
     def _after_from(self, fig: _Fig) -> str | None:
-        if fig.noun_tok >= len(self.tokens):
+        if fig.noun_tok >= len(self.words):
             return None
-        tok = self.tokens[fig.noun_tok]
-        tail = self.text[tok.start + len(tok.text):tok.start + len(tok.text) + 40]
+        end = self._tok_end(fig.noun_tok)
+        tail = self.text[end:end + 40]
         m = _FROM_OF.match(tail)
         if m:
             p = self._party_in(m.group(1))
@@ -816,9 +809,8 @@ class _Sentence:
             return False
         if fig is not None:
             for o in self.figures:
-                if o is not fig and o.cls is not None and o.noun_tok < len(self.tokens):
-                    tok = self.tokens[max(o.noun_tok, o.tok1)]
-                    if o.start <= m.start < tok.start + len(tok.text):
+                if o is not fig and o.cls is not None and o.noun_tok < len(self.words):
+                    if o.start <= m.start < self._tok_end(max(o.noun_tok, o.tok1)):
                         return False
         return True
 
@@ -1032,8 +1024,7 @@ class _Sentence:
             if ante.cls == "force":  # gapping: "Sweden committed 150 and the Czech Republic up to 60"
                 anchor = 0
                 if ante in self.figures:
-                    tok = self.tokens[min(max(ante.noun_tok, ante.tok1), len(self.tokens) - 1)]
-                    anchor = tok.start + len(tok.text)
+                    anchor = self._tok_end(min(max(ante.noun_tok, ante.tok1), len(self.words) - 1))
                 gap = [m for m in self.mentions if anchor <= m.start and m.end <= fig.start
                        and m.party in lx.STATE_PARTIES and not m.locative and self._usable(m)]
                 gap = [m for m in gap if m.state or not _CONTRIBUTED_TO.search(self.text[max(0, m.start - 30):m.start])]
