@@ -63,21 +63,23 @@ _PATTERNS: list[tuple[str, str, frozenset[str]]] = [
      + rf"(?:(?P<prep>on|since|last|by|until)\s+)?(?P<wd>{_W})\b", frozenset({"weekday"})),
     ("yesterday", r"(?P<wd>yesterday)\b", frozenset({"yesterday"})),
 ]
-_REGEXES = [(kind, re.compile(r"\b" + pat, re.I), needs) for kind, pat, needs in _PATTERNS]
+# The patterns are lower case and match the text folded by fold_case, case-sensitively: the
+# same spans as ignoring case on the text itself, but with fast literal tests.
+_REGEXES = [(kind, re.compile(r"\b" + pat), needs) for kind, pat, needs in _PATTERNS]
 _DATE_WORDS = {**dict.fromkeys(MONTHS, "month"), **dict.fromkeys(WEEKDAYS, "weekday"),
                **dict.fromkeys(("last", "past", "previous"), "last"), "yesterday": "yesterday"}
-_ANY = re.compile(r"\b(?:" + prefix_tree(_DATE_WORDS) + r"|(?:19|20)\d\d)\b", re.I)
+_ANY = re.compile(r"\b(?:" + prefix_tree(_DATE_WORDS) + r"|(?:19|20)\d\d)\b")
 _DIGIT = re.compile(r"\d")
 
 
-def _signals(text: str) -> set[str]:
-    """The kinds of date word ``text`` has (``_DATE_WORDS``, "year": a year, "digit").
+def _signals(low: str) -> set[str]:
+    """The kinds of date word a folded text has (``_DATE_WORDS``, "year": a year, "digit").
 
     Every match of a pattern of :data:`_PATTERNS` contains its kinds, each as a
     whole word: a pattern needing a kind the text lacks is not tried.
     """
-    found = {_DATE_WORDS.get(fold_case(m.group()), "year") for m in _ANY.finditer(text)}
-    if found and _DIGIT.search(text):
+    found = {_DATE_WORDS.get(m.group(), "year") for m in _ANY.finditer(low)}
+    if found and _DIGIT.search(low):
         found.add("digit")
     return found
 
@@ -86,13 +88,13 @@ _SPEECH = re.compile(
     r"\b(?:said|says|say|announced|announces|told|reported|reports|added|stated|confirmed|declared|"
     r"explained|indicated|wrote|tweeted|acknowledged|admitted|claimed|insisted|warned|noted|"
     r"released|published|issued|presented|updated)"
-    r"(?:\s+\w+){0,2}?\s*(?:on|late|early|earlier|this|last)?\s*$", re.I)
+    r"(?:\s+\w+){0,2}?\s*(?:on|late|early|earlier|this|last)?\s*$")  # (folded text, as below)
 _OTHER_EVENT = re.compile(
     r"\b(?:which|that|who|when|since)\b[^,;.]{0,25}\b(?:began|begun|begin|launched|started|created|founded|established|set up|formed|ended|"
-    r"took office|came to power|seized power|elected)\b[^,;.]{0,25}$", re.I)
-_PASSIVE_SPEECH = re.compile(r"\b(?:were|was|been|being|are|is)\s+\w+\s*$", re.I)
+    r"took office|came to power|seized power|elected)\b[^,;.]{0,25}$")
+_PASSIVE_SPEECH = re.compile(r"\b(?:were|was|been|being|are|is)\s+\w+\s*$")
 _WHEN = re.compile(r"\s*,\s*when\b")
-_BOUND = re.compile(r"\b(?:by|until|till|before|ahead of)\s*$", re.I)
+_BOUND = re.compile(r"\b(?:by|until|till|before|ahead of)\s*$")
 
 
 @dataclass(frozen=True)
@@ -189,18 +191,19 @@ def find_dates(text: str, published: date | None = None) -> list[DateMention]:
     """Every date expression in ``text``, left to right, without overlaps."""
     found: list[DateMention] = []
     taken: list[tuple[int, int]] = []
-    signals = _signals(text)
+    low = fold_case(text)  # what the patterns match: offsets are the same as in text
+    signals = _signals(low)
     if not signals:
         return found
     for kind, rx, needs in _REGEXES:
         if not needs <= signals:
             continue
-        for m in rx.finditer(text):
+        for m in rx.finditer(low):
             a, b = m.span()
             if any(a < e and s < b for s, e in taken):
                 continue
-            g = m.groupdict()
-            if g.get("month") and g["month"].lower() == "may" and not m.group("month").istitle():
+            g = {name: text[m.start(name):m.end(name)] if m.start(name) >= 0 else None for name in rx.groupindex}
+            if g.get("month") and g["month"].lower() == "may" and not g["month"].istitle():
                 continue  # the modal verb "may"
             if kind == "weekday" and not g["wd"][0].isupper():
                 continue
@@ -210,7 +213,7 @@ def find_dates(text: str, published: date | None = None) -> list[DateMention]:
                 ds, de, precision = _resolve(kind, g, published)
             except (ValueError, OverflowError):
                 ds, de, precision = None, None, kind
-            before = text[max(0, a - 60):a]
+            before = low[max(0, a - 60):a]
             prep = (g.get("prep") or "").lower()
             ignore = None
             if prep in ("by", "until") or _BOUND.search(before):
@@ -220,5 +223,5 @@ def find_dates(text: str, published: date | None = None) -> list[DateMention]:
             elif _OTHER_EVENT.search(before):
                 ignore = "other-event"
             taken.append((a, b))
-            found.append(DateMention(a, b, m.group(0), ds, de, precision, ignore))
+            found.append(DateMention(a, b, text[a:b], ds, de, precision, ignore))
     return sorted(found, key=lambda d: d.start)

@@ -374,6 +374,9 @@ _MIXED = re.compile(r"^\s*,\s*(?:(?:roughly|about|around|nearly|almost|some|just
                     r"(?:half|most|many|a\s+third|a\s+quarter|two\s+thirds|some|\d+)\s+of\s+(?:them|whom)\s+\w+", re.I)
 _PASSED = {"passed", "surpassed", "exceeded", "topped"}
 _QUALIFIER_WORDS = {w for q, _ in lx.QUALIFIERS_BEFORE for w in q.split()}
+# the tokens that can be a measure cue: the cue words and those that are one before another word
+_CUE_TOKENS = frozenset(lx.CUES) | {"shot", "brought", "taken", "forced", "driven", "took", "lost", "lose", "losing",
+                                    "loses"}
 
 _CHANGE_VERB = re.compile(
     r"\b(?:rose|rise|risen|rising|increased?|increasing|grew|grow|grown|boost(?:ed)?|"
@@ -904,7 +907,8 @@ class _Sentence:
     def code_measures(self) -> None:
         cues = []
         low = self.lower
-        for i, w in enumerate(low):
+        for i in [i for i, w in enumerate(low) if w in _CUE_TOKENS]:
+            w = low[i]
             measure = lx.CUES.get(w)
             nxt = low[i + 1] if i + 1 < len(low) else ""
             if w in ("shot", "brought") and nxt == "down":
