@@ -22,18 +22,17 @@ from . import lexicon as lx
 from .dates import DateMention, find_dates
 from .numbers import NUMBER, NUMBER_START, VAGUE, parse_number
 from .schema import FIGURES, NUMBERS, SENTENCES, frame
-from .text import Cleaned, clean, prefix_tree
+from .text import Cleaned, clean, fold_case, prefix_tree
 
 # ---------------------------------------------------------------------------
-# patterns
+# patterns (those without re.I match a sentence folded by fold_case: as ignoring case, faster)
 
 _NUM_RE = re.compile(
     rf"(?<![\w.,:])(?<![A-Za-z]-)(?!\d{{1,2}}:\d\d)(?=(?:between|from)\s|{NUMBER_START})"
     rf"(?:(?P<pre>between|from)\s+)?(?P<n1>{NUMBER})"
-    rf"(?:\s*(?P<sep>-|to|and|or)\s*(?P<n2>{NUMBER}))?(?![\w])",
-    re.I,
+    rf"(?:\s*(?P<sep>-|to|and|or)\s*(?P<n2>{NUMBER}))?(?![\w])"
 )
-_VAGUE_RE = re.compile(r"\b(?:" + prefix_tree(VAGUE) + r")\b(?:\s+of)?", re.I)
+_VAGUE_RE = re.compile(r"\b(?:" + prefix_tree(VAGUE) + r")\b(?:\s+of)?")
 _TOKEN_RE = re.compile(r"\d[\d,.]*\d|\d|[A-Za-z][\w'.]*[A-Za-z]|[A-Za-z]|\S")
 _MONTHS = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 _DURATION = re.compile(r"^\s*-?\s*(?:years?|months?|weeks?|days?|hours?|minutes?|seconds?|decades?|"
@@ -72,7 +71,7 @@ _AFTER_LOCATIVE = re.compile(r"^\s*(?:border|borders|frontier|region|side|capita
 
 def _party_regex() -> re.Pattern[str]:
     keys = set(lx.STATES) | set(lx.FORCES)
-    return re.compile(r"(?<![\w-])(?:" + prefix_tree(keys) + r")(?:'s|s)?(?!\w)", re.I)
+    return re.compile(r"(?<![\w-])(?:" + prefix_tree(keys) + r")(?:'s|s)?(?!\w)")  # on folded text
 
 
 _PARTY_RE = _party_regex()
@@ -286,10 +285,11 @@ def _tokens(sentence: str) -> tuple[list[str], list[int]]:
     return words, starts
 
 
-def _party_mentions(sentence: str) -> list[_Mention]:
+def _party_mentions(sentence: str, folded: str) -> list[_Mention]:
+    """Parties named in ``sentence`` (``folded``: the sentence folded by fold_case)."""
     out = []
-    for m in _PARTY_RE.finditer(sentence):
-        surface = m.group()
+    for m in _PARTY_RE.finditer(folded):
+        surface = sentence[m.start():m.end()]
         key = surface.lower().removesuffix("'s")
         if key not in lx.STATES and key not in lx.FORCES:
             key = key[:-1]  # "Chadians"
@@ -417,7 +417,8 @@ class _Sentence:
         self.lower = [w.lower() for w in self.words]
         self.published = published
         self.context = context
-        self.mentions = _party_mentions(text)
+        self.folded = fold_case(text)
+        self.mentions = _party_mentions(text, self.folded)
         self.relative = [m.span() for m in _RELATIVE.finditer(text)]
         self.dates = find_dates(text, published)
         self.numbers: list[tuple[int, int, float | None, str]] = []  # start, end, value, status
@@ -428,15 +429,15 @@ class _Sentence:
     # -- number phrases -------------------------------------------------
     def find(self) -> None:
         text = self.text
-        for m in _NUM_RE.finditer(text):
+        for m in _NUM_RE.finditer(self.folded):
             n1s, n1e = m.span("n1")
-            v1 = parse_number(m.group("n1"))
+            v1 = parse_number(text[n1s:n1e])
             if v1 is None:
                 continue
-            n2 = m.group("n2")
+            n2 = text[m.start("n2"):m.end("n2")] if m.start("n2") >= 0 else None
             v2 = parse_number(n2) if n2 else None
-            sep = (m.group("sep") or "").lower()
-            pre = (m.group("pre") or "").lower()
+            sep = text[m.start("sep"):m.end("sep")].lower()  # "" when not matched
+            pre = text[m.start("pre"):m.end("pre")].lower()
             pairs = [(n1s, n1e, v1)]
             high = None
             if n2 and v2 is not None:
@@ -450,14 +451,14 @@ class _Sentence:
                     v1, high = min(v1, v2), max(v1, v2)
                     pairs = [(n1s, n1e, v1)]
                     n1e = m.end("n2")
-                elif sep == "-" and self._is_year(m.group("n1")) and self._is_year(n2):
+                elif sep == "-" and self._is_year(text[n1s:m.end("n1")]) and self._is_year(n2):
                     self.numbers.append((m.start("n1"), m.end("n2"), v1, "year"))
                     continue
                 else:  # not a range: two numbers ("2019 - Two French commandos")
                     pairs.append((m.start("n2"), m.end("n2"), v2))
             for k, (s, e, v) in enumerate(pairs):
                 end = n1e if k == 0 else e
-                status = self._status(s, end, m.group("n1") if k == 0 else n2, v)
+                status = self._status(s, end, text[m.start("n1"):m.end("n1")] if k == 0 else n2, v)
                 if status != "figure":
                     self.numbers.append((s, end, v, status))
                     continue
@@ -466,7 +467,7 @@ class _Sentence:
                     before = text[max(0, m.start() - 30):m.start()]
                 qualifier = "range" if (k == 0 and high is not None) else _qualifier(before, text[end:end + 12])
                 self.figures.append(_Fig(s, end, v, high if k == 0 else None, qualifier))
-        for m in _VAGUE_RE.finditer(text):
+        for m in _VAGUE_RE.finditer(self.folded):
             if any(f.start <= m.start() < f.end for f in self.figures):
                 continue
             self.figures.append(_Fig(m.start(), m.end(), None, None, "vague"))
@@ -743,9 +744,10 @@ class _Sentence:
     # -- party ----------------------------------------------------------
     def _party_in(self, span: str) -> str | None:
         found = None
-        for m in _PARTY_RE.finditer(span):
-            key = m.group().lower().removesuffix("'s")
-            if key in _UPPER_ONLY and not m.group()[:2].isupper():
+        for m in _PARTY_RE.finditer(fold_case(span)):
+            surface = span[m.start():m.end()]
+            key = surface.lower().removesuffix("'s")
+            if key in _UPPER_ONLY and not surface[:2].isupper():
                 continue
             found = lx.STATES.get(key) or lx.FORCES.get(key)
         return found

@@ -22,21 +22,22 @@ _CHARS = str.maketrans({
     "\u00a0": " ", "\u2009": " ", "\u202f": " ", "\u2007": " ", "\u2002": " ", "\u2003": " ",
     "\t": " ", "\r": " ",
 })
-# what re.IGNORECASE matches to an ASCII letter, folded one character for one
-_FOLD = {**{c: c + 32 for c in range(ord("A"), ord("Z") + 1)},
-         0x130: "i", 0x131: "i", 0x212A: "k", 0x17F: "s"}
+_FOLD_SPECIAL = {"\u0131": "i", "\u017f": "s", "\u0130": "i"}  # ı, ſ, İ: re.IGNORECASE equates them to i, s, i
 
 
 def fold_case(text: str) -> str:
-    """``text`` with every character ``re.I`` equates to an ASCII letter lowered, same length.
+    r"""``text`` lowered character for character as ``re.IGNORECASE`` matches it.
 
-    A text without a word of ASCII letters in this form cannot match that word
-    case-insensitively: a cheap test before a costly pattern.
+    Same length, so offsets carry over. A pattern whose literals are lower-case
+    Latin letters (not ı, ſ), digits or punctuation matches the folded text
+    case-sensitively exactly where it matches ``text`` ignoring case: every
+    character equal (ignoring case) to such a letter is folded to it, and
+    ``\w``, ``\d``, ``\s`` are unchanged (checked over all of Unicode).
     """
     low = text.lower()
-    if len(low) == len(text) and "ı" not in text and "ſ" not in text:
+    if len(low) == len(text) and "\u0131" not in text and "\u017f" not in text:
         return low
-    return text.translate(_FOLD)
+    return "".join(_FOLD_SPECIAL.get(c) or (c.lower() if len(c.lower()) == 1 else c) for c in text)
 
 
 _DROP = {"\u200b", "\ufeff", "\u00ad", "\u200e", "\u200f"}
