@@ -38,21 +38,20 @@ _MONTHS = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 _DURATION = re.compile(r"^\s*-?\s*(?:years?|months?|weeks?|days?|hours?|minutes?|seconds?|decades?|"
                        r"nights?|long\b|year-long|month-long|day-long|week-long)\b", re.I)
 _AGE_AFTER = re.compile(r"^\s*-?\s*years?[- ]old\b|^\s*-?\s*year-old", re.I)
-_AGE_BEFORE = re.compile(r"\baged\s*$", re.I)
+_AGE_BEFORE = re.compile(r"\baged\s*$")  # (the *_BEFORE patterns of _status match folded text)
 _PERCENT = re.compile(r"^\s*(?:%|percent\b|per\s+cent\b|percentage\b)", re.I)
-_MONEY_BEFORE = re.compile(r"(?:[$€£]|\bus\$|\busd|\beur|\bcfa)\s*$", re.I)
+_MONEY_BEFORE = re.compile(r"(?:[$€£]|\bus\$|\busd|\beur|\bcfa)\s*$")
 _MONEY_AFTER = re.compile(
     r"^\s*(?:(?:million|billion|thousand|bn|m|k)\s+)?(?:(?:us\s+)?dollars?|euros?|(?:cfa\s+)?francs?|"
     r"pounds?|usd|eur|cfa)\b", re.I)
 _LABEL_BEFORE = re.compile(
     r"\b(?:resolution|article|page|paragraph|chapter|section|no\.|number|flight|route|highway|"
     r"mirage|su|mq|covid|room|channel|phase|sector|zone|km|point|level|grade|class|"
-    r"tiger|reaper|rafale|a400m|c-130|model|version|line|district|camp|kilometre|kilometer)\s*$",
-    re.I)
+    r"tiger|reaper|rafale|a400m|c-130|model|version|line|district|camp|kilometre|kilometer)\s*$")
 _LABEL_AFTER = re.compile(r"^(?:st|nd|rd|th)\b|^\s*(?:a\.m\.|p\.m\.|am\b|pm\b|gmt\b|hours\s+gmt)", re.I)
 _STRENGTH_SUFFIX = {"strong", "man", "member", "soldier", "troop", "men", "person", "personnel"}
 _DATE_NEAR = re.compile(rf"(?:^\s*(?:st|nd|rd|th)?\s*(?:of\s+)?{_MONTHS}\b)", re.I)
-_MONTH_BEFORE = re.compile(rf"\b{_MONTHS}\s*$", re.I)
+_MONTH_BEFORE = re.compile(rf"\b{_MONTHS}\s*$")
 _ELLIPSIS_START = re.compile(r"^\W*(?:of\s+(?:these|those|them|whom|which)|among\s+(?:them|those|these))\b", re.I)
 _FORCE_BEFORE = {"force", "forces", "contingent", "deployment", "strength", "garrison", "troops",
                  "mission", "operation", "presence", "army"}
@@ -254,7 +253,9 @@ def _coerce_date(value: object) -> date | None:
         raise ValueError(f"published: {value!r} is not an ISO date (YYYY-MM-DD)") from None
 
 
+@lru_cache(maxsize=8192)
 def _singular(word: str) -> str | None:
+    """The counted noun (singular, as in the lexicon) that ``word`` is a form of, or None."""
     w = word.lower().strip(".'")
     if " " in w:
         head, last = w.rsplit(" ", 1)
@@ -365,7 +366,7 @@ _RELATIVE = re.compile(r",\s*(?:which|who|whose|where)\b[^,;]*(?:,|$)"
                        r"|(?<=[A-Za-z]),\s+(?:the|a|an)\s+[^,;]{3,50},(?=\s+(?:has|have|had|is|was|will|said|lost|sent|keeps|deployed)\b)",
                        re.I)
 _RATIO_AFTER = re.compile(r"^\s+in\s+(?:\d{1,3}|ten|two|three|four|five|six|seven|eight|nine|a hundred)\b", re.I)
-_RATIO_BEFORE = re.compile(r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine)\s+in\s*$", re.I)
+_RATIO_BEFORE = re.compile(r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine)\s+in\s*$")  # folded text
 _ATTACKERS = {"attacker", "assailant", "gunman", "fighter", "combatant", "armed man", "man", "suspect",
               "accomplice"}
 _PARTICIPLES = {"killed", "wounded", "injured", "arrested", "captured", "detained", "abducted",
@@ -480,13 +481,14 @@ class _Sentence:
     def _status(self, s: int, e: int, surface: str, value: float) -> str:
         text = self.text
         before, after = text[max(0, s - 25):s], text[e:e + 30]
+        low_before = self.folded[max(0, s - 25):s]
         if any(d.start <= s and e <= d.end for d in self.dates):
             return "date" if not self._is_year(surface) else "year"
         if self._is_year(surface) and not self._noun_follows(e):
             return "year"
-        if _DATE_NEAR.match(after) or (_MONTH_BEFORE.search(before) and value <= 31):
+        if _DATE_NEAR.match(after) or (_MONTH_BEFORE.search(low_before) and value <= 31):
             return "date"
-        if _AGE_AFTER.match(after) or _AGE_BEFORE.search(before) or (
+        if _AGE_AFTER.match(after) or _AGE_BEFORE.search(low_before) or (
                 value < 120 and _NAME_COMMA.search(before) and _COMMA.match(after)
                 and not self._noun_follows(e)):
             return "age"
@@ -494,11 +496,11 @@ class _Sentence:
             return "duration"
         if _PERCENT.match(after):
             return "percent"
-        if _RATIO_AFTER.match(after) or _RATIO_BEFORE.search(before):
+        if _RATIO_AFTER.match(after) or _RATIO_BEFORE.search(low_before):
             return "ratio"
-        if _MONEY_BEFORE.search(before) or _MONEY_AFTER.match(after):
+        if _MONEY_BEFORE.search(low_before) or _MONEY_AFTER.match(after):
             return "money"
-        if _LABEL_BEFORE.search(before) or _LABEL_AFTER.match(after):
+        if _LABEL_BEFORE.search(low_before) or _LABEL_AFTER.match(after):
             return "label"
         hyphen = _HYPHEN_WORD.match(after)
         if hyphen and hyphen.group(1).lower() not in _STRENGTH_SUFFIX and _singular(hyphen.group(1)) is None:
@@ -1107,6 +1109,7 @@ class _Sentence:
 _INVARIANT_DEMONYMS = {"burkinabe": "BFA", "burkinabè": "BFA"}
 
 
+@lru_cache(maxsize=8192)
 def _demonym(word: str) -> str | None:
     """'Malians' → 'MLI': a nationality used as a plural noun."""
     w = word.lower()
