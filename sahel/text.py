@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 _ENTITY = re.compile(r"[&,](quot|apos|amp|nbsp|lt|gt|#\d{1,5}|#x[0-9a-fA-F]{1,4});")
@@ -26,13 +26,13 @@ _FOLD_SPECIAL = {"\u0131": "i", "\u017f": "s", "\u0130": "i"}  # ı, ſ, İ: re.
 
 
 def fold_case(text: str) -> str:
-    r"""``text`` lowered character for character as ``re.IGNORECASE`` matches it.
+    r"""``text`` lowered as ``re.IGNORECASE`` matches it, same length (offsets carry over).
 
-    Same length, so offsets carry over. A pattern whose literals are lower-case
-    Latin letters (not ı, ſ), digits or punctuation matches the folded text
-    case-sensitively exactly where it matches ``text`` ignoring case: every
-    character equal (ignoring case) to such a letter is folded to it, and
-    ``\w``, ``\d``, ``\s`` are unchanged (checked over all of Unicode).
+    A pattern whose literals are lower-case Latin letters (not ı, ſ), digits
+    or punctuation matches the folded text case-sensitively exactly where it
+    matches ``text`` ignoring case: every character equal (ignoring case) to
+    such a letter is folded to it, and ``\w``, ``\d``, ``\s`` are unchanged
+    (checked over all of Unicode).
     """
     low = text.lower()
     if len(low) == len(text) and "\u0131" not in text and "\u017f" not in text:
@@ -46,11 +46,11 @@ _MIN_REPEAT = 30  # characters a line needs before its repetition is dropped
 
 @dataclass(frozen=True)
 class Cleaned:
-    """Cleaned text and, for each of its characters, the original span."""
+    """Cleaned text and, for each of its characters, the original span (ranges when unedited)."""
 
     text: str
-    starts: tuple[int, ...]
-    ends: tuple[int, ...]
+    starts: Sequence[int]
+    ends: Sequence[int]
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Map a ``[start, end)`` span of the cleaned text to the original."""
@@ -62,15 +62,17 @@ class Cleaned:
 
 def _repeated_lines(raw: str) -> list[tuple[int, int]]:
     """Spans of lines that repeat (or extend) an earlier line of the text."""
-    seen: list[str] = []
+    seen: dict[str, list[str]] = {}  # the lines kept, by their first _MIN_REPEAT characters
     spans = []
     pos = 0
     for line in raw.split("\n"):
         key = " ".join(line.split())
-        if len(key) >= _MIN_REPEAT and any(key == s or key.startswith(s + " ") for s in seen):
-            spans.append((pos, pos + len(line)))
-        elif len(key) >= _MIN_REPEAT:
-            seen.append(key)
+        if len(key) >= _MIN_REPEAT:
+            kept = seen.setdefault(key[:_MIN_REPEAT], [])
+            if any(key == s or key.startswith(s + " ") for s in kept):
+                spans.append((pos, pos + len(line)))
+            else:
+                kept.append(key)
         pos += len(line) + 1
     return spans
 
@@ -95,6 +97,8 @@ def clean(raw: str) -> Cleaned:
         if m.start() not in edits and free(m.start()):
             ch = m.group()
             edits[m.start()] = (m.end(), "" if ch in _DROP else ch.translate(_CHARS))
+    if not edits:
+        return Cleaned(raw, range(len(raw)), range(1, len(raw) + 1))
     out: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
