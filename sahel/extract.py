@@ -60,9 +60,9 @@ _LOCATIVE = re.compile(
     r"to|over|from|via|through|on|(?:border|borders|frontier)\s+with)\s+(?:the\s+)?"
     r"(?:(?:north|south|east|west|central|northern|southern|eastern|western|north-east|"
     r"north-eastern|northeastern|north-west|northwestern|south-west|south-east|neighbouring|"
-    r"neighboring)\s+)?$", re.I)
+    r"neighboring)\s+)?$")  # on folded text, as _NEAR
 _NEAR = re.compile(r"\b(?:near|toward|towards|to|from|via|over|(?:border|borders|frontier)\s+with)\s+"
-                   r"(?:the\s+)?$", re.I)
+                   r"(?:the\s+)?$")
 _AFTER_LOCATIVE = re.compile(r"^\s*(?:border|borders|frontier|region|side|capital|territory)\b"
                              r"|^'s\s+(?:[A-Z]\w+\s+)?(?:park|reserve|region|province|border|capital|north|south|"
                              r"east|west|centre|center|territory|city|town|village|desert)\b", re.I)
@@ -299,7 +299,7 @@ def _party_mentions(sentence: str, folded: str) -> list[_Mention]:
         if key == "legion" and not surface[0].isupper():
             continue
         party = lx.STATES.get(key) or lx.FORCES.get(key)
-        before = sentence[max(0, m.start() - 40):m.start()]
+        before = folded[max(0, m.start() - 40):m.start()]
         if key not in lx.STATES:  # organisations and groups are actors, never places
             locative = ""
         elif _AFTER_LOCATIVE.match(sentence[m.end():m.end() + 15]) or _NEAR.search(before):
@@ -354,10 +354,10 @@ _COMPARE = re.compile(r"\b(?:up|down)\s+from\s*$|\bcompared\s+(?:with|to)\s*$|\b
 _ANAPHOR_NOUNS = {"total", "number", "figure", "tally", "count", "sum", "toll"}
 _MILITARY_AFTER = re.compile(r"^\s*(?:'s\s+)?(?:army|armed\s+forces|forces|military|troops|soldiers|base|"
                              r"camp|headquarters|post|garrison|gendarmerie|contingent|defence|defense)\b", re.I)
-_AMONG = re.compile(r"\b(?:among|of)\s+the\s+(dead|wounded|injured|victims)\b[^.;]*$", re.I)
-_AMONG_THEM = re.compile(r"\bamong\s+(?:them|those|whom)\s*,?\s*$", re.I)
+_AMONG = re.compile(r"\b(?:among|of)\s+the\s+(dead|wounded|injured|victims)\b[^.;]*$")  # on folded text
+_AMONG_THEM = re.compile(r"\bamong\s+(?:them|those|whom)\s*,?\s*$")  # on folded text
 _ALONG = re.compile(r"\b(?:along\s+with|together\s+with|as\s+well\s+as|in\s+addition\s+to)\s+"
-                    r"(?:(?:some|about|around|at\s+least|more\s+than|nearly)\s+)?$", re.I)
+                    r"(?:(?:some|about|around|at\s+least|more\s+than|nearly)\s+)?$")  # on folded text
 _CLAUSE_BREAK = re.compile(r";|,\s*(?:while|though|although|but|whereas|as|and)\b|\s-\s", re.I)
 _CLAUSE_COMMA = re.compile(r",\s+(?!(?:and\s+|or\s+)?[A-Z])")
 _RELATIVE = re.compile(r",\s*(?:which|who|whose|where)\b[^,;]*(?:,|$)"
@@ -937,14 +937,14 @@ class _Sentence:
         for fig in self.figures:
             if fig.cls is None:
                 continue
-            before = self.text[:fig.start]
+            before = self.folded[:fig.start]
             head = _AMONG.search(before)
             if fig.forced == "from-antecedent" or (previous and (_ALONG.search(before) or _AMONG_THEM.search(before))):
                 own = self._measure(fig)
                 ante = previous or (self.antecedents[-1] if self.antecedents else None)
                 fig.measure = ante.measure if ante and own in ("other", "deployed") else own
             elif head:
-                fig.measure = _ADJ_NOUNS.get(head.group(1).lower(), "killed")
+                fig.measure = _ADJ_NOUNS.get(self.text[head.start(1):head.end(1)].lower(), "killed")
             else:
                 fig.measure = fig.forced or self._measure(fig)
             if fig.measure == "displaced" and fig.cls == "person":
