@@ -416,7 +416,7 @@ class _Sentence:
         self.text = text
         self.folded = fold_case(text) if folded is None else folded  # see fold_case
         self.words, self.starts = _tokens(text)  # the tokens and their offsets
-        self.lower = [w.lower() for w in self.words]
+        self.lower = list(map(str.lower, self.words))
         self.published = published
         self.context = context
         self.mentions = _party_mentions(text, self.folded)
