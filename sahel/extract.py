@@ -25,20 +25,21 @@ from .schema import FIGURES, NUMBERS, SENTENCES, frame
 from .text import Cleaned, clean, fold_case, prefix_tree
 
 # ---------------------------------------------------------------------------
-# patterns (those without re.I match a sentence folded by fold_case: as ignoring case, faster)
+# patterns ("on folded text": matched case-sensitively on the sentence folded by fold_case,
+# which finds what re.I finds on the sentence itself, with faster literal tests)
 
 _NUM_RE = re.compile(
     rf"(?<![\w.,:])(?<![A-Za-z]-)(?!\d{{1,2}}:\d\d)(?=(?:between|from)\s|{NUMBER_START})"
     rf"(?:(?P<pre>between|from)\s+)?(?P<n1>{NUMBER})"
     rf"(?:\s*(?P<sep>-|to|and|or)\s*(?P<n2>{NUMBER}))?(?![\w])"
-)
-_VAGUE_RE = re.compile(r"\b(?:" + prefix_tree(VAGUE) + r")\b(?:\s+of)?")
+)  # on folded text
+_VAGUE_RE = re.compile(r"\b(?:" + prefix_tree(VAGUE) + r")\b(?:\s+of)?")  # on folded text
 _TOKEN_RE = re.compile(r"\d[\d,.]*\d|\d|[A-Za-z][\w'.]*[A-Za-z]|[A-Za-z]|\S")
 _MONTHS = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 _DURATION = re.compile(r"^\s*-?\s*(?:years?|months?|weeks?|days?|hours?|minutes?|seconds?|decades?|"
                        r"nights?|long\b|year-long|month-long|day-long|week-long)\b", re.I)
 _AGE_AFTER = re.compile(r"^\s*-?\s*years?[- ]old\b|^\s*-?\s*year-old", re.I)
-_AGE_BEFORE = re.compile(r"\baged\s*$")  # (the *_BEFORE patterns of _status match folded text)
+_AGE_BEFORE = re.compile(r"\baged\s*$")  # on folded text, as the other *_BEFORE patterns
 _PERCENT = re.compile(r"^\s*(?:%|percent\b|per\s+cent\b|percentage\b)", re.I)
 _MONEY_BEFORE = re.compile(r"(?:[$€£]|\bus\$|\busd|\beur|\bcfa)\s*$")
 _MONEY_AFTER = re.compile(
@@ -366,7 +367,7 @@ _RELATIVE = re.compile(r",\s*(?:which|who|whose|where)\b[^,;]*(?:,|$)"
                        r"|,(?<=[A-Za-z],)\s+(?:the|a|an)\s+[^,;]{3,50},(?=\s+(?:has|have|had|is|was|will|said|lost|sent|keeps|deployed)\b)",
                        re.I)  # every branch begins with the comma: a fast first-character scan
 _RATIO_AFTER = re.compile(r"^\s+in\s+(?:\d{1,3}|ten|two|three|four|five|six|seven|eight|nine|a hundred)\b", re.I)
-_RATIO_BEFORE = re.compile(r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine)\s+in\s*$")  # folded text
+_RATIO_BEFORE = re.compile(r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine)\s+in\s*$")  # on folded text
 _ATTACKERS = {"attacker", "assailant", "gunman", "fighter", "combatant", "armed man", "man", "suspect",
               "accomplice"}
 _PARTICIPLES = {"killed", "wounded", "injured", "arrested", "captured", "detained", "abducted",
@@ -375,7 +376,8 @@ _MIXED = re.compile(r"^\s*,\s*(?:(?:roughly|about|around|nearly|almost|some|just
                     r"(?:half|most|many|a\s+third|a\s+quarter|two\s+thirds|some|\d+)\s+of\s+(?:them|whom)\s+\w+", re.I)
 _PASSED = {"passed", "surpassed", "exceeded", "topped"}
 _QUALIFIER_WORDS = {w for q, _ in lx.QUALIFIERS_BEFORE for w in q.split()}
-# the tokens that can be a measure cue: the cue words and those that are one before another word
+# the tokens that can be a measure cue: the cue words and those that are one with the next word
+# ("shot down", "taken hostage", "forced out", "took part", "lost their lives")
 _CUE_TOKENS = frozenset(lx.CUES) | {"shot", "brought", "taken", "forced", "driven", "took", "lost", "lose", "losing",
                                     "loses"}
 
