@@ -16,6 +16,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from .text import fold_case, prefix_tree
+
 MONTHS = {
     "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
     "august": 8, "september": 9, "october": 10, "november": 11, "december": 12,
@@ -27,33 +29,72 @@ WEEKDAYS = {d.lower(): i for i, d in enumerate(calendar.day_name)}
 _M = r"(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
 _W = r"(?:" + "|".join(WEEKDAYS) + r")"
 _Y = r"(?P<year>(?:19|20)\d\d)"
-_PREP = r"(?P<prep>in|during|throughout|since|from|by|until|on|over)"
-_PATTERNS: list[tuple[str, str]] = [
-    ("day", rf"(?:{_PREP}\s+)?(?:{_W},?\s+)?(?:the\s+)?(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_M}(?:,?\s+{_Y})?\b"),
-    ("day", rf"(?:{_PREP}\s+)?(?:{_W},?\s+)?{_M}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+{_Y}\b)?"),
-    ("part", rf"(?:{_PREP}\s+)?(?P<part>early|mid|late|the\s+(?:end|beginning|start|middle)\s+of)[\s-]+{_M}(?:\s+{_Y})?\b"),
-    ("month", rf"(?:{_PREP}\s+)?{_M}\s+{_Y}\b"),
-    ("month", rf"(?:{_PREP}\s+)?{_M}\s+(?:of\s+)?(?P<lastyear>last\s+year)\b"),
-    ("years", r"(?P<prep>between|from)\s+(?P<y1>(?:19|20)\d\d)\s+(?:and|to|until|through)\s+(?P<y2>(?:19|20)\d\d)\b"),
-    ("month", rf"(?:{_PREP}|(?P<last>last|this))\s+{_M}\b"),
-    ("year", rf"{_PREP}\s+{_Y}\b"),
-    ("last", r"(?P<last>last|past|previous)\s+(?P<unit>week|month|year)\b"),
-    ("weekday", rf"(?:(?P<prep>on|since|last|by|until)\s+)?(?P<wd>{_W})\b"),
-    ("yesterday", r"(?P<wd>yesterday)\b"),
+_PREP_WORDS = ("in", "during", "throughout", "since", "from", "by", "until", "on", "over")
+_PREP = r"(?P<prep>" + "|".join(_PREP_WORDS) + ")"
+
+
+def _starts(*words: tuple[str, ...] | list[str], digit: bool = False) -> str:
+    """A look-ahead for the words (or a digit) a pattern can begin with: a cheap first test."""
+    tree = prefix_tree(w for group in words for w in group)
+    return rf"(?=\d|{tree})" if digit else rf"(?={tree})"
+
+
+# (kind, pattern, the kinds of date word each of its matches contains: see _signals)
+_PATTERNS: list[tuple[str, str, frozenset[str]]] = [
+    ("day", _starts(_PREP_WORDS, WEEKDAYS, ["the"], digit=True)
+     + rf"(?:{_PREP}\s+)?(?:{_W},?\s+)?(?:the\s+)?(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_M}(?:,?\s+{_Y})?\b",
+     frozenset({"month", "digit"})),
+    ("day", _starts(_PREP_WORDS, WEEKDAYS, MONTHS)
+     + rf"(?:{_PREP}\s+)?(?:{_W},?\s+)?{_M}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+{_Y}\b)?",
+     frozenset({"month", "digit"})),
+    ("part", _starts(_PREP_WORDS, ["early", "mid", "late", "the"])
+     + rf"(?:{_PREP}\s+)?(?P<part>early|mid|late|the\s+(?:end|beginning|start|middle)\s+of)[\s-]+{_M}(?:\s+{_Y})?\b",
+     frozenset({"month"})),
+    ("month", _starts(_PREP_WORDS, MONTHS) + rf"(?:{_PREP}\s+)?{_M}\s+{_Y}\b", frozenset({"month", "year"})),
+    ("month", _starts(_PREP_WORDS, MONTHS) + rf"(?:{_PREP}\s+)?{_M}\s+(?:of\s+)?(?P<lastyear>last\s+year)\b",
+     frozenset({"month", "last"})),
+    ("years", r"(?P<prep>between|from)\s+(?P<y1>(?:19|20)\d\d)\s+(?:and|to|until|through)\s+(?P<y2>(?:19|20)\d\d)\b",
+     frozenset({"year"})),
+    ("month", _starts(_PREP_WORDS, ["last", "this"]) + rf"(?:{_PREP}|(?P<last>last|this))\s+{_M}\b",
+     frozenset({"month"})),
+    ("year", _starts(_PREP_WORDS) + rf"{_PREP}\s+{_Y}\b", frozenset({"year"})),
+    ("last", r"(?P<last>last|past|previous)\s+(?P<unit>week|month|year)\b", frozenset({"last"})),
+    ("weekday", _starts(["on", "since", "last", "by", "until"], WEEKDAYS)
+     + rf"(?:(?P<prep>on|since|last|by|until)\s+)?(?P<wd>{_W})\b", frozenset({"weekday"})),
+    ("yesterday", r"(?P<wd>yesterday)\b", frozenset({"yesterday"})),
 ]
-_ANY = re.compile(r"\b(?:" + "|".join(MONTHS) + "|" + "|".join(WEEKDAYS)
-                  + r"|last|past|previous|yesterday|(?:19|20)\d\d)\b", re.I)
-_REGEXES = [(kind, re.compile(r"\b" + pat, re.I)) for kind, pat in _PATTERNS]
+# The patterns are lower case and match the text folded by fold_case, case-sensitively: the
+# same spans as ignoring case on the text itself, but with fast literal tests.
+_REGEXES = [(kind, re.compile(r"\b" + pat), needs) for kind, pat, needs in _PATTERNS]
+_DATE_WORDS = {**dict.fromkeys(MONTHS, "month"), **dict.fromkeys(WEEKDAYS, "weekday"),
+               **dict.fromkeys(("last", "past", "previous"), "last"), "yesterday": "yesterday"}
+_ANY = re.compile(r"\b(?:" + prefix_tree(_DATE_WORDS) + r"|(?:19|20)\d\d)\b")
+_DIGIT = re.compile(r"\d")
+
+
+def _signals(low: str) -> set[str]:
+    """The kinds of date word a folded text has (``_DATE_WORDS``, "year": a year, "digit").
+
+    Every match of a pattern of :data:`_PATTERNS` contains its kinds, each as a
+    whole word: a pattern needing a kind the text lacks is not tried.
+    """
+    found = {_DATE_WORDS.get(m.group(), "year") for m in _ANY.finditer(low)}
+    if found and _DIGIT.search(low):
+        found.add("digit")
+    return found
+
+
 _SPEECH = re.compile(
     r"\b(?:said|says|say|announced|announces|told|reported|reports|added|stated|confirmed|declared|"
     r"explained|indicated|wrote|tweeted|acknowledged|admitted|claimed|insisted|warned|noted|"
     r"released|published|issued|presented|updated)"
-    r"(?:\s+\w+){0,2}?\s*(?:on|late|early|earlier|this|last)?\s*$", re.I)
+    r"(?:\s+\w+){0,2}?\s*(?:on|late|early|earlier|this|last)?\s*$")  # (folded text, as below)
 _OTHER_EVENT = re.compile(
     r"\b(?:which|that|who|when|since)\b[^,;.]{0,25}\b(?:began|begun|begin|launched|started|created|founded|established|set up|formed|ended|"
-    r"took office|came to power|seized power|elected)\b[^,;.]{0,25}$", re.I)
-_PASSIVE_SPEECH = re.compile(r"\b(?:were|was|been|being|are|is)\s+\w+\s*$", re.I)
-_BOUND = re.compile(r"\b(?:by|until|till|before|ahead of)\s*$", re.I)
+    r"took office|came to power|seized power|elected)\b[^,;.]{0,25}$")
+_PASSIVE_SPEECH = re.compile(r"\b(?:were|was|been|being|are|is)\s+\w+\s*$")
+_WHEN = re.compile(r"\s*,\s*when\b")
+_BOUND = re.compile(r"\b(?:by|until|till|before|ahead of)\s*$")
 
 
 @dataclass(frozen=True)
@@ -150,25 +191,29 @@ def find_dates(text: str, published: date | None = None) -> list[DateMention]:
     """Every date expression in ``text``, left to right, without overlaps."""
     found: list[DateMention] = []
     taken: list[tuple[int, int]] = []
-    if not _ANY.search(text):
+    low = fold_case(text)  # what the patterns match: offsets are the same as in text
+    signals = _signals(low)
+    if not signals:
         return found
-    for kind, rx in _REGEXES:
-        for m in rx.finditer(text):
+    for kind, rx, needs in _REGEXES:
+        if not needs <= signals:
+            continue
+        for m in rx.finditer(low):
             a, b = m.span()
             if any(a < e and s < b for s, e in taken):
                 continue
-            g = m.groupdict()
-            if g.get("month") and g["month"].lower() == "may" and not m.group("month").istitle():
+            g = {name: text[m.start(name):m.end(name)] if m.start(name) >= 0 else None for name in rx.groupindex}
+            if g.get("month") and g["month"].lower() == "may" and not g["month"].istitle():
                 continue  # the modal verb "may"
             if kind == "weekday" and not g["wd"][0].isupper():
                 continue
-            if (g.get("prep") or "").lower() == "since" and re.match(r"\s*,\s*when\b", text[m.end():]):
+            if (g.get("prep") or "").lower() == "since" and _WHEN.match(text, m.end()):
                 g = {**g, "prep": "in"}  # "since January 2016, when 30 were killed": that month
             try:
                 ds, de, precision = _resolve(kind, g, published)
             except (ValueError, OverflowError):
                 ds, de, precision = None, None, kind
-            before = text[max(0, a - 60):a]
+            before = low[max(0, a - 60):a]
             prep = (g.get("prep") or "").lower()
             ignore = None
             if prep in ("by", "until") or _BOUND.search(before):
@@ -178,5 +223,5 @@ def find_dates(text: str, published: date | None = None) -> list[DateMention]:
             elif _OTHER_EVENT.search(before):
                 ignore = "other-event"
             taken.append((a, b))
-            found.append(DateMention(a, b, m.group(0), ds, de, precision, ignore))
+            found.append(DateMention(a, b, text[a:b], ds, de, precision, ignore))
     return sorted(found, key=lambda d: d.start)

@@ -10,6 +10,7 @@ the counted noun, its party, the measure, the qualifier and the date
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -19,40 +20,39 @@ import pandas as pd
 
 from . import lexicon as lx
 from .dates import DateMention, find_dates
-from .numbers import NUMBER, VAGUE, parse_number
+from .numbers import NUMBER, NUMBER_START, VAGUE, parse_number
 from .schema import FIGURES, NUMBERS, SENTENCES, frame
-from .text import Cleaned, clean
+from .text import Cleaned, clean, fold_case, prefix_tree
 
 # ---------------------------------------------------------------------------
-# patterns
+# patterns ("on folded text": matched case-sensitively on the sentence folded by fold_case,
+# which finds what re.I finds on the sentence itself, with faster literal tests)
 
 _NUM_RE = re.compile(
-    rf"(?<![\w.,:])(?<![A-Za-z]-)(?!\d{{1,2}}:\d\d)(?:(?P<pre>between|from)\s+)?(?P<n1>{NUMBER})"
-    rf"(?:\s*(?P<sep>-|to|and|or)\s*(?P<n2>{NUMBER}))?(?![\w])",
-    re.I,
-)
-_VAGUE_RE = re.compile(r"\b(?:" + "|".join(re.escape(v) for v in sorted(VAGUE, key=len, reverse=True))
-                       + r")\b(?:\s+of)?", re.I)
+    rf"(?<![\w.,:])(?<![A-Za-z]-)(?!\d{{1,2}}:\d\d)(?=(?:between|from)\s|{NUMBER_START})"
+    rf"(?:(?P<pre>between|from)\s+)?(?P<n1>{NUMBER})"
+    rf"(?:\s*(?P<sep>-|to|and|or)\s*(?P<n2>{NUMBER}))?(?![\w])"
+)  # on folded text
+_VAGUE_RE = re.compile(r"\b(?:" + prefix_tree(VAGUE) + r")\b(?:\s+of)?")  # on folded text
 _TOKEN_RE = re.compile(r"\d[\d,.]*\d|\d|[A-Za-z][\w'.]*[A-Za-z]|[A-Za-z]|\S")
 _MONTHS = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 _DURATION = re.compile(r"^\s*-?\s*(?:years?|months?|weeks?|days?|hours?|minutes?|seconds?|decades?|"
                        r"nights?|long\b|year-long|month-long|day-long|week-long)\b", re.I)
 _AGE_AFTER = re.compile(r"^\s*-?\s*years?[- ]old\b|^\s*-?\s*year-old", re.I)
-_AGE_BEFORE = re.compile(r"\baged\s*$", re.I)
+_AGE_BEFORE = re.compile(r"\baged\s*$")  # on folded text, as the other *_BEFORE patterns
 _PERCENT = re.compile(r"^\s*(?:%|percent\b|per\s+cent\b|percentage\b)", re.I)
-_MONEY_BEFORE = re.compile(r"(?:[$€£]|\bus\$|\busd|\beur|\bcfa)\s*$", re.I)
+_MONEY_BEFORE = re.compile(r"(?:[$€£]|\bus\$|\busd|\beur|\bcfa)\s*$")
 _MONEY_AFTER = re.compile(
     r"^\s*(?:(?:million|billion|thousand|bn|m|k)\s+)?(?:(?:us\s+)?dollars?|euros?|(?:cfa\s+)?francs?|"
     r"pounds?|usd|eur|cfa)\b", re.I)
 _LABEL_BEFORE = re.compile(
     r"\b(?:resolution|article|page|paragraph|chapter|section|no\.|number|flight|route|highway|"
     r"mirage|su|mq|covid|room|channel|phase|sector|zone|km|point|level|grade|class|"
-    r"tiger|reaper|rafale|a400m|c-130|model|version|line|district|camp|kilometre|kilometer)\s*$",
-    re.I)
+    r"tiger|reaper|rafale|a400m|c-130|model|version|line|district|camp|kilometre|kilometer)\s*$")
 _LABEL_AFTER = re.compile(r"^(?:st|nd|rd|th)\b|^\s*(?:a\.m\.|p\.m\.|am\b|pm\b|gmt\b|hours\s+gmt)", re.I)
 _STRENGTH_SUFFIX = {"strong", "man", "member", "soldier", "troop", "men", "person", "personnel"}
 _DATE_NEAR = re.compile(rf"(?:^\s*(?:st|nd|rd|th)?\s*(?:of\s+)?{_MONTHS}\b)", re.I)
-_MONTH_BEFORE = re.compile(rf"\b{_MONTHS}\s*$", re.I)
+_MONTH_BEFORE = re.compile(rf"\b{_MONTHS}\s*$")
 _ELLIPSIS_START = re.compile(r"^\W*(?:of\s+(?:these|those|them|whom|which)|among\s+(?:them|those|these))\b", re.I)
 _FORCE_BEFORE = {"force", "forces", "contingent", "deployment", "strength", "garrison", "troops",
                  "mission", "operation", "presence", "army"}
@@ -61,17 +61,17 @@ _LOCATIVE = re.compile(
     r"to|over|from|via|through|on|(?:border|borders|frontier)\s+with)\s+(?:the\s+)?"
     r"(?:(?:north|south|east|west|central|northern|southern|eastern|western|north-east|"
     r"north-eastern|northeastern|north-west|northwestern|south-west|south-east|neighbouring|"
-    r"neighboring)\s+)?$", re.I)
+    r"neighboring)\s+)?$")  # on folded text, as _NEAR
 _NEAR = re.compile(r"\b(?:near|toward|towards|to|from|via|over|(?:border|borders|frontier)\s+with)\s+"
-                   r"(?:the\s+)?$", re.I)
+                   r"(?:the\s+)?$")
 _AFTER_LOCATIVE = re.compile(r"^\s*(?:border|borders|frontier|region|side|capital|territory)\b"
                              r"|^'s\s+(?:[A-Z]\w+\s+)?(?:park|reserve|region|province|border|capital|north|south|"
                              r"east|west|centre|center|territory|city|town|village|desert)\b", re.I)
 
 
 def _party_regex() -> re.Pattern[str]:
-    keys = sorted(set(lx.STATES) | set(lx.FORCES), key=len, reverse=True)
-    return re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(k) for k in keys) + r")(?:'s|s)?(?!\w)", re.I)
+    keys = set(lx.STATES) | set(lx.FORCES)
+    return re.compile(r"(?<![\w-])(?:" + prefix_tree(keys) + r")(?:'s|s)?(?!\w)")  # on folded text
 
 
 _PARTY_RE = _party_regex()
@@ -83,36 +83,74 @@ _UPPER_ONLY = {"us", "un", "eu", "uk", "cma", "vdp", "isgs", "jnim", "gsim", "aq
 
 @lru_cache(maxsize=1)
 def nlp():
-    """spaCy's blank English pipeline with a sentencizer and line-break boundaries."""
+    """spaCy's blank English pipeline: the tokenizer (sentences: :func:`_sentence_starts`)."""
     import spacy
-    from spacy.language import Language
 
-    if "sahel_line_breaks" not in Language.factories:
-        @Language.component("sahel_line_breaks")
-        def line_breaks(doc):
-            """A blank line always ends a sentence; a single line break ends one after closing
-            punctuation, after the first line (a headline), before a bullet, or between a line
-            that does not end in a lower-case word and one that starts with a capital."""
-            text = doc.text
-            for i in range(1, len(doc)):
-                prev = doc[i - 1]
-                if not (prev.is_space and "\n" in prev.text) or doc[i].is_space:
-                    continue
-                line_start = text.rfind("\n", 0, prev.idx) + 1
-                before = text[line_start:prev.idx].rstrip()
-                last = before.rsplit(None, 1)[-1] if before else ""
-                if (prev.text.count("\n") > 1 or not before or before[-1] in ".!?:;\"')"
-                        or line_start == 0 or doc[i].text[:1] in "-*\u2022"
-                        or (doc[i].text[:1].isupper() and not last[:1].islower())):
-                    doc[i].is_sent_start = True
-                elif doc[i].is_sent_start:
-                    doc[i].is_sent_start = False
-            return doc
+    return spacy.blank("en")
 
-    pipe = spacy.blank("en")
-    pipe.add_pipe("sentencizer")
-    pipe.add_pipe("sahel_line_breaks")
-    return pipe
+
+@lru_cache(maxsize=1)
+def _sentence_enders() -> frozenset[str]:
+    """The characters that end a sentence for spaCy's sentencizer."""
+    from spacy.pipeline import Sentencizer
+
+    return frozenset(Sentencizer.default_punct_chars)
+
+
+_ENDER_CANDIDATE = re.compile("[.!?\u0080-\U0010ffff]")  # a large character class is slow to match
+
+
+def _sentence_starts(doc, text: str) -> list[int]:
+    """Character offsets in ``text`` of the sentences of ``doc`` (its tokens).
+
+    spaCy's sentencizer rule: the first token after a sentence-ending
+    character that is neither punctuation nor such a character starts a
+    sentence. Then line breaks: a blank line always ends a sentence; a single
+    line break ends one after closing punctuation, after the first line (a
+    headline), before a bullet, or between a line that does not end in a
+    lower-case word and one that starts with a capital; any other single line
+    break does not. Only the tokens next to a sentence-ending character or a
+    line break are looked at.
+    """
+    from spacy.attrs import IDX, LENGTH
+
+    n = len(doc)
+    if n == 0:
+        return []
+    arr = doc.to_array([IDX, LENGTH])
+    starts, lengths = arr[:, 0].tolist(), arr[:, 1].tolist()
+    enders = _sentence_enders()
+    ender_toks = set()
+    for m in _ENDER_CANDIDATE.finditer(text):
+        i = bisect_right(starts, m.start()) - 1
+        if m.group() in enders and starts[i] == m.start() and lengths[i] == 1:
+            ender_toks.add(i)
+    is_start = {0}
+    for i in sorted(ender_toks):
+        j = i + 1
+        while j < n and (j in ender_toks or doc[j].is_punct):
+            j += 1
+        if j < n:
+            is_start.add(j)
+    pos = text.find("\n")
+    while pos >= 0:
+        p = bisect_right(starts, pos) - 1
+        i = p + 1
+        end = starts[p] + lengths[p]
+        if pos < end and i < n and doc[p].is_space and not doc[i].is_space:
+            prev = text[starts[p]:end]
+            line_start = text.rfind("\n", 0, starts[p]) + 1
+            before = text[line_start:starts[p]].rstrip()
+            last = before.rsplit(None, 1)[-1] if before else ""
+            first = text[starts[i]]
+            if (prev.count("\n") > 1 or not before or before[-1] in ".!?:;\"')"
+                    or line_start == 0 or first in "-*\u2022"
+                    or (first.isupper() and not last[:1].islower())):
+                is_start.add(i)
+            else:
+                is_start.discard(i)
+        pos = text.find("\n", max(end, pos + 1))
+    return [starts[i] for i in sorted(is_start)]
 
 
 # ---------------------------------------------------------------------------
@@ -161,13 +199,6 @@ class Document:
 
     def __repr__(self) -> str:
         return f"Document({self.doc_id!r}, {len(self.text)} chars, {len(self._rows['figures'])} figures)"
-
-
-@dataclass
-class _Tok:
-    text: str
-    lower: str
-    start: int  # offset in the sentence
 
 
 @dataclass
@@ -223,7 +254,9 @@ def _coerce_date(value: object) -> date | None:
         raise ValueError(f"published: {value!r} is not an ISO date (YYYY-MM-DD)") from None
 
 
+@lru_cache(maxsize=8192)
 def _singular(word: str) -> str | None:
+    """The counted noun (singular, as in the lexicon) that ``word`` is a form of, or None."""
     w = word.lower().strip(".'")
     if " " in w:
         head, last = w.rsplit(" ", 1)
@@ -242,26 +275,23 @@ def _singular(word: str) -> str | None:
     return None
 
 
-def _tokens(sentence: str) -> list[_Tok]:
-    return [_Tok(m.group(), m.group().lower(), m.start()) for m in _TOKEN_RE.finditer(sentence)]
+def _tokens(sentence: str) -> tuple[list[str], list[int]]:
+    """The tokens of ``sentence`` and their offsets."""
+    words = _TOKEN_RE.findall(sentence)
+    starts = []
+    pos = 0
+    for w in words:  # only white space lies between two tokens
+        pos = sentence.find(w, pos)
+        starts.append(pos)
+        pos += len(w)
+    return words, starts
 
 
-def _tok_index(tokens: list[_Tok], pos: int) -> int:
-    """Index of the first token starting at or after ``pos``."""
-    lo, hi = 0, len(tokens)
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if tokens[mid].start < pos:
-            lo = mid + 1
-        else:
-            hi = mid
-    return lo
-
-
-def _party_mentions(sentence: str) -> list[_Mention]:
+def _party_mentions(sentence: str, folded: str) -> list[_Mention]:
+    """Parties named in ``sentence`` (``folded``: the sentence folded by fold_case)."""
     out = []
-    for m in _PARTY_RE.finditer(sentence):
-        surface = m.group()
+    for m in _PARTY_RE.finditer(folded):
+        surface = sentence[m.start():m.end()]
         key = surface.lower().removesuffix("'s")
         if key not in lx.STATES and key not in lx.FORCES:
             key = key[:-1]  # "Chadians"
@@ -270,7 +300,7 @@ def _party_mentions(sentence: str) -> list[_Mention]:
         if key == "legion" and not surface[0].isupper():
             continue
         party = lx.STATES.get(key) or lx.FORCES.get(key)
-        before = sentence[max(0, m.start() - 40):m.start()]
+        before = folded[max(0, m.start() - 40):m.start()]
         if key not in lx.STATES:  # organisations and groups are actors, never places
             locative = ""
         elif _AFTER_LOCATIVE.match(sentence[m.end():m.end() + 15]) or _NEAR.search(before):
@@ -284,7 +314,7 @@ def _party_mentions(sentence: str) -> list[_Mention]:
     return out
 
 
-_QUALIFIERS_BEFORE = sorted(lx.QUALIFIERS_BEFORE, key=lambda pq: len(pq[0]), reverse=True)
+_QUALIFIERS_BEFORE = dict(reversed(lx.QUALIFIERS_BEFORE))  # phrase -> qualifier (the first entry wins)
 
 
 def _qualifier(before: str, after: str) -> str:
@@ -292,9 +322,10 @@ def _qualifier(before: str, after: str) -> str:
     for phrase, q in lx.QUALIFIERS_AFTER:
         if after_l.startswith(phrase) and (not phrase[-1].isalpha() or not after_l[len(phrase):len(phrase) + 1].isalpha()):
             return q
-    before_l = " ".join(before.lower().split()[-3:])
-    for phrase, q in _QUALIFIERS_BEFORE:
-        if before_l == phrase or before_l.endswith(" " + phrase):
+    words = before.lower().split()[-3:]
+    for k in range(len(words), 0, -1):  # the longest phrase first
+        q = _QUALIFIERS_BEFORE.get(" ".join(words[-k:]))
+        if q:
             return q
     return "exact"
 
@@ -324,19 +355,19 @@ _COMPARE = re.compile(r"\b(?:up|down)\s+from\s*$|\bcompared\s+(?:with|to)\s*$|\b
 _ANAPHOR_NOUNS = {"total", "number", "figure", "tally", "count", "sum", "toll"}
 _MILITARY_AFTER = re.compile(r"^\s*(?:'s\s+)?(?:army|armed\s+forces|forces|military|troops|soldiers|base|"
                              r"camp|headquarters|post|garrison|gendarmerie|contingent|defence|defense)\b", re.I)
-_AMONG = re.compile(r"\b(?:among|of)\s+the\s+(dead|wounded|injured|victims)\b[^.;]*$", re.I)
-_AMONG_THEM = re.compile(r"\bamong\s+(?:them|those|whom)\s*,?\s*$", re.I)
+_AMONG = re.compile(r"\b(?:among|of)\s+the\s+(dead|wounded|injured|victims)\b[^.;]*$")  # on folded text
+_AMONG_THEM = re.compile(r"\bamong\s+(?:them|those|whom)\s*,?\s*$")  # on folded text
 _ALONG = re.compile(r"\b(?:along\s+with|together\s+with|as\s+well\s+as|in\s+addition\s+to)\s+"
-                    r"(?:(?:some|about|around|at\s+least|more\s+than|nearly)\s+)?$", re.I)
+                    r"(?:(?:some|about|around|at\s+least|more\s+than|nearly)\s+)?$")  # on folded text
 _CLAUSE_BREAK = re.compile(r";|,\s*(?:while|though|although|but|whereas|as|and)\b|\s-\s", re.I)
 _CLAUSE_COMMA = re.compile(r",\s+(?!(?:and\s+|or\s+)?[A-Z])")
 _RELATIVE = re.compile(r",\s*(?:which|who|whose|where)\b[^,;]*(?:,|$)"
                        r"|,\s*(?:set\s+up|created|formed|launched|founded|established|made\s+up|composed)\b[^;]*?,"
                        r"(?=\s+(?:was|is|has|had|were|are|will|would)\b)"
-                       r"|(?<=[A-Za-z]),\s+(?:the|a|an)\s+[^,;]{3,50},(?=\s+(?:has|have|had|is|was|will|said|lost|sent|keeps|deployed)\b)",
-                       re.I)
+                       r"|,(?<=[A-Za-z],)\s+(?:the|a|an)\s+[^,;]{3,50},(?=\s+(?:has|have|had|is|was|will|said|lost|sent|keeps|deployed)\b)",
+                       re.I)  # every branch begins with the comma: a fast first-character scan
 _RATIO_AFTER = re.compile(r"^\s+in\s+(?:\d{1,3}|ten|two|three|four|five|six|seven|eight|nine|a hundred)\b", re.I)
-_RATIO_BEFORE = re.compile(r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine)\s+in\s*$", re.I)
+_RATIO_BEFORE = re.compile(r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine)\s+in\s*$")  # on folded text
 _ATTACKERS = {"attacker", "assailant", "gunman", "fighter", "combatant", "armed man", "man", "suspect",
               "accomplice"}
 _PARTICIPLES = {"killed", "wounded", "injured", "arrested", "captured", "detained", "abducted",
@@ -345,18 +376,52 @@ _MIXED = re.compile(r"^\s*,\s*(?:(?:roughly|about|around|nearly|almost|some|just
                     r"(?:half|most|many|a\s+third|a\s+quarter|two\s+thirds|some|\d+)\s+of\s+(?:them|whom)\s+\w+", re.I)
 _PASSED = {"passed", "surpassed", "exceeded", "topped"}
 _QUALIFIER_WORDS = {w for q, _ in lx.QUALIFIERS_BEFORE for w in q.split()}
+# the tokens that can be a measure cue: the cue words and those that are one with the next word
+# ("shot down", "taken hostage", "forced out", "took part", "lost their lives")
+_CUE_TOKENS = frozenset(lx.CUES) | {"shot", "brought", "taken", "forced", "driven", "took", "lost", "lose", "losing",
+                                    "loses"}
+
+_CHANGE_VERB = re.compile(
+    r"\b(?:rose|rise|risen|rising|increased?|increasing|grew|grow|grown|boost(?:ed)?|"
+    r"raised?|reduced?|reducing|cut|dropped|fell|fall|brought|bring|swell(?:ed)?|"
+    r"expanded?|went|gone|climbed|jumped)\s+(?:\w+\s+)?$", re.I)
+_YEAR = re.compile(r"(?:19|20)\d\d")
+_NAME_COMMA = re.compile(r"[A-Z][a-zà-ÿ]+,\s*$")
+_COMMA = re.compile(r"^\s*,")
+_HYPHEN_WORD = re.compile(r"^-([A-Za-z]+)")
+_OF_THE_DEAD = re.compile(r"^\W*of\s+the\s+(dead|wounded|injured|victims)\b", re.I)
+_STRONG = re.compile(r"-?\s*strong\b", re.I)
+_OF_ITS = re.compile(r"^\s+of\s+(?:its|their)\b", re.I)
+_POSSESSOR = re.compile(r"(?:(\S+(?:\s\S+)?)'s|\b(its|their))(?:\s+\w+)?$", re.I)
+_ITS_START = re.compile(r"^\W*(?:its|their)\b", re.I)
+_FROM_OF = re.compile(r"^\s*(?:from|of)\s+(?:the\s+)?([A-Za-z' -]{2,30})")
+_AT = re.compile(r"\bat\s+(?:the\s+)?$")
+_SOLDIERS = re.compile(r"\b(?:soldiers?|troops?|servicem[ae]n|military|army|commandos?)\b", re.I)
+_CIVILIAN_WORDS = re.compile(r"\b(?:civilians?|villagers?|wedding|market|worshippers|"
+                             r"displaced|refugees?|fled|homes|residents|inhabitants|herders|"
+                             r"farmers|massacre)\b", re.I)
+_CONTRIBUTED_TO = re.compile(r"\b(?:to|for|with|in|under|into)\s+(?:the\s+)?(?:operation\s+|task\s+force\s+)?$",
+                             re.I)
+_ACCIDENT = re.compile(r"\b(?:collision|collided|crash|crashed|lost)\b", re.I)
+_ACTIVE_VERB_AFTER = re.compile(
+    r"^[\w\s-]{0,30}?\b(?:destroyed|killed|shot down|downed|hit|struck|targeted|bombed|attacked)\b", re.I)
+_PASSIVE_AFTER = re.compile(r"^[\w\s-]{0,30}?\b(?:were|was|been)\s", re.I)
+_BY_AGENT = re.compile(r"\b(?:destroyed|killed|shot\s+down|downed|hit|struck|targeted|bombed|attacked)"
+                       r"\s+by\s+(?:the\s+)?$", re.I)
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
 
 
 class _Sentence:
     """Figures of one sentence, coded with the help of the document context."""
 
-    def __init__(self, text: str, published: date | None, context: "_Context") -> None:
+    def __init__(self, text: str, published: date | None, context: "_Context", folded: str | None = None) -> None:
         self.text = text
-        self.tokens = _tokens(text)
-        self.lower = [t.lower for t in self.tokens]
+        self.folded = fold_case(text) if folded is None else folded  # see fold_case
+        self.words, self.starts = _tokens(text)  # the tokens and their offsets
+        self.lower = list(map(str.lower, self.words))
         self.published = published
         self.context = context
-        self.mentions = _party_mentions(text)
+        self.mentions = _party_mentions(text, self.folded)
         self.relative = [m.span() for m in _RELATIVE.finditer(text)]
         self.dates = find_dates(text, published)
         self.numbers: list[tuple[int, int, float | None, str]] = []  # start, end, value, status
@@ -367,22 +432,19 @@ class _Sentence:
     # -- number phrases -------------------------------------------------
     def find(self) -> None:
         text = self.text
-        for m in _NUM_RE.finditer(text):
+        for m in _NUM_RE.finditer(self.folded):
             n1s, n1e = m.span("n1")
-            v1 = parse_number(m.group("n1"))
+            v1 = parse_number(text[n1s:n1e])
             if v1 is None:
                 continue
-            n2 = m.group("n2")
+            n2 = text[m.start("n2"):m.end("n2")] if m.start("n2") >= 0 else None
             v2 = parse_number(n2) if n2 else None
-            sep = (m.group("sep") or "").lower()
-            pre = (m.group("pre") or "").lower()
+            sep = text[m.start("sep"):m.end("sep")].lower()  # "" when not matched
+            pre = text[m.start("pre"):m.end("pre")].lower()
             pairs = [(n1s, n1e, v1)]
             high = None
             if n2 and v2 is not None:
-                change = pre == "from" and re.search(
-                    r"\b(?:rose|rise|risen|rising|increased?|increasing|grew|grow|grown|boost(?:ed)?|"
-                    r"raised?|reduced?|reducing|cut|dropped|fell|fall|brought|bring|swell(?:ed)?|"
-                    r"expanded?|went|gone|climbed|jumped)\s+(?:\w+\s+)?$", text[:m.start()], re.I)
+                change = pre == "from" and _CHANGE_VERB.search(text[:m.start()])
                 is_range = (
                     (sep == "and" and pre == "between")
                     or (sep in ("-", "to") and v2 > v1 and not change)
@@ -392,14 +454,14 @@ class _Sentence:
                     v1, high = min(v1, v2), max(v1, v2)
                     pairs = [(n1s, n1e, v1)]
                     n1e = m.end("n2")
-                elif sep == "-" and self._is_year(m.group("n1")) and self._is_year(n2):
+                elif sep == "-" and self._is_year(text[n1s:m.end("n1")]) and self._is_year(n2):
                     self.numbers.append((m.start("n1"), m.end("n2"), v1, "year"))
                     continue
                 else:  # not a range: two numbers ("2019 - Two French commandos")
                     pairs.append((m.start("n2"), m.end("n2"), v2))
             for k, (s, e, v) in enumerate(pairs):
                 end = n1e if k == 0 else e
-                status = self._status(s, end, m.group("n1") if k == 0 else n2, v)
+                status = self._status(s, end, text[m.start("n1"):m.end("n1")] if k == 0 else n2, v)
                 if status != "figure":
                     self.numbers.append((s, end, v, status))
                     continue
@@ -408,7 +470,7 @@ class _Sentence:
                     before = text[max(0, m.start() - 30):m.start()]
                 qualifier = "range" if (k == 0 and high is not None) else _qualifier(before, text[end:end + 12])
                 self.figures.append(_Fig(s, end, v, high if k == 0 else None, qualifier))
-        for m in _VAGUE_RE.finditer(text):
+        for m in _VAGUE_RE.finditer(self.folded):
             if any(f.start <= m.start() < f.end for f in self.figures):
                 continue
             self.figures.append(_Fig(m.start(), m.end(), None, None, "vague"))
@@ -416,40 +478,45 @@ class _Sentence:
 
     @staticmethod
     def _is_year(s: str) -> bool:
-        return bool(re.fullmatch(r"(?:19|20)\d\d", s.strip()))
+        return bool(_YEAR.fullmatch(s.strip()))
 
     def _status(self, s: int, e: int, surface: str, value: float) -> str:
         text = self.text
         before, after = text[max(0, s - 25):s], text[e:e + 30]
+        low_before = self.folded[max(0, s - 25):s]
         if any(d.start <= s and e <= d.end for d in self.dates):
             return "date" if not self._is_year(surface) else "year"
         if self._is_year(surface) and not self._noun_follows(e):
             return "year"
-        if _DATE_NEAR.match(after) or (_MONTH_BEFORE.search(before) and value <= 31):
+        if _DATE_NEAR.match(after) or (_MONTH_BEFORE.search(low_before) and value <= 31):
             return "date"
-        if _AGE_AFTER.match(after) or _AGE_BEFORE.search(before) or (
-                value < 120 and re.search(r"[A-Z][a-zà-ÿ]+,\s*$", before) and re.match(r"^\s*,", after)
+        if _AGE_AFTER.match(after) or _AGE_BEFORE.search(low_before) or (
+                value < 120 and _NAME_COMMA.search(before) and _COMMA.match(after)
                 and not self._noun_follows(e)):
             return "age"
         if _DURATION.match(after):
             return "duration"
         if _PERCENT.match(after):
             return "percent"
-        if _RATIO_AFTER.match(after) or _RATIO_BEFORE.search(before):
+        if _RATIO_AFTER.match(after) or _RATIO_BEFORE.search(low_before):
             return "ratio"
-        if _MONEY_BEFORE.search(before) or _MONEY_AFTER.match(after):
+        if _MONEY_BEFORE.search(low_before) or _MONEY_AFTER.match(after):
             return "money"
-        if _LABEL_BEFORE.search(before) or _LABEL_AFTER.match(after):
+        if _LABEL_BEFORE.search(low_before) or _LABEL_AFTER.match(after):
             return "label"
-        hyphen = re.match(r"^-([A-Za-z]+)", after)
+        hyphen = _HYPHEN_WORD.match(after)
         if hyphen and hyphen.group(1).lower() not in _STRENGTH_SUFFIX and _singular(hyphen.group(1)) is None:
             return "label"
         return "figure"
 
+    def _tok_end(self, i: int) -> int:
+        """Where token ``i`` ends in the sentence."""
+        return self.starts[i] + len(self.words[i])
+
     def _noun_follows(self, end: int) -> bool:
-        i = _tok_index(self.tokens, end)
-        for t in self.tokens[i:i + 3]:
-            sing = _singular(t.lower)
+        i = bisect_left(self.starts, end)
+        for w in self.lower[i:i + 3]:
+            sing = _singular(w)
             if sing is not None:
                 return lx.NOUNS[sing][0] != "other"
         return False
@@ -457,24 +524,24 @@ class _Sentence:
     # -- nouns ----------------------------------------------------------
     def code_nouns(self) -> None:
         for fig in self.figures:
-            fig.tok0 = _tok_index(self.tokens, fig.start)
-            fig.tok1 = max(fig.tok0, _tok_index(self.tokens, fig.end) - 1)
+            fig.tok0 = bisect_left(self.starts, fig.start)
+            fig.tok1 = max(fig.tok0, bisect_left(self.starts, fig.end) - 1)
             fig.mod_end = None
             fig.forced = None
             fig.mode = None
             self.starts_of[fig.tok0] = fig
         for fig in self.figures:
             self._noun(fig)
-            if fig.qualifier not in ("range", "vague") and fig.cls and fig.tok1 < fig.noun_tok < len(self.tokens):
-                tok = self.tokens[fig.noun_tok]  # "some 50 soldiers or more"
-                after = _qualifier("", self.text[tok.start + len(tok.text):][:12].lstrip())
+            if fig.qualifier not in ("range", "vague") and fig.cls and fig.tok1 < fig.noun_tok < len(self.words):
+                # "some 50 soldiers or more"
+                after = _qualifier("", self.text[self._tok_end(fig.noun_tok):][:12].lstrip())
                 if after != "exact":
                     fig.qualifier = after
 
     def _noun(self, fig: _Fig) -> None:
-        toks, low = self.tokens, self.lower
+        words, low = self.words, self.lower
         i = fig.tok1 + 1
-        n = len(toks)
+        n = len(words)
         mods: list[str] = []
         strength = False
         steps = 0
@@ -526,7 +593,7 @@ class _Sentence:
                     continue
                 break
             if w in ("and", "or") and i + 1 in self.starts_of and fig.value is not None:
-                fig.mod_end = fig.mod_end or toks[i].start  # "four US and four Nigerien soldiers"
+                fig.mod_end = fig.mod_end or self.starts[i]  # "four US and four Nigerien soldiers"
                 i = self.starts_of[i + 1].tok1 + 1
                 continue
             sing = _singular(w)
@@ -551,7 +618,7 @@ class _Sentence:
                 self._set_noun(fig, w, i, mods)
                 return
             if w in _SOFT_MODS:
-                if w in ("more", "others", "other") and (not nxt or not toks[i + 1].text[:1].isalpha()
+                if w in ("more", "others", "other") and (not nxt or not words[i + 1][:1].isalpha()
                                                           or nxt in lx.MODIFIER_STOP | _BE | _HAVE):
                     fig.elliptical, fig.mode = True, "more"
                     return
@@ -559,7 +626,7 @@ class _Sentence:
                 i += 1
                 steps += 1
                 continue
-            if w in lx.MODIFIER_STOP or not toks[i].text[:1].isalpha():
+            if w in lx.MODIFIER_STOP or not words[i][:1].isalpha():
                 break
             mods.append(w)
             i += 1
@@ -575,7 +642,7 @@ class _Sentence:
         text = self.text
         # a predicate noun: "Of the dead, 49 were gendarmes"
         if self._predicate(fig, fig.tok1 + 1):
-            head = re.match(r"^\W*of\s+the\s+(dead|wounded|injured|victims)\b", text, re.I)
+            head = _OF_THE_DEAD.match(text)
             if head:
                 fig.forced = _ADJ_NOUNS.get(head.group(1).lower(), "killed")
             elif _ELLIPSIS_START.match(text):
@@ -661,8 +728,7 @@ class _Sentence:
                    for o in self.figures)
 
     def _set_noun(self, fig: _Fig, noun: str, idx: int, mods: list[str]) -> None:
-        if noun in lx.NOUNS and lx.NOUNS[noun][0] == "other" and re.search(
-                r"-?\s*strong\b", self.text[fig.end:fig.end + 10], re.I):
+        if noun in lx.NOUNS and lx.NOUNS[noun][0] == "other" and _STRONG.search(self.text[fig.end:fig.end + 10]):
             noun = "troop"  # "a 1,200-strong battalion"
         demonym = _demonym(noun)
         if demonym:
@@ -682,21 +748,22 @@ class _Sentence:
     # -- party ----------------------------------------------------------
     def _party_in(self, span: str) -> str | None:
         found = None
-        for m in _PARTY_RE.finditer(span):
-            key = m.group().lower().removesuffix("'s")
-            if key in _UPPER_ONLY and not m.group()[:2].isupper():
+        for m in _PARTY_RE.finditer(fold_case(span)):
+            surface = span[m.start():m.end()]
+            key = surface.lower().removesuffix("'s")
+            if key in _UPPER_ONLY and not surface[:2].isupper():
                 continue
             found = lx.STATES.get(key) or lx.FORCES.get(key)
         return found
 
     def _mods_party(self, fig: _Fig) -> str | None:
-        if fig.noun_tok >= len(self.tokens) or fig.noun_tok <= fig.tok1:
+        if fig.noun_tok >= len(self.words) or fig.noun_tok <= fig.tok1:
             return None
-        end = fig.mod_end or self.tokens[fig.noun_tok].start
+        end = fig.mod_end or self.starts[fig.noun_tok]
         return self._party_in(self.text[fig.end:end])
 
     def _possessor(self, fig: _Fig) -> str | None:
-        if re.match(r"^\s+of\s+(?:its|their)\b", self.text[fig.end:fig.end + 12], re.I):
+        if _OF_ITS.match(self.text[fig.end:fig.end + 12]):
             owners = [f for f in self.figures if f.end <= fig.start and f.party and f.cls in ("force", "person")]
             if owners:  # "killed 50 fighters and destroyed 30 of their motorcycles"
                 return owners[-1].party
@@ -707,7 +774,7 @@ class _Sentence:
         while words and words[-1].lower() in _QUALIFIER_WORDS:
             words.pop()
         before = " ".join(words)
-        m = re.search(r"(?:(\S+(?:\s\S+)?)'s|\b(its|their))(?:\s+\w+)?$", before, re.I)
+        m = _POSSESSOR.search(before)
         if not m:
             return None
         if m.group(2):
@@ -722,24 +789,24 @@ class _Sentence:
         return None
 
     def _after_noun(self, fig: _Fig) -> str:
-        if fig.noun_tok >= len(self.tokens):
+        if fig.noun_tok >= len(self.words):
             return ""
-        tok = self.tokens[fig.noun_tok]
-        return self.text[tok.start + len(tok.text):tok.start + len(tok.text) + 60]
+        end = self._tok_end(fig.noun_tok)
+        return self.text[end:end + 60]
 
     def _subject_possessive(self, fig: _Fig) -> str | None:
         """'Its five member states promised to field 5,000 troops': its = the previous subject."""
-        if re.match(r"^\W*(?:its|their)\b", self.text, re.I) and not any(
+        if _ITS_START.match(self.text) and not any(
                 m.end <= fig.start and not m.locative and m.party in lx.STATE_PARTIES for m in self.mentions):
             return self.context.recent_any()
         return None
 
     def _after_from(self, fig: _Fig) -> str | None:
-        if fig.noun_tok >= len(self.tokens):
+        if fig.noun_tok >= len(self.words):
             return None
-        tok = self.tokens[fig.noun_tok]
-        tail = self.text[tok.start + len(tok.text):tok.start + len(tok.text) + 40]
-        m = re.match(r"^\s*(?:from|of)\s+(?:the\s+)?([A-Za-z' -]{2,30})", tail)
+        end = self._tok_end(fig.noun_tok)
+        tail = self.text[end:end + 40]
+        m = _FROM_OF.match(tail)
         if m:
             p = self._party_in(m.group(1))
             if p in lx.STATE_PARTIES:
@@ -751,9 +818,8 @@ class _Sentence:
             return False
         if fig is not None:
             for o in self.figures:
-                if o is not fig and o.cls is not None and o.noun_tok < len(self.tokens):
-                    tok = self.tokens[max(o.noun_tok, o.tok1)]
-                    if o.start <= m.start < tok.start + len(tok.text):
+                if o is not fig and o.cls is not None and o.noun_tok < len(self.words):
+                    if o.start <= m.start < self._tok_end(max(o.noun_tok, o.tok1)):
                         return False
         return True
 
@@ -779,14 +845,14 @@ class _Sentence:
     def _places(self) -> list[_Mention]:
         """Towns and regions of the gazetteer named in the sentence, as the country they lie in."""
         if not hasattr(self, "_place_mentions"):
-            from .places import find_places, gazetteer
+            from .places import column, find_places
 
-            table = gazetteer().set_index("place_id")
+            countries, kinds = column("country"), column("kind")
             self._place_mentions = []
             for m in find_places(self.text):
-                country, kind = table.at[m.key, "country"], table.at[m.key, "kind"]
+                country, kind = countries[m.key], kinds[m.key]
                 if isinstance(country, str) and "|" not in country and kind not in ("country", "border"):
-                    at = re.search(r"\bat\s+(?:the\s+)?$", self.text[max(0, m.start - 10):m.start])
+                    at = _AT.search(self.text[max(0, m.start - 10):m.start])
                     self._place_mentions.append(_Mention(m.start, m.end, country, "at" if at else "in", False))
         return self._place_mentions
 
@@ -805,8 +871,7 @@ class _Sentence:
     def _party(self, fig: _Fig) -> str | None:
         key = getattr(fig, "_noun_key", fig.noun)
         if _demonym(key):  # "two Nigeriens": civilians, unless soldiers are the subject
-            military = re.search(r"\b(?:soldiers?|troops?|servicem[ae]n|military|army|commandos?)\b",
-                                 self.text, re.I)
+            military = _SOLDIERS.search(self.text)
             return _demonym(key) if military else "CIVILIAN"
         default = lx.NOUNS[key][1]
         mods = self._mods_party(fig)
@@ -842,15 +907,14 @@ class _Sentence:
     def _civilian_context(self) -> bool:
         if any(f.noun == "civilian" for f in self.figures):
             return False  # the civilians are counted on their own
-        return bool(re.search(r"\b(?:civilians?|villagers?|wedding|market|worshippers|"
-                              r"displaced|refugees?|fled|homes|residents|inhabitants|herders|"
-                              r"farmers|massacre)\b", self.text, re.I))
+        return bool(_CIVILIAN_WORDS.search(self.text))
 
     # -- measures -------------------------------------------------------
     def code_measures(self) -> None:
         cues = []
         low = self.lower
-        for i, w in enumerate(low):
+        for i in [i for i, w in enumerate(low) if w in _CUE_TOKENS]:
+            w = low[i]
             measure = lx.CUES.get(w)
             nxt = low[i + 1] if i + 1 < len(low) else ""
             if w in ("shot", "brought") and nxt == "down":
@@ -875,14 +939,14 @@ class _Sentence:
         for fig in self.figures:
             if fig.cls is None:
                 continue
-            before = self.text[:fig.start]
+            before = self.folded[:fig.start]
             head = _AMONG.search(before)
             if fig.forced == "from-antecedent" or (previous and (_ALONG.search(before) or _AMONG_THEM.search(before))):
                 own = self._measure(fig)
                 ante = previous or (self.antecedents[-1] if self.antecedents else None)
                 fig.measure = ante.measure if ante and own in ("other", "deployed") else own
             elif head:
-                fig.measure = _ADJ_NOUNS.get(head.group(1).lower(), "killed")
+                fig.measure = _ADJ_NOUNS.get(self.text[head.start(1):head.end(1)].lower(), "killed")
             else:
                 fig.measure = fig.forced or self._measure(fig)
             if fig.measure == "displaced" and fig.cls == "person":
@@ -970,13 +1034,10 @@ class _Sentence:
             if ante.cls == "force":  # gapping: "Sweden committed 150 and the Czech Republic up to 60"
                 anchor = 0
                 if ante in self.figures:
-                    tok = self.tokens[min(max(ante.noun_tok, ante.tok1), len(self.tokens) - 1)]
-                    anchor = tok.start + len(tok.text)
+                    anchor = self._tok_end(min(max(ante.noun_tok, ante.tok1), len(self.words) - 1))
                 gap = [m for m in self.mentions if anchor <= m.start and m.end <= fig.start
                        and m.party in lx.STATE_PARTIES and not m.locative and self._usable(m)]
-                gap = [m for m in gap if m.state or not re.search(
-                    r"\b(?:to|for|with|in|under|into)\s+(?:the\s+)?(?:operation\s+|task\s+force\s+)?$",
-                    self.text[max(0, m.start - 30):m.start], re.I)]
+                gap = [m for m in gap if m.state or not _CONTRIBUTED_TO.search(self.text[max(0, m.start - 30):m.start])]
                 if gap:
                     fig.party = gap[0].party
             own = self._measure(fig)
@@ -997,7 +1058,7 @@ class _Sentence:
     def _materiel_party(self, fig: _Fig) -> str:
         siblings = [f for f in self.figures if f is not fig and f.cls == "force" and f.measure == "killed"
                     and f.party in lx.STATE_PARTIES]
-        if siblings and re.search(r"\b(?:collision|collided|crash|crashed|lost)\b", self.text, re.I):
+        if siblings and _ACCIDENT.search(self.text):
             return siblings[0].party
         agents = self._agents()
         others = [m for m in self.mentions if not m.locative and id(m) not in agents]
@@ -1021,12 +1082,10 @@ class _Sentence:
         agents = set()
         for m in self.mentions:
             after = self.text[m.end:m.end + 60]
-            if re.match(r"^[\w\s-]{0,30}?\b(?:destroyed|killed|shot down|downed|hit|struck|targeted|bombed|attacked)\b", after, re.I) \
-                    and not re.match(r"^[\w\s-]{0,30}?\b(?:were|was|been)\s", after, re.I):
+            if _ACTIVE_VERB_AFTER.match(after) and not _PASSIVE_AFTER.match(after):
                 agents.add(id(m))
             before = self.text[max(0, m.start - 40):m.start]
-            if re.search(r"\b(?:destroyed|killed|shot\s+down|downed|hit|struck|targeted|bombed|attacked)"
-                         r"\s+by\s+(?:the\s+)?$", before, re.I):
+            if _BY_AGENT.search(before):
                 agents.add(id(m))
         return agents
 
@@ -1052,6 +1111,7 @@ class _Sentence:
 _INVARIANT_DEMONYMS = {"burkinabe": "BFA", "burkinabè": "BFA"}
 
 
+@lru_cache(maxsize=8192)
 def _demonym(word: str) -> str | None:
     """'Malians' → 'MLI': a nationality used as a plural noun."""
     w = word.lower()
@@ -1118,18 +1178,18 @@ MAX_SENTENCE = 800
 def _sentence_spans(cleaned: Cleaned) -> list[tuple[int, int, int]]:
     """(start, end, paragraph) of each sentence, in cleaned-text offsets."""
     text = cleaned.text
-    breaks = [m.end() for m in re.finditer(r"\n[ \t]*\n", text)]
-    doc = nlp()(text)
+    breaks = [m.end() for m in _BLANK_LINE.finditer(text)]
+    doc = nlp().make_doc(text)
+    starts = _sentence_starts(doc, text)
     spans = []
-    for sent in doc.sents:
-        s, e = sent.start_char, sent.end_char
-        chunk = text[s:e]
+    for s, e in zip(starts, starts[1:] + [len(text)]):
+        chunk = text[s:e]  # with the whitespace after the sentence, stripped below
         stripped = chunk.strip()
         if not stripped:
             continue
         s += len(chunk) - len(chunk.lstrip())
         e = s + len(stripped)
-        para = sum(1 for b in breaks if b <= s) + 1
+        para = bisect_right(breaks, s) + 1
         while e - s > MAX_SENTENCE:  # an unpunctuated scrape: cut at a space
             cut = text.rfind(" ", s + MAX_SENTENCE // 2, s + MAX_SENTENCE)
             cut = cut if cut > s else s + MAX_SENTENCE
@@ -1150,18 +1210,19 @@ def parse_text(text: str, *, doc_id: str = "doc", published: date | str | None =
     pub = _coerce_date(published)
     cleaned = clean(text)
     spans = _sentence_spans(cleaned)
+    folded = fold_case(cleaned.text)
     context = _Context()
     fig_rows, num_rows, sent_rows = [], [], []
     previous: list[_Fig] = []
     for k, (s, e, para) in enumerate(spans):
         os_, oe = cleaned.span(s, e)
         sent_rows.append({"doc_id": doc_id, "sentence": k, "paragraph": para, "start": os_, "end": oe})
-        chunk = cleaned.text[s:e]
-        if not _ANY_NUMBER.search(chunk):
+        chunk, folded_chunk = cleaned.text[s:e], folded[s:e]
+        if not _ANY_NUMBER.search(folded_chunk):
             context.sentence += 1
             previous = previous[-20:]
             continue
-        sent = _Sentence(chunk, pub, context)
+        sent = _Sentence(chunk, pub, context, folded_chunk)
         sent.antecedents = previous
         sent.find()
         sent.code_nouns()
@@ -1206,10 +1267,8 @@ def parse_text(text: str, *, doc_id: str = "doc", published: date | str | None =
     return Document(doc_id, text, pub, {"figures": fig_rows, "numbers": num_rows, "sentences": sent_rows})
 
 
-_WORDS_RE = re.compile(r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
-                       r"twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|"
-                       r"million|billion|dozen|dozens|hundreds|thousands|millions|scores|several|"
-                       r"thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|few|handful)\b", re.I)
-
-
-_ANY_NUMBER = re.compile(r"\d|" + _WORDS_RE.pattern, re.I)
+_NUMBER_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+                 "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety", "hundred", "thousand",
+                 "million", "billion", "dozen", "dozens", "hundreds", "thousands", "millions", "scores", "several",
+                 "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "few", "handful")
+_ANY_NUMBER = re.compile(r"\d|\b(?:" + prefix_tree(_NUMBER_WORDS) + r")\b")  # on folded text

@@ -17,6 +17,7 @@ import pandas as pd
 from . import actors as _actors
 from . import places as _places
 from .schema import MENTIONS, frame
+from .text import fold_case as _folded
 
 #: milestone types in priority order, each with its cue (case-insensitive)
 MILESTONES: list[tuple[str, str]] = [
@@ -66,19 +67,6 @@ CUE_WORDS: dict[str, tuple[str, ...]] = {
     "visit": ("visit",),
     "election": ("election", "sworn in", "inaugurat"),
 }
-# what re.IGNORECASE matches to an ASCII letter, folded one character for one
-_FOLD = {**{c: c + 32 for c in range(ord("A"), ord("Z") + 1)},
-         0x130: "i", 0x131: "i", 0x212A: "k", 0x17F: "s"}
-
-
-def _folded(text: str) -> str:
-    """``text`` with every character ``re.I`` equates to an ASCII letter lowered, same length."""
-    low = text.lower()
-    if len(low) == len(text) and "ı" not in text and "ſ" not in text:
-        return low
-    return text.translate(_FOLD)
-
-
 def _cue_sentences(text: str, locate) -> dict[str, set[int]]:
     """For each milestone type, the sentences (by index) containing one of its :data:`CUE_WORDS`."""
     low = _folded(text)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 _ENTITY = re.compile(r"[&,](quot|apos|amp|nbsp|lt|gt|#\d{1,5}|#x[0-9a-fA-F]{1,4});")
@@ -21,17 +22,35 @@ _CHARS = str.maketrans({
     "\u00a0": " ", "\u2009": " ", "\u202f": " ", "\u2007": " ", "\u2002": " ", "\u2003": " ",
     "\t": " ", "\r": " ",
 })
+_FOLD_SPECIAL = {"\u0131": "i", "\u017f": "s", "\u0130": "i"}  # ı, ſ, İ: re.IGNORECASE equates them to i, s, i
+
+
+def fold_case(text: str) -> str:
+    r"""``text`` lowered as ``re.IGNORECASE`` matches it, same length (offsets carry over).
+
+    A pattern whose literals are lower-case Latin letters (not ı, ſ), digits
+    or punctuation matches the folded text case-sensitively exactly where it
+    matches ``text`` ignoring case: every character equal (ignoring case) to
+    such a letter is folded to it, and ``\w``, ``\d``, ``\s`` are unchanged
+    (checked over all of Unicode).
+    """
+    low = text.lower()
+    if len(low) == len(text) and "\u0131" not in text and "\u017f" not in text:
+        return low
+    return "".join(_FOLD_SPECIAL.get(c) or (c.lower() if len(c.lower()) == 1 else c) for c in text)
+
+
 _DROP = {"\u200b", "\ufeff", "\u00ad", "\u200e", "\u200f"}
 _MIN_REPEAT = 30  # characters a line needs before its repetition is dropped
 
 
 @dataclass(frozen=True)
 class Cleaned:
-    """Cleaned text and, for each of its characters, the original span."""
+    """Cleaned text and, for each of its characters, the original span (ranges when unedited)."""
 
     text: str
-    starts: tuple[int, ...]
-    ends: tuple[int, ...]
+    starts: Sequence[int]
+    ends: Sequence[int]
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Map a ``[start, end)`` span of the cleaned text to the original."""
@@ -43,15 +62,17 @@ class Cleaned:
 
 def _repeated_lines(raw: str) -> list[tuple[int, int]]:
     """Spans of lines that repeat (or extend) an earlier line of the text."""
-    seen: list[str] = []
+    seen: dict[str, list[str]] = {}  # the lines kept, by their first _MIN_REPEAT characters
     spans = []
     pos = 0
     for line in raw.split("\n"):
         key = " ".join(line.split())
-        if len(key) >= _MIN_REPEAT and any(key == s or key.startswith(s + " ") for s in seen):
-            spans.append((pos, pos + len(line)))
-        elif len(key) >= _MIN_REPEAT:
-            seen.append(key)
+        if len(key) >= _MIN_REPEAT:
+            kept = seen.setdefault(key[:_MIN_REPEAT], [])
+            if any(key == s or key.startswith(s + " ") for s in kept):
+                spans.append((pos, pos + len(line)))
+            else:
+                kept.append(key)
         pos += len(line) + 1
     return spans
 
@@ -76,6 +97,8 @@ def clean(raw: str) -> Cleaned:
         if m.start() not in edits and free(m.start()):
             ch = m.group()
             edits[m.start()] = (m.end(), "" if ch in _DROP else ch.translate(_CHARS))
+    if not edits:
+        return Cleaned(raw, range(len(raw)), range(1, len(raw) + 1))
     out: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
@@ -95,3 +118,34 @@ def clean(raw: str) -> Cleaned:
     starts.extend(range(i, len(raw)))
     ends.extend(range(i + 1, len(raw) + 1))
     return Cleaned("".join(out), tuple(starts), tuple(ends))
+
+
+def prefix_tree(words: Iterable[str]) -> str:
+    """Lower-case ``words`` as one pattern (case-insensitive) shaped as a prefix tree.
+
+    It matches what the longest-first alternation of the words matches, with
+    the same backtracking order, but tries one branch per character instead
+    of every word at every position. This holds while no two characters
+    following the same prefix match each other ignoring case, which
+    lower-case Latin letters, digits and punctuation guarantee (checked).
+    """
+    root: dict = {}
+    for word in words:
+        node = root
+        for ch in word:
+            latin = ch.isascii() or ("\u00c0" <= ch <= "\u024f" and ch not in "\u0131\u017f")  # not ı, ſ
+            if ch != ch.lower() or not latin:
+                raise ValueError(f"{word!r}: not a lower-case Latin word")
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict) -> str:
+        branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = "|".join(branches)
+        if "" in node:  # a word ends here: its longer continuations first
+            return "(?:" + body + ")?"
+        return "(?:" + body + ")" if len(branches) > 1 else body
+
+    return build(root)
