@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import tempfile
 import warnings
+from contextlib import closing
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -200,20 +201,21 @@ def write_corpus(path: str | Path, out_dir: str | Path, jobs: int | None = None,
     with TableWriter(Path(out_dir)) as out:
         for name, schema in ARTICLE_TABLES.items():
             out.append(name, schema)
-        payloads = iter_payloads(articles(), jobs=jobs, cache=cache, progress=progress, total=total,
-                                 stats=summary.stats)
-        for i, payload in enumerate(payloads):
-            doc = docs[i]  # appended when the article was read
-            if ERROR in payload:
-                path, message = payload[ERROR].split(": ", 1)
-                _problem(summary.problems, path, message)
-            for name, schema in ARTICLE_TABLES.items():
-                if name in payload:
-                    out.append(name, schema, payload[name]["csv"])
-            doc["n_figures"] = payload["figures"]["n"] if "figures" in payload else 0
-            summary.figures += doc["n_figures"]
-            if PREPARED in payload:
-                prepared.append(payload[PREPARED])
+        stream = iter_payloads(articles(), jobs=jobs, cache=cache, progress=progress, total=total,
+                               stats=summary.stats)
+        with closing(stream) as payloads:  # on any error the worker pool stops before the folder goes
+            for i, payload in enumerate(payloads):
+                doc = docs[i]  # appended when the article was read
+                if ERROR in payload:
+                    path, message = payload[ERROR].split(": ", 1)
+                    _problem(summary.problems, path, message)
+                for name, schema in ARTICLE_TABLES.items():
+                    if name in payload:
+                        out.append(name, schema, payload[name]["csv"])
+                doc["n_figures"] = payload["figures"]["n"] if "figures" in payload else 0
+                summary.figures += doc["n_figures"]
+                if PREPARED in payload:
+                    prepared.append(payload[PREPARED])
         if not docs:
             raise CorpusError(f"{folder}: no article could be read ({len(summary.problems)} problems)")
         summary.documents = len(docs)

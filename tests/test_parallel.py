@@ -1,6 +1,7 @@
 """The parallel, streamed parse of ``parse_corpus`` (sahel/parallel.py)."""
 from __future__ import annotations
 
+import re
 import warnings
 import weakref
 from pathlib import Path
@@ -97,8 +98,11 @@ def test_errors_name_the_article(corpus: Path, monkeypatch) -> None:
     real = sahel.corpus.parse_article
     monkeypatch.setattr(sahel.corpus, "parse_article",
                         lambda a: boom(a) if a.doc_id == "t000" else real(a))
-    with pytest.warns(sahel.CorpusWarning, match=r"t000\.txt: extractor failed \(RuntimeError"):
+    with warnings.catch_warnings(record=True) as caught:  # the corpus repeats texts: duplicate warnings too
+        warnings.simplefilter("always")
         corpus_ = sahel.parse_corpus(corpus, jobs=1, cache=False, progress=False)
+    assert any(issubclass(w.category, sahel.CorpusWarning)
+               and re.search(r"t000\.txt: extractor failed \(RuntimeError", str(w.message)) for w in caught)
     assert "t000" not in set(corpus_.figures["doc_id"]) and len(corpus_.figures)
 
 
@@ -173,3 +177,47 @@ def test_payloads_come_in_order_and_cached_ones_do_not_pile_up(tmp_path: Path, m
         out.append(payload["rows"]["columns"]["doc"][0])
     assert out == ["a-new"] + [f"a{i:03d}" for i in range(n)]
     assert seen_at_first_yield[0] <= BUFFER + 2
+
+
+def _child_processes() -> list[int]:
+    """Pids of this process's live children (Linux /proc; empty elsewhere)."""
+    import os
+
+    kids = []
+    for entry in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = entry.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == os.getpid() and fields[0] != "Z":
+            kids.append(int(entry.parent.name))
+    return kids
+
+
+def test_failure_mid_stream_stops_the_workers_and_writes_nothing(corpus: Path, tmp_path: Path,
+                                                                   monkeypatch) -> None:
+    import multiprocessing
+
+    from sahel import tables
+    from sahel.corpus import write_corpus
+
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "figures.csv").write_text("previous\n", encoding="utf-8")
+    real, calls = tables.TableWriter.append, []
+
+    def failing(self, name, schema, rows=""):
+        calls.append(name)
+        if len(calls) == 3 * 5:  # a few articles in
+            raise KeyboardInterrupt
+        return real(self, name, schema, rows)
+
+    monkeypatch.setattr(tables.TableWriter, "append", failing)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(KeyboardInterrupt):
+            write_corpus(corpus, out, jobs=2, cache=False, progress=False)
+    assert multiprocessing.active_children() == [] and not _child_processes()
+    assert [p.name for p in out.iterdir()] == ["figures.csv"]
+    assert (out / "figures.csv").read_text(encoding="utf-8") == "previous\n"
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out-")]
