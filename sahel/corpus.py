@@ -271,8 +271,7 @@ def load(path: str | Path | None = None) -> Corpus:
     folder = Path(path) if path is not None else paths.data_dir()
     documents = read_table(folder / "documents.csv", DOCUMENTS)
     figures = read_table(folder / "figures.csv", FIGURES)
-    # the derived tables present (facts, events, timeline, places, actors, mentions), then
-    # numbers; not through sahel.reconcile.read_derived, whose module takes longer to import
+    # the derived tables present (facts, events, timeline, places, actors, mentions), then numbers
     tables = {}
     for name, schema in (*DERIVED.items(), ("numbers", NUMBERS)):
         if (folder / f"{name}.csv").exists():

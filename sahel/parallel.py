@@ -1,12 +1,14 @@
 """Parse many articles: cached, on all cores, streamed, with a progress bar.
 
-:func:`parse_articles` drives :func:`sahel.corpus.parse_article` over an
-iterable of articles. Cached articles (see :mod:`sahel.cache`) are not parsed
-again; the others go, in chunks, to a pool of worker processes that import
-spaCy once each. Texts are streamed: at most ``2 × jobs`` chunks of texts are
-in flight, and only each article's (small, columnar) frames are kept. A pool
-is only started once a full chunk of articles needs parsing, so re-runs that
-miss a handful of articles parse them in-process.
+:func:`iter_payloads` runs :func:`sahel.corpus.article_payload` over an
+iterable of articles and yields each article's payload in input order.
+Cached articles (see :mod:`sahel.cache`) are not parsed again; the others go,
+in chunks, to a pool of worker processes that import spaCy once each. Texts
+are streamed: at most ``2 × jobs`` chunks of texts are in flight, and at most
+:data:`BUFFER` finished payloads wait for an earlier article. A pool is only
+started once a full chunk of articles needs parsing, so re-runs that miss a
+handful of articles parse them in-process. :func:`parse_articles` keeps every
+payload (for tests and small corpora).
 """
 from __future__ import annotations
 

@@ -1420,22 +1420,6 @@ def _actors_table(counts: dict[str, int], docs: dict[str, list[str]]) -> pd.Data
     return _with_counts(gaz, "actor_id", by_id, docs_by_id, ACTORS)
 
 
-def read_derived(folder) -> dict[str, pd.DataFrame]:
-    """The derived tables present in a data folder, with their dtypes."""
-    from pathlib import Path
-
-    from .schema import DERIVED
-    from .tables import read_table
-
-    out = {}
-    for name, schema in DERIVED.items():
-        path = Path(folder) / f"{name}.csv"
-        if not path.exists():
-            continue
-        out[name] = read_table(path, schema)
-    return out
-
-
 # --- the whole layer ----------------------------------------------------------------------
 
 def derive_prepared(prepared: Iterable[Prepared]) -> dict[str, pd.DataFrame]:
