@@ -1,7 +1,7 @@
 """On-disk cache of per-article parse results.
 
-``sahel parse`` stores what :func:`sahel.corpus.parse_article` returns for each
-article, so a re-run parses only new or changed articles.
+``sahel parse`` stores each article's payload (:func:`sahel.corpus.article_payload`),
+so a re-run parses only new or changed articles.
 
 Where
     ``$SAHEL_CACHE`` if set (``0``/``off``/``false``/``none`` disable the
