@@ -14,7 +14,7 @@ import shutil
 import signal
 import tempfile
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -212,30 +212,33 @@ def read_table(path: Path, schema: Mapping[str, str]) -> pd.DataFrame:
     other columns) takes the slow path: explicit dtypes and :func:`conform`.
     """
     path = Path(path)
+    return _read(lambda: path, str(path), schema)
+
+
+def read_csv_text(rows: str, schema: Mapping[str, str]) -> pd.DataFrame:
+    """A table of ``schema`` from CSV lines without header (from :func:`csv_rows`),
+    read as :func:`read_table` reads a file."""
+    text = csv_header(schema) + rows
+    return _read(lambda: io.StringIO(text), "CSV text", schema)
+
+
+def _read(source: Callable[[], Any], label: str, schema: Mapping[str, str]) -> pd.DataFrame:
+    """:func:`read_table` of what ``source()`` opens; errors name ``label``."""
     dates = [c for c, t in schema.items() if t == DATE]
     try:
-        df = pd.read_csv(path, dtype_backend="numpy_nullable", keep_default_na=False, na_values=[""],
+        df = pd.read_csv(source(), dtype_backend="numpy_nullable", keep_default_na=False, na_values=[""],
                          parse_dates=dates, low_memory=False)
     except FileNotFoundError:
-        raise FileNotFoundError(f"{path}: table not found; run `sahel parse` first") from None
+        raise FileNotFoundError(f"{label}: table not found; run `sahel parse` first") from None
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError, TypeError) as exc:
-        raise ValueError(f"{path}: not a readable table ({exc})") from None
+        raise ValueError(f"{label}: not a readable table ({exc})") from None
     if df.columns.tolist() == list(schema) and _fix_inferred(df, schema):
         return df
     dtypes = {c: "string" if t == DATE else t for c, t in schema.items()}
     try:
-        df = pd.read_csv(path, dtype=dtypes, keep_default_na=False, na_values=[""], low_memory=False)
+        df = pd.read_csv(source(), dtype=dtypes, keep_default_na=False, na_values=[""], low_memory=False)
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError, TypeError) as exc:
-        raise ValueError(f"{path}: not a readable table ({exc})") from None
-    return conform(df, schema)
-
-
-def read_csv_text(rows: str, schema: Mapping[str, str]) -> pd.DataFrame:
-    """A table of ``schema`` from CSV lines without header (from :func:`csv_rows`)."""
-    dates = [c for c, t in schema.items() if t == DATE]
-    dtypes = {c: t for c, t in schema.items() if t != DATE}
-    df = pd.read_csv(io.StringIO(csv_header(schema) + rows), dtype=dtypes, keep_default_na=False,
-                     na_values=[""], parse_dates=dates)
+        raise ValueError(f"{label}: not a readable table ({exc})") from None
     return conform(df, schema)
 
 
