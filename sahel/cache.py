@@ -10,7 +10,10 @@ Where
     ``parse_corpus(cache=<folder>)`` uses another folder.
 Layout
     ``<root>/<EXTRACTOR_VERSION>/<key[:2]>/<key>.pkl``, one pickle per
-    article. ``key`` hashes the article's decoded text and its catalog
+    article; ``<root>/<EXTRACTOR_VERSION>/derive/<folder hash>.pkl``, the
+    facts of the blocks of figures clustered by the last run on a corpus
+    folder (:func:`memo_path`), so that a re-run clusters only the blocks
+    that changed. ``key`` hashes the article's decoded text and its catalog
     metadata (doc id, publication date, outlet): everything
     :func:`~sahel.corpus.parse_article` sees. Entries of other extractor
     versions are never read; :func:`prune` deletes them.
@@ -34,13 +37,16 @@ import warnings
 from collections.abc import Iterable, Mapping
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from . import paths
 from .schema import ARTICLE_TABLES
 from .tables import csv_rows, read_csv_text
+
+if TYPE_CHECKING:
+    from .reconcile import BlockMemo
 
 # Modules that run only before or after the per-article parse: editing them
 # does not change what is cached. Every other module of the package (and every
@@ -194,18 +200,22 @@ class ArticleCache:
 
     def put(self, key: str, payload: Payload) -> None:
         """Store atomically (temporary file + rename); failures only cost a re-parse."""
-        target = self.path(key)
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
-        except OSError:
-            return
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                pickle.dump(payload, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, target)
-        except OSError:
-            Path(tmp).unlink(missing_ok=True)
+        _write_pickle(self.path(key), payload)
+
+
+def _write_pickle(target: Path, obj: object) -> None:
+    """Pickle ``obj`` to ``target`` atomically (temporary file + rename); failures are ignored."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
+    except OSError:
+        return
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump(obj, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, target)
+    except OSError:
+        Path(tmp).unlink(missing_ok=True)
 
 
 def prune(root: str | Path | None = None) -> list[Path]:
@@ -219,3 +229,30 @@ def prune(root: str | Path | None = None) -> list[Path]:
             shutil.rmtree(sub, ignore_errors=True)
             removed.append(sub)
     return removed
+
+
+def memo_path(store: ArticleCache, corpus: str | Path) -> Path:
+    """Where ``sahel parse`` keeps the clustered blocks of figures of its last run on the corpus folder
+    ``corpus``: one file per folder, replaced on each run."""
+    name = hashlib.sha256(str(Path(corpus).resolve()).encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    return store.folder / "derive" / f"{name}.pkl"
+
+
+def load_memo(path: str | Path) -> BlockMemo:
+    """The :class:`~sahel.reconcile.BlockMemo` stored at ``path``; empty if missing or unreadable."""
+    from .reconcile import BlockMemo
+
+    try:
+        with open(path, "rb") as fh:
+            data = pickle.load(fh)
+        if isinstance(data, dict) and all(type(k) is bytes and type(v) is bytes for k, v in data.items()):
+            return BlockMemo(data)
+    except Exception:  # missing, truncated or foreign: start empty
+        pass
+    return BlockMemo()
+
+
+def save_memo(memo: BlockMemo, path: str | Path) -> None:
+    """Store the blocks ``memo`` used in its last run at ``path``, if they changed."""
+    if memo.changed or len(memo.used) != len(memo.blocks):
+        _write_pickle(Path(path), memo.used)

@@ -178,9 +178,12 @@ def write_corpus(path: str | Path, out_dir: str | Path, jobs: int | None = None,
     taken from the cache, and their rows appended to the tables one article at
     a time, so memory does not grow with the corpus beyond the compact inputs
     of the corpus-wide tables. ``cache`` and ``progress`` are those of
-    :func:`parse_corpus`. Nothing in ``out_dir`` changes unless every table is
+    :func:`parse_corpus`; the cache also keeps the facts of each block of
+    figures (:class:`sahel.reconcile.BlockMemo`), so that a re-run clusters
+    only the blocks that changed. Nothing in ``out_dir`` changes unless every table is
     complete (see :class:`sahel.tables.TableWriter`).
     """
+    from .cache import ArticleCache, load_memo, memo_path, save_memo
     from .parallel import ERROR, ParseStats, iter_payloads
     from .reconcile import derive_prepared
     from .schema import DERIVED
@@ -221,8 +224,14 @@ def write_corpus(path: str | Path, out_dir: str | Path, jobs: int | None = None,
         summary.documents = len(docs)
         out.write("documents", frame(docs, DOCUMENTS), DOCUMENTS)
         del docs[:]
-        derived = derive_prepared(prepared)
+        store = ArticleCache.open(cache)
+        memo_file = memo_path(store, folder) if store is not None else None
+        memo = load_memo(memo_file) if memo_file is not None else None
+        derived = derive_prepared(prepared, memo)
         del prepared[:]  # before writing: the largest tables are formatted now
+        if memo is not None and memo_file is not None:
+            save_memo(memo, memo_file)
+            del memo
         for name in list(derived):
             out.write(name, derived.pop(name), DERIVED[name])
     summary.written = out.written

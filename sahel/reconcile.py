@@ -39,12 +39,23 @@ its members (``_Cluster``); events compare only facts sharing an article,
 milestones only groups of the same name and type with nearby dates. Each
 shortcut decides exactly what the pairwise rule (:func:`compatible`, the
 event and milestone rules) decides (``tests/test_reconcile_scale.py``).
+Above :data:`PARALLEL_FIGURES` figures the blocks are clustered in two
+processes (:func:`_run_blocks`), with the same result as one
+(``tests/test_reconcile_parallel.py``); garbage collection is paused
+while :func:`derive_prepared` runs.
 """
 from __future__ import annotations
 
+import bisect
+import gc
+import hashlib
 import itertools
 import math
+import os
+import pickle
 import re
+import sys
+import threading
 import zlib
 from array import array
 from collections.abc import Iterable
@@ -965,7 +976,7 @@ class _Fact:
         self.values = "; ".join(f"{_fmt(m.value)} ({m.doc})" for m in members) if disputed else None
         self.place = _places.most_specific([m.place for m in members if m.place])
         self.part_of = self.event_id = None
-        self.quote, self.head = None, (head.article, head.quote)
+        self.quote, self.head = None, (head.article, head.quote, head.index)
         self.parts = {m.part_of for m in members if m.part_of is not None} or None  # aggregates' figures
         # (article, sentence) of the members, for the incidents that can form events
         self.sentences = None
@@ -1000,12 +1011,14 @@ def _figures(arts: list[_Article]) -> list[_Fig]:
             for i in range(art.n_figures)]
 
 
-def _facts(arts: list[_Article]) -> tuple[list[_Fact], array, dict[str, list[tuple[str, int]]]]:
+def _facts(arts: list[_Article], memo: BlockMemo | None = None
+           ) -> tuple[list[_Fact], array, dict[str, list[tuple[str, int]]]]:
     """The facts of every figure in :data:`FACTS` order, with ``part_of`` and quotes; the fact (its
     position) of each figure (by number); figures whose id names another article, by that article.
 
     Figures are clustered block by block (one party, measure and kind), each block's working objects
-    dropped before the next.
+    dropped before the next; large corpora split the blocks between two processes (:func:`_run_blocks`).
+    Blocks found in ``memo`` are not clustered again.
     """
     offsets = list(itertools.accumulate((a.n_figures for a in arts), initial=0))
     blocks: dict[tuple, tuple[array, array]] = {}  # (party, measure, kind) -> article and figure numbers
@@ -1025,19 +1038,14 @@ def _facts(arts: list[_Article]) -> tuple[list[_Fact], array, dict[str, list[tup
     facts: list[_Fact] = []
     owner: list[_Fact | None] = [None] * offsets[-1]
     odd: dict[str, list[tuple[str, _Fact]]] = {}
-    intern: dict = {}
-    for key in list(blocks):
-        numbers, figures = blocks.pop(key)
-        figs = [_Fig(arts[n], n, i, offsets[n], intern) for n, i in zip(numbers, figures)]
-        for members in _cluster(figs):
-            fact = _Fact(members)
+    for block in _block_results(arts, offsets, blocks, memo):
+        for fact, members, others in block:
             facts.append(fact)
             for m in members:
-                owner[m.index] = fact
-                named = m.figure_id.split(":", 1)[0]
-                if named != m.doc:
-                    odd.setdefault(named, []).append((m.figure_id, fact))
-        del figs
+                owner[m] = fact
+            for named, figure_id in others:
+                odd.setdefault(named, []).append((figure_id, fact))
+    del blocks
     for f in facts:
         if f.parts:
             parents = sorted({owner[p].fact_id for p in f.parts} - {f.fact_id})
@@ -1057,6 +1065,202 @@ def _facts(arts: list[_Article]) -> tuple[list[_Fact], array, dict[str, list[tup
             f.quote = texts[f.head[1]] if f.head[1] >= 0 else None
             f.head = None
     return facts, fact_of, odd_rows
+
+
+def _block_results(arts: list[_Article], offsets: list[int], blocks: dict[tuple, tuple[array, array]],
+                   memo: BlockMemo | None) -> list[_BlockFacts]:
+    """:func:`_block_facts` of every block, in order: from ``memo`` where it has the block, else clustered
+    (and added to ``memo``)."""
+    if memo is None:
+        return _run_blocks(arts, offsets, list(blocks.values()))
+    digests = [_digest(a.p) for a in arts]
+    keys = [memo.key(key, numbers, figures, digests) for key, (numbers, figures) in blocks.items()]
+    results: list[_BlockFacts | None] = [None] * len(keys)
+    for k, ((numbers, figures), key) in enumerate(zip(blocks.values(), keys)):
+        found = memo.get(key)
+        if found is not None:
+            results[k] = _localize(found, numbers, figures, offsets)
+    missing = [k for k, r in enumerate(results) if r is None]
+    values = list(blocks.values())
+    for k, facts in zip(missing, _run_blocks(arts, offsets, [values[k] for k in missing])):
+        results[k] = facts
+        memo.put(keys[k], _portable(facts, *values[k], offsets))
+    for key in keys:
+        memo.keep(key)
+    return results  # type: ignore[return-value]
+
+
+def _digest(p: Prepared) -> bytes:
+    """A hash of everything of one prepared article."""
+    h = hashlib.blake2b(digest_size=16)
+    h.update(f"{p.doc_id}\0{p.published}\0".encode("utf-8", "surrogatepass"))
+    h.update(p.strings.encode("utf-8", "surrogatepass") + b"\0")
+    h.update(p.texts)
+    for a in (p.ints, p.dates, p.values):
+        h.update(a.typecode.encode() + len(a).to_bytes(8, "little"))
+        h.update(a)
+    return h.digest()
+
+
+_SLOTS = _Fact.__slots__
+
+
+def _portable(facts: _BlockFacts, numbers: array, figures: array, offsets: list[int]) -> list[tuple]:
+    """A block's facts with figures named by their position in the block (not their number in the
+    corpus), as stored in a :class:`BlockMemo`."""
+    position = {offsets[n] + i: j for j, (n, i) in enumerate(zip(numbers, figures))}
+    out = []
+    for fact, members, others in facts:
+        state = dict(zip(_SLOTS, (getattr(fact, name) for name in _SLOTS)))
+        article, quote, index = state["head"]
+        state["head"] = (position[index], quote)
+        if state["parts"]:  # aggregates (in a member's article): (a member, figure in its article)
+            first = {}
+            for m in members:
+                first.setdefault(numbers[position[m]], position[m])
+            state["parts"] = [(first[n], g - offsets[n]) for g in state["parts"]
+                              for n in (bisect.bisect_right(offsets, g) - 1,)]
+        out.append((tuple(state[name] for name in _SLOTS), [position[m] for m in members], others))
+    return out
+
+
+def _localize(stored: list[tuple], numbers: array, figures: array, offsets: list[int]) -> _BlockFacts:
+    """:func:`_portable` undone for the block's figures in this corpus."""
+    out = []
+    for state, positions, others in stored:
+        fact = _Fact.__new__(_Fact)
+        for name, value in zip(_SLOTS, state):
+            setattr(fact, name, value)
+        j, quote = fact.head
+        fact.head = (numbers[j], quote, offsets[numbers[j]] + figures[j])
+        if fact.parts:
+            fact.parts = {offsets[numbers[j]] + i for j, i in fact.parts}
+        out.append((fact, [offsets[numbers[j]] + figures[j] for j in positions], others))
+    return out
+
+
+class BlockMemo:
+    """The facts of each block of figures of an earlier :func:`derive_prepared`, by the block's content.
+
+    A block (one party, measure and kind) is keyed by a hash of its figures: the prepared articles
+    they come from (:func:`_digest`) and their numbers in those articles, so a block is found only
+    when every input of its clustering is the same. ``sahel parse`` keeps the blocks of its last run
+    on a corpus folder (``used``) in the cache (:func:`sahel.cache.load_memo`): a re-run after adding
+    an article clusters only the blocks it touches.
+    """
+
+    def __init__(self, blocks: dict[bytes, bytes] | None = None) -> None:
+        self.blocks = dict(blocks or {})
+        self.used: dict[bytes, bytes] = {}
+        self.changed = False
+
+    @staticmethod
+    def key(block: tuple, numbers: array, figures: array, digests: list[bytes]) -> bytes:
+        h = hashlib.blake2b(repr(block).encode("utf-8", "surrogatepass"), digest_size=16)
+        h.update(b"".join([digests[n] for n in numbers]))
+        h.update(figures.tobytes())
+        return h.digest()
+
+    def get(self, key: bytes) -> list[tuple] | None:
+        data = self.blocks.get(key)
+        if data is None:
+            return None
+        try:
+            return pickle.loads(data)
+        except Exception:  # a damaged entry: cluster again
+            self.blocks.pop(key, None)
+            return None
+
+    def put(self, key: bytes, facts: list[tuple]) -> None:
+        self.blocks[key] = pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL)
+        self.changed = True
+
+    def keep(self, key: bytes) -> None:
+        """Mark a block as part of this run (what :meth:`save` keeps)."""
+        if key in self.blocks:
+            self.used[key] = self.blocks[key]
+
+
+_BlockFacts = list[tuple[_Fact, list[int], list[tuple[str, str]]]]
+"""A block's facts, each with its members (figure numbers) and the ids of those naming another article
+(``(article, figure_id)``)."""
+
+
+def _block_facts(arts: list[_Article], offsets: list[int], numbers: array, figures: array,
+                 intern: dict) -> _BlockFacts:
+    """Cluster one block (its figures by article and figure number) into facts."""
+    figs = [_Fig(arts[n], n, i, offsets[n], intern) for n, i in zip(numbers, figures)]
+    out = []
+    for members in _cluster(figs):
+        others = []
+        for m in members:
+            named = m.figure_id.split(":", 1)[0]
+            if named != m.doc:
+                others.append((named, m.figure_id))
+        out.append((_Fact(members), [m.index for m in members], others))
+    return out
+
+
+PARALLEL_FIGURES = 20_000
+"""Corpora with more figures than this cluster their blocks in two processes (where fork is safe)."""
+
+
+def _run_blocks(arts: list[_Article], offsets: list[int], blocks: list[tuple[array, array]]) -> list[_BlockFacts]:
+    """:func:`_block_facts` of every block, in order.
+
+    Above :data:`PARALLEL_FIGURES` figures, on Linux with two cores or more and no other thread
+    running, a forked child clusters about half the figures (the largest blocks spread between the
+    two) and sends its facts back through a pipe; if it fails, this process clusters its blocks too.
+    """
+    intern: dict = {}
+    if offsets[-1] <= PARALLEL_FIGURES or not _can_fork():
+        return [_block_facts(arts, offsets, *b, intern) for b in blocks]
+    load = [0, 0]
+    side = []
+    for k in sorted(range(len(blocks)), key=lambda k: -len(blocks[k][0])):
+        s = 0 if load[0] <= load[1] else 1
+        load[s] += len(blocks[k][0])
+        side.append((k, s))
+    theirs = sorted(k for k, s in side if s == 1)
+    mine = sorted(k for k, s in side if s == 0)
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: cluster its blocks, send them, leave without cleanup of the parent's state
+        status = 1
+        try:
+            os.close(read_end)
+            data = pickle.dumps([_block_facts(arts, offsets, *blocks[k], intern) for k in theirs],
+                                protocol=pickle.HIGHEST_PROTOCOL)
+            with os.fdopen(write_end, "wb") as fh:
+                fh.write(data)
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(write_end)
+    results: dict[int, _BlockFacts] = {}
+    try:
+        for k in mine:
+            results[k] = _block_facts(arts, offsets, *blocks[k], intern)
+    finally:
+        with os.fdopen(read_end, "rb") as fh:
+            data = fh.read()
+        _, status = os.waitpid(pid, 0)
+    if status == 0 and data:
+        results.update(zip(theirs, pickle.loads(data)))
+    for k in theirs:
+        if k not in results:  # the child failed: cluster its blocks here
+            results[k] = _block_facts(arts, offsets, *blocks[k], intern)
+    return [results[k] for k in range(len(blocks))]
+
+
+def _can_fork() -> bool:
+    """Forking is cheap and safe here: Linux, two cores or more, no other thread."""
+    if not sys.platform.startswith("linux") or threading.active_count() != 1:
+        return False
+    try:
+        return len(os.sched_getaffinity(0)) >= 2
+    except (AttributeError, OSError):
+        return False
 
 
 class _Rows:
@@ -1422,12 +1626,22 @@ def _actors_table(counts: dict[str, int], docs: dict[str, list[str]]) -> pd.Data
 
 # --- the whole layer ----------------------------------------------------------------------
 
-def derive_prepared(prepared: Iterable[Prepared]) -> dict[str, pd.DataFrame]:
+def derive_prepared(prepared: Iterable[Prepared], memo: BlockMemo | None = None) -> dict[str, pd.DataFrame]:
     """``{facts, events, timeline, places, actors}`` from the prepared articles of a corpus (in the
-    documents' order)."""
+    documents' order). ``memo``: facts of blocks of figures clustered before (used and updated)."""
+    enabled = gc.isenabled()
+    gc.disable()  # many small objects, no reference cycles: collections would only cost time
+    try:
+        return _derive(prepared, memo)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _derive(prepared: Iterable[Prepared], memo: BlockMemo | None) -> dict[str, pd.DataFrame]:
     _CONFLICTS.clear()
     arts = [_Article(p) for p in prepared]
-    facts, fact_of, odd = _facts(arts)
+    facts, fact_of, odd = _facts(arts, memo)
     events = _events(facts)
     fact_ids, bests = [f.fact_id for f in facts], [f.best for f in facts]
     out = {"facts": _table(_fact_columns(facts), FACTS)}

@@ -1,0 +1,81 @@
+"""Clustering in two processes gives what one process gives, and survives a failing child."""
+from __future__ import annotations
+
+import threading
+
+import pandas as pd
+import pytest
+
+from sahel import reconcile
+
+from test_reconcile_scale import _synthetic
+
+pytestmark = pytest.mark.skipif(not reconcile._can_fork(), reason="needs Linux, two cores and fork")
+
+
+@pytest.fixture(scope="module")
+def tables():
+    return _synthetic(400, seed=11)
+
+
+@pytest.fixture(scope="module")
+def serial(tables):
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(reconcile, "PARALLEL_FIGURES", 10**9)
+        return reconcile.derive(*tables)
+
+
+def _same(got: dict, want: dict) -> None:
+    assert list(got) == list(want)
+    for name in want:
+        pd.testing.assert_frame_equal(got[name], want[name])
+
+
+def test_two_processes_give_the_serial_tables(tables, serial, monkeypatch):
+    forks = []
+    real_fork = reconcile.os.fork
+
+    def fork():
+        forks.append(1)
+        return real_fork()
+
+    monkeypatch.setattr(reconcile, "PARALLEL_FIGURES", 0)
+    monkeypatch.setattr(reconcile.os, "fork", fork)
+    _same(reconcile.derive(*tables), serial)
+    assert forks == [1]
+    assert len(serial["facts"]) > 300
+
+
+def test_a_failing_child_leaves_the_work_to_the_parent(tables, serial, monkeypatch):
+    def broken(*args, **kwargs):  # only the child pickles its results
+        raise RuntimeError("child failed")
+
+    monkeypatch.setattr(reconcile, "PARALLEL_FIGURES", 0)
+    monkeypatch.setattr(reconcile.pickle, "dumps", broken)
+    _same(reconcile.derive(*tables), serial)
+
+
+def test_no_fork_while_another_thread_runs(monkeypatch):
+    stop = threading.Event()
+    t = threading.Thread(target=stop.wait)
+    t.start()
+    try:
+        assert not reconcile._can_fork()
+    finally:
+        stop.set()
+        t.join()
+    assert reconcile._can_fork()
+
+
+def test_garbage_collection_is_restored(tables):
+    import gc
+
+    assert gc.isenabled()
+    reconcile.derive(*tables)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        reconcile.derive(*tables)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
