@@ -1301,23 +1301,29 @@ def _events(facts: list[_Fact]) -> _Rows:
             i = parent[i]
         return i
 
-    # facts are joined when they share a sentence, or an article and the same dates:
-    # only facts sharing an article are compared (a sentence is within one article)
-    by_doc: dict[str, list[int]] = {}
+    # facts are joined when they share a sentence (and overlap in time), or an article and the same
+    # dates of a week or less (and no conflicting places): only facts filed under one sentence, or
+    # under one article and dates, are compared
+    by_sentence: dict[tuple, list[int]] = {}
+    by_dates: dict[tuple, list[int]] = {}
     for i, f in enumerate(cand):
-        for d in f.docs:
-            by_doc.setdefault(d, []).append(i)
-    for members in by_doc.values():
+        for key in f.sentences:
+            by_sentence.setdefault(key, []).append(i)
+        if f.de is not None and _days(f.de, f.ds) <= 7:
+            for d in f.docs:
+                by_dates.setdefault((d, f.ds, f.de), []).append(i)
+    for members in by_sentence.values():
         for x, a in enumerate(members):
             fa = cand[a]
             for b in members[x + 1:]:
-                if find(a) == find(b):
-                    continue  # already one event
-                fb = cand[b]
-                if not fa.sentences.isdisjoint(fb.sentences) and _overlap_ns(fa.ds, fa.de, fb.ds, fb.de):
-                    parent[find(a)] = find(b)
-                elif (fa.ds == fb.ds and fa.de == fb.de and fa.de is not None and _days(fa.de, fa.ds) <= 7
-                      and not set(fa.docs).isdisjoint(fb.docs) and not _place_conflict(fa.place, fb.place)):
+                if find(a) != find(b):
+                    fb = cand[b]
+                    if _overlap_ns(fa.ds, fa.de, fb.ds, fb.de):
+                        parent[find(a)] = find(b)
+    for members in by_dates.values():
+        for x, a in enumerate(members):
+            for b in members[x + 1:]:
+                if find(a) != find(b) and not _place_conflict(cand[a].place, cand[b].place):
                     parent[find(a)] = find(b)
     by_id = {f.fact_id: i for i, f in enumerate(cand)}
     for i, f in enumerate(cand):
@@ -1381,6 +1387,10 @@ def _sum(values: list) -> float:
 
 def _first_largest(values: list) -> int:
     """Position of the row ``sort_values("best", ascending=False).iloc[0]`` picks (pandas' tie order)."""
+    if all(type(v) is float and v == v for v in values):  # no missing value
+        top = max(values)
+        if values.count(top) == 1:
+            return values.index(top)
     known = [v for v in values if v is not None and not pd.isna(v)]
     if known:
         top = max(known)
@@ -1396,7 +1406,7 @@ def _qual(q: str | None) -> str:
 
 
 def _one_line(text: str, limit: int = 200) -> str:
-    text = re.sub(r"\s+", " ", text).strip()
+    text = " ".join(text.split())  # runs of whitespace as one space
     return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
