@@ -185,7 +185,7 @@ def write_corpus(path: str | Path, out_dir: str | Path, jobs: int | None = None,
     """
     from .cache import ArticleCache, load_memo, memo_path, save_memo
     from .parallel import ERROR, ParseStats, iter_payloads
-    from .reconcile import derive_prepared
+    from .reconcile import iter_derived
     from .schema import DERIVED
     from .tables import TableWriter
 
@@ -227,13 +227,13 @@ def write_corpus(path: str | Path, out_dir: str | Path, jobs: int | None = None,
         store = ArticleCache.open(cache)
         memo_file = memo_path(store, folder) if store is not None else None
         memo = load_memo(memo_file) if memo_file is not None else None
-        derived = derive_prepared(prepared, memo)
-        del prepared[:]  # before writing: the largest tables are formatted now
+        for name, table in iter_derived(prepared, memo):
+            # facts and events are formatted in the background while the timeline is derived
+            out.write(name, table, DERIVED[name], background=name in ("facts", "events"))
+            del table
+        del prepared[:]
         if memo is not None and memo_file is not None:
             save_memo(memo, memo_file)
-            del memo
-        for name in list(derived):
-            out.write(name, derived.pop(name), DERIVED[name])
     summary.written = out.written
     return summary
 

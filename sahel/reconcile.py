@@ -42,7 +42,7 @@ event and milestone rules) decides (``tests/test_reconcile_scale.py``).
 Above :data:`PARALLEL_FIGURES` figures the blocks are clustered in two
 processes (:func:`_run_blocks`), with the same result as one
 (``tests/test_reconcile_parallel.py``); garbage collection is paused
-while :func:`derive_prepared` runs.
+while :func:`iter_derived` works.
 """
 from __future__ import annotations
 
@@ -54,11 +54,9 @@ import math
 import os
 import pickle
 import re
-import sys
-import threading
 import zlib
 from array import array
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import NamedTuple
@@ -68,6 +66,7 @@ import pandas as pd
 
 from . import actors as _actors
 from . import places as _places
+from .forks import can_fork
 from .schema import ACTORS, DATE, EVENTS, FACTS, MEASURES, PLACES, TIMELINE, conform
 
 VIOLENT = ("killed", "wounded", "captured", "destroyed")
@@ -1146,7 +1145,7 @@ class BlockMemo:
     they come from (:func:`_digest`) and their numbers in those articles, so a block is found only
     when every input of its clustering is the same. ``sahel parse`` keeps the blocks of its last run
     on a corpus folder (``used``) in the cache (:func:`sahel.cache.load_memo`): a re-run after adding
-    an article clusters only the blocks it touches.
+    an article clusters only the blocks it touches. Entries are pickled and compressed (zlib).
     """
 
     def __init__(self, blocks: dict[bytes, bytes] | None = None) -> None:
@@ -1166,13 +1165,13 @@ class BlockMemo:
         if data is None:
             return None
         try:
-            return pickle.loads(data)
+            return pickle.loads(zlib.decompress(data))
         except Exception:  # a damaged entry: cluster again
             self.blocks.pop(key, None)
             return None
 
     def put(self, key: bytes, facts: list[tuple]) -> None:
-        self.blocks[key] = pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL)
+        self.blocks[key] = zlib.compress(pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL), 1)
         self.changed = True
 
     def keep(self, key: bytes) -> None:
@@ -1213,7 +1212,7 @@ def _run_blocks(arts: list[_Article], offsets: list[int], blocks: list[tuple[arr
     two) and sends its facts back through a pipe; if it fails, this process clusters its blocks too.
     """
     intern: dict = {}
-    if offsets[-1] <= PARALLEL_FIGURES or not _can_fork():
+    if offsets[-1] <= PARALLEL_FIGURES or not can_fork():
         return [_block_facts(arts, offsets, *b, intern) for b in blocks]
     load = [0, 0]
     side = []
@@ -1251,16 +1250,6 @@ def _run_blocks(arts: list[_Article], offsets: list[int], blocks: list[tuple[arr
         if k not in results:  # the child failed: cluster its blocks here
             results[k] = _block_facts(arts, offsets, *blocks[k], intern)
     return [results[k] for k in range(len(blocks))]
-
-
-def _can_fork() -> bool:
-    """Forking is cheap and safe here: Linux, two cores or more, no other thread."""
-    if not sys.platform.startswith("linux") or threading.active_count() != 1:
-        return False
-    try:
-        return len(os.sched_getaffinity(0)) >= 2
-    except (AttributeError, OSError):
-        return False
 
 
 class _Rows:
@@ -1424,16 +1413,19 @@ class _Milestone:
         mention_id, name, code, self.start, sentence, s0, s1, place, self.description = ints[at:at + _MILESTONE]
         self.article, self.doc = n, art.doc
         self.mention_id = string(mention_id)
-        self.name, self.code, self.place = (intern.setdefault(x := string(i), x) for i in (name, code, place))
-        self.sentence, self.s0, self.s1 = (None if x < 0 else x for x in (sentence, s0, s1))
+        self.name = intern.setdefault(name := string(name), name)
+        self.code = intern.setdefault(code := string(code), code)
+        self.place = intern.setdefault(place := string(place), place)
+        self.sentence = None if sentence < 0 else sentence
+        self.s0 = None if s0 < 0 else s0
+        self.s1 = None if s1 < 0 else s1
         at += _MILESTONE
-        lists = []
-        for _ in range(3):
-            lists.append(ints[at + 1:at + 1 + ints[at]].tolist())
-            at += 1 + ints[at]
-        self.names = tuple(intern.setdefault(x := string(i), x) for i in lists[0])
-        self.codes = tuple(intern.setdefault(x := string(i), x) for i in lists[1])
-        self.figures = tuple(offset + i for i in lists[2])
+        end = at + 1 + ints[at]
+        self.names = tuple([intern.setdefault(x := string(i), x) for i in ints[at + 1:end]])
+        at, end = end, end + 1 + ints[end]
+        self.codes = tuple([intern.setdefault(x := string(i), x) for i in ints[at + 1:end]])
+        at, end = end, end + 1 + ints[end]
+        self.figures = tuple([offset + i for i in ints[at + 1:end]])
         d = 2 * (art.n_figures + k)
         self.ds, self.de = art.p.dates[d], art.p.dates[d + 1]
         self.de = None if self.de == _NAT else self.de
@@ -1639,38 +1631,52 @@ def _actors_table(counts: dict[str, int], docs: dict[str, list[str]]) -> pd.Data
 def derive_prepared(prepared: Iterable[Prepared], memo: BlockMemo | None = None) -> dict[str, pd.DataFrame]:
     """``{facts, events, timeline, places, actors}`` from the prepared articles of a corpus (in the
     documents' order). ``memo``: facts of blocks of figures clustered before (used and updated)."""
-    enabled = gc.isenabled()
-    gc.disable()  # many small objects, no reference cycles: collections would only cost time
-    try:
-        return _derive(prepared, memo)
-    finally:
-        if enabled:
-            gc.enable()
+    return dict(iter_derived(prepared, memo))
 
 
-def _derive(prepared: Iterable[Prepared], memo: BlockMemo | None) -> dict[str, pd.DataFrame]:
+def iter_derived(prepared: Iterable[Prepared], memo: BlockMemo | None = None
+                 ) -> Iterator[tuple[str, pd.DataFrame]]:
+    """The tables of :func:`derive_prepared` as ``(name, frame)``, each as soon as it is complete, so that
+    it can be written while the next is derived. Garbage collection is paused while they are derived
+    (many small objects, no reference cycles: collections would only cost time)."""
+    steps = _derive(prepared, memo)
+    while True:
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            item = next(steps, None)
+        finally:
+            if enabled:
+                gc.enable()
+        if item is None:
+            return
+        yield item
+
+
+def _derive(prepared: Iterable[Prepared], memo: BlockMemo | None) -> Iterator[tuple[str, pd.DataFrame]]:
     _CONFLICTS.clear()
     arts = [_Article(p) for p in prepared]
     facts, fact_of, odd = _facts(arts, memo)
     events = _events(facts)
     fact_ids, bests = [f.fact_id for f in facts], [f.best for f in facts]
-    out = {"facts": _table(_fact_columns(facts), FACTS)}
+    table = _table(_fact_columns(facts), FACTS)
     del facts
+    yield "facts", table
+    yield "events", _table(dict(events.columns), EVENTS)
+    del table
     timeline = _timeline(arts, events, fact_ids, bests, fact_of, odd)
-    del fact_ids, bests, fact_of, odd
-    out["events"] = _table(events.columns, EVENTS)
-    out["timeline"] = _table(timeline.columns, TIMELINE)
-    del events, timeline
-    for name, start, n, table in (("places", "places", "n_places", _places_table),
-                                  ("actors", "actors", "n_actors", _actors_table)):
+    del fact_ids, bests, fact_of, odd, events
+    yield "timeline", _table(timeline.columns, TIMELINE)
+    del timeline
+    for name, start, n, make in (("places", "places", "n_places", _places_table),
+                                 ("actors", "actors", "n_actors", _actors_table)):
         counts: dict[str, int] = {}
         docs: dict[str, list[str]] = {}
         for art in arts:
             for key, k in art.counts(getattr(art, start), getattr(art, n)):
                 counts[key] = counts.get(key, 0) + k
                 docs.setdefault(key, []).append(art.doc)
-        out[name] = table(counts, docs)
-    return {name: out[name] for name in ("facts", "events", "timeline", "places", "actors")}
+        yield name, make(counts, docs)
 
 
 def _fact_columns(facts: list[_Fact]) -> dict[str, list]:

@@ -15,13 +15,14 @@ import signal
 import tempfile
 import threading
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from .forks import can_fork
 from .schema import DATE, _dtype, conform
 
 _FLOAT, _INT = pd.Float64Dtype(), pd.Int64Dtype()
@@ -89,6 +90,7 @@ class TableWriter:
         self.out_dir = Path(out_dir)
         self.tmp: Path | None = None
         self.files: dict[str, Any] = {}
+        self.children: dict[str, tuple[int, pd.DataFrame, Mapping[str, str], int]] = {}
 
     def __enter__(self) -> TableWriter:
         self.out_dir.mkdir(parents=True, exist_ok=True)
@@ -107,17 +109,61 @@ class TableWriter:
         """Add CSV lines (from :func:`csv_rows`) to table ``name`` (created with its header)."""
         self._file(name, schema).write(rows)
 
-    def write(self, name: str, df: pd.DataFrame, schema: Mapping[str, str], chunk: int = 2000) -> None:
-        """Write a whole table (formatted ``chunk`` rows at a time, to bound memory)."""
+    def write(self, name: str, df: pd.DataFrame, schema: Mapping[str, str], chunk: int = 2000,
+              background: bool = False) -> None:
+        """Write a whole table (formatted ``chunk`` rows at a time, to bound memory).
+
+        ``background``: format and write it in a forked child process while this one goes on, where
+        that is safe (:func:`sahel.forks.can_fork`); should the child fail, the table is written here
+        when the block ends.
+        """
         if name in self.files:
             raise ValueError(f"{name}: table already written")
+        if background and can_fork():
+            pid = os.fork()
+            if pid == 0:  # the child: write this one file, leave without touching the parent's state
+                status = 1
+                try:
+                    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+                    self._write_rows(name, df, schema, chunk)
+                    status = 0
+                finally:
+                    os._exit(status)
+            self.files[name] = None
+            self.children[name] = (pid, df, schema, chunk)
+            return
+        self._write_rows(name, df, schema, chunk)
+
+    def _write_rows(self, name: str, df: pd.DataFrame, schema: Mapping[str, str], chunk: int) -> None:
         extra = [c for c in df.columns if c not in schema]
         fh = self._file(name, {**schema, **dict.fromkeys(extra, "")})
         for start in range(0, len(df), chunk):
             fh.write(csv_rows(df.iloc[start:start + chunk], schema))
+        fh.flush()
+
+    def _join(self, ok: bool) -> None:
+        """Wait for the tables written in the background; write those whose child failed (if ``ok``),
+        or stop every child (if not)."""
+        for name, (pid, df, schema, chunk) in list(self.children.items()):
+            try:
+                if not ok:
+                    os.kill(pid, signal.SIGKILL)
+                _, status = os.waitpid(pid, 0)
+            except BaseException:
+                for other, *_ in self.children.values():  # interrupted: no child may outlive the folder
+                    with suppress(OSError):
+                        os.kill(other, signal.SIGKILL)
+                        os.waitpid(other, 0)
+                self.children.clear()
+                raise
+            del self.children[name]
+            if ok and status != 0:
+                del self.files[name]
+                self._write_rows(name, df, schema, chunk)
 
     def __exit__(self, exc_type, exc, tb) -> None:
         try:
+            self._join(exc_type is None)
             for fh in self.files.values():
                 if fh is not None:
                     fh.close()

@@ -7,10 +7,11 @@ import pandas as pd
 import pytest
 
 from sahel import reconcile
+from sahel.forks import can_fork
 
 from test_reconcile_scale import _synthetic
 
-pytestmark = pytest.mark.skipif(not reconcile._can_fork(), reason="needs Linux, two cores and fork")
+pytestmark = pytest.mark.skipif(not can_fork(), reason="needs Linux, two cores and fork")
 
 
 @pytest.fixture(scope="module")
@@ -60,11 +61,11 @@ def test_no_fork_while_another_thread_runs(monkeypatch):
     t = threading.Thread(target=stop.wait)
     t.start()
     try:
-        assert not reconcile._can_fork()
+        assert not can_fork()
     finally:
         stop.set()
         t.join()
-    assert reconcile._can_fork()
+    assert can_fork()
 
 
 def test_garbage_collection_is_restored(tables):
