@@ -975,7 +975,7 @@ class _Fact:
         self.values = "; ".join(f"{_fmt(m.value)} ({m.doc})" for m in members) if disputed else None
         self.place = _places.most_specific([m.place for m in members if m.place])
         self.part_of = self.event_id = None
-        self.quote, self.head = None, (head.article, head.quote, head.index)
+        self.quote, self.head = None, (head.article, head.quote)
         self.parts = {m.part_of for m in members if m.part_of is not None} or None  # aggregates' figures
         # (article, sentence) of the members, for the incidents that can form events
         self.sentences = None
@@ -1055,15 +1055,21 @@ def _facts(arts: list[_Article], memo: BlockMemo | None = None
     fact_of = array("i", (row[id(f)] for f in owner))
     odd_rows = {doc: [(fid, row[id(f)]) for fid, f in items] for doc, items in odd.items()}
     del owner, odd, row
+    _fill_quotes(arts, facts)
+    return facts, fact_of, odd_rows
+
+
+def _fill_quotes(arts: list[_Article], facts: Iterable[_Fact]) -> None:
+    """Set the quote of the facts that still have a ``head`` (their first member's article and quote)."""
     heads: dict[int, list[_Fact]] = {}
     for f in facts:
-        heads.setdefault(f.head[0], []).append(f)
+        if f.head is not None:
+            heads.setdefault(f.head[0], []).append(f)
     for n, group in heads.items():
         texts = arts[n].texts_list()
         for f in group:
             f.quote = texts[f.head[1]] if f.head[1] >= 0 else None
             f.head = None
-    return facts, fact_of, odd_rows
 
 
 def _block_results(arts: list[_Article], offsets: list[int], blocks: dict[tuple, tuple[array, array]],
@@ -1078,10 +1084,14 @@ def _block_results(arts: list[_Article], offsets: list[int], blocks: dict[tuple,
     for k, ((numbers, figures), key) in enumerate(zip(blocks.values(), keys)):
         found = memo.get(key)
         if found is not None:
-            results[k] = _localize(found, numbers, figures, offsets)
+            try:
+                results[k] = _localize(found, numbers, figures, offsets)
+            except Exception:  # a damaged entry: cluster again
+                pass
     missing = [k for k, r in enumerate(results) if r is None]
     values = list(blocks.values())
     for k, facts in zip(missing, _run_blocks(arts, offsets, [values[k] for k in missing])):
+        _fill_quotes(arts, (fact for fact, _, _ in facts))
         results[k] = facts
         memo.put(keys[k], _portable(facts, *values[k], offsets))
     for key in keys:
@@ -1101,37 +1111,30 @@ def _digest(p: Prepared) -> bytes:
     return h.digest()
 
 
-_SLOTS = _Fact.__slots__
-
-
-def _portable(facts: _BlockFacts, numbers: array, figures: array, offsets: list[int]) -> list[tuple]:
-    """A block's facts with figures named by their position in the block (not their number in the
-    corpus), as stored in a :class:`BlockMemo`."""
+def _portable(facts: _BlockFacts, numbers: array, figures: array, offsets: list[int]) -> bytes:
+    """A block's facts (quotes filled, parts not yet resolved) pickled with figures named by their
+    position in the block, not their number in the corpus: what a :class:`BlockMemo` stores."""
     position = {offsets[n] + i: j for j, (n, i) in enumerate(zip(numbers, figures))}
-    out = []
-    for fact, members, others in facts:
-        state = dict(zip(_SLOTS, (getattr(fact, name) for name in _SLOTS)))
-        article, quote, index = state["head"]
-        state["head"] = (position[index], quote)
-        if state["parts"]:  # aggregates (in a member's article): (a member, figure in its article)
-            first = {}
-            for m in members:
-                first.setdefault(numbers[position[m]], position[m])
-            state["parts"] = [(first[n], g - offsets[n]) for g in state["parts"]
+    parts = [fact.parts for fact, _, _ in facts]
+    try:
+        for fact, members, _ in facts:
+            if fact.parts:  # aggregates (in a member's article): (a member, figure in its article)
+                first: dict[int, int] = {}
+                for m in members:
+                    first.setdefault(numbers[position[m]], position[m])
+                fact.parts = [(first[n], g - offsets[n]) for g in fact.parts
                               for n in (bisect.bisect_right(offsets, g) - 1,)]
-        out.append((tuple(state[name] for name in _SLOTS), [position[m] for m in members], others))
-    return out
+        return pickle.dumps([(fact, array("i", [position[m] for m in members]), others)
+                             for fact, members, others in facts], protocol=pickle.HIGHEST_PROTOCOL)
+    finally:
+        for (fact, _, _), p in zip(facts, parts):
+            fact.parts = p
 
 
-def _localize(stored: list[tuple], numbers: array, figures: array, offsets: list[int]) -> _BlockFacts:
+def _localize(data: bytes, numbers: array, figures: array, offsets: list[int]) -> _BlockFacts:
     """:func:`_portable` undone for the block's figures in this corpus."""
     out = []
-    for state, positions, others in stored:
-        fact = _Fact.__new__(_Fact)
-        for name, value in zip(_SLOTS, state):
-            setattr(fact, name, value)
-        j, quote = fact.head
-        fact.head = (numbers[j], quote, offsets[numbers[j]] + figures[j])
+    for fact, positions, others in pickle.loads(data):
         if fact.parts:
             fact.parts = {offsets[numbers[j]] + i for j, i in fact.parts}
         out.append((fact, [offsets[numbers[j]] + figures[j] for j in positions], others))
@@ -1160,18 +1163,19 @@ class BlockMemo:
         h.update(figures.tobytes())
         return h.digest()
 
-    def get(self, key: bytes) -> list[tuple] | None:
+    def get(self, key: bytes) -> bytes | None:
+        """The stored block (from :func:`_portable`), or None."""
         data = self.blocks.get(key)
         if data is None:
             return None
         try:
-            return pickle.loads(zlib.decompress(data))
-        except Exception:  # a damaged entry: cluster again
+            return zlib.decompress(data)
+        except zlib.error:  # a damaged entry: cluster again
             self.blocks.pop(key, None)
             return None
 
-    def put(self, key: bytes, facts: list[tuple]) -> None:
-        self.blocks[key] = zlib.compress(pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL), 1)
+    def put(self, key: bytes, block: bytes) -> None:
+        self.blocks[key] = zlib.compress(block, 1)
         self.changed = True
 
     def keep(self, key: bytes) -> None:
