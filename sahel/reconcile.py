@@ -1232,24 +1232,31 @@ def _run_blocks(arts: list[_Article], offsets: list[int], blocks: list[tuple[arr
         status = 1
         try:
             os.close(read_end)
-            data = pickle.dumps([_block_facts(arts, offsets, *blocks[k], intern) for k in theirs],
-                                protocol=pickle.HIGHEST_PROTOCOL)
-            with os.fdopen(write_end, "wb") as fh:
-                fh.write(data)
+            with os.fdopen(write_end, "wb") as fh:  # streamed: the parent reads once its own blocks are done
+                pickle.dump([_block_facts(arts, offsets, *blocks[k], intern) for k in theirs], fh,
+                            protocol=pickle.HIGHEST_PROTOCOL)
             status = 0
         finally:
             os._exit(status)
     os.close(write_end)
     results: dict[int, _BlockFacts] = {}
+    sent = None
     try:
         for k in mine:
             results[k] = _block_facts(arts, offsets, *blocks[k], intern)
-    finally:
         with os.fdopen(read_end, "rb") as fh:
-            data = fh.read()
+            read_end = -1
+            try:
+                sent = pickle.load(fh)
+            except Exception:  # the child failed half-way
+                sent = None
+    finally:
+        if read_end >= 0:
+            os.close(read_end)  # the child's writes fail: it exits
         _, status = os.waitpid(pid, 0)
-    if status == 0 and data:
-        results.update(zip(theirs, pickle.loads(data)))
+    if status == 0 and sent is not None:
+        results.update(zip(theirs, sent))
+    del sent
     for k in theirs:
         if k not in results:  # the child failed: cluster its blocks here
             results[k] = _block_facts(arts, offsets, *blocks[k], intern)

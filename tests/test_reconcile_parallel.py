@@ -52,7 +52,7 @@ def test_a_failing_child_leaves_the_work_to_the_parent(tables, serial, monkeypat
         raise RuntimeError("child failed")
 
     monkeypatch.setattr(reconcile, "PARALLEL_FIGURES", 0)
-    monkeypatch.setattr(reconcile.pickle, "dumps", broken)
+    monkeypatch.setattr(reconcile.pickle, "dump", broken)
     _same(reconcile.derive(*tables), serial)
 
 
