@@ -76,10 +76,10 @@ class Article:
             try:
                 text = decode_bytes(self.path.read_bytes()).text
             except OSError as exc:
-                raise CorpusError(f"{self.path}: unreadable ({exc.strerror or exc}) after it was "
+                raise CorpusError(f"{self.path}: unreadable ({exc.strerror or exc}) since it was "
                                   "scanned; run again") from None
             if text is None or (self.digest and text_digest(text) != self.digest):
-                raise CorpusError(f"{self.path}: changed while being parsed; run again")
+                raise CorpusError(f"{self.path}: changed since it was scanned; run again")
             self.text = text
         return self.text
 
@@ -219,12 +219,13 @@ def write_corpus(path: str | Path, out_dir: str | Path, jobs: int | None = None,
                  cache: bool | str | Path = True, progress: bool | None = None) -> ParseSummary:
     """Parse a corpus folder and write its tables to ``out_dir``, all or nothing.
 
-    Articles are read, parsed (on ``jobs`` processes, default all cores) or
-    taken from the cache, and their rows appended to the tables one article at
-    a time, so memory does not grow with the corpus beyond the compact inputs
-    of the corpus-wide tables. ``cache`` and ``progress`` are those of
-    :func:`parse_corpus`. Nothing in ``out_dir`` changes unless every table is
-    complete (see :class:`sahel.tables.TableWriter`).
+    Articles are read (files unchanged since the last run only if they must
+    be parsed: see :class:`~sahel.check.ScanManifest`), parsed (on ``jobs``
+    processes, default all cores) or taken from the cache, and their rows
+    appended to the tables in order, so memory does not grow with the corpus
+    beyond the compact inputs of the corpus-wide tables. ``cache`` and
+    ``progress`` are those of :func:`parse_corpus`. Nothing in ``out_dir``
+    changes unless every table is complete (see :class:`sahel.tables.TableWriter`).
     """
     from .parallel import ERROR, ParseStats, iter_payloads
     from .reconcile import derive_prepared
