@@ -5,10 +5,11 @@ iterable of articles and yields each article's payload in input order.
 Cached articles (see :mod:`sahel.cache`) are not parsed again; the others go,
 in chunks, to a pool of worker processes that import spaCy once each. Texts
 are streamed: at most ``2 × jobs`` chunks of texts are in flight, and at most
-:data:`BUFFER` finished payloads wait for an earlier article. A pool is only
-started once a full chunk of articles needs parsing, so re-runs that miss a
-handful of articles parse them in-process. :func:`parse_articles` keeps every
-payload (for tests and small corpora).
+:data:`BUFFER` finished payloads wait for an earlier article. Re-runs that
+miss only a handful of articles (at most :data:`LOOKAHEAD` in the whole
+input) send them at once to a single worker and write the cached ones
+meanwhile. :func:`parse_articles` keeps every payload (for tests and small
+corpora).
 """
 from __future__ import annotations
 
@@ -38,7 +39,8 @@ CHUNK = 8
 
 @dataclass
 class ParseStats:
-    """What a parse did: articles seen, served from the cache, parsed, processes."""
+    """What a parse did: articles seen, served from the cache, parsed, processes
+    (``jobs``: the worker processes started, or 1 when parsed in this process)."""
 
     articles: int = 0
     cached: int = 0
