@@ -231,3 +231,37 @@ def test_failure_mid_stream_stops_the_workers_and_writes_nothing(corpus: Path, t
     assert [p.name for p in out.iterdir()] == ["figures.csv"]
     assert (out / "figures.csv").read_text(encoding="utf-8") == "previous\n"
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out-")]
+
+
+def test_failure_while_cached_articles_stream_stops_the_early_worker(corpus: Path, tmp_path: Path,
+                                                                     monkeypatch) -> None:
+    import multiprocessing
+    import shutil
+
+    from sahel import parallel, tables
+    from sahel.corpus import write_corpus
+
+    folder = Path(shutil.copytree(corpus, tmp_path / "corpus"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        write_corpus(folder, tmp_path / "first", jobs=2, cache=tmp_path / "cache", progress=False)
+    (folder / "t999.txt").write_text("Two soldiers were killed in Gao on Monday.", encoding="utf-8")
+    out = tmp_path / "out"
+    real, calls = tables.TableWriter.append, []
+
+    def failing(self, name, schema, rows=""):
+        calls.append(name)
+        if len(calls) == 3 * 5:  # a few cached articles in, the new one still with the worker
+            raise KeyboardInterrupt
+        return real(self, name, schema, rows)
+
+    monkeypatch.setattr(tables.TableWriter, "append", failing)
+    pools, real_pool = [], parallel.ProcessPoolExecutor
+    monkeypatch.setattr(parallel, "ProcessPoolExecutor", lambda n, **kw: pools.append(n) or real_pool(n, **kw))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(KeyboardInterrupt):
+            write_corpus(folder, out, jobs=2, cache=tmp_path / "cache", progress=False)
+    assert pools == [1]  # the one miss went to a single early worker
+    assert multiprocessing.active_children() == [] and not _child_processes()
+    assert not out.exists() or not list(out.iterdir())
