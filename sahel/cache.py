@@ -10,13 +10,17 @@ Where
     ``parse_corpus(cache=<folder>)`` uses another folder.
 Layout
     ``<root>/<EXTRACTOR_VERSION>/<key[:2]>/<key>.pkl``, one pickle per
-    article; ``<root>/<EXTRACTOR_VERSION>/derive/<folder hash>.pkl``, the
-    facts of the blocks of figures clustered by the last run on a corpus
-    folder (:func:`memo_path`), so that a re-run clusters only the blocks
-    that changed. ``key`` hashes the article's decoded text and its catalog
-    metadata (doc id, publication date, outlet): everything
-    :func:`~sahel.corpus.parse_article` sees. Entries of other extractor
-    versions are never read; :func:`prune` deletes them.
+    article. ``key`` hashes the article's decoded text (its
+    :func:`~sahel.corpus.text_digest`) and its catalog metadata (doc id,
+    publication date, outlet): everything :func:`~sahel.corpus.parse_article`
+    sees. Entries of other extractor versions are never read; :func:`prune`
+    deletes them.
+    ``<root>/<EXTRACTOR_VERSION>/derive/<hash of the corpus folder>.pkl``: the
+    facts of the blocks of figures clustered by the last run on the folder
+    (:func:`memo_path`), so that a re-run clusters only the blocks that changed.
+    ``<root>/scan/<hash of the corpus folder>.pkl``: the folder's
+    :class:`~sahel.check.ScanManifest`, what the scan derived from each file
+    by stat identity, so that a re-run does not read unchanged files.
 Format
     A pickle of the article's payload (see :func:`encode`): its rows of the
     figures, numbers and mentions tables as ready-made CSV lines (what a
@@ -74,7 +78,12 @@ def _extractor_version() -> str:
     for p in files:
         h.update(p.relative_to(paths.PACKAGE_DIR).as_posix().encode() + b"\0")
         h.update(p.read_bytes() + b"\0")
-    for dist in ("spacy", "pandas"):
+    return hash_versions(h, "spacy", "pandas")
+
+
+def hash_versions(h: Any, *dists: str) -> str:
+    """Add the versions of ``dists`` (those installed) and of Python to hash ``h``; its short digest."""
+    for dist in dists:
         try:
             h.update(f"{dist}={metadata.version(dist)}\0".encode())
         except metadata.PackageNotFoundError:
@@ -98,13 +107,21 @@ def default_root() -> Path | None:
     return (Path(xdg) if xdg else Path.home() / ".cache") / "sahel"
 
 
-def article_key(text: str, doc_id: str, published: object, outlet: object) -> str:
-    """Cache key of an article: its decoded text plus the metadata the parse sees.
+def cache_root(cache: bool | str | Path | None) -> Path | None:
+    """The cache folder ``cache`` means: True → :func:`default_root`, False/None → none, a path → there."""
+    if cache is None or cache is False:
+        return None
+    return default_root() if cache is True else Path(cache)
+
+
+def article_key(digest: str, doc_id: str, published: object, outlet: object) -> str:
+    """Cache key of an article: the hash of its decoded text (``digest``, see
+    :func:`sahel.corpus.text_digest`) plus the metadata the parse sees.
 
     Hashing the decoded text (not the file's bytes) keeps the key right when
     the decoding rules change.
     """
-    h = hashlib.sha256(text.encode("utf-8", "surrogatepass"))
+    h = hashlib.sha256(digest.encode("utf-8", "surrogatepass"))
     meta = "\0".join([doc_id, "" if published is None else str(published),
                       "" if outlet is None else str(outlet)])
     h.update(b"\0" + meta.encode("utf-8", "surrogatepass"))
@@ -167,13 +184,12 @@ class ArticleCache:
         self.root = Path(root)
         self.version = version or EXTRACTOR_VERSION
         self.folder = self.root / self.version
+        self._prefix = os.path.join(str(self.folder), "")  # plain strings in the hot path
 
     @classmethod
     def open(cls, cache: bool | str | Path | None = True) -> ArticleCache | None:
         """The cache to use: True → :func:`default_root`, False/None → none, a path → there."""
-        if cache is None or cache is False:
-            return None
-        root = default_root() if cache is True else Path(cache)
+        root = cache_root(cache)
         if root is None:
             return None
         try:
@@ -185,25 +201,30 @@ class ArticleCache:
         return cls(root, EXTRACTOR_VERSION)
 
     def path(self, key: str) -> Path:
-        return self.folder / key[:2] / f"{key}.pkl"
+        return Path(self._file(key))
+
+    def _file(self, key: str) -> str:
+        return f"{self._prefix}{key[:2]}/{key}.pkl"
+
+    def has(self, key: str) -> bool:
+        """Whether an entry is stored (it may still turn out unreadable)."""
+        return os.path.exists(self._file(key))
 
     def get(self, key: str) -> Payload | None:
         """The stored payload, or None (missing or unreadable entries are misses)."""
         try:
-            with open(self.path(key), "rb") as fh:
-                payload = pickle.load(fh)
-        except FileNotFoundError:
-            return None
-        except Exception:  # truncated or foreign file: parse again, overwrite
+            with open(self._file(key), "rb") as fh:
+                payload = pickle.loads(fh.read())
+        except Exception:  # missing, truncated or foreign file: parse again, overwrite
             return None
         return payload if isinstance(payload, dict) else None
 
     def put(self, key: str, payload: Payload) -> None:
         """Store atomically (temporary file + rename); failures only cost a re-parse."""
-        _write_pickle(self.path(key), payload)
+        write_pickle(self.path(key), payload)
 
 
-def _write_pickle(target: Path, obj: object) -> None:
+def write_pickle(target: Path, obj: object) -> None:
     """Pickle ``obj`` to ``target`` atomically (temporary file + rename); failures are ignored."""
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -219,13 +240,15 @@ def _write_pickle(target: Path, obj: object) -> None:
 
 
 def prune(root: str | Path | None = None) -> list[Path]:
-    """Delete the entries of every extractor version but the current one."""
+    """Delete the entries of every extractor version but the current one (scan manifests stay)."""
+    from .check import ScanManifest
+
     root = Path(root) if root is not None else default_root()
     if root is None or not root.is_dir():
         return []
     removed = []
     for sub in root.iterdir():
-        if sub.is_dir() and sub.name != EXTRACTOR_VERSION:
+        if sub.is_dir() and sub.name not in (EXTRACTOR_VERSION, ScanManifest.FOLDER):
             shutil.rmtree(sub, ignore_errors=True)
             removed.append(sub)
     return removed
@@ -255,4 +278,4 @@ def load_memo(path: str | Path) -> BlockMemo:
 def save_memo(memo: BlockMemo, path: str | Path) -> None:
     """Store the blocks ``memo`` used in its last run at ``path``, if they changed."""
     if memo.changed or len(memo.used) != len(memo.blocks):
-        _write_pickle(Path(path), memo.used)
+        write_pickle(Path(path), memo.used)

@@ -14,13 +14,21 @@ reads the corpus through :func:`scan`), so ``check`` says in advance what
     date in the future.
 
 Every problem is one line naming the file: ``path: problem``.
+
+A :class:`ScanManifest` (kept in the cache folder by ``sahel parse``) lets
+:func:`scan` skip reading files that have not changed since the last scan.
 """
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
+import os
+import pickle
+import stat
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -28,7 +36,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .corpus import CATALOG, CorpusError
+from .corpus import CATALOG, CorpusError, text_digest
 from .schema import frame
 
 MAX_BYTES = 5_000_000
@@ -88,14 +96,99 @@ class CatalogEntry:
 
 @dataclass(frozen=True)
 class RawArticle:
-    """A readable article file with its catalog metadata."""
+    """A readable article file with its catalog metadata.
+
+    ``text`` is None when the file was known unchanged from a
+    :class:`ScanManifest` (not read); ``digest`` and ``n_chars`` describe
+    the decoded text either way.
+    """
 
     doc_id: str
     path: Path
-    text: str
+    text: str | None
     sha256: str
     published: date | None
     outlet: str | None
+    digest: str
+    n_chars: int
+
+
+_RACY_NS = 2_000_000_000
+"""Files changed less than this before a scan started are read again on the next
+scan: a change within the file system's timestamp resolution would go unseen."""
+
+Entry = tuple
+"""What a :class:`ScanManifest` keeps of one file: ``(size, mtime_ns, inode,
+ctime_ns)``, then what :func:`_derive` made of its bytes."""
+
+
+@functools.cache
+def _manifest_version() -> str:
+    """Changes with the rules of this module, :func:`~sahel.corpus.text_digest`,
+    charset_normalizer and Python."""
+    from . import corpus
+    from .cache import hash_versions
+
+    h = hashlib.sha256()
+    for module in (__file__, corpus.__file__):
+        h.update(Path(module).read_bytes() + b"\0")
+    return hash_versions(h, "charset_normalizer")
+
+
+class ScanManifest:
+    """What :func:`scan` derived from each file of one folder, by stat identity.
+
+    Stored at ``<cache root>/scan/<hash of the resolved folder>.pkl``. A file
+    whose name, size, mtime, inode and ctime are those recorded is not read
+    again; files changed shortly before a scan are not recorded (the racy
+    rule of git). The manifest is versioned (:func:`_manifest_version`),
+    written atomically, and ignored when unreadable.
+    """
+
+    FOLDER = "scan"
+
+    def __init__(self, path: Path, folder: str) -> None:
+        self.path, self.folder = path, folder
+        self.old: dict[str, Entry] = {}
+        self.new: dict[str, Entry] = {}
+        self.started = time.time_ns()
+
+    @classmethod
+    def open(cls, root: Path, folder: Path) -> ScanManifest:
+        """The manifest of ``folder`` under cache ``root`` (empty if missing, stale or corrupt)."""
+        resolved = str(Path(folder).resolve())
+        name = hashlib.sha256(resolved.encode("utf-8", "surrogateescape")).hexdigest()[:24]
+        manifest = cls(Path(root) / cls.FOLDER / f"{name}.pkl", resolved)
+        try:
+            with open(manifest.path, "rb") as fh:
+                data = pickle.loads(fh.read())
+            if (isinstance(data, dict) and data.get("version") == _manifest_version()
+                    and data.get("folder") == resolved and isinstance(data.get("entries"), dict)):
+                manifest.old = data["entries"]
+        except Exception:  # missing, truncated or foreign: scan every file
+            pass
+        return manifest
+
+    def get(self, name: str, st: os.stat_result) -> Entry | None:
+        """The recorded entry of file ``name`` if its stat identity is unchanged."""
+        entry = self.old.get(name)
+        if entry is not None and entry[:4] == (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns):
+            self.new[name] = entry
+            return entry
+        return None
+
+    def put(self, name: str, st: os.stat_result, derived: tuple) -> None:
+        """Record what was derived from file ``name`` as it was at ``st`` (unless racy)."""
+        if max(st.st_mtime_ns, st.st_ctime_ns) < self.started - _RACY_NS:
+            self.new[name] = (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns, *derived)
+
+    def save(self) -> None:
+        """Write the entries of this scan (only if they changed); failures are ignored."""
+        if self.new == self.old:
+            return
+        from .cache import write_pickle
+
+        write_pickle(self.path, {"version": _manifest_version(), "folder": self.folder, "entries": self.new})
 
 
 def _one_line(value: object, limit: int = 60) -> str:
@@ -245,11 +338,28 @@ def read_catalog_entries(folder: Path, today: date | None = None
     return out, problems
 
 
-def scan(folder: str | Path, *, max_bytes: int = MAX_BYTES, today: date | None = None
-         ) -> Iterator[RawArticle | Problem]:
+def _derive(data: bytes) -> tuple[tuple, str | None]:
+    """What :func:`scan` needs of a file's bytes, and the decoded text (None if skipped).
+
+    The first item is ``(problem, severity, sha256, digest, n_chars, dup)``:
+    ``dup`` hashes the text with whitespace normalised (duplicate detection).
+    """
+    decoded = decode_bytes(data)
+    text = decoded.text
+    if text is None:
+        return (decoded.problem, decoded.severity, None, None, 0, None), None
+    dup = hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest()
+    return (decoded.problem, decoded.severity, hashlib.sha256(data).hexdigest(), text_digest(text),
+            len(text), dup), text
+
+
+def scan(folder: str | Path, *, max_bytes: int = MAX_BYTES, today: date | None = None,
+         manifest: ScanManifest | None = None) -> Iterator[RawArticle | Problem]:
     """Read a corpus folder: yield every readable article and every problem, in a stable order.
 
     Catalog problems come first, then each ``*.txt`` file in name order.
+    With a ``manifest``, files unchanged since it was saved are not read
+    (their articles come without ``text``), and it is saved at the end.
     Raises :class:`~sahel.corpus.CorpusError` when ``folder`` is not a folder.
     """
     folder = Path(folder)
@@ -268,46 +378,62 @@ def scan(folder: str | Path, *, max_bytes: int = MAX_BYTES, today: date | None =
         if doc_id not in stems:
             yield Problem(folder / f"{doc_id}.txt", doc_id, ERROR,
                           f"listed in {CATALOG} (line {entry.line}) but the file does not exist")
+    malformed = {p.doc_id for p in problems}
     seen: dict[str, Path] = {}
     for path in files:
         doc_id = path.stem
+        text = derived = None
         try:
-            if not path.is_file():
-                yield Problem(path, doc_id, ERROR, "not a regular file; skipped")
-                continue
-            size = path.stat().st_size
+            try:
+                st = os.stat(path)
+            except OSError:
+                st = None
+            if st is None or not stat.S_ISREG(st.st_mode):
+                if not path.is_file():  # as before: the error path keeps its messages
+                    yield Problem(path, doc_id, ERROR, "not a regular file; skipped")
+                    continue
+                st = path.stat()
+            size = st.st_size
             if size > max_bytes:
                 yield Problem(path, doc_id, ERROR, f"too large ({size:,} bytes, limit {max_bytes:,}); "
                               "skipped (raise the limit with --max-bytes)")
                 continue
-            data = path.read_bytes()
+            if manifest is not None and (known := manifest.get(path.name, st)) is not None:
+                derived = known[4:]
+            else:
+                data = path.read_bytes()
         except OSError as exc:
             yield Problem(path, doc_id, ERROR, f"unreadable ({exc.strerror or exc}); skipped")
             continue
-        decoded = decode_bytes(data)
-        if decoded.problem:
-            yield Problem(path, doc_id, decoded.severity or ERROR, decoded.problem)
-        if decoded.text is None:
+        if derived is None:
+            derived, text = _derive(data)
+            del data
+            if manifest is not None:
+                manifest.put(path.name, st, derived)
+        problem, severity, sha256, digest, n_chars, dup = derived
+        if problem:
+            yield Problem(path, doc_id, severity or ERROR, problem)
+        if digest is None:
             continue
-        key = hashlib.sha256(" ".join(decoded.text.split()).encode("utf-8")).hexdigest()
-        if key in seen:
-            yield Problem(path, doc_id, WARNING, f"same text as {seen[key].name} (duplicate under doc ids "
-                          f"{seen[key].stem} and {doc_id}); both parsed")
+        if dup in seen:
+            yield Problem(path, doc_id, WARNING, f"same text as {seen[dup].name} (duplicate under doc ids "
+                          f"{seen[dup].stem} and {doc_id}); both parsed")
         else:
-            seen[key] = path
+            seen[dup] = path
         entry = catalog.get(doc_id)
-        if entry is None and any(p.doc_id == doc_id for p in problems):
+        if entry is None and doc_id in malformed:
             yield Problem(path, doc_id, WARNING, f"its row in {CATALOG} is malformed: publication date "
                           "unknown, relative dates left unresolved")
         elif entry is None and catalog:
             yield Problem(path, doc_id, WARNING, f"no row in {CATALOG}: publication date unknown, "
                           "relative dates left unresolved")
-        elif entry is not None and entry.published is None and not any(
-                p.doc_id == doc_id for p in problems):
+        elif entry is not None and entry.published is None and doc_id not in malformed:
             yield Problem(path, doc_id, WARNING, f"no publication date in {CATALOG}; "
                           "relative dates left unresolved")
-        yield RawArticle(doc_id, path, decoded.text, hashlib.sha256(data).hexdigest(),
-                         entry.published if entry else None, entry.outlet if entry else None)
+        yield RawArticle(doc_id, path, text, sha256, entry.published if entry else None,
+                         entry.outlet if entry else None, digest, n_chars)
+    if manifest is not None:
+        manifest.save()
 
 
 def check_corpus(path: str | Path, max_bytes: int = MAX_BYTES, today: date | None = None) -> pd.DataFrame:

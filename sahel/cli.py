@@ -92,8 +92,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-j", "--jobs", type=int, default=None, metavar="N",
                    help="worker processes (default: all cores; 1: no worker processes)")
     p.add_argument("--no-cache", action="store_true",
-                   help="parse every article again, ignoring the per-article cache "
-                        "($SAHEL_CACHE, default ~/.cache/sahel)")
+                   help="read and parse every article again, ignoring the per-article cache "
+                        "and scan manifest ($SAHEL_CACHE, default ~/.cache/sahel)")
     p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                    help="show a progress bar (default: on a terminal, for runs over a second)")
     p.set_defaults(func=cmd_parse)

@@ -5,6 +5,7 @@ tables committed in ``data/`` with pandas alone (no NLP import).
 """
 from __future__ import annotations
 
+import hashlib
 import tempfile
 import warnings
 from contextlib import closing
@@ -34,16 +35,53 @@ class CorpusError(ValueError):
     """The corpus cannot be read at all."""
 
 
+def text_digest(text: str) -> str:
+    """Hash of a decoded text: what the parse sees (see :func:`sahel.cache.article_key`)."""
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
 @dataclass
 class Article:
-    """One article as read from disk, before parsing."""
+    """One article as read from disk, before parsing.
+
+    ``text`` may be None (not read: the file is unchanged since the last
+    scan, see :class:`sahel.check.ScanManifest`); :meth:`load_text` reads it
+    when the article must be parsed. ``digest`` (:func:`text_digest`) and
+    ``n_chars`` describe the decoded text either way; given a text, they
+    default to its own.
+    """
 
     doc_id: str
     path: Path
-    text: str
+    text: str | None
     sha256: str
     published: date | None = None
     outlet: str | None = None
+    digest: str = ""
+    n_chars: int = 0
+
+    def __post_init__(self) -> None:
+        if self.text is not None and not self.digest:
+            self.digest, self.n_chars = text_digest(self.text), len(self.text)
+
+    def load_text(self) -> str:
+        """The text, read and decoded from ``path`` if it was not kept.
+
+        Raises :class:`CorpusError` if the file no longer gives the text
+        scanned (changed or removed during the run).
+        """
+        if self.text is None:
+            from .check import decode_bytes  # the rules of `sahel check`
+
+            try:
+                text = decode_bytes(self.path.read_bytes()).text
+            except OSError as exc:
+                raise CorpusError(f"{self.path}: unreadable ({exc.strerror or exc}) since it was "
+                                  "scanned; run again") from None
+            if text is None or (self.digest and text_digest(text) != self.digest):
+                raise CorpusError(f"{self.path}: changed since it was scanned; run again")
+            self.text = text
+        return self.text
 
 
 @dataclass
@@ -114,7 +152,7 @@ def decode(data: bytes, path: Path) -> tuple[str, str | None]:
 
 
 def iter_articles(folder: Path, problems: list[str] | None = None, *,
-                  max_bytes: int | None = None) -> Iterator[Article]:
+                  max_bytes: int | None = None, cache: bool | str | Path | None = None) -> Iterator[Article]:
     """Yield the readable articles of a corpus folder in doc_id order.
 
     Applies the rules of ``sahel check`` (:func:`sahel.check.scan`): files that
@@ -122,19 +160,26 @@ def iter_articles(folder: Path, problems: list[str] | None = None, *,
     ``path: problem`` (a :class:`CorpusWarning`) and appended to ``problems``.
     A folder without any readable article adds a problem too, so that
     :func:`parse_corpus` refuses it. ``max_bytes`` defaults to
-    :data:`sahel.check.MAX_BYTES`.
+    :data:`sahel.check.MAX_BYTES`. With a ``cache`` (that of
+    :func:`parse_corpus`), the folder's :class:`~sahel.check.ScanManifest`
+    is used: files unchanged since the last run are not read, and their
+    articles come without ``text``.
     """
-    from .check import MAX_BYTES, Problem, scan  # the rules of `sahel check`
+    from .cache import cache_root
+    from .check import MAX_BYTES, Problem, ScanManifest, scan  # the rules of `sahel check`
 
     folder = Path(folder)
     problems = [] if problems is None else problems
+    root = cache_root(cache)
+    manifest = ScanManifest.open(root, folder) if root is not None else None
     n = 0
-    for item in scan(folder, max_bytes=MAX_BYTES if max_bytes is None else max_bytes):
+    for item in scan(folder, max_bytes=MAX_BYTES if max_bytes is None else max_bytes, manifest=manifest):
         if isinstance(item, Problem):
             _problem(problems, item.path, item.problem)
             continue
         n += 1
-        yield Article(item.doc_id, item.path, item.text, item.sha256, item.published, item.outlet)
+        yield Article(item.doc_id, item.path, item.text, item.sha256, item.published, item.outlet,
+                      item.digest, item.n_chars)
     if n == 0:
         _problem(problems, folder, "no readable .txt article in the folder")
 
@@ -149,7 +194,7 @@ def parse_article(article: Article) -> dict[str, pd.DataFrame]:
     """
     from .extract import parse_text  # spaCy is imported only when parsing
 
-    doc = parse_text(article.text, doc_id=article.doc_id, published=article.published)
+    doc = parse_text(article.load_text(), doc_id=article.doc_id, published=article.published)
     return {"figures": doc.figures, "numbers": doc.numbers, "mentions": doc.mentions}
 
 
@@ -174,14 +219,16 @@ def write_corpus(path: str | Path, out_dir: str | Path, jobs: int | None = None,
                  cache: bool | str | Path = True, progress: bool | None = None) -> ParseSummary:
     """Parse a corpus folder and write its tables to ``out_dir``, all or nothing.
 
-    Articles are read, parsed (on ``jobs`` processes, default all cores) or
-    taken from the cache, and their rows appended to the tables one article at
-    a time, so memory does not grow with the corpus beyond the compact inputs
-    of the corpus-wide tables. ``cache`` and ``progress`` are those of
-    :func:`parse_corpus`; the cache also keeps the facts of each block of
-    figures (:class:`sahel.reconcile.BlockMemo`), so that a re-run clusters
-    only the blocks that changed. Nothing in ``out_dir`` changes unless every table is
-    complete (see :class:`sahel.tables.TableWriter`).
+    Articles are read (files unchanged since the last run only if they must
+    be parsed: see :class:`~sahel.check.ScanManifest`), parsed (on ``jobs``
+    processes, default all cores) or taken from the cache, and their rows
+    appended to the tables in order, so memory does not grow with the corpus
+    beyond the compact inputs of the corpus-wide tables. ``cache`` and
+    ``progress`` are those of :func:`parse_corpus`; the cache also keeps the
+    facts of each block of figures (:class:`sahel.reconcile.BlockMemo`), so
+    that a re-run clusters only the blocks that changed. Nothing in
+    ``out_dir`` changes unless every table is complete (see
+    :class:`sahel.tables.TableWriter`).
     """
     from .cache import ArticleCache, load_memo, memo_path, save_memo
     from .parallel import ERROR, ParseStats, iter_payloads
@@ -194,9 +241,9 @@ def write_corpus(path: str | Path, out_dir: str | Path, jobs: int | None = None,
     docs: list[dict[str, object]] = []
 
     def articles() -> Iterator[Article]:
-        for art in iter_articles(folder, summary.problems):
+        for art in iter_articles(folder, summary.problems, cache=cache):
             docs.append({"doc_id": art.doc_id, "published": art.published, "outlet": art.outlet,
-                         "path": art.path.name, "n_chars": len(art.text), "sha256": art.sha256})
+                         "path": art.path.name, "n_chars": art.n_chars, "sha256": art.sha256})
             yield art
 
     total = sum(1 for _ in folder.glob("*.txt")) if folder.is_dir() else None

@@ -5,10 +5,11 @@ iterable of articles and yields each article's payload in input order.
 Cached articles (see :mod:`sahel.cache`) are not parsed again; the others go,
 in chunks, to a pool of worker processes that import spaCy once each. Texts
 are streamed: at most ``2 × jobs`` chunks of texts are in flight, and at most
-:data:`BUFFER` finished payloads wait for an earlier article. A pool is only
-started once a full chunk of articles needs parsing, so re-runs that miss a
-handful of articles parse them in-process. :func:`parse_articles` keeps every
-payload (for tests and small corpora).
+:data:`BUFFER` finished payloads wait for an earlier article. Re-runs that
+miss only a handful of articles (at most :data:`LOOKAHEAD` in the whole
+input) send them at once to a single worker and write the cached ones
+meanwhile. :func:`parse_articles` keeps every payload (for tests and small
+corpora).
 """
 from __future__ import annotations
 
@@ -38,7 +39,8 @@ CHUNK = 8
 
 @dataclass
 class ParseStats:
-    """What a parse did: articles seen, served from the cache, parsed, processes."""
+    """What a parse did: articles seen, served from the cache, parsed, processes
+    (``jobs``: the worker processes started, or 1 when parsed in this process)."""
 
     articles: int = 0
     cached: int = 0
@@ -179,6 +181,8 @@ def parse_articles(articles: Iterable[Article], *, jobs: int | None = None,
 
 BUFFER = 64
 """Finished payloads held back while an earlier article waits to be parsed; beyond, it is parsed now."""
+LOOKAHEAD = CHUNK
+"""Misses a run may have and still send them all to one early worker (see :func:`iter_payloads`)."""
 
 
 def iter_payloads(articles: Iterable[Article], *, jobs: int | None = None,
@@ -190,9 +194,15 @@ def iter_payloads(articles: Iterable[Article], *, jobs: int | None = None,
     ``cache``: see :meth:`ArticleCache.open`. ``progress``: None shows a bar
     on a terminal for runs over a second, True always, False never.
     ``total`` (the number of articles, if known) sizes the bar. ``stats``
-    is filled in as the run goes. Memory stays flat: texts are dropped once
-    sent to a worker, and only a bounded number of finished payloads wait
-    for an earlier article.
+    is filled in as the run goes.
+
+    With a cache, the misses are looked for first: if the whole input has at
+    most :data:`LOOKAHEAD` of them (a re-run), they go to one worker process
+    at once while the cached payloads stream, texts of cached articles are
+    dropped (:meth:`~sahel.corpus.Article.load_text` reads them again if an
+    entry is unreadable). Otherwise the articles stream through the pool.
+    Memory stays flat: texts are dropped once sent to a worker, and only a
+    bounded number of finished payloads wait for an earlier article.
     """
     if jobs is not None and jobs < 0:
         raise ValueError(f"jobs must be positive or 0 for all cores, not {jobs}")
@@ -209,12 +219,20 @@ def iter_payloads(articles: Iterable[Article], *, jobs: int | None = None,
     n = 0  # articles read
     head = 0  # next index to yield
 
+    def start_pool(workers: int) -> ProcessPoolExecutor:
+        nonlocal pool
+        pool = ProcessPoolExecutor(workers, mp_context=_context(), initializer=_init_worker)
+        return pool
+
+    def parsed(i: int, payload: Payload) -> None:
+        ready[i] = payload
+        stats.parsed += 1
+        bar.update(stats.cached)
+
     def collect(done: set[Future]) -> None:
         for fut in done:
             for i, payload in fut.result():
-                ready[i] = payload
-                stats.parsed += 1
-                bar.update(stats.cached)
+                parsed(i, payload)
 
     def drain() -> Iterator[Payload]:
         nonlocal head
@@ -223,45 +241,103 @@ def iter_payloads(articles: Iterable[Article], *, jobs: int | None = None,
             head += 1
 
     def flush() -> None:
-        nonlocal pending, pool
+        nonlocal pending
         if not pending:
             return
         if pool is None and (njobs == 1 or len(pending) < CHUNK):
             for i, key, article in pending:  # a handful of misses: no pool needed
-                ready[i] = _parse_one(article, key, store)
-                stats.parsed += 1
-                bar.update(stats.cached)
+                parsed(i, _parse_one(article, key, store))
         else:
-            if pool is None:
-                pool = ProcessPoolExecutor(njobs, mp_context=_context(), initializer=_init_worker)
-            inflight.add(pool.submit(_parse_chunk, pending, root, version))
+            inflight.add((pool or start_pool(njobs)).submit(_parse_chunk, pending, root, version))
+            stats.jobs = max(stats.jobs, _workers(pool))
         pending = []
 
-    try:
-        for i, article in enumerate(articles):
-            n += 1
-            key = (article_key(article.text, article.doc_id, article.published, article.outlet)
-                   if store else None)
-            hit = store.get(key) if store and key else None
-            if hit is not None:
-                ready[i] = hit
-                stats.cached += 1
-                bar.update(stats.cached)
-            else:
-                pending.append((i, key, article))
-            del article  # the pending chunk holds the only reference to the text
-            if njobs == 1 or len(pending) >= CHUNK:
-                flush()
-            while len(inflight) >= 2 * njobs:
+    def step(i: int, key: str | None, article: Article, known: bool | None = None) -> Iterator[Payload]:
+        """Take article ``i`` (``known``: whether its entry exists, None if not looked at yet)."""
+        nonlocal inflight
+        hit = store.get(key) if store is not None and key is not None and known is not False else None
+        if hit is not None:
+            ready[i] = hit
+            stats.cached += 1
+            bar.update(stats.cached)
+        else:
+            article.load_text()
+            pending.append((i, key, article))
+        del article  # the pending chunk holds the only reference to the text
+        if njobs == 1 or len(pending) >= CHUNK:
+            flush()
+        while len(inflight) >= 2 * njobs:
+            done, inflight = wait(inflight, return_when=FIRST_COMPLETED)
+            collect(done)
+        yield from drain()
+        if len(ready) >= BUFFER:  # the next article to yield is still pending or in flight
+            flush()
+            while head not in ready:
                 done, inflight = wait(inflight, return_when=FIRST_COMPLETED)
                 collect(done)
             yield from drain()
-            if len(ready) >= BUFFER:  # the next article to yield is still pending or in flight
-                flush()
-                while head not in ready:
-                    done, inflight = wait(inflight, return_when=FIRST_COMPLETED)
-                    collect(done)
-                yield from drain()
+
+    def few_misses(ahead: list[tuple[int, str, Article, bool]]) -> Iterator[Payload]:
+        """Every article is known: parse the misses now, stream the hits meanwhile."""
+        misses = [(i, key, article) for i, key, article, hit in ahead if not hit]
+        for _, _, article in misses:
+            article.load_text()
+        early = None
+        if misses and njobs > 1:
+            early = start_pool(1).submit(_parse_chunk, misses, root, version)
+        del misses
+        results: dict[int, Payload] | None = None
+        for j, (i, key, article, hit) in enumerate(ahead):
+            ahead[j] = None  # type: ignore[call-overload]  # let payloads and texts go as they are yielded
+            payload = store.get(key) if hit and store is not None else None
+            if payload is not None:
+                stats.cached += 1
+                bar.update(stats.cached)
+            elif early is not None and not hit:
+                if results is None:
+                    results = dict(early.result())
+                payload = results.pop(i)
+                stats.parsed += 1
+                bar.update(stats.cached)
+            else:  # parsed here: one job, or an entry that turned out unreadable
+                article.load_text()
+                payload = _parse_one(article, key, store)
+                stats.parsed += 1
+                bar.update(stats.cached)
+            del article
+            yield payload
+
+    try:
+        source = enumerate(articles)
+        ahead: list[tuple[int, str, Article, bool]] = []
+        few = False
+        if store is not None:  # look for the misses first
+            misses = 0
+            for i, article in source:
+                n += 1
+                key = article_key(article.digest, article.doc_id, article.published, article.outlet)
+                hit = store.has(key)
+                if hit:
+                    article.text = None  # read again only if the entry turns out unreadable
+                ahead.append((i, key, article, hit))
+                del article
+                misses += not hit
+                if misses > LOOKAHEAD:
+                    break
+            else:
+                few = True
+        if few:
+            yield from few_misses(ahead)
+            return
+        ahead.reverse()
+        while ahead:  # the articles read ahead, then the rest
+            yield from step(*ahead.pop())
+        for i, article in source:
+            n += 1
+            key = (article_key(article.digest, article.doc_id, article.published, article.outlet)
+                   if store else None)
+            yield from step(i, key, article)
+            del article
         flush()
         while inflight:
             done, inflight = wait(inflight, return_when=FIRST_COMPLETED)
@@ -271,7 +347,11 @@ def iter_payloads(articles: Iterable[Article], *, jobs: int | None = None,
     finally:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
-            stats.jobs = njobs
         bar.close()
         stats.articles = n
         stats.seconds = time.perf_counter() - t0
+
+
+def _workers(pool: ProcessPoolExecutor | None) -> int:
+    """Worker processes a pool has started (it starts them as tasks come)."""
+    return len(getattr(pool, "_processes", None) or ()) if pool is not None else 1

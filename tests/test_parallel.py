@@ -147,36 +147,46 @@ def test_rows_written_one_article_at_a_time_equal_the_whole_table() -> None:
 
 def test_payloads_come_in_order_and_cached_ones_do_not_pile_up(tmp_path: Path, monkeypatch) -> None:
     """One slow miss first, then many cached articles: the generator yields in input
-    order, and holds back at most ``BUFFER`` finished payloads while it waits."""
+    order, and holds back at most ``BUFFER`` finished payloads while it waits (it
+    reads the articles ahead to find the misses, not their payloads); the miss
+    goes to one early worker, and the texts of cached articles are dropped."""
     import sahel.corpus
-    from sahel.parallel import BUFFER, iter_payloads
+    from sahel.cache import ArticleCache
+    from sahel.parallel import BUFFER, ParseStats, iter_payloads
 
-    def articles(n: int, read: list[int]):
+    def articles(n: int, read: list[Article]):
         for i in range(n):
-            read.append(i)
-            yield Article(f"a{i:03d}", tmp_path / f"a{i:03d}.txt", f"Text {i}: {i} soldiers were killed.",
+            art = Article(f"a{i:03d}", tmp_path / f"a{i:03d}.txt", f"Text {i}: {i} soldiers were killed.",
                           f"{i:064d}")
+            read.append(art)
+            yield art
 
     monkeypatch.setattr(sahel.corpus, "parse_article",
                         lambda a: {"rows": pd.DataFrame({"doc": [a.doc_id]})})
     n = 3 * BUFFER
     list(iter_payloads(articles(n, []), jobs=2, cache=tmp_path / "cache", progress=False))  # fill the cache
-    read: list[int] = []
+    read: list[Article] = []
+    gets: list[str] = []
+    real_get = ArticleCache.get
+    monkeypatch.setattr(ArticleCache, "get", lambda self, key: gets.append(key) or real_get(self, key))
     first = Article("a-new", tmp_path / "new.txt", "A new article.", "f" * 64)
     seen_at_first_yield = []
 
     def with_new_first():
-        read.append(-1)
         yield first
         yield from articles(n, read)
 
     out = []
-    for payload in iter_payloads(with_new_first(), jobs=2, cache=tmp_path / "cache", progress=False):
+    stats = ParseStats()
+    for payload in iter_payloads(with_new_first(), jobs=2, cache=tmp_path / "cache", progress=False,
+                                 stats=stats):
         if not out:
-            seen_at_first_yield.append(len(read))
+            seen_at_first_yield.append(len(gets))
+            assert all(a.text is None for a in read)
         out.append(payload["rows"]["columns"]["doc"][0])
     assert out == ["a-new"] + [f"a{i:03d}" for i in range(n)]
     assert seen_at_first_yield[0] <= BUFFER + 2
+    assert (stats.parsed, stats.cached, stats.jobs) == (1, n, 1)
 
 
 def _child_processes() -> list[int]:
@@ -221,3 +231,37 @@ def test_failure_mid_stream_stops_the_workers_and_writes_nothing(corpus: Path, t
     assert [p.name for p in out.iterdir()] == ["figures.csv"]
     assert (out / "figures.csv").read_text(encoding="utf-8") == "previous\n"
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out-")]
+
+
+def test_failure_while_cached_articles_stream_stops_the_early_worker(corpus: Path, tmp_path: Path,
+                                                                     monkeypatch) -> None:
+    import multiprocessing
+    import shutil
+
+    from sahel import parallel, tables
+    from sahel.corpus import write_corpus
+
+    folder = Path(shutil.copytree(corpus, tmp_path / "corpus"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        write_corpus(folder, tmp_path / "first", jobs=2, cache=tmp_path / "cache", progress=False)
+    (folder / "t999.txt").write_text("Two soldiers were killed in Gao on Monday.", encoding="utf-8")
+    out = tmp_path / "out"
+    real, calls = tables.TableWriter.append, []
+
+    def failing(self, name, schema, rows=""):
+        calls.append(name)
+        if len(calls) == 3 * 5:  # a few cached articles in, the new one still with the worker
+            raise KeyboardInterrupt
+        return real(self, name, schema, rows)
+
+    monkeypatch.setattr(tables.TableWriter, "append", failing)
+    pools, real_pool = [], parallel.ProcessPoolExecutor
+    monkeypatch.setattr(parallel, "ProcessPoolExecutor", lambda n, **kw: pools.append(n) or real_pool(n, **kw))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(KeyboardInterrupt):
+            write_corpus(folder, out, jobs=2, cache=tmp_path / "cache", progress=False)
+    assert pools == [1]  # the one miss went to a single early worker
+    assert multiprocessing.active_children() == [] and not _child_processes()
+    assert not out.exists() or not list(out.iterdir())
