@@ -262,20 +262,24 @@ def memo_path(store: ArticleCache, corpus: str | Path) -> Path:
 
 
 def load_memo(path: str | Path) -> BlockMemo:
-    """The :class:`~sahel.reconcile.BlockMemo` stored at ``path``; empty if missing or unreadable."""
+    """The :class:`~sahel.reconcile.BlockMemo` stored at ``path`` (empty if missing or unreadable), which
+    stores itself there again as soon as a run has found all its blocks, and then lets go of them."""
     from .reconcile import BlockMemo
+
+    def store(memo: BlockMemo) -> None:
+        save_memo(memo, path)
+        memo.blocks = {}  # stored: free the memory for the rest of the run
 
     try:
         with open(path, "rb") as fh:
             data = pickle.load(fh)
         if isinstance(data, dict) and all(type(k) is bytes and type(v) is bytes for k, v in data.items()):
-            return BlockMemo(data)
+            return BlockMemo(data, on_finish=store)
     except Exception:  # missing, truncated or foreign: start empty
         pass
-    return BlockMemo()
+    return BlockMemo(on_finish=store)
 
 
 def save_memo(memo: BlockMemo, path: str | Path) -> None:
-    """Store the blocks ``memo`` used in its last run at ``path``, if they changed."""
-    if memo.changed or len(memo.used) != len(memo.blocks):
-        write_pickle(Path(path), memo.used)
+    """Store the blocks of ``memo`` at ``path``."""
+    write_pickle(Path(path), memo.blocks)

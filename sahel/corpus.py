@@ -230,7 +230,7 @@ def write_corpus(path: str | Path, out_dir: str | Path, jobs: int | None = None,
     ``out_dir`` changes unless every table is complete (see
     :class:`sahel.tables.TableWriter`).
     """
-    from .cache import ArticleCache, load_memo, memo_path, save_memo
+    from .cache import ArticleCache, load_memo, memo_path
     from .parallel import ERROR, ParseStats, iter_payloads
     from .reconcile import iter_derived
     from .schema import DERIVED
@@ -273,14 +273,12 @@ def write_corpus(path: str | Path, out_dir: str | Path, jobs: int | None = None,
         del docs[:]
         store = ArticleCache.open(cache)
         memo_file = memo_path(store, folder) if store is not None else None
-        memo = load_memo(memo_file) if memo_file is not None else None
+        memo = load_memo(memo_file) if memo_file is not None else None  # stored again once used
         for name, table in iter_derived(prepared, memo):
             # facts and events are formatted in the background while the timeline is derived
             out.write(name, table, DERIVED[name], background=name in ("facts", "events"))
             del table
         del prepared[:]
-        if memo is not None and memo_file is not None:
-            save_memo(memo, memo_file)
     summary.written = out.written
     return summary
 

@@ -56,7 +56,7 @@ import pickle
 import re
 import zlib
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import NamedTuple
@@ -980,7 +980,7 @@ class _Fact:
         # (article, sentence) of the members, for the incidents that can form events
         self.sentences = None
         if self.kind == "incident" and self.measure in VIOLENT and ds is not None:
-            self.sentences = {(m.doc, m.sentence) for m in members if m.sentence is not None}
+            self.sentences = tuple(dict.fromkeys((m.doc, m.sentence) for m in members if m.sentence is not None))
 
 
 def _fmt(v: float | None) -> str:
@@ -1096,6 +1096,7 @@ def _block_results(arts: list[_Article], offsets: list[int], blocks: dict[tuple,
         memo.put(keys[k], _portable(facts, *values[k], offsets))
     for key in keys:
         memo.keep(key)
+    memo.finish()
     return results  # type: ignore[return-value]
 
 
@@ -1137,7 +1138,7 @@ def _localize(data: bytes, numbers: array, figures: array, offsets: list[int]) -
     for fact, positions, others in pickle.loads(data):
         if fact.parts:
             fact.parts = {offsets[numbers[j]] + i for j, i in fact.parts}
-        out.append((fact, [offsets[numbers[j]] + figures[j] for j in positions], others))
+        out.append((fact, array("i", [offsets[numbers[j]] + figures[j] for j in positions]), others))
     return out
 
 
@@ -1147,14 +1148,16 @@ class BlockMemo:
     A block (one party, measure and kind) is keyed by a hash of its figures: the prepared articles
     they come from (:func:`_digest`) and their numbers in those articles, so a block is found only
     when every input of its clustering is the same. ``sahel parse`` keeps the blocks of its last run
-    on a corpus folder (``used``) in the cache (:func:`sahel.cache.load_memo`): a re-run after adding
-    an article clusters only the blocks it touches. Entries are pickled and compressed (zlib).
+    on a corpus folder in the cache (:func:`sahel.cache.load_memo`): a re-run after adding an article
+    clusters only the blocks it touches. Entries are pickled and compressed (zlib).
     """
 
-    def __init__(self, blocks: dict[bytes, bytes] | None = None) -> None:
+    def __init__(self, blocks: dict[bytes, bytes] | None = None,
+                 on_finish: Callable[[BlockMemo], None] | None = None) -> None:
         self.blocks = dict(blocks or {})
         self.used: dict[bytes, bytes] = {}
         self.changed = False
+        self.on_finish = on_finish
 
     @staticmethod
     def key(block: tuple, numbers: array, figures: array, digests: list[bytes]) -> bytes:
@@ -1179,12 +1182,20 @@ class BlockMemo:
         self.changed = True
 
     def keep(self, key: bytes) -> None:
-        """Mark a block as part of this run (what :meth:`save` keeps)."""
+        """Mark a block as part of this run."""
         if key in self.blocks:
             self.used[key] = self.blocks[key]
 
+    def finish(self) -> None:
+        """Every block of the run is known: the blocks of this run become the memo (the others are
+        dropped), and if that changed anything, ``on_finish`` is called (to store it)."""
+        changed = self.changed or len(self.used) != len(self.blocks)
+        self.blocks, self.used, self.changed = self.used, {}, False
+        if changed and self.on_finish is not None:
+            self.on_finish(self)
 
-_BlockFacts = list[tuple[_Fact, list[int], list[tuple[str, str]]]]
+
+_BlockFacts = list[tuple[_Fact, array, list[tuple[str, str]]]]
 """A block's facts, each with its members (figure numbers) and the ids of those naming another article
 (``(article, figure_id)``)."""
 
@@ -1200,7 +1211,7 @@ def _block_facts(arts: list[_Article], offsets: list[int], numbers: array, figur
             named = m.figure_id.split(":", 1)[0]
             if named != m.doc:
                 others.append((named, m.figure_id))
-        out.append((_Fact(members), [m.index for m in members], others))
+        out.append((_Fact(members), array("i", [m.index for m in members]), others))
     return out
 
 

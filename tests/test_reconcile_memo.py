@@ -108,3 +108,18 @@ def test_parse_keeps_a_memo_per_corpus_in_the_cache(tmp_path):
         assert f.read_bytes() == (out2 / f.name).read_bytes(), f.name
     corpus_mod.write_corpus(paths.SEEDS_DIR, tmp_path / "three", jobs=1, cache=False)
     assert len(list((cache).rglob("derive/*.pkl"))) == 1
+
+
+def test_a_loaded_memo_stores_itself_once_the_blocks_are_known(prepared, tmp_path):
+    path = tmp_path / "derive" / "memo.pkl"
+    memo = load_memo(path)
+    want = reconcile.derive_prepared(prepared, memo)
+    assert path.is_file() and memo.blocks == {}  # stored, then let go of
+    stored = path.stat().st_mtime_ns
+    again = load_memo(path)
+    assert again.blocks
+    _same(reconcile.derive_prepared(prepared, again), want)
+    assert path.stat().st_mtime_ns == stored  # nothing changed: not written again
+    n_full = len(load_memo(path).blocks)
+    reconcile.derive_prepared(prepared[:20], load_memo(path))  # a smaller corpus: its blocks only
+    assert 0 < len(load_memo(path).blocks) < n_full
