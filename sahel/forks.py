@@ -1,9 +1,21 @@
-"""When work can go to a forked child process: cheap (the child shares this process's memory) and safe."""
+"""Work done in a forked child process: cheap (the child shares this process's memory) and safe.
+
+:class:`Forked` runs a function in a child and hands back its result; if forking is not possible
+(:func:`can_fork`) or the child fails, the function runs in this process instead, so the result is
+the same either way.
+"""
 from __future__ import annotations
 
 import os
+import pickle
+import signal
 import sys
 import threading
+from collections.abc import Callable
+from contextlib import suppress
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
 
 
 def can_fork() -> bool:
@@ -14,3 +26,61 @@ def can_fork() -> bool:
         return len(os.sched_getaffinity(0)) >= 2
     except (AttributeError, OSError):
         return False
+
+
+class Forked(Generic[T]):
+    """``fn()`` computed in a forked child while this process goes on; :meth:`result` waits for it.
+
+    The child pickles the result into a pipe as it goes (the parent reads it in :meth:`result`) and
+    leaves with ``os._exit``, touching nothing of the parent's. Without a child, or when it fails,
+    :meth:`result` calls ``fn()`` here.
+    """
+
+    def __init__(self, fn: Callable[[], T]) -> None:
+        self.fn = fn
+        self.pid = self.fd = -1
+        self.status = 1
+        if not can_fork():
+            return
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child
+            status = 1
+            try:
+                os.close(read_end)
+                with os.fdopen(write_end, "wb") as fh:
+                    pickle.dump(fn(), fh, protocol=pickle.HIGHEST_PROTOCOL)
+                status = 0
+            finally:
+                os._exit(status)
+        os.close(write_end)
+        self.pid, self.fd = pid, read_end
+
+    def result(self) -> T:
+        """The child's result, or ``fn()`` computed here if there is no child or it failed (once)."""
+        if self.pid < 0:
+            return self.fn()
+        sent, ok = None, False
+        try:
+            with os.fdopen(self.fd, "rb") as fh:
+                self.fd = -1
+                try:
+                    sent, ok = pickle.load(fh), True
+                except Exception:  # the child failed half-way
+                    pass
+        finally:
+            self.close()
+        return sent if ok and self.status == 0 else self.fn()
+
+    def close(self, kill: bool = False) -> None:
+        """Stop waiting: close the pipe (a child still writing to it fails and exits), or ``kill`` the
+        child, and reap it."""
+        if self.fd >= 0:
+            os.close(self.fd)
+            self.fd = -1
+        if self.pid >= 0:
+            if kill:
+                with suppress(OSError):
+                    os.kill(self.pid, signal.SIGKILL)
+            _, self.status = os.waitpid(self.pid, 0)
+            self.pid = -2  # reaped

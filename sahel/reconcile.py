@@ -51,7 +51,6 @@ import gc
 import hashlib
 import itertools
 import math
-import os
 import pickle
 import re
 import zlib
@@ -66,7 +65,7 @@ import pandas as pd
 
 from . import actors as _actors
 from . import places as _places
-from .forks import can_fork
+from .forks import Forked, can_fork
 from .schema import ACTORS, DATE, EVENTS, FACTS, MEASURES, PLACES, TIMELINE, conform
 
 VIOLENT = ("killed", "wounded", "captured", "destroyed")
@@ -1224,7 +1223,8 @@ def _run_blocks(arts: list[_Article], offsets: list[int], blocks: list[tuple[arr
 
     Above :data:`PARALLEL_FIGURES` figures, on Linux with two cores or more and no other thread
     running, a forked child clusters about half the figures (the largest blocks spread between the
-    two) and sends its facts back through a pipe; if it fails, this process clusters its blocks too.
+    two) and sends its facts back (:class:`sahel.forks.Forked`: if it fails, this process clusters
+    its blocks too).
     """
     intern: dict = {}
     if offsets[-1] <= PARALLEL_FIGURES or not can_fork():
@@ -1237,40 +1237,13 @@ def _run_blocks(arts: list[_Article], offsets: list[int], blocks: list[tuple[arr
         side.append((k, s))
     theirs = sorted(k for k, s in side if s == 1)
     mine = sorted(k for k, s in side if s == 0)
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: cluster its blocks, send them, leave without cleanup of the parent's state
-        status = 1
-        try:
-            os.close(read_end)
-            with os.fdopen(write_end, "wb") as fh:  # streamed: the parent reads once its own blocks are done
-                pickle.dump([_block_facts(arts, offsets, *blocks[k], intern) for k in theirs], fh,
-                            protocol=pickle.HIGHEST_PROTOCOL)
-            status = 0
-        finally:
-            os._exit(status)
-    os.close(write_end)
-    results: dict[int, _BlockFacts] = {}
-    sent = None
+    child = Forked(lambda: [_block_facts(arts, offsets, *blocks[k], intern) for k in theirs])
     try:
-        for k in mine:
-            results[k] = _block_facts(arts, offsets, *blocks[k], intern)
-        with os.fdopen(read_end, "rb") as fh:
-            read_end = -1
-            try:
-                sent = pickle.load(fh)
-            except Exception:  # the child failed half-way
-                sent = None
-    finally:
-        if read_end >= 0:
-            os.close(read_end)  # the child's writes fail: it exits
-        _, status = os.waitpid(pid, 0)
-    if status == 0 and sent is not None:
-        results.update(zip(theirs, sent))
-    del sent
-    for k in theirs:
-        if k not in results:  # the child failed: cluster its blocks here
-            results[k] = _block_facts(arts, offsets, *blocks[k], intern)
+        results = {k: _block_facts(arts, offsets, *blocks[k], intern) for k in mine}
+    except BaseException:
+        child.close()
+        raise
+    results.update(zip(theirs, child.result()))
     return [results[k] for k in range(len(blocks))]
 
 
@@ -1679,26 +1652,38 @@ def _derive(prepared: Iterable[Prepared], memo: BlockMemo | None) -> Iterator[tu
     _CONFLICTS.clear()
     arts = [_Article(p) for p in prepared]
     facts, fact_of, odd = _facts(arts, memo)
-    events = _events(facts)
-    fact_ids, bests = [f.fact_id for f in facts], [f.best for f in facts]
-    table = _table(_fact_columns(facts), FACTS)
-    del facts
-    yield "facts", table
-    yield "events", _table(dict(events.columns), EVENTS)
-    del table
-    timeline = _timeline(arts, events, fact_ids, bests, fact_of, odd)
-    del fact_ids, bests, fact_of, odd, events
-    yield "timeline", _table(timeline.columns, TIMELINE)
-    del timeline
-    for name, start, n, make in (("places", "places", "n_places", _places_table),
-                                 ("actors", "actors", "n_actors", _actors_table)):
+    gazetteers = Forked(lambda: _gazetteer_tables(arts))  # in a child while events and timeline are derived
+    try:
+        events = _events(facts)
+        fact_ids, bests = [f.fact_id for f in facts], [f.best for f in facts]
+        table = _table(_fact_columns(facts), FACTS)
+        del facts
+        yield "facts", table
+        yield "events", _table(dict(events.columns), EVENTS)
+        del table
+        timeline = _timeline(arts, events, fact_ids, bests, fact_of, odd)
+        del fact_ids, bests, fact_of, odd, events
+        yield "timeline", _table(timeline.columns, TIMELINE)
+        del timeline
+        places, actors = gazetteers.result()
+    finally:
+        gazetteers.close()
+    yield "places", places
+    yield "actors", actors
+
+
+def _gazetteer_tables(arts: list[_Article]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The places and actors tables: the gazetteers with the articles' mention counts."""
+    out = []
+    for start, n, make in (("places", "n_places", _places_table), ("actors", "n_actors", _actors_table)):
         counts: dict[str, int] = {}
         docs: dict[str, list[str]] = {}
         for art in arts:
             for key, k in art.counts(getattr(art, start), getattr(art, n)):
                 counts[key] = counts.get(key, 0) + k
                 docs.setdefault(key, []).append(art.doc)
-        yield name, make(counts, docs)
+        out.append(make(counts, docs))
+    return out[0], out[1]
 
 
 def _fact_columns(facts: list[_Fact]) -> dict[str, list]:

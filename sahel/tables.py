@@ -15,14 +15,14 @@ import signal
 import tempfile
 import threading
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .forks import can_fork
+from .forks import Forked, can_fork
 from .schema import DATE, _dtype, conform
 
 _FLOAT, _INT = pd.Float64Dtype(), pd.Int64Dtype()
@@ -90,7 +90,7 @@ class TableWriter:
         self.out_dir = Path(out_dir)
         self.tmp: Path | None = None
         self.files: dict[str, Any] = {}
-        self.children: dict[str, tuple[int, pd.DataFrame, Mapping[str, str], int]] = {}
+        self.children: dict[str, Forked[None]] = {}
 
     def __enter__(self) -> TableWriter:
         self.out_dir.mkdir(parents=True, exist_ok=True)
@@ -120,21 +120,15 @@ class TableWriter:
         if name in self.files:
             raise ValueError(f"{name}: table already written")
         if background and can_fork():
-            pid = os.fork()
-            if pid == 0:  # the child: write this one file, leave without touching the parent's state
-                status = 1
-                try:
-                    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-                    self._write_rows(name, df, schema, chunk)
-                    status = 0
-                finally:
-                    os._exit(status)
-            self.files[name] = None
-            self.children[name] = (pid, df, schema, chunk)
+            job = Forked(lambda: self._write_rows(name, df, schema, chunk))
+            self.files[name] = None  # written by the child (or, should it fail, by _join)
+            self.children[name] = job
             return
         self._write_rows(name, df, schema, chunk)
 
     def _write_rows(self, name: str, df: pd.DataFrame, schema: Mapping[str, str], chunk: int) -> None:
+        if self.files.get(name, False) is None:  # a child's table: written here after all
+            del self.files[name]
         extra = [c for c in df.columns if c not in schema]
         fh = self._file(name, {**schema, **dict.fromkeys(extra, "")})
         for start in range(0, len(df), chunk):
@@ -142,24 +136,20 @@ class TableWriter:
         fh.flush()
 
     def _join(self, ok: bool) -> None:
-        """Wait for the tables written in the background; write those whose child failed (if ``ok``),
-        or stop every child (if not)."""
-        for name, (pid, df, schema, chunk) in list(self.children.items()):
-            try:
-                if not ok:
-                    os.kill(pid, signal.SIGKILL)
-                _, status = os.waitpid(pid, 0)
-            except BaseException:
-                for other, *_ in self.children.values():  # interrupted: no child may outlive the folder
-                    with suppress(OSError):
-                        os.kill(other, signal.SIGKILL)
-                        os.waitpid(other, 0)
-                self.children.clear()
-                raise
-            del self.children[name]
-            if ok and status != 0:
-                del self.files[name]
-                self._write_rows(name, df, schema, chunk)
+        """Wait for the tables written in the background (writing here those whose child failed), or,
+        if not ``ok``, stop them all."""
+        try:
+            for name in list(self.children):
+                job = self.children.pop(name)
+                if ok:
+                    job.result()
+                else:
+                    job.close(kill=True)
+        except BaseException:
+            for job in self.children.values():  # interrupted: no child may outlive the folder
+                job.close(kill=True)
+            self.children.clear()
+            raise
 
     def __exit__(self, exc_type, exc, tb) -> None:
         try:

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from sahel import reconcile
+from sahel import forks as forks_mod
 from sahel.forks import can_fork
 
 from test_reconcile_scale import _synthetic
@@ -34,16 +35,16 @@ def _same(got: dict, want: dict) -> None:
 
 def test_two_processes_give_the_serial_tables(tables, serial, monkeypatch):
     forks = []
-    real_fork = reconcile.os.fork
+    real_fork = forks_mod.os.fork
 
     def fork():
         forks.append(1)
         return real_fork()
 
     monkeypatch.setattr(reconcile, "PARALLEL_FIGURES", 0)
-    monkeypatch.setattr(reconcile.os, "fork", fork)
+    monkeypatch.setattr(forks_mod.os, "fork", fork)
     _same(reconcile.derive(*tables), serial)
-    assert forks == [1]
+    assert forks == [1, 1]  # the blocks, and the places and actors tables
     assert len(serial["facts"]) > 300
 
 
@@ -80,3 +81,23 @@ def test_garbage_collection_is_restored(tables):
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_forked_gives_the_function_result_with_or_without_a_child(monkeypatch):
+    assert forks_mod.Forked(lambda: {"a": [1, 2]}).result() == {"a": [1, 2]}
+    calls = []
+
+    def counted():
+        calls.append(1)
+        return 7
+
+    monkeypatch.setattr(forks_mod, "can_fork", lambda: False)
+    assert forks_mod.Forked(counted).result() == 7 and calls == [1]  # no child: here
+
+
+def test_forked_stopped_early_leaves_no_child():
+    job = forks_mod.Forked(lambda: list(range(10**6)))  # larger than a pipe holds
+    pid = job.pid
+    job.close()
+    with pytest.raises(ChildProcessError):
+        forks_mod.os.waitpid(pid, forks_mod.os.WNOHANG)
