@@ -323,7 +323,17 @@ def test_failure_while_moving_into_place_rolls_back(data_dir: Path, monkeypatch:
     assert leftovers(data_dir) == []
 
 
-def test_ctrl_c_while_moving_into_place_is_held_until_done(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def ctrl_c_raises():
+    """Ctrl-C raises KeyboardInterrupt, as in a terminal (a process started in the background by a
+    shell without job control inherits SIGINT ignored)."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
+def test_ctrl_c_while_moving_into_place_is_held_until_done(data_dir: Path, monkeypatch: pytest.MonkeyPatch,
+                                                          ctrl_c_raises: None) -> None:
     real = os.replace
 
     def replace_then_ctrl_c(src, dst) -> None:
