@@ -254,11 +254,15 @@ def prune(root: str | Path | None = None) -> list[Path]:
     return removed
 
 
+def folder_key(folder: str | Path) -> str:
+    """The name of a corpus folder's files in the cache: a hash of its resolved path."""
+    return hashlib.sha256(str(Path(folder).resolve()).encode("utf-8", "surrogateescape")).hexdigest()[:24]
+
+
 def memo_path(store: ArticleCache, corpus: str | Path) -> Path:
     """Where ``sahel parse`` keeps the clustered blocks of figures of its last run on the corpus folder
     ``corpus``: one file per folder, replaced on each run."""
-    name = hashlib.sha256(str(Path(corpus).resolve()).encode("utf-8", "surrogatepass")).hexdigest()[:16]
-    return store.folder / "derive" / f"{name}.pkl"
+    return store.folder / "derive" / f"{folder_key(corpus)}.pkl"
 
 
 def load_memo(path: str | Path) -> BlockMemo:

@@ -156,9 +156,10 @@ class ScanManifest:
     @classmethod
     def open(cls, root: Path, folder: Path) -> ScanManifest:
         """The manifest of ``folder`` under cache ``root`` (empty if missing, stale or corrupt)."""
+        from .cache import folder_key
+
         resolved = str(Path(folder).resolve())
-        name = hashlib.sha256(resolved.encode("utf-8", "surrogateescape")).hexdigest()[:24]
-        manifest = cls(Path(root) / cls.FOLDER / f"{name}.pkl", resolved)
+        manifest = cls(Path(root) / cls.FOLDER / f"{folder_key(resolved)}.pkl", resolved)
         try:
             with open(manifest.path, "rb") as fh:
                 data = pickle.loads(fh.read())
