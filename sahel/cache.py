@@ -18,6 +18,9 @@ Layout
     ``<root>/<EXTRACTOR_VERSION>/derive/<hash of the corpus folder>.pkl``: the
     facts of the blocks of figures clustered by the last run on the folder
     (:func:`memo_path`), so that a re-run clusters only the blocks that changed.
+    ``<root>/<EXTRACTOR_VERSION>/derive/<hash of the corpus folder>.tables/<inputs key>/``:
+    the corpus-wide tables (facts, events, timeline, places, actors) the last run wrote
+    (:func:`derived_path`), taken as they are by a re-run whose articles did not change.
     ``<root>/scan/<hash of the corpus folder>.pkl``: the folder's
     :class:`~sahel.check.ScanManifest`, what the scan derived from each file
     by stat identity, so that a re-run does not read unchanged files.
@@ -287,3 +290,46 @@ def load_memo(path: str | Path) -> BlockMemo:
 def save_memo(memo: BlockMemo, path: str | Path) -> None:
     """Store the blocks of ``memo`` at ``path``."""
     write_pickle(Path(path), memo.blocks)
+
+
+def derived_path(store: ArticleCache, corpus: str | Path) -> Path:
+    """Where ``sahel parse`` keeps the corpus-wide tables of its last run on the corpus folder ``corpus``:
+    a folder holding one subfolder named by the key of the run's inputs (:func:`inputs_key`)."""
+    return store.folder / "derive" / f"{folder_key(corpus)}.tables"
+
+
+def inputs_key(digests: Iterable[bytes]) -> str:
+    """A key of all the inputs of the corpus-wide tables: the :func:`~sahel.reconcile.digest` of each
+    prepared article, in order (the code and resources are in the cache's version)."""
+    h = hashlib.blake2b(digest_size=20)
+    for d in digests:
+        h.update(d)
+    return h.hexdigest()
+
+
+def find_derived(path: Path, key: str, names: Iterable[str]) -> dict[str, Path] | None:
+    """The tables ``names`` kept at ``path`` (:func:`derived_path`) for inputs ``key``, or None."""
+    folder = path / key
+    found = {name: folder / f"{name}.csv" for name in names}
+    return found if all(p.is_file() for p in found.values()) else None
+
+
+def save_derived(path: Path, key: str, tables: Mapping[str, Path]) -> None:
+    """Keep copies of ``tables`` (``{name: csv file}``) at ``path`` for inputs ``key``, in place of the
+    previous ones. The copies appear all at once (a folder renamed into place); failures are ignored."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=path))
+    except OSError:
+        return
+    try:
+        for name, source in tables.items():
+            shutil.copyfile(source, tmp / f"{name}.csv")
+        shutil.rmtree(path / key, ignore_errors=True)  # a damaged copy
+        os.replace(tmp, path / key)
+    except OSError:
+        shutil.rmtree(tmp, ignore_errors=True)
+        return
+    for old in path.iterdir():  # earlier runs' tables and leftovers of interrupted ones
+        if old.name != key:
+            shutil.rmtree(old, ignore_errors=True)

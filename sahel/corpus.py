@@ -23,8 +23,11 @@ from .schema import ARTICLE_TABLES, DOCUMENTS, FIGURES, NUMBERS, frame
 if TYPE_CHECKING:
     from .cache import Payload
     from .parallel import ParseStats
+    from .tables import TableWriter
 
 CATALOG = "catalog.csv"
+CORPUS_WIDE = ("facts", "events", "timeline", "places", "actors")
+"""The tables derived from the whole corpus (:func:`sahel.reconcile.derive_prepared`)."""
 
 
 class CorpusWarning(UserWarning):
@@ -226,13 +229,16 @@ def write_corpus(path: str | Path, out_dir: str | Path, jobs: int | None = None,
     beyond the compact inputs of the corpus-wide tables. ``cache`` and
     ``progress`` are those of :func:`parse_corpus`; the cache also keeps the
     facts of each block of figures (:class:`sahel.reconcile.BlockMemo`), so
-    that a re-run clusters only the blocks that changed. Nothing in
+    that a re-run clusters only the blocks that changed, and the corpus-wide
+    tables of the last run, which a re-run whose articles are all unchanged
+    takes as they are (:func:`sahel.cache.derived_path`). Nothing in
     ``out_dir`` changes unless every table is complete (see
     :class:`sahel.tables.TableWriter`).
     """
-    from .cache import ArticleCache, load_memo, memo_path
+    from .cache import (ArticleCache, derived_path, find_derived, inputs_key, load_memo, memo_path,
+                        save_derived)
     from .parallel import ERROR, ParseStats, iter_payloads
-    from .reconcile import iter_derived
+    from .reconcile import digest, iter_derived
     from .schema import DERIVED
     from .tables import TableWriter
 
@@ -272,15 +278,42 @@ def write_corpus(path: str | Path, out_dir: str | Path, jobs: int | None = None,
         out.write("documents", frame(docs, DOCUMENTS), DOCUMENTS)
         del docs[:]
         store = ArticleCache.open(cache)
-        memo_file = memo_path(store, folder) if store is not None else None
-        memo = load_memo(memo_file) if memo_file is not None else None  # stored again once used
-        for name, table in iter_derived(prepared, memo):
-            # facts and events are formatted in the background while the timeline is derived
-            out.write(name, table, DERIVED[name], background=name in ("facts", "events"))
-            del table
-        del prepared[:]
+        kept = key = digests = None
+        copied = False
+        if store is not None:
+            digests = [digest(p) for p in prepared]
+            kept, key = derived_path(store, folder), inputs_key(digests)
+            copied = _copy_derived(out, find_derived(kept, key, CORPUS_WIDE))
+        if not copied:
+            memo = load_memo(memo_path(store, folder)) if store is not None else None  # stored again once used
+            for name, table in iter_derived(prepared, memo, digests):
+                # facts and events are formatted in the background while the timeline is derived
+                out.write(name, table, DERIVED[name], background=name in ("facts", "events"))
+                del table
+            del prepared[:]
     summary.written = out.written
+    if kept is not None and key is not None and not copied:
+        save_derived(kept, key, {name: Path(out_dir) / f"{name}.csv" for name in CORPUS_WIDE})
     return summary
+
+
+def _copy_derived(out: TableWriter, found: dict[str, Path] | None) -> bool:
+    """Take the corpus-wide tables from ``found`` (kept by an earlier run with the same inputs) into
+    ``out``: True if all of them were, False (and none) if there are none or one is unusable."""
+    from .schema import DERIVED
+
+    if found is None:
+        return False
+    done = []
+    try:
+        for name, source in found.items():
+            out.copy(name, source, DERIVED[name])
+            done.append(name)
+    except (OSError, ValueError):
+        for name in done:
+            out.discard(name)
+        return False
+    return True
 
 
 @dataclass

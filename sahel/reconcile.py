@@ -1009,7 +1009,7 @@ def _figures(arts: list[_Article]) -> list[_Fig]:
             for i in range(art.n_figures)]
 
 
-def _facts(arts: list[_Article], memo: BlockMemo | None = None
+def _facts(arts: list[_Article], memo: BlockMemo | None = None, digests: list[bytes] | None = None
            ) -> tuple[list[_Fact], array, dict[str, list[tuple[str, int]]]]:
     """The facts of every figure in :data:`FACTS` order, with ``part_of`` and quotes; the fact (its
     position) of each figure (by number); figures whose id names another article, by that article.
@@ -1036,7 +1036,7 @@ def _facts(arts: list[_Article], memo: BlockMemo | None = None
     facts: list[_Fact] = []
     owner: list[_Fact | None] = [None] * offsets[-1]
     odd: dict[str, list[tuple[str, _Fact]]] = {}
-    for block in _block_results(arts, offsets, blocks, memo):
+    for block in _block_results(arts, offsets, blocks, memo, digests):
         for fact, members, others in block:
             facts.append(fact)
             for m in members:
@@ -1072,12 +1072,13 @@ def _fill_quotes(arts: list[_Article], facts: Iterable[_Fact]) -> None:
 
 
 def _block_results(arts: list[_Article], offsets: list[int], blocks: dict[tuple, tuple[array, array]],
-                   memo: BlockMemo | None) -> list[_BlockFacts]:
+                   memo: BlockMemo | None, digests: list[bytes] | None = None) -> list[_BlockFacts]:
     """:func:`_block_facts` of every block, in order: from ``memo`` where it has the block, else clustered
     (and added to ``memo``)."""
     if memo is None:
         return _run_blocks(arts, offsets, list(blocks.values()))
-    digests = [_digest(a.p) for a in arts]
+    if digests is None:
+        digests = [digest(a.p) for a in arts]
     keys = [memo.key(key, numbers, figures, digests) for key, (numbers, figures) in blocks.items()]
     results: list[_BlockFacts | None] = [None] * len(keys)
     for k, ((numbers, figures), key) in enumerate(zip(blocks.values(), keys)):
@@ -1099,8 +1100,8 @@ def _block_results(arts: list[_Article], offsets: list[int], blocks: dict[tuple,
     return results  # type: ignore[return-value]
 
 
-def _digest(p: Prepared) -> bytes:
-    """A hash of everything of one prepared article."""
+def digest(p: Prepared) -> bytes:
+    """A hash of everything of one prepared article (what the corpus-wide tables read of it)."""
     h = hashlib.blake2b(digest_size=16)
     h.update(f"{p.doc_id}\0{p.published}\0".encode("utf-8", "surrogatepass"))
     h.update(p.strings.encode("utf-8", "surrogatepass") + b"\0")
@@ -1145,7 +1146,7 @@ class BlockMemo:
     """The facts of each block of figures of an earlier :func:`derive_prepared`, by the block's content.
 
     A block (one party, measure and kind) is keyed by a hash of its figures: the prepared articles
-    they come from (:func:`_digest`) and their numbers in those articles, so a block is found only
+    they come from (:func:`digest`) and their numbers in those articles, so a block is found only
     when every input of its clustering is the same. ``sahel parse`` keeps the blocks of its last run
     on a corpus folder in the cache (:func:`sahel.cache.load_memo`): a re-run after adding an article
     clusters only the blocks it touches. Entries are pickled and compressed (zlib).
@@ -1629,12 +1630,13 @@ def derive_prepared(prepared: Iterable[Prepared], memo: BlockMemo | None = None)
     return dict(iter_derived(prepared, memo))
 
 
-def iter_derived(prepared: Iterable[Prepared], memo: BlockMemo | None = None
-                 ) -> Iterator[tuple[str, pd.DataFrame]]:
+def iter_derived(prepared: Iterable[Prepared], memo: BlockMemo | None = None,
+                 digests: list[bytes] | None = None) -> Iterator[tuple[str, pd.DataFrame]]:
     """The tables of :func:`derive_prepared` as ``(name, frame)``, each as soon as it is complete, so that
     it can be written while the next is derived. Garbage collection is paused while they are derived
-    (many small objects, no reference cycles: collections would only cost time)."""
-    steps = _derive(prepared, memo)
+    (many small objects, no reference cycles: collections would only cost time). ``digests``: the
+    :func:`digest` of each prepared article, if already computed (the memo's keys use them)."""
+    steps = _derive(prepared, memo, digests)
     while True:
         enabled = gc.isenabled()
         gc.disable()
@@ -1648,10 +1650,11 @@ def iter_derived(prepared: Iterable[Prepared], memo: BlockMemo | None = None
         yield item
 
 
-def _derive(prepared: Iterable[Prepared], memo: BlockMemo | None) -> Iterator[tuple[str, pd.DataFrame]]:
+def _derive(prepared: Iterable[Prepared], memo: BlockMemo | None,
+            digests: list[bytes] | None) -> Iterator[tuple[str, pd.DataFrame]]:
     _CONFLICTS.clear()
     arts = [_Article(p) for p in prepared]
-    facts, fact_of, odd = _facts(arts, memo)
+    facts, fact_of, odd = _facts(arts, memo, digests)
     gazetteers = Forked(lambda: _gazetteer_tables(arts))  # in a child while events and timeline are derived
     try:
         events = _events(facts)

@@ -109,6 +109,28 @@ class TableWriter:
         """Add CSV lines (from :func:`csv_rows`) to table ``name`` (created with its header)."""
         self._file(name, schema).write(rows)
 
+    def copy(self, name: str, source: Path, schema: Mapping[str, str]) -> None:
+        """Take table ``name`` whole from the CSV file ``source`` (written earlier by a writer like this
+        one); :class:`ValueError` if its header is not that of ``schema``."""
+        if name in self.files:
+            raise ValueError(f"{name}: table already written")
+        assert self.tmp is not None, "use TableWriter as a context manager"
+        target = self.tmp / f"{name}.csv"
+        shutil.copyfile(source, target)
+        with open(target, encoding="utf-8", newline="") as fh:
+            head = fh.readline()
+        if head != csv_header(schema):
+            target.unlink()
+            raise ValueError(f"{source}: not a {name} table of this version (header differs)")
+        self.files[name] = None  # complete: nothing to close
+
+    def discard(self, name: str) -> None:
+        """Forget table ``name`` (taken by :meth:`copy`), so that it can be written again."""
+        if self.files.get(name, False) is not None or name in self.children:
+            raise ValueError(f"{name}: not a copied table")
+        del self.files[name]
+        (self.tmp / f"{name}.csv").unlink(missing_ok=True)  # type: ignore[operator]
+
     def write(self, name: str, df: pd.DataFrame, schema: Mapping[str, str], chunk: int = 2000,
               background: bool = False) -> None:
         """Write a whole table (formatted ``chunk`` rows at a time, to bound memory).
