@@ -6,6 +6,7 @@ tables committed in ``data/`` with pandas alone (no NLP import).
 from __future__ import annotations
 
 import hashlib
+import sys
 import tempfile
 import warnings
 from contextlib import closing
@@ -252,7 +253,8 @@ def write_corpus(path: str | Path, out_dir: str | Path, jobs: int | None = None,
                          "path": art.path.name, "n_chars": art.n_chars, "sha256": art.sha256})
             yield art
 
-    total = sum(1 for _ in folder.glob("*.txt")) if folder.is_dir() else None
+    shown = progress or (progress is None and sys.stderr.isatty())  # the bar's size, only if it is shown
+    total = sum(1 for _ in folder.glob("*.txt")) if shown and folder.is_dir() else None
     prepared = []
     with TableWriter(Path(out_dir)) as out:
         for name, schema in ARTICLE_TABLES.items():
