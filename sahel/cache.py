@@ -21,6 +21,10 @@ Layout
     ``<root>/<EXTRACTOR_VERSION>/derive/<hash of the corpus folder>.tables/<inputs key>/``:
     the corpus-wide tables (facts, events, timeline, places, actors) the last run wrote
     (:func:`derived_path`), taken as they are by a re-run whose articles did not change.
+    ``<root>/<EXTRACTOR_VERSION>/derive/<hash of the corpus folder>.run.pkl``: the record of
+    the last run (:class:`sahel.record.RunRecord`): where each article's rows are in the
+    output folder's files and its prepared input, so that a re-run into the same folder
+    copies the rows of unchanged articles instead of reading their entries.
     ``<root>/scan/<hash of the corpus folder>.pkl``: the folder's
     :class:`~sahel.check.ScanManifest`, what the scan derived from each file
     by stat identity, so that a re-run does not read unchanged files.

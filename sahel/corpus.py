@@ -9,7 +9,7 @@ import hashlib
 import sys
 import tempfile
 import warnings
-from contextlib import closing
+from contextlib import ExitStack, closing
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -236,66 +236,117 @@ def write_corpus(path: str | Path, out_dir: str | Path, jobs: int | None = None,
     ``out_dir`` changes unless every table is complete (see
     :class:`sahel.tables.TableWriter`).
     """
-    from .cache import (ArticleCache, derived_path, find_derived, inputs_key, load_memo, memo_path,
-                        save_derived)
+    from .cache import (ArticleCache, article_key, derived_path, find_derived, inputs_key, load_memo,
+                        memo_path, save_derived)
     from .parallel import ERROR, ParseStats, iter_payloads
-    from .reconcile import digest, iter_derived
+    from .reconcile import Prepared, digest, iter_derived
+    from .record import Copier, RunRecord, record_path
     from .schema import DERIVED
     from .tables import TableWriter
 
     folder = Path(path)
     summary = ParseSummary(folder, Path(out_dir), ParseStats())
     docs: list[dict[str, object]] = []
+    keys: list[str] = []
 
     def articles() -> Iterator[Article]:
         for art in iter_articles(folder, summary.problems, cache=cache):
             docs.append({"doc_id": art.doc_id, "published": art.published, "outlet": art.outlet,
                          "path": art.path.name, "n_chars": art.n_chars, "sha256": art.sha256})
+            keys.append(article_key(art.digest, art.doc_id, art.published, art.outlet))
             yield art
 
     shown = progress or (progress is None and sys.stderr.isatty())  # the bar's size, only if it is shown
     total = sum(1 for _ in folder.glob("*.txt")) if shown and folder.is_dir() else None
-    prepared = []
-    with TableWriter(Path(out_dir)) as out:
+    store = ArticleCache.open(cache)
+    last = RunRecord.load(record_path(store, folder)) if store is not None else None
+    if last is not None and not last.usable(Path(out_dir), tuple(ARTICLE_TABLES)):
+        last = None
+    record = RunRecord("", tuple(ARTICLE_TABLES)) if store is not None else None
+    prepared: list[Prepared] = []
+    digests: list[bytes] = []
+    with TableWriter(Path(out_dir)) as out, ExitStack() as stack:
         for name, schema in ARTICLE_TABLES.items():
             out.append(name, schema)
-        stream = iter_payloads(articles(), jobs=jobs, cache=cache, progress=progress, total=total,
-                               stats=summary.stats)
-        with closing(stream) as payloads:  # on any error the worker pool stops before the folder goes
-            for i, payload in enumerate(payloads):
+        if last is None:  # every article through the cache or the parser
+            stream = iter_payloads(articles(), jobs=jobs, cache=cache, progress=progress, total=total,
+                                   stats=summary.stats)
+            found: list[int | None] = []
+        else:  # articles unchanged since the last run: their rows are copied from its files
+            listed = list(articles())
+            found = last.find((d["doc_id"] for d in docs), keys)  # type: ignore[misc]
+            stream = iter_payloads((a for a, j in zip(listed, found) if j is None), jobs=jobs, cache=cache,
+                                   progress=progress, total=total, stats=summary.stats)
+            del listed
+            copier = stack.enter_context(Copier(last, out, ARTICLE_TABLES, record))
+        payloads = stack.enter_context(closing(stream))  # on any error the worker pool stops
+        i = 0
+        while True:
+            j = found[i] if i < len(found) else None
+            if j is not None:  # copied from the last run
+                copier.take(j)
+                doc = docs[i]
+                doc["n_figures"] = int(last.n_figures[j])  # type: ignore[union-attr]
+                p, d = last.prepared_of(j), last.digests[j]  # type: ignore[union-attr]
+                if record is not None:
+                    record.add(doc["doc_id"], keys[i], doc["n_figures"], last.prepared[j], d)  # type: ignore[arg-type, union-attr]
+                summary.stats.cached += 1
+            else:
+                if found:
+                    copier.flush()  # the copied rows come first
+                payload = next(payloads, None)
+                if payload is None:
+                    break
                 doc = docs[i]  # appended when the article was read
-                if ERROR in payload:
+                sizes = dict(out.sizes)
+                failed = ERROR in payload
+                if failed:
                     path, message = payload[ERROR].split(": ", 1)
                     _problem(summary.problems, path, message)
                 for name, schema in ARTICLE_TABLES.items():
                     if name in payload:
                         out.append(name, schema, payload[name]["csv"])
                 doc["n_figures"] = payload["figures"]["n"] if "figures" in payload else 0
-                summary.figures += doc["n_figures"]
-                if PREPARED in payload:
-                    prepared.append(payload[PREPARED])
+                p = payload.get(PREPARED)
+                d = digest(p) if p is not None and store is not None else None
+                if record is not None:
+                    record.add(doc["doc_id"], None if failed else keys[i], doc["n_figures"], p, d,  # type: ignore[arg-type]
+                               sizes)
+            summary.figures += doc["n_figures"]  # type: ignore[operator]
+            if p is not None:
+                prepared.append(p)
+                if d is not None:
+                    digests.append(d)
+            i += 1
+            if found and i == len(found):
+                copier.flush()
+                break
+        payloads.close()  # the worker pool stops now (a live pool thread would keep derive from forking)
         if not docs:
             raise CorpusError(f"{folder}: no article could be read ({len(summary.problems)} problems)")
+        if record is not None:
+            sizes = dict(out.sizes)
         summary.documents = len(docs)
         out.write("documents", frame(docs, DOCUMENTS), DOCUMENTS)
         del docs[:]
-        store = ArticleCache.open(cache)
-        kept = key = digests = None
+        kept = key = None
         copied = False
         if store is not None:
-            digests = [digest(p) for p in prepared]
             kept, key = derived_path(store, folder), inputs_key(digests)
             copied = _copy_derived(out, find_derived(kept, key, CORPUS_WIDE))
         if not copied:
             memo = load_memo(memo_path(store, folder)) if store is not None else None  # stored again once used
-            for name, table in iter_derived(prepared, memo, digests):
+            for name, table in iter_derived(prepared, memo, digests if store is not None else None):
                 # facts and events are formatted in the background while the timeline is derived
                 out.write(name, table, DERIVED[name], background=name in ("facts", "events"))
                 del table
-            del prepared[:]
+        del prepared[:], digests[:]
     summary.written = out.written
     if kept is not None and key is not None and not copied:
         save_derived(kept, key, {name: Path(out_dir) / f"{name}.csv" for name in CORPUS_WIDE})
+    if record is not None and store is not None:
+        record.finish(sizes, Path(out_dir))
+        record.save(record_path(store, folder))
     return summary
 
 

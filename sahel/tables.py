@@ -46,6 +46,19 @@ def _fmt_float(v: float) -> str:
     return str(int(v)) if v.is_integer() and abs(v) < 1e15 else repr(v)
 
 
+def _copy(source: int, out: int, offset: int, count: int) -> int:
+    """Copy up to ``count`` bytes from ``offset`` in file ``source`` to the position of file ``out``
+    (advancing it); the number copied (0 at the end of ``source``)."""
+    copy_range = getattr(os, "copy_file_range", None)
+    if copy_range is not None:
+        try:
+            return copy_range(source, out, count, offset)
+        except OSError:  # not supported between these files: copy through memory
+            pass
+    data = os.pread(source, min(count, 1 << 24), offset)
+    return os.write(out, data)
+
+
 def _writer(buf: io.StringIO) -> Any:
     return csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
 
@@ -90,6 +103,7 @@ class TableWriter:
         self.out_dir = Path(out_dir)
         self.tmp: Path | None = None
         self.files: dict[str, Any] = {}
+        self.sizes: dict[str, int] = {}  # bytes in each appended table so far
         self.children: dict[str, Forked[None]] = {}
 
     def __enter__(self) -> TableWriter:
@@ -100,14 +114,33 @@ class TableWriter:
     def _file(self, name: str, schema: Mapping[str, str]) -> Any:
         if name not in self.files:
             assert self.tmp is not None, "use TableWriter as a context manager"
-            fh = open(self.tmp / f"{name}.csv", "w", encoding="utf-8", newline="\n")
-            fh.write(csv_header(schema))
+            fh = open(self.tmp / f"{name}.csv", "wb")
             self.files[name] = fh
+            self.sizes[name] = 0
+            self._put(name, fh, csv_header(schema))
         return self.files[name]
+
+    def _put(self, name: str, fh: Any, text: str) -> None:
+        data = text.encode("utf-8")
+        fh.write(data)
+        self.sizes[name] += len(data)
 
     def append(self, name: str, schema: Mapping[str, str], rows: str = "") -> None:
         """Add CSV lines (from :func:`csv_rows`) to table ``name`` (created with its header)."""
-        self._file(name, schema).write(rows)
+        self._put(name, self._file(name, schema), rows)
+
+    def append_from(self, name: str, schema: Mapping[str, str], source: int, start: int, end: int) -> None:
+        """Add bytes ``start:end`` of the open file ``source`` (a descriptor: rows of a table written
+        earlier) to table ``name``, as :meth:`append` would add them."""
+        fh = self._file(name, schema)
+        fh.flush()  # what was appended so far is in the file; the copy goes after it
+        out, at, left = fh.fileno(), start, end - start
+        while left > 0:
+            n = _copy(source, out, at, left)
+            if n <= 0:
+                raise OSError(f"{name}: the rows to copy end early")
+            at, left = at + n, left - n
+        self.sizes[name] += end - start
 
     def copy(self, name: str, source: Path, schema: Mapping[str, str]) -> None:
         """Take table ``name`` whole from the CSV file ``source`` (written earlier by a writer like this
@@ -154,7 +187,7 @@ class TableWriter:
         extra = [c for c in df.columns if c not in schema]
         fh = self._file(name, {**schema, **dict.fromkeys(extra, "")})
         for start in range(0, len(df), chunk):
-            fh.write(csv_rows(df.iloc[start:start + chunk], schema))
+            self._put(name, fh, csv_rows(df.iloc[start:start + chunk], schema))
         fh.flush()
 
     def _join(self, ok: bool) -> None:
