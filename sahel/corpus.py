@@ -6,6 +6,7 @@ tables committed in ``data/`` with pandas alone (no NLP import).
 from __future__ import annotations
 
 import hashlib
+import os
 import sys
 import tempfile
 import warnings
@@ -24,6 +25,7 @@ from .schema import ARTICLE_TABLES, DOCUMENTS, FIGURES, NUMBERS, frame
 if TYPE_CHECKING:
     from .cache import Payload
     from .parallel import ParseStats
+    from .reconcile import Prepared
     from .tables import TableWriter
 
 CATALOG = "catalog.csv"
@@ -232,14 +234,17 @@ def write_corpus(path: str | Path, out_dir: str | Path, jobs: int | None = None,
     facts of each block of figures (:class:`sahel.reconcile.BlockMemo`), so
     that a re-run clusters only the blocks that changed, and the corpus-wide
     tables of the last run, which a re-run whose articles are all unchanged
-    takes as they are (:func:`sahel.cache.derived_path`). Nothing in
+    takes as they are (:func:`sahel.cache.derived_path`). A re-run into the
+    same ``out_dir`` copies the rows of unchanged articles from its files
+    and takes their inputs from the last run's record
+    (:class:`sahel.record.RunRecord`). Nothing in
     ``out_dir`` changes unless every table is complete (see
     :class:`sahel.tables.TableWriter`).
     """
     from .cache import (ArticleCache, article_key, derived_path, find_derived, inputs_key, load_memo,
                         memo_path, save_derived)
     from .parallel import ERROR, ParseStats, iter_payloads
-    from .reconcile import Prepared, digest, iter_derived
+    from .reconcile import digest, iter_derived
     from .record import Copier, RunRecord, record_path
     from .schema import DERIVED
     from .tables import TableWriter
@@ -260,72 +265,60 @@ def write_corpus(path: str | Path, out_dir: str | Path, jobs: int | None = None,
     total = sum(1 for _ in folder.glob("*.txt")) if shown and folder.is_dir() else None
     store = ArticleCache.open(cache)
     last = RunRecord.load(record_path(store, folder)) if store is not None else None
-    if last is not None and not last.usable(Path(out_dir), tuple(ARTICLE_TABLES)):
-        last = None
     record = RunRecord("", tuple(ARTICLE_TABLES)) if store is not None else None
     prepared: list[Prepared] = []
     digests: list[bytes] = []
     with TableWriter(Path(out_dir)) as out, ExitStack() as stack:
+        sources = last.open(Path(out_dir), tuple(ARTICLE_TABLES)) if last is not None else None
+        if sources is None:
+            last = None
+        else:
+            stack.callback(lambda: [os.close(fd) for fd in sources.values()])
         for name, schema in ARTICLE_TABLES.items():
             out.append(name, schema)
+        copier = None
         if last is None:  # every article through the cache or the parser
             stream = iter_payloads(articles(), jobs=jobs, cache=cache, progress=progress, total=total,
                                    stats=summary.stats)
-            found: list[int | None] = []
-        else:  # articles unchanged since the last run: their rows are copied from its files
+            items: Iterator[tuple[int | None, Payload | None]] = ((None, p) for p in stream)
+        else:  # the rows of articles unchanged since the last run are copied from its files
             listed = list(articles())
             found = last.find((d["doc_id"] for d in docs), keys)  # type: ignore[misc]
             stream = iter_payloads((a for a, j in zip(listed, found) if j is None), jobs=jobs, cache=cache,
                                    progress=progress, total=total, stats=summary.stats)
             del listed
-            copier = stack.enter_context(Copier(last, out, ARTICLE_TABLES, record))
-        payloads = stack.enter_context(closing(stream))  # on any error the worker pool stops
-        i = 0
-        while True:
-            j = found[i] if i < len(found) else None
-            if j is not None:  # copied from the last run
-                copier.take(j)
-                doc = docs[i]
-                doc["n_figures"] = int(last.n_figures[j])  # type: ignore[union-attr]
-                p, d = last.prepared_of(j), last.digests[j]  # type: ignore[union-attr]
-                if record is not None:
-                    record.add(doc["doc_id"], keys[i], doc["n_figures"], last.prepared[j], d)  # type: ignore[arg-type, union-attr]
-                summary.stats.cached += 1
-            else:
-                if found:
-                    copier.flush()  # the copied rows come first
-                payload = next(payloads, None)
-                if payload is None:
-                    break
+            copier = Copier(last, sources, out, ARTICLE_TABLES, record)  # type: ignore[arg-type]
+            items = ((j, None) if j is not None else (None, next(stream)) for j in found)
+        with closing(stream):  # on any error the worker pool stops; else it stops here, before derive forks
+            for i, (j, payload) in enumerate(items):
                 doc = docs[i]  # appended when the article was read
-                sizes = dict(out.sizes)
-                failed = ERROR in payload
-                if failed:
-                    path, message = payload[ERROR].split(": ", 1)
-                    _problem(summary.problems, path, message)
-                for name, schema in ARTICLE_TABLES.items():
-                    if name in payload:
-                        out.append(name, schema, payload[name]["csv"])
-                doc["n_figures"] = payload["figures"]["n"] if "figures" in payload else 0
-                p = payload.get(PREPARED)
-                d = digest(p) if p is not None and store is not None else None
-                if record is not None:
-                    record.add(doc["doc_id"], None if failed else keys[i], doc["n_figures"], p, d,  # type: ignore[arg-type]
-                               sizes)
-            summary.figures += doc["n_figures"]  # type: ignore[operator]
-            if p is not None:
-                prepared.append(p)
-                if d is not None:
-                    digests.append(d)
-            i += 1
-            if found and i == len(found):
+                if j is not None:  # copied (when the next article is not)
+                    copier.take(j)  # type: ignore[union-attr]
+                    doc["n_figures"] = int(last.n_figures[j])  # type: ignore[union-attr]
+                    p, d = last.prepared_of(j), last.digests[j]  # type: ignore[union-attr]
+                    if record is not None:
+                        record.add(doc["doc_id"], keys[i], doc["n_figures"], last.prepared[j], d)  # type: ignore[arg-type, union-attr]
+                    summary.stats.cached += 1
+                else:
+                    if copier is not None:
+                        copier.flush()  # the copied rows come first
+                    start = dict(out.sizes)  # where this article's rows go
+                    p = _append_payload(out, payload, doc, summary.problems)  # type: ignore[arg-type]
+                    d = digest(p) if p is not None and store is not None else None
+                    if record is not None:
+                        failed = ERROR in payload  # type: ignore[operator]
+                        record.add(doc["doc_id"], None if failed else keys[i], doc["n_figures"], p, d,  # type: ignore[arg-type]
+                                   start)
+                summary.figures += doc["n_figures"]  # type: ignore[operator]
+                if p is not None:
+                    prepared.append(p)
+                    if d is not None:
+                        digests.append(d)
+            if copier is not None:
                 copier.flush()
-                break
-        payloads.close()  # the worker pool stops now (a live pool thread would keep derive from forking)
+        sizes = dict(out.sizes)  # the end of each table's rows
         if not docs:
             raise CorpusError(f"{folder}: no article could be read ({len(summary.problems)} problems)")
-        if record is not None:
-            sizes = dict(out.sizes)
         summary.documents = len(docs)
         out.write("documents", frame(docs, DOCUMENTS), DOCUMENTS)
         del docs[:]
@@ -348,6 +341,21 @@ def write_corpus(path: str | Path, out_dir: str | Path, jobs: int | None = None,
         record.finish(sizes, Path(out_dir))
         record.save(record_path(store, folder))
     return summary
+
+
+def _append_payload(out: TableWriter, payload: Payload, doc: dict[str, object],
+                    problems: list[str]) -> Prepared | None:
+    """Append an article's rows from its payload (reporting a failed parse); its prepared input."""
+    from .parallel import ERROR
+
+    if ERROR in payload:
+        path, message = payload[ERROR].split(": ", 1)
+        _problem(problems, path, message)
+    for name, schema in ARTICLE_TABLES.items():
+        if name in payload:
+            out.append(name, schema, payload[name]["csv"])
+    doc["n_figures"] = payload["figures"]["n"] if "figures" in payload else 0
+    return payload.get(PREPARED)
 
 
 def _copy_derived(out: TableWriter, found: dict[str, Path] | None) -> bool:

@@ -37,8 +37,7 @@ def record_path(store: ArticleCache, corpus: str | Path) -> Path:
     return store.folder / "derive" / f"{folder_key(corpus)}.run.pkl"
 
 
-def _identity(path: Path) -> tuple[int, ...]:
-    st = os.stat(path)
+def _identity(st: os.stat_result) -> tuple[int, ...]:
     return st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev
 
 
@@ -80,14 +79,24 @@ class RunRecord:
                 self.prepared[j] = pickle.dumps(p, protocol=pickle.HIGHEST_PROTOCOL)
         write_pickle(path, self)
 
-    def usable(self, out_dir: Path, tables: Iterable[str]) -> bool:
-        """Whether the run wrote into ``out_dir`` these tables, and its files are still unchanged."""
+    def open(self, out_dir: Path, tables: Iterable[str]) -> dict[str, int] | None:
+        """If the run wrote these tables into ``out_dir`` and its files are still the ones it wrote, each
+        file opened for reading (``{table: descriptor}``, checked once open); else None."""
         if self.out_dir != str(Path(out_dir).resolve()) or tuple(tables) != self.tables:
-            return False
+            return None
+        fds: dict[str, int] = {}
         try:
-            return all(_identity(Path(self.out_dir) / f"{name}.csv") == self.files[name] for name in self.tables)
+            for name in self.tables:
+                fds[name] = os.open(Path(self.out_dir) / f"{name}.csv", os.O_RDONLY)
+                if _identity(os.fstat(fds[name])) != self.files[name]:
+                    break
+            else:
+                return fds
         except (OSError, KeyError):
-            return False
+            pass
+        for fd in fds.values():
+            os.close(fd)
+        return None
 
     def find(self, doc_ids: Iterable[str], keys: Iterable[str]) -> list[int | None]:
         """For each article (doc id and cache key), its position in this record if it can be copied."""
@@ -116,7 +125,7 @@ class RunRecord:
         for name in self.tables:
             self.starts[name].append(sizes[name])
         self.out_dir = str(Path(out_dir).resolve())
-        self.files = {name: _identity(Path(self.out_dir) / f"{name}.csv") for name in self.tables}
+        self.files = {name: _identity(os.stat(Path(self.out_dir) / f"{name}.csv")) for name in self.tables}
 
     def prepared_of(self, j: int) -> Prepared | None:
         blob = self.prepared[j]
@@ -127,12 +136,10 @@ class Copier:
     """Copies the rows of runs of consecutive articles of record ``last`` from its files into ``out``,
     noting where they land in record ``new``."""
 
-    def __init__(self, last: RunRecord, out: TableWriter, schemas: dict[str, dict[str, str]],
-                 new: RunRecord | None) -> None:
-        self.last, self.out, self.schemas, self.new = last, out, schemas, new
-        self.fds: dict[str, int] = {}
-        for name in last.tables:
-            self.fds[name] = os.open(Path(last.out_dir) / f"{name}.csv", os.O_RDONLY)
+    def __init__(self, last: RunRecord, fds: dict[str, int], out: TableWriter,
+                 schemas: dict[str, dict[str, str]], new: RunRecord | None) -> None:
+        """``fds``: the files of ``last``, open (see :meth:`RunRecord.open`; the caller closes them)."""
+        self.last, self.fds, self.out, self.schemas, self.new = last, fds, out, schemas, new
         self.first = self.end = -1  # the pending run of articles: first … end - 1
 
     def take(self, j: int) -> None:
@@ -155,15 +162,3 @@ class Copier:
             if b > a:
                 self.out.append_from(name, self.schemas[name], self.fds[name], a, b)
         self.first = self.end = -1
-
-    def close(self) -> None:
-        for fd in self.fds.values():
-            os.close(fd)
-        self.fds = {}
-
-    def __enter__(self) -> Copier:
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.close()
-
