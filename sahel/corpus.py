@@ -243,7 +243,7 @@ def write_corpus(path: str | Path, out_dir: str | Path, jobs: int | None = None,
     """
     from .cache import (ArticleCache, article_key, derived_path, find_derived, inputs_key, load_memo,
                         memo_path, save_derived)
-    from .parallel import ERROR, ParseStats, iter_payloads
+    from .parallel import ERROR, ParseStats, WarmParser, iter_payloads
     from .reconcile import digest, iter_derived
     from .record import Copier, RunRecord, record_path
     from .schema import DERIVED
@@ -276,16 +276,19 @@ def write_corpus(path: str | Path, out_dir: str | Path, jobs: int | None = None,
             stack.callback(lambda: [os.close(fd) for fd in sources.values()])
         for name, schema in ARTICLE_TABLES.items():
             out.append(name, schema)
-        copier = None
+        copier = warm = None
         if last is None:  # every article through the cache or the parser
             stream = iter_payloads(articles(), jobs=jobs, cache=cache, progress=progress, total=total,
                                    stats=summary.stats)
             items: Iterator[tuple[int | None, Payload | None]] = ((None, p) for p in stream)
         else:  # the rows of articles unchanged since the last run are copied from its files
+            warm = WarmParser(store) if jobs != 1 else None  # starts the parser while the folder is scanned
+            if warm is not None:
+                stack.callback(warm.close)
             listed = list(articles())
             found = last.find((d["doc_id"] for d in docs), keys)  # type: ignore[misc]
             stream = iter_payloads((a for a, j in zip(listed, found) if j is None), jobs=jobs, cache=cache,
-                                   progress=progress, total=total, stats=summary.stats)
+                                   progress=progress, total=total, stats=summary.stats, warm=warm)
             del listed
             copier = Copier(last, sources, out, ARTICLE_TABLES, record)  # type: ignore[arg-type]
             items = ((j, None) if j is not None else (None, next(stream)) for j in found)
@@ -316,6 +319,8 @@ def write_corpus(path: str | Path, out_dir: str | Path, jobs: int | None = None,
                         digests.append(d)
             if copier is not None:
                 copier.flush()
+        if warm is not None:
+            warm.close()  # unused (nothing to parse) or done
         sizes = dict(out.sizes)  # the end of each table's rows
         if not docs:
             raise CorpusError(f"{folder}: no article could be read ({len(summary.problems)} problems)")

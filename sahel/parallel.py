@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 import signal
 import sys
 import time
@@ -27,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from .cache import ArticleCache, Payload, article_key, merge
+from .forks import Forked, can_fork
 
 if TYPE_CHECKING:
     from .corpus import Article
@@ -125,6 +127,65 @@ def _parse_chunk(items: list[tuple[int, str | None, Article]], root: str | None,
     return [(i, _parse_one(article, key, store)) for i, key, article in items]
 
 
+class WarmParser:
+    """A forked child that starts the parser (spaCy and its pipeline: most of a second) while this
+    process goes on, then parses the articles handed to it with :meth:`submit`.
+
+    For a re-run that will have a handful of articles to parse but learns which only once the corpus
+    is scanned: the scan and the start-up overlap. Unused, it is stopped by :meth:`close`. If it
+    cannot be forked or fails, :meth:`result` parses the articles in this process.
+    """
+
+    def __init__(self, store: ArticleCache | None) -> None:
+        self.root, self.version = (str(store.root), store.version) if store else (None, None)
+        self.items: list[tuple[int, str | None, Article]] = []
+        self.job: Forked[list[tuple[int, Payload]] | None] | None = None
+        self.fd = -1
+        if not can_fork():
+            return
+        read_end, self.fd = os.pipe()
+        parent = os.getpid()
+        self.job = Forked(lambda: _warm_parse(read_end, self.root, self.version) if os.getpid() != parent else None)
+        os.close(read_end)
+
+    def submit(self, items: list[tuple[int, str | None, Article]]) -> WarmParser:
+        """Hand over the articles to parse (``(index, cache key, article)``); :meth:`result` waits."""
+        self.items = items
+        if self.fd >= 0:
+            try:
+                with os.fdopen(self.fd, "wb") as fh:
+                    self.fd = -1
+                    pickle.dump(items, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            except OSError:  # the child is gone: parse here
+                pass
+        return self
+
+    def result(self) -> list[tuple[int, Payload]]:
+        """The payloads of the submitted articles, from the child or (if it failed) parsed here."""
+        got = self.job.result() if self.job is not None else None
+        self.job = None
+        if got is None:
+            got = _parse_chunk(self.items, self.root, self.version)
+        return got
+
+    def close(self) -> None:
+        """Stop the child if it is still there (not used, or interrupted)."""
+        if self.fd >= 0:
+            os.close(self.fd)
+            self.fd = -1
+        if self.job is not None:
+            self.job.close(kill=True)
+            self.job = None
+
+
+def _warm_parse(fd: int, root: str | None, version: str | None) -> list[tuple[int, Payload]]:
+    """In a :class:`WarmParser` child: start the parser, then parse the articles sent through ``fd``."""
+    _init_worker()
+    with os.fdopen(fd, "rb") as fh:
+        items = pickle.load(fh)
+    return _parse_chunk(items, root, version)
+
+
 class _Progress:
     """tqdm if available (no monitor thread: workers are forked), else a stderr line."""
 
@@ -187,14 +248,16 @@ LOOKAHEAD = CHUNK
 
 def iter_payloads(articles: Iterable[Article], *, jobs: int | None = None,
                   cache: bool | str | Path | None = True, progress: bool | None = None,
-                  total: int | None = None, stats: ParseStats | None = None) -> Iterator[Payload]:
+                  total: int | None = None, stats: ParseStats | None = None,
+                  warm: WarmParser | None = None) -> Iterator[Payload]:
     """Yield the payload (see :func:`sahel.cache.encode`) of each of ``articles``, in order.
 
     ``jobs``: worker processes (None or 0: all cores; 1: in this process).
     ``cache``: see :meth:`ArticleCache.open`. ``progress``: None shows a bar
     on a terminal for runs over a second, True always, False never.
     ``total`` (the number of articles, if known) sizes the bar. ``stats``
-    is filled in as the run goes.
+    is filled in as the run goes. ``warm``: a :class:`WarmParser` started
+    earlier, to parse a handful of misses (the caller closes it).
 
     With a cache, the misses are looked for first: if the whole input has at
     most :data:`LOOKAHEAD` of them (a re-run), they go to one worker process
@@ -282,8 +345,10 @@ def iter_payloads(articles: Iterable[Article], *, jobs: int | None = None,
         misses = [(i, key, article) for i, key, article, hit in ahead if not hit]
         for _, _, article in misses:
             article.load_text()
-        early = None
-        if misses and njobs > 1:
+        early: Any = None
+        if misses and warm is not None:
+            early = warm.submit(misses)
+        elif misses and njobs > 1:
             early = start_pool(1).submit(_parse_chunk, misses, root, version)
         del misses
         results: dict[int, Payload] | None = None

@@ -172,3 +172,56 @@ def test_copy_falls_back_to_reading_and_writing(tmp_path, monkeypatch):
     with open(src, "rb") as a, open(tmp_path / "dst", "wb") as b:
         assert tables._copy(a.fileno(), b.fileno(), 100, 6) == 6
     assert (tmp_path / "dst").read_bytes() == b"abcdef"
+
+
+needs_fork = pytest.mark.skipif(not __import__("sahel.forks").forks.can_fork(), reason="needs Linux, two cores, fork")
+
+
+def _no_children() -> bool:
+    """No child process left (running or unreaped)."""
+    try:
+        os.waitpid(-1, os.WNOHANG)
+    except ChildProcessError:
+        return True
+    return False
+
+
+@needs_fork
+@pytest.mark.parametrize("child", ["works", "fails"])
+def test_a_new_article_is_parsed_by_a_parser_started_before_the_scan(corpus, tmp_path, monkeypatch, child):
+    from sahel import parallel
+
+    store, out = tmp_path / "cache", tmp_path / "out"
+    _run(corpus, out, store)
+    pids = tmp_path / "pids"
+    real = parallel._parse_one
+
+    def traced(article, key, st):
+        with open(pids, "a") as fh:
+            fh.write(f"{os.getpid()}\n")
+        return real(article, key, st)
+
+    monkeypatch.setattr(parallel, "_parse_one", traced)
+    monkeypatch.setattr(parallel, "ProcessPoolExecutor", None)  # no worker pool: the early parser or here
+    if child == "fails":
+        monkeypatch.setattr(parallel, "_warm_parse", lambda *a: os._exit(3))
+    add_article(corpus, "t003b", "Five French soldiers were wounded near Gao on Monday, the army said.")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        summary = write_corpus(corpus, out, jobs=2, cache=store, progress=False)
+    assert summary.stats.parsed == 1
+    (pid,) = [int(x) for x in pids.read_text().split()]
+    assert (pid != os.getpid()) == (child == "works")  # parsed in the child, or here if it failed
+    assert _no_children()
+    assert {name: (out / f"{name}.csv").read_bytes() for name in ALL} == _fresh(corpus, tmp_path)
+
+
+@needs_fork
+def test_an_unused_parser_is_stopped(corpus, tmp_path):
+    store, out = tmp_path / "cache", tmp_path / "out"
+    _run(corpus, out, store)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        summary = write_corpus(corpus, out, jobs=2, cache=store, progress=False)
+    assert (summary.stats.parsed, summary.stats.cached) == (0, 6)
+    assert _no_children()
