@@ -243,6 +243,7 @@ def write_corpus(path: str | Path, out_dir: str | Path, jobs: int | None = None,
     """
     from .cache import (ArticleCache, article_key, derived_path, find_derived, inputs_key, load_memo,
                         memo_path, save_derived)
+    from .forks import can_fork
     from .parallel import ERROR, ParseStats, WarmParser, iter_payloads
     from .reconcile import digest, iter_derived
     from .record import Copier, RunRecord, record_path
@@ -282,7 +283,8 @@ def write_corpus(path: str | Path, out_dir: str | Path, jobs: int | None = None,
                                    stats=summary.stats)
             items: Iterator[tuple[int | None, Payload | None]] = ((None, p) for p in stream)
         else:  # the rows of articles unchanged since the last run are copied from its files
-            warm = WarmParser(store) if jobs != 1 else None  # starts the parser while the folder is scanned
+            # the parser starts in a forked child while the folder is scanned
+            warm = WarmParser(store) if jobs != 1 and can_fork() else None
             if warm is not None:
                 stack.callback(warm.close)
             listed = list(articles())

@@ -87,7 +87,7 @@ class RunRecord:
         fds: dict[str, int] = {}
         try:
             for name in self.tables:
-                fds[name] = os.open(Path(self.out_dir) / f"{name}.csv", os.O_RDONLY)
+                fds[name] = os.open(Path(self.out_dir) / f"{name}.csv", os.O_RDONLY | getattr(os, "O_BINARY", 0))
                 if _identity(os.fstat(fds[name])) != self.files[name]:
                     break
             else:

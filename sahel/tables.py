@@ -55,7 +55,12 @@ def _copy(source: int, out: int, offset: int, count: int) -> int:
             return copy_range(source, out, count, offset)
         except OSError:  # not supported between these files: copy through memory
             pass
-    data = os.pread(source, min(count, 1 << 24), offset)
+    size = min(count, 1 << 24)
+    if hasattr(os, "pread"):
+        data = os.pread(source, size, offset)
+    else:  # Windows
+        os.lseek(source, offset, os.SEEK_SET)
+        data = os.read(source, size)
     return os.write(out, data)
 
 
