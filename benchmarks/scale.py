@@ -21,7 +21,6 @@ from __future__ import annotations
 import re
 import shutil
 import statistics
-import sys
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from sahel import corpus as corpus_mod
 from sahel import reconcile
 from sahel.cache import ArticleCache, derived_path
 from sahel.corpus import CORPUS_WIDE, write_corpus
