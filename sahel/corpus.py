@@ -289,9 +289,11 @@ def write_corpus(path: str | Path, out_dir: str | Path, jobs: int | None = None,
                 stack.callback(warm.close)
             listed = list(articles())
             found = last.find((d["doc_id"] for d in docs), keys)  # type: ignore[misc]
-            stream = iter_payloads((a for a, j in zip(listed, found) if j is None), jobs=jobs, cache=cache,
-                                   progress=progress, total=total, stats=summary.stats, warm=warm)
+            todo = [a for a, j in zip(listed, found) if j is None]
             del listed
+            stream = iter_payloads(iter(todo), jobs=jobs, cache=cache, progress=progress,
+                                   total=len(todo) if total is not None else None, stats=summary.stats, warm=warm)
+            del todo
             copier = Copier(last, sources, out, ARTICLE_TABLES, record)  # type: ignore[arg-type]
             items = ((j, None) if j is not None else (None, next(stream)) for j in found)
         with closing(stream):  # on any error the worker pool stops; else it stops here, before derive forks
