@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from . import paths
-from .schema import ARTICLE_TABLES, DOCUMENTS, FIGURES, NUMBERS, frame
+from .schema import ARTICLE_TABLES, DERIVED, DOCUMENTS, FIGURES, NUMBERS, frame
 
 if TYPE_CHECKING:
     from .cache import Payload
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from .tables import TableWriter
 
 CATALOG = "catalog.csv"
-CORPUS_WIDE = ("facts", "events", "timeline", "places", "actors")
+CORPUS_WIDE = tuple(name for name in DERIVED if name not in ARTICLE_TABLES)
 """The tables derived from the whole corpus (:func:`sahel.reconcile.derive_prepared`)."""
 
 
@@ -244,10 +244,9 @@ def write_corpus(path: str | Path, out_dir: str | Path, jobs: int | None = None,
     from .cache import (ArticleCache, article_key, derived_path, find_derived, inputs_key, load_memo,
                         memo_path, save_derived)
     from .forks import can_fork
-    from .parallel import ERROR, ParseStats, WarmParser, iter_payloads
+    from .parallel import ParseStats, WarmParser, iter_payloads
     from .reconcile import digest, iter_derived
     from .record import Copier, RunRecord, record_path
-    from .schema import DERIVED
     from .tables import TableWriter
 
     folder = Path(path)
@@ -310,10 +309,9 @@ def write_corpus(path: str | Path, out_dir: str | Path, jobs: int | None = None,
                     if copier is not None:
                         copier.flush()  # the copied rows come first
                     start = dict(out.sizes)  # where this article's rows go
-                    p = _append_payload(out, payload, doc, summary.problems)  # type: ignore[arg-type]
+                    p, failed = _append_payload(out, payload, doc, summary.problems)  # type: ignore[arg-type]
                     d = digest(p) if p is not None and store is not None else None
                     if record is not None:
-                        failed = ERROR in payload  # type: ignore[operator]
                         record.add(doc["doc_id"], None if failed else keys[i], doc["n_figures"], p, d,  # type: ignore[arg-type]
                                    start)
                 summary.figures += doc["n_figures"]  # type: ignore[operator]
@@ -353,25 +351,25 @@ def write_corpus(path: str | Path, out_dir: str | Path, jobs: int | None = None,
 
 
 def _append_payload(out: TableWriter, payload: Payload, doc: dict[str, object],
-                    problems: list[str]) -> Prepared | None:
-    """Append an article's rows from its payload (reporting a failed parse); its prepared input."""
+                    problems: list[str]) -> tuple[Prepared | None, bool]:
+    """Append an article's rows from its payload (reporting a failed parse); its prepared input, and
+    whether its parse failed."""
     from .parallel import ERROR
 
-    if ERROR in payload:
+    failed = ERROR in payload
+    if failed:
         path, message = payload[ERROR].split(": ", 1)
         _problem(problems, path, message)
     for name, schema in ARTICLE_TABLES.items():
         if name in payload:
             out.append(name, schema, payload[name]["csv"])
     doc["n_figures"] = payload["figures"]["n"] if "figures" in payload else 0
-    return payload.get(PREPARED)
+    return payload.get(PREPARED), failed
 
 
 def _copy_derived(out: TableWriter, found: dict[str, Path] | None) -> bool:
     """Take the corpus-wide tables from ``found`` (kept by an earlier run with the same inputs) into
     ``out``: True if all of them were, False (and none) if there are none or one is unusable."""
-    from .schema import DERIVED
-
     if found is None:
         return False
     done = []

@@ -144,7 +144,7 @@ class WarmParser:
         if not can_fork():
             return
         read_end, self.fd = os.pipe()
-        parent = os.getpid()
+        parent = os.getpid()  # Forked calls the function here too if the child fails: None then
         self.job = Forked(lambda: _warm_parse(read_end, self.root, self.version) if os.getpid() != parent else None)
         os.close(read_end)
 

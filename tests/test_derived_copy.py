@@ -1,25 +1,15 @@
 """A re-run whose articles did not change takes the corpus-wide tables the last run wrote (sahel/cache.py)."""
 from __future__ import annotations
 
-import warnings
 from pathlib import Path
 
 import pytest
 
 from sahel import reconcile
 from sahel.cache import ArticleCache, derived_path
-from sahel.corpus import CORPUS_WIDE, write_corpus
 
 from test_cache import add_article, make_corpus
-
-ALL = ("documents", "figures", "numbers", "mentions", *CORPUS_WIDE)
-
-
-def _run(folder: Path, out: Path, store: Path | bool) -> dict[str, bytes]:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        write_corpus(folder, out, jobs=1, cache=store, progress=False)
-    return {name: (out / f"{name}.csv").read_bytes() for name in ALL}
+from test_record import ALL, _run
 
 
 @pytest.fixture
