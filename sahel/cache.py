@@ -284,16 +284,18 @@ def load_memo(path: str | Path) -> BlockMemo:
     try:
         with open(path, "rb") as fh:
             data = pickle.load(fh)
-        if isinstance(data, dict) and all(type(k) is bytes and type(v) is bytes for k, v in data.items()):
-            return BlockMemo(data, on_finish=store)
+        blocks, names = data
+        if (isinstance(blocks, dict) and all(type(k) is bytes and type(v) is bytes for k, v in blocks.items())
+                and isinstance(names, dict) and all(type(k) is tuple and v in blocks for k, v in names.items())):
+            return BlockMemo(blocks, on_finish=store, names=names)
     except Exception:  # missing, truncated or foreign: start empty
         pass
     return BlockMemo(on_finish=store)
 
 
 def save_memo(memo: BlockMemo, path: str | Path) -> None:
-    """Store the blocks of ``memo`` at ``path``."""
-    write_pickle(Path(path), memo.blocks)
+    """Store the blocks of ``memo`` (and the key of each block name) at ``path``."""
+    write_pickle(Path(path), (memo.blocks, memo.names))
 
 
 def derived_path(store: ArticleCache, corpus: str | Path) -> Path:

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from .cache import Payload
     from .parallel import ParseStats
     from .reconcile import Prepared
+    from .record import Copier
     from .tables import TableWriter
 
 CATALOG = "catalog.csv"
@@ -294,7 +295,7 @@ def write_corpus(path: str | Path, out_dir: str | Path, jobs: int | None = None,
                                    total=len(todo) if total is not None else None, stats=summary.stats, warm=warm)
             del todo
             copier = Copier(last, sources, out, ARTICLE_TABLES, record)  # type: ignore[arg-type]
-            items = ((j, None) if j is not None else (None, next(stream)) for j in found)
+            items = _interleaved(found, stream, copier)
         with closing(stream):  # on any error the worker pool stops; else it stops here, before derive forks
             for i, (j, payload) in enumerate(items):
                 doc = docs[i]  # appended when the article was read
@@ -336,9 +337,11 @@ def write_corpus(path: str | Path, out_dir: str | Path, jobs: int | None = None,
             copied = _copy_derived(out, find_derived(kept, key, CORPUS_WIDE))
         if not copied:
             memo = load_memo(memo_path(store, folder)) if store is not None else None  # stored again once used
-            for name, table in iter_derived(prepared, memo, digests if store is not None else None):
-                # facts and events are formatted in the background while the timeline is derived
-                out.write(name, table, DERIVED[name], background=name in ("facts", "events"))
+            for name, table in iter_derived(prepared, memo, digests if store is not None else None, text=True):
+                if isinstance(table, str):  # CSV rows (the timeline, made in a child)
+                    out.append(name, DERIVED[name], table)
+                else:  # facts and events are formatted in the background while the timeline is derived
+                    out.write(name, table, DERIVED[name], background=name in ("facts", "events"))
                 del table
         del prepared[:], digests[:]
     summary.written = out.written
@@ -348,6 +351,18 @@ def write_corpus(path: str | Path, out_dir: str | Path, jobs: int | None = None,
         record.finish(sizes, Path(out_dir))
         record.save(record_path(store, folder))
     return summary
+
+
+def _interleaved(found: list[int | None], stream: Iterator[Payload], copier: Copier
+                 ) -> Iterator[tuple[int | None, Payload | None]]:
+    """``(j, None)`` for each article found in the last run (its number there), else ``(None, payload)``
+    from ``stream``; the rows copied so far are written out before waiting for a payload."""
+    for j in found:
+        if j is not None:
+            yield j, None
+        else:
+            copier.flush()
+            yield None, next(stream)
 
 
 def _append_payload(out: TableWriter, payload: Payload, doc: dict[str, object],

@@ -36,31 +36,57 @@ class Forked(Generic[T]):
     :meth:`result` calls ``fn()`` here.
     """
 
-    def __init__(self, fn: Callable[[], T]) -> None:
+    def __init__(self, fn: Callable[..., T], fed: bool = False) -> None:
+        """``fed``: ``fn`` takes one argument, a function that returns (waiting for it) what this
+        process hands over later with :meth:`send`."""
         self.fn = fn
-        self.pid = self.fd = -1
+        self.pid = self.fd = self.feed = -1
         self.status = 1
+        self.fed, self.sent = fed, None
         if not can_fork():
             return
         read_end, write_end = os.pipe()
+        feed_read, feed_write = os.pipe() if fed else (-1, -1)
         pid = os.fork()
         if pid == 0:  # the child
             status = 1
             try:
                 os.close(read_end)
+                if fed:
+                    os.close(feed_write)
+                    got = lambda: pickle.load(os.fdopen(feed_read, "rb"))  # noqa: E731
                 with os.fdopen(write_end, "wb") as fh:
-                    pickle.dump(fn(), fh, protocol=pickle.HIGHEST_PROTOCOL)
+                    pickle.dump(fn(got) if fed else fn(), fh, protocol=pickle.HIGHEST_PROTOCOL)
                 status = 0
             finally:
                 os._exit(status)
         os.close(write_end)
-        self.pid, self.fd = pid, read_end
+        if fed:
+            os.close(feed_read)
+        self.pid, self.fd, self.feed = pid, read_end, feed_write
+
+    def send(self, value: object) -> None:
+        """Hand ``value`` to ``fn`` (of a ``fed`` child; kept here too, should the child fail)."""
+        self.sent = value
+        if self.feed >= 0:
+            fd, self.feed = self.feed, -1
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            except OSError:  # the child is gone: result() computes it here
+                pass
+
+    def _here(self) -> T:
+        return self.fn(lambda: self.sent) if self.fed else self.fn()
 
     def result(self) -> T:
         """The child's result, or ``fn()`` computed here if there is no child or it failed (once)."""
         if self.pid < 0:
-            return self.fn()
+            return self._here()
         sent, ok = None, False
+        if self.feed >= 0:  # nothing sent: the child's wait ends
+            os.close(self.feed)
+            self.feed = -1
         try:
             with os.fdopen(self.fd, "rb") as fh:
                 self.fd = -1
@@ -70,14 +96,15 @@ class Forked(Generic[T]):
                     pass
         finally:
             self.close()
-        return sent if ok and self.status == 0 else self.fn()
+        return sent if ok and self.status == 0 else self._here()
 
     def close(self, kill: bool = False) -> None:
         """Stop waiting: close the pipe (a child still writing to it fails and exits), or ``kill`` the
         child, and reap it."""
-        if self.fd >= 0:
-            os.close(self.fd)
-            self.fd = -1
+        for name in ("fd", "feed"):
+            if getattr(self, name) >= 0:
+                os.close(getattr(self, name))
+                setattr(self, name, -1)
         if self.pid >= 0:
             if kill:
                 with suppress(OSError):

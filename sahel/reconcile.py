@@ -65,6 +65,7 @@ import pandas as pd
 
 from . import actors as _actors
 from . import places as _places
+from . import replay
 from .forks import Forked, can_fork
 from .schema import ACTORS, DATE, EVENTS, FACTS, MEASURES, PLACES, TIMELINE, conform
 
@@ -623,10 +624,19 @@ def _cluster(figures: list[_Fig]) -> list[list[_Fig]]:
     :class:`_Block`), and each is tested against summaries of its members
     (:class:`_Cluster`) rather than member by member.
     """
-    order = sorted(figures, key=lambda f: (BASIS_RANK.get(f.basis, 4), f.span or 0, f.figure_id))
+    return [c.members for c in _greedy(figures)[0]]
+
+
+def _greedy(figures: list[_Fig]) -> tuple[list[_Cluster], list[int], list[int]]:
+    """:func:`_cluster`'s clusters, the figures (positions in ``figures``) in the order they were taken,
+    and the cluster (in opening order) each of them joined."""
+    order = sorted(range(len(figures)), key=lambda j: (BASIS_RANK.get(figures[j].basis, 4),
+                                                        figures[j].span or 0, figures[j].figure_id))
     clusters: list[_Cluster] = []
+    choice: list[int] = []
     blocks: dict[tuple, _Block] = {}
-    for f in order:
+    for j in order:
+        f = figures[j]
         key = (f.party, f.measure, f.kind)
         block = blocks.get(key)
         if block is None:
@@ -634,11 +644,13 @@ def _cluster(figures: list[_Fig]) -> list[list[_Fig]]:
         for cid in block.candidates(f):
             if clusters[cid].accepts(f):
                 clusters[cid].add(f)
+                choice.append(cid)
                 break
         else:
+            choice.append(len(clusters))
             block.add(len(clusters), f)
             clusters.append(_Cluster(f))
-    return [c.members for c in clusters]
+    return clusters, order, choice
 
 
 def _pair(a: _Fig, b: _Fig) -> bool:
@@ -1022,17 +1034,18 @@ def _facts(arts: list[_Article], memo: BlockMemo | None = None, digests: list[by
     blocks: dict[tuple, tuple[array, array]] = {}  # (party, measure, kind) -> article and figure numbers
     party, measure, kind = (_FIG.index(x) for x in ("party", "measure", "kind"))
     for n, art in enumerate(arts):
-        ints, parties = art.p.ints, {}
-        for base in range(art.figures, art.figures + _F * art.n_figures, _F):
-            k = ints[base + party]
-            if k not in parties:
-                parties[k] = art.string(k)
-            key = (parties[k], ints[base + measure], ints[base + kind])
+        ints, parties, start, end = art.p.ints, {}, art.figures, art.figures + _F * art.n_figures
+        for i, (k, m, kd) in enumerate(zip(ints[start + party:end:_F], ints[start + measure:end:_F],
+                                           ints[start + kind:end:_F])):
+            name = parties.get(k)
+            if name is None:
+                name = parties[k] = (art.string(k),)
+            key = (name[0], m, kd)
             where = blocks.get(key)
             if where is None:
                 where = blocks[key] = (array("i"), array("i"))
             where[0].append(n)
-            where[1].append((base - art.figures) // _F)
+            where[1].append(i)
     facts: list[_Fact] = []
     owner: list[_Fact | None] = [None] * offsets[-1]
     odd: dict[str, list[tuple[str, _Fact]]] = {}
@@ -1073,10 +1086,11 @@ def _fill_quotes(arts: list[_Article], facts: Iterable[_Fact]) -> None:
 
 def _block_results(arts: list[_Article], offsets: list[int], blocks: dict[tuple, tuple[array, array]],
                    memo: BlockMemo | None, digests: list[bytes] | None = None) -> list[_BlockFacts]:
-    """:func:`_block_facts` of every block, in order: from ``memo`` where it has the block, else clustered
-    (and added to ``memo``)."""
+    """:func:`_block_facts` of every block, in order: from ``memo`` where it has the block; else, where
+    it has the block's last clustering, replayed (:mod:`sahel.replay`); else clustered. The memo gets
+    the blocks of this run."""
     if memo is None:
-        return _run_blocks(arts, offsets, list(blocks.values()))
+        return [facts for facts, _ in _run_blocks(arts, offsets, list(blocks.values()))]
     if digests is None:
         digests = [digest(a.p) for a in arts]
     keys = [memo.key(key, numbers, figures, digests) for key, (numbers, figures) in blocks.items()]
@@ -1088,16 +1102,61 @@ def _block_results(arts: list[_Article], offsets: list[int], blocks: dict[tuple,
                 results[k] = _localize(found, numbers, figures, offsets)
             except Exception:  # a damaged entry: cluster again
                 pass
+    names, values = list(blocks), list(blocks.values())
     missing = [k for k, r in enumerate(results) if r is None]
-    values = list(blocks.values())
-    for k, facts in zip(missing, _run_blocks(arts, offsets, [values[k] for k in missing])):
+    docs = [(a.doc, d) for a, d in zip(arts, digests)]
+    number: dict[str, int] = {}
+    todo = []
+    intern: dict = {}
+    for k in missing:
+        replayed = None
+        last = memo.last(names[k])
+        if last is not None:
+            if not number:
+                number = {a.doc: n for n, a in enumerate(arts)}
+            try:
+                replayed = _replayed(last, arts, offsets, *values[k], KINDS[names[k][2]], number, digests, intern)
+            except Exception:  # a damaged entry: cluster again
+                replayed = None
+        if replayed is None:
+            todo.append(k)
+        else:
+            results[k] = replayed[0]
+            memo.put(keys[k], *_portable(replayed[0], *values[k], offsets, replay.named(replayed[1], docs, *values[k])))
+    for k, (facts, trace) in zip(todo, _run_blocks(arts, offsets, [values[k] for k in todo])):
         _fill_quotes(arts, (fact for fact, _, _ in facts))
         results[k] = facts
-        memo.put(keys[k], _portable(facts, *values[k], offsets))
-    for key in keys:
-        memo.keep(key)
+        memo.put(keys[k], *_portable(facts, *values[k], offsets, replay.named(trace, docs, *values[k])))
+    for name, key in zip(names, keys):
+        memo.keep(name, key)
     memo.finish()
     return results  # type: ignore[return-value]
+
+
+def _replayed(data: tuple[bytes, bytes], arts: list[_Article], offsets: list[int], numbers: array, figures: array, kind: str,
+              number: dict[str, int], digests: list[bytes], intern: dict) -> tuple[_BlockFacts, replay.Trace] | None:
+    """A block's facts and trace by :func:`sahel.replay.replay` of its last clustering (a memo entry), or
+    None where that does not apply."""
+    last, t = pickle.loads(data[0]), replay.Trace.restore(pickle.loads(data[1]))
+    got = replay.replay(t, last, arts, offsets, numbers, figures, kind, number, digests, intern)
+    if got is None:
+        return None
+    clusters, trace = got
+    out: _BlockFacts = []
+    made = []
+    for members, old in clusters:
+        index = array("i", [offsets[numbers[j]] + figures[j] for j in members])
+        if old >= 0:  # the same members as last time: the same fact
+            fact, _, others = last[old]
+            if fact.parts:
+                fact.parts = {offsets[numbers[members[m]]] + g for m, g in fact.parts}
+            out.append((fact, index, others))
+        else:
+            figs = [_Fig(arts[numbers[j]], numbers[j], figures[j], offsets[numbers[j]], intern) for j in members]
+            out.append((_Fact(figs), index, _others(figs)))
+            made.append(out[-1][0])
+    _fill_quotes(arts, made)
+    return out, trace
 
 
 def digest(p: Prepared) -> bytes:
@@ -1112,21 +1171,24 @@ def digest(p: Prepared) -> bytes:
     return h.digest()
 
 
-def _portable(facts: _BlockFacts, numbers: array, figures: array, offsets: list[int]) -> bytes:
-    """A block's facts (quotes filled, parts not yet resolved) pickled with figures named by their
-    position in the block, not their number in the corpus: what a :class:`BlockMemo` stores."""
+def _portable(facts: _BlockFacts, numbers: array, figures: array, offsets: list[int], trace: replay.Trace
+              ) -> tuple[bytes, bytes]:
+    """A block's facts (quotes filled, parts not yet resolved), with figures named by their position in
+    the block, not their number in the corpus, and its :class:`~sahel.replay.Trace`, each pickled: what a
+    :class:`BlockMemo` stores."""
     position = {offsets[n] + i: j for j, (n, i) in enumerate(zip(numbers, figures))}
     parts = [fact.parts for fact, _, _ in facts]
     try:
         for fact, members, _ in facts:
-            if fact.parts:  # aggregates (in a member's article): (a member, figure in its article)
+            if fact.parts:  # aggregates (in a member's article): (a member, by its rank, figure in its article)
                 first: dict[int, int] = {}
-                for m in members:
-                    first.setdefault(numbers[position[m]], position[m])
+                for rank, m in enumerate(members):
+                    first.setdefault(numbers[position[m]], rank)
                 fact.parts = [(first[n], g - offsets[n]) for g in fact.parts
                               for n in (bisect.bisect_right(offsets, g) - 1,)]
-        return pickle.dumps([(fact, array("i", [position[m] for m in members]), others)
-                             for fact, members, others in facts], protocol=pickle.HIGHEST_PROTOCOL)
+        return (pickle.dumps([(fact, array("i", [position[m] for m in members]), others)
+                              for fact, members, others in facts], protocol=pickle.HIGHEST_PROTOCOL),
+                pickle.dumps(replay.portable(trace), protocol=pickle.HIGHEST_PROTOCOL))
     finally:
         for (fact, _, _), p in zip(facts, parts):
             fact.parts = p
@@ -1137,7 +1199,7 @@ def _localize(data: bytes, numbers: array, figures: array, offsets: list[int]) -
     out = []
     for fact, positions, others in pickle.loads(data):
         if fact.parts:
-            fact.parts = {offsets[numbers[j]] + i for j, i in fact.parts}
+            fact.parts = {offsets[numbers[positions[m]]] + i for m, i in fact.parts}
         out.append((fact, array("i", [offsets[numbers[j]] + figures[j] for j in positions]), others))
     return out
 
@@ -1149,13 +1211,18 @@ class BlockMemo:
     they come from (:func:`digest`) and their numbers in those articles, so a block is found only
     when every input of its clustering is the same. ``sahel parse`` keeps the blocks of its last run
     on a corpus folder in the cache (:func:`sahel.cache.load_memo`): a re-run after adding an article
-    clusters only the blocks it touches. Entries are pickled and compressed (zlib).
+    takes the other blocks as they were, and replays the last clustering of those it touches
+    (:mod:`sahel.replay`; ``names`` gives the key each block had last). Entries are pickled and
+    compressed (zlib).
     """
 
     def __init__(self, blocks: dict[bytes, bytes] | None = None,
-                 on_finish: Callable[[BlockMemo], None] | None = None) -> None:
+                 on_finish: Callable[[BlockMemo], None] | None = None,
+                 names: dict[tuple, bytes] | None = None) -> None:
         self.blocks = dict(blocks or {})
+        self.names = dict(names or {})
         self.used: dict[bytes, bytes] = {}
+        self.named: dict[tuple, bytes] = {}
         self.changed = False
         self.on_finish = on_finish
 
@@ -1167,30 +1234,43 @@ class BlockMemo:
         return h.digest()
 
     def get(self, key: bytes) -> bytes | None:
-        """The stored block (from :func:`_portable`), or None."""
+        """The stored facts of a block (from :func:`_portable`), or None."""
+        got = self._read(key, trace=False)
+        return got[0] if got is not None else None
+
+    def last(self, block: tuple) -> tuple[bytes, bytes] | None:
+        """The facts and trace of the block named ``block`` (party, measure, kind) in the last run, or None."""
+        key = self.names.get(block)
+        return self._read(key, trace=True) if key is not None else None
+
+    def _read(self, key: bytes, trace: bool) -> tuple[bytes, bytes | None] | None:
         data = self.blocks.get(key)
         if data is None:
             return None
-        try:
-            return zlib.decompress(data)
-        except zlib.error:  # a damaged entry: cluster again
+        try:  # the length of the compressed facts, the facts, the trace
+            n = int.from_bytes(data[:8], "little")
+            return zlib.decompress(data[8:8 + n]), zlib.decompress(data[8 + n:]) if trace else None
+        except (zlib.error, ValueError):  # a damaged entry: cluster again
             self.blocks.pop(key, None)
             return None
 
-    def put(self, key: bytes, block: bytes) -> None:
-        self.blocks[key] = zlib.compress(block, 1)
+    def put(self, key: bytes, facts: bytes, trace: bytes) -> None:
+        facts = zlib.compress(facts, 1)
+        self.blocks[key] = len(facts).to_bytes(8, "little") + facts + zlib.compress(trace, 1)
         self.changed = True
 
-    def keep(self, key: bytes) -> None:
-        """Mark a block as part of this run."""
+    def keep(self, name: tuple, key: bytes) -> None:
+        """Mark block ``name`` with ``key`` as part of this run."""
         if key in self.blocks:
             self.used[key] = self.blocks[key]
+            self.named[name] = key
 
     def finish(self) -> None:
         """Every block of the run is known: the blocks of this run become the memo (the others are
         dropped), and if that changed anything, ``on_finish`` is called (to store it)."""
-        changed = self.changed or len(self.used) != len(self.blocks)
+        changed = self.changed or len(self.used) != len(self.blocks) or self.named != self.names
         self.blocks, self.used, self.changed = self.used, {}, False
+        self.names, self.named = self.named, {}
         if changed and self.on_finish is not None:
             self.on_finish(self)
 
@@ -1200,26 +1280,31 @@ _BlockFacts = list[tuple[_Fact, array, list[tuple[str, str]]]]
 (``(article, figure_id)``)."""
 
 
+def _others(members: list[_Fig]) -> list[tuple[str, str]]:
+    """The members whose figure id names another article than their own: ``(article, figure_id)``."""
+    others = []
+    for m in members:
+        named = m.figure_id.split(":", 1)[0]
+        if named != m.doc:
+            others.append((named, m.figure_id))
+    return others
+
+
 def _block_facts(arts: list[_Article], offsets: list[int], numbers: array, figures: array,
-                 intern: dict) -> _BlockFacts:
-    """Cluster one block (its figures by article and figure number) into facts."""
+                 intern: dict) -> tuple[_BlockFacts, replay.Trace]:
+    """Cluster one block (its figures by article and figure number) into facts; and its trace."""
     figs = [_Fig(arts[n], n, i, offsets[n], intern) for n, i in zip(numbers, figures)]
-    out = []
-    for members in _cluster(figs):
-        others = []
-        for m in members:
-            named = m.figure_id.split(":", 1)[0]
-            if named != m.doc:
-                others.append((named, m.figure_id))
-        out.append((_Fact(members), array("i", [m.index for m in members]), others))
-    return out
+    clusters, order, choice = _greedy(figs)
+    out = [(_Fact(c.members), array("i", [m.index for m in c.members]), _others(c.members)) for c in clusters]
+    return out, replay.trace(figs, figs[0].kind if figs else KINDS[0], order, choice)
 
 
 PARALLEL_FIGURES = 20_000
 """Corpora with more figures than this cluster their blocks in two processes (where fork is safe)."""
 
 
-def _run_blocks(arts: list[_Article], offsets: list[int], blocks: list[tuple[array, array]]) -> list[_BlockFacts]:
+def _run_blocks(arts: list[_Article], offsets: list[int], blocks: list[tuple[array, array]]
+                ) -> list[tuple[_BlockFacts, replay.Trace]]:
     """:func:`_block_facts` of every block, in order.
 
     Above :data:`PARALLEL_FIGURES` figures, on Linux with two cores or more and no other thread
@@ -1228,7 +1313,7 @@ def _run_blocks(arts: list[_Article], offsets: list[int], blocks: list[tuple[arr
     its blocks too).
     """
     intern: dict = {}
-    if offsets[-1] <= PARALLEL_FIGURES or not can_fork():
+    if sum(len(b[0]) for b in blocks) <= PARALLEL_FIGURES or not can_fork():
         return [_block_facts(arts, offsets, *b, intern) for b in blocks]
     load = [0, 0]
     side = []
@@ -1438,12 +1523,35 @@ class _Milestone:
         return out
 
 
+def _milestones(arts: list[_Article]) -> list[_Milestone]:
+    """Every dated milestone of the articles, in the order the timeline groups them."""
+    offsets = itertools.accumulate((a.n_figures for a in arts), initial=0)
+    intern: dict = {}
+    ms = [m for n, (art, offset) in enumerate(zip(arts, offsets)) for m in _Milestone.all_of(art, n, offset, intern)]
+    ms.sort(key=lambda m: (m.ds, m.doc, m.start))
+    return ms
+
+
+def _timeline_text(arts: list[_Article], received: Callable[[], tuple]) -> str:
+    """The timeline's CSV rows (:func:`_timeline`): the milestones are read first, then the events and
+    facts are waited for (``received()``: events columns, fact ids, bests, ``fact_of``, ``odd``)."""
+    from .tables import csv_rows
+
+    ms = _milestones(arts)
+    columns, fact_ids, bests, fact_of, odd = received()
+    events = _Rows({})
+    events.columns = columns
+    rows = _timeline(arts, events, fact_ids, bests, fact_of, odd, ms)
+    return csv_rows(_table(rows.columns, TIMELINE), TIMELINE)
+
+
 def _timeline(arts: list[_Article], events: _Rows, fact_ids: list[str], bests: list[float],
-              fact_of: array, odd: dict[str, list[tuple[str, int]]]) -> _Rows:
+              fact_of: array, odd: dict[str, list[tuple[str, int]]], ms: list[_Milestone] | None = None) -> _Rows:
     """Events plus milestone mentions (merged across articles), in date order: the :data:`TIMELINE` rows.
 
     ``fact_ids``, ``bests``: of the facts in order; ``fact_of``: the fact of each figure (by number);
-    ``odd``: ``{doc_id: [(figure_id, fact)]}`` of figures whose id names another article than their own.
+    ``odd``: ``{doc_id: [(figure_id, fact)]}`` of figures whose id names another article than their own;
+    ``ms``: :func:`_milestones` of ``arts``, if already read.
     """
     rows = _Rows(TIMELINE)
     e = events.columns
@@ -1458,10 +1566,8 @@ def _timeline(arts: list[_Article], events: _Rows, fact_ids: list[str], bests: l
     for doc_ids, ds, de in zip(e["doc_ids"], e["date_start"], e["date_end"]):
         for d in dict.fromkeys(doc_ids.split(";")):
             event_dates.setdefault(d, []).append((ds, de))
-    offsets = itertools.accumulate((a.n_figures for a in arts), initial=0)
-    intern: dict = {}
-    ms = [m for n, (art, offset) in enumerate(zip(arts, offsets)) for m in _Milestone.all_of(art, n, offset, intern)]
-    ms.sort(key=lambda m: (m.ds, m.doc, m.start))
+    if ms is None:
+        ms = _milestones(arts)
     groups: list[list[_Milestone]] = []
     # a milestone joins the first group (in the order they were opened) of the same name
     # and type whose first milestone's dates overlap its own
@@ -1631,12 +1737,14 @@ def derive_prepared(prepared: Iterable[Prepared], memo: BlockMemo | None = None)
 
 
 def iter_derived(prepared: Iterable[Prepared], memo: BlockMemo | None = None,
-                 digests: list[bytes] | None = None) -> Iterator[tuple[str, pd.DataFrame]]:
+                 digests: list[bytes] | None = None, text: bool = False) -> Iterator[tuple[str, pd.DataFrame | str]]:
     """The tables of :func:`derive_prepared` as ``(name, frame)``, each as soon as it is complete, so that
     it can be written while the next is derived. Garbage collection is paused while they are derived
     (many small objects, no reference cycles: collections would only cost time). ``digests``: the
-    :func:`digest` of each prepared article, if already computed (the memo's keys use them)."""
-    steps = _derive(prepared, memo, digests)
+    :func:`digest` of each prepared article, if already computed (the memo's keys use them). ``text``:
+    the timeline as its CSV rows (:func:`sahel.tables.csv_rows`), made in a forked child while the facts
+    and events are derived (it reads the milestones first, then waits for the events)."""
+    steps = _derive(prepared, memo, digests, text)
     while True:
         enabled = gc.isenabled()
         gc.disable()
@@ -1651,26 +1759,36 @@ def iter_derived(prepared: Iterable[Prepared], memo: BlockMemo | None = None,
 
 
 def _derive(prepared: Iterable[Prepared], memo: BlockMemo | None,
-            digests: list[bytes] | None) -> Iterator[tuple[str, pd.DataFrame]]:
+            digests: list[bytes] | None, text: bool = False) -> Iterator[tuple[str, pd.DataFrame | str]]:
     _CONFLICTS.clear()
     arts = [_Article(p) for p in prepared]
-    facts, fact_of, odd = _facts(arts, memo, digests)
-    gazetteers = Forked(lambda: _gazetteer_tables(arts))  # in a child while events and timeline are derived
+    later = Forked(lambda received: _timeline_text(arts, received), fed=True) if text else None
+    gazetteers = None
     try:
+        facts, fact_of, odd = _facts(arts, memo, digests)
+        gazetteers = Forked(lambda: _gazetteer_tables(arts))  # in a child while events and timeline are derived
         events = _events(facts)
         fact_ids, bests = [f.fact_id for f in facts], [f.best for f in facts]
+        if later is not None:
+            later.send((events.columns, fact_ids, bests, fact_of, odd))
         table = _table(_fact_columns(facts), FACTS)
         del facts
         yield "facts", table
         yield "events", _table(dict(events.columns), EVENTS)
         del table
-        timeline = _timeline(arts, events, fact_ids, bests, fact_of, odd)
-        del fact_ids, bests, fact_of, odd, events
-        yield "timeline", _table(timeline.columns, TIMELINE)
-        del timeline
+        if later is not None:
+            del fact_ids, bests, fact_of, odd, events
+            yield "timeline", later.result()
+        else:
+            timeline = _timeline(arts, events, fact_ids, bests, fact_of, odd)
+            del fact_ids, bests, fact_of, odd, events
+            yield "timeline", _table(timeline.columns, TIMELINE)
+            del timeline
         places, actors = gazetteers.result()
     finally:
-        gazetteers.close()
+        for child in (later, gazetteers):
+            if child is not None:
+                child.close(kill=True)
     yield "places", places
     yield "actors", actors
 

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from sahel import corpus as corpus_mod
-from sahel import reconcile
+from sahel import reconcile, replay
 from sahel.cache import ArticleCache, load_memo, memo_path, save_memo
 
 from test_reconcile_scale import _synthetic
@@ -25,15 +25,22 @@ def _same(got: dict, want: dict) -> None:
 
 @pytest.fixture
 def clusterings(monkeypatch):
-    """Counts the blocks clustered (and the figures in them)."""
+    """Counts the blocks clustered in full (the figures in them) and replayed (-1 each)."""
     seen: list[int] = []
-    real = reconcile._cluster
+    real, real_replay = reconcile._greedy, replay.replay
 
     def counting(figs):
         seen.append(len(figs))
         return real(figs)
 
-    monkeypatch.setattr(reconcile, "_cluster", counting)
+    def replaying(*args, **kwargs):
+        out = real_replay(*args, **kwargs)
+        if out is not None:
+            seen.append(-1)
+        return out
+
+    monkeypatch.setattr(reconcile, "_greedy", counting)
+    monkeypatch.setattr(replay, "replay", replaying)
     return seen
 
 
@@ -58,6 +65,7 @@ def test_an_added_or_removed_article_reclusters_only_its_blocks(prepared, cluste
     got = reconcile.derive_prepared(prepared, memo)
     touched = {(f.party, f.measure, f.kind) for f in reconcile._figures([reconcile._Article(prepared[-1])])}
     assert 0 < len(clusterings) == len(touched) < n_blocks
+    assert clusterings == [-1] * len(touched)  # replayed from their last clustering, not clustered again
     _same(got, reconcile.derive_prepared(prepared))
     shorter = prepared[:100] + prepared[101:]  # an article removed from the middle
     _same(reconcile.derive_prepared(shorter, memo), reconcile.derive_prepared(shorter))

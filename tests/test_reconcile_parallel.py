@@ -8,6 +8,8 @@ import pytest
 
 from sahel import reconcile
 from sahel import forks as forks_mod
+from sahel import tables as tables_mod
+from sahel.schema import TIMELINE
 from sahel.forks import can_fork
 
 from test_reconcile_scale import _synthetic
@@ -101,3 +103,24 @@ def test_forked_stopped_early_leaves_no_child():
     job.close()
     with pytest.raises(ChildProcessError):
         forks_mod.os.waitpid(pid, forks_mod.os.WNOHANG)
+
+
+def test_a_fed_child_gets_what_is_sent_later(monkeypatch):
+    big = list(range(10**5))  # more than a pipe holds at once
+    job = forks_mod.Forked(lambda received: sum(received()) + 1, fed=True)
+    assert job.pid > 0
+    job.send(big)
+    assert job.result() == sum(big) + 1
+    nothing = forks_mod.Forked(lambda received: received(), fed=True)
+    assert nothing.result() is None  # never sent: the child's wait ends, and the parent computes it
+    monkeypatch.setattr(forks_mod, "can_fork", lambda: False)
+    here = forks_mod.Forked(lambda received: received() * 2, fed=True)
+    here.send(21)
+    assert here.result() == 42  # no child: here, with what was sent
+
+
+def test_the_timeline_made_in_a_child_is_the_timeline_made_here(tables, serial):
+    prepared = reconcile._prepare_all(*tables)
+    got = dict(reconcile.iter_derived(prepared, text=True))
+    assert isinstance(got["timeline"], str)
+    assert got["timeline"] == tables_mod.csv_rows(serial["timeline"], TIMELINE)
