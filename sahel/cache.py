@@ -284,18 +284,19 @@ def load_memo(path: str | Path) -> BlockMemo:
     try:
         with open(path, "rb") as fh:
             data = pickle.load(fh)
-        blocks, names = data
+        blocks, names, digests = data
         if (isinstance(blocks, dict) and all(type(k) is bytes and type(v) is bytes for k, v in blocks.items())
-                and isinstance(names, dict) and all(type(k) is tuple and v in blocks for k, v in names.items())):
-            return BlockMemo(blocks, on_finish=store, names=names)
+                and isinstance(names, dict) and all(type(k) is tuple and v in blocks for k, v in names.items())
+                and isinstance(digests, dict)):
+            return BlockMemo(blocks, on_finish=store, names=names, digests=digests)
     except Exception:  # missing, truncated or foreign: start empty
         pass
     return BlockMemo(on_finish=store)
 
 
 def save_memo(memo: BlockMemo, path: str | Path) -> None:
-    """Store the blocks of ``memo`` (and the key of each block name) at ``path``."""
-    write_pickle(Path(path), (memo.blocks, memo.names))
+    """Store the blocks of ``memo`` (with the key of each block name and the articles' digests) at ``path``."""
+    write_pickle(Path(path), (memo.blocks, memo.names, memo.digests))
 
 
 def derived_path(store: ArticleCache, corpus: str | Path) -> Path:

@@ -82,7 +82,10 @@ class Forked(Generic[T]):
     def result(self) -> T:
         """The child's result, or ``fn()`` computed here if there is no child or it failed (once)."""
         if self.pid < 0:
-            return self._here()
+            try:
+                return self._here()
+            finally:
+                self.sent = None
         sent, ok = None, False
         if self.feed >= 0:  # nothing sent: the child's wait ends
             os.close(self.feed)
@@ -96,7 +99,10 @@ class Forked(Generic[T]):
                     pass
         finally:
             self.close()
-        return sent if ok and self.status == 0 else self._here()
+        try:
+            return sent if ok and self.status == 0 else self._here()
+        finally:
+            self.sent = None  # what was handed over is not needed any more
 
     def close(self, kill: bool = False) -> None:
         """Stop waiting: close the pipe (a child still writing to it fails and exits), or ``kill`` the

@@ -58,6 +58,7 @@ from array import array
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
@@ -1090,7 +1091,7 @@ def _block_results(arts: list[_Article], offsets: list[int], blocks: dict[tuple,
     it has the block's last clustering, replayed (:mod:`sahel.replay`); else clustered. The memo gets
     the blocks of this run."""
     if memo is None:
-        return [facts for facts, _ in _run_blocks(arts, offsets, list(blocks.values()))]
+        return [facts for facts, _ in _run_blocks(arts, offsets, list(blocks.values()), None)]
     if digests is None:
         digests = [digest(a.p) for a in arts]
     keys = [memo.key(key, numbers, figures, digests) for key, (numbers, figures) in blocks.items()]
@@ -1104,7 +1105,8 @@ def _block_results(arts: list[_Article], offsets: list[int], blocks: dict[tuple,
                 pass
     names, values = list(blocks), list(blocks.values())
     missing = [k for k, r in enumerate(results) if r is None]
-    docs = [(a.doc, d) for a, d in zip(arts, digests)]
+    docs = [a.doc for a in arts]
+    before, memo.now = memo.digests, dict(zip(docs, digests))
     number: dict[str, int] = {}
     todo = []
     intern: dict = {}
@@ -1115,18 +1117,19 @@ def _block_results(arts: list[_Article], offsets: list[int], blocks: dict[tuple,
             if not number:
                 number = {a.doc: n for n, a in enumerate(arts)}
             try:
-                replayed = _replayed(last, arts, offsets, *values[k], KINDS[names[k][2]], number, digests, intern)
+                replayed = _replayed(last, arts, offsets, *values[k], KINDS[names[k][2]], number, digests,
+                                     before, intern)
             except Exception:  # a damaged entry: cluster again
                 replayed = None
         if replayed is None:
             todo.append(k)
         else:
             results[k] = replayed[0]
-            memo.put(keys[k], *_portable(replayed[0], *values[k], offsets, replay.named(replayed[1], docs, *values[k])))
-    for k, (facts, trace) in zip(todo, _run_blocks(arts, offsets, [values[k] for k in todo])):
+            memo.put(keys[k], _portable(replayed[0], *values[k], offsets), _trace(replayed[1], docs, *values[k]))
+    for k, (facts, trace) in zip(todo, _run_blocks(arts, offsets, [values[k] for k in todo], docs)):
         _fill_quotes(arts, (fact for fact, _, _ in facts))
         results[k] = facts
-        memo.put(keys[k], *_portable(facts, *values[k], offsets, replay.named(trace, docs, *values[k])))
+        memo.put(keys[k], _portable(facts, *values[k], offsets), trace)  # type: ignore[arg-type]
     for name, key in zip(names, keys):
         memo.keep(name, key)
     memo.finish()
@@ -1134,11 +1137,12 @@ def _block_results(arts: list[_Article], offsets: list[int], blocks: dict[tuple,
 
 
 def _replayed(data: tuple[bytes, bytes], arts: list[_Article], offsets: list[int], numbers: array, figures: array, kind: str,
-              number: dict[str, int], digests: list[bytes], intern: dict) -> tuple[_BlockFacts, replay.Trace] | None:
+              number: dict[str, int], digests: list[bytes], before: dict[str, bytes], intern: dict
+              ) -> tuple[_BlockFacts, replay.Trace] | None:
     """A block's facts and trace by :func:`sahel.replay.replay` of its last clustering (a memo entry), or
     None where that does not apply."""
-    last, t = pickle.loads(data[0]), replay.Trace.restore(pickle.loads(data[1]))
-    got = replay.replay(t, last, arts, offsets, numbers, figures, kind, number, digests, intern)
+    last, t = pickle.loads(data[0]), replay.Trace.restore(pickle.loads(data[1]))  # type: ignore[arg-type]
+    got = replay.replay(t, last, arts, offsets, numbers, figures, kind, number, digests, before, intern)
     if got is None:
         return None
     clusters, trace = got
@@ -1171,11 +1175,16 @@ def digest(p: Prepared) -> bytes:
     return h.digest()
 
 
-def _portable(facts: _BlockFacts, numbers: array, figures: array, offsets: list[int], trace: replay.Trace
-              ) -> tuple[bytes, bytes]:
+def _trace(trace: replay.Trace, docs: list[str], numbers: array, figures: array) -> bytes:
+    """A block's :class:`~sahel.replay.Trace`, its articles named by ``docs`` (the doc id of each
+    article), pickled and compressed: what a :class:`BlockMemo` stores beside the facts."""
+    return zlib.compress(pickle.dumps(replay.portable(replay.named(trace, docs, numbers, figures)),
+                                      protocol=pickle.HIGHEST_PROTOCOL), 1)
+
+
+def _portable(facts: _BlockFacts, numbers: array, figures: array, offsets: list[int]) -> bytes:
     """A block's facts (quotes filled, parts not yet resolved), with figures named by their position in
-    the block, not their number in the corpus, and its :class:`~sahel.replay.Trace`, each pickled: what a
-    :class:`BlockMemo` stores."""
+    the block, not their number in the corpus, pickled: what a :class:`BlockMemo` stores."""
     position = {offsets[n] + i: j for j, (n, i) in enumerate(zip(numbers, figures))}
     parts = [fact.parts for fact, _, _ in facts]
     try:
@@ -1186,9 +1195,8 @@ def _portable(facts: _BlockFacts, numbers: array, figures: array, offsets: list[
                     first.setdefault(numbers[position[m]], rank)
                 fact.parts = [(first[n], g - offsets[n]) for g in fact.parts
                               for n in (bisect.bisect_right(offsets, g) - 1,)]
-        return (pickle.dumps([(fact, array("i", [position[m] for m in members]), others)
-                              for fact, members, others in facts], protocol=pickle.HIGHEST_PROTOCOL),
-                pickle.dumps(replay.portable(trace), protocol=pickle.HIGHEST_PROTOCOL))
+        return pickle.dumps([(fact, array("i", [position[m] for m in members]), others)
+                             for fact, members, others in facts], protocol=pickle.HIGHEST_PROTOCOL)
     finally:
         for (fact, _, _), p in zip(facts, parts):
             fact.parts = p
@@ -1212,15 +1220,17 @@ class BlockMemo:
     when every input of its clustering is the same. ``sahel parse`` keeps the blocks of its last run
     on a corpus folder in the cache (:func:`sahel.cache.load_memo`): a re-run after adding an article
     takes the other blocks as they were, and replays the last clustering of those it touches
-    (:mod:`sahel.replay`; ``names`` gives the key each block had last). Entries are pickled and
-    compressed (zlib).
+    (:mod:`sahel.replay`; ``names`` gives the key each block had last, ``digests`` the :func:`digest` of
+    each article, by doc id). Entries are pickled and compressed (zlib).
     """
 
     def __init__(self, blocks: dict[bytes, bytes] | None = None,
                  on_finish: Callable[[BlockMemo], None] | None = None,
-                 names: dict[tuple, bytes] | None = None) -> None:
+                 names: dict[tuple, bytes] | None = None, digests: dict[str, bytes] | None = None) -> None:
         self.blocks = dict(blocks or {})
         self.names = dict(names or {})
+        self.digests = dict(digests or {})
+        self.now: dict[str, bytes] | None = None  # this run's digests
         self.used: dict[bytes, bytes] = {}
         self.named: dict[tuple, bytes] = {}
         self.changed = False
@@ -1255,8 +1265,9 @@ class BlockMemo:
             return None
 
     def put(self, key: bytes, facts: bytes, trace: bytes) -> None:
+        """Store a block's facts (:func:`_portable`) and its compressed trace (:func:`_trace`)."""
         facts = zlib.compress(facts, 1)
-        self.blocks[key] = len(facts).to_bytes(8, "little") + facts + zlib.compress(trace, 1)
+        self.blocks[key] = len(facts).to_bytes(8, "little") + facts + trace
         self.changed = True
 
     def keep(self, name: tuple, key: bytes) -> None:
@@ -1268,9 +1279,10 @@ class BlockMemo:
     def finish(self) -> None:
         """Every block of the run is known: the blocks of this run become the memo (the others are
         dropped), and if that changed anything, ``on_finish`` is called (to store it)."""
-        changed = self.changed or len(self.used) != len(self.blocks) or self.named != self.names
+        now = self.now if self.now is not None else self.digests
+        changed = self.changed or len(self.used) != len(self.blocks) or self.named != self.names or now != self.digests
         self.blocks, self.used, self.changed = self.used, {}, False
-        self.names, self.named = self.named, {}
+        self.names, self.named, self.digests, self.now = self.named, {}, now, None
         if changed and self.on_finish is not None:
             self.on_finish(self)
 
@@ -1291,20 +1303,24 @@ def _others(members: list[_Fig]) -> list[tuple[str, str]]:
 
 
 def _block_facts(arts: list[_Article], offsets: list[int], numbers: array, figures: array,
-                 intern: dict) -> tuple[_BlockFacts, replay.Trace]:
-    """Cluster one block (its figures by article and figure number) into facts; and its trace."""
+                 intern: dict, docs: list[str] | None) -> tuple[_BlockFacts, bytes | None]:
+    """Cluster one block (its figures by article and figure number) into facts; and, given ``docs``
+    (the doc id of each article), its trace (:func:`_trace`)."""
     figs = [_Fig(arts[n], n, i, offsets[n], intern) for n, i in zip(numbers, figures)]
     clusters, order, choice = _greedy(figs)
-    out = [(_Fact(c.members), array("i", [m.index for m in c.members]), _others(c.members)) for c in clusters]
-    return out, replay.trace(figs, figs[0].kind if figs else KINDS[0], order, choice)
+    groups = [c.members for c in clusters]
+    del clusters  # before the facts are made: they take the clusters' memory, not more
+    trace = None if docs is None else _trace(replay.trace(figs, figs[0].kind, order, choice), docs, numbers, figures)
+    del order, choice
+    return [(_Fact(g), array("i", [m.index for m in g]), _others(g)) for g in groups], trace
 
 
 PARALLEL_FIGURES = 20_000
 """Corpora with more figures than this cluster their blocks in two processes (where fork is safe)."""
 
 
-def _run_blocks(arts: list[_Article], offsets: list[int], blocks: list[tuple[array, array]]
-                ) -> list[tuple[_BlockFacts, replay.Trace]]:
+def _run_blocks(arts: list[_Article], offsets: list[int], blocks: list[tuple[array, array]],
+                docs: list[str] | None) -> list[tuple[_BlockFacts, bytes | None]]:
     """:func:`_block_facts` of every block, in order.
 
     Above :data:`PARALLEL_FIGURES` figures, on Linux with two cores or more and no other thread
@@ -1314,7 +1330,7 @@ def _run_blocks(arts: list[_Article], offsets: list[int], blocks: list[tuple[arr
     """
     intern: dict = {}
     if sum(len(b[0]) for b in blocks) <= PARALLEL_FIGURES or not can_fork():
-        return [_block_facts(arts, offsets, *b, intern) for b in blocks]
+        return [_block_facts(arts, offsets, *b, intern, docs) for b in blocks]
     load = [0, 0]
     side = []
     for k in sorted(range(len(blocks)), key=lambda k: -len(blocks[k][0])):
@@ -1323,9 +1339,9 @@ def _run_blocks(arts: list[_Article], offsets: list[int], blocks: list[tuple[arr
         side.append((k, s))
     theirs = sorted(k for k, s in side if s == 1)
     mine = sorted(k for k, s in side if s == 0)
-    child = Forked(lambda: [_block_facts(arts, offsets, *blocks[k], intern) for k in theirs])
+    child = Forked(lambda: [_block_facts(arts, offsets, *blocks[k], intern, docs) for k in theirs])
     try:
-        results = {k: _block_facts(arts, offsets, *blocks[k], intern) for k in mine}
+        results = {k: _block_facts(arts, offsets, *blocks[k], intern, docs) for k in mine}
     except BaseException:
         child.close()
         raise
@@ -1532,9 +1548,10 @@ def _milestones(arts: list[_Article]) -> list[_Milestone]:
     return ms
 
 
-def _timeline_text(arts: list[_Article], received: Callable[[], tuple]) -> str:
-    """The timeline's CSV rows (:func:`_timeline`): the milestones are read first, then the events and
-    facts are waited for (``received()``: events columns, fact ids, bests, ``fact_of``, ``odd``)."""
+def _timeline_rows(arts: list[_Article], received: Callable[[], tuple], path: Path) -> Path:
+    """Write the timeline's CSV rows (:func:`_timeline`, no header) to ``path``: the milestones are read
+    first, then the events and facts are waited for (``received()``: events columns, fact ids, bests,
+    ``fact_of``, ``odd``)."""
     from .tables import csv_rows
 
     ms = _milestones(arts)
@@ -1542,7 +1559,10 @@ def _timeline_text(arts: list[_Article], received: Callable[[], tuple]) -> str:
     events = _Rows({})
     events.columns = columns
     rows = _timeline(arts, events, fact_ids, bests, fact_of, odd, ms)
-    return csv_rows(_table(rows.columns, TIMELINE), TIMELINE)
+    text = csv_rows(_table(rows.columns, TIMELINE), TIMELINE)
+    del rows
+    path.write_text(text, encoding="utf-8", newline="")
+    return path
 
 
 def _timeline(arts: list[_Article], events: _Rows, fact_ids: list[str], bests: list[float],
@@ -1737,14 +1757,16 @@ def derive_prepared(prepared: Iterable[Prepared], memo: BlockMemo | None = None)
 
 
 def iter_derived(prepared: Iterable[Prepared], memo: BlockMemo | None = None,
-                 digests: list[bytes] | None = None, text: bool = False) -> Iterator[tuple[str, pd.DataFrame | str]]:
+                 digests: list[bytes] | None = None, spool: Path | None = None
+                 ) -> Iterator[tuple[str, pd.DataFrame | Path]]:
     """The tables of :func:`derive_prepared` as ``(name, frame)``, each as soon as it is complete, so that
     it can be written while the next is derived. Garbage collection is paused while they are derived
     (many small objects, no reference cycles: collections would only cost time). ``digests``: the
-    :func:`digest` of each prepared article, if already computed (the memo's keys use them). ``text``:
-    the timeline as its CSV rows (:func:`sahel.tables.csv_rows`), made in a forked child while the facts
-    and events are derived (it reads the milestones first, then waits for the events)."""
-    steps = _derive(prepared, memo, digests, text)
+    :func:`digest` of each prepared article, if already computed (the memo's keys use them). ``spool``:
+    a folder where a forked child writes the timeline's CSV rows (:func:`sahel.tables.csv_rows`) while the
+    facts and events are derived (it reads the milestones first, then waits for the events); the
+    timeline then comes as the path of that file."""
+    steps = _derive(prepared, memo, digests, spool)
     while True:
         enabled = gc.isenabled()
         gc.disable()
@@ -1759,10 +1781,12 @@ def iter_derived(prepared: Iterable[Prepared], memo: BlockMemo | None = None,
 
 
 def _derive(prepared: Iterable[Prepared], memo: BlockMemo | None,
-            digests: list[bytes] | None, text: bool = False) -> Iterator[tuple[str, pd.DataFrame | str]]:
+            digests: list[bytes] | None, spool: Path | None = None) -> Iterator[tuple[str, pd.DataFrame | Path]]:
     _CONFLICTS.clear()
     arts = [_Article(p) for p in prepared]
-    later = Forked(lambda received: _timeline_text(arts, received), fed=True) if text else None
+    later = None
+    if spool is not None:
+        later = Forked(lambda received: _timeline_rows(arts, received, spool / "timeline.rows"), fed=True)
     gazetteers = None
     try:
         facts, fact_of, odd = _facts(arts, memo, digests)

@@ -23,14 +23,14 @@ from typing import NamedTuple
 
 from . import reconcile as rc
 
-NONE = -(2**62)  # a span that is not known (wide): both ends
+NONE = -(2**31)  # a span that is not known (wide): both ends
 
 
 class Trace(NamedTuple):
     """How a block was clustered, by the figures' positions in the block (article order, then figure
     order); what :func:`replay` needs besides the block's facts."""
 
-    docs: list[tuple[str, bytes]]  # the block's articles: doc_id and digest, in order
+    docs: list[str]  # the block's articles (doc ids), in order
     doc: array  # per position: its article (index into docs)
     fig: array  # per position: the figure's number in its article
     rank: bytes  # per position: BASIS_RANK, then span and figure_id: the clustering order's key
@@ -43,13 +43,14 @@ class Trace(NamedTuple):
     @staticmethod
     def restore(t: tuple) -> Trace:
         """The trace :func:`portable` stored."""
-        *head, ids, spans, order, choice = t
-        return Trace(*head, ids.split("\0") if ids else [], spans, order, choice)
+        docs, *middle, ids, spans, order, choice = t
+        return Trace(docs.split("\0") if docs else [], *middle, ids.split("\0") if ids else [], spans, order,
+                     choice)
 
 
 def portable(t: Trace) -> tuple:
-    """``t`` as plain values, quick to pickle (the figure ids as one string)."""
-    return (*t[:5], "\0".join(t.ids), *t[6:])
+    """``t`` as plain values, quick to pickle (doc and figure ids as one string each)."""
+    return ("\0".join(t.docs), *t[1:5], "\0".join(t.ids), *t[6:])
 
 
 def spans_of(block: rc._Block, f: rc._Fig) -> list[int]:
@@ -74,18 +75,19 @@ def trace(figs: list[rc._Fig], kind: str, order: list[int], choice: list[int]) -
     """The :class:`Trace` of a block's clustering (``order`` and ``choice`` from ``_greedy``); its
     articles are named later (:func:`named`)."""
     block = rc._Block(kind)
-    spans = array("q")
+    spans = array("i")
     for f in figs:
         spans.extend(spans_of(block, f))
-    keys = [key_of(f) for f in figs]
-    return Trace([], array("i"), array("i"), bytes(k[0] for k in keys), array("q", [k[1] for k in keys]),
-                 [k[2] for k in keys], spans, array("i", order), array("i", choice))
+    rank = bytes(rc.BASIS_RANK.get(f.basis, 4) for f in figs)
+    span = array("i", [f.span or 0 for f in figs])
+    return Trace([], array("i"), array("i"), rank, span, [f.figure_id for f in figs], spans,
+                 array("i", order), array("i", choice))
 
 
-def named(t: Trace, docs: list[tuple[str, bytes]], numbers: array, figures: array) -> Trace:
-    """``t`` with its articles: ``docs`` (doc_id, digest) of the article numbers in ``numbers``."""
+def named(t: Trace, docs: list[str], numbers: array, figures: array) -> Trace:
+    """``t`` with its articles: ``docs`` (doc ids) of the article numbers in ``numbers``."""
     index: dict[int, int] = {}
-    names: list[tuple[str, bytes]] = []
+    names: list[str] = []
     doc = array("i")
     for n in numbers:
         k = index.get(n)
@@ -176,20 +178,23 @@ class _Walk:
 
 
 def replay(t: Trace, facts: list, arts: list, offsets: list[int], numbers: array, figures: array,
-           kind: str, number: dict[str, int], digests: list[bytes], intern: dict
+           kind: str, number: dict[str, int], digests: list[bytes], before: dict[str, bytes], intern: dict
            ) -> tuple[list[tuple[list[int], int]], Trace] | None:
     """The clustering of the block ``numbers``/``figures`` (of this run), from the :class:`Trace` ``t`` of
     the block's last clustering: each cluster as (members as positions in the block, the last run's
     cluster it is unchanged from, or -1), in opening order, and the new trace. ``facts``: the last run's
-    facts (only counted here). None where the replay does not apply (the caller clusters in full)."""
+    facts (only counted here); ``digests``: of this run's articles (by number), ``before``: of the last
+    run's (by doc id): an article whose digest is the same is unchanged (a block's trace was made when
+    its articles were as in the last run, or its key would have changed). None where the replay does not
+    apply (the caller clusters in full)."""
     n_old, n_new = len(t.doc), len(numbers)
     where = {(n, i): j for j, (n, i) in enumerate(zip(numbers, figures))}
     if len(where) != n_new or len(facts) != (max(t.choice) + 1 if len(t.choice) else 0):
         return None
     kept_doc = []
-    for doc_id, d in t.docs:
+    for doc_id in t.docs:
         n = number.get(doc_id)
-        kept_doc.append(n if n is not None and digests[n] == d else -1)
+        kept_doc.append(n if n is not None and digests[n] == before.get(doc_id) else -1)
     new_of = array("i", [-1]) * n_old  # old position -> new position (-1: its article changed)
     for p in range(n_old):
         n = kept_doc[t.doc[p]]
@@ -208,9 +213,9 @@ def replay(t: Trace, facts: list, arts: list, offsets: list[int], numbers: array
         return rc._Fig(arts[n], n, figures[j], offsets[n], intern)
 
     figs: dict[int, rc._Fig] = {}
-    spans = array("q", [0]) * (8 * n_new)
+    spans = array("i", [0]) * (8 * n_new)
     rank = bytearray(n_new)
-    span = array("q", [0]) * n_new
+    span = array("i", [0]) * n_new
     ids: list[str] = [""] * n_new
     block = rc._Block(kind)
     fresh = []
@@ -221,7 +226,7 @@ def replay(t: Trace, facts: list, arts: list, offsets: list[int], numbers: array
             rank[j], span[j], ids[j] = t.rank[p], t.span[p], t.ids[p]
         else:
             f = figs[j] = make(j)
-            spans[8 * j:8 * j + 8] = array("q", spans_of(block, f))
+            spans[8 * j:8 * j + 8] = array("i", spans_of(block, f))
             rank[j], span[j], ids[j] = key_of(f)
             fresh.append(j)
     fresh.sort(key=lambda j: (rank[j], span[j], ids[j], j))

@@ -147,6 +147,12 @@ class TableWriter:
             at, left = at + n, left - n
         self.sizes[name] += end - start
 
+    def append_file(self, name: str, schema: Mapping[str, str], path: Path) -> None:
+        """Add the CSV lines (no header) of the file ``path`` to table ``name``, then delete the file."""
+        with open(path, "rb") as source:
+            self.append_from(name, schema, source.fileno(), 0, os.fstat(source.fileno()).st_size)
+        path.unlink()
+
     def copy(self, name: str, source: Path, schema: Mapping[str, str]) -> None:
         """Take table ``name`` whole from the CSV file ``source`` (written earlier by a writer like this
         one); :class:`ValueError` if its header is not that of ``schema``."""

@@ -119,8 +119,8 @@ def test_a_fed_child_gets_what_is_sent_later(monkeypatch):
     assert here.result() == 42  # no child: here, with what was sent
 
 
-def test_the_timeline_made_in_a_child_is_the_timeline_made_here(tables, serial):
+def test_the_timeline_made_in_a_child_is_the_timeline_made_here(tables, serial, tmp_path):
     prepared = reconcile._prepare_all(*tables)
-    got = dict(reconcile.iter_derived(prepared, text=True))
-    assert isinstance(got["timeline"], str)
-    assert got["timeline"] == tables_mod.csv_rows(serial["timeline"], TIMELINE)
+    got = dict(reconcile.iter_derived(prepared, spool=tmp_path))
+    assert got["timeline"] == tmp_path / "timeline.rows"
+    assert got["timeline"].read_text(encoding="utf-8") == tables_mod.csv_rows(serial["timeline"], TIMELINE)
