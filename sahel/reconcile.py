@@ -1548,21 +1548,25 @@ def _milestones(arts: list[_Article]) -> list[_Milestone]:
     return ms
 
 
-def _timeline_rows(arts: list[_Article], received: Callable[[], tuple], path: Path) -> Path:
-    """Write the timeline's CSV rows (:func:`_timeline`, no header) to ``path``: the milestones are read
-    first, then the events and facts are waited for (``received()``: events columns, fact ids, bests,
-    ``fact_of``, ``odd``)."""
+def _spooled(arts: list[_Article], received: Callable[[], tuple], folder: Path) -> dict[str, Path]:
+    """Write the CSV rows (no header) of the timeline, places and actors tables to files in ``folder``
+    (``{name: path}``): the milestones are read and the places and actors tables made first, then the
+    events and facts are waited for (``received()``: events columns, fact ids, bests, ``fact_of``,
+    ``odd``) and the timeline made."""
     from .tables import csv_rows
 
+    out = {name: folder / f"{name}.rows" for name in ("timeline", "places", "actors")}
     ms = _milestones(arts)
+    for name, table, schema in zip(("places", "actors"), _gazetteer_tables(arts), (PLACES, ACTORS)):
+        out[name].write_text(csv_rows(table, schema), encoding="utf-8", newline="")
     columns, fact_ids, bests, fact_of, odd = received()
     events = _Rows({})
     events.columns = columns
     rows = _timeline(arts, events, fact_ids, bests, fact_of, odd, ms)
     text = csv_rows(_table(rows.columns, TIMELINE), TIMELINE)
     del rows
-    path.write_text(text, encoding="utf-8", newline="")
-    return path
+    out["timeline"].write_text(text, encoding="utf-8", newline="")
+    return out
 
 
 def _timeline(arts: list[_Article], events: _Rows, fact_ids: list[str], bests: list[float],
@@ -1763,9 +1767,9 @@ def iter_derived(prepared: Iterable[Prepared], memo: BlockMemo | None = None,
     it can be written while the next is derived. Garbage collection is paused while they are derived
     (many small objects, no reference cycles: collections would only cost time). ``digests``: the
     :func:`digest` of each prepared article, if already computed (the memo's keys use them). ``spool``:
-    a folder where a forked child writes the timeline's CSV rows (:func:`sahel.tables.csv_rows`) while the
-    facts and events are derived (it reads the milestones first, then waits for the events); the
-    timeline then comes as the path of that file."""
+    a folder where a forked child writes the CSV rows (:func:`sahel.tables.csv_rows`) of the timeline,
+    places and actors while the facts and events are derived (it reads the milestones and makes places and
+    actors first, then waits for the events); those tables then come as the paths of the files."""
     steps = _derive(prepared, memo, digests, spool)
     while True:
         enabled = gc.isenabled()
@@ -1784,13 +1788,13 @@ def _derive(prepared: Iterable[Prepared], memo: BlockMemo | None,
             digests: list[bytes] | None, spool: Path | None = None) -> Iterator[tuple[str, pd.DataFrame | Path]]:
     _CONFLICTS.clear()
     arts = [_Article(p) for p in prepared]
-    later = None
-    if spool is not None:
-        later = Forked(lambda received: _timeline_rows(arts, received, spool / "timeline.rows"), fed=True)
-    gazetteers = None
+    later = gazetteers = None
+    if spool is not None:  # timeline, places and actors in one child, whose wait for the events is short
+        later = Forked(lambda received: _spooled(arts, received, spool), fed=True)
     try:
         facts, fact_of, odd = _facts(arts, memo, digests)
-        gazetteers = Forked(lambda: _gazetteer_tables(arts))  # in a child while events and timeline are derived
+        if later is None:
+            gazetteers = Forked(lambda: _gazetteer_tables(arts))  # in a child while events and timeline are derived
         events = _events(facts)
         fact_ids, bests = [f.fact_id for f in facts], [f.best for f in facts]
         if later is not None:
@@ -1802,13 +1806,15 @@ def _derive(prepared: Iterable[Prepared], memo: BlockMemo | None,
         del table
         if later is not None:
             del fact_ids, bests, fact_of, odd, events
-            yield "timeline", later.result()
-        else:
-            timeline = _timeline(arts, events, fact_ids, bests, fact_of, odd)
-            del fact_ids, bests, fact_of, odd, events
-            yield "timeline", _table(timeline.columns, TIMELINE)
-            del timeline
-        places, actors = gazetteers.result()
+            spooled = later.result()
+            for name in ("timeline", "places", "actors"):
+                yield name, spooled[name]
+            return
+        timeline = _timeline(arts, events, fact_ids, bests, fact_of, odd)
+        del fact_ids, bests, fact_of, odd, events
+        yield "timeline", _table(timeline.columns, TIMELINE)
+        del timeline
+        places, actors = gazetteers.result()  # type: ignore[union-attr]
     finally:
         for child in (later, gazetteers):
             if child is not None:

@@ -9,7 +9,7 @@ import pytest
 from sahel import reconcile
 from sahel import forks as forks_mod
 from sahel import tables as tables_mod
-from sahel.schema import TIMELINE
+from sahel.schema import DERIVED
 from sahel.forks import can_fork
 
 from test_reconcile_scale import _synthetic
@@ -119,8 +119,10 @@ def test_a_fed_child_gets_what_is_sent_later(monkeypatch):
     assert here.result() == 42  # no child: here, with what was sent
 
 
-def test_the_timeline_made_in_a_child_is_the_timeline_made_here(tables, serial, tmp_path):
+def test_tables_spooled_by_a_child_are_the_tables_made_here(tables, serial, tmp_path):
     prepared = reconcile._prepare_all(*tables)
     got = dict(reconcile.iter_derived(prepared, spool=tmp_path))
-    assert got["timeline"] == tmp_path / "timeline.rows"
-    assert got["timeline"].read_text(encoding="utf-8") == tables_mod.csv_rows(serial["timeline"], TIMELINE)
+    assert list(got) == list(serial)
+    for name in ("timeline", "places", "actors"):
+        assert got[name] == tmp_path / f"{name}.rows"
+        assert got[name].read_text(encoding="utf-8") == tables_mod.csv_rows(serial[name], DERIVED[name]), name
