@@ -42,7 +42,9 @@ event and milestone rules) decides (``tests/test_reconcile_scale.py``).
 Above :data:`PARALLEL_FIGURES` figures the blocks are clustered in two
 processes (:func:`_run_blocks`), with the same result as one
 (``tests/test_reconcile_parallel.py``); garbage collection is paused
-while :func:`iter_derived` works.
+while :func:`iter_derived` works. With a :class:`BlockMemo` of an earlier
+run, unchanged blocks are taken from it and the blocks a change touches are
+clustered by replaying their last clustering (:mod:`sahel.replay`).
 """
 from __future__ import annotations
 

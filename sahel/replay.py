@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from array import array
 from bisect import insort
+from collections.abc import Callable
 from typing import NamedTuple
 
 from . import reconcile as rc
@@ -111,7 +112,7 @@ def _reaches(spans: array, head: int, j: int) -> bool:
 class _Walk:
     """The state of one replay: clusters (members as positions) in opening order."""
 
-    def __init__(self, figs: dict[int, rc._Fig], make, kind: str, spans: array) -> None:
+    def __init__(self, figs: dict[int, rc._Fig], make: Callable[[int], rc._Fig], kind: str, spans: array) -> None:
         self.figs, self.make, self.kind, self.spans = figs, make, kind, spans
         self.members: list[list[int]] = []
         self.old: list[int] = []  # the last run's cluster of each, or -1
