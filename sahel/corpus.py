@@ -338,7 +338,7 @@ def write_corpus(path: str | Path, out_dir: str | Path, jobs: int | None = None,
         if not copied:
             memo = load_memo(memo_path(store, folder)) if store is not None else None  # stored again once used
             for name, table in iter_derived(prepared, memo, digests if store is not None else None, spool=out.tmp):
-                if isinstance(table, Path):  # a file of CSV rows (the timeline, made in a child)
+                if isinstance(table, Path):  # a file of CSV rows (timeline, places, actors: made in a child)
                     out.append_file(name, DERIVED[name], table)
                 else:  # facts and events are formatted in the background while the timeline is derived
                     out.write(name, table, DERIVED[name], background=name in ("facts", "events"))

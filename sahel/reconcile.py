@@ -39,7 +39,7 @@ its members (``_Cluster``); events compare only facts sharing an article,
 milestones only groups of the same name and type with nearby dates. Each
 shortcut decides exactly what the pairwise rule (:func:`compatible`, the
 event and milestone rules) decides (``tests/test_reconcile_scale.py``).
-Above :data:`PARALLEL_FIGURES` figures the blocks are clustered in two
+Above :data:`PARALLEL_FIGURES` figures to cluster, the blocks are clustered in two
 processes (:func:`_run_blocks`), with the same result as one
 (``tests/test_reconcile_parallel.py``); garbage collection is paused
 while :func:`iter_derived` works. With a :class:`BlockMemo` of an earlier
@@ -1138,9 +1138,9 @@ def _block_results(arts: list[_Article], offsets: list[int], blocks: dict[tuple,
     return results  # type: ignore[return-value]
 
 
-def _replayed(data: tuple[bytes, bytes], arts: list[_Article], offsets: list[int], numbers: array, figures: array, kind: str,
-              number: dict[str, int], digests: list[bytes], before: dict[str, bytes], intern: dict
-              ) -> tuple[_BlockFacts, replay.Trace] | None:
+def _replayed(data: tuple[bytes, bytes], arts: list[_Article], offsets: list[int], numbers: array,
+              figures: array, kind: str, number: dict[str, int], digests: list[bytes], before: dict[str, bytes],
+              intern: dict) -> tuple[_BlockFacts, replay.Trace] | None:
     """A block's facts and trace by :func:`sahel.replay.replay` of its last clustering (a memo entry), or
     None where that does not apply."""
     last, t = pickle.loads(data[0]), replay.Trace.restore(pickle.loads(data[1]))  # type: ignore[arg-type]
@@ -1318,14 +1318,14 @@ def _block_facts(arts: list[_Article], offsets: list[int], numbers: array, figur
 
 
 PARALLEL_FIGURES = 20_000
-"""Corpora with more figures than this cluster their blocks in two processes (where fork is safe)."""
+"""Blocks to cluster holding more figures than this are shared between two processes (where fork is safe)."""
 
 
 def _run_blocks(arts: list[_Article], offsets: list[int], blocks: list[tuple[array, array]],
                 docs: list[str] | None) -> list[tuple[_BlockFacts, bytes | None]]:
     """:func:`_block_facts` of every block, in order.
 
-    Above :data:`PARALLEL_FIGURES` figures, on Linux with two cores or more and no other thread
+    Above :data:`PARALLEL_FIGURES` figures to cluster, on Linux with two cores or more and no other thread
     running, a forked child clusters about half the figures (the largest blocks spread between the
     two) and sends its facts back (:class:`sahel.forks.Forked`: if it fails, this process clusters
     its blocks too).
