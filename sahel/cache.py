@@ -284,19 +284,20 @@ def load_memo(path: str | Path) -> BlockMemo:
     try:
         with open(path, "rb") as fh:
             data = pickle.load(fh)
-        blocks, names, digests = data
+        blocks, names, digests, token = data
         if (isinstance(blocks, dict) and all(type(k) is bytes and type(v) is bytes for k, v in blocks.items())
                 and isinstance(names, dict) and all(type(k) is tuple and v in blocks for k, v in names.items())
-                and isinstance(digests, dict)):
-            return BlockMemo(blocks, on_finish=store, names=names, digests=digests)
+                and isinstance(digests, dict) and type(token) is bytes):
+            return BlockMemo(blocks, on_finish=store, names=names, digests=digests, token=token)
     except Exception:  # missing, truncated or foreign: start empty
         pass
     return BlockMemo(on_finish=store)
 
 
 def save_memo(memo: BlockMemo, path: str | Path) -> None:
-    """Store the blocks of ``memo`` (with the key of each block name and the articles' digests) at ``path``."""
-    write_pickle(Path(path), (memo.blocks, memo.names, memo.digests))
+    """Store the blocks of ``memo`` (with the key of each block name, the articles' digests and the
+    memo's token) at ``path``."""
+    write_pickle(Path(path), (memo.blocks, memo.names, memo.digests, memo.token))
 
 
 def derived_path(store: ArticleCache, corpus: str | Path) -> Path:

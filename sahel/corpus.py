@@ -246,8 +246,8 @@ def write_corpus(path: str | Path, out_dir: str | Path, jobs: int | None = None,
                         memo_path, save_derived)
     from .forks import can_fork
     from .parallel import ParseStats, WarmParser, iter_payloads
-    from .reconcile import digest, iter_derived
-    from .record import Copier, RunRecord, record_path
+    from .reconcile import FactRows, digest, iter_derived
+    from .record import Copier, RunRecord, record_path, write_facts
     from .tables import TableWriter
 
     folder = Path(path)
@@ -335,11 +335,21 @@ def write_corpus(path: str | Path, out_dir: str | Path, jobs: int | None = None,
         if store is not None:
             kept, key = derived_path(store, folder), inputs_key(digests)
             copied = _copy_derived(out, find_derived(kept, key, CORPUS_WIDE))
+            if copied and record is not None and last is not None:  # the last run's facts table again
+                record.facts = last.facts
         if not copied:
             memo = load_memo(memo_path(store, folder)) if store is not None else None  # stored again once used
+            rows = last.open_facts(Path(out_dir), memo.token) if last is not None and memo is not None else None
+            if rows is not None:
+                stack.callback(os.close, rows[0])
             for name, table in iter_derived(prepared, memo, digests if store is not None else None, spool=out.tmp):
                 if isinstance(table, Path):  # a file of CSV rows (timeline, places, actors: made in a child)
                     out.append_file(name, DERIVED[name], table)
+                elif isinstance(table, FactRows):  # rows of facts unchanged since the last run are copied
+                    index = write_facts(out, table.facts, DERIVED[name], FactRows.frame, rows,
+                                        memo.token if memo is not None else b"")
+                    if record is not None:
+                        record.facts = index
                 else:  # facts and events are formatted in the background while the timeline is derived
                     out.write(name, table, DERIVED[name], background=name in ("facts", "events"))
                 del table

@@ -53,6 +53,7 @@ import gc
 import hashlib
 import itertools
 import math
+import os
 import pickle
 import re
 import zlib
@@ -939,7 +940,7 @@ class _Fact:
 
     __slots__ = ("fact_id", "party", "measure", "kind", "low", "best", "high", "qualifier", "ds", "de",
                  "basis", "docs", "figure_ids", "disputed", "values", "part_of", "event_id", "place", "noun",
-                 "quote", "head", "parts", "sentences")
+                 "quote", "head", "parts", "sentences", "kept")
 
     def __init__(self, members: list[_Fig]) -> None:
         members = sorted(members, key=lambda m: (BASIS_RANK.get(m.basis, 4), m.figure_id))
@@ -991,6 +992,7 @@ class _Fact:
         self.part_of = self.event_id = None
         self.quote, self.head = None, (head.article, head.quote)
         self.parts = {m.part_of for m in members if m.part_of is not None} or None  # aggregates' figures
+        self.kept = False  # made in this run (True: taken as it was in the last run, see BlockMemo)
         # (article, sentence) of the members, for the incidents that can form events
         self.sentences = None
         if self.kind == "incident" and self.measure in VIOLENT and ds is not None:
@@ -1154,6 +1156,7 @@ def _replayed(data: tuple[bytes, bytes], arts: list[_Article], offsets: list[int
         index = array("i", [offsets[numbers[j]] + figures[j] for j in members])
         if old >= 0:  # the same members as last time: the same fact
             fact, _, others = last[old]
+            fact.kept = True
             if fact.parts:
                 fact.parts = {offsets[numbers[members[m]]] + g for m, g in fact.parts}
             out.append((fact, index, others))
@@ -1210,6 +1213,7 @@ def _localize(data: bytes, numbers: array, figures: array, offsets: list[int]) -
     for fact, positions, others in pickle.loads(data):
         if fact.parts:
             fact.parts = {offsets[numbers[positions[m]]] + i for m, i in fact.parts}
+        fact.kept = True
         out.append((fact, array("i", [offsets[numbers[j]] + figures[j] for j in positions]), others))
     return out
 
@@ -1228,10 +1232,12 @@ class BlockMemo:
 
     def __init__(self, blocks: dict[bytes, bytes] | None = None,
                  on_finish: Callable[[BlockMemo], None] | None = None,
-                 names: dict[tuple, bytes] | None = None, digests: dict[str, bytes] | None = None) -> None:
+                 names: dict[tuple, bytes] | None = None, digests: dict[str, bytes] | None = None,
+                 token: bytes = b"") -> None:
         self.blocks = dict(blocks or {})
         self.names = dict(names or {})
         self.digests = dict(digests or {})
+        self.token = token  # new whenever the memo changes: names the run whose facts it holds
         self.now: dict[str, bytes] | None = None  # this run's digests
         self.used: dict[bytes, bytes] = {}
         self.named: dict[tuple, bytes] = {}
@@ -1285,6 +1291,8 @@ class BlockMemo:
         changed = self.changed or len(self.used) != len(self.blocks) or self.named != self.names or now != self.digests
         self.blocks, self.used, self.changed = self.used, {}, False
         self.names, self.named, self.digests, self.now = self.named, {}, now, None
+        if changed:
+            self.token = os.urandom(16)
         if changed and self.on_finish is not None:
             self.on_finish(self)
 
@@ -1764,14 +1772,15 @@ def derive_prepared(prepared: Iterable[Prepared], memo: BlockMemo | None = None)
 
 def iter_derived(prepared: Iterable[Prepared], memo: BlockMemo | None = None,
                  digests: list[bytes] | None = None, spool: Path | None = None
-                 ) -> Iterator[tuple[str, pd.DataFrame | Path]]:
+                 ) -> Iterator[tuple[str, pd.DataFrame | Path | FactRows]]:
     """The tables of :func:`derive_prepared` as ``(name, frame)``, each as soon as it is complete, so that
     it can be written while the next is derived. Garbage collection is paused while they are derived
     (many small objects, no reference cycles: collections would only cost time). ``digests``: the
     :func:`digest` of each prepared article, if already computed (the memo's keys use them). ``spool``:
     a folder where a forked child writes the CSV rows (:func:`sahel.tables.csv_rows`) of the timeline,
     places and actors while the facts and events are derived (it reads the milestones and makes places and
-    actors first, then waits for the events); those tables then come as the paths of the files."""
+    actors first, then waits for the events); those tables then come as the paths of the files, and the
+    facts as :class:`FactRows`."""
     steps = _derive(prepared, memo, digests, spool)
     while True:
         enabled = gc.isenabled()
@@ -1787,7 +1796,8 @@ def iter_derived(prepared: Iterable[Prepared], memo: BlockMemo | None = None,
 
 
 def _derive(prepared: Iterable[Prepared], memo: BlockMemo | None,
-            digests: list[bytes] | None, spool: Path | None = None) -> Iterator[tuple[str, pd.DataFrame | Path]]:
+            digests: list[bytes] | None, spool: Path | None = None
+            ) -> Iterator[tuple[str, pd.DataFrame | Path | FactRows]]:
     _CONFLICTS.clear()
     arts = [_Article(p) for p in prepared]
     later = gazetteers = None
@@ -1801,7 +1811,9 @@ def _derive(prepared: Iterable[Prepared], memo: BlockMemo | None,
         fact_ids, bests = [f.fact_id for f in facts], [f.best for f in facts]
         if later is not None:
             later.send((events.columns, fact_ids, bests, fact_of, odd))
-        table = _table(_fact_columns(facts), FACTS)
+            table = FactRows(facts)  # written by the caller, which may copy rows of the last run
+        else:
+            table = _table(_fact_columns(facts), FACTS)
         del facts
         yield "facts", table
         yield "events", _table(dict(events.columns), EVENTS)
@@ -1823,6 +1835,19 @@ def _derive(prepared: Iterable[Prepared], memo: BlockMemo | None,
                 child.close(kill=True)
     yield "places", places
     yield "actors", actors
+
+
+class FactRows(NamedTuple):
+    """The facts of a run in table order, as :func:`iter_derived` gives them with ``spool``: each has
+    ``fact_id``, ``part_of``, ``event_id`` and ``kept`` (True if it is a fact of the last run's
+    :class:`BlockMemo`, unchanged but maybe for those two links); :meth:`frame` makes their table."""
+
+    facts: list[_Fact]
+
+    @staticmethod
+    def frame(facts: list[_Fact]) -> pd.DataFrame:
+        """The :data:`FACTS` table of ``facts``."""
+        return _table(_fact_columns(facts), FACTS)
 
 
 def _gazetteer_tables(arts: list[_Article]) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 import pickle
 from array import array
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from .reconcile import Prepared
     from .tables import TableWriter
 
-FORMAT = 1
+FORMAT = 2
 
 
 def record_path(store: ArticleCache, corpus: str | Path) -> Path:
@@ -54,6 +54,7 @@ class RunRecord:
     n_figures: array = field(default_factory=lambda: array("q"))
     prepared: list[Any] = field(default_factory=list)  # pickled Prepared (None: none; objects until saved)
     digests: list[bytes | None] = field(default_factory=list)  # reconcile.digest of each Prepared
+    facts: FactIndex | None = None  # where each fact's row is in the facts table written
     format: int = FORMAT
 
     def __post_init__(self) -> None:
@@ -125,7 +126,24 @@ class RunRecord:
         for name in self.tables:
             self.starts[name].append(sizes[name])
         self.out_dir = str(Path(out_dir).resolve())
-        self.files = {name: _identity(os.stat(Path(self.out_dir) / f"{name}.csv")) for name in self.tables}
+        names = (*self.tables, "facts") if self.facts is not None else self.tables
+        self.files = {name: _identity(os.stat(Path(self.out_dir) / f"{name}.csv")) for name in names}
+
+    def open_facts(self, out_dir: Path, token: bytes) -> tuple[int, FactIndex] | None:
+        """The facts table this run wrote into ``out_dir``, opened, and where its rows are, if the file is
+        still the one written and ``token`` (the block memo's) is the one its facts came with; else None."""
+        if self.facts is None or not token or self.facts.token != token or "facts" not in self.files:
+            return None
+        if self.out_dir != str(Path(out_dir).resolve()):
+            return None
+        try:
+            fd = os.open(Path(self.out_dir) / "facts.csv", os.O_RDONLY | getattr(os, "O_BINARY", 0))
+        except OSError:
+            return None
+        if _identity(os.fstat(fd)) != self.files["facts"]:
+            os.close(fd)
+            return None
+        return fd, self.facts
 
     def prepared_of(self, j: int) -> Prepared | None:
         blob = self.prepared[j]
@@ -162,3 +180,91 @@ class Copier:
             if b > a:
                 self.out.append_from(name, self.schemas[name], self.fds[name], a, b)
         self.first = self.end = -1
+
+
+class FactIndex:
+    """Where the row of each fact is in a facts table (byte offsets, the last one its end), with the
+    ``part_of`` and ``event_id`` it was written with, and the block memo's token of that run. Pickled
+    as a few long strings (not one object per fact)."""
+
+    def __init__(self, ids: list[str], starts: array, part_of: list[str | None], event_id: list[str | None],
+                 token: bytes) -> None:
+        self.ids, self.starts, self.part_of, self.event_id, self.token = ids, starts, part_of, event_id, token
+
+    def where(self) -> dict[str, int]:
+        """The position of each fact id that occurs once."""
+        out: dict[str, int] = {}
+        for k, fid in enumerate(self.ids):
+            out[fid] = -1 if fid in out else k
+        return out
+
+    def __getstate__(self) -> tuple:
+        def join(values: list[str | None]) -> str | list[str | None]:
+            text = "\0".join("\1" if v is None else v for v in values)
+            if text.count("\0") != max(len(values) - 1, 0) or "\1" in values:  # a value holds a marker
+                return values
+            return text
+
+        return join(self.ids), self.starts, join(self.part_of), join(self.event_id), self.token
+
+    def __setstate__(self, state: tuple) -> None:
+        def split(text: str | list[str | None]) -> list[str | None]:
+            if not isinstance(text, str):
+                return text
+            return [None if v == "\1" else v for v in text.split("\0")] if text else []
+
+        ids, self.starts, part_of, event_id, self.token = state
+        self.ids, self.part_of, self.event_id = split(ids), split(part_of), split(event_id)  # type: ignore[assignment]
+
+
+def write_facts(out: TableWriter, facts: list, schema: dict[str, str], frame: Callable[[list], Any],
+                last: tuple[int, FactIndex] | None, token: bytes, chunk: int = 2000) -> FactIndex:
+    """Write the facts table: the row of each fact that is ``kept`` (as it was in the last run) and has
+    the links it had is copied from the last table (``last``: its open file and index), the others are
+    formatted (``frame(facts)``, a frame of ``schema``); where each row went, for the next run."""
+    from .tables import csv_row_list
+
+    out.append("facts", schema)
+    starts = array("q")
+    fd, index = last if last is not None else (-1, None)
+    if index is not None and not (len(index.ids) == len(index.part_of) == len(index.event_id) == len(index.starts) - 1):
+        index = None  # not an index of this kind: format every row
+    where = index.where() if index is not None else {}
+    todo: list = []  # facts to format, in order
+    first = end = -1  # the pending run of rows to copy (positions in the last index)
+
+    def copy() -> None:
+        nonlocal first, end
+        if first >= 0:
+            a, b = index.starts[first], index.starts[end]  # type: ignore[union-attr]
+            base = out.sizes["facts"] - a
+            starts.extend([base + x for x in index.starts[first:end]])  # type: ignore[union-attr]
+            out.append_from("facts", schema, fd, a, b)
+            first = end = -1
+
+    def formatted() -> None:
+        for at in range(0, len(todo), chunk):
+            rows = csv_row_list(frame(todo[at:at + chunk]), schema)
+            size = out.sizes["facts"]
+            for row in rows:
+                starts.append(size)
+                size += len(row.encode("utf-8"))
+            out.append("facts", schema, "".join(rows))
+        todo.clear()
+
+    for f in facts:
+        k = where.get(f.fact_id, -1) if f.kept else -1
+        if k >= 0 and index.part_of[k] == f.part_of and index.event_id[k] == f.event_id:  # type: ignore[union-attr]
+            formatted()
+            if k != end:
+                copy()
+                first = k
+            end = k + 1
+        else:
+            copy()
+            todo.append(f)
+    copy()
+    formatted()
+    starts.append(out.sizes["facts"])
+    return FactIndex([f.fact_id for f in facts], starts, [f.part_of for f in facts], [f.event_id for f in facts],
+                     token)

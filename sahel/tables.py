@@ -75,6 +75,21 @@ def csv_header(schema: Mapping[str, str]) -> str:
     return buf.getvalue()
 
 
+def csv_row_list(df: pd.DataFrame, schema: Mapping[str, str]) -> list[str]:
+    """:func:`csv_rows` one row at a time: the text of each row (with its ``\n``)."""
+    if list(df.columns) != list(schema) or any(str(t) != schema[c] for c, t in df.dtypes.items()):
+        df = conform(df, schema)
+    buf = io.StringIO()
+    writer = _writer(buf)
+    out = []
+    for row in zip(*(_cells(df[c], schema.get(c)) for c in df.columns)):
+        writer.writerow(row)
+        out.append(buf.getvalue())
+        buf.seek(0)
+        buf.truncate()
+    return out
+
+
 def csv_rows(df: pd.DataFrame, schema: Mapping[str, str]) -> str:
     """The CSV lines (no header) :func:`write_tables` stores for ``df``'s rows.
 
