@@ -25,6 +25,15 @@ def _run(folder: Path, out: Path, store: Path | bool) -> dict[str, bytes]:
     return {name: (out / f"{name}.csv").read_bytes() for name in ALL}
 
 
+def _corpus(folder: Path, n: int) -> Path:
+    """A generated corpus of ``n`` articles."""
+    folder.mkdir()
+    (folder / "catalog.csv").write_text("doc_id,published,outlet\n", encoding="utf-8")
+    for i in range(n):
+        generate.write_article(folder, i)
+    return folder
+
+
 @pytest.fixture
 def copied(monkeypatch) -> list[int]:
     """The bytes of facts rows copied from the last run's table, per copy."""
@@ -43,11 +52,7 @@ def copied(monkeypatch) -> list[int]:
 @pytest.mark.parametrize("seed", range(3))
 def test_random_changes_give_the_tables_of_a_fresh_parse(tmp_path, copied, seed):
     rng = random.Random(seed)
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "catalog.csv").write_text("doc_id,published,outlet\n", encoding="utf-8")
-    for i in range(60):
-        generate.write_article(corpus, i)
+    corpus = _corpus(tmp_path / "corpus", 60)
     store, out = tmp_path / "cache", tmp_path / "out"
     _run(corpus, out, store)
     added = 1000
@@ -74,11 +79,7 @@ def test_random_changes_give_the_tables_of_a_fresh_parse(tmp_path, copied, seed)
 
 
 def test_a_hand_edited_facts_table_is_not_copied_from(tmp_path, copied):
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "catalog.csv").write_text("doc_id,published,outlet\n", encoding="utf-8")
-    for i in range(30):
-        generate.write_article(corpus, i)
+    corpus = _corpus(tmp_path / "corpus", 30)
     store, out = tmp_path / "cache", tmp_path / "out"
     _run(corpus, out, store)
     facts = out / "facts.csv"
