@@ -9,6 +9,9 @@ whose key is unchanged straight from them (runs of consecutive articles in one c
 prepared input from the record: no cache entry is read for it. Articles that are new, changed, or
 whose parse failed go through the cache or the parser as usual.
 
+It also names where each fact's row is in the facts table the run wrote (:class:`FactIndex`), so that
+the next run copies the rows of facts that did not change (:func:`write_facts`).
+
 The record is one pickle per corpus folder, ``<cache>/<version>/derive/<folder key>.run.pkl``
 (:func:`record_path`), replaced atomically after each run; a missing, damaged or foreign one is
 ignored.
