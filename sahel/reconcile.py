@@ -631,11 +631,15 @@ def _cluster(figures: list[_Fig]) -> list[list[_Fig]]:
     return [c.members for c in _greedy(figures)[0]]
 
 
+def order_key(f: _Fig) -> tuple[int, int, str]:
+    """The order :func:`_cluster` takes figures in (best-dated first; positions break ties)."""
+    return BASIS_RANK.get(f.basis, 4), f.span or 0, f.figure_id
+
+
 def _greedy(figures: list[_Fig]) -> tuple[list[_Cluster], list[int], list[int]]:
     """:func:`_cluster`'s clusters, the figures (positions in ``figures``) in the order they were taken,
     and the cluster (in opening order) each of them joined."""
-    order = sorted(range(len(figures)), key=lambda j: (BASIS_RANK.get(figures[j].basis, 4),
-                                                        figures[j].span or 0, figures[j].figure_id))
+    order = sorted(range(len(figures)), key=lambda j: order_key(figures[j]))
     clusters: list[_Cluster] = []
     choice: list[int] = []
     blocks: dict[tuple, _Block] = {}

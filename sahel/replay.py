@@ -67,11 +67,6 @@ def spans_of(block: rc._Block, f: rc._Fig) -> list[int]:
     return out
 
 
-def key_of(f: rc._Fig) -> tuple[int, int, str]:
-    """The clustering order's key (positions break ties)."""
-    return rc.BASIS_RANK.get(f.basis, 4), f.span or 0, f.figure_id
-
-
 def trace(figs: list[rc._Fig], kind: str, order: list[int], choice: list[int]) -> Trace:
     """The :class:`Trace` of a block's clustering (``order`` and ``choice`` from ``_greedy``); its
     articles are named later (:func:`named`)."""
@@ -79,9 +74,9 @@ def trace(figs: list[rc._Fig], kind: str, order: list[int], choice: list[int]) -
     spans = array("i")
     for f in figs:
         spans.extend(spans_of(block, f))
-    rank = bytes(rc.BASIS_RANK.get(f.basis, 4) for f in figs)
-    span = array("i", [f.span or 0 for f in figs])
-    return Trace([], array("i"), array("i"), rank, span, [f.figure_id for f in figs], spans,
+    keys = [rc.order_key(f) for f in figs]
+    return Trace([], array("i"), array("i"), bytes(k[0] for k in keys), array("i", [k[1] for k in keys]),
+                 [k[2] for k in keys], spans,
                  array("i", order), array("i", choice))
 
 
@@ -228,7 +223,7 @@ def replay(t: Trace, facts: list, arts: list, offsets: list[int], numbers: array
         else:
             f = figs[j] = make(j)
             spans[8 * j:8 * j + 8] = array("i", spans_of(block, f))
-            rank[j], span[j], ids[j] = key_of(f)
+            rank[j], span[j], ids[j] = rc.order_key(f)
             fresh.append(j)
     fresh.sort(key=lambda j: (rank[j], span[j], ids[j], j))
     walk = _Walk(figs, make, kind, spans)

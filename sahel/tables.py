@@ -75,10 +75,16 @@ def csv_header(schema: Mapping[str, str]) -> str:
     return buf.getvalue()
 
 
+def _conformed(df: pd.DataFrame, schema: Mapping[str, str]) -> pd.DataFrame:
+    """``df`` itself if it already has ``schema``'s columns and dtypes, else passed through :func:`conform`."""
+    if list(df.columns) != list(schema) or any(str(t) != schema[c] for c, t in df.dtypes.items()):
+        return conform(df, schema)
+    return df
+
+
 def csv_row_list(df: pd.DataFrame, schema: Mapping[str, str]) -> list[str]:
     """:func:`csv_rows` one row at a time: the text of each row (with its ``\n``)."""
-    if list(df.columns) != list(schema) or any(str(t) != schema[c] for c, t in df.dtypes.items()):
-        df = conform(df, schema)
+    df = _conformed(df, schema)
     buf = io.StringIO()
     writer = _writer(buf)
     out = []
@@ -96,8 +102,7 @@ def csv_rows(df: pd.DataFrame, schema: Mapping[str, str]) -> str:
     Row-wise, so the rows of a table can be written piece by piece (one
     article at a time) and give the same file as the whole table at once.
     """
-    if list(df.columns) != list(schema) or any(str(t) != schema[c] for c, t in df.dtypes.items()):
-        df = conform(df, schema)
+    df = _conformed(df, schema)
     buf = io.StringIO()
     _writer(buf).writerows(zip(*(_cells(df[c], schema.get(c)) for c in df.columns)))
     return buf.getvalue()
