@@ -276,11 +276,18 @@ def load_memo(path: str | Path) -> BlockMemo:
     """The :class:`~sahel.reconcile.BlockMemo` stored at ``path`` (empty if missing or unreadable), which
     stores itself there again as soon as a run has found all its blocks, and then lets go of them."""
     from .reconcile import BlockMemo
+    from .schema import EVENTS
+
+    events = Path(f"{path}.events")
 
     def store(memo: BlockMemo) -> None:
         save_memo(memo, path)
         memo.blocks = {}  # stored: free the memory for the rest of the run
 
+    def store_events(memo: BlockMemo) -> None:
+        write_pickle(events, (memo.events_token, list(memo.events.items())))
+
+    memo = BlockMemo(on_finish=store)
     try:
         with open(path, "rb") as fh:
             data = pickle.load(fh)
@@ -288,10 +295,21 @@ def load_memo(path: str | Path) -> BlockMemo:
         if (isinstance(blocks, dict) and all(type(k) is bytes and type(v) is bytes for k, v in blocks.items())
                 and isinstance(names, dict) and all(type(k) is tuple and v in blocks for k, v in names.items())
                 and isinstance(digests, dict) and type(token) is bytes):
-            return BlockMemo(blocks, on_finish=store, names=names, digests=digests, token=token)
+            memo = BlockMemo(blocks, on_finish=store, names=names, digests=digests, token=token)
     except Exception:  # missing, truncated or foreign: start empty
         pass
-    return BlockMemo(on_finish=store)
+    memo.on_events = store_events
+    try:  # the rows of the last run's events: used only with the facts of the same token
+        with open(events, "rb") as fh:
+            token, rows = pickle.load(fh)
+        width = len(EVENTS)
+        if (type(token) is bytes and token and token == memo.token and isinstance(rows, list)
+                and all(type(key) is tuple and (row is None or (type(row) is tuple and len(row) == width))
+                        for key, row in rows)):
+            memo.events, memo.events_token = dict(rows), token
+    except Exception:  # missing, truncated or foreign: none
+        pass
+    return memo
 
 
 def save_memo(memo: BlockMemo, path: str | Path) -> None:

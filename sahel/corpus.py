@@ -5,6 +5,7 @@ tables committed in ``data/`` with pandas alone (no NLP import).
 """
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import sys
@@ -25,7 +26,7 @@ from .schema import ARTICLE_TABLES, DERIVED, DOCUMENTS, FIGURES, NUMBERS, frame
 if TYPE_CHECKING:
     from .cache import Payload
     from .parallel import ParseStats
-    from .reconcile import Prepared
+    from .reconcile import BlockMemo, Prepared
     from .record import Copier
     from .tables import TableWriter
 
@@ -269,6 +270,19 @@ def write_corpus(path: str | Path, out_dir: str | Path, jobs: int | None = None,
     record = RunRecord("", tuple(ARTICLE_TABLES)) if store is not None else None
     prepared: list[Prepared] = []
     digests: list[bytes] = []
+    memo: BlockMemo | None = None
+
+    def ahead() -> None:  # while the articles to parse are parsed: read the block memo
+        nonlocal memo
+        if store is not None and memo is None:
+            enabled = gc.isenabled()
+            gc.disable()  # many new objects, no cycles: collections would only cost time
+            try:
+                memo = load_memo(memo_path(store, folder))
+                memo.preload()
+            finally:
+                if enabled:
+                    gc.enable()
     with TableWriter(Path(out_dir)) as out, ExitStack() as stack:
         sources = last.open(Path(out_dir), tuple(ARTICLE_TABLES)) if last is not None else None
         if sources is None:
@@ -292,7 +306,8 @@ def write_corpus(path: str | Path, out_dir: str | Path, jobs: int | None = None,
             todo = [a for a, j in zip(listed, found) if j is None]
             del listed
             stream = iter_payloads(iter(todo), jobs=jobs, cache=cache, progress=progress,
-                                   total=len(todo) if total is not None else None, stats=summary.stats, warm=warm)
+                                   total=len(todo) if total is not None else None, stats=summary.stats, warm=warm,
+                                   idle=ahead)
             del todo
             copier = Copier(last, sources, out, ARTICLE_TABLES, record)  # type: ignore[arg-type]
             items = _interleaved(found, stream, copier)
@@ -338,7 +353,8 @@ def write_corpus(path: str | Path, out_dir: str | Path, jobs: int | None = None,
             if copied and record is not None and last is not None:  # the last run's facts table again
                 record.facts = last.facts
         if not copied:
-            memo = load_memo(memo_path(store, folder)) if store is not None else None  # stored again once used
+            if memo is None and store is not None:
+                memo = load_memo(memo_path(store, folder))  # stored again once used
             rows = last.open_facts(Path(out_dir), memo.token) if last is not None and memo is not None else None
             if rows is not None:
                 stack.callback(os.close, rows[0])

@@ -19,7 +19,7 @@ import pickle
 import signal
 import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -249,7 +249,7 @@ LOOKAHEAD = CHUNK
 def iter_payloads(articles: Iterable[Article], *, jobs: int | None = None,
                   cache: bool | str | Path | None = True, progress: bool | None = None,
                   total: int | None = None, stats: ParseStats | None = None,
-                  warm: WarmParser | None = None) -> Iterator[Payload]:
+                  warm: WarmParser | None = None, idle: Callable[[], None] | None = None) -> Iterator[Payload]:
     """Yield the payload (see :func:`sahel.cache.encode`) of each of ``articles``, in order.
 
     ``jobs``: worker processes (None or 0: all cores; 1: in this process).
@@ -257,7 +257,9 @@ def iter_payloads(articles: Iterable[Article], *, jobs: int | None = None,
     on a terminal for runs over a second, True always, False never.
     ``total`` (the number of articles, if known) sizes the bar. ``stats``
     is filled in as the run goes. ``warm``: a :class:`WarmParser` started
-    earlier, to parse a handful of misses (the caller closes it).
+    earlier, to parse a handful of misses (the caller closes it). ``idle``:
+    called (once) when such misses have gone to be parsed and this process is
+    about to wait for them: work that does not need them.
 
     With a cache, the misses are looked for first: if the whole input has at
     most :data:`LOOKAHEAD` of them (a re-run), they go to one worker process
@@ -360,6 +362,8 @@ def iter_payloads(articles: Iterable[Article], *, jobs: int | None = None,
                 bar.update(stats.cached)
             elif early is not None and not hit:
                 if results is None:
+                    if idle is not None:  # the parse has started: other work first
+                        idle()
                     results = dict(early.result())
                 payload = results.pop(i)
                 stats.parsed += 1

@@ -1003,6 +1003,14 @@ class _Fact:
             self.sentences = tuple(dict.fromkeys((m.doc, m.sentence) for m in members if m.sentence is not None))
 
 
+    def __getstate__(self) -> tuple:  # a tuple, not a dict of slots: memo entries load twice as fast
+        return tuple([getattr(self, name) for name in _Fact.__slots__])
+
+    def __setstate__(self, state: tuple) -> None:
+        for name, value in zip(_Fact.__slots__, state, strict=True):
+            setattr(self, name, value)
+
+
 def _fmt(v: float | None) -> str:
     return "" if v is None or pd.isna(v) else (f"{int(v):,}" if float(v).is_integer() else f"{v:,}")
 
@@ -1105,12 +1113,12 @@ def _block_results(arts: list[_Article], offsets: list[int], blocks: dict[tuple,
     keys = [memo.key(key, numbers, figures, digests) for key, (numbers, figures) in blocks.items()]
     results: list[_BlockFacts | None] = [None] * len(keys)
     for k, ((numbers, figures), key) in enumerate(zip(blocks.values(), keys)):
-        found = memo.get(key)
-        if found is not None:
-            try:
+        try:
+            found = memo.get(key)
+            if found is not None:
                 results[k] = _localize(found, numbers, figures, offsets)
-            except Exception:  # a damaged entry: cluster again
-                pass
+        except Exception:  # a damaged entry: cluster again
+            pass
     names, values = list(blocks), list(blocks.values())
     missing = [k for k, r in enumerate(results) if r is None]
     docs = [a.doc for a in arts]
@@ -1144,12 +1152,12 @@ def _block_results(arts: list[_Article], offsets: list[int], blocks: dict[tuple,
     return results  # type: ignore[return-value]
 
 
-def _replayed(data: tuple[bytes, bytes], arts: list[_Article], offsets: list[int], numbers: array,
+def _replayed(data: tuple[list, bytes], arts: list[_Article], offsets: list[int], numbers: array,
               figures: array, kind: str, number: dict[str, int], digests: list[bytes], before: dict[str, bytes],
               intern: dict) -> tuple[_BlockFacts, replay.Trace] | None:
-    """A block's facts and trace by :func:`sahel.replay.replay` of its last clustering (a memo entry), or
-    None where that does not apply."""
-    last, t = pickle.loads(data[0]), replay.Trace.restore(pickle.loads(data[1]))  # type: ignore[arg-type]
+    """A block's facts and trace by :func:`sahel.replay.replay` of its last clustering (a memo entry's facts
+    and trace, :meth:`BlockMemo.last`), or None where that does not apply."""
+    last, t = data[0], replay.Trace.restore(pickle.loads(data[1]))
     got = replay.replay(t, last, arts, offsets, numbers, figures, kind, number, digests, before, intern)
     if got is None:
         return None
@@ -1211,10 +1219,11 @@ def _portable(facts: _BlockFacts, numbers: array, figures: array, offsets: list[
             fact.parts = p
 
 
-def _localize(data: bytes, numbers: array, figures: array, offsets: list[int]) -> _BlockFacts:
-    """:func:`_portable` undone for the block's figures in this corpus."""
+def _localize(stored: list, numbers: array, figures: array, offsets: list[int]) -> _BlockFacts:
+    """:func:`_portable` undone (``stored``: as :meth:`BlockMemo.get` gives it) for the block's figures in
+    this corpus."""
     out = []
-    for fact, positions, others in pickle.loads(data):
+    for fact, positions, others in stored:
         if fact.parts:
             fact.parts = {offsets[numbers[positions[m]]] + i for m, i in fact.parts}
         fact.kept = True
@@ -1231,7 +1240,8 @@ class BlockMemo:
     on a corpus folder in the cache (:func:`sahel.cache.load_memo`): a re-run after adding an article
     takes the other blocks as they were, and replays the last clustering of those it touches
     (:mod:`sahel.replay`; ``names`` gives the key each block had last, ``digests`` the :func:`digest` of
-    each article, by doc id). Entries are pickled and compressed (zlib).
+    each article, by doc id). Entries are pickled and compressed (zlib); :meth:`preload` reads the facts
+    of the last run's blocks ahead (while a re-run waits for its new articles).
     """
 
     def __init__(self, blocks: dict[bytes, bytes] | None = None,
@@ -1247,6 +1257,11 @@ class BlockMemo:
         self.named: dict[tuple, bytes] = {}
         self.changed = False
         self.on_finish = on_finish
+        self.loaded: dict[bytes, list] = {}  # facts read ahead (preload), each taken once
+        # the rows of the events of the run whose facts have token events_token (see _events)
+        self.events: dict[tuple, tuple | None] = {}
+        self.events_token = b""
+        self.on_events: Callable[[BlockMemo], None] | None = None
 
     @staticmethod
     def key(block: tuple, numbers: array, figures: array, digests: list[bytes]) -> bytes:
@@ -1255,15 +1270,37 @@ class BlockMemo:
         h.update(figures.tobytes())
         return h.digest()
 
-    def get(self, key: bytes) -> bytes | None:
-        """The stored facts of a block (from :func:`_portable`), or None."""
-        got = self._read(key, trace=False)
-        return got[0] if got is not None else None
+    def preload(self) -> None:
+        """Read the facts of every block of the last run now, so that :meth:`get` and :meth:`last` need
+        not (an entry that cannot be read is left to them)."""
+        for key in self.names.values():
+            if key not in self.loaded:
+                try:
+                    got = self._read(key, trace=False)
+                    if got is not None:
+                        self.loaded[key] = pickle.loads(got[0])
+                except Exception:  # damaged: get and last fail on it as they would have
+                    pass
 
-    def last(self, block: tuple) -> tuple[bytes, bytes] | None:
-        """The facts and trace of the block named ``block`` (party, measure, kind) in the last run, or None."""
+    def get(self, key: bytes) -> list | None:
+        """The stored facts of a block (what :func:`_portable` pickled), or None."""
+        loaded = self.loaded.pop(key, None)
+        if loaded is not None:
+            return loaded
+        got = self._read(key, trace=False)
+        return pickle.loads(got[0]) if got is not None else None
+
+    def last(self, block: tuple) -> tuple[list, bytes] | None:
+        """The facts and trace (pickled :class:`~sahel.replay.Trace`) of the block named ``block`` (party,
+        measure, kind) in the last run, or None."""
         key = self.names.get(block)
-        return self._read(key, trace=True) if key is not None else None
+        if key is None:
+            return None
+        got = self._read(key, trace=True)
+        if got is None:
+            return None
+        loaded = self.loaded.pop(key, None)
+        return (loaded if loaded is not None else pickle.loads(got[0])), got[1]  # type: ignore[return-value]
 
     def _read(self, key: bytes, trace: bool) -> tuple[bytes, bytes | None] | None:
         data = self.blocks.get(key)
@@ -1288,12 +1325,24 @@ class BlockMemo:
             self.used[key] = self.blocks[key]
             self.named[name] = key
 
+    def known_events(self) -> dict[tuple, tuple | None] | None:
+        """The last run's event rows (:func:`_events`' ``known``), if they belong to the facts it holds."""
+        return self.events if self.events and self.token and self.events_token == self.token else None
+
+    def keep_events(self, made: dict[tuple, tuple | None]) -> None:
+        """This run's event rows (once :meth:`finish` has made its facts the memo's): kept, and given to
+        ``on_events`` (to store them)."""
+        self.events, self.events_token = made, self.token
+        if self.on_events is not None:
+            self.on_events(self)
+
     def finish(self) -> None:
         """Every block of the run is known: the blocks of this run become the memo (the others are
         dropped), and if that changed anything, ``on_finish`` is called (to store it)."""
         now = self.now if self.now is not None else self.digests
         changed = self.changed or len(self.used) != len(self.blocks) or self.named != self.names or now != self.digests
         self.blocks, self.used, self.changed = self.used, {}, False
+        self.loaded = {}
         self.names, self.named, self.digests, self.now = self.named, {}, now, None
         if changed:
             self.token = os.urandom(16)
@@ -1385,12 +1434,17 @@ class _Rows:
 
 # --- events -----------------------------------------------------------------------------
 
-def _events(facts: list[_Fact]) -> _Rows:
+def _events(facts: list[_Fact], known: dict[tuple, tuple | None] | None = None,
+            made: dict[tuple, tuple | None] | None = None) -> _Rows:
     """Group incident facts into events (setting their ``event_id``); the :data:`EVENTS` rows, in order.
 
     Facts are grouped when figures of theirs share a sentence, when they come
     from one article with the same date of a week or less, and when one is a
     part of the other.
+
+    An event's row depends only on its facts. ``known``: the rows of the last run's events by their
+    facts' ``(fact_id, part_of)`` (:attr:`BlockMemo.events`), taken for events whose facts are all
+    ``kept`` (the last run's, unchanged); ``made`` gets this run's.
     """
     cand = [f for f in facts if f.sentences is not None]
     parent = list(range(len(cand)))
@@ -1437,45 +1491,63 @@ def _events(facts: list[_Fact]) -> _Rows:
     place_lat = _places.column("latitude")
     place_lon = _places.column("longitude")
     rows = _Rows(EVENTS)
+    columns = list(rows.columns.values())
     for g in groups.values():
-        ids = {f.fact_id for f in g}
-        counted = [f for f in g if f.part_of is None or f.part_of not in ids]
-        event_id = "e-" + min(f.figure_ids.split(";")[0] for f in g)
+        key = tuple([(f.fact_id, f.part_of) for f in g]) if known is not None or made is not None else ()
+        row = known.get(key) if known is not None and all(f.kept for f in g) else None
+        if row is None:
+            row = _event_row(g, place_name, place_country, place_lat, place_lon)
         for f in g:
-            f.event_id = event_id
-        ds = min(f.ds for f in g)
-        ends = [f.de for f in g if f.de is not None]
-        de = max(ends) if ends else None
-        place = (_places.most_specific([f.place for f in counted if f.place is not None])
-                 or _places.most_specific([f.place for f in g if f.place is not None]))
-        killed = [f for f in counted if f.measure == "killed"]
-        by_party: dict[str, list[float]] = {}
-        for f in killed:
-            if f.party is not None:
-                by_party.setdefault(f.party, []).append(f.best)
-        lead_from = killed if killed else counted
-        lead = lead_from[_first_largest([f.best for f in lead_from])]
-        doc_ids = sorted({d for f in g for d in f.docs})
-        rows.add(
-            event_id=event_id, date_start=ds, date_end=de, date_precision=_precision(ds, de),
-            place_id=place, place=place_name[place] if place else None,
-            country=place_country[place] if place else None,
-            latitude=place_lat[place] if place else None,
-            longitude=place_lon[place] if place else None,
-            killed_low=_sum([f.low for f in killed]) if killed else 0.0,
-            killed_best=_sum([f.best for f in killed]) if killed else 0.0,
-            killed_high=(None if any(f.high is None for f in killed)
-                         else _sum([f.high for f in killed])) if killed else 0.0,
-            deaths_by_party=";".join(f"{p}={_fmt(_sum(v)).replace(',', '')}" for p, v in sorted(by_party.items())),
-            summary="; ".join(f"{f.measure} {f.party} {_qual(f.qualifier)}{_fmt(f.best)} {f.noun}"
-                              for f in counted),
-            parties=";".join(sorted({f.party for f in g if f.party is not None})),
-            n_sources=len(doc_ids), doc_ids=";".join(doc_ids),
-            fact_ids=";".join(sorted(f.fact_id for f in g)),
-            figure_ids=";".join(sorted(x for f in g for x in f.figure_ids.split(";"))),
-            description=_one_line(str(lead.quote)),
-        )
+            f.event_id = row[0]  # the first column
+        for column, value in zip(columns, row):
+            column.append(value)
+        if made is not None:
+            made[key] = None if key in made else row  # (two facts of one id: never taken)
     return rows.sorted("date_start", "event_id")
+
+
+def _event_row(g: list[_Fact], place_name: dict, place_country: dict, place_lat: dict, place_lon: dict) -> tuple:
+    """The :data:`EVENTS` row (values in order) of the event of facts ``g``."""
+    ids = {f.fact_id for f in g}
+    counted = [f for f in g if f.part_of is None or f.part_of not in ids]
+    event_id = "e-" + min(f.figure_ids.split(";")[0] for f in g)
+    ds = min(f.ds for f in g)
+    ends = [f.de for f in g if f.de is not None]
+    de = max(ends) if ends else None
+    place = (_places.most_specific([f.place for f in counted if f.place is not None])
+             or _places.most_specific([f.place for f in g if f.place is not None]))
+    killed = [f for f in counted if f.measure == "killed"]
+    by_party: dict[str, list[float]] = {}
+    for f in killed:
+        if f.party is not None:
+            by_party.setdefault(f.party, []).append(f.best)
+    lead_from = killed if killed else counted
+    lead = lead_from[_first_largest([f.best for f in lead_from])]
+    doc_ids = sorted({d for f in g for d in f.docs})
+    return _ordered(
+        EVENTS, event_id=event_id, date_start=ds, date_end=de, date_precision=_precision(ds, de),
+        place_id=place, place=place_name[place] if place else None,
+        country=place_country[place] if place else None,
+        latitude=place_lat[place] if place else None,
+        longitude=place_lon[place] if place else None,
+        killed_low=_sum([f.low for f in killed]) if killed else 0.0,
+        killed_best=_sum([f.best for f in killed]) if killed else 0.0,
+        killed_high=(None if any(f.high is None for f in killed)
+                     else _sum([f.high for f in killed])) if killed else 0.0,
+        deaths_by_party=";".join(f"{p}={_fmt(_sum(v)).replace(',', '')}" for p, v in sorted(by_party.items())),
+        summary="; ".join(f"{f.measure} {f.party} {_qual(f.qualifier)}{_fmt(f.best)} {f.noun}"
+                          for f in counted),
+        parties=";".join(sorted({f.party for f in g if f.party is not None})),
+        n_sources=len(doc_ids), doc_ids=";".join(doc_ids),
+        fact_ids=";".join(sorted(f.fact_id for f in g)),
+        figure_ids=";".join(sorted(x for f in g for x in f.figure_ids.split(";"))),
+        description=_one_line(str(lead.quote)),
+    )
+
+
+def _ordered(schema: dict[str, str], **values) -> tuple:
+    """``values`` as a row of ``schema`` (in its column order)."""
+    return tuple([values[c] for c in schema])
 
 
 def _sum(values: list) -> float:
@@ -1808,10 +1880,13 @@ def _derive(prepared: Iterable[Prepared], memo: BlockMemo | None,
     if spool is not None:  # timeline, places and actors in one child, whose wait for the events is short
         later = Forked(lambda received: _spooled(arts, received, spool), fed=True)
     try:
+        known = memo.known_events() if memo is not None else None  # before _facts renews the token
         facts, fact_of, odd = _facts(arts, memo, digests)
         if later is None:
             gazetteers = Forked(lambda: _gazetteer_tables(arts))  # in a child while events and timeline are derived
-        events = _events(facts)
+        made: dict[tuple, tuple | None] | None = {} if memo is not None else None
+        events = _events(facts, known, made)
+        del known
         fact_ids, bests = [f.fact_id for f in facts], [f.best for f in facts]
         if later is not None:
             later.send((events.columns, fact_ids, bests, fact_of, odd))
@@ -1822,6 +1897,9 @@ def _derive(prepared: Iterable[Prepared], memo: BlockMemo | None,
         yield "facts", table
         yield "events", _table(dict(events.columns), EVENTS)
         del table
+        if memo is not None and made is not None:
+            memo.keep_events(made)  # while the timeline is made
+            del made
         if later is not None:
             del fact_ids, bests, fact_of, odd, events
             spooled = later.result()

@@ -1,6 +1,8 @@
 """Blocks of figures taken from a memo of an earlier derive give the tables a fresh derive gives."""
 from __future__ import annotations
 
+import pickle
+
 import pandas as pd
 import pytest
 
@@ -131,3 +133,67 @@ def test_a_loaded_memo_stores_itself_once_the_blocks_are_known(prepared, tmp_pat
     n_full = len(load_memo(path).blocks)
     reconcile.derive_prepared(prepared[:20], load_memo(path))  # a smaller corpus: its blocks only
     assert 0 < len(load_memo(path).blocks) < n_full
+
+
+@pytest.fixture
+def event_rows(monkeypatch) -> list[int]:
+    """One entry per event row made (not taken from the memo)."""
+    made: list[int] = []
+    real = reconcile._event_row
+
+    def counting(g, *args):
+        made.append(len(g))
+        return real(g, *args)
+
+    monkeypatch.setattr(reconcile, "_event_row", counting)
+    return made
+
+
+def test_the_rows_of_events_of_unchanged_facts_come_from_the_memo(prepared, event_rows, tmp_path):
+    path = tmp_path / "memo.pkl"
+    reconcile.derive_prepared(prepared[:-1], load_memo(path))
+    event_rows.clear()
+    got = reconcile.derive_prepared(prepared, load_memo(path))  # one article more, the memo from its files
+    assert 0 < len(event_rows) < len(got["events"]) / 10
+    _same(got, reconcile.derive_prepared(prepared))
+
+
+def test_the_rows_of_events_of_another_run_are_not_taken(prepared, event_rows):
+    memo = reconcile.BlockMemo()
+    reconcile.derive_prepared(prepared, memo)
+    memo.events_token = b"another run"
+    event_rows.clear()
+    got = reconcile.derive_prepared(prepared, memo)
+    assert len(event_rows) == len(got["events"])
+    event_rows.clear()
+    reconcile.derive_prepared(prepared, memo)  # this run's rows are kept for the next
+    assert event_rows == []
+
+
+def test_a_damaged_file_of_event_rows_is_ignored(prepared, tmp_path):
+    path = tmp_path / "memo.pkl"
+    reconcile.derive_prepared(prepared, load_memo(path))
+    assert load_memo(path).known_events()
+    events = tmp_path / "memo.pkl.events"
+    token, rows = pickle.loads(events.read_bytes())
+    events.write_bytes(pickle.dumps((token, [(key, row[:-1] if row else row) for key, row in rows])))
+    assert load_memo(path).known_events() is None
+    events.write_bytes(b"\x80\x05garbage")
+    assert load_memo(path).known_events() is None
+
+
+def test_an_event_whose_facts_are_linked_otherwise_is_made_again(prepared):
+    facts = reconcile._facts([reconcile._Article(p) for p in prepared])[0]
+    for f in facts:
+        f.kept = True  # as if all came from the memo
+    made: dict = {}
+    before = reconcile._events(facts, None, made)
+    by_event: dict = {}
+    for f in facts:
+        if f.event_id is not None and f.part_of is None:
+            by_event.setdefault(f.event_id, []).append(f)
+    a, b = next(g for g in by_event.values() if len(g) >= 2)[:2]
+    a.part_of = b.fact_id  # a now a part of b: no longer counted in its event
+    got = reconcile._events(facts, made, {})
+    want = reconcile._events(facts)
+    assert got.columns == want.columns != before.columns  # the link changed the event's row
