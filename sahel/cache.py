@@ -304,8 +304,10 @@ def load_memo(path: str | Path) -> BlockMemo:
             token, rows = pickle.load(fh)
         width = len(EVENTS)
         if (type(token) is bytes and token and token == memo.token and isinstance(rows, list)
-                and all(type(key) is tuple and (row is None or (type(row) is tuple and len(row) == width))
-                        for key, row in rows)):
+                and all(type(key) is tuple and (entry is None or (
+                    type(entry) is list and len(entry) == 3 and type(entry[0]) is tuple and len(entry[0]) == width
+                    and (entry[1] is None or (type(entry[1]) is str and type(entry[2]) is str))))
+                        for key, entry in rows)):
             memo.events, memo.events_token = dict(rows), token
     except Exception:  # missing, truncated or foreign: none
         pass

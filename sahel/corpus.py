@@ -361,12 +361,14 @@ def write_corpus(path: str | Path, out_dir: str | Path, jobs: int | None = None,
             for name, table in iter_derived(prepared, memo, digests if store is not None else None, spool=out.tmp):
                 if isinstance(table, Path):  # a file of CSV rows (timeline, places, actors: made in a child)
                     out.append_file(name, DERIVED[name], table)
+                elif isinstance(table, str):  # CSV rows (events)
+                    out.append(name, DERIVED[name], table)
                 elif isinstance(table, FactRows):  # rows of facts unchanged since the last run are copied
                     index = write_facts(out, table.facts, DERIVED[name], FactRows.frame, rows,
                                         memo.token if memo is not None else b"")
                     if record is not None:
                         record.facts = index
-                else:  # facts and events are formatted in the background while the timeline is derived
+                else:  # (without a spool) facts and events are formatted in the background
                     out.write(name, table, DERIVED[name], background=name in ("facts", "events"))
                 del table
         del prepared[:], digests[:]

@@ -1259,7 +1259,7 @@ class BlockMemo:
         self.on_finish = on_finish
         self.loaded: dict[bytes, list] = {}  # facts read ahead (preload), each taken once
         # the rows of the events of the run whose facts have token events_token (see _events)
-        self.events: dict[tuple, tuple | None] = {}
+        self.events: dict[tuple, list | None] = {}
         self.events_token = b""
         self.on_events: Callable[[BlockMemo], None] | None = None
 
@@ -1325,11 +1325,11 @@ class BlockMemo:
             self.used[key] = self.blocks[key]
             self.named[name] = key
 
-    def known_events(self) -> dict[tuple, tuple | None] | None:
-        """The last run's event rows (:func:`_events`' ``known``), if they belong to the facts it holds."""
+    def known_events(self) -> dict[tuple, list | None] | None:
+        """The last run's events (entries: row and CSV lines) (:func:`_events`' ``known``), if they belong to the facts it holds."""
         return self.events if self.events and self.token and self.events_token == self.token else None
 
-    def keep_events(self, made: dict[tuple, tuple | None]) -> None:
+    def keep_events(self, made: dict[tuple, list | None]) -> None:
         """This run's event rows (once :meth:`finish` has made its facts the memo's): kept, and given to
         ``on_events`` (to store them)."""
         self.events, self.events_token = made, self.token
@@ -1417,6 +1417,7 @@ class _Rows:
 
     def __init__(self, schema: dict[str, str]) -> None:
         self.columns: dict[str, list] = {c: [] for c in schema}
+        self.entries: list[list] = []  # of events made with a memo (see _events)
 
     def add(self, **values) -> None:
         for c, v in values.items():
@@ -1434,17 +1435,19 @@ class _Rows:
 
 # --- events -----------------------------------------------------------------------------
 
-def _events(facts: list[_Fact], known: dict[tuple, tuple | None] | None = None,
-            made: dict[tuple, tuple | None] | None = None) -> _Rows:
+def _events(facts: list[_Fact], known: dict[tuple, list | None] | None = None,
+            made: dict[tuple, list | None] | None = None) -> _Rows:
     """Group incident facts into events (setting their ``event_id``); the :data:`EVENTS` rows, in order.
 
     Facts are grouped when figures of theirs share a sentence, when they come
     from one article with the same date of a week or less, and when one is a
     part of the other.
 
-    An event's row depends only on its facts. ``known``: the rows of the last run's events by their
-    facts' ``(fact_id, part_of)`` (:attr:`BlockMemo.events`), taken for events whose facts are all
-    ``kept`` (the last run's, unchanged); ``made`` gets this run's.
+    An event's row depends only on its facts. ``known``: the last run's events by their facts'
+    ``(fact_id, part_of)`` (:attr:`BlockMemo.events`), taken for events whose facts are all ``kept``
+    (the last run's, unchanged); ``made`` gets this run's. Each is an entry ``[row, events line,
+    timeline line]`` (the CSV lines None until :func:`_render_lines`); given ``made``, the rows'
+    entries are ``rows.entries``, in order.
     """
     cand = [f for f in facts if f.sentences is not None]
     parent = list(range(len(cand)))
@@ -1492,18 +1495,42 @@ def _events(facts: list[_Fact], known: dict[tuple, tuple | None] | None = None,
     place_lon = _places.column("longitude")
     rows = _Rows(EVENTS)
     columns = list(rows.columns.values())
+    entries: list[list] = []
     for g in groups.values():
         key = tuple([(f.fact_id, f.part_of) for f in g]) if known is not None or made is not None else ()
-        row = known.get(key) if known is not None and all(f.kept for f in g) else None
-        if row is None:
-            row = _event_row(g, place_name, place_country, place_lat, place_lon)
+        entry = known.get(key) if known is not None and all(f.kept for f in g) else None
+        if entry is None:
+            entry = [_event_row(g, place_name, place_country, place_lat, place_lon), None, None]
+        row = entry[0]
         for f in g:
             f.event_id = row[0]  # the first column
         for column, value in zip(columns, row):
             column.append(value)
         if made is not None:
-            made[key] = None if key in made else row  # (two facts of one id: never taken)
-    return rows.sorted("date_start", "event_id")
+            made[key] = None if key in made else entry  # (two facts of one id: never taken)
+            entries.append(entry)
+    if made is None:
+        return rows.sorted("date_start", "event_id")
+    rows.columns["_entry"] = entries
+    rows.sorted("date_start", "event_id")
+    rows.entries = rows.columns.pop("_entry")
+    return rows
+
+
+def _render_lines(events: _Rows) -> None:
+    """Fill in the CSV lines of the entries (:func:`_events`) that have none: the event's row of the
+    events table and of the timeline."""
+    from .tables import csv_row_list
+
+    todo = [k for k, entry in enumerate(events.entries) if entry[1] is None]
+    if not todo:
+        return
+    sub = {c: [v[k] for k in todo] for c, v in events.columns.items()}
+    timeline = _timeline_events(sub)
+    _normalized(timeline)
+    for k, line, tl in zip(todo, csv_row_list(_table(sub, EVENTS), EVENTS),
+                           csv_row_list(_table(timeline.columns, TIMELINE), TIMELINE)):
+        events.entries[k][1:] = [line, tl]
 
 
 def _event_row(g: list[_Fact], place_name: dict, place_country: dict, place_lat: dict, place_lon: dict) -> tuple:
@@ -1636,22 +1663,31 @@ def _milestones(arts: list[_Article]) -> list[_Milestone]:
 
 def _spooled(arts: list[_Article], received: Callable[[], tuple], folder: Path) -> dict[str, Path]:
     """Write the CSV rows (no header) of the timeline, places and actors tables to files in ``folder``
-    (``{name: path}``): the milestones are read and the places and actors tables made first, then the
-    events and facts are waited for (``received()``: events columns, fact ids, bests, ``fact_of``,
-    ``odd``) and the timeline made."""
-    from .tables import csv_rows
+    (``{name: path}``): the milestones are read, those that no event can cover grouped, and the places
+    and actors tables made first; then the events and facts are waited for (``received()``: the events'
+    ``event_id``, ``doc_ids``, ``date_start`` and ``date_end``, their timeline lines
+    (:func:`_render_lines`), fact ids, bests, ``fact_of``, ``odd``) and the timeline made."""
+    from .tables import csv_row_list, csv_rows
 
     out = {name: folder / f"{name}.rows" for name in ("timeline", "places", "actors")}
     ms = _milestones(arts)
+    groups = _group_milestones([(i, m) for i, m in enumerate(ms) if m.code != "operation"], None)
     for name, table, schema in zip(("places", "actors"), _gazetteer_tables(arts), (PLACES, ACTORS)):
         out[name].write_text(csv_rows(table, schema), encoding="utf-8", newline="")
-    columns, fact_ids, bests, fact_of, odd = received()
-    events = _Rows({})
-    events.columns = columns
-    rows = _timeline(arts, events, fact_ids, bests, fact_of, odd, ms)
-    text = csv_rows(_table(rows.columns, TIMELINE), TIMELINE)
+    e, lines, fact_ids, bests, fact_of, odd = received()
+    groups += _group_milestones([(i, m) for i, m in enumerate(ms) if m.code == "operation"], _coverage(e))
+    del ms
+    rows = _Rows(TIMELINE)
+    _milestone_rows(rows, arts, [g for _, g in groups], fact_ids, bests, fact_of, odd)
+    _normalized(rows)
+    keys = _timeline_keys(e["event_id"], e["date_start"], e["date_end"], range(len(e["event_id"])), 0)
+    keys += _timeline_keys(rows.columns["item_id"], rows.columns["date_start"], rows.columns["date_end"],
+                           [i for i, _ in groups], 1)
+    del groups
+    lines = lines + csv_row_list(_table(rows.columns, TIMELINE), TIMELINE)
     del rows
-    out["timeline"].write_text(text, encoding="utf-8", newline="")
+    order = sorted(range(len(keys)), key=keys.__getitem__)
+    out["timeline"].write_text("".join([lines[k] for k in order]), encoding="utf-8", newline="")
     return out
 
 
@@ -1663,38 +1699,75 @@ def _timeline(arts: list[_Article], events: _Rows, fact_ids: list[str], bests: l
     ``odd``: ``{doc_id: [(figure_id, fact)]}`` of figures whose id names another article than their own;
     ``ms``: :func:`_milestones` of ``arts``, if already read.
     """
-    rows = _Rows(TIMELINE)
     e = events.columns
+    rows = _timeline_events(e)
+    if ms is None:
+        ms = _milestones(arts)
+    groups = _group_milestones(list(enumerate(ms)), _coverage(e))
+    del ms
+    _milestone_rows(rows, arts, [g for _, g in groups], fact_ids, bests, fact_of, odd)
+    _normalized(rows)
+    n = len(e["event_id"])
+    cols = rows.columns
+    keys = _timeline_keys(cols["item_id"][:n], cols["date_start"][:n], cols["date_end"][:n], range(n), 0)
+    keys += _timeline_keys(cols["item_id"][n:], cols["date_start"][n:], cols["date_end"][n:],
+                           [i for i, _ in groups], 1)
+    order = sorted(range(len(keys)), key=keys.__getitem__)
+    rows.columns = {c: [v[k] for k in order] for c, v in cols.items()}
+    return rows
+
+
+def _timeline_events(e: dict[str, list]) -> _Rows:
+    """The timeline rows of events (``e``: columns of :data:`EVENTS` rows), before :func:`_normalized`."""
+    rows = _Rows(TIMELINE)
+    n = len(e["event_id"])
     rows.columns.update(
-        item_id=list(e["event_id"]), kind=["event"] * len(events), type=["incident"] * len(events),
+        item_id=list(e["event_id"]), kind=["event"] * n, type=["incident"] * n,
         date_start=list(e["date_start"]), date_end=list(e["date_end"]), date_precision=list(e["date_precision"]),
         label=list(e["summary"]), description=list(e["description"]), place_id=list(e["place_id"]),
-        place=list(e["place"]), actors=[None] * len(events), parties=list(e["parties"]),
+        place=list(e["place"]), actors=[None] * n, parties=list(e["parties"]),
         best=list(e["killed_best"]), n_sources=list(e["n_sources"]), doc_ids=list(e["doc_ids"]),
         refs=list(e["figure_ids"]), event_id=list(e["event_id"]), fact_ids=list(e["fact_ids"]))
+    return rows
+
+
+def _coverage(e: dict[str, list]) -> dict[str, list[tuple[int, int]]]:
+    """The dates of the events (``e``: their ``doc_ids``, ``date_start``, ``date_end``) of each article."""
     event_dates: dict[str, list[tuple[int, int]]] = {}
     for doc_ids, ds, de in zip(e["doc_ids"], e["date_start"], e["date_end"]):
         for d in dict.fromkeys(doc_ids.split(";")):
             event_dates.setdefault(d, []).append((ds, de))
-    if ms is None:
-        ms = _milestones(arts)
-    groups: list[list[_Milestone]] = []
-    # a milestone joins the first group (in the order they were opened) of the same name
-    # and type whose first milestone's dates overlap its own
+    return event_dates
+
+
+def _group_milestones(ms: list[tuple[int, _Milestone]], covered: dict[str, list[tuple[int, int]]] | None
+                      ) -> list[tuple[int, list[_Milestone]]]:
+    """Group milestones (each with its position in :func:`_milestones`' order, in that order): a
+    milestone joins the first group (in the order they were opened) of the same name and type whose
+    first milestone's dates overlap its own. Operations covered by an event of their article (its
+    dates in ``covered``, see :func:`_coverage`) are left out. Each group with its first milestone's
+    position. Groups of different names or types never meet: they can be grouped apart."""
+    groups: list[tuple[int, list[_Milestone]]] = []
     open_groups: dict[tuple, _Dated] = {}
-    for m in ms:
-        if m.code == "operation" and any(_overlap_ns(ds, de, m.ds, m.de) for ds, de in event_dates.get(m.doc, ())):
+    for i, m in ms:
+        if (m.code == "operation" and covered is not None
+                and any(_overlap_ns(ds, de, m.ds, m.de) for ds, de in covered.get(m.doc, ()))):
             continue  # covered by an event of its article
         same = open_groups.setdefault((m.name, m.code), _Dated())
         for gid in same.candidates(m.ds, m.de):
-            h = groups[gid][0]
+            h = groups[gid][1][0]
             if _overlap_ns(h.ds, h.de, m.ds, m.de):
-                groups[gid].append(m)
+                groups[gid][1].append(m)
                 break
         else:
             same.add(len(groups), m.ds, m.de)
-            groups.append([m])
-    del ms, open_groups, event_dates
+            groups.append((i, [m]))
+    return groups
+
+
+def _milestone_rows(rows: _Rows, arts: list[_Article], groups: list[list[_Milestone]], fact_ids: list[str],
+                    bests: list[float], fact_of: array, odd: dict[str, list[tuple[str, int]]]) -> None:
+    """Add the timeline row of each group of milestones to ``rows`` (see :func:`_timeline`)."""
     place_name = _places.column("name")
     heads: dict[int, list[tuple[int, int]]] = {}  # article -> (row, text) of the description
     for g in groups:
@@ -1722,24 +1795,32 @@ def _timeline(arts: list[_Article], events: _Rows, fact_ids: list[str], bests: l
             best=best, n_sources=len(docs), doc_ids=";".join(docs),
             refs=";".join(sorted(m.mention_id for m in g)), event_id=None, fact_ids=";".join(ids) or None,
         )
-    del groups
     description = rows.columns["description"]
     for n, items in heads.items():
         texts = arts[n].texts_list()
         for row, k in items:
             description[row] = texts[k]
+
+
+def _normalized(rows: _Rows) -> None:
+    """Put the dates of timeline rows in order (a start after the end: swapped) and set their precision."""
     cols = rows.columns
     starts, ends = cols["date_start"], cols["date_end"]
     for i, (ds, de) in enumerate(zip(starts, ends)):
         if ds is not None and de is not None and ds > de:
             starts[i], ends[i] = de, ds
     cols["date_precision"] = [_precision(ds, de) for ds, de in zip(starts, ends)]
-    cols["_start"] = [_NAT if x is None else x for x in starts]
-    cols["_end"] = [_NAT if x is None else x for x in ends]
-    rows.sorted("_start", "_end", "item_id")
-    del cols
-    del rows.columns["_start"], rows.columns["_end"]
-    return rows
+
+
+def _timeline_keys(ids: list[str], starts: list, ends: list, seqs: Iterable[int], part: int) -> list[tuple]:
+    """The sort keys of timeline rows: dates in order (missing first), id, events (``part`` 0) before
+    milestones (1), then ``seqs`` (events' order, milestone groups' opening order)."""
+    keys = []
+    for item, ds, de, seq in zip(ids, starts, ends, seqs):
+        if ds is not None and de is not None and ds > de:
+            ds, de = de, ds
+        keys.append((_NAT if ds is None else ds, _NAT if de is None else de, item, part, seq))
+    return keys
 
 
 class _Dated:
@@ -1848,15 +1929,16 @@ def derive_prepared(prepared: Iterable[Prepared], memo: BlockMemo | None = None)
 
 def iter_derived(prepared: Iterable[Prepared], memo: BlockMemo | None = None,
                  digests: list[bytes] | None = None, spool: Path | None = None
-                 ) -> Iterator[tuple[str, pd.DataFrame | Path | FactRows]]:
+                 ) -> Iterator[tuple[str, pd.DataFrame | Path | FactRows | str]]:
     """The tables of :func:`derive_prepared` as ``(name, frame)``, each as soon as it is complete, so that
     it can be written while the next is derived. Garbage collection is paused while they are derived
     (many small objects, no reference cycles: collections would only cost time). ``digests``: the
     :func:`digest` of each prepared article, if already computed (the memo's keys use them). ``spool``:
     a folder where a forked child writes the CSV rows (:func:`sahel.tables.csv_rows`) of the timeline,
     places and actors while the facts and events are derived (it reads the milestones and makes places and
-    actors first, then waits for the events); those tables then come as the paths of the files, and the
-    facts as :class:`FactRows`."""
+    actors first, then waits for the events); those tables then come as the paths of the files, the
+    facts as :class:`FactRows` and the events as their CSV rows (a string: the lines of events kept
+    from the last run's memo are not made again)."""
     steps = _derive(prepared, memo, digests, spool)
     while True:
         enabled = gc.isenabled()
@@ -1873,7 +1955,7 @@ def iter_derived(prepared: Iterable[Prepared], memo: BlockMemo | None = None,
 
 def _derive(prepared: Iterable[Prepared], memo: BlockMemo | None,
             digests: list[bytes] | None, spool: Path | None = None
-            ) -> Iterator[tuple[str, pd.DataFrame | Path | FactRows]]:
+            ) -> Iterator[tuple[str, pd.DataFrame | Path | FactRows | str]]:
     _CONFLICTS.clear()
     arts = [_Article(p) for p in prepared]
     later = gazetteers = None
@@ -1884,19 +1966,25 @@ def _derive(prepared: Iterable[Prepared], memo: BlockMemo | None,
         facts, fact_of, odd = _facts(arts, memo, digests)
         if later is None:
             gazetteers = Forked(lambda: _gazetteer_tables(arts))  # in a child while events and timeline are derived
-        made: dict[tuple, tuple | None] | None = {} if memo is not None else None
+        made: dict[tuple, list | None] | None = {} if memo is not None or later is not None else None
         events = _events(facts, known, made)
         del known
         fact_ids, bests = [f.fact_id for f in facts], [f.best for f in facts]
-        if later is not None:
-            later.send((events.columns, fact_ids, bests, fact_of, odd))
+        if later is not None:  # the CSV lines of events (those of the last run's kept) for both tables
+            _render_lines(events)
+            e = events.columns
+            later.send(({c: e[c] for c in ("event_id", "doc_ids", "date_start", "date_end")},
+                        [entry[2] for entry in events.entries], fact_ids, bests, fact_of, odd))
             table = FactRows(facts)  # written by the caller, which may copy rows of the last run
         else:
             table = _table(_fact_columns(facts), FACTS)
         del facts
         yield "facts", table
-        yield "events", _table(dict(events.columns), EVENTS)
         del table
+        if later is not None:  # (rows of its schema, :func:`sahel.tables.csv_rows`)
+            yield "events", "".join([entry[1] for entry in events.entries])
+        else:
+            yield "events", _table(dict(events.columns), EVENTS)
         if memo is not None and made is not None:
             memo.keep_events(made)  # while the timeline is made
             del made
