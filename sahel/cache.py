@@ -231,8 +231,10 @@ class ArticleCache:
         write_pickle(self.path(key), payload)
 
 
-def write_pickle(target: Path, obj: object) -> None:
-    """Pickle ``obj`` to ``target`` atomically (temporary file + rename); failures are ignored."""
+def write_pickle(target: Path, obj: object, fast: bool = False) -> None:
+    """Pickle ``obj`` to ``target`` atomically (temporary file + rename); failures are ignored. ``fast``:
+    without the pickler's memo of every object (less memory; ``obj`` must hold no reference cycle, and
+    objects it holds twice are stored twice)."""
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
@@ -240,7 +242,9 @@ def write_pickle(target: Path, obj: object) -> None:
         return
     try:
         with os.fdopen(fd, "wb") as fh:
-            pickle.dump(obj, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            pickler = pickle.Pickler(fh, protocol=pickle.HIGHEST_PROTOCOL)
+            pickler.fast = fast
+            pickler.dump(obj)
         os.replace(tmp, target)
     except OSError:
         Path(tmp).unlink(missing_ok=True)
@@ -284,8 +288,9 @@ def load_memo(path: str | Path) -> BlockMemo:
         save_memo(memo, path)
         memo.blocks = {}  # stored: free the memory for the rest of the run
 
-    def store_events(memo: BlockMemo) -> None:
-        write_pickle(events, (memo.events_token, list(memo.events.items())))
+    def store_events(memo: BlockMemo) -> None:  # (no pickle memo: it would take more than the entries)
+        write_pickle(events, (memo.events_token, list(memo.events.items())), fast=True)
+        memo.events = {}  # stored: free the memory for the rest of the run
 
     memo = BlockMemo(on_finish=store)
     try:

@@ -361,8 +361,9 @@ def write_corpus(path: str | Path, out_dir: str | Path, jobs: int | None = None,
             for name, table in iter_derived(prepared, memo, digests if store is not None else None, spool=out.tmp):
                 if isinstance(table, Path):  # a file of CSV rows (timeline, places, actors: made in a child)
                     out.append_file(name, DERIVED[name], table)
-                elif isinstance(table, str):  # CSV rows (events)
-                    out.append(name, DERIVED[name], table)
+                elif isinstance(table, list):  # CSV lines (events), a few at a time (memory)
+                    for at in range(0, len(table), 2000):
+                        out.append(name, DERIVED[name], "".join(table[at:at + 2000]))
                 elif isinstance(table, FactRows):  # rows of facts unchanged since the last run are copied
                     index = write_facts(out, table.facts, DERIVED[name], FactRows.frame, rows,
                                         memo.token if memo is not None else b"")

@@ -1517,20 +1517,24 @@ def _events(facts: list[_Fact], known: dict[tuple, list | None] | None = None,
     return rows
 
 
-def _render_lines(events: _Rows) -> None:
+RENDER_SOON = 2000
+"""Up to this many events' CSV lines to make, a run makes them before writing the facts (else after)."""
+
+
+def _render_lines(events: _Rows, chunk: int = 2000) -> None:
     """Fill in the CSV lines of the entries (:func:`_events`) that have none: the event's row of the
     events table and of the timeline."""
     from .tables import csv_row_list
 
     todo = [k for k, entry in enumerate(events.entries) if entry[1] is None]
-    if not todo:
-        return
-    sub = {c: [v[k] for k in todo] for c, v in events.columns.items()}
-    timeline = _timeline_events(sub)
-    _normalized(timeline)
-    for k, line, tl in zip(todo, csv_row_list(_table(sub, EVENTS), EVENTS),
-                           csv_row_list(_table(timeline.columns, TIMELINE), TIMELINE)):
-        events.entries[k][1:] = [line, tl]
+    for at in range(0, len(todo), chunk):  # (a few frames at a time: memory)
+        some = todo[at:at + chunk]
+        sub = {c: [v[k] for k in some] for c, v in events.columns.items()}
+        timeline = _timeline_events(sub)
+        _normalized(timeline)
+        for k, line, tl in zip(some, csv_row_list(_table(sub, EVENTS), EVENTS),
+                               csv_row_list(_table(timeline.columns, TIMELINE), TIMELINE)):
+            events.entries[k][1:] = [line, tl]
 
 
 def _event_row(g: list[_Fact], place_name: dict, place_country: dict, place_lat: dict, place_lon: dict) -> tuple:
@@ -1929,7 +1933,7 @@ def derive_prepared(prepared: Iterable[Prepared], memo: BlockMemo | None = None)
 
 def iter_derived(prepared: Iterable[Prepared], memo: BlockMemo | None = None,
                  digests: list[bytes] | None = None, spool: Path | None = None
-                 ) -> Iterator[tuple[str, pd.DataFrame | Path | FactRows | str]]:
+                 ) -> Iterator[tuple[str, pd.DataFrame | Path | FactRows | list[str]]]:
     """The tables of :func:`derive_prepared` as ``(name, frame)``, each as soon as it is complete, so that
     it can be written while the next is derived. Garbage collection is paused while they are derived
     (many small objects, no reference cycles: collections would only cost time). ``digests``: the
@@ -1937,7 +1941,7 @@ def iter_derived(prepared: Iterable[Prepared], memo: BlockMemo | None = None,
     a folder where a forked child writes the CSV rows (:func:`sahel.tables.csv_rows`) of the timeline,
     places and actors while the facts and events are derived (it reads the milestones and makes places and
     actors first, then waits for the events); those tables then come as the paths of the files, the
-    facts as :class:`FactRows` and the events as their CSV rows (a string: the lines of events kept
+    facts as :class:`FactRows` and the events as their CSV lines (a list: the lines of events kept
     from the last run's memo are not made again)."""
     steps = _derive(prepared, memo, digests, spool)
     while True:
@@ -1955,7 +1959,7 @@ def iter_derived(prepared: Iterable[Prepared], memo: BlockMemo | None = None,
 
 def _derive(prepared: Iterable[Prepared], memo: BlockMemo | None,
             digests: list[bytes] | None, spool: Path | None = None
-            ) -> Iterator[tuple[str, pd.DataFrame | Path | FactRows | str]]:
+            ) -> Iterator[tuple[str, pd.DataFrame | Path | FactRows | list[str]]]:
     _CONFLICTS.clear()
     arts = [_Article(p) for p in prepared]
     later = gazetteers = None
@@ -1970,26 +1974,34 @@ def _derive(prepared: Iterable[Prepared], memo: BlockMemo | None,
         events = _events(facts, known, made)
         del known
         fact_ids, bests = [f.fact_id for f in facts], [f.best for f in facts]
-        if later is not None:  # the CSV lines of events (those of the last run's kept) for both tables
+
+        def send() -> None:  # the CSV lines of events (those of the last run's kept) for both tables
             _render_lines(events)
             e = events.columns
-            later.send(({c: e[c] for c in ("event_id", "doc_ids", "date_start", "date_end")},
+            later.send(({c: e[c] for c in ("event_id", "doc_ids", "date_start", "date_end")},  # type: ignore[union-attr]
                         [entry[2] for entry in events.entries], fact_ids, bests, fact_of, odd))
-            table = FactRows(facts)  # written by the caller, which may copy rows of the last run
-        else:
-            table = _table(_fact_columns(facts), FACTS)
+
+        # a few lines to make (a re-run): at once, for the child; many (a first run): once the facts are
+        # written, in the memory they took
+        soon = later is not None and sum(entry[1] is None for entry in events.entries) <= RENDER_SOON
+        if soon:
+            send()
+        table = FactRows(facts) if later is not None else _table(_fact_columns(facts), FACTS)
         del facts
-        yield "facts", table
+        yield "facts", table  # (FactRows: written by the caller, which may copy rows of the last run)
         del table
-        if later is not None:  # (rows of its schema, :func:`sahel.tables.csv_rows`)
-            yield "events", "".join([entry[1] for entry in events.entries])
+        if later is not None:
+            if not soon:
+                send()
+            yield "events", [entry[1] for entry in events.entries]
         else:
             yield "events", _table(dict(events.columns), EVENTS)
+        if later is not None:
+            del fact_ids, bests, fact_of, odd, events
         if memo is not None and made is not None:
             memo.keep_events(made)  # while the timeline is made
             del made
         if later is not None:
-            del fact_ids, bests, fact_of, odd, events
             spooled = later.result()
             for name in ("timeline", "places", "actors"):
                 yield name, spooled[name]

@@ -77,11 +77,13 @@ class RunRecord:
         return record
 
     def save(self, path: Path) -> None:
-        """Store the record at ``path`` (pickling the prepared inputs one by one, letting each go)."""
-        for j, p in enumerate(self.prepared):
-            if p is not None and not isinstance(p, bytes):
-                self.prepared[j] = pickle.dumps(p, protocol=pickle.HIGHEST_PROTOCOL)
-        write_pickle(path, self)
+        """Store the record at ``path``, each prepared input pickled as it is written (not all at once)."""
+        prepared = self.prepared
+        self.prepared = _Pickled(prepared)
+        try:
+            write_pickle(path, self, fast=True)  # (no pickler memo: it would keep every pickled input)
+        finally:
+            self.prepared = prepared
 
     def open(self, out_dir: Path, tables: Iterable[str]) -> dict[str, int] | None:
         """If the run wrote these tables into ``out_dir`` and its files are still the ones it wrote, each
@@ -151,6 +153,14 @@ class RunRecord:
     def prepared_of(self, j: int) -> Prepared | None:
         blob = self.prepared[j]
         return None if blob is None else pickle.loads(blob)
+
+
+class _Pickled(list):
+    """Prepared inputs that pickle as a list of each one pickled (bytes), made one at a time."""
+
+    def __reduce_ex__(self, protocol: Any) -> tuple:
+        return list, (), None, (p if p is None or isinstance(p, bytes) else pickle.dumps(p, protocol=protocol)
+                                for p in self)
 
 
 class Copier:
