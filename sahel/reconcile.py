@@ -1121,6 +1121,8 @@ def _block_results(arts: list[_Article], offsets: list[int], blocks: dict[tuple,
             pass
     names, values = list(blocks), list(blocks.values())
     missing = [k for k, r in enumerate(results) if r is None]
+    # a re-run (most figures' blocks unchanged) stores the others' facts once the tables are written
+    later = sum(len(values[k][0]) for k in missing) * 2 <= offsets[-1]
     docs = [a.doc for a in arts]
     before, memo.now = memo.digests, dict(zip(docs, digests))
     number: dict[str, int] = {}
@@ -1141,15 +1143,46 @@ def _block_results(arts: list[_Article], offsets: list[int], blocks: dict[tuple,
             todo.append(k)
         else:
             results[k] = replayed[0]
-            memo.put(keys[k], _portable(replayed[0], *values[k], offsets), _trace(replayed[1], docs, *values[k]))
+            if later:
+                memo.put_later(keys[k], _stored_later(replayed[0], values[k], offsets, replayed[1], docs))
+            else:
+                memo.put(keys[k], _portable(replayed[0], *values[k], offsets),
+                         _trace(replayed[1], docs, *values[k]))
     for k, (facts, trace) in zip(todo, _run_blocks(arts, offsets, [values[k] for k in todo], docs)):
         _fill_quotes(arts, (fact for fact, _, _ in facts))
         results[k] = facts
-        memo.put(keys[k], _portable(facts, *values[k], offsets), trace)  # type: ignore[arg-type]
+        if later:
+            memo.put_later(keys[k], _stored_later(facts, values[k], offsets, trace, docs))
+        else:
+            memo.put(keys[k], _portable(facts, *values[k], offsets), trace)  # type: ignore[arg-type]
     for name, key in zip(names, keys):
         memo.keep(name, key)
     memo.finish()
     return results  # type: ignore[return-value]
+
+
+def _stored_later(facts: _BlockFacts, block: tuple[array, array], offsets: list[int],
+                  trace: replay.Trace | bytes | None, docs: list[str]) -> Callable[[], tuple[bytes, bytes]]:
+    """What :meth:`BlockMemo.put` takes for a block (its facts as they are now, and its trace), made when
+    called: once the tables are written, when the facts have their ``part_of`` and ``event_id``, which
+    are set back to None while they are pickled (and the ``parts`` they had now)."""
+    parts = [fact.parts for fact, _, _ in facts]
+
+    def make() -> tuple[bytes, bytes]:
+        links = [(fact.part_of, fact.event_id, fact.parts) for fact, _, _ in facts]
+        try:
+            for (fact, _, _), p in zip(facts, parts):
+                fact.part_of = fact.event_id = None
+                fact.parts = p
+            stored = _portable(facts, *block, offsets)
+        finally:
+            for (fact, _, _), (part_of, event_id, p) in zip(facts, links):
+                fact.part_of, fact.event_id, fact.parts = part_of, event_id, p
+        if isinstance(trace, replay.Trace):
+            return stored, _trace(trace, docs, *block)
+        return stored, trace  # type: ignore[return-value]
+
+    return make
 
 
 def _replayed(data: tuple[list, bytes], arts: list[_Article], offsets: list[int], numbers: array,
@@ -1258,6 +1291,7 @@ class BlockMemo:
         self.changed = False
         self.on_finish = on_finish
         self.loaded: dict[bytes, list] = {}  # facts read ahead (preload), each taken once
+        self.pending: dict[bytes, Callable[[], tuple[bytes, bytes]]] = {}  # put_later, until store
         # the rows of the events of the run whose facts have token events_token (see _events)
         self.events: dict[tuple, list | None] = {}
         self.events_token = b""
@@ -1319,10 +1353,15 @@ class BlockMemo:
         self.blocks[key] = len(facts).to_bytes(8, "little") + facts + trace
         self.changed = True
 
+    def put_later(self, key: bytes, make: Callable[[], tuple[bytes, bytes]]) -> None:
+        """:meth:`put` what ``make()`` gives, when :meth:`store` is called."""
+        self.pending[key] = make
+        self.changed = True
+
     def keep(self, name: tuple, key: bytes) -> None:
         """Mark block ``name`` with ``key`` as part of this run."""
-        if key in self.blocks:
-            self.used[key] = self.blocks[key]
+        if key in self.blocks or key in self.pending:
+            self.used[key] = self.blocks.get(key, b"")
             self.named[name] = key
 
     def known_events(self) -> dict[tuple, list | None] | None:
@@ -1338,7 +1377,8 @@ class BlockMemo:
 
     def finish(self) -> None:
         """Every block of the run is known: the blocks of this run become the memo (the others are
-        dropped), and if that changed anything, ``on_finish`` is called (to store it)."""
+        dropped), and if that changed anything, ``on_finish`` is called (to store it), unless blocks
+        are to be put later: then :meth:`store` does."""
         now = self.now if self.now is not None else self.digests
         changed = self.changed or len(self.used) != len(self.blocks) or self.named != self.names or now != self.digests
         self.blocks, self.used, self.changed = self.used, {}, False
@@ -1346,7 +1386,20 @@ class BlockMemo:
         self.names, self.named, self.digests, self.now = self.named, {}, now, None
         if changed:
             self.token = os.urandom(16)
-        if changed and self.on_finish is not None:
+        if changed and self.on_finish is not None and not self.pending:
+            self.on_finish(self)
+
+    def store(self) -> None:
+        """Put the blocks to be put later (:meth:`put_later`), then call ``on_finish`` (to store the memo)."""
+        if not self.pending:
+            return
+        pending, self.pending = self.pending, {}
+        for key, make in pending.items():
+            facts, trace = make()
+            facts = zlib.compress(facts, 1)
+            self.blocks[key] = len(facts).to_bytes(8, "little") + facts + trace
+        del pending
+        if self.on_finish is not None:
             self.on_finish(self)
 
 
@@ -1577,8 +1630,9 @@ def _event_row(g: list[_Fact], place_name: dict, place_country: dict, place_lat:
 
 
 def _ordered(schema: dict[str, str], **values) -> tuple:
-    """``values`` as a row of ``schema`` (in its column order)."""
-    return tuple([values[c] for c in schema])
+    """``values`` as a row of ``schema`` (in its column order), numpy scalars as Python values (they
+    pickle, as memo entries, at a fraction of the cost)."""
+    return tuple([v.item() if isinstance(v, np.generic) else v for v in (values[c] for c in schema)])
 
 
 def _sum(values: list) -> float:
@@ -1998,6 +2052,8 @@ def _derive(prepared: Iterable[Prepared], memo: BlockMemo | None,
             yield "events", _table(dict(events.columns), EVENTS)
         if later is not None:
             del fact_ids, bests, fact_of, odd, events
+        if memo is not None:
+            memo.store()  # blocks put later (a re-run's): now that the facts are written
         if memo is not None and made is not None:
             memo.keep_events(made)  # while the timeline is made
             del made
