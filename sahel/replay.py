@@ -94,6 +94,12 @@ def named(t: Trace, docs: list[str], numbers: array, figures: array) -> Trace:
     return t._replace(docs=names, doc=doc, fig=array("i", figures))
 
 
+def _pair(spans: array, at: int) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
+    """The date and value spans stored at ``spans[at:at + 4]`` (None where wide)."""
+    d0, d1, v0, v1 = spans[at:at + 4]
+    return (None if d0 == NONE else (d0, d1)), (None if v0 == NONE else (v0, v1))
+
+
 def _reaches(spans: array, head: int, j: int) -> bool:
     """Is a cluster opened by position ``head`` a candidate of position ``j`` (``_Block.candidates``)?"""
     h, q = 8 * head, 8 * j + 4
@@ -135,7 +141,7 @@ class _Walk:
         if old < 0:
             self.change(c)
         if self.index is not None:
-            self.index.add(c, self.fig(j))
+            self.index.file(c, *_pair(self.spans, 8 * j))
         return c
 
     def join(self, c: int, j: int) -> None:
@@ -156,11 +162,11 @@ class _Walk:
     def decide(self, j: int) -> int:
         """Cluster position ``j`` as ``_cluster`` does: the cluster it joins (or opens, as changed)."""
         f = self.fig(j)
-        if self.index is None:
+        if self.index is None:  # the clusters filed by their first member's spans (no figure made)
             self.index = rc._Block(self.kind)
             for c, members in enumerate(self.members):
-                self.index.add(c, self.fig(members[0]))
-        for c in self.index.candidates(f):
+                self.index.file(c, *_pair(self.spans, 8 * members[0]))
+        for c in self.index.lookup(*_pair(self.spans, 8 * j + 4)):
             state = self.states.get(c)
             if state is None:
                 members = self.members[c]
