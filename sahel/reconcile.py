@@ -1504,9 +1504,9 @@ def _events(facts: list[_Fact], known: dict[tuple, list | None] | None = None,
     part of the other.
 
     An event's row depends only on its facts. ``known``: the last run's events by their facts'
-    ``(fact_id, part_of)`` (:attr:`BlockMemo.events`), taken for events whose facts are all ``kept``
-    (the last run's, unchanged); ``made`` gets this run's. Each is an entry ``[row, events line,
-    timeline line]`` (the CSV lines None until :func:`_render_lines`); given ``made``, the rows'
+    ``fact_id`` and ``part_of`` (in turn: :attr:`BlockMemo.events`), taken for events whose facts are
+    all ``kept`` (the last run's, unchanged); ``made`` gets this run's. Each is an entry ``[row, events
+    line, timeline line]`` (the CSV lines None until :func:`_render_lines`); given ``made``, the rows'
     entries are ``rows.entries``, in order.
     """
     cand = [f for f in facts if f.sentences is not None]
@@ -1549,6 +1549,7 @@ def _events(facts: list[_Fact], known: dict[tuple, list | None] | None = None,
     groups: dict[int, list[_Fact]] = {}
     for i, f in enumerate(cand):
         groups.setdefault(find(i), []).append(f)
+    del by_sentence, by_dates, by_id, parent, cand  # (their memory, for the rows)
     place_name = _places.column("name")
     place_country = _places.column("country")
     place_lat = _places.column("latitude")
@@ -1557,7 +1558,7 @@ def _events(facts: list[_Fact], known: dict[tuple, list | None] | None = None,
     columns = list(rows.columns.values())
     entries: list[list] = []
     for g in groups.values():
-        key = tuple([(f.fact_id, f.part_of) for f in g]) if known is not None or made is not None else ()
+        key = tuple([x for f in g for x in (f.fact_id, f.part_of)]) if known is not None or made is not None else ()
         entry = known.get(key) if known is not None and all(f.kept for f in g) else None
         if entry is None:
             entry = [_event_row(g, place_name, place_country, place_lat, place_lon), None, None]
