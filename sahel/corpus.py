@@ -243,6 +243,16 @@ def write_corpus(path: str | Path, out_dir: str | Path, jobs: int | None = None,
     ``out_dir`` changes unless every table is complete (see
     :class:`sahel.tables.TableWriter`).
     """
+    memos: list[BlockMemo] = []  # the block memo, which a child may still be storing when the run ends
+    try:
+        return _write_corpus(Path(path), Path(out_dir), jobs, cache, progress, memos)
+    finally:
+        for memo in memos:
+            memo.wait()
+
+
+def _write_corpus(folder: Path, out_dir: Path, jobs: int | None, cache: bool | str | Path, progress: bool | None,
+                  memos: list[BlockMemo]) -> ParseSummary:
     from .cache import (ArticleCache, article_key, derived_path, find_derived, inputs_key, load_memo,
                         memo_path, save_derived)
     from .forks import can_fork
@@ -251,7 +261,6 @@ def write_corpus(path: str | Path, out_dir: str | Path, jobs: int | None = None,
     from .record import Copier, RunRecord, record_path, write_facts
     from .tables import TableWriter
 
-    folder = Path(path)
     summary = ParseSummary(folder, Path(out_dir), ParseStats())
     docs: list[dict[str, object]] = []
     keys: list[str] = []
@@ -355,6 +364,8 @@ def write_corpus(path: str | Path, out_dir: str | Path, jobs: int | None = None,
         if not copied:
             if memo is None and store is not None:
                 memo = load_memo(memo_path(store, folder))  # stored again once used
+            if memo is not None:
+                memos.append(memo)
             rows = last.open_facts(Path(out_dir), memo.token) if last is not None and memo is not None else None
             if rows is not None:
                 stack.callback(os.close, rows[0])

@@ -1299,6 +1299,7 @@ class BlockMemo:
         self.on_finish = on_finish
         self.loaded: dict[bytes, list] = {}  # facts read ahead (preload), each taken once
         self.pending: dict[bytes, Callable[[], tuple[bytes, bytes]]] = {}  # put_later, until store
+        self.storing: Forked[None] | None = None  # a child storing the memo
         # the rows of the events of the run whose facts have token events_token (see _events)
         self.events: dict[tuple, list | None] = {}
         self.events_token = b""
@@ -1396,18 +1397,33 @@ class BlockMemo:
         if changed and self.on_finish is not None and not self.pending:
             self.on_finish(self)
 
-    def store(self) -> None:
-        """Put the blocks to be put later (:meth:`put_later`), then call ``on_finish`` (to store the memo)."""
+    def store(self, background: bool = False) -> None:
+        """Put the blocks to be put later (:meth:`put_later`), then call ``on_finish`` (to store the memo).
+
+        ``background`` (for a memo kept in a file, with ``on_finish``): done by a forked child while this
+        process goes on (:class:`~sahel.forks.Forked`); :meth:`wait` waits for it."""
         if not self.pending:
             return
         pending, self.pending = self.pending, {}
-        for key, make in pending.items():
-            facts, trace = make()
-            facts = zlib.compress(facts, 1)
-            self.blocks[key] = len(facts).to_bytes(8, "little") + facts + trace
-        del pending
-        if self.on_finish is not None:
-            self.on_finish(self)
+
+        def put() -> None:
+            for key, make in pending.items():
+                facts, trace = make()
+                facts = zlib.compress(facts, 1)
+                self.blocks[key] = len(facts).to_bytes(8, "little") + facts + trace
+            if self.on_finish is not None:
+                self.on_finish(self)
+
+        if background and self.on_finish is not None:
+            self.storing = Forked(put)
+        else:
+            put()
+
+    def wait(self) -> None:
+        """Wait until the memo is stored (:meth:`store`)."""
+        storing, self.storing = self.storing, None
+        if storing is not None:
+            storing.result()
 
 
 _BlockFacts = list[tuple[_Fact, array, list[tuple[str, str]]]]
@@ -2004,7 +2020,8 @@ def iter_derived(prepared: Iterable[Prepared], memo: BlockMemo | None = None,
     places and actors while the facts and events are derived (it reads the milestones and makes places and
     actors first, then waits for the events); those tables then come as the paths of the files, the
     facts as :class:`FactRows` and the events as their CSV lines (a list: the lines of events kept
-    from the last run's memo are not made again)."""
+    from the last run's memo are not made again); and ``memo`` may then be stored by a child when the
+    tables are done (:meth:`BlockMemo.store`): call its :meth:`~BlockMemo.wait`."""
     steps = _derive(prepared, memo, digests, spool)
     while True:
         enabled = gc.isenabled()
@@ -2060,8 +2077,8 @@ def _derive(prepared: Iterable[Prepared], memo: BlockMemo | None,
             yield "events", _table(dict(events.columns), EVENTS)
         if later is not None:
             del fact_ids, bests, fact_of, odd, events
-        if memo is not None:
-            memo.store()  # blocks put later (a re-run's): now that the facts are written
+        if memo is not None:  # blocks put later (a re-run's): now that the facts are written; by a child
+            memo.store(background=spool is not None)  # with a spool (sahel parse, which waits for it)
         if memo is not None and made is not None:
             memo.keep_events(made)  # while the timeline is made
             del made

@@ -104,3 +104,30 @@ def test_the_index_of_fact_rows_pickles_as_a_few_strings_and_back():
     assert again.where() == {"f-a:1": -1, "f-b:2": 1}  # an id twice is never copied
     odd = FactIndex(["f\0x", "\x01"], array("q", [0, 1, 2]), [None, None], [None, None], b"t")
     assert pickle.loads(pickle.dumps(odd)).ids == ["f\0x", "\x01"]  # markers in values: kept as lists
+
+
+def test_a_rerun_has_stored_its_replayed_blocks_when_it_returns(tmp_path, monkeypatch):
+    from sahel import reconcile
+    from sahel.cache import ArticleCache, load_memo, memo_path
+    from sahel.record import RunRecord, record_path
+
+    stored: list[bool] = []
+    real = reconcile.BlockMemo.store
+
+    def spying(self, background=False):
+        stored.append(background and bool(self.pending))
+        return real(self, background)
+
+    monkeypatch.setattr(reconcile.BlockMemo, "store", spying)
+    corpus = _corpus(tmp_path / "corpus", 30)
+    store, out = tmp_path / "cache", tmp_path / "out"
+    _run(corpus, out, store)
+    generate.write_article(corpus, 500)
+    _run(corpus, out, store)
+    assert stored[-1]  # the replayed blocks were stored by a child
+    cache = ArticleCache.open(store)
+    memo = load_memo(memo_path(cache, corpus))
+    assert memo.names and all(memo._read(key, trace=True) for key in memo.names.values())
+    assert RunRecord.load(record_path(cache, corpus)).facts.token == memo.token
+    generate.write_article(corpus, 501)
+    assert _run(corpus, out, store) == _run(corpus, tmp_path / "fresh", False)
