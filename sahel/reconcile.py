@@ -840,11 +840,8 @@ class _Block:
         return self._dates(f), _value_span(f, self.incident, query)
 
     def add(self, cid: int, head: _Fig) -> None:
-        self.file(cid, *self._spans(head, query=False))
-
-    def file(self, cid: int, dates: tuple[int, int] | None, values: tuple[int, int] | None) -> None:
-        """File cluster ``cid`` under the spans of its first member (:meth:`add`)."""
         self.all.append(cid)
+        dates, values = self._spans(head, query=False)
         for b in range(dates[0], dates[1] + 1) if dates else ():
             self.by_date.setdefault(b, []).append(cid)
         for v in range(values[0], values[1] + 1) if values else ():
@@ -871,10 +868,6 @@ class _Block:
         dates, values = self._spans(f, query=True)
         if dates is not None and not self.incident:  # end dates within the window: the next buckets too
             dates = (dates[0] - 1, dates[1] + 1)
-        return self.lookup(dates, values)
-
-    def lookup(self, dates: tuple[int, int] | None, values: tuple[int, int] | None) -> list[int]:
-        """The clusters filed where these spans (of a figure looking for clusters) reach, in order."""
         if dates is None and values is None:
             return self.all
         found: set[int] = set()

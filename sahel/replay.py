@@ -22,6 +22,8 @@ from bisect import insort
 from collections.abc import Callable
 from typing import NamedTuple
 
+import numpy as np
+
 from . import reconcile as rc
 
 NONE = -(2**31)  # a span that is not known (wide): both ends
@@ -94,12 +96,6 @@ def named(t: Trace, docs: list[str], numbers: array, figures: array) -> Trace:
     return t._replace(docs=names, doc=doc, fig=array("i", figures))
 
 
-def _pair(spans: array, at: int) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
-    """The date and value spans stored at ``spans[at:at + 4]`` (None where wide)."""
-    d0, d1, v0, v1 = spans[at:at + 4]
-    return (None if d0 == NONE else (d0, d1)), (None if v0 == NONE else (v0, v1))
-
-
 def _reaches(spans: array, head: int, j: int) -> bool:
     """Is a cluster opened by position ``head`` a candidate of position ``j`` (``_Block.candidates``)?"""
     h, q = 8 * head, 8 * j + 4
@@ -120,7 +116,7 @@ class _Walk:
         self.changed: list[bool] = []
         self.changes: list[int] = []  # the changed clusters, in opening order
         self.states: dict[int, rc._Cluster] = {}
-        self.index: rc._Block | None = None
+        self.heads = array("i")  # the spans each cluster is filed under (its first member's), 4 per cluster
 
     def fig(self, j: int) -> rc._Fig:
         f = self.figs.get(j)
@@ -140,8 +136,7 @@ class _Walk:
         self.changed.append(False)
         if old < 0:
             self.change(c)
-        if self.index is not None:
-            self.index.file(c, *_pair(self.spans, 8 * j))
+        self.heads.extend(self.spans[8 * j:8 * j + 4])
         return c
 
     def join(self, c: int, j: int) -> None:
@@ -159,14 +154,22 @@ class _Walk:
                 return True
         return False
 
+    def candidates(self, j: int) -> list[int]:
+        """The clusters position ``j`` reaches (``_Block.candidates``: :func:`_reaches` of each), in order."""
+        heads = np.frombuffer(self.heads, dtype=np.int32).reshape(-1, 4)
+        reach = np.ones(len(heads), dtype=bool)
+        q = 8 * j + 4
+        for k in (0, 2):  # dates, values
+            b0, b1 = self.spans[q + k], self.spans[q + k + 1]
+            if b0 != NONE:
+                a0, a1 = heads[:, k], heads[:, k + 1]
+                reach &= (a0 == NONE) | ((a0 <= b1) & (b0 <= a1))
+        return np.flatnonzero(reach).tolist()  # (the views of self.heads go: it can grow again)
+
     def decide(self, j: int) -> int:
         """Cluster position ``j`` as ``_cluster`` does: the cluster it joins (or opens, as changed)."""
         f = self.fig(j)
-        if self.index is None:  # the clusters filed by their first member's spans (no figure made)
-            self.index = rc._Block(self.kind)
-            for c, members in enumerate(self.members):
-                self.index.file(c, *_pair(self.spans, 8 * members[0]))
-        for c in self.index.lookup(*_pair(self.spans, 8 * j + 4)):
+        for c in self.candidates(j):
             state = self.states.get(c)
             if state is None:
                 members = self.members[c]
@@ -238,19 +241,27 @@ def replay(t: Trace, facts: list, arts: list, offsets: list[int], numbers: array
     opened = 0  # clusters the last run had opened so far
     last = None
     k = 0
+    kept = [j for j in new_of if j >= 0]
+    # positions in the same order as last time: the figures kept come in order (ties by position too)
+    in_order = all(a < b for a, b in zip(kept, kept[1:]))
+    del kept
+    n_fresh = len(fresh)
+    next_fresh = (rank[fresh[0]], span[fresh[0]], ids[fresh[0]], fresh[0]) if fresh else None
     for p, c_old in zip(t.order, t.choice):
         j = new_of[p]
-        if j >= 0:
+        if j >= 0 and (next_fresh is not None or not in_order):
             key = (rank[j], span[j], ids[j], j)
-            if last is not None and key <= last:
-                return None  # not in order (ties by position changed): cluster in full
-            last = key
-            while k < len(fresh) and (rank[fresh[k]], span[fresh[k]], ids[fresh[k]], fresh[k]) < key:
+            if not in_order:
+                if last is not None and key <= last:
+                    return None  # not in order (ties by position changed): cluster in full
+                last = key
+            while next_fresh is not None and next_fresh < key:
                 c = walk.decide(fresh[k])
                 walk.change(c)
                 order.append(fresh[k])
                 choice.append(c)
                 k += 1
+                next_fresh = (rank[fresh[k]], span[fresh[k]], ids[fresh[k]], fresh[k]) if k < n_fresh else None
         opens = c_old == opened
         opened += opens
         if j < 0:  # a figure of a changed article: its cluster loses it

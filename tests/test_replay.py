@@ -94,3 +94,31 @@ def test_a_damaged_last_clustering_is_clustered_in_full(pools):
     reconcile.derive_prepared(first[:200], memo)
     memo.blocks = {k: (v if k not in memo.names.values() else v[: len(v) // 2]) for k, v in memo.blocks.items()}
     _same(reconcile.derive_prepared(first[:201], memo), reconcile.derive_prepared(first[:201]), "damaged")
+
+
+def test_the_clusters_a_figure_reaches_are_those_the_clustering_looks_up(pools):
+    from array import array
+
+    first, _ = pools
+    by_block: dict = {}
+    for f in reconcile._figures([reconcile._Article(p) for p in first[:200]]):
+        by_block.setdefault((f.party, f.measure, f.kind), []).append(f)
+    checked = wide = 0
+    for (_, _, kind), figs in by_block.items():
+        for f in figs[::7]:  # open-ended dates, widely spread values: filed as wide
+            f.ds = f.de = None
+        for f in figs[::11]:
+            f.lo, f.hi = 1.0, 1e9
+        block = reconcile._Block(kind)
+        spans = array("i")
+        for f in figs:
+            spans.extend(replay.spans_of(block, f))
+        walk = replay._Walk({}, figs.__getitem__, kind, spans)
+        for c, f in enumerate(figs[::2]):  # every other figure opens a cluster
+            walk.open(2 * c, c)
+            block.add(c, f)
+        for j, f in enumerate(figs):
+            assert walk.candidates(j) == block.candidates(f), (kind, j)
+            checked += 1
+        wide += sum(spans[k] == replay.NONE for k in range(0, len(spans), 2))
+    assert checked > 500 and wide > 0
