@@ -1519,6 +1519,44 @@ def _events(facts: list[_Fact], known: dict[tuple, list | None] | None = None,
     entries are ``rows.entries``, in order.
     """
     cand = [f for f in facts if f.sentences is not None]
+    kept = _unchanged_events(cand, known) if known is not None else None
+    if kept is None:
+        groups = _group_events(cand)
+    else:
+        groups = _group_events([f for f in cand if id(f) not in kept[1]])
+        groups.extend(kept[0])
+    del cand, kept
+    place_name = _places.column("name")
+    place_country = _places.column("country")
+    place_lat = _places.column("latitude")
+    place_lon = _places.column("longitude")
+    rows = _Rows(EVENTS)
+    columns = list(rows.columns.values())
+    entries: list[list] = []
+    for g in groups:
+        key = tuple([x for f in g for x in (f.fact_id, f.part_of)]) if known is not None or made is not None else ()
+        entry = known.get(key) if known is not None and all(f.kept for f in g) else None
+        if entry is None:
+            entry = [_event_row(g, place_name, place_country, place_lat, place_lon), None, None]
+        row = entry[0]
+        for f in g:
+            f.event_id = row[0]  # the first column
+        for column, value in zip(columns, row):
+            column.append(value)
+        if made is not None:
+            made[key] = None if key in made else entry  # (two facts of one id: never taken)
+            entries.append(entry)
+    if made is None:
+        return rows.sorted("date_start", "event_id")
+    rows.columns["_entry"] = entries
+    rows.sorted("date_start", "event_id")
+    rows.entries = rows.columns.pop("_entry")
+    return rows
+
+
+def _group_events(cand: list[_Fact]) -> list[list[_Fact]]:
+    """The incident facts ``cand`` (in order) grouped into events (see :func:`_events`): each group's
+    facts in order."""
     parent = list(range(len(cand)))
 
     def find(i: int) -> int:
@@ -1558,33 +1596,59 @@ def _events(facts: list[_Fact], known: dict[tuple, list | None] | None = None,
     groups: dict[int, list[_Fact]] = {}
     for i, f in enumerate(cand):
         groups.setdefault(find(i), []).append(f)
-    del by_sentence, by_dates, by_id, parent, cand  # (their memory, for the rows)
-    place_name = _places.column("name")
-    place_country = _places.column("country")
-    place_lat = _places.column("latitude")
-    place_lon = _places.column("longitude")
-    rows = _Rows(EVENTS)
-    columns = list(rows.columns.values())
-    entries: list[list] = []
-    for g in groups.values():
-        key = tuple([x for f in g for x in (f.fact_id, f.part_of)]) if known is not None or made is not None else ()
-        entry = known.get(key) if known is not None and all(f.kept for f in g) else None
-        if entry is None:
-            entry = [_event_row(g, place_name, place_country, place_lat, place_lon), None, None]
-        row = entry[0]
-        for f in g:
-            f.event_id = row[0]  # the first column
-        for column, value in zip(columns, row):
-            column.append(value)
-        if made is not None:
-            made[key] = None if key in made else entry  # (two facts of one id: never taken)
-            entries.append(entry)
-    if made is None:
-        return rows.sorted("date_start", "event_id")
-    rows.columns["_entry"] = entries
-    rows.sorted("date_start", "event_id")
-    rows.entries = rows.columns.pop("_entry")
-    return rows
+    return list(groups.values())
+
+
+def _unchanged_events(cand: list[_Fact], known: dict[tuple, list | None]
+                      ) -> tuple[list[list[_Fact]], set[int]] | None:
+    """The events of the last run (``known``, see :func:`_events`) that are events again with the same
+    facts, and the facts (``id``) in them; None where that cannot be told (a fact id twice).
+
+    Facts are joined only through an article they share (a sentence, an article and dates) or as a
+    part of another, so the grouping of the last run stands for every event none of whose facts
+    changed (not ``kept``, or another ``part_of``) or went, none of whose articles is an article of a
+    fact that changed, and none of whose facts is a part of a changed fact, or the fact one is a part of.
+    """
+    group_of: dict[str, tuple] = {}
+    part_of: dict[str, str | None] = {}
+    for key in known:
+        for k in range(0, len(key), 2):
+            if key[k] in group_of:
+                return None
+            group_of[key[k]], part_of[key[k]] = key, key[k + 1]
+    touched: set[tuple] = set()
+    docs: set[str] = set()  # the articles of changed facts
+    changed: set[str] = set()  # their ids, and the ids they are a part of
+    present: dict[tuple, int] = {}
+    seen: set[str] = set()
+    for f in cand:
+        fid = f.fact_id
+        if fid in seen:
+            return None
+        seen.add(fid)
+        key = group_of.get(fid)
+        if key is None or not f.kept or part_of[fid] != f.part_of:
+            docs.update(f.docs)
+            changed.add(fid)
+            if f.part_of is not None:
+                changed.add(f.part_of)
+            if key is not None:
+                touched.add(key)
+        else:
+            present[key] = present.get(key, 0) + 1
+    touched.update(group_of[fid] for fid in changed if fid in group_of)
+    groups: dict[tuple, list[_Fact]] = {}
+    for f in cand:
+        key = group_of.get(f.fact_id)
+        if key is None or key in touched or present.get(key, 0) * 2 != len(key) or known[key] is None:
+            continue
+        if f.part_of in changed or any(d in docs for d in f.docs):
+            touched.add(key)
+            groups.pop(key, None)
+            continue
+        groups.setdefault(key, []).append(f)
+    out = [g for key, g in groups.items() if key not in touched]
+    return out, {id(f) for g in out for f in g}
 
 
 RENDER_SOON = 2000

@@ -197,3 +197,33 @@ def test_an_event_whose_facts_are_linked_otherwise_is_made_again(prepared):
     got = reconcile._events(facts, made, {})
     want = reconcile._events(facts)
     assert got.columns == want.columns != before.columns  # the link changed the event's row
+
+
+def test_events_kept_from_the_last_run_are_the_events_a_fresh_grouping_makes(prepared):
+    import random
+
+    facts = reconcile._facts([reconcile._Article(p) for p in prepared])[0]
+    for f in facts:
+        f.kept = True  # as if all came from the memo
+    reconcile._events(facts)
+    by_event: dict = {}
+    for f in facts:
+        if f.event_id is not None:
+            by_event.setdefault(f.event_id, []).append(f)
+    events = list(by_event.values())
+    rng = random.Random(3)
+    for _ in range(10):
+        a, b, c = (rng.choice(g) for g in rng.sample(events, 3))
+        saved = a.part_of, c.part_of
+        a.part_of = c.part_of = b.fact_id  # three events made one through b
+        made: dict = {}
+        reconcile._events(facts, None, made)
+        rest = [f for f in facts if f is not b]  # b gone: the event splits
+        assert reconcile._events(rest, made, {}).columns == reconcile._events(rest).columns
+        a.part_of, c.part_of = saved
+        made = {}
+        reconcile._events(facts, None, made)
+        saved = a.part_of
+        a.part_of = c.fact_id  # a now a part of c: their events are one
+        assert reconcile._events(facts, made, {}).columns == reconcile._events(facts).columns
+        a.part_of = saved
