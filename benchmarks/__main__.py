@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import compileall
 import importlib
 import json
 import os
@@ -57,6 +58,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.readme:
         return write_readme()
     names = args.only or list(BENCHMARKS)
+    # byte-compile the package first, as an install does: with PYTHONDONTWRITEBYTECODE set (as on some
+    # machines) every `sahel` process would otherwise compile its modules again
+    compileall.compile_dir(BENCH_DIR.parent / "sahel", quiet=1)
     previous = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     results = previous.get("benchmarks", {}) if args.only else {}
     rows: list[Row] = []

@@ -26,7 +26,7 @@ from .schema import ARTICLE_TABLES, DERIVED, DOCUMENTS, FIGURES, NUMBERS, frame
 if TYPE_CHECKING:
     from .cache import Payload
     from .parallel import ParseStats
-    from .reconcile import BlockMemo, Prepared
+    from .reconcile import BlockMemo, Grouped, Prepared
     from .record import Copier
     from .tables import TableWriter
 
@@ -257,7 +257,7 @@ def _write_corpus(folder: Path, out_dir: Path, jobs: int | None, cache: bool | s
                         memo_path, save_derived)
     from .forks import can_fork
     from .parallel import ParseStats, WarmParser, iter_payloads
-    from .reconcile import FactRows, digest, iter_derived
+    from .reconcile import FactRows, Grouped, digest, iter_derived
     from .record import Copier, RunRecord, record_path, write_facts
     from .tables import TableWriter
 
@@ -280,15 +280,18 @@ def _write_corpus(folder: Path, out_dir: Path, jobs: int | None, cache: bool | s
     prepared: list[Prepared] = []
     digests: list[bytes] = []
     memo: BlockMemo | None = None
+    grouped: Grouped | None = None
 
-    def ahead() -> None:  # while the articles to parse are parsed: read the block memo
-        nonlocal memo
+    def ahead() -> None:  # while the articles to parse are parsed: read the block memo, group the others
+        nonlocal memo, grouped
         if store is not None and memo is None:
             enabled = gc.isenabled()
             gc.disable()  # many new objects, no cycles: collections would only cost time
             try:
                 memo = load_memo(memo_path(store, folder))
                 memo.preload()
+                grouped = Grouped()
+                grouped.add(prepared)  # the articles before the first to parse
             finally:
                 if enabled:
                     gc.enable()
@@ -369,7 +372,8 @@ def _write_corpus(folder: Path, out_dir: Path, jobs: int | None, cache: bool | s
             rows = last.open_facts(Path(out_dir), memo.token) if last is not None and memo is not None else None
             if rows is not None:
                 stack.callback(os.close, rows[0])
-            for name, table in iter_derived(prepared, memo, digests if store is not None else None, spool=out.tmp):
+            for name, table in iter_derived(prepared, memo, digests if store is not None else None, spool=out.tmp,
+                                            ahead=grouped):
                 if isinstance(table, Path):  # a file of CSV rows (timeline, places, actors: made in a child)
                     out.append_file(name, DERIVED[name], table)
                 elif isinstance(table, list):  # CSV lines (events), a few at a time (memory)

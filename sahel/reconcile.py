@@ -1038,31 +1038,56 @@ def _figures(arts: list[_Article]) -> list[_Fig]:
             for i in range(art.n_figures)]
 
 
-def _facts(arts: list[_Article], memo: BlockMemo | None = None, digests: list[bytes] | None = None
+class Grouped:
+    """Articles (as :class:`_Article`) and the blocks of their figures (party, measure, kind → article and
+    figure numbers), grouped as the articles come: :func:`iter_derived` takes them ``ahead``."""
+
+    def __init__(self) -> None:
+        self.arts: list[_Article] = []
+        self.blocks: dict[tuple, tuple[array, array]] = {}
+
+    def add(self, prepared: Iterable[Prepared]) -> None:
+        """Add articles (after those already added)."""
+        self.extend(_Article(p) for p in prepared)
+
+    def extend(self, arts: Iterable[_Article]) -> None:
+        """:meth:`add` articles already made :class:`_Article`."""
+        blocks = self.blocks
+        party, measure, kind = (_FIG.index(x) for x in ("party", "measure", "kind"))
+        for art in arts:
+            n = len(self.arts)
+            self.arts.append(art)
+            ints, parties, start, end = art.p.ints, {}, art.figures, art.figures + _F * art.n_figures
+            for i, (k, m, kd) in enumerate(zip(ints[start + party:end:_F], ints[start + measure:end:_F],
+                                               ints[start + kind:end:_F])):
+                name = parties.get(k)
+                if name is None:
+                    name = parties[k] = (art.string(k),)
+                key = (name[0], m, kd)
+                where = blocks.get(key)
+                if where is None:
+                    where = blocks[key] = (array("i"), array("i"))
+                where[0].append(n)
+                where[1].append(i)
+
+
+def _facts(arts: list[_Article], memo: BlockMemo | None = None, digests: list[bytes] | None = None,
+           blocks: dict[tuple, tuple[array, array]] | None = None
            ) -> tuple[list[_Fact], array, dict[str, list[tuple[str, int]]]]:
     """The facts of every figure in :data:`FACTS` order, with ``part_of`` and quotes; the fact (its
     position) of each figure (by number); figures whose id names another article, by that article.
 
     Figures are clustered block by block (one party, measure and kind), each block's working objects
     dropped before the next; large corpora split the blocks between two processes (:func:`_run_blocks`).
-    Blocks found in ``memo`` are not clustered again.
+    Blocks found in ``memo`` are not clustered again. ``blocks``: the blocks of ``arts``, if grouped
+    already (:class:`Grouped`).
     """
     offsets = list(itertools.accumulate((a.n_figures for a in arts), initial=0))
-    blocks: dict[tuple, tuple[array, array]] = {}  # (party, measure, kind) -> article and figure numbers
-    party, measure, kind = (_FIG.index(x) for x in ("party", "measure", "kind"))
-    for n, art in enumerate(arts):
-        ints, parties, start, end = art.p.ints, {}, art.figures, art.figures + _F * art.n_figures
-        for i, (k, m, kd) in enumerate(zip(ints[start + party:end:_F], ints[start + measure:end:_F],
-                                           ints[start + kind:end:_F])):
-            name = parties.get(k)
-            if name is None:
-                name = parties[k] = (art.string(k),)
-            key = (name[0], m, kd)
-            where = blocks.get(key)
-            if where is None:
-                where = blocks[key] = (array("i"), array("i"))
-            where[0].append(n)
-            where[1].append(i)
+    if blocks is None:
+        grouped = Grouped()
+        grouped.extend(arts)
+        blocks = grouped.blocks
+        del grouped
     facts: list[_Fact] = []
     owner: list[_Fact | None] = [None] * offsets[-1]
     odd: dict[str, list[tuple[str, _Fact]]] = {}
@@ -2067,7 +2092,7 @@ def derive_prepared(prepared: Iterable[Prepared], memo: BlockMemo | None = None)
 
 
 def iter_derived(prepared: Iterable[Prepared], memo: BlockMemo | None = None,
-                 digests: list[bytes] | None = None, spool: Path | None = None
+                 digests: list[bytes] | None = None, spool: Path | None = None, ahead: Grouped | None = None
                  ) -> Iterator[tuple[str, pd.DataFrame | Path | FactRows | list[str]]]:
     """The tables of :func:`derive_prepared` as ``(name, frame)``, each as soon as it is complete, so that
     it can be written while the next is derived. Garbage collection is paused while they are derived
@@ -2078,8 +2103,9 @@ def iter_derived(prepared: Iterable[Prepared], memo: BlockMemo | None = None,
     actors first, then waits for the events); those tables then come as the paths of the files, the
     facts as :class:`FactRows` and the events as their CSV lines (a list: the lines of events kept
     from the last run's memo are not made again); and ``memo`` may then be stored by a child when the
-    tables are done (:meth:`BlockMemo.store`): call its :meth:`~BlockMemo.wait`."""
-    steps = _derive(prepared, memo, digests, spool)
+    tables are done (:meth:`BlockMemo.store`): call its :meth:`~BlockMemo.wait`. ``ahead``: the first
+    articles, grouped already (:class:`Grouped`: while the others were parsed)."""
+    steps = _derive(prepared, memo, digests, spool, ahead)
     while True:
         enabled = gc.isenabled()
         gc.disable()
@@ -2094,16 +2120,22 @@ def iter_derived(prepared: Iterable[Prepared], memo: BlockMemo | None = None,
 
 
 def _derive(prepared: Iterable[Prepared], memo: BlockMemo | None,
-            digests: list[bytes] | None, spool: Path | None = None
+            digests: list[bytes] | None, spool: Path | None = None, ahead: Grouped | None = None
             ) -> Iterator[tuple[str, pd.DataFrame | Path | FactRows | list[str]]]:
     _CONFLICTS.clear()
-    arts = [_Article(p) for p in prepared]
+    prepared = list(prepared)
+    if ahead is None or any(a.p is not p for a, p in zip(ahead.arts, prepared)):
+        ahead = Grouped()  # (not the first articles: grouped again)
+    ahead.add(prepared[len(ahead.arts):])
+    arts, blocks = ahead.arts, ahead.blocks
+    del prepared, ahead
     later = gazetteers = None
     if spool is not None:  # timeline, places and actors in one child, whose wait for the events is short
         later = Forked(lambda received: _spooled(arts, received, spool), fed=True)
     try:
         known = memo.known_events() if memo is not None else None  # before _facts renews the token
-        facts, fact_of, odd = _facts(arts, memo, digests)
+        facts, fact_of, odd = _facts(arts, memo, digests, blocks)
+        del blocks
         if later is None:
             gazetteers = Forked(lambda: _gazetteer_tables(arts))  # in a child while events and timeline are derived
         made: dict[tuple, list | None] | None = {} if memo is not None or later is not None else None

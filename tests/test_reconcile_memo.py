@@ -227,3 +227,13 @@ def test_events_kept_from_the_last_run_are_the_events_a_fresh_grouping_makes(pre
         a.part_of = c.fact_id  # a now a part of c: their events are one
         assert reconcile._events(facts, made, {}).columns == reconcile._events(facts).columns
         a.part_of = saved
+
+
+def test_articles_grouped_ahead_give_the_tables_of_a_fresh_derive(prepared):
+    want = reconcile.derive_prepared(prepared)
+    ahead = reconcile.Grouped()
+    ahead.add(prepared[:120])  # the first articles, grouped while the others were parsed
+    _same(dict(reconcile.iter_derived(prepared, ahead=ahead)), want)
+    other = reconcile.Grouped()
+    other.add(prepared[5:50])  # not the first articles: grouped again
+    _same(dict(reconcile.iter_derived(prepared, ahead=other)), want)
