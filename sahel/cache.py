@@ -278,7 +278,9 @@ def memo_path(store: ArticleCache, corpus: str | Path) -> Path:
 
 def load_memo(path: str | Path) -> BlockMemo:
     """The :class:`~sahel.reconcile.BlockMemo` stored at ``path`` (empty if missing or unreadable), which
-    stores itself there again as soon as a run has found all its blocks, and then lets go of them."""
+    stores itself there again as soon as a run has found all its blocks, and then lets go of them; with
+    the events of the run that stored it (``<path>.events``, :attr:`~sahel.reconcile.BlockMemo.events`),
+    if it is still that run's memo (the same token)."""
     from .reconcile import BlockMemo
     from .schema import EVENTS
 

@@ -26,7 +26,7 @@ from .schema import ARTICLE_TABLES, DERIVED, DOCUMENTS, FIGURES, NUMBERS, frame
 if TYPE_CHECKING:
     from .cache import Payload
     from .parallel import ParseStats
-    from .reconcile import BlockMemo, Grouped, Prepared
+    from .reconcile import BlockMemo, Prepared
     from .record import Copier
     from .tables import TableWriter
 

@@ -1002,7 +1002,6 @@ class _Fact:
         if self.kind == "incident" and self.measure in VIOLENT and ds is not None:
             self.sentences = tuple(dict.fromkeys((m.doc, m.sentence) for m in members if m.sentence is not None))
 
-
     def __getstate__(self) -> tuple:  # a tuple, not a dict of slots: memo entries load twice as fast
         return tuple([getattr(self, name) for name in _Fact.__slots__])
 
