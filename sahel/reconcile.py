@@ -1151,6 +1151,7 @@ def _block_results(arts: list[_Article], offsets: list[int], blocks: dict[tuple,
     before, memo.now = memo.digests, dict(zip(docs, digests))
     number: dict[str, int] = {}
     todo = []
+    stored: list[tuple[int, Callable[[], tuple[bytes, bytes]]]] = []  # what the memo gets of each block
     intern: dict = {}
     for k in missing:
         replayed = None
@@ -1167,18 +1168,16 @@ def _block_results(arts: list[_Article], offsets: list[int], blocks: dict[tuple,
             todo.append(k)
         else:
             results[k] = replayed[0]
-            if later:
-                memo.put_later(keys[k], _stored_later(replayed[0], values[k], offsets, replayed[1], docs))
-            else:
-                memo.put(keys[k], _portable(replayed[0], *values[k], offsets),
-                         _trace(replayed[1], docs, *values[k]))
+            stored.append((k, _stored_later(replayed[0], values[k], offsets, replayed[1], docs)))
     for k, (facts, trace) in zip(todo, _run_blocks(arts, offsets, [values[k] for k in todo], docs)):
         _fill_quotes(arts, (fact for fact, _, _ in facts))
         results[k] = facts
+        stored.append((k, _stored_later(facts, values[k], offsets, trace, docs)))
+    for k, make in stored:
         if later:
-            memo.put_later(keys[k], _stored_later(facts, values[k], offsets, trace, docs))
+            memo.put_later(keys[k], make)
         else:
-            memo.put(keys[k], _portable(facts, *values[k], offsets), trace)  # type: ignore[arg-type]
+            memo.put(keys[k], *make())
     for name, key in zip(names, keys):
         memo.keep(name, key)
     memo.finish()
@@ -1188,8 +1187,9 @@ def _block_results(arts: list[_Article], offsets: list[int], blocks: dict[tuple,
 def _stored_later(facts: _BlockFacts, block: tuple[array, array], offsets: list[int],
                   trace: replay.Trace | bytes | None, docs: list[str]) -> Callable[[], tuple[bytes, bytes]]:
     """What :meth:`BlockMemo.put` takes for a block (its facts as they are now, and its trace), made when
-    called: once the tables are written, when the facts have their ``part_of`` and ``event_id``, which
-    are set back to None while they are pickled (and the ``parts`` they had now)."""
+    called: at once, or once the tables are written (:meth:`BlockMemo.put_later`), when the facts have
+    their ``part_of`` and ``event_id``, which are set back to None while they are pickled (and the
+    ``parts`` they had now)."""
     parts = [fact.parts for fact, _, _ in facts]
 
     def make() -> tuple[bytes, bytes]:
@@ -1390,7 +1390,8 @@ class BlockMemo:
             self.named[name] = key
 
     def known_events(self) -> dict[tuple, list | None] | None:
-        """The last run's events (entries: row and CSV lines) (:func:`_events`' ``known``), if they belong to the facts it holds."""
+        """The last run's events (:func:`_events`' ``known``: rows and CSV lines), if they belong to the
+        facts this memo holds."""
         return self.events if self.events and self.token and self.events_token == self.token else None
 
     def keep_events(self, made: dict[tuple, list | None]) -> None:
@@ -1425,9 +1426,7 @@ class BlockMemo:
 
         def put() -> None:
             for key, make in pending.items():
-                facts, trace = make()
-                facts = zlib.compress(facts, 1)
-                self.blocks[key] = len(facts).to_bytes(8, "little") + facts + trace
+                self.put(key, *make())
             if self.on_finish is not None:
                 self.on_finish(self)
 
@@ -1843,13 +1842,12 @@ def _spooled(arts: list[_Article], received: Callable[[], tuple], folder: Path) 
     rows = _Rows(TIMELINE)
     _milestone_rows(rows, arts, [g for _, g in groups], fact_ids, bests, fact_of, odd)
     _normalized(rows)
-    keys = _timeline_keys(e["event_id"], e["date_start"], e["date_end"], range(len(e["event_id"])), 0)
-    keys += _timeline_keys(rows.columns["item_id"], rows.columns["date_start"], rows.columns["date_end"],
-                           [i for i, _ in groups], 1)
+    m = rows.columns
+    order = _timeline_order((e["event_id"], e["date_start"], e["date_end"]),
+                            (m["item_id"], m["date_start"], m["date_end"]), groups)
     del groups
     lines = lines + csv_row_list(_table(rows.columns, TIMELINE), TIMELINE)
-    del rows
-    order = sorted(range(len(keys)), key=keys.__getitem__)
+    del rows, m
     out["timeline"].write_text("".join([lines[k] for k in order]), encoding="utf-8", newline="")
     return out
 
@@ -1872,10 +1870,8 @@ def _timeline(arts: list[_Article], events: _Rows, fact_ids: list[str], bests: l
     _normalized(rows)
     n = len(e["event_id"])
     cols = rows.columns
-    keys = _timeline_keys(cols["item_id"][:n], cols["date_start"][:n], cols["date_end"][:n], range(n), 0)
-    keys += _timeline_keys(cols["item_id"][n:], cols["date_start"][n:], cols["date_end"][n:],
-                           [i for i, _ in groups], 1)
-    order = sorted(range(len(keys)), key=keys.__getitem__)
+    order = _timeline_order(tuple(cols[c][:n] for c in ("item_id", "date_start", "date_end")),
+                            tuple(cols[c][n:] for c in ("item_id", "date_start", "date_end")), groups)
     rows.columns = {c: [v[k] for k in order] for c, v in cols.items()}
     return rows
 
@@ -1975,15 +1971,19 @@ def _normalized(rows: _Rows) -> None:
     cols["date_precision"] = [_precision(ds, de) for ds, de in zip(starts, ends)]
 
 
-def _timeline_keys(ids: list[str], starts: list, ends: list, seqs: Iterable[int], part: int) -> list[tuple]:
-    """The sort keys of timeline rows: dates in order (missing first), id, events (``part`` 0) before
-    milestones (1), then ``seqs`` (events' order, milestone groups' opening order)."""
+def _timeline_order(events: tuple[list, list, list], milestones: tuple[list, list, list],
+                    groups: list[tuple[int, list[_Milestone]]]) -> list[int]:
+    """The order of timeline rows (events', then milestone groups', each as ids, starts and ends; the
+    groups of :func:`_group_milestones`): dates in order (missing first), id, events before milestones,
+    then events' order and groups' opening order."""
     keys = []
-    for item, ds, de, seq in zip(ids, starts, ends, seqs):
-        if ds is not None and de is not None and ds > de:
-            ds, de = de, ds
-        keys.append((_NAT if ds is None else ds, _NAT if de is None else de, item, part, seq))
-    return keys
+    for part, (ids, starts, ends), seqs in ((0, events, range(len(events[0]))),
+                                            (1, milestones, [i for i, _ in groups])):
+        for item, ds, de, seq in zip(ids, starts, ends, seqs):
+            if ds is not None and de is not None and ds > de:
+                ds, de = de, ds
+            keys.append((_NAT if ds is None else ds, _NAT if de is None else de, item, part, seq))
+    return sorted(range(len(keys)), key=keys.__getitem__)
 
 
 class _Dated:

@@ -109,8 +109,8 @@ def _reaches(spans: array, head: int, j: int) -> bool:
 class _Walk:
     """The state of one replay: clusters (members as positions) in opening order."""
 
-    def __init__(self, figs: dict[int, rc._Fig], make: Callable[[int], rc._Fig], kind: str, spans: array) -> None:
-        self.figs, self.make, self.kind, self.spans = figs, make, kind, spans
+    def __init__(self, figs: dict[int, rc._Fig], make: Callable[[int], rc._Fig], spans: array) -> None:
+        self.figs, self.make, self.spans = figs, make, spans
         self.members: list[list[int]] = []
         self.old: list[int] = []  # the last run's cluster of each, or -1
         self.changed: list[bool] = []
@@ -235,7 +235,7 @@ def replay(t: Trace, facts: list, arts: list, offsets: list[int], numbers: array
             rank[j], span[j], ids[j] = rc.order_key(f)
             fresh.append(j)
     fresh.sort(key=lambda j: (rank[j], span[j], ids[j], j))
-    walk = _Walk(figs, make, kind, spans)
+    walk = _Walk(figs, make, spans)
     mapped: dict[int, int] = {}  # the last run's cluster -> this run's
     order, choice = array("i"), array("i")
     opened = 0  # clusters the last run had opened so far

@@ -113,7 +113,7 @@ def test_the_clusters_a_figure_reaches_are_those_the_clustering_looks_up(pools):
         spans = array("i")
         for f in figs:
             spans.extend(replay.spans_of(block, f))
-        walk = replay._Walk({}, figs.__getitem__, kind, spans)
+        walk = replay._Walk({}, figs.__getitem__, spans)
         for c, f in enumerate(figs[::2]):  # every other figure opens a cluster
             walk.open(2 * c, c)
             block.add(c, f)
