@@ -343,23 +343,45 @@ def inputs_key(digests: Iterable[bytes]) -> str:
 
 
 def find_derived(path: Path, key: str, names: Iterable[str]) -> dict[str, Path] | None:
-    """The tables ``names`` kept at ``path`` (:func:`derived_path`) for inputs ``key``, or None."""
+    """The tables ``names`` kept at ``path`` (:func:`derived_path`) for inputs ``key``, or None (also if a
+    file is not as :func:`save_derived` left it)."""
     folder = path / key
     found = {name: folder / f"{name}.csv" for name in names}
-    return found if all(p.is_file() for p in found.values()) else None
+    try:
+        kept = pickle.loads((folder / _KEPT).read_bytes())
+        return found if all(kept[name] == _kept_identity(p) for name, p in found.items()) else None
+    except Exception:  # missing, damaged or changed
+        return None
+
+
+_KEPT = "identity.pkl"
+
+
+def _kept_identity(path: Path) -> tuple[int, int, int]:
+    st = os.stat(path)
+    return st.st_size, st.st_mtime_ns, st.st_ino
 
 
 def save_derived(path: Path, key: str, tables: Mapping[str, Path]) -> None:
-    """Keep copies of ``tables`` (``{name: csv file}``) at ``path`` for inputs ``key``, in place of the
-    previous ones. The copies appear all at once (a folder renamed into place); failures are ignored."""
+    """Keep ``tables`` (``{name: csv file}``) at ``path`` for inputs ``key``, in place of the previous ones:
+    hard links to the files where possible (nothing to copy; :func:`find_derived` then takes them only
+    while their size, time and inode are unchanged, so a file edited in place is not taken), else copies.
+    They appear all at once (a folder renamed into place); failures are ignored."""
     try:
         path.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=path))
     except OSError:
         return
     try:
+        kept = {}
         for name, source in tables.items():
-            shutil.copyfile(source, tmp / f"{name}.csv")
+            target = tmp / f"{name}.csv"
+            try:
+                os.link(source, target)
+            except OSError:  # (another file system, or no hard links)
+                shutil.copyfile(source, target)
+            kept[name] = _kept_identity(target)
+        (tmp / _KEPT).write_bytes(pickle.dumps(kept))
         shutil.rmtree(path / key, ignore_errors=True)  # a damaged copy
         os.replace(tmp, path / key)
     except OSError:

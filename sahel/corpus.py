@@ -356,6 +356,7 @@ def _write_corpus(folder: Path, out_dir: Path, jobs: int | None, cache: bool | s
             raise CorpusError(f"{folder}: no article could be read ({len(summary.problems)} problems)")
         summary.documents = len(docs)
         out.write("documents", frame(docs, DOCUMENTS), DOCUMENTS)
+        out.done(*ARTICLE_TABLES, "documents")
         del docs[:]
         kept = key = None
         copied = False
@@ -386,6 +387,7 @@ def _write_corpus(folder: Path, out_dir: Path, jobs: int | None, cache: bool | s
                         record.facts = index
                 else:  # (without a spool) facts and events are formatted in the background
                     out.write(name, table, DERIVED[name], background=name in ("facts", "events"))
+                out.done(name)
                 del table
         del prepared[:], digests[:]
     summary.written = out.written

@@ -10,6 +10,7 @@ import os
 import pickle
 import signal
 import sys
+import tempfile
 import threading
 from collections.abc import Callable
 from contextlib import suppress
@@ -40,13 +41,14 @@ class Forked(Generic[T]):
         """``fed``: ``fn`` takes one argument, a function that returns (waiting for it) what this
         process hands over later with :meth:`send`."""
         self.fn = fn
-        self.pid = self.fd = self.feed = -1
+        self.pid = self.fd = self.feed = self.box = -1
         self.status = 1
         self.fed, self.sent = fed, None
         if not can_fork():
             return
         read_end, write_end = os.pipe()
         feed_read, feed_write = os.pipe() if fed else (-1, -1)
+        box = _unnamed_file() if fed else -1  # what is sent goes there: send() does not wait for the child
         pid = os.fork()
         if pid == 0:  # the child
             status = 1
@@ -54,7 +56,7 @@ class Forked(Generic[T]):
                 os.close(read_end)
                 if fed:
                     os.close(feed_write)
-                    got = lambda: pickle.load(os.fdopen(feed_read, "rb"))  # noqa: E731
+                    got = lambda: _received(feed_read, box)  # noqa: E731
                 with os.fdopen(write_end, "wb") as fh:
                     pickle.dump(fn(got) if fed else fn(), fh, protocol=pickle.HIGHEST_PROTOCOL)
                 status = 0
@@ -63,7 +65,7 @@ class Forked(Generic[T]):
         os.close(write_end)
         if fed:
             os.close(feed_read)
-        self.pid, self.fd, self.feed = pid, read_end, feed_write
+        self.pid, self.fd, self.feed, self.box = pid, read_end, feed_write, box
 
     def send(self, value: object) -> None:
         """Hand ``value`` to ``fn`` (of a ``fed`` child; kept here too, should the child fail)."""
@@ -71,10 +73,13 @@ class Forked(Generic[T]):
         if self.feed >= 0:
             fd, self.feed = self.feed, -1
             try:
-                with os.fdopen(fd, "wb") as fh:
+                with os.fdopen(os.dup(self.box), "wb") as fh:  # (a file: no wait for the child to read)
                     pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            except OSError:  # the child is gone: result() computes it here
+                os.write(fd, b"1")  # all there
+            except OSError:  # the child is gone (or no room to write): result() computes it here
                 pass
+            finally:
+                os.close(fd)
 
     def _here(self) -> T:
         return self.fn(lambda: self.sent) if self.fed else self.fn()
@@ -107,7 +112,7 @@ class Forked(Generic[T]):
     def close(self, kill: bool = False) -> None:
         """Stop waiting: close the pipe (a child still writing to it fails and exits), or ``kill`` the
         child, and reap it."""
-        for name in ("fd", "feed"):
+        for name in ("fd", "feed", "box"):
             if getattr(self, name) >= 0:
                 os.close(getattr(self, name))
                 setattr(self, name, -1)
@@ -117,3 +122,21 @@ class Forked(Generic[T]):
                     os.kill(self.pid, signal.SIGKILL)
             _, self.status = os.waitpid(self.pid, 0)
             self.pid = -2  # reaped
+
+
+def _unnamed_file() -> int:
+    """A descriptor of a new file with no name (deleted when closed by every process holding it)."""
+    fd, path = tempfile.mkstemp(prefix=".sahel-fed-")
+    os.unlink(path)
+    return fd
+
+
+def _received(feed: int, box: int) -> object:
+    """In a fed child: wait for the parent's word on ``feed``, then read what it wrote in ``box``
+    (:class:`EOFError` if it sent nothing: the child fails, and the parent does the work)."""
+    with os.fdopen(feed, "rb") as fh:
+        if fh.read(1) != b"1":
+            raise EOFError("nothing was sent")
+    os.lseek(box, 0, os.SEEK_SET)
+    with os.fdopen(box, "rb") as fh:
+        return pickle.load(fh)

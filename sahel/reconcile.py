@@ -517,9 +517,10 @@ class _Article:
         ends = self.p.ints[self.texts:self.figures].tolist()
         return [text[a:b] for a, b in zip([0] + ends, ends)]
 
-    def counts(self, start: int, n: int) -> list[tuple[str, int]]:
-        ints = self.p.ints
-        return [(self.string(ints[start + 2 * k]), ints[start + 2 * k + 1]) for k in range(n)]
+    def counts(self, start: int, n: int) -> list[tuple[str | None, int]]:
+        ints, strings, at = self.p.ints, self.p.strings, self.strings  # (string() inlined: many calls)
+        return [(None if k < 0 else strings[ints[at + k - 1] if k else 0:ints[at + k]], v)
+                for k, v in zip(ints[start:start + 2 * n:2], ints[start + 1:start + 2 * n:2])]
 
 
 # --- merging figures into facts ---------------------------------------------------------
@@ -1105,7 +1106,7 @@ def _facts(arts: list[_Article], memo: BlockMemo | None = None, digests: list[by
             f.parts = None
     facts.sort(key=lambda f: (f.ds if f.ds is not None else _NAT, f.party, f.measure, f.fact_id))
     row = {id(f): k for k, f in enumerate(facts)}
-    fact_of = array("i", (row[id(f)] for f in owner))
+    fact_of = array("i", map(row.__getitem__, map(id, owner)))
     odd_rows = {doc: [(fid, row[id(f)]) for fid, f in items] for doc, items in odd.items()}
     del owner, odd, row
     _fill_quotes(arts, facts)
@@ -1251,9 +1252,8 @@ def digest(p: Prepared) -> bytes:
 
 def _trace(trace: replay.Trace, docs: list[str], numbers: array, figures: array) -> bytes:
     """A block's :class:`~sahel.replay.Trace`, its articles named by ``docs`` (the doc id of each
-    article), pickled and compressed: what a :class:`BlockMemo` stores beside the facts."""
-    return zlib.compress(pickle.dumps(replay.portable(replay.named(trace, docs, numbers, figures)),
-                                      protocol=pickle.HIGHEST_PROTOCOL), 1)
+    article), pickled: what a :class:`BlockMemo` stores beside the facts."""
+    return pickle.dumps(replay.portable(replay.named(trace, docs, numbers, figures)), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _portable(facts: _BlockFacts, numbers: array, figures: array, offsets: list[int]) -> bytes:
@@ -1297,7 +1297,7 @@ class BlockMemo:
     on a corpus folder in the cache (:func:`sahel.cache.load_memo`): a re-run after adding an article
     takes the other blocks as they were, and replays the last clustering of those it touches
     (:mod:`sahel.replay`; ``names`` gives the key each block had last, ``digests`` the :func:`digest` of
-    each article, by doc id). Entries are pickled and compressed (zlib); :meth:`preload` reads the facts
+    each article, by doc id). Entries are pickled, with a checksum; :meth:`preload` reads the facts
     of the last run's blocks ahead (while a re-run waits for its new articles).
     """
 
@@ -1365,17 +1365,20 @@ class BlockMemo:
         data = self.blocks.get(key)
         if data is None:
             return None
-        try:  # the length of the compressed facts, the facts, the trace
-            n = int.from_bytes(data[:8], "little")
-            return zlib.decompress(data[8:8 + n]), zlib.decompress(data[8 + n:]) if trace else None
-        except (zlib.error, ValueError):  # a damaged entry: cluster again
-            self.blocks.pop(key, None)
+        # the length of the facts, the CRC-32 of the facts and of the trace, the facts, the trace
+        n = int.from_bytes(data[:8], "little")
+        facts, rest = data[16:16 + n], data[16 + n:] if trace else None
+        if (len(data) < 16 + n or zlib.crc32(facts) != int.from_bytes(data[8:12], "little")
+                or (rest is not None and zlib.crc32(rest) != int.from_bytes(data[12:16], "little"))):
+            self.blocks.pop(key, None)  # a damaged entry: cluster again
             return None
+        return facts, rest
 
     def put(self, key: bytes, facts: bytes, trace: bytes) -> None:
-        """Store a block's facts (:func:`_portable`) and its compressed trace (:func:`_trace`)."""
-        facts = zlib.compress(facts, 1)
-        self.blocks[key] = len(facts).to_bytes(8, "little") + facts + trace
+        """Store a block's facts (:func:`_portable`) and its trace (:func:`_trace`), as they are: compressing
+        them would take longer than the rest of storing them."""
+        self.blocks[key] = b"".join((len(facts).to_bytes(8, "little"), zlib.crc32(facts).to_bytes(4, "little"),
+                                     zlib.crc32(trace).to_bytes(4, "little"), facts, trace))
         self.changed = True
 
     def put_later(self, key: bytes, make: Callable[[], tuple[bytes, bytes]]) -> None:
@@ -2165,11 +2168,11 @@ def _derive(prepared: Iterable[Prepared], memo: BlockMemo | None,
             yield "events", _table(dict(events.columns), EVENTS)
         if later is not None:
             del fact_ids, bests, fact_of, odd, events
+        if memo is not None and made is not None:
+            memo.keep_events(made)  # while the timeline is made; before a child shares the rows' memory
+            del made
         if memo is not None:  # blocks put later (a re-run's): now that the facts are written; by a child
             memo.store(background=spool is not None)  # with a spool (sahel parse, which waits for it)
-        if memo is not None and made is not None:
-            memo.keep_events(made)  # while the timeline is made
-            del made
         if later is not None:
             spooled = later.result()
             for name in ("timeline", "places", "actors"):

@@ -94,6 +94,23 @@ def test_damaged_memos_are_ignored(prepared, tmp_path):
     assert load_memo(tmp_path / "missing.pkl").blocks == {}
 
 
+@pytest.mark.parametrize("at", [0.25, 0.5, 0.75])
+def test_an_entry_with_a_changed_byte_is_not_used(prepared, at, clusterings):
+    """Entries are not compressed: a checksum, not zlib, tells a damaged one."""
+    want = reconcile.derive_prepared(prepared)
+    memo = reconcile.BlockMemo()
+    reconcile.derive_prepared(prepared, memo)
+    damaged = {}
+    for key, data in memo.blocks.items():
+        n = int.from_bytes(data[:8], "little")
+        k = 16 + int(n * at)  # a byte of the facts
+        damaged[key] = data[:k] + bytes([data[k] ^ 0x55]) + data[k + 1:]
+    memo.blocks = damaged
+    clusterings.clear()
+    _same(reconcile.derive_prepared(prepared, memo), want)
+    assert len(clusterings) == len(damaged)  # every block clustered again
+
+
 def test_save_keeps_only_the_blocks_of_the_last_run(prepared, tmp_path):
     memo = reconcile.BlockMemo()
     reconcile.derive_prepared(prepared[:150], memo)

@@ -1,6 +1,8 @@
 """Clustering in two processes gives what one process gives, and survives a failing child."""
 from __future__ import annotations
 
+import os
+import signal
 import threading
 
 import pandas as pd
@@ -117,6 +119,30 @@ def test_a_fed_child_gets_what_is_sent_later(monkeypatch):
     here = forks_mod.Forked(lambda received: received() * 2, fed=True)
     here.send(21)
     assert here.result() == 42  # no child: here, with what was sent
+
+
+@pytest.mark.skipif(not can_fork(), reason="needs Linux, two cores, fork")
+def test_send_does_not_wait_for_a_busy_child():
+    big = list(range(10**6))  # megabytes: more than a pipe holds
+    gate_read, gate_write = os.pipe()
+
+    def busy(received):  # reads what was sent only once the parent is past send()
+        os.read(gate_read, 1)
+        return len(received())
+
+    job = forks_mod.Forked(busy, fed=True)
+    signal.signal(signal.SIGALRM, lambda *_: pytest.fail("send() waited for the child to read"))
+    try:
+        signal.alarm(20)
+        try:
+            job.send(big)
+        finally:
+            signal.alarm(0)
+        os.write(gate_write, b"x")
+        assert job.result() == len(big) and job.status == 0  # the child's result, not one made here
+    finally:
+        job.close(kill=True)
+        os.close(gate_read), os.close(gate_write)
 
 
 def test_tables_spooled_by_a_child_are_the_tables_made_here(tables, serial, tmp_path):
