@@ -1297,7 +1297,7 @@ class BlockMemo:
     on a corpus folder in the cache (:func:`sahel.cache.load_memo`): a re-run after adding an article
     takes the other blocks as they were, and replays the last clustering of those it touches
     (:mod:`sahel.replay`; ``names`` gives the key each block had last, ``digests`` the :func:`digest` of
-    each article, by doc id). Entries are pickled, with a checksum; :meth:`preload` reads the facts
+    each article, by doc id). Entries are pickled (compressed or not), with checksums; :meth:`preload` reads the facts
     of the last run's blocks ahead (while a re-run waits for its new articles).
     """
 
@@ -1365,20 +1365,26 @@ class BlockMemo:
         data = self.blocks.get(key)
         if data is None:
             return None
-        # the length of the facts, the CRC-32 of the facts and of the trace, the facts, the trace
+        # the length of the facts, the CRC-32 of the facts and of the trace, whether they are compressed,
+        # the facts, the trace
         n = int.from_bytes(data[:8], "little")
-        facts, rest = data[16:16 + n], data[16 + n:] if trace else None
-        if (len(data) < 16 + n or zlib.crc32(facts) != int.from_bytes(data[8:12], "little")
+        facts, rest = data[17:17 + n], data[17 + n:] if trace else None
+        if (len(data) < 17 + n or zlib.crc32(facts) != int.from_bytes(data[8:12], "little")
                 or (rest is not None and zlib.crc32(rest) != int.from_bytes(data[12:16], "little"))):
             self.blocks.pop(key, None)  # a damaged entry: cluster again
             return None
+        if data[16]:
+            return zlib.decompress(facts), zlib.decompress(rest) if rest is not None else None
         return facts, rest
 
-    def put(self, key: bytes, facts: bytes, trace: bytes) -> None:
-        """Store a block's facts (:func:`_portable`) and its trace (:func:`_trace`), as they are: compressing
-        them would take longer than the rest of storing them."""
+    def put(self, key: bytes, facts: bytes, trace: bytes, compress: bool = True) -> None:
+        """Store a block's facts (:func:`_portable`) and its trace (:func:`_trace`), compressed (a first run:
+        a third of the memory while the memo is made) or not (:meth:`store` for a re-run's few blocks:
+        compressing would take longer than the rest of storing them)."""
+        if compress:
+            facts, trace = zlib.compress(facts, 1), zlib.compress(trace, 1)
         self.blocks[key] = b"".join((len(facts).to_bytes(8, "little"), zlib.crc32(facts).to_bytes(4, "little"),
-                                     zlib.crc32(trace).to_bytes(4, "little"), facts, trace))
+                                     zlib.crc32(trace).to_bytes(4, "little"), bytes([compress]), facts, trace))
         self.changed = True
 
     def put_later(self, key: bytes, make: Callable[[], tuple[bytes, bytes]]) -> None:
@@ -1429,7 +1435,7 @@ class BlockMemo:
 
         def put() -> None:
             for key, make in pending.items():
-                self.put(key, *make())
+                self.put(key, *make(), compress=False)
             if self.on_finish is not None:
                 self.on_finish(self)
 
