@@ -259,7 +259,7 @@ def _write_corpus(folder: Path, out_dir: Path, jobs: int | None, cache: bool | s
     from .parallel import ParseStats, WarmParser, iter_payloads
     from .reconcile import FactRows, Grouped, digest, iter_derived
     from .record import Copier, RunRecord, record_path, write_facts
-    from .tables import TableWriter
+    from .tables import TableWriter, csv_row_list
 
     summary = ParseSummary(folder, Path(out_dir), ParseStats())
     docs: list[dict[str, object]] = []
@@ -281,9 +281,13 @@ def _write_corpus(folder: Path, out_dir: Path, jobs: int | None, cache: bool | s
     digests: list[bytes] = []
     memo: BlockMemo | None = None
     grouped: Grouped | None = None
+    finished = 0  # documents whose row is known (their articles are done)
+    doc_lines: list[str] = []  # the rows of the first documents, made ahead
 
     def ahead() -> None:  # while the articles to parse are parsed: read the block memo, group the others
         nonlocal memo, grouped
+        out.start_writeback(*ARTICLE_TABLES)  # the rows copied so far
+        doc_lines[:] = csv_row_list(frame(docs[:finished], DOCUMENTS), DOCUMENTS)
         if store is not None and memo is None:
             enabled = gc.isenabled()
             gc.disable()  # many new objects, no cycles: collections would only cost time
@@ -343,6 +347,7 @@ def _write_corpus(folder: Path, out_dir: Path, jobs: int | None, cache: bool | s
                         record.add(doc["doc_id"], None if failed else keys[i], doc["n_figures"], p, d,  # type: ignore[arg-type]
                                    start)
                 summary.figures += doc["n_figures"]  # type: ignore[operator]
+                finished = i + 1
                 if p is not None:
                     prepared.append(p)
                     if d is not None:
@@ -355,8 +360,10 @@ def _write_corpus(folder: Path, out_dir: Path, jobs: int | None, cache: bool | s
         if not docs:
             raise CorpusError(f"{folder}: no article could be read ({len(summary.problems)} problems)")
         summary.documents = len(docs)
-        out.write("documents", frame(docs, DOCUMENTS), DOCUMENTS)
-        out.done(*ARTICLE_TABLES, "documents")
+        doc_lines += csv_row_list(frame(docs[len(doc_lines):], DOCUMENTS), DOCUMENTS)
+        out.append("documents", DOCUMENTS, "".join(doc_lines))
+        del doc_lines[:]
+        out.start_writeback(*ARTICLE_TABLES, "documents")
         del docs[:]
         kept = key = None
         copied = False
@@ -387,7 +394,7 @@ def _write_corpus(folder: Path, out_dir: Path, jobs: int | None, cache: bool | s
                         record.facts = index
                 else:  # (without a spool) facts and events are formatted in the background
                     out.write(name, table, DERIVED[name], background=name in ("facts", "events"))
-                out.done(name)
+                out.start_writeback(name)
                 del table
         del prepared[:], digests[:]
     summary.written = out.written

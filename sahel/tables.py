@@ -189,9 +189,9 @@ class TableWriter:
             raise ValueError(f"{source}: not a {name} table of this version (header differs)")
         self.files[name] = None  # complete: nothing to close
 
-    def done(self, *names: str) -> None:
-        """Tables ``names`` are complete (nothing more is appended): their data starts going to disk
-        now, so that the sync before the commit has less to wait for."""
+    def start_writeback(self, *names: str) -> None:
+        """What tables ``names`` hold so far starts going to disk now (once they are complete, or while
+        waiting for more), so that the sync before the commit has less to wait for."""
         for name in names:
             fh = self.files.get(name)
             if fh is not None:
