@@ -53,6 +53,7 @@ import gc
 import hashlib
 import itertools
 import math
+import operator
 import os
 import pickle
 import re
@@ -1529,8 +1530,11 @@ class _Rows:
 
     def sorted(self, *keys: str) -> _Rows:
         cols = self.columns
-        order = sorted(range(len(self)), key=lambda i: tuple(cols[k][i] for k in keys))
-        self.columns = {c: [v[i] for i in order] for c, v in cols.items()}
+        if len(self) < 2:
+            return self
+        order = sorted(range(len(self)), key=list(zip(*(cols[k] for k in keys))).__getitem__)
+        take = operator.itemgetter(*order)
+        self.columns = {c: list(take(v)) for c, v in cols.items()}
         return self
 
 
@@ -1563,7 +1567,7 @@ def _events(facts: list[_Fact], known: dict[tuple, list | None] | None = None,
     place_lat = _places.column("latitude")
     place_lon = _places.column("longitude")
     rows = _Rows(EVENTS)
-    columns = list(rows.columns.values())
+    values: list[tuple] = []
     entries: list[list] = []
     for g in groups:
         key = tuple([x for f in g for x in (f.fact_id, f.part_of)]) if known is not None or made is not None else ()
@@ -1573,11 +1577,13 @@ def _events(facts: list[_Fact], known: dict[tuple, list | None] | None = None,
         row = entry[0]
         for f in g:
             f.event_id = row[0]  # the first column
-        for column, value in zip(columns, row):
-            column.append(value)
+        values.append(row)
         if made is not None:
             made[key] = None if key in made else entry  # (two facts of one id: never taken)
             entries.append(entry)
+    if values:
+        rows.columns = {c: list(v) for c, v in zip(rows.columns, zip(*values))}
+    del values
     if made is None:
         return rows.sorted("date_start", "event_id")
     rows.columns["_entry"] = entries
@@ -1674,7 +1680,7 @@ def _unchanged_events(cand: list[_Fact], known: dict[tuple, list | None]
         key = group_of.get(f.fact_id)
         if key is None or key in touched or present.get(key, 0) * 2 != len(key) or known[key] is None:
             continue
-        if f.part_of in changed or any(d in docs for d in f.docs):
+        if f.part_of in changed or not docs.isdisjoint(f.docs):
             touched.add(key)
             groups.pop(key, None)
             continue
