@@ -30,7 +30,7 @@ from . import generate
 from .common import CORPORA_DIR, Result, Row, run_process, sahel_cmd
 
 GOAL_INCREMENTAL, GOAL_MEMORY = 5.0, 1.5
-REPEAT = 3
+REPEAT = 5
 
 
 def _spin(n: int) -> int:
