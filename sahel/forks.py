@@ -46,9 +46,12 @@ class Forked(Generic[T]):
         self.fed, self.sent = fed, None
         if not can_fork():
             return
+        try:
+            box = _unnamed_file() if fed else -1  # what is sent goes there: send() does not wait for the child
+        except OSError:  # no temporary file: no child (fn runs here)
+            return
         read_end, write_end = os.pipe()
         feed_read, feed_write = os.pipe() if fed else (-1, -1)
-        box = _unnamed_file() if fed else -1  # what is sent goes there: send() does not wait for the child
         pid = os.fork()
         if pid == 0:  # the child
             status = 1

@@ -145,6 +145,17 @@ def test_send_does_not_wait_for_a_busy_child():
         os.close(gate_read), os.close(gate_write)
 
 
+def test_a_fed_child_without_a_temporary_file_runs_here(monkeypatch):
+    def no_room():
+        raise OSError("no space left on device")
+
+    monkeypatch.setattr(forks_mod, "_unnamed_file", no_room)
+    job = forks_mod.Forked(lambda received: received() + 1, fed=True)
+    assert job.pid < 0  # no child
+    job.send(41)
+    assert job.result() == 42
+
+
 def test_tables_spooled_by_a_child_are_the_tables_made_here(tables, serial, tmp_path):
     prepared = reconcile._prepare_all(*tables)
     got = dict(reconcile.iter_derived(prepared, spool=tmp_path))
