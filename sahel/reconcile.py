@@ -1298,8 +1298,8 @@ class BlockMemo:
     on a corpus folder in the cache (:func:`sahel.cache.load_memo`): a re-run after adding an article
     takes the other blocks as they were, and replays the last clustering of those it touches
     (:mod:`sahel.replay`; ``names`` gives the key each block had last, ``digests`` the :func:`digest` of
-    each article, by doc id). Entries are pickled (compressed or not), with checksums; :meth:`preload` reads the facts
-    of the last run's blocks ahead (while a re-run waits for its new articles).
+    each article, by doc id). Entries are pickled (compressed or not), with checksums; :meth:`preload`
+    reads the facts of the last run's blocks ahead (while a re-run waits for its new articles).
     """
 
     def __init__(self, blocks: dict[bytes, bytes] | None = None,
@@ -1374,9 +1374,13 @@ class BlockMemo:
                 or (rest is not None and zlib.crc32(rest) != int.from_bytes(data[12:16], "little"))):
             self.blocks.pop(key, None)  # a damaged entry: cluster again
             return None
-        if data[16]:
+        if not data[16]:
+            return facts, rest
+        try:
             return zlib.decompress(facts), zlib.decompress(rest) if rest is not None else None
-        return facts, rest
+        except zlib.error:  # (checksums right, contents not: written so)
+            self.blocks.pop(key, None)
+            return None
 
     def put(self, key: bytes, facts: bytes, trace: bytes, compress: bool = True) -> None:
         """Store a block's facts (:func:`_portable`) and its trace (:func:`_trace`), compressed (a first run:

@@ -7,6 +7,7 @@ the target and moved into place only once all of them are complete.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import math
 import os
@@ -278,23 +279,24 @@ def write_tables(tables: Mapping[str, tuple[pd.DataFrame, Mapping[str, str]]], o
 
 def _start_writeback(fd: int) -> None:
     """Start writing the file's changed pages to disk without waiting (Linux ``sync_file_range``; a no-op
-    elsewhere or if it fails)."""
-    global _sync_file_range
-    if _sync_file_range is None:
-        _sync_file_range = False
-        if sys.platform.startswith("linux"):
-            try:
-                import ctypes
-
-                _sync_file_range = ctypes.CDLL(None, use_errno=True).sync_file_range
-                _sync_file_range.argtypes = (ctypes.c_int, ctypes.c_int64, ctypes.c_int64, ctypes.c_uint)
-            except (OSError, AttributeError):
-                pass
-    if _sync_file_range:
-        _sync_file_range(fd, 0, 0, 2)  # SYNC_FILE_RANGE_WRITE: whole file, do not wait
+    elsewhere)."""
+    call = _sync_file_range()
+    if call is not None:
+        call(fd, 0, 0, 2)  # SYNC_FILE_RANGE_WRITE: the whole file, without waiting (a failure is ignored)
 
 
-_sync_file_range: Any = None
+@functools.cache
+def _sync_file_range() -> Callable[[int, int, int, int], int] | None:
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        import ctypes
+
+        call = ctypes.CDLL(None, use_errno=True).sync_file_range
+    except (OSError, AttributeError):
+        return None
+    call.argtypes = (ctypes.c_int, ctypes.c_int64, ctypes.c_int64, ctypes.c_uint)
+    return call
 
 
 def _fsync(path: Path) -> None:
