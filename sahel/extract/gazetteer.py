@@ -1,9 +1,11 @@
-"""The place gazetteer (``resources/places.csv``) and matching place names in text.
+"""The gazetteers of places and actors (``resources/places.csv``, ``actors.csv``) and matching their names.
 
-A gazetteer is a small curated CSV: one row per place with its aliases
-(``|``-separated), kind, country (ISO3), coordinates and precision. Matching is
-one compiled alternation per gazetteer (longest alias first), so a whole
-article is scanned in a single pass with no NLP model.
+A gazetteer is a small curated CSV: one row per place (aliases ``|``-separated,
+kind, country ISO3, coordinates, precision) or actor (aliases, kind, party).
+Matching is one compiled alternation per gazetteer (longest alias first), so a
+whole article is scanned in a single pass with no NLP model. What stays out:
+the mention rows of an article (:mod:`.mentions`) and the corpus-wide place and
+actor tables (reconciliation).
 """
 from __future__ import annotations
 
@@ -14,10 +16,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import paths
-from .schema import PLACES, conform
+from .. import paths
+from ..schema import ACTORS, PLACES, conform
 
 PLACES_CSV = paths.RESOURCES_DIR / "places.csv"
+ACTORS_CSV = paths.RESOURCES_DIR / "actors.csv"
+KINDS = ("state", "state force", "operation", "task force", "UN mission", "EU mission",
+         "G5 force", "international organization", "jihadist group", "armed group", "mercenary")
+"""The actor kinds ``actors.csv`` may use."""
 
 #: how specific a place kind is (higher = more precise), to pick the best of several
 SPECIFICITY = {"village": 6, "town": 5, "border": 4, "region": 3, "area": 3, "country": 1}
@@ -148,21 +154,38 @@ def read_gazetteer(path: Path, schema: dict[str, str], key: str) -> pd.DataFrame
     return conform(df, schema)
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=8)
 def gazetteer(path: Path = PLACES_CSV) -> pd.DataFrame:
-    """The place gazetteer as a :data:`~sahel.schema.PLACES` frame (counts empty)."""
-    return read_gazetteer(Path(path), PLACES, "place_id")
+    """A gazetteer as a :data:`~sahel.schema.PLACES` or :data:`~sahel.schema.ACTORS` frame (counts empty).
+
+    Which one follows the file: ``actors.csv`` (or any file with an ``actor_id``
+    column) is read as actors, whose kinds must be among :data:`KINDS`.
+    """
+    path = Path(path)
+    if path.name != "actors.csv" and "actor_id" not in pd.read_csv(path, nrows=0).columns:
+        return read_gazetteer(path, PLACES, "place_id")
+    df = read_gazetteer(path, ACTORS, "actor_id")
+    bad = sorted(set(df["kind"].dropna()) - set(KINDS))
+    if bad:
+        raise ValueError(f"{path}: unknown actor kind(s) {bad}")
+    return df
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=8)
 def matcher(path: Path = PLACES_CSV) -> Gazetteer:
-    """The compiled place matcher (built once per gazetteer file)."""
-    return Gazetteer(gazetteer(path), "place_id")
+    """The compiled matcher of a gazetteer file (built once per file)."""
+    table = gazetteer(path)
+    return Gazetteer(table, "actor_id" if "actor_id" in table.columns else "place_id")
 
 
 def find_places(text: str) -> list[Match]:
     """Place names in ``text`` (``Match.key`` is the ``place_id``)."""
     return matcher().find(text)
+
+
+def find_actors(text: str) -> list[Match]:
+    """Actor names in ``text`` (``Match.key`` is the ``actor_id``)."""
+    return matcher(ACTORS_CSV).find(text)
 
 
 def most_specific(place_ids: list[str]) -> str | None:

@@ -1,6 +1,6 @@
 """Words the extractor knows: counted nouns, parties and measure cues.
 
-Plain data, no logic: the rules that use it live in :mod:`sahel.extract`.
+Plain data, no logic: the rules that use it live in the other modules of :mod:`sahel.extract`.
 """
 from __future__ import annotations
 
@@ -229,3 +229,10 @@ QUALIFIERS_AFTER: list[tuple[str, str]] = [
     ("+", "at_least"), ("-odd", "approx"), ("odd", "approx"), ("or fewer", "at_most"),
     ("or less", "at_most"),
 ]
+
+# --- function words the coding rules look at ------------------------------------
+BE = {"were", "was", "been", "be", "being", "are", "is"}
+HAVE = {"have", "has", "had"}
+INTRANSITIVE = {"died", "die", "dies", "dying", "dead", "perished", "fled", "flee", "fleeing", "missing",
+                "crashed", "collided", "exploded"}
+ADJ_NOUNS = {"dead": "killed", "wounded": "wounded", "injured": "wounded"}  # "14 wounded": noun and measure
