@@ -208,6 +208,7 @@ def rows(s: Sentence, cleaned: Cleaned, offset: int, raw: str, doc_id: str, k: i
             "date_end": d.date_end if d else None, "start": a, "end": b, "surface": raw[a:b],
             "date_text": d.text if d else None, "sentence": k, "sentence_start": os_,
             "sentence_end": oe, "paragraph": paragraph, "quote": quote,
+            "party_rule": fig.party_rule or "default", "measure_rule": fig.measure_rule or "default",
         })
         if fig.value is not None:
             number(a, b, fig.value, "figure", fid)

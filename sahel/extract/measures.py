@@ -29,6 +29,10 @@ _AMONG = re.compile(r"\b(?:among|of)\s+the\s+(dead|wounded|injured|victims)\b[^.
 _AMONG_THEM = re.compile(r"\bamong\s+(?:them|those|whom)\s*,?\s*$")  # on folded text
 _ALONG = re.compile(r"\b(?:along\s+with|together\s+with|as\s+well\s+as|in\s+addition\s+to)\s+"
                     r"(?:(?:some|about|around|at\s+least|more\s+than|nearly)\s+)?$")  # on folded text
+RULES = ("noun_death", "noun_wounded", "noun_displaced", "noun_other", *(f"verb_{m}" for m in (
+    "killed", "wounded", "captured", "deployed", "destroyed", "displaced", "other")),
+    "adjective", "toll", "among_the", "antecedent", "force_default", "default")
+"""The codes of FIGURES.measure_rule: which rule decided a figure's measure."""
 MAX_SCORE = 25
 """A cue farther than this (tokens, plus 6 for a weak cue) decides nothing."""
 

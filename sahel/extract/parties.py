@@ -67,6 +67,12 @@ _PASSIVE_AFTER = re.compile(r"^[\w\s-]{0,30}?\b(?:were|was|been)\s", re.I)
 _BY_AGENT = re.compile(r"\b(?:destroyed|killed|shot\s+down|downed|hit|struck|targeted|bombed|attacked)"
                        r"\s+by\s+(?:the\s+)?$", re.I)
 _GROUPS = ("JIHADIST", "ARMED_GROUP", "MERCENARY")
+RULES = ("demonym", "demonym_civilian", "mixed_sides", "noun_nationality", "noun_default", "possessor",
+         "from_country", "subject_possessive", "sentence_actor", "located_in", "located_at", "context_recent",
+         "place_country", "located_near", "context_dominant", "attacker_group", "context_group",
+         "attacker_default", "civilian_context", "accident", "destroyed_jihadist", "destroyed_by_state",
+         "destroyed_by_jihadist", "displaced", "antecedent", "gapping", "default")
+"""The codes of FIGURES.party_rule: which rule decided a figure's party."""
 _MULTINATIONAL = ("UN", "EU", "G5S")
 
 
