@@ -18,6 +18,7 @@ import pandas as pd
 
 from .. import paths
 from ..schema import ACTORS, PLACES, conform
+from .text import prefix_tree
 
 PLACES_CSV = paths.RESOURCES_DIR / "places.csv"
 ACTORS_CSV = paths.RESOURCES_DIR / "actors.csv"
@@ -111,29 +112,12 @@ def _trie(aliases: list[str], flags: int) -> str | None:
     (so only one branch can fit the text) and a name that ends there is tried
     after its longer continuations (the ``longest first`` of :func:`_flat`).
     """
-    fold = bool(flags & re.IGNORECASE)
     # an alias spelt with ’ is redundant next to the same alias spelt with ' (whose
     # pattern ['’] matches both, over the same span)
     names = [a for a in aliases if not ("’" in a and a.replace("’", "'") in aliases)]
-    root: dict = {}
-    for alias in names:
-        node = root
-        for ch in alias:
-            if not ((ch.isascii() and (ch.isalnum() or ch in " '-.&/()")) or ch in _ACCENTED):
-                return None  # keep the flat alternation: character classes might overlap
-            node = node.setdefault(ch.lower() if fold else ch, {})
-        node[""] = {}
-
-    def build(node: dict) -> str:
-        branches = [_atom(ch) + build(child) for ch, child in sorted(node.items()) if ch]
-        if not branches:
-            return ""
-        body = "|".join(branches)
-        if "" in node:  # a name ends here: try the longer names through this node first
-            return "(?:" + body + ")?"
-        return "(?:" + body + ")" if len(branches) > 1 else body
-
-    return build(root)
+    if not all((ch.isascii() and (ch.isalnum() or ch in " '-.&/()")) or ch in _ACCENTED for a in names for ch in a):
+        return None  # keep the flat alternation: character classes might overlap
+    return prefix_tree(names, _atom, str.lower if flags & re.IGNORECASE else str)
 
 
 def _alternation(aliases: dict[str, str], flags: int) -> re.Pattern[str] | None:
@@ -190,43 +174,17 @@ def find_actors(text: str) -> list[Match]:
 
 def most_specific(place_ids: list[str]) -> str | None:
     """Of several place ids, the most precise one (first on ties), or None."""
-    if not place_ids:
-        return None
-    rank = _specificity(gazetteer())
+    kinds = column("kind")
     best, best_rank = None, None
     for p in place_ids:  # the first of the most specific ones
-        r = rank.get(p, 0)
+        r = SPECIFICITY.get(str(kinds.get(p)), 0)
         if best_rank is None or r > best_rank:
             best, best_rank = p, r
     return best
 
 
-_RANKS: dict[int, tuple[pd.DataFrame, dict[str, int]]] = {}
-
-
-def _specificity(table: pd.DataFrame) -> dict[str, int]:
-    """``place_id → SPECIFICITY`` of its kind, built once per gazetteer frame."""
-    hit = _RANKS.get(id(table))
-    if hit is None or hit[0] is not table:
-        hit = (table, {p: SPECIFICITY.get(str(k), 0) for p, k in zip(table["place_id"], table["kind"])})
-        _RANKS.clear()
-        _RANKS[id(table)] = hit
-    return hit[1]
-
-
-def column(column: str, table: pd.DataFrame | None = None, key: str = "place_id") -> dict:
-    """``key → column`` of a gazetteer frame (default: the place gazetteer) as a dict, built once.
-
-    Values are as the frame holds them (``pd.NA`` for an empty cell), like
-    ``table.set_index(key)[column].get(k)`` but at dict speed.
-    """
-    table = gazetteer() if table is None else table
-    cache_key = (id(table), key, column)
-    hit = _LOOKUPS.get(cache_key)
-    if hit is None or hit[0] is not table:
-        hit = (table, dict(zip(table[key], table[column])))
-        _LOOKUPS[cache_key] = hit
-    return hit[1]
-
-
-_LOOKUPS: dict[tuple[int, str, str], tuple[pd.DataFrame, dict]] = {}
+@lru_cache(maxsize=32)
+def column(name: str, path: Path = PLACES_CSV) -> dict:
+    """``id → name`` of a gazetteer file as a dict (``pd.NA`` for an empty cell), built once."""
+    table = gazetteer(path)
+    return dict(zip(table["actor_id" if "actor_id" in table.columns else "place_id"], table[name]))

@@ -186,10 +186,7 @@ def extract_mentions(doc_id: str, text: str, sentences: pd.DataFrame | None,
         })
 
     place_name = gz.column("name")
-    actors = gz.gazetteer(gz.ACTORS_CSV)
-    actor_name = gz.column("name", actors, "actor_id")
-    actor_party = gz.column("party", actors, "actor_id")
-    actor_kind = gz.column("kind", actors, "actor_id")
+    actor_name, actor_party, actor_kind = (gz.column(c, gz.ACTORS_CSV) for c in ("name", "party", "kind"))
     place_hits: dict[int, list[str]] = {}
     for m in gz.find_places(text):
         i = locate(m.start)
