@@ -39,12 +39,7 @@ MILESTONES: list[tuple[str, str]] = [
     ("visit", r"\bvisit(?:ed|s)?\b"),
     ("election", r"\b(?:elections?|sworn in|inaugurat\w+)\b"),
 ]
-LABELS = {
-    "operation": "operation", "first_operations": "first operations", "coup": "coup",
-    "launch": "launch", "withdrawal": "withdrawal", "summit": "summit", "reinforcement": "reinforcement",
-    "deployment": "deployment", "mandate": "mandate", "policy": "policy announcement", "visit": "visit",
-    "election": "election",
-}
+LABELS = {kind: kind.replace("_", " ") for kind, _ in MILESTONES} | {"policy": "policy announcement"}
 _CUES = [(kind, re.compile(rx, re.I)) for kind, rx in MILESTONES]
 #: words one of which every match of a cue contains (lower case): a sentence without
 #: any of them cannot match the cue, so the cue's pattern is not tried on it
