@@ -13,6 +13,7 @@ events: :mod:`sahel.pipeline`, :mod:`sahel.reconcile`).
 from __future__ import annotations
 
 from datetime import date
+from functools import cached_property
 
 import pandas as pd
 
@@ -27,48 +28,36 @@ __all__ = ["Document", "parse_text"]
 
 
 class Document:
-    """A parsed article: its text, sentences, every number and the figures.
-
-    The tables are built on first access from the extractor's rows.
-    """
+    """A parsed article: its text, sentences, every number and the figures (tables built on first access)."""
 
     def __init__(self, doc_id: str, text: str, published: date | None,
                  rows: dict[str, list[dict[str, object]]]) -> None:
-        self.doc_id, self.text, self.published = doc_id, text, published
-        self._rows = rows
-        self._frames: dict[str, pd.DataFrame] = {}
+        self.doc_id, self.text, self.published, self.rows = doc_id, text, published, rows
 
-    def _frame(self, name: str, schema: dict[str, str]) -> pd.DataFrame:
-        if name not in self._frames:
-            self._frames[name] = frame(self._rows[name], schema)
-        return self._frames[name]
-
-    @property
+    @cached_property
     def figures(self) -> pd.DataFrame:
         """One row per figure (:data:`sahel.schema.FIGURES`)."""
-        return self._frame("figures", FIGURES)
+        return frame(self.rows["figures"], FIGURES)
 
-    @property
+    @cached_property
     def numbers(self) -> pd.DataFrame:
         """Every number in the text and whether it is a figure (:data:`sahel.schema.NUMBERS`)."""
-        return self._frame("numbers", NUMBERS)
+        return frame(self.rows["numbers"], NUMBERS)
 
-    @property
+    @cached_property
     def sentences(self) -> pd.DataFrame:
         """Sentence spans and paragraph numbers (:data:`sahel.schema.SENTENCES`)."""
-        return self._frame("sentences", SENTENCES)
+        return frame(self.rows["sentences"], SENTENCES)
 
-    @property
+    @cached_property
     def mentions(self) -> pd.DataFrame:
         """Places, actors and dated milestones named in the text (:mod:`.mentions`)."""
-        if "mentions" not in self._frames:
-            from .mentions import extract_mentions
+        from .mentions import extract_mentions
 
-            self._frames["mentions"] = extract_mentions(self.doc_id, self.text, self.sentences, self.published)
-        return self._frames["mentions"]
+        return extract_mentions(self.doc_id, self.text, self.sentences, self.published)
 
     def __repr__(self) -> str:
-        return f"Document({self.doc_id!r}, {len(self.text)} chars, {len(self._rows['figures'])} figures)"
+        return f"Document({self.doc_id!r}, {len(self.text)} chars, {len(self.rows['figures'])} figures)"
 
 
 def parse_text(text: str, *, doc_id: str = "doc", published: date | str | None = None) -> Document:

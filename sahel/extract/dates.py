@@ -5,9 +5,10 @@ publication; "last week" the Monday–Sunday week before the publication week;
 "in August" the most recent August up to publication; "in 2019" the whole
 year; "early/mid/late September" days 1–10 / 11–20 / 21–end; "since 2013"
 from 2013-01-01 to publication; "last month" and "last year" whole periods.
-:func:`as_date` reads a publication date. Expressions that date a statement ("said on Tuesday"), a deadline ("by
+Expressions that date a statement ("said on Tuesday"), a deadline ("by
 mid-October") or another event ("which began in 2014") are flagged in
-``DateMention.ignore`` so they never date a figure.
+``DateMention.ignore`` so they never date a figure. :func:`as_date` reads a
+publication date. What stays out: which date dates a figure (:mod:`.figures`).
 """
 from __future__ import annotations
 

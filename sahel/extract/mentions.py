@@ -4,7 +4,8 @@
 alternation each, see :mod:`.gazetteer`) and each sentence once for
 milestone cues ("launched", "coup", "summit", "to deploy 600 more" …) that a
 date expression in the same sentence dates. Every mention keeps its character
-span and sentence so it can be cited.
+span and sentence so it can be cited. What stays out: the gazetteers
+(:mod:`.gazetteer`) and the corpus-wide places and actors tables.
 """
 from __future__ import annotations
 

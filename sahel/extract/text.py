@@ -3,7 +3,9 @@
 :func:`clean` repairs HTML-entity debris (``,quot;`` → ``"``), folds curly
 quotes, dashes and odd spaces, and blanks out lines that repeat an earlier
 line (photo captions printed twice). The result carries a map from each
-cleaned character back to the original text.
+cleaned character back to the original text. Also the two helpers of fast
+keyword patterns: :func:`fold_case` and :func:`prefix_tree`. What stays out:
+sentences (:mod:`.sentences`) and anything that reads meaning.
 """
 from __future__ import annotations
 
