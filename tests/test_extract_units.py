@@ -150,3 +150,20 @@ def test_measure_and_its_rule(text: str, surface: str, measure: str, rule: str) 
     s = _sentence(text)
     s.cues = measures.find_cues(s.lower)
     assert measures.measure(s, _fig(s, surface)) == (measure, rule)
+
+
+# -- the lexicon (resources/lexicon.csv) ----------------------------------------------
+def test_lexicon_is_well_formed() -> None:
+    from sahel.extract import lexicon as lx
+    from sahel.schema import MEASURES, QUALIFIERS
+
+    classes = {cls for cls, _ in lx.NOUNS.values()}
+    assert classes == set(lx.COMPATIBLE) == {"force", "person", "materiel", "other"}
+    parties_ = {p for _, p in lx.NOUNS.values() if p} | set(lx.FORCES.values())
+    assert parties_ <= lx.STATE_PARTIES | {"JIHADIST", "ARMED_GROUP", "MERCENARY", "CIVILIAN", "UNKNOWN"}
+    assert all(len(p) == 3 and p.isupper() for p in lx.STATES.values())
+    assert set(lx.CUES.values()) | set(lx.ADJ_NOUNS.values()) <= set(MEASURES) | {"other"}
+    assert {q for _, q in lx.QUALIFIERS_BEFORE + lx.QUALIFIERS_AFTER} <= set(QUALIFIERS)
+    assert all(v in lx.NOUNS for v in lx.IRREGULAR_PLURALS.values())
+    words = [w for table in (lx.NOUNS, lx.STATES, lx.FORCES, lx.CUES) for w in table]
+    assert all(w == w.lower().strip() and w for w in words)

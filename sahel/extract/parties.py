@@ -140,11 +140,12 @@ class Context:
                 self.recent.append((self.sentence, f.party))
         self.sentence += 1
 
+    def _latest(self, entries: list[tuple[int, str]], window: int) -> str | None:
+        return entries[-1][1] if entries and self.sentence - entries[-1][0] <= window else None
+
     def recent_party(self, window: int = 3) -> str | None:
         """The state (or mercenaries) named last, if within ``window`` sentences."""
-        if self.recent and self.sentence - self.recent[-1][0] <= window:
-            return self.recent[-1][1]
-        return None
+        return self._latest(self.recent, window)
 
     def recent_any(self, window: int = 2) -> str | None:
         """The first party named as an actor in the latest sentence naming one (its subject)."""
@@ -155,9 +156,7 @@ class Context:
 
     def recent_group(self, window: int = 2) -> str | None:
         """The armed group named last, if within ``window`` sentences."""
-        if self.groups and self.sentence - self.groups[-1][0] <= window:
-            return self.groups[-1][1]
-        return None
+        return self._latest(self.groups, window)
 
     def dominant(self) -> str | None:
         """The state named most often so far."""
