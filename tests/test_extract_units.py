@@ -167,3 +167,17 @@ def test_lexicon_is_well_formed() -> None:
     assert all(v in lx.NOUNS for v in lx.IRREGULAR_PLURALS.values())
     words = [w for table in (lx.NOUNS, lx.STATES, lx.FORCES, lx.CUES) for w in table]
     assert all(w == w.lower().strip() and w for w in words)
+
+
+# -- the date of a figure -------------------------------------------------------------
+@pytest.mark.parametrize("text, date_text", [
+    ("In May, 12 soldiers were killed on Monday.", "on Monday"),  # the next date of its clause first
+    ("On Monday, 12 soldiers were killed.", "On Monday"),  # else the last one before it
+    ("12 soldiers were killed, the army said on Tuesday.", None),  # a statement's date dates nothing
+])
+def test_the_date_of_a_figure(text: str, date_text: str | None) -> None:
+    from datetime import date
+
+    s = figures.code_sentence(text, fold_case(text), date(2020, 6, 10), parties.Context(), [])
+    (fig,) = [f for f in s.figures if f.cls is not None]
+    assert (fig.date.text if fig.date else None) == date_text

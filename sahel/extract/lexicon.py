@@ -2,8 +2,8 @@
 
 The words are data, kept in ``resources/lexicon.csv`` (part of the extraction
 cache key), one row per word: ``list, word, value, party``. This module reads
-them once into the names the rules use; no logic (the rules live in the other
-modules of :mod:`sahel.extract`). The lists:
+them once into the names the rules use. What stays out: logic (the rules live
+in the other modules of :mod:`sahel.extract`). The lists:
 
 - ``noun``: counted noun (singular) → class (force, person, materiel, other)
   and default party (empty: the party comes from the text); ``plural``:
