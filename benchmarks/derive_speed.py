@@ -91,11 +91,11 @@ def load_revision(rev: str) -> dict[str, types.ModuleType]:
         sys.modules[spec.name] = mod
         spec.loader.exec_module(mod)
         mods[name] = mod
-    from sahel import actors
+    from sahel.extract import gazetteer as actors
 
     old_places = mods["places"]
-    matcher = old_places.Gazetteer(actors.gazetteer(), "actor_id")
-    old_actors = types.SimpleNamespace(gazetteer=actors.gazetteer, find_actors=matcher.find)
+    matcher = old_places.Gazetteer(actors.gazetteer(actors.ACTORS_CSV), "actor_id")
+    old_actors = types.SimpleNamespace(gazetteer=lambda: actors.gazetteer(actors.ACTORS_CSV), find_actors=matcher.find)
     for name in ("mentions", "reconcile"):
         mods[name]._places = old_places
         mods[name]._actors = old_actors
@@ -138,7 +138,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--jobs", type=int, default=2)
     args = ap.parse_args(argv)
     warnings.simplefilter("ignore")
-    from sahel import mentions, reconcile
+    from sahel import reconcile
+    from sahel.extract import mentions
     from sahel.corpus import iter_articles
     from sahel.extract import parse_text
 

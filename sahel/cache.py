@@ -79,7 +79,7 @@ for any other frame, and the inputs of the corpus-wide tables under
 def _extractor_version() -> str:
     """Hash of the extraction sources, resources and the library versions they use."""
     h = hashlib.sha256()
-    files = [p for p in sorted(paths.PACKAGE_DIR.glob("*.py")) if p.name not in NOT_EXTRACTION]
+    files = [p for p in sorted(paths.PACKAGE_DIR.glob("*.py")) if p.name not in NOT_EXTRACTION] + sorted(paths.PACKAGE_DIR.glob("extract/*.py"))
     if paths.RESOURCES_DIR.is_dir():
         files += sorted(p for p in paths.RESOURCES_DIR.rglob("*") if p.is_file())
     for p in files:

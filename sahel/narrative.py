@@ -549,7 +549,7 @@ PHASES: list[tuple[str, str]] = [
 
 
 def _sentence_date(text: str, published: pd.Timestamp | None) -> tuple[pd.Timestamp | None, pd.Timestamp | None, str]:
-    from .dates import find_dates
+    from .extract.dates import find_dates
 
     pub = published.date() if published is not None and not pd.isna(published) else None
     for m in find_dates(text, pub):

@@ -68,8 +68,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from . import actors as _actors
-from . import places as _places
+from .extract import gazetteer as _places
 from . import replay
 from .forks import Forked, can_fork
 from .schema import ACTORS, DATE, EVENTS, FACTS, MEASURES, PLACES, TIMELINE, conform
@@ -2089,7 +2088,7 @@ def _places_table(counts: dict[str, int], docs: dict[str, list[str]]) -> pd.Data
 
 def _actors_table(counts: dict[str, int], docs: dict[str, list[str]]) -> pd.DataFrame:
     """From counts by actor name (names not in the gazetteer are left out)."""
-    gaz = _actors.gazetteer()
+    gaz = _places.gazetteer(_places.ACTORS_CSV)
     ids = dict(zip(gaz["name"], gaz["actor_id"]))
     by_id: dict[str, int] = {}
     docs_by_id: dict[str, list[str]] = {}

@@ -48,6 +48,8 @@ FIGURES: dict[str, str] = {
     "sentence_end": "Int64",
     "paragraph": "Int64",
     "quote": "string",
+    "party_rule": "string",
+    "measure_rule": "string",
 }
 
 NUMBERS: dict[str, str] = {

@@ -102,7 +102,7 @@ def seed_figures() -> pd.DataFrame:
 
 def seed_mentions() -> pd.DataFrame:
     """Mentions of every seed article, from sahel.mentions.extract_mentions."""
-    from sahel.mentions import extract_mentions
+    from sahel.extract.mentions import extract_mentions
 
     docs = seed_documents()
     texts = seed_texts()

@@ -114,7 +114,7 @@ def test_extractor_version_follows_extraction_sources(tmp_path: Path, monkeypatc
     before = cache_mod._extractor_version()
     (pkg / "cli.py").write_text((pkg / "cli.py").read_text() + "\n# not extraction\n")
     assert cache_mod._extractor_version() == before
-    (pkg / "extract.py").write_text((pkg / "extract.py").read_text() + "\n# a new rule\n")
+    (pkg / "extract" / "parties.py").write_text((pkg / "extract" / "parties.py").read_text() + "\n# a new rule\n")
     assert cache_mod._extractor_version() != before
 
 

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 import sahel
-from sahel.dates import find_dates
-from sahel.numbers import parse_number
+from sahel.extract.dates import find_dates
+from sahel.extract.numbers import parse_number
 from sahel.score import read_gold, score
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 import sys
 
-from sahel.text import fold_case, prefix_tree
+from sahel.extract.text import fold_case, prefix_tree
 
 
 def _pattern_chars() -> list[str]:

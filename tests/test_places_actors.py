@@ -8,7 +8,9 @@ import pandas as pd
 import pytest
 from seed_frames import seed_mentions, seed_texts, split_sentences
 
-from sahel import actors, mentions, places, reconcile
+from sahel import reconcile
+from sahel.extract import gazetteer as places
+from sahel.extract import mentions
 from sahel.schema import MENTIONS
 
 PARTIES = {"FRA", "MLI", "BFA", "NER", "TCD", "MRT", "EST", "GBR", "USA", "BEL", "CZE", "DNK", "DEU", "SWE",
@@ -36,7 +38,7 @@ def test_place_coordinates_are_real():
 
 
 def test_actor_gazetteer_is_well_formed():
-    g = actors.gazetteer()
+    g = places.gazetteer(places.ACTORS_CSV)
     assert g["actor_id"].is_unique and g["name"].is_unique
     assert set(g["party"]) <= PARTIES
     names = set(g["name"])
@@ -68,7 +70,7 @@ def test_find_places(text, expected):
     ("French and Malian forces", ["fama"]),
 ])
 def test_find_actors(text, expected):
-    assert [m.key for m in actors.find_actors(text)] == expected
+    assert [m.key for m in places.find_actors(text)] == expected
 
 
 def test_mentions_schema_and_offsets():

@@ -16,8 +16,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-numbers = pytest.importorskip("sahel.numbers")
-dates = pytest.importorskip("sahel.dates")
+numbers = pytest.importorskip("sahel.extract.numbers")
+dates = pytest.importorskip("sahel.extract.dates")
 pytest.importorskip("sahel.extract")
 
 import sahel  # noqa: E402

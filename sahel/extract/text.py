@@ -3,13 +3,15 @@
 :func:`clean` repairs HTML-entity debris (``,quot;`` → ``"``), folds curly
 quotes, dashes and odd spaces, and blanks out lines that repeat an earlier
 line (photo captions printed twice). The result carries a map from each
-cleaned character back to the original text.
+cleaned character back to the original text. Also the two helpers of fast
+keyword patterns: :func:`fold_case` and :func:`prefix_tree`. What stays out:
+sentences (:mod:`.sentences`) and anything that reads meaning.
 """
 from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 _ENTITY = re.compile(r"[&,](quot|apos|amp|nbsp|lt|gt|#\d{1,5}|#x[0-9a-fA-F]{1,4});")
@@ -120,27 +122,33 @@ def clean(raw: str) -> Cleaned:
     return Cleaned("".join(out), tuple(starts), tuple(ends))
 
 
-def prefix_tree(words: Iterable[str]) -> str:
+def _lower_latin(ch: str) -> str:
+    if ch != ch.lower() or not (ch.isascii() or ("\u00c0" <= ch <= "\u024f" and ch not in "\u0131\u017f")):
+        raise ValueError(f"{ch!r}: not a lower-case Latin letter")  # (ı and ſ are not)
+    return ch
+
+
+def prefix_tree(words: Iterable[str], atom: Callable[[str], str] = re.escape,
+                key: Callable[[str], str] = _lower_latin) -> str:
     """Lower-case ``words`` as one pattern (case-insensitive) shaped as a prefix tree.
 
     It matches what the longest-first alternation of the words matches, with
     the same backtracking order, but tries one branch per character instead
     of every word at every position. This holds while no two characters
     following the same prefix match each other ignoring case, which
-    lower-case Latin letters, digits and punctuation guarantee (checked).
+    lower-case Latin letters, digits and punctuation guarantee (checked by
+    the default ``key``; another ``key`` maps a character to its branch and
+    ``atom`` gives its pattern).
     """
     root: dict = {}
     for word in words:
         node = root
         for ch in word:
-            latin = ch.isascii() or ("\u00c0" <= ch <= "\u024f" and ch not in "\u0131\u017f")  # not ı, ſ
-            if ch != ch.lower() or not latin:
-                raise ValueError(f"{word!r}: not a lower-case Latin word")
-            node = node.setdefault(ch, {})
+            node = node.setdefault(key(ch), {})
         node[""] = {}
 
     def build(node: dict) -> str:
-        branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        branches = [atom(ch) + build(child) for ch, child in sorted(node.items()) if ch]
         if not branches:
             return ""
         body = "|".join(branches)

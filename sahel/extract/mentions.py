@@ -1,22 +1,23 @@
 """Places, actors and dated milestones named in one article.
 
 :func:`extract_mentions` scans the text once per gazetteer (a single compiled
-alternation each, see :mod:`sahel.places`) and each sentence once for
+alternation each, see :mod:`.gazetteer`) and each sentence once for
 milestone cues ("launched", "coup", "summit", "to deploy 600 more" …) that a
 date expression in the same sentence dates. Every mention keeps its character
-span and sentence so it can be cited.
+span and sentence so it can be cited. What stays out: the gazetteers
+(:mod:`.gazetteer`) and the corpus-wide places and actors tables.
 """
 from __future__ import annotations
 
 import bisect
 import re
-from datetime import date, datetime
+from datetime import date
 
 import pandas as pd
 
-from . import actors as _actors
-from . import places as _places
-from .schema import MENTIONS, frame
+from ..schema import MENTIONS, frame
+from . import gazetteer as gz
+from .dates import as_date, find_dates
 from .text import fold_case as _folded
 
 #: milestone types in priority order, each with its cue (case-insensitive)
@@ -39,12 +40,7 @@ MILESTONES: list[tuple[str, str]] = [
     ("visit", r"\bvisit(?:ed|s)?\b"),
     ("election", r"\b(?:elections?|sworn in|inaugurat\w+)\b"),
 ]
-LABELS = {
-    "operation": "operation", "first_operations": "first operations", "coup": "coup",
-    "launch": "launch", "withdrawal": "withdrawal", "summit": "summit", "reinforcement": "reinforcement",
-    "deployment": "deployment", "mandate": "mandate", "policy": "policy announcement", "visit": "visit",
-    "election": "election",
-}
+LABELS = {kind: kind.replace("_", " ") for kind, _ in MILESTONES} | {"policy": "policy announcement"}
 _CUES = [(kind, re.compile(rx, re.I)) for kind, rx in MILESTONES]
 #: words one of which every match of a cue contains (lower case): a sentence without
 #: any of them cannot match the cue, so the cue's pattern is not tried on it
@@ -97,22 +93,6 @@ _LEAD_KINDS = ("operation", "task force", "UN mission", "EU mission", "G5 force"
                "armed group", "mercenary", "state force")
 
 
-def as_date(value: object) -> date | None:
-    """A publication date from a ``date``, ``datetime``, Timestamp, ISO string or None."""
-    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT:
-        return None
-    if isinstance(value, pd.Timestamp):
-        return None if pd.isna(value) else value.date()
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value)[:10])
-    except ValueError:
-        return None
-
-
 def _sentence_table(doc_id: str, text: str, sentences: pd.DataFrame | None
                     ) -> tuple[list[int], list[int], list[int], list[int | None]]:
     """``(starts, ends, numbers, paragraphs)`` of the article's sentences, in text order."""
@@ -133,8 +113,6 @@ def _sentence_table(doc_id: str, text: str, sentences: pd.DataFrame | None
 
 def _usable_dates(sentence: str, published: date | None) -> list:
     """The date expressions of a sentence that can date a milestone."""
-    from .dates import find_dates
-
     return [d for d in find_dates(sentence, published)
             if d.date_start is not None and d.ignore not in ("speech", "bound")]
 
@@ -203,19 +181,16 @@ def extract_mentions(doc_id: str, text: str, sentences: pd.DataFrame | None,
             "quote": quotes[i] if i is not None else None,
         })
 
-    place_name = _places.column("name")
-    actors = _actors.gazetteer()
-    actor_name = _places.column("name", actors, "actor_id")
-    actor_party = _places.column("party", actors, "actor_id")
-    actor_kind = _places.column("kind", actors, "actor_id")
+    place_name = gz.column("name")
+    actor_name, actor_party, actor_kind = (gz.column(c, gz.ACTORS_CSV) for c in ("name", "party", "kind"))
     place_hits: dict[int, list[str]] = {}
-    for m in _places.find_places(text):
+    for m in gz.find_places(text):
         i = locate(m.start)
         add("place", str(place_name[m.key]), m.key, m.start, m.end, i)
         if i is not None:
             place_hits.setdefault(i, []).append(m.key)
     actor_hits: dict[int, list[tuple[int, str]]] = {}
-    for m in _actors.find_actors(text):
+    for m in gz.find_actors(text):
         i = locate(m.start)
         add("actor", str(actor_name[m.key]), str(actor_party[m.key]), m.start, m.end, i)
         if i is not None:
@@ -269,5 +244,5 @@ def _lead_actor(hits: list[tuple[int, str]], names: dict, kinds: dict) -> str | 
 
 def _lead_place(place_ids: list[str], names: dict) -> str | None:
     """The most specific place of a sentence, by name."""
-    best = _places.most_specific(place_ids)
+    best = gz.most_specific(place_ids)
     return str(names[best]) if best else None

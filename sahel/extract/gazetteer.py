@@ -1,9 +1,11 @@
-"""The place gazetteer (``resources/places.csv``) and matching place names in text.
+"""The gazetteers of places and actors (``resources/places.csv``, ``actors.csv``) and matching their names.
 
-A gazetteer is a small curated CSV: one row per place with its aliases
-(``|``-separated), kind, country (ISO3), coordinates and precision. Matching is
-one compiled alternation per gazetteer (longest alias first), so a whole
-article is scanned in a single pass with no NLP model.
+A gazetteer is a small curated CSV: one row per place (aliases ``|``-separated,
+kind, country ISO3, coordinates, precision) or actor (aliases, kind, party).
+Matching is one compiled alternation per gazetteer (longest alias first), so a
+whole article is scanned in a single pass with no NLP model. What stays out:
+the mention rows of an article (:mod:`.mentions`) and the corpus-wide place and
+actor tables (reconciliation).
 """
 from __future__ import annotations
 
@@ -14,10 +16,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import paths
-from .schema import PLACES, conform
+from .. import paths
+from ..schema import ACTORS, PLACES, conform
+from .text import prefix_tree
 
 PLACES_CSV = paths.RESOURCES_DIR / "places.csv"
+ACTORS_CSV = paths.RESOURCES_DIR / "actors.csv"
+KINDS = ("state", "state force", "operation", "task force", "UN mission", "EU mission",
+         "G5 force", "international organization", "jihadist group", "armed group", "mercenary")
+"""The actor kinds ``actors.csv`` may use."""
 
 #: how specific a place kind is (higher = more precise), to pick the best of several
 SPECIFICITY = {"village": 6, "town": 5, "border": 4, "region": 3, "area": 3, "country": 1}
@@ -105,29 +112,12 @@ def _trie(aliases: list[str], flags: int) -> str | None:
     (so only one branch can fit the text) and a name that ends there is tried
     after its longer continuations (the ``longest first`` of :func:`_flat`).
     """
-    fold = bool(flags & re.IGNORECASE)
     # an alias spelt with ’ is redundant next to the same alias spelt with ' (whose
     # pattern ['’] matches both, over the same span)
     names = [a for a in aliases if not ("’" in a and a.replace("’", "'") in aliases)]
-    root: dict = {}
-    for alias in names:
-        node = root
-        for ch in alias:
-            if not ((ch.isascii() and (ch.isalnum() or ch in " '-.&/()")) or ch in _ACCENTED):
-                return None  # keep the flat alternation: character classes might overlap
-            node = node.setdefault(ch.lower() if fold else ch, {})
-        node[""] = {}
-
-    def build(node: dict) -> str:
-        branches = [_atom(ch) + build(child) for ch, child in sorted(node.items()) if ch]
-        if not branches:
-            return ""
-        body = "|".join(branches)
-        if "" in node:  # a name ends here: try the longer names through this node first
-            return "(?:" + body + ")?"
-        return "(?:" + body + ")" if len(branches) > 1 else body
-
-    return build(root)
+    if not all((ch.isascii() and (ch.isalnum() or ch in " '-.&/()")) or ch in _ACCENTED for a in names for ch in a):
+        return None  # keep the flat alternation: character classes might overlap
+    return prefix_tree(names, _atom, str.lower if flags & re.IGNORECASE else str)
 
 
 def _alternation(aliases: dict[str, str], flags: int) -> re.Pattern[str] | None:
@@ -148,16 +138,28 @@ def read_gazetteer(path: Path, schema: dict[str, str], key: str) -> pd.DataFrame
     return conform(df, schema)
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=8)
 def gazetteer(path: Path = PLACES_CSV) -> pd.DataFrame:
-    """The place gazetteer as a :data:`~sahel.schema.PLACES` frame (counts empty)."""
-    return read_gazetteer(Path(path), PLACES, "place_id")
+    """A gazetteer as a :data:`~sahel.schema.PLACES` or :data:`~sahel.schema.ACTORS` frame (counts empty).
+
+    Which one follows the file: ``actors.csv`` (or any file with an ``actor_id``
+    column) is read as actors, whose kinds must be among :data:`KINDS`.
+    """
+    path = Path(path)
+    if path.name != "actors.csv" and "actor_id" not in pd.read_csv(path, nrows=0).columns:
+        return read_gazetteer(path, PLACES, "place_id")
+    df = read_gazetteer(path, ACTORS, "actor_id")
+    bad = sorted(set(df["kind"].dropna()) - set(KINDS))
+    if bad:
+        raise ValueError(f"{path}: unknown actor kind(s) {bad}")
+    return df
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=8)
 def matcher(path: Path = PLACES_CSV) -> Gazetteer:
-    """The compiled place matcher (built once per gazetteer file)."""
-    return Gazetteer(gazetteer(path), "place_id")
+    """The compiled matcher of a gazetteer file (built once per file)."""
+    table = gazetteer(path)
+    return Gazetteer(table, "actor_id" if "actor_id" in table.columns else "place_id")
 
 
 def find_places(text: str) -> list[Match]:
@@ -165,45 +167,24 @@ def find_places(text: str) -> list[Match]:
     return matcher().find(text)
 
 
+def find_actors(text: str) -> list[Match]:
+    """Actor names in ``text`` (``Match.key`` is the ``actor_id``)."""
+    return matcher(ACTORS_CSV).find(text)
+
+
 def most_specific(place_ids: list[str]) -> str | None:
     """Of several place ids, the most precise one (first on ties), or None."""
-    if not place_ids:
-        return None
-    rank = _specificity(gazetteer())
+    kinds = column("kind")
     best, best_rank = None, None
     for p in place_ids:  # the first of the most specific ones
-        r = rank.get(p, 0)
+        r = SPECIFICITY.get(str(kinds.get(p)), 0)
         if best_rank is None or r > best_rank:
             best, best_rank = p, r
     return best
 
 
-_RANKS: dict[int, tuple[pd.DataFrame, dict[str, int]]] = {}
-
-
-def _specificity(table: pd.DataFrame) -> dict[str, int]:
-    """``place_id → SPECIFICITY`` of its kind, built once per gazetteer frame."""
-    hit = _RANKS.get(id(table))
-    if hit is None or hit[0] is not table:
-        hit = (table, {p: SPECIFICITY.get(str(k), 0) for p, k in zip(table["place_id"], table["kind"])})
-        _RANKS.clear()
-        _RANKS[id(table)] = hit
-    return hit[1]
-
-
-def column(column: str, table: pd.DataFrame | None = None, key: str = "place_id") -> dict:
-    """``key → column`` of a gazetteer frame (default: the place gazetteer) as a dict, built once.
-
-    Values are as the frame holds them (``pd.NA`` for an empty cell), like
-    ``table.set_index(key)[column].get(k)`` but at dict speed.
-    """
-    table = gazetteer() if table is None else table
-    cache_key = (id(table), key, column)
-    hit = _LOOKUPS.get(cache_key)
-    if hit is None or hit[0] is not table:
-        hit = (table, dict(zip(table[key], table[column])))
-        _LOOKUPS[cache_key] = hit
-    return hit[1]
-
-
-_LOOKUPS: dict[tuple[int, str, str], tuple[pd.DataFrame, dict]] = {}
+@lru_cache(maxsize=32)
+def column(name: str, path: Path = PLACES_CSV) -> dict:
+    """``id → name`` of a gazetteer file as a dict (``pd.NA`` for an empty cell), built once."""
+    table = gazetteer(path)
+    return dict(zip(table["actor_id" if "actor_id" in table.columns else "place_id"], table[name]))

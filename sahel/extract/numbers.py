@@ -2,7 +2,8 @@
 
 :data:`NUMBER` is a regular expression for one number phrase; :func:`parse_number`
 turns such a phrase into a float (``"4.2 million"`` → 4200000.0,
-``"a dozen"`` → 12.0, ``"twenty-five"`` → 25.0).
+``"a dozen"`` → 12.0, ``"twenty-five"`` → 25.0). What stays out: whether a
+number is a figure (:mod:`.figures`).
 """
 from __future__ import annotations
 

@@ -7,14 +7,17 @@ year; "early/mid/late September" days 1–10 / 11–20 / 21–end; "since 2013"
 from 2013-01-01 to publication; "last month" and "last year" whole periods.
 Expressions that date a statement ("said on Tuesday"), a deadline ("by
 mid-October") or another event ("which began in 2014") are flagged in
-``DateMention.ignore`` so they never date a figure.
+``DateMention.ignore`` so they never date a figure. :func:`as_date` reads a
+publication date. What stays out: which date dates a figure (:mod:`.figures`).
 """
 from __future__ import annotations
 
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+
+import pandas as pd
 
 from .text import fold_case, prefix_tree
 
@@ -225,3 +228,23 @@ def find_dates(text: str, published: date | None = None) -> list[DateMention]:
             taken.append((a, b))
             found.append(DateMention(a, b, text[a:b], ds, de, precision, ignore))
     return sorted(found, key=lambda d: d.start)
+
+
+def as_date(value: object, strict: bool = False) -> date | None:
+    """A publication date from a ``date``, ``datetime``, Timestamp, ISO string or None (missing: None).
+
+    Text that is not an ISO date is None, or with ``strict`` a ValueError.
+    """
+    if value is None or value is pd.NaT or value is pd.NA or (isinstance(value, float) and value != value):
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = str(value).strip()
+    try:
+        return date.fromisoformat(text[:10]) if text else None
+    except ValueError:
+        if strict:
+            raise ValueError(f"published: {value!r} is not an ISO date (YYYY-MM-DD)") from None
+        return None

@@ -1,0 +1,217 @@
+"""Figures of one sentence: number candidates, the coding steps in order, and the table rows.
+
+:func:`find_numbers` finds every number phrase and range ("between 20 and
+30", "a dozen", "hundreds of"), sets aside those that are not figures
+(years, dates, ages, durations, percentages, ratios, money, labels: their
+status) and gives the others a qualifier. :func:`code_sentence` runs the
+coding units on a sentence (nouns, parties, measures, ellipsis, dates);
+:func:`rows` turns its figures and numbers into rows of the FIGURES and
+NUMBERS tables. What stays out: the rules of each unit (their modules) and
+the article-level loop (:func:`sahel.extract.parse_text`).
+"""
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from .dates import find_dates
+from .ellipsis import resolve_ellipsis
+from .measures import code_measures
+from .nouns import code_nouns, noun_follows, singular
+from .nouns import STRENGTH_SUFFIX
+from .numbers import NUMBER, NUMBER_START, VAGUE, parse_number
+from .parties import RELATIVE, Context, code_materiel_parties, code_parties, party_mentions
+from .qualifiers import qualifier
+from .sentences import Figure, Sentence
+from .text import Cleaned, prefix_tree
+
+# patterns "on folded text" are matched case-sensitively on the sentence folded by fold_case,
+# which finds what re.I finds on the sentence itself, with faster literal tests
+_NUM_RE = re.compile(
+    rf"(?<![\w.,:])(?<![A-Za-z]-)(?!\d{{1,2}}:\d\d)(?=(?:between|from)\s|{NUMBER_START})"
+    rf"(?:(?P<pre>between|from)\s+)?(?P<n1>{NUMBER})"
+    rf"(?:\s*(?P<sep>-|to|and|or)\s*(?P<n2>{NUMBER}))?(?![\w])"
+)  # on folded text
+_VAGUE_RE = re.compile(r"\b(?:" + prefix_tree(VAGUE) + r")\b(?:\s+of)?")  # on folded text
+_NUMBER_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+                 "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety", "hundred", "thousand",
+                 "million", "billion", "dozen", "dozens", "hundreds", "thousands", "millions", "scores", "several",
+                 "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "few", "handful")
+ANY_NUMBER = re.compile(r"\d|\b(?:" + prefix_tree(_NUMBER_WORDS) + r")\b")
+"""A first test (on folded text): a sentence without a match holds no number."""
+_MONTHS = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_DURATION = re.compile(r"^\s*-?\s*(?:years?|months?|weeks?|days?|hours?|minutes?|seconds?|decades?|"
+                       r"nights?|long\b|year-long|month-long|day-long|week-long)\b", re.I)
+_AGE_AFTER = re.compile(r"^\s*-?\s*years?[- ]old\b|^\s*-?\s*year-old", re.I)
+_AGE_BEFORE = re.compile(r"\baged\s*$")  # on folded text, as the other *_BEFORE patterns
+_PERCENT = re.compile(r"^\s*(?:%|percent\b|per\s+cent\b|percentage\b)", re.I)
+_MONEY_BEFORE = re.compile(r"(?:[$€£]|\bus\$|\busd|\beur|\bcfa)\s*$")
+_MONEY_AFTER = re.compile(
+    r"^\s*(?:(?:million|billion|thousand|bn|m|k)\s+)?(?:(?:us\s+)?dollars?|euros?|(?:cfa\s+)?francs?|"
+    r"pounds?|usd|eur|cfa)\b", re.I)
+_LABEL_BEFORE = re.compile(
+    r"\b(?:resolution|article|page|paragraph|chapter|section|no\.|number|flight|route|highway|"
+    r"mirage|su|mq|covid|room|channel|phase|sector|zone|km|point|level|grade|class|"
+    r"tiger|reaper|rafale|a400m|c-130|model|version|line|district|camp|kilometre|kilometer)\s*$")
+_LABEL_AFTER = re.compile(r"^(?:st|nd|rd|th)\b|^\s*(?:a\.m\.|p\.m\.|am\b|pm\b|gmt\b|hours\s+gmt)", re.I)
+_DATE_NEAR = re.compile(rf"(?:^\s*(?:st|nd|rd|th)?\s*(?:of\s+)?{_MONTHS}\b)", re.I)
+_MONTH_BEFORE = re.compile(rf"\b{_MONTHS}\s*$")
+_RATIO_AFTER = re.compile(r"^\s+in\s+(?:\d{1,3}|ten|two|three|four|five|six|seven|eight|nine|a hundred)\b", re.I)
+_RATIO_BEFORE = re.compile(r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine)\s+in\s*$")  # on folded text
+_CHANGE_VERB = re.compile(
+    r"\b(?:rose|rise|risen|rising|increased?|increasing|grew|grow|grown|boost(?:ed)?|"
+    r"raised?|reduced?|reducing|cut|dropped|fell|fall|brought|bring|swell(?:ed)?|"
+    r"expanded?|went|gone|climbed|jumped)\s+(?:\w+\s+)?$", re.I)
+_YEAR = re.compile(r"(?:19|20)\d\d")
+_NAME_COMMA = re.compile(r"[A-Z][a-zà-ÿ]+,\s*$")
+_COMMA = re.compile(r"^\s*,")
+_HYPHEN_WORD = re.compile(r"^-([A-Za-z]+)")
+_CLAUSE_COMMA = re.compile(r",\s+(?!(?:and\s+|or\s+)?[A-Z])")
+
+
+def is_year(s: str) -> bool:
+    """Whether ``s`` is a year from 1900 to 2099."""
+    return bool(_YEAR.fullmatch(s.strip()))
+
+
+def find_numbers(s: Sentence) -> None:
+    """Fill ``s.figures`` with the number phrases that may be figures and ``s.numbers`` with the others."""
+    text = s.text
+    for m in _NUM_RE.finditer(s.folded):
+        n1s, n1e = m.span("n1")
+        v1 = parse_number(text[n1s:n1e])
+        if v1 is None:
+            continue
+        n2 = text[m.start("n2"):m.end("n2")] if m.start("n2") >= 0 else None
+        v2 = parse_number(n2) if n2 else None
+        sep = text[m.start("sep"):m.end("sep")].lower()  # "" when not matched
+        pre = text[m.start("pre"):m.end("pre")].lower()
+        pairs = [(n1s, n1e, v1)]
+        high = None
+        if n2 and v2 is not None:
+            change = pre == "from" and _CHANGE_VERB.search(text[:m.start()])
+            if ((sep == "and" and pre == "between") or (sep in ("-", "to") and v2 > v1 and not change)
+                    or (sep == "or" and v2 > v1)):  # a range
+                v1, high = min(v1, v2), max(v1, v2)
+                pairs = [(n1s, n1e, v1)]
+                n1e = m.end("n2")
+            elif sep == "-" and is_year(text[n1s:m.end("n1")]) and is_year(n2):
+                s.numbers.append((m.start("n1"), m.end("n2"), v1, "year"))
+                continue
+            else:  # not a range: two numbers ("2019 - Two French commandos")
+                pairs.append((m.start("n2"), m.end("n2"), v2))
+        for k, (a, e, v) in enumerate(pairs):
+            end = n1e if k == 0 else e
+            state = status(s, a, end, text[m.start("n1"):m.end("n1")] if k == 0 else n2, v)
+            if state != "figure":
+                s.numbers.append((a, end, v, state))
+                continue
+            before = text[max(0, a - 30):a]
+            if pre and k == 0 and high is not None:
+                before = text[max(0, m.start() - 30):m.start()]
+            q = "range" if (k == 0 and high is not None) else qualifier(before, text[end:end + 12])
+            s.figures.append(Figure(a, end, v, high if k == 0 else None, q))
+    for m in _VAGUE_RE.finditer(s.folded):
+        if not any(f.start <= m.start() < f.end for f in s.figures):
+            s.figures.append(Figure(m.start(), m.end(), None, None, "vague"))
+    s.figures.sort(key=lambda f: f.start)
+
+
+def status(s: Sentence, a: int, e: int, surface: str, value: float) -> str:
+    """What the number at ``[a, e)`` is: "figure", or why not (year, date, age, duration, percent …)."""
+    text = s.text
+    before, after = text[max(0, a - 25):a], text[e:e + 30]
+    low_before = s.folded[max(0, a - 25):a]
+    if any(d.start <= a and e <= d.end for d in s.dates):
+        return "date" if not is_year(surface) else "year"
+    if is_year(surface) and not noun_follows(s, e):
+        return "year"
+    if _DATE_NEAR.match(after) or (_MONTH_BEFORE.search(low_before) and value <= 31):
+        return "date"
+    if _AGE_AFTER.match(after) or _AGE_BEFORE.search(low_before) or (
+            value < 120 and _NAME_COMMA.search(before) and _COMMA.match(after) and not noun_follows(s, e)):
+        return "age"
+    if _DURATION.match(after):
+        return "duration"
+    if _PERCENT.match(after):
+        return "percent"
+    if _RATIO_AFTER.match(after) or _RATIO_BEFORE.search(low_before):
+        return "ratio"
+    if _MONEY_BEFORE.search(low_before) or _MONEY_AFTER.match(after):
+        return "money"
+    if _LABEL_BEFORE.search(low_before) or _LABEL_AFTER.match(after):
+        return "label"
+    hyphen = _HYPHEN_WORD.match(after)
+    if hyphen and hyphen.group(1).lower() not in STRENGTH_SUFFIX and singular(hyphen.group(1)) is None:
+        return "label"
+    return "figure"
+
+
+def code_dates(s: Sentence) -> None:
+    """Date each figure: the next date of its clause, else the last before it, else the next one."""
+    figs = [f for f in s.figures if f.cls is not None]
+    text = s.text
+    for fig in figs:
+        pool = [d for d in s.dates if d.ignore is None or (d.ignore == "speech" and fig.measure == "deployed")]
+        pool = [d for d in pool if not (d.start <= fig.start < d.end)]
+        right = [d for d in pool if d.start >= fig.end and ";" not in text[fig.end:d.start]]
+        left = [d for d in pool if d.end <= fig.start]
+        clean_right = [d for d in right if not _CLAUSE_COMMA.search(text[fig.end:d.start])
+                       and not any(fig.end <= o.start < d.start for o in figs if o is not fig)]
+        if clean_right:
+            fig.date = clean_right[0]
+        elif left:
+            fig.date = left[-1]
+        elif right:
+            fig.date = right[0]
+
+
+def code_sentence(text: str, folded: str, published: date | None, context: Context,
+                  antecedents: list[Figure]) -> Sentence:
+    """Find and code the figures of one sentence (``antecedents``: figures an ellipsis may refer to)."""
+    s = Sentence(text, folded, published, context, party_mentions(text, folded),
+                 [m.span() for m in RELATIVE.finditer(text)], find_dates(text, published),
+                 antecedents=antecedents)
+    find_numbers(s)
+    code_nouns(s)
+    code_parties(s)
+    code_measures(s)
+    resolve_ellipsis(s)
+    code_materiel_parties(s)
+    code_dates(s)
+    return s
+
+
+def rows(s: Sentence, cleaned: Cleaned, offset: int, raw: str, doc_id: str, k: int,
+         span: tuple[int, int], paragraph: int) -> tuple[list[dict], list[dict]]:
+    """FIGURES and NUMBERS rows of sentence ``k`` (at ``offset`` in the cleaned text, ``span`` in ``raw``)."""
+    os_, oe = span
+    quote = raw[os_:oe]
+    fig_rows, num_rows = [], []
+
+    def number(a: int, b: int, value: float | None, state: str, fid: str | None = None) -> None:
+        num_rows.append({"doc_id": doc_id, "start": a, "end": b, "surface": raw[a:b], "value": value,
+                         "status": state, "figure_id": fid, "sentence": k})
+
+    for fig in s.figures:
+        a, b = cleaned.span(offset + fig.start, offset + fig.end)
+        fid = f"{doc_id}:{a}"
+        if fig.cls is None:
+            if fig.value is not None:
+                number(a, b, fig.value, "uncounted")
+            continue
+        d = fig.date
+        fig_rows.append({
+            "figure_id": fid, "doc_id": doc_id, "value": fig.value, "value_high": fig.value_high,
+            "qualifier": fig.qualifier, "party": fig.party or "UNKNOWN", "measure": fig.measure,
+            "noun": fig.noun, "date_start": d.date_start if d else None,
+            "date_end": d.date_end if d else None, "start": a, "end": b, "surface": raw[a:b],
+            "date_text": d.text if d else None, "sentence": k, "sentence_start": os_,
+            "sentence_end": oe, "paragraph": paragraph, "quote": quote,
+            "party_rule": fig.party_rule or "default", "measure_rule": fig.measure_rule or "default",
+        })
+        if fig.value is not None:
+            number(a, b, fig.value, "figure", fid)
+    for ns, ne, v, state in s.numbers:
+        number(*cleaned.span(offset + ns, offset + ne), v, state)
+    return fig_rows, num_rows

@@ -1,0 +1,49 @@
+"""Words the extractor knows: counted nouns, parties, measure cues, qualifier phrases.
+
+The words are data, kept in ``resources/lexicon.csv`` (part of the extraction
+cache key), one row per word: ``list, word, value, party``. This module reads
+them once into the names the rules use. What stays out: logic (the rules live
+in the other modules of :mod:`sahel.extract`). The lists:
+
+- ``noun``: counted noun (singular) → class (force, person, materiel, other)
+  and default party (empty: the party comes from the text); ``plural``:
+  irregular or invariant plural → singular; ``canonical``: synonym → the noun
+  reported; ``adjective_noun``: "14 wounded" → the measure it gives;
+- ``state``: country name, nationality, capital or leader → party; ``force``:
+  force, mission or group → party;
+- ``cue``: cue word → measure; ``compatible``: class → a measure its cues may
+  give; ``weak_cue``: cues used only when nothing stronger is near;
+  ``materiel_loss``: cues that mean destroyed for materiel ("lost two helicopters");
+- ``qualifier_before`` / ``qualifier_after``: phrase before / after a number →
+  qualifier (in order: the first that fits wins);
+- ``modifier_stop``: words that may not stand between a number and its noun;
+  ``be``, ``have``, ``intransitive``: verbs the coding rules look at.
+"""
+from __future__ import annotations
+
+import csv
+
+from .. import paths
+
+LEXICON_CSV = paths.RESOURCES_DIR / "lexicon.csv"
+
+
+def _read() -> dict[str, list[tuple[str, str, str]]]:
+    lists: dict[str, list[tuple[str, str, str]]] = {}
+    with open(LEXICON_CSV, encoding="utf-8", newline="") as f:
+        for row in csv.DictReader(f):
+            lists.setdefault(row["list"], []).append((row["word"], row["value"], row["party"]))
+    return lists
+
+
+_LISTS = _read()
+NOUNS: dict[str, tuple[str, str | None]] = {w: (cls, party or None) for w, cls, party in _LISTS["noun"]}
+IRREGULAR_PLURALS, NOUN_CANONICAL, STATES, FORCES, CUES, ADJ_NOUNS = (
+    {w: v for w, v, _ in _LISTS[name]} for name in ("plural", "canonical", "state", "force", "cue", "adjective_noun"))
+STATE_PARTIES = set(STATES.values()) | {"UN", "EU", "G5S"}
+COMPATIBLE: dict[str, set[str]] = {}
+for _cls, _measure, _ in _LISTS["compatible"]:
+    COMPATIBLE.setdefault(_cls, set()).update([_measure] if _measure else [])
+QUALIFIERS_BEFORE, QUALIFIERS_AFTER = ([(w, v) for w, v, _ in _LISTS[n]] for n in ("qualifier_before", "qualifier_after"))
+MODIFIER_STOP, WEAK_CUES, MATERIEL_LOSS, BE, HAVE, INTRANSITIVE = (
+    {w for w, _, _ in _LISTS[name]} for name in ("modifier_stop", "weak_cue", "materiel_loss", "be", "have", "intransitive"))

@@ -1,0 +1,139 @@
+"""The measure of a figure (killed, wounded, captured, deployed, destroyed, displaced, other) and its rule.
+
+:func:`find_cues` lists the cue words of a sentence (:data:`.lexicon.CUES`,
+with the two-word cues "shot down", "taken hostage", "lost their lives");
+:func:`measure` picks, for one figure, the measure its noun implies
+(``noun_death``) or that of the nearest cue that can govern it
+(``verb_killed`` …); :func:`code_measures` applies it with the rules of
+lists ("among them", "along with"). What stays out: the noun
+(:mod:`.nouns`) and the party (:mod:`.parties`).
+"""
+from __future__ import annotations
+
+import re
+
+from . import lexicon as lx
+from .sentences import Figure, Sentence
+
+_POST_NOMINAL = {"hostage", "hostages", "captive", "captives", "prisoner", "prisoners", "dead",
+                 "wounded", "injured", "refugees", "refugee", "displaced"}
+_INHERENT = {"death": "killed", "fatality": "killed", "casualty": "killed", "body": "killed",
+             "dead": "killed", "life": "killed", "wounded": "wounded", "injured": "wounded",
+             "displaced": "displaced", "refugee": "displaced", "idp": "displaced"}
+_INHERENT_RULE = {"killed": "noun_death", "wounded": "noun_wounded", "displaced": "noun_displaced"}
+# the tokens that can be a measure cue: the cue words and those that are one with the next word
+# ("shot down", "taken hostage", "forced out", "took part", "lost their lives")
+_CUE_TOKENS = frozenset(lx.CUES) | {"shot", "brought", "taken", "forced", "driven", "took", "lost", "lose", "losing",
+                                    "loses"}
+_AMONG = re.compile(r"\b(?:among|of)\s+the\s+(dead|wounded|injured|victims)\b[^.;]*$")  # on folded text
+_AMONG_THEM = re.compile(r"\bamong\s+(?:them|those|whom)\s*,?\s*$")  # on folded text
+_ALONG = re.compile(r"\b(?:along\s+with|together\s+with|as\s+well\s+as|in\s+addition\s+to)\s+"
+                    r"(?:(?:some|about|around|at\s+least|more\s+than|nearly)\s+)?$")  # on folded text
+RULES = ("noun_death", "noun_wounded", "noun_displaced", "noun_other", *(f"verb_{m}" for m in (
+    "killed", "wounded", "captured", "deployed", "destroyed", "displaced", "other")),
+    "adjective", "toll", "among_the", "antecedent", "force_default", "default")
+"""The codes of FIGURES.measure_rule: which rule decided a figure's measure."""
+MAX_SCORE = 25
+"""A cue farther than this (tokens, plus 6 for a weak cue) decides nothing."""
+
+
+def find_cues(low: list[str]) -> list[tuple[int, str, str]]:
+    """``(token, word, measure)`` of every measure cue among the lower-case tokens ``low``."""
+    cues = []
+    for i in [i for i, w in enumerate(low) if w in _CUE_TOKENS]:
+        w = low[i]
+        measure = lx.CUES.get(w)
+        nxt = low[i + 1] if i + 1 < len(low) else ""
+        if w in ("shot", "brought") and nxt == "down":
+            measure = "destroyed"
+        elif w == "taken" and nxt in ("hostage", "prisoner", "captive"):
+            measure = "captured"
+        elif w in ("forced", "driven") and nxt in ("from", "to", "out"):
+            measure = "displaced"
+        elif measure == "wounded" and i and low[i - 1] in ("fatally", "mortally"):
+            measure = "killed"
+        elif w == "taken" and nxt in ("alive", "captive"):
+            measure = "captured"
+        elif w == "took" and nxt == "part":
+            measure = "other"
+        elif w in ("lost", "lose", "losing", "loses") and low[i + 1:i + 3] in (["their", "lives"], ["his", "life"], ["her", "life"]):
+            cues.append((i, "died", "killed"))  # "lost their lives": intransitive
+            continue
+        if measure:
+            cues.append((i, w, measure))
+    return cues
+
+
+def code_measures(s: Sentence) -> None:
+    """Set the measure (and rule) of every figure of ``s`` that has a noun."""
+    s.cues = find_cues(s.lower)
+    previous = None
+    for fig in s.figures:
+        if fig.cls is None:
+            continue
+        before = s.folded[:fig.start]
+        head = _AMONG.search(before)
+        if fig.forced == "from-antecedent" or (previous and (_ALONG.search(before) or _AMONG_THEM.search(before))):
+            own, rule = measure(s, fig)
+            ante = previous or (s.antecedents[-1] if s.antecedents else None)
+            if ante and own in ("other", "deployed"):
+                fig.measure, fig.measure_rule = ante.measure, "antecedent"
+            else:
+                fig.measure, fig.measure_rule = own, rule
+        elif head:
+            fig.measure = lx.ADJ_NOUNS.get(s.text[head.start(1):head.end(1)].lower(), "killed")
+            fig.measure_rule = "among_the"
+        elif fig.forced:
+            fig.measure, fig.measure_rule = fig.forced, fig.forced_rule
+        else:
+            fig.measure, fig.measure_rule = measure(s, fig)
+        if fig.measure == "displaced" and fig.cls == "person":
+            fig.party, fig.party_rule = "CIVILIAN", "displaced"
+        previous = fig
+
+
+def measure(s: Sentence, fig: Figure) -> tuple[str, str]:
+    """The measure of a figure from its noun or the nearest cue that governs it, and the rule."""
+    inherent = _INHERENT.get(fig.key)
+    if inherent:
+        return inherent, _INHERENT_RULE[inherent]
+    allowed = lx.COMPATIBLE.get(fig.cls or "other", set())
+    if fig.cls == "other" or not allowed:
+        return "other", "noun_other"
+    end = max(fig.noun_tok, fig.tok1)
+    best, best_score = None, 99.0
+    low = s.lower
+    others = [o.tok0 for o in s.figures if o is not fig and o.cls not in ("other",)
+              and (o.cls is not None or o.elliptical)]
+    for i, w, cue in s.cues:
+        if fig.tok0 <= i <= end:
+            continue
+        if fig.cls == "materiel" and w in lx.MATERIEL_LOSS:
+            cue = "destroyed"
+        if cue not in allowed or (cue == "deployed" and fig.cls != "force"):
+            continue
+        if i < fig.tok0:
+            dist = fig.tok0 - i
+            if ";" in low[i:fig.tok0]:
+                continue
+            if w in lx.INTRANSITIVE and dist > 1:
+                continue  # "… died, and 20 …": the verb has its own subject
+            if any(a in lx.BE for a in low[max(0, i - 2):i]) and any(o < i for o in others):
+                continue  # "42 were killed and 22 were wounded": a predicate of an earlier figure
+        else:
+            dist = i - end
+            between = low[end + 1:i]
+            if ";" in between or any(end < o < i and low[o - 1] not in ("and", "or") for o in others):
+                continue
+            passive = any(a in lx.BE for a in between[-5:])
+            ok = (passive or dist <= 1
+                  or (w in lx.INTRANSITIVE and (dist <= 6 or any(a in lx.HAVE for a in between)))
+                  or (w in _POST_NOMINAL and dist <= 3))
+            if not ok:
+                continue
+        score = dist + (6 if w in lx.WEAK_CUES else 0)
+        if score < best_score:
+            best, best_score = cue, score
+    if best is None or best_score > MAX_SCORE:
+        return ("deployed", "force_default") if fig.cls == "force" else ("other", "default")
+    return best, f"verb_{best}"

@@ -1,0 +1,382 @@
+"""Party attribution: whose soldiers, people or materiel a figure counts, and by which rule.
+
+:func:`party_mentions` finds the parties a sentence names (countries,
+nationalities, forces, groups) and how (as an actor, a place, a possessor);
+:func:`party` decides a figure's party from its noun, the words around it,
+the sentence and :class:`Context` (what earlier sentences named), and returns
+the rule that decided (``noun_nationality``, ``possessor``, ``context_recent``
+…). Functions over a :class:`~.sentences.Sentence`, no state of their own.
+What stays out: the noun (:mod:`.nouns`) and the measure (:mod:`.measures`).
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable
+
+from . import lexicon as lx
+from .gazetteer import column, find_places
+from .nouns import demonym
+from .qualifiers import WORDS as QUALIFIER_WORDS
+from .sentences import Figure, Mention, Sentence
+from .text import fold_case, prefix_tree
+
+PARTY_RE = re.compile(r"(?<![\w-])(?:" + prefix_tree(set(lx.STATES) | set(lx.FORCES)) + r")(?:'s|s)?(?!\w)")
+"""A party's name, nationality or force (on text folded by fold_case)."""
+_UPPER_ONLY = {"us", "un", "eu", "uk", "cma", "vdp", "isgs", "jnim", "gsim", "aqim", "isis", "isil"}
+_LOCATIVE = re.compile(
+    r"\b(?:in|near|at|into|across|throughout|outside|inside|around|within|toward|towards|"
+    r"to|over|from|via|through|on|(?:border|borders|frontier)\s+with)\s+(?:the\s+)?"
+    r"(?:(?:north|south|east|west|central|northern|southern|eastern|western|north-east|"
+    r"north-eastern|northeastern|north-west|northwestern|south-west|south-east|neighbouring|"
+    r"neighboring)\s+)?$")  # on folded text, as _NEAR
+_NEAR = re.compile(r"\b(?:near|toward|towards|to|from|via|over|(?:border|borders|frontier)\s+with)\s+"
+                   r"(?:the\s+)?$")
+_AFTER_LOCATIVE = re.compile(r"^\s*(?:border|borders|frontier|region|side|capital|territory)\b"
+                             r"|^'s\s+(?:[A-Z]\w+\s+)?(?:park|reserve|region|province|border|capital|north|south|"
+                             r"east|west|centre|center|territory|city|town|village|desert)\b", re.I)
+RELATIVE = re.compile(r",\s*(?:which|who|whose|where)\b[^,;]*(?:,|$)"
+                      r"|,\s*(?:set\s+up|created|formed|launched|founded|established|made\s+up|composed)\b[^;]*?,"
+                      r"(?=\s+(?:was|is|has|had|were|are|will|would)\b)"
+                      r"|,(?<=[A-Za-z],)\s+(?:the|a|an)\s+[^,;]{3,50},(?=\s+(?:has|have|had|is|was|will|said|lost|sent|keeps|deployed)\b)",
+                      re.I)  # every branch begins with the comma: a fast first-character scan
+"""Relative clauses and appositions: a party named there is not the sentence's actor."""
+_MILITARY_AFTER = re.compile(r"^\s*(?:'s\s+)?(?:army|armed\s+forces|forces|military|troops|soldiers|base|"
+                             r"camp|headquarters|post|garrison|gendarmerie|contingent|defence|defense)\b", re.I)
+_CLAUSE_BREAK = re.compile(r";|,\s*(?:while|though|although|but|whereas|as|and)\b|\s-\s", re.I)
+_ATTACKERS = {"attacker", "assailant", "gunman", "fighter", "combatant", "armed man", "man", "suspect",
+              "accomplice"}
+_MIXED = re.compile(r"^\s*,\s*(?:(?:roughly|about|around|nearly|almost|some|just\s+over|just\s+under|more\s+than)\s+)?"
+                    r"(?:half|most|many|a\s+third|a\s+quarter|two\s+thirds|some|\d+)\s+of\s+(?:them|whom)\s+\w+", re.I)
+_OF_ITS = re.compile(r"^\s+of\s+(?:its|their)\b", re.I)
+_POSSESSOR = re.compile(r"(?:(\S+(?:\s\S+)?)'s|\b(its|their))(?:\s+\w+)?$", re.I)
+_ITS_START = re.compile(r"^\W*(?:its|their)\b", re.I)
+_FROM_OF = re.compile(r"^\s*(?:from|of)\s+(?:the\s+)?([A-Za-z' -]{2,30})")
+_AT = re.compile(r"\bat\s+(?:the\s+)?$")
+_SOLDIERS = re.compile(r"\b(?:soldiers?|troops?|servicem[ae]n|military|army|commandos?)\b", re.I)
+_CIVILIAN_WORDS = re.compile(r"\b(?:civilians?|villagers?|wedding|market|worshippers|"
+                             r"displaced|refugees?|fled|homes|residents|inhabitants|herders|"
+                             r"farmers|massacre)\b", re.I)
+CONTRIBUTED_TO = re.compile(r"\b(?:to|for|with|in|under|into)\s+(?:the\s+)?(?:operation\s+|task\s+force\s+)?$",
+                            re.I)
+"""Before a force named as what a contingent joins ("sent 60 to Barkhane"), not who sends it."""
+_ACCIDENT = re.compile(r"\b(?:collision|collided|crash|crashed|lost)\b", re.I)
+_ACTIVE_VERB_AFTER = re.compile(
+    r"^[\w\s-]{0,30}?\b(?:destroyed|killed|shot down|downed|hit|struck|targeted|bombed|attacked)\b", re.I)
+_PASSIVE_AFTER = re.compile(r"^[\w\s-]{0,30}?\b(?:were|was|been)\s", re.I)
+_BY_AGENT = re.compile(r"\b(?:destroyed|killed|shot\s+down|downed|hit|struck|targeted|bombed|attacked)"
+                       r"\s+by\s+(?:the\s+)?$", re.I)
+_GROUPS = ("JIHADIST", "ARMED_GROUP", "MERCENARY")
+RULES = ("demonym", "demonym_civilian", "mixed_sides", "noun_nationality", "noun_default", "possessor",
+         "from_country", "subject_possessive", "sentence_actor", "located_in", "located_at", "context_recent",
+         "place_country", "located_near", "context_dominant", "attacker_group", "context_group",
+         "attacker_default", "civilian_context", "accident", "destroyed_jihadist", "destroyed_by_state",
+         "destroyed_by_jihadist", "displaced", "antecedent", "gapping", "default")
+"""The codes of FIGURES.party_rule: which rule decided a figure's party."""
+_MULTINATIONAL = ("UN", "EU", "G5S")
+
+
+def party_mentions(sentence: str, folded: str) -> list[Mention]:
+    """Parties named in ``sentence`` (``folded``: the sentence folded by fold_case)."""
+    out = []
+    for m in PARTY_RE.finditer(folded):
+        surface = sentence[m.start():m.end()]
+        key = surface.lower().removesuffix("'s")
+        if key not in lx.STATES and key not in lx.FORCES:
+            key = key[:-1]  # "Chadians"
+        if (key in _UPPER_ONLY and not surface[:2].isupper()) or (key == "legion" and not surface[0].isupper()):
+            continue
+        party = lx.STATES.get(key) or lx.FORCES.get(key)
+        before = folded[max(0, m.start() - 40):m.start()]
+        if key not in lx.STATES:  # organisations and groups are actors, never places
+            locative = ""
+        elif _AFTER_LOCATIVE.match(sentence[m.end():m.end() + 15]) or _NEAR.search(before):
+            locative = "near"
+        elif _LOCATIVE.search(before):
+            locative = "in"
+        else:
+            locative = ""
+        out.append(Mention(m.start(), m.end(), party, locative, surface.lower().endswith("'s"),
+                           key in lx.STATES))
+    return out
+
+
+def party_in(span: str) -> str | None:
+    """The party of the last name of a party in ``span``, or None."""
+    found = None
+    for m in PARTY_RE.finditer(fold_case(span)):
+        surface = span[m.start():m.end()]
+        key = surface.lower().removesuffix("'s")
+        if key in _UPPER_ONLY and not surface[:2].isupper():
+            continue
+        found = lx.STATES.get(key) or lx.FORCES.get(key)
+    return found
+
+
+class Context:
+    """What earlier sentences of the document said: parties and figures."""
+
+    def __init__(self) -> None:
+        self.recent: list[tuple[int, str]] = []  # (sentence index, state party)
+        self.counts: Counter[str] = Counter()
+        self.groups: list[tuple[int, str]] = []
+        self.any: list[tuple[int, str]] = []
+        self.sentence = 0
+
+    def add(self, sentence: Sentence) -> None:
+        """Take in a coded sentence and move on to the next."""
+        for m in sentence.mentions:
+            if m.locative != "near":
+                self.any.append((self.sentence, m.party))
+            if m.party in _GROUPS:
+                self.groups.append((self.sentence, m.party))
+            if m.party == "MERCENARY":
+                self.recent.append((self.sentence, m.party))
+            if m.party in lx.STATE_PARTIES and m.party not in _MULTINATIONAL and m.locative != "near":
+                self.counts[m.party] += 1
+                self.recent.append((self.sentence, m.party))
+        for f in sentence.figures:
+            if f.cls == "force" and f.party in lx.STATE_PARTIES and f.party not in _MULTINATIONAL:
+                self.recent.append((self.sentence, f.party))
+        self.sentence += 1
+
+    def _latest(self, entries: list[tuple[int, str]], window: int) -> str | None:
+        return entries[-1][1] if entries and self.sentence - entries[-1][0] <= window else None
+
+    def recent_party(self, window: int = 3) -> str | None:
+        """The state (or mercenaries) named last, if within ``window`` sentences."""
+        return self._latest(self.recent, window)
+
+    def recent_any(self, window: int = 2) -> str | None:
+        """The first party named as an actor in the latest sentence naming one (its subject)."""
+        if not self.any or self.sentence - self.any[-1][0] > window:
+            return None
+        last = self.any[-1][0]
+        return next(party for idx, party in self.any if idx == last)
+
+    def recent_group(self, window: int = 2) -> str | None:
+        """The armed group named last, if within ``window`` sentences."""
+        return self._latest(self.groups, window)
+
+    def dominant(self) -> str | None:
+        """The state named most often so far."""
+        return self.counts.most_common(1)[0][0] if self.counts else None
+
+
+def _first(*steps: tuple[str, Callable[[], str | None]]) -> tuple[str | None, str]:
+    """The party of the first step that finds one, and that step's rule ("default" when none does)."""
+    for rule, find in steps:
+        found = find()
+        if found:
+            return found, rule
+    return None, "default"
+
+
+def code_parties(s: Sentence) -> None:
+    """Set the party (and rule) of every figure of ``s`` that has its own noun."""
+    for fig in s.figures:
+        if not fig.elliptical and fig.cls is not None:
+            fig.party, fig.party_rule = party(s, fig)
+
+
+def party(s: Sentence, fig: Figure) -> tuple[str | None, str]:
+    """The party of a figure with a noun, and the rule that decided it."""
+    key = fig.key
+    if demonym(key):  # "two Nigeriens": civilians, unless soldiers are the subject
+        return (demonym(key), "demonym") if _SOLDIERS.search(s.text) else ("CIVILIAN", "demonym_civilian")
+    default = lx.NOUNS[key][1]
+    mods = _mods_party(s, fig)
+    if fig.cls == "force":
+        if _MIXED.match(_after_noun(s, fig)):
+            return "UNKNOWN", "mixed_sides"  # several sides together
+        if mods:  # "13 French soldiers", "44 Boko Haram members", "Wagner men"
+            return mods, "noun_nationality"
+        if default and key not in ("peacekeeper", "peacekeeping", "blue helmet"):
+            return default, "noun_default"
+        return _first(("possessor", lambda: possessor(s, fig)), ("from_country", lambda: _after_from(s, fig)),
+                      ("noun_default", lambda: default), ("subject_possessive", lambda: _subject_possessive(s, fig)),
+                      ("sentence_actor", lambda: haver(s, fig)), ("located_in", lambda: haver(s, fig, located="in")),
+                      ("located_at", lambda: haver(s, fig, located="at")),
+                      ("context_recent", s.context.recent_party),
+                      ("place_country", lambda: haver(s, fig, located="place")),
+                      ("located_near", lambda: haver(s, fig, located="near")),
+                      ("context_dominant", s.context.dominant))
+    if fig.cls == "person":
+        found, rule = default, "noun_default"
+        if mods and mods not in lx.STATE_PARTIES:
+            if default in ("UNKNOWN", "JIHADIST", "ARMED_GROUP"):
+                found, rule = mods, "noun_nationality"
+        elif mods and default == "UNKNOWN":
+            found, rule = mods, "noun_nationality"
+        elif key in _ATTACKERS and not mods and (key != "man" or "armed" in fig.modifiers):
+            found, rule = _group(s, fig)
+        if found == "UNKNOWN" and civilian_context(s):
+            found, rule = "CIVILIAN", "civilian_context"
+        return found, rule
+    if fig.cls == "materiel":
+        return _first(("noun_nationality", lambda: mods), ("possessor", lambda: possessor(s, fig)))
+    return (mods, "noun_nationality") if mods else (None, "default")
+
+
+def civilian_context(s: Sentence) -> bool:
+    """Whether the sentence speaks of civilians without counting them on their own."""
+    if any(f.noun == "civilian" for f in s.figures):
+        return False  # the civilians are counted on their own
+    return bool(_CIVILIAN_WORDS.search(s.text))
+
+
+def _mods_party(s: Sentence, fig: Figure) -> str | None:
+    if fig.noun_tok >= len(s.words) or fig.noun_tok <= fig.tok1:
+        return None
+    return party_in(s.text[fig.end:fig.mod_end or s.starts[fig.noun_tok]])
+
+
+def possessor(s: Sentence, fig: Figure) -> str | None:
+    """'France's 5,100 soldiers', 'its 600 troops', '30 of their motorcycles': the owner's party."""
+    if _OF_ITS.match(s.text[fig.end:fig.end + 12]):
+        owners = [f for f in s.figures if f.end <= fig.start and f.party and f.cls in ("force", "person")]
+        if owners:  # "killed 50 fighters and destroyed 30 of their motorcycles"
+            return owners[-1].party
+        prior = [x for x in s.mentions if x.end <= fig.start and not x.locative]
+        return prior[-1].party if prior else s.context.recent_any()
+    words = s.text[max(0, fig.start - 40):fig.start].split()
+    while words and words[-1].lower() in QUALIFIER_WORDS:
+        words.pop()
+    m = _POSSESSOR.search(" ".join(words))
+    if not m:
+        return None
+    if m.group(2):
+        prior = [x for x in s.mentions if x.end <= fig.start and x.party in lx.STATE_PARTIES and not x.locative]
+        return prior[-1].party if prior else s.context.recent_any()
+    owner = m.group(1).lower()
+    for key in (owner, owner.split()[-1]):
+        p = lx.STATES.get(key) or lx.FORCES.get(key)
+        if p:
+            return p
+    return None
+
+
+def _after_noun(s: Sentence, fig: Figure) -> str:
+    if fig.noun_tok >= len(s.words):
+        return ""
+    end = s.tok_end(fig.noun_tok)
+    return s.text[end:end + 60]
+
+
+def _subject_possessive(s: Sentence, fig: Figure) -> str | None:
+    """'Its five member states promised to field 5,000 troops': its = the previous subject."""
+    if _ITS_START.match(s.text) and not any(
+            m.end <= fig.start and not m.locative and m.party in lx.STATE_PARTIES for m in s.mentions):
+        return s.context.recent_any()
+    return None
+
+
+def _after_from(s: Sentence, fig: Figure) -> str | None:
+    """'soldiers from Chad', 'troops of the Malian army'."""
+    if fig.noun_tok >= len(s.words):
+        return None
+    m = _FROM_OF.match(_after_noun(s, fig)[:40])
+    if m:
+        p = party_in(m.group(1))
+        if p in lx.STATE_PARTIES:
+            return p
+    return None
+
+
+def usable(s: Sentence, m: Mention, fig: Figure | None = None) -> bool:
+    """Whether a mention can give a figure its party (not in a relative clause or another figure's phrase)."""
+    if any(a <= m.start < b for a, b in s.relative):
+        return False
+    if fig is not None:
+        for o in s.figures:
+            if o is not fig and o.cls is not None and o.noun_tok < len(s.words):
+                if o.start <= m.start < s.tok_end(max(o.noun_tok, o.tok1)):
+                    return False
+    return True
+
+
+def haver(s: Sentence, fig: Figure, before_pos: int | None = None, located: str = "") -> str | None:
+    """The state the sentence names as the actor that has the figure's forces.
+
+    ``located``: instead, the state named as a place ("in", "at", "near") or
+    the country of a town of the gazetteer ("place").
+    """
+    pos = fig.start if before_pos is None else before_pos
+    cands = [m for m in s.mentions if (m.party in lx.STATE_PARTIES or m.party == "MERCENARY") and usable(s, m, fig)]
+    if located:
+        located_cands = [m for m in cands if m.locative == located and m.party not in _MULTINATIONAL]
+        if located in ("at", "place"):
+            located_cands = [m for m in _places(s) if located == "place" or m.locative == "at"]
+        return min(located_cands, key=lambda m: abs(m.start - fig.start)).party if located_cands else None
+    before = [m for m in cands if m.end <= pos and not m.locative]
+    if before:
+        military = [m for m in before if _MILITARY_AFTER.match(s.text[m.end:m.end + 25])]
+        return (military[-1] if len(before) > 1 and military else before[-1]).party
+    if before_pos is not None:
+        return None
+    after = [m for m in cands if m.start >= fig.end and not m.locative
+             and not _CLAUSE_BREAK.search(s.text[fig.end:m.start])]
+    return after[0].party if after else None
+
+
+def _places(s: Sentence) -> list[Mention]:
+    """Towns and regions of the gazetteer named in the sentence, as the country they lie in."""
+    if s.places is None:
+        countries, kinds = column("country"), column("kind")
+        s.places = []
+        for m in find_places(s.text):
+            country, kind = countries[m.key], kinds[m.key]
+            if isinstance(country, str) and "|" not in country and kind not in ("country", "border"):
+                at = _AT.search(s.text[max(0, m.start - 10):m.start])
+                s.places.append(Mention(m.start, m.end, country, "at" if at else "in", False))
+    return s.places
+
+
+def _group(s: Sentence, fig: Figure) -> tuple[str, str]:
+    groups = [m for m in s.mentions if m.party in _GROUPS]
+    if groups:
+        return min(groups, key=lambda m: abs(m.start - fig.start)).party, "attacker_group"
+    recent = s.context.recent_group()
+    return (recent, "context_group") if recent else ("JIHADIST", "attacker_default")
+
+
+def code_materiel_parties(s: Sentence) -> None:
+    """Set the party of materiel figures whose noun phrase names none."""
+    for fig in s.figures:
+        if fig.cls == "materiel" and not fig.party:
+            fig.party, fig.party_rule = _materiel_party(s, fig)
+
+
+def _materiel_party(s: Sentence, fig: Figure) -> tuple[str, str]:
+    siblings = [f for f in s.figures if f is not fig and f.cls == "force" and f.measure == "killed"
+                and f.party in lx.STATE_PARTIES]
+    if siblings and _ACCIDENT.search(s.text):
+        return siblings[0].party, "accident"  # "13 soldiers killed when two helicopters collided"
+    agents = _agents(s)
+    others = [m for m in s.mentions if not m.locative and id(m) not in agents]
+    recent = s.context.recent_party()
+    fallback = (recent, "context_recent") if recent else ("UNKNOWN", "default")
+    if fig.measure == "destroyed":
+        if any(m.party == "JIHADIST" and id(m) not in agents for m in s.mentions):
+            return "JIHADIST", "destroyed_jihadist"
+        agent_parties = {m.party for m in s.mentions if id(m) in agents}
+        if agent_parties & lx.STATE_PARTIES:
+            return "JIHADIST", "destroyed_by_state"
+        if "JIHADIST" in agent_parties:
+            state = [m for m in others if m.party in lx.STATE_PARTIES]
+            return (state[0].party, "destroyed_by_jihadist") if state else fallback
+    state = [m for m in others if m.party in lx.STATE_PARTIES]
+    if state:
+        return min(state, key=lambda m: abs(m.start - fig.start)).party, "sentence_actor"
+    return fallback
+
+
+def _agents(s: Sentence) -> set[int]:
+    """Mentions that act as the subject of an active destroy/kill verb."""
+    agents = set()
+    for m in s.mentions:
+        after = s.text[m.end:m.end + 60]
+        if (_ACTIVE_VERB_AFTER.match(after) and not _PASSIVE_AFTER.match(after)) \
+                or _BY_AGENT.search(s.text[max(0, m.start - 40):m.start]):
+            agents.add(id(m))
+    return agents
