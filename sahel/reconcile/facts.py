@@ -1,0 +1,270 @@
+"""Figures to facts: one fact for every report of one real-world quantity.
+
+Holds the grouping of figures into facts (codebook, "Facts and totals (version 2)"): restatements
+in one article and in others, revised tolls and claims against official counts of one incident,
+running totals and levels reported again; and the fact rows (values with citations, disputed,
+low/best/high, dates and basis). Figures come annotated (:mod:`.figures`); events, the timeline
+and totals stay out.
+
+Scale: figures are grouped inside one article by keys (value, sentence), then each article's groups
+are matched against the facts of the articles before it through a dict keyed by party, measure, kind
+and a week, a value or a publication month. No step compares all pairs of an article's figures.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+from .. import places
+from .figures import BASES, LINKED, Fig, estimates, precision
+
+WINDOW = {"cumulative": 400, "stock": 180}  # days two reports of a running total / level may be apart
+UNDATED_REACH = 400  # an undated incident can be the incident dated up to this many days before publication
+
+
+class Fact:
+    """The figures of one fact and summaries that decide whether another report is the same quantity."""
+
+    def __init__(self, first: list[Fig]) -> None:
+        self.members: list[Fig] = []
+        self.docs: set[str] = set()
+        self.places: set[str] = set()
+        self.ds = self.de = None  # incidents: the common period of the dated members; others: span
+        self.min_hi = math.inf
+        self.max_lo = -math.inf
+        self.bests: list[float] = []
+        for f in first:
+            self.add(f)
+
+    @property
+    def head(self) -> Fig:
+        return self.members[0]
+
+    @property
+    def dated(self) -> bool:
+        return self.ds is not None or self.de is not None
+
+    def add(self, f: Fig) -> None:
+        self.members.append(f)
+        self.docs.add(f.doc)
+        if f.place:
+            self.places.add(f.place)
+        self.min_hi, self.max_lo = min(self.min_hi, f.hi), max(self.max_lo, f.lo)
+        self.bests.append(f.value)
+        if f.basis == "published" and f.kind == "incident":
+            return
+        if f.kind == "incident":
+            self.ds = f.ds if self.ds is None or (f.ds is not None and f.ds > self.ds) else self.ds
+            self.de = f.de if self.de is None or (f.de is not None and f.de < self.de) else self.de
+        else:
+            end = f.de if f.de is not None else f.ds
+            self.ds = end if self.ds is None or (end is not None and end < self.ds) else self.ds
+            self.de = end if self.de is None or (end is not None and end > self.de) else self.de
+
+    def agrees(self, f: Fig) -> bool:
+        return f.lo <= self.min_hi and self.max_lo <= f.hi
+
+    def accepts(self, g: list[Fig]) -> bool:
+        """Whether an article's group of reports ``g`` (one value) is this fact, reported again."""
+        f = g[0]
+        if f.doc in self.docs or any(place_conflict(f.place, p) for p in self.places):
+            return False
+        if f.kind != "incident":
+            end = f.de if f.de is not None else f.ds
+            if end is not None and self.dated and max(abs(end - self.ds), abs(end - self.de)) > WINDOW[f.kind]:
+                return False
+            return self.agrees(f)
+        if f.basis == "published":  # some time before publication: the same count of an earlier incident
+            return self.agrees(f) and (not self.dated or 0 <= f.pub - self.de <= UNDATED_REACH)
+        if not self.dated:  # reported before as undated: published after this incident, within reach
+            return self.agrees(f) and all(0 <= m.pub - f.de <= UNDATED_REACH for m in self.members)
+        if f.ds > self.de or f.de < self.ds:
+            return False
+        if self.agrees(f):
+            return True
+        precise = f.precise and all(m.precise for m in self.members if m.basis != "published")
+        return precise and max(self.bests + [f.value]) <= 4 * max(min(self.bests + [f.value]), 1)
+
+
+def place_conflict(a: str | None, b: str | None) -> bool:
+    """Two distinct named localities are two places; a country or broad region holds anything."""
+    if not a or not b or a == b:
+        return False
+    kinds = places.column("kind")
+    ka, kb = kinds.get(a), kinds.get(b)
+    if ka == "country" or kb == "country":
+        return False
+    broad = ("country", "region")
+    return not (ka in broad and kb in broad and ka != kb)
+
+
+def group_article(figs: list[Fig]) -> list[list[Fig]]:
+    """One article's figures in groups that report one quantity: restatements of one value (dates
+    compatible) and counts linked by a revision or a claim (:data:`~.figures.LINKED`) within one
+    sentence or adjacent ones."""
+    parent = {id(f): f for f in figs}
+
+    def find(f: Fig) -> Fig:
+        while parent[id(f)] is not f:
+            parent[id(f)] = parent[id(parent[id(f)])]
+            f = parent[id(f)]
+        return f
+
+    def union(a: Fig, b: Fig) -> None:
+        parent[id(find(a))] = find(b)
+
+    same: dict[tuple, list[Fig]] = {}
+    for f in sorted(figs, key=lambda f: (f.basis != "sentence", f.pos)):
+        key = (f.party, f.measure, f.kind, f.value, f.value_high, f.part_of is None)
+        for g in same.setdefault(key, []):
+            if g.ds is None or f.ds is None or f.basis == "published" or g.basis == "published" \
+                    or not (f.ds > g.de or f.de < g.ds):
+                union(f, g)
+                break
+        else:
+            same[key].append(f)
+    by_sentence: dict[tuple, list[Fig]] = {}
+    for f in figs:
+        if f.kind == "incident" and f.part_of is None:
+            by_sentence.setdefault((f.party, f.measure, f.sentence), []).append(f)
+    for (party, measure, s), here in by_sentence.items():
+        if not any(LINKED.search(f.quote) for f in here):
+            continue
+        for other in here + by_sentence.get((party, measure, s + 1), []):
+            a = here[0]
+            if other is not a and (a.ds is None or other.ds is None or not (a.ds > other.de or a.de < other.ds)):
+                union(a, other)
+    groups: dict[int, list[Fig]] = {}
+    for f in figs:
+        groups.setdefault(id(find(f)), []).append(f)
+    return list(groups.values())
+
+
+class _Index:
+    """Facts by keys a report of the same quantity must share with them (see the module's scale note)."""
+
+    def __init__(self) -> None:
+        self.keys: dict[tuple, list[Fact]] = {}
+
+    def add(self, fact: Fact, f: Fig) -> None:
+        for key in _keys(f, query=False):
+            self.keys.setdefault(key, []).append(fact)
+
+    def candidates(self, f: Fig) -> list[Fact]:
+        seen: dict[int, Fact] = {}
+        for key in _keys(f, query=True):
+            for fact in self.keys.get(key, ()):
+                seen.setdefault(id(fact), fact)
+        return list(seen.values())
+
+
+def _keys(f: Fig, query: bool) -> Iterable[tuple]:
+    block = (f.party, f.measure, f.kind)
+    if f.kind != "incident":
+        b = round(math.log(max(f.value, 1), 1.25))
+        return [(*block, v) for v in range(b - 3, b + 4)] if query else [(*block, b)]
+    if f.basis == "published":  # an undated report: the same value, dated up to a year before publication
+        month = f.pub // 30
+        if query:
+            return [(*block, "v", f.value, m) for m in range(month - UNDATED_REACH // 30 - 1, month + 1)] + \
+                [(*block, "u", f.value, m) for m in (month - 1, month, month + 1)]
+        return [(*block, "u", f.value, month)]
+    weeks = range(f.ds // 7, f.de // 7 + 1) if f.de - f.ds <= 70 else [("wide",)]
+    keys = [(*block, w) for w in weeks]
+    if not query:  # a dated incident can be the one an undated report refers to
+        keys += [(*block, "v", f.value, m) for m in range(f.ds // 30, f.de // 30 + 1)]
+    else:  # and an undated report published after it can be this one
+        keys += [(*block, "u", f.value, m) for m in range(f.ds // 30, f.de // 30 + UNDATED_REACH // 30 + 2)]
+    return keys + ([(*block, ("wide",))] if query else [])
+
+
+def cluster(articles: list[list[Fig]]) -> list[Fact]:
+    """Facts of the articles' annotated figures (articles in report order)."""
+    facts: list[Fact] = []
+    index = _Index()
+    for figs in articles:
+        groups = group_article(figs)
+        groups.sort(key=lambda g: (g[0].basis == "published", min(f.pos for f in g)))
+        for g in groups:
+            g.sort(key=lambda f: (BASES.index(f.basis), f.pos))
+            head = g[0]
+            found = None
+            if head.part_of is None:
+                cands = [c for c in index.candidates(head) if c.accepts(g)]
+                found = min(cands, key=lambda c: (not c.agrees(head), _distance(c, head), c.head.fid), default=None)
+            if found is None:
+                found = Fact([])
+                facts.append(found)
+            for f in g:
+                found.add(f)
+            index.add(found, head)
+    return facts
+
+
+def _distance(c: Fact, f: Fig) -> float:
+    if not c.dated or f.de is None:
+        return 0.0
+    return abs(c.de - f.de)
+
+
+def fact_rows(facts: list[Fact]) -> list[dict]:
+    """The :data:`~sahel.schema.FACTS` rows of the facts (dates in days; event_id left empty)."""
+    rows = []
+    fact_of = {f.fid: k for k, fact in enumerate(facts) for f in fact.members}
+    ids = ["f-" + min(m.fid for m in fact.members) for fact in facts]
+    for fact in facts:
+        ms = sorted(fact.members, key=lambda f: (f.order, f.revision, f.pos))
+        values = [(m.value, m.value_high) for m in ms]
+        official = [m for m in ms if m.official]
+        lead = (official or ms)[-1]
+        est = [estimates(m.value, m.value_high, m.qualifier) for m in ms]
+        low = min(e[0] for e in est)
+        high = None if any(e[2] is None for e in est) else max(e[2] for e in est)
+        disputed = len(set(values)) > 1
+        best = min(max(lead.value, low), high) if high is not None else max(lead.value, low)
+        qual = "at_least" if high is None else ("range" if low != high else "exact") if disputed else lead.qualifier
+        ds, de, basis = _dates(fact, ms)
+        parents = {ids[fact_of[m.part_of]] for m in ms if m.part_of in fact_of} - {ids[len(rows)]}
+        place = places.most_specific([m.place for m in ms if m.place])
+        docs = sorted({m.doc for m in ms})
+        rows.append({
+            "fact_id": ids[len(rows)], "kind": lead.kind, "party": lead.party, "measure": lead.measure,
+            "noun": ms[0].noun, "low": low, "best": float(best), "high": high, "qualifier": qual,
+            "date_start": ds, "date_end": de, "date_precision": precision(ds, de), "date_basis": basis,
+            "n_sources": len(docs), "n_figures": len(ms), "doc_ids": ";".join(docs),
+            "figure_ids": ";".join(sorted(m.fid for m in ms)), "disputed": disputed,
+            "values": "; ".join(f"{_fmt(m.value, m.value_high)} ({m.fid})" for m in ms),
+            "part_of": min(parents) if parents else None, "event_id": None, "place_id": place,
+            "place": places.column("name").get(place) if place else None,
+            "quote": min(ms, key=lambda m: (BASES.index(m.basis), m.order, m.pos)).quote,
+            "_members": ms,
+        })
+    return rows
+
+
+def _dates(fact: Fact, ms: list[Fig]) -> tuple[int | None, int | None, str]:
+    """A fact's period and basis: incidents the common period of their dated reports, running totals
+    from their earliest start to the earliest end a source gives, levels from first to last report."""
+    basis = min((m.basis for m in ms), key=BASES.index)
+    kind = ms[0].kind
+    if kind == "incident":
+        dated = [m for m in ms if m.basis != "published" and m.ds is not None]
+        if not dated:
+            pubs = [m.pub for m in ms if m.pub is not None]
+            return None, (min(pubs) if pubs else None), basis if pubs else "none"
+        ds, de = max(m.ds for m in dated), min(m.de for m in dated)
+        if ds > de:  # reports disagree on the date: the union
+            ds, de = min(m.ds for m in dated), max(m.de for m in dated)
+        return ds, de, basis
+    starts = [m.ds for m in ms if m.ds is not None]
+    ends = [m.de if m.de is not None else m.ds for m in ms if m.de is not None or m.ds is not None]
+    if kind == "cumulative":
+        return (min(starts) if starts else None), (min(ends) if ends else None), basis
+    return (min(ends) if ends else None), (max(ends) if ends else None), basis
+
+
+def _fmt(value: float, high: float | None) -> str:
+    text = f"{value:.0f}" if float(value).is_integer() else f"{value:g}"
+    if high is not None and not (isinstance(high, float) and math.isnan(high)):
+        text += "-" + (f"{high:.0f}" if float(high).is_integer() else f"{high:g}")
+    return text

@@ -1,0 +1,258 @@
+"""One article's figures made ready for reconciliation (codebook, "Facts and totals (version 2)").
+
+Holds the per-figure rules: the one low/best/high rule (:func:`estimates`), the
+tolerance two reports of one quantity may differ by (:func:`bounds`), a figure's
+kind (incident, cumulative, stock), its working date and date basis, its place,
+whether it is an official count, and the parts it is stated as ("of these",
+"including", "X of the Y", or parts summing to an aggregate stated just before).
+What stays out: anything across articles (facts), events, timeline and totals.
+Dates are whole days since 1970-01-01 (``int``), None when unknown.
+"""
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass
+
+import pandas as pd
+
+from .. import places
+
+MEASURES = ("killed", "wounded", "captured", "deployed", "destroyed", "displaced")
+STOCKS = ("deployed", "displaced")
+BASES = ("sentence", "event", "published", "none")
+DAY_NS = 86_400 * 10**9
+
+_REINFORCE = re.compile(
+    r"\b(?:more|additional|extra|reinforc\w*|pledg\w*|(?:to|will|would|plans? to) (?:send|deploy)|sending|"
+    r"dispatch\w*|ongoing|involv\w*|took part|taking part|mobili[sz]\w*|surge)\b", re.I)
+_CUMULATIVE = re.compile(r"\b(?:since|to date|so far|in total|total of|altogether|overall|cumulative\w*|"
+                         r"in all|all told|over the (?:past|last) (?:\w+ )?(?:years|decade))\b", re.I)
+_RUNNING = re.compile(r"\b(?:brings?|bringing|brought|total of|tally of)\s+(?:\w+\s+){0,2}$", re.I)
+_ONE_EVENT = re.compile(r"\b(?:an?|the|one|single) (?:attack|assault|ambush|strike|air ?strike|raid|"
+                        r"collision|crash|explosion|bombing|massacre|clash|battle)\b", re.I)
+_BACK_PART = re.compile(r"\b(?:of (?:these|those|them|whom|which)|among (?:them|these|those|whom|the dead))\b",
+                        re.I)
+_INCLUDING = re.compile(r"\binclud(?:ing|es|ed)\s+(?:\w+\s+){0,2}$", re.I)
+_OF_THE = re.compile(r"^\s*(?:\w+\s+){0,2}of (?:the|its|their|those)\s+(?:\w+\s+){0,2}$", re.I)
+_ANOTHER = re.compile(r"\banother\b", re.I)
+_OFFICIAL = re.compile(r"\b(?:official(?:ly|s)?|ministry|minister|government|authorities|army|armed forces|"
+                       r"military|spokes(?:man|woman|person)|gendarmerie|statement|communiqu\w*|confirmed|"
+                       r"final toll|MINUSMA|United Nations|UN said)\b", re.I)
+_CLAIM = re.compile(r"\b(?:claim\w*|propaganda|according to (?:the )?(?:group|jihadists|militants|insurgents))\b",
+                    re.I)
+_LATER = re.compile(r"\b(?:rose|risen|rising|climbed|increased|revised(?: \w+)?|now|updated|new toll|later)\s+"
+                    r"(?:\w+\s+){0,3}$", re.I)
+_EARLIER = re.compile(r"\b(?:initial(?:ly)?|first|earlier|previous(?:ly)?|from|had (?:said|reported))\s+"
+                      r"(?:\w+\s+){0,3}$", re.I)
+LINKED = re.compile(r"\b(?:rose|risen|climbed|revised|initial(?:ly)?|first (?:toll|count|report)\w*|"
+                    r"earlier (?:toll|count|report)\w*|up from|down from|claim\w*|contradict\w*|disputed|"
+                    r"(?:put|gave|gives|puts) the (?:death )?toll)\b", re.I)
+"""Cues that two counts of one sentence or of adjacent sentences report one quantity (revisions, claims)."""
+
+
+def estimates(value: float, value_high: float | None = None, qualifier: str | None = None
+              ) -> tuple[float, float, float | None]:
+    """``(low, best, high)`` one reported figure supports; ``high`` None when open ("more than 50").
+
+    The one rule used everywhere: exact and approximate counts give their value, ``at_least``
+    leaves the top open, ``at_most`` starts at 0, a range spans its two ends (best: the low end,
+    the codebook's ``value``). No number is made up that no source gives.
+    """
+    v = float(value)
+    q = qualifier or "exact"
+    if q == "at_least":
+        return v, v, None
+    if q == "at_most":
+        return 0.0, v, v
+    if q == "range" and value_high is not None and not pd.isna(value_high):
+        return v, v, float(value_high)
+    return v, v, v
+
+
+def bounds(value: float, value_high: float | None, qualifier: str | None) -> tuple[float, float]:
+    """The values a report is compatible with, for matching reports (never for reporting)."""
+    v = float(value)
+    q = qualifier or "exact"
+    if q == "approx":
+        return v * 0.8, v * 1.2
+    if q == "at_least":
+        return v, v * 1.5
+    if q == "at_most":
+        return v * 0.5, v
+    if q == "range" and value_high is not None and not pd.isna(value_high):
+        return v, float(value_high)
+    return v, v
+
+
+def precision(ds: int | None, de: int | None) -> str | None:
+    """``day, week, month, year`` or ``period`` of a date range in days (None if undated)."""
+    if ds is None or de is None:
+        return None if ds is None and de is None else "period"
+    if ds == de:
+        return "day"
+    a, b = pd.Timestamp(ds * DAY_NS), pd.Timestamp(de * DAY_NS)
+    if a.day == 1 and b == a + pd.offsets.MonthEnd(0):
+        return "month"
+    if (a.month, a.day, b.month, b.day) == (1, 1, 12, 31) and a.year == b.year:
+        return "year"
+    return "week" if de - ds <= 10 else "period"
+
+
+@dataclass(slots=True, eq=False)
+class Fig:
+    """A figure with what reconciliation needs of it (dates in days; None: unknown)."""
+
+    fid: str
+    doc: str
+    order: int          # the article's place in report order (publication, then doc id)
+    pub: int | None
+    party: str
+    measure: str
+    noun: str | None
+    value: float
+    value_high: float | None
+    qualifier: str
+    ds: int | None
+    de: int | None
+    sentence: int
+    pos: int            # where the figure starts in the article
+    at: int             # where it starts in its quote (-1: unknown)
+    quote: str
+    place: str | None = None
+    kind: str = "incident"
+    basis: str = "none"
+    part_of: str | None = None
+    official: bool = False
+    revision: int = 0   # 1: a revised count ("rose to"), -1: a first count ("initially"), 0: neither
+
+    @property
+    def lo(self) -> float:
+        return bounds(self.value, self.value_high, self.qualifier)[0]
+
+    @property
+    def hi(self) -> float:
+        return bounds(self.value, self.value_high, self.qualifier)[1]
+
+    @property
+    def precise(self) -> bool:
+        return self.ds is not None and self.de is not None and self.de - self.ds <= 7 and self.basis != "published"
+
+
+def figure_kind(quote: str, before: str, measure: str, ds: int | None, de: int | None) -> str:
+    """``incident``, ``cumulative`` or ``stock`` by the figure's sentence (``before``: the text just
+    before the figure) and its own dates."""
+    if measure in STOCKS:
+        return "incident" if measure == "deployed" and _REINFORCE.search(quote) else "stock"
+    if ds is not None and de is not None:
+        if de - ds <= 45:
+            return "incident"
+        return "incident" if _ONE_EVENT.search(quote) and not _RUNNING.search(before) else "cumulative"
+    if ds is not None or de is not None or _CUMULATIVE.search(quote):
+        return "cumulative"
+    return "incident"
+
+
+def annotate(figs: list[Fig], places_at: dict[int, list[tuple[int, str]]],
+             operations: list[tuple[int, int, int]]) -> None:
+    """Kind, place, official, revision, parts and working dates of one article's figures (in place).
+
+    ``places_at``: sentence -> [(position, place_id)] of the article's place mentions;
+    ``operations``: (sentence, start, end) of its dated operation milestones.
+    """
+    for f in figs:
+        f.kind = figure_kind(f.quote, _before(f), f.measure, f.ds, f.de)
+        f.basis = "sentence" if f.ds is not None or f.de is not None else "none"
+        here = sorted(places_at.get(f.sentence, ()), key=lambda h: (h[0] > f.pos, abs(h[0] - f.pos)))
+        f.place = places.most_specific([p for _, p in here])
+        before = _before(f)
+        f.official = bool(_OFFICIAL.search(f.quote)) and not _CLAIM.search(f.quote)
+        f.revision = 1 if _LATER.search(before) else -1 if _EARLIER.search(before) else 0
+    find_parts(figs)
+    _date_undated(figs, operations)
+
+
+def _before(f: Fig, width: int = 40) -> str:
+    return f.quote[max(0, f.at - width):f.at] if f.at >= 0 else ""
+
+
+def find_parts(figs: list[Fig]) -> None:
+    """Set ``part_of`` of figures stated as a subset of another figure of the article.
+
+    "Of these, 10 ...", "among them", "including 12 ..." : a part of the nearest larger figure of
+    the same measure before it (this sentence or the two before, the same party first); "12 of the
+    30 ...": a part of the next figure; two to four figures of one or two adjacent sentences just
+    after an aggregate of the same party and measure whose sum matches it ("about 20 ... 10 more"
+    under "more than 30"). Each lookup is keyed by sentence: linear in the article's figures.
+    """
+    order = sorted(figs, key=lambda f: (f.sentence, f.pos))
+    by_sentence: dict[int, list[Fig]] = {}
+    for f in order:
+        by_sentence.setdefault(f.sentence, []).append(f)
+    for k, f in enumerate(order):
+        if k + 1 < len(order) and order[k + 1].sentence == f.sentence and _OF_THE.match(
+                f.quote[f.at:order[k + 1].at].split(" ", 1)[-1] + " " if f.at >= 0 else ""):
+            nxt = order[k + 1]
+            if nxt.measure == f.measure and nxt.value > f.value:
+                f.part_of = nxt.fid
+                continue
+        if not (_BACK_PART.search(f.quote) or _INCLUDING.search(_before(f))):
+            continue
+        prior = [p for s in (f.sentence - 2, f.sentence - 1, f.sentence) for p in by_sentence.get(s, ())
+                 if p.pos < f.pos and p.measure == f.measure and p.value > f.value and p.part_of is None]
+        if prior:
+            same = [p for p in prior if p.party == f.party]
+            f.part_of = (same or prior)[-1].fid
+    sentences = sorted(by_sentence)
+    for agg in order:
+        if agg.part_of is not None or agg.kind == "stock":
+            continue
+        later = [s for s in sentences[sentences.index(agg.sentence) + 1:][:5]]
+        windows = [[s] for s in later] + [[a, b] for a, b in zip(later, later[1:]) if b - a == 1]
+        found = None
+        for window in windows:
+            pool = [o for s in window for o in by_sentence[s] if o.part_of is None and o.party == agg.party
+                    and o.measure == agg.measure and o.value < agg.value][:8]
+            for n in range(2, min(4, len(pool)) + 1):
+                for combo in itertools.combinations(pool, n):
+                    gap = abs(sum(c.value for c in combo) - agg.value) / agg.value
+                    if (sum(c.lo for c in combo) <= agg.hi and sum(c.hi for c in combo) >= agg.lo
+                            and gap <= 0.15 and (found is None or gap < found[0])):
+                        found = (gap, combo)
+        if found is not None:
+            for part in found[1]:
+                part.part_of = agg.fid
+
+
+def _date_undated(figs: list[Fig], operations: list[tuple[int, int, int]]) -> None:
+    """Working dates of the figures without their own (see the codebook's "Dates of facts").
+
+    A part takes its aggregate's dates; an undated incident the dates of a dated incident of its
+    sentence, else of the article's nearest dated operation (unless "another" one): basis
+    ``event``; else "some time before publication" (no start, end = publication): ``published``.
+    Running totals and stocks without a date are as of publication.
+    """
+    by_id = {f.fid: f for f in figs}
+    dated_in: dict[int, Fig] = {}
+    for f in figs:
+        if f.kind == "incident" and f.basis == "sentence" and f.ds is not None:
+            dated_in.setdefault(f.sentence, f)
+    for f in sorted(figs, key=lambda f: f.part_of is not None):
+        if f.basis != "none":
+            continue
+        agg = by_id.get(f.part_of) if f.part_of else None
+        if agg is not None and agg.basis != "none":
+            if agg.kind != "stock":
+                f.kind = agg.kind
+            f.ds, f.de, f.basis = agg.ds, agg.de, "event" if agg.basis in ("sentence", "event") else agg.basis
+            continue
+        source = dated_in.get(f.sentence) if f.kind == "incident" else None
+        ops = [] if f.kind != "incident" or _ANOTHER.search(f.quote) else \
+            [o for o in operations if f.pub is None or o[1] <= f.pub]
+        if source is not None:
+            f.ds, f.de, f.basis = source.ds, source.de, "event"
+        elif ops:
+            _, f.ds, f.de = min(ops, key=lambda o: (abs(o[0] - f.sentence), o[0]))
+            f.basis = "event"
+        elif f.pub is not None:
+            f.ds, f.de, f.basis = (f.pub if f.kind == "stock" else None), f.pub, "published"
