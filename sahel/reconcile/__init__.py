@@ -30,11 +30,14 @@ __all__ = ["derive", "total", "Total", "estimates", "places_table", "actors_tabl
 
 def _days(s: pd.Series) -> list[int | None]:
     ns = pd.to_datetime(s, errors="coerce").to_numpy("datetime64[ns]").view("i8")
-    return [None if v == np.iinfo("i8").min else v // DAY_NS for v in ns.tolist()]
+    nat = np.iinfo("i8").min
+    return [None if v == nat else v // DAY_NS for v in ns.tolist()]
 
 
 def _plain(s: pd.Series) -> list:
-    return [None if v is pd.NA or v is None or (isinstance(v, float) and v != v) else v for v in s.tolist()]
+    if s.dtype == object:
+        return [None if v is pd.NA or v is None or (isinstance(v, float) and v != v) else v for v in s.tolist()]
+    return s.to_numpy(dtype=object, na_value=None).tolist()
 
 
 def _columns(df: pd.DataFrame | None, names: tuple[str, ...], dates: tuple[str, ...] = ()) -> dict[str, list]:

@@ -16,7 +16,7 @@ import math
 from collections.abc import Iterable
 
 from .. import places
-from .figures import BASES, LINKED, Fig, estimates, precision
+from .figures import BASES, Fig, estimates, linked, precision
 
 WINDOW = {"cumulative": 400, "stock": 180}  # days two reports of a running total / level may be apart
 UNDATED_REACH = 400  # an undated incident can be the incident dated up to this many days before publication
@@ -67,23 +67,23 @@ class Fact:
     def accepts(self, g: list[Fig]) -> bool:
         """Whether an article's group of reports ``g`` (one value) is this fact, reported again."""
         f = g[0]
-        if f.doc in self.docs or any(place_conflict(f.place, p) for p in self.places):
+        if f.doc in self.docs:
             return False
         if f.kind != "incident":
             end = f.de if f.de is not None else f.ds
             if end is not None and self.dated and max(abs(end - self.ds), abs(end - self.de)) > WINDOW[f.kind]:
                 return False
-            return self.agrees(f)
-        if f.basis == "published":  # some time before publication: the same count of an earlier incident
-            return self.agrees(f) and (not self.dated or 0 <= f.pub - self.de <= UNDATED_REACH)
-        if not self.dated:  # reported before as undated: published after this incident, within reach
-            return self.agrees(f) and all(0 <= m.pub - f.de <= UNDATED_REACH for m in self.members)
-        if f.ds > self.de or f.de < self.ds:
+            ok = self.agrees(f)
+        elif f.basis == "published":  # some time before publication: the same count of an earlier incident
+            ok = self.agrees(f) and (not self.dated or 0 <= f.pub - self.de <= UNDATED_REACH)
+        elif not self.dated:  # reported before as undated: published after this incident, within reach
+            ok = self.agrees(f) and all(0 <= m.pub - f.de <= UNDATED_REACH for m in self.members)
+        elif f.ds > self.de or f.de < self.ds:
             return False
-        if self.agrees(f):
-            return True
-        precise = f.precise and all(m.precise for m in self.members if m.basis != "published")
-        return precise and max(self.bests + [f.value]) <= 4 * max(min(self.bests + [f.value]), 1)
+        else:
+            ok = self.agrees(f) or (f.precise and all(m.precise for m in self.members if m.basis != "published")
+                                    and max(max(self.bests), f.value) <= 4 * max(min(min(self.bests), f.value), 1))
+        return ok and not any(place_conflict(f.place, p) for p in self.places)
 
 
 def place_conflict(a: str | None, b: str | None) -> bool:
@@ -116,7 +116,7 @@ def group_article(figs: list[Fig]) -> list[list[Fig]]:
     same: dict[tuple, list[Fig]] = {}
     for f in sorted(figs, key=lambda f: (f.basis != "sentence", f.pos)):
         key = (f.party, f.measure, f.kind, f.value, f.value_high, f.part_of is None)
-        for g in same.setdefault(key, []):
+        for g in same.setdefault(key, [])[-8:]:  # (the last few dates of one value: linear in a long log)
             if g.ds is None or f.ds is None or f.basis == "published" or g.basis == "published" \
                     or not (f.ds > g.de or f.de < g.ds):
                 union(f, g)
@@ -128,7 +128,7 @@ def group_article(figs: list[Fig]) -> list[list[Fig]]:
         if f.kind == "incident" and f.part_of is None:
             by_sentence.setdefault((f.party, f.measure, f.sentence), []).append(f)
     for (party, measure, s), here in by_sentence.items():
-        if not any(LINKED.search(f.quote) for f in here):
+        if not any(linked(f.quote) for f in here):
             continue
         for other in here + by_sentence.get((party, measure, s + 1), []):
             a = here[0]
@@ -160,9 +160,14 @@ class _Index:
 
 def _keys(f: Fig, query: bool) -> Iterable[tuple]:
     block = (f.party, f.measure, f.kind)
-    if f.kind != "incident":
+    if f.kind != "incident":  # a value bucket (ratio 1.25) and the end date's bucket of the window
         b = round(math.log(max(f.value, 1), 1.25))
-        return [(*block, v) for v in range(b - 3, b + 4)] if query else [(*block, b)]
+        end = f.de if f.de is not None else f.ds
+        t = end // WINDOW[f.kind] if end is not None else None
+        if not query:
+            return [(*block, b, t)]
+        times = (t - 1, t, t + 1) if t is not None else (None,)
+        return [(*block, v, w) for v in range(b - 3, b + 4) for w in times]
     if f.basis == "published":  # an undated report: the same value, dated up to a year before publication
         month = f.pub // 30
         if query:

@@ -10,6 +10,7 @@ Dates are whole days since 1970-01-01 (``int``), None when unknown.
 """
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from dataclasses import dataclass
@@ -125,14 +126,8 @@ class Fig:
     part_of: str | None = None
     official: bool = False
     revision: int = 0   # 1: a revised count ("rose to"), -1: a first count ("initially"), 0: neither
-
-    @property
-    def lo(self) -> float:
-        return bounds(self.value, self.value_high, self.qualifier)[0]
-
-    @property
-    def hi(self) -> float:
-        return bounds(self.value, self.value_high, self.qualifier)[1]
+    lo: float = 0.0     # bounds() of the figure
+    hi: float = 0.0
 
     @property
     def precise(self) -> bool:
@@ -148,7 +143,7 @@ def figure_kind(quote: str, before: str, measure: str, ds: int | None, de: int |
         if de - ds <= 45:
             return "incident"
         return "incident" if _ONE_EVENT.search(quote) and not _RUNNING.search(before) else "cumulative"
-    if ds is not None or de is not None or _CUMULATIVE.search(quote):
+    if ds is not None or de is not None or cumulative_cue(quote):
         return "cumulative"
     return "incident"
 
@@ -161,15 +156,33 @@ def annotate(figs: list[Fig], places_at: dict[int, list[tuple[int, str]]],
     ``operations``: (sentence, start, end) of its dated operation milestones.
     """
     for f in figs:
+        f.lo, f.hi = bounds(f.value, f.value_high, f.qualifier)
         f.kind = figure_kind(f.quote, _before(f), f.measure, f.ds, f.de)
         f.basis = "sentence" if f.ds is not None or f.de is not None else "none"
         here = sorted(places_at.get(f.sentence, ()), key=lambda h: (h[0] > f.pos, abs(h[0] - f.pos)))
         f.place = places.most_specific([p for _, p in here])
         before = _before(f)
-        f.official = bool(_OFFICIAL.search(f.quote)) and not _CLAIM.search(f.quote)
+        f.official = official(f.quote)
         f.revision = 1 if _LATER.search(before) else -1 if _EARLIER.search(before) else 0
     find_parts(figs)
     _date_undated(figs, operations)
+
+
+@functools.lru_cache(maxsize=4096)
+def official(quote: str) -> bool:
+    """Whether a sentence gives an official count (an authority speaks, not a claim)."""
+    return bool(_OFFICIAL.search(quote)) and not _CLAIM.search(quote)
+
+
+@functools.lru_cache(maxsize=4096)
+def linked(quote: str) -> bool:
+    """Whether a sentence links counts of one quantity (:data:`LINKED`: revisions, claims)."""
+    return bool(LINKED.search(quote))
+
+
+@functools.lru_cache(maxsize=4096)
+def cumulative_cue(quote: str) -> bool:
+    return bool(_CUMULATIVE.search(quote))
 
 
 def _before(f: Fig, width: int = 40) -> str:
@@ -183,7 +196,8 @@ def find_parts(figs: list[Fig]) -> None:
     the same measure before it (this sentence or the two before, the same party first); "12 of the
     30 ...": a part of the next figure; two to four figures of one or two adjacent sentences just
     after an aggregate of the same party and measure whose sum matches it ("about 20 ... 10 more"
-    under "more than 30"). Each lookup is keyed by sentence: linear in the article's figures.
+    under "more than 30"; at most four candidates in those sentences, else it is a list). Each
+    lookup is keyed by sentence: linear in the article's figures.
     """
     order = sorted(figs, key=lambda f: (f.sentence, f.pos))
     by_sentence: dict[int, list[Fig]] = {}
@@ -212,8 +226,10 @@ def find_parts(figs: list[Fig]) -> None:
         found = None
         for window in windows:
             pool = [o for s in window for o in by_sentence[s] if o.part_of is None and o.party == agg.party
-                    and o.measure == agg.measure and o.value < agg.value][:8]
-            for n in range(2, min(4, len(pool)) + 1):
+                    and o.measure == agg.measure and o.value < agg.value]
+            if len(pool) > 4:  # a list, not the parts of one aggregate
+                continue
+            for n in range(2, len(pool) + 1):
                 for combo in itertools.combinations(pool, n):
                     gap = abs(sum(c.value for c in combo) - agg.value) / agg.value
                     if (sum(c.lo for c in combo) <= agg.hi and sum(c.hi for c in combo) >= agg.lo
