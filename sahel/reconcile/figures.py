@@ -159,19 +159,41 @@ def annotate(figs: list[Fig], places_at: dict[int, list[tuple[int, str]]],
         f.lo, f.hi = bounds(f.value, f.value_high, f.qualifier)
         f.kind = figure_kind(f.quote, _before(f), f.measure, f.ds, f.de)
         f.basis = "sentence" if f.ds is not None or f.de is not None else "none"
+        if f.kind == "incident" and (f.ds is None) != (f.de is None):  # a deployment "to date": as of then
+            f.ds = f.de = f.de if f.ds is None else f.ds
         here = sorted(places_at.get(f.sentence, ()), key=lambda h: (h[0] > f.pos, abs(h[0] - f.pos)))
         f.place = places.most_specific([p for _, p in here])
         before = _before(f)
-        f.official = official(f.quote)
+        f.official = official(f)
         f.revision = 1 if _LATER.search(before) else -1 if _EARLIER.search(before) else 0
     find_parts(figs)
     _date_undated(figs, operations)
 
 
 @functools.lru_cache(maxsize=4096)
-def official(quote: str) -> bool:
-    """Whether a sentence gives an official count (an authority speaks, not a claim)."""
+def _official_sentence(quote: str) -> bool:
     return bool(_OFFICIAL.search(quote)) and not _CLAIM.search(quote)
+
+
+def official(f: Fig) -> bool:
+    """Whether a figure is an official count: an authority speaks in its clause (or in its sentence,
+    which holds no claim), and no claim is made in its clause."""
+    clause = _clause(f)
+    if _CLAIM.search(clause):
+        return False
+    return bool(_OFFICIAL.search(clause)) or _official_sentence(f.quote)
+
+
+_BREAK = re.compile(r"[,;:]|\b(?:while|whereas|but)\b", re.I)
+
+
+def _clause(f: Fig) -> str:
+    """The clause of its sentence a figure stands in (between commas, semicolons, "while", "but" …)."""
+    if f.at < 0:
+        return f.quote
+    starts = [m.end() for m in _BREAK.finditer(f.quote, 0, f.at)]
+    end = _BREAK.search(f.quote, f.at)
+    return f.quote[starts[-1] if starts else 0:end.start() if end else len(f.quote)]
 
 
 @functools.lru_cache(maxsize=4096)
