@@ -74,6 +74,8 @@ class Fact:
             if end is not None and self.dated and max(abs(end - self.ds), abs(end - self.de)) > WINDOW[f.kind]:
                 return False
             ok = self.agrees(f)
+        elif f.ds is None and f.pub is None:
+            return False
         elif f.basis == "published":  # some time before publication: the same count of an earlier incident
             ok = self.agrees(f) and (not self.dated or 0 <= f.pub - self.de <= UNDATED_REACH)
         elif not self.dated:  # reported before as undated: published after this incident, within reach
@@ -168,6 +170,8 @@ def _keys(f: Fig, query: bool) -> Iterable[tuple]:
             return [(*block, b, t)]
         times = (t - 1, t, t + 1) if t is not None else (None,)
         return [(*block, v, w) for v in range(b - 3, b + 4) for w in times]
+    if f.ds is None and f.pub is None:  # undated in an undated article: nothing to match it by
+        return []
     if f.basis == "published":  # an undated report: the same value, dated up to a year before publication
         month = f.pub // 30
         if query:
