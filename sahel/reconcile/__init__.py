@@ -66,7 +66,7 @@ def _articles(documents: pd.DataFrame, figures: pd.DataFrame, mentions: pd.DataF
     fc = _columns(figures, ("figure_id", "doc_id", "value", "value_high", "qualifier", "party", "measure", "noun",
                             "date_start", "date_end", "start", "sentence", "sentence_start", "quote"),
                   ("date_start", "date_end"))
-    mc = _columns(mentions, ("mention_id", "doc_id", "kind", "name", "code", "start", "sentence",
+    mc = _columns(mentions, ("mention_id", "doc_id", "kind", "name", "code", "start", "surface", "sentence",
                              "sentence_start", "sentence_end", "date_start", "date_end", "quote"),
                   ("date_start", "date_end"))
     for doc in fc["doc_id"] + mc["doc_id"]:
@@ -80,6 +80,8 @@ def _articles(documents: pd.DataFrame, figures: pd.DataFrame, mentions: pd.DataF
         if sent is None:
             continue
         here = context.setdefault((doc, sent), {"places": [], "names": [], "codes": []})
+        if kind == "place" and str(mc["surface"][k] or "").isupper():  # a dateline ("BAMAKO, Oct 1"): not where
+            continue
         if kind == "place":
             places_at.setdefault(doc, {}).setdefault(sent, []).append((mc["start"][k], str(mc["code"][k])))
             here["places"].append(str(mc["code"][k]))

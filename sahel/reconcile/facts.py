@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from .. import places
 from .figures import BASES, Fig, estimates, linked, precision
 
-WINDOW = {"cumulative": 400, "stock": 180}  # days two reports of a running total / level may be apart
+WINDOW = {"cumulative": 400, "stock": 1000}  # days two reports of a running total / level may be apart
 UNDATED_REACH = 400  # an undated incident can be the incident dated up to this many days before publication
 
 
@@ -67,37 +67,37 @@ class Fact:
     def accepts(self, g: list[Fig]) -> bool:
         """Whether an article's group of reports ``g`` (one value) is this fact, reported again."""
         f = g[0]
-        if f.doc in self.docs:
+        if f.doc in self.docs or (f.part_of is None) != (self.head.part_of is None):
             return False
         if f.kind != "incident":
             end = f.de if f.de is not None else f.ds
             if end is not None and self.dated and max(abs(end - self.ds), abs(end - self.de)) > WINDOW[f.kind]:
                 return False
-            ok = self.agrees(f)
+            same_time = end is not None and self.dated and max(abs(end - self.ds), abs(end - self.de)) <= 31
+            ratio = max(max(self.bests), f.value) / max(min(min(self.bests), f.value), 1)
+            ok = self.agrees(f) or (f.kind == "stock" and same_time and ratio <= 1.35)  # one level, disputed
         elif f.ds is None and f.pub is None:
             return False
         elif f.basis == "published":  # some time before publication: the same count of an earlier incident
-            ok = self.agrees(f) and (not self.dated or 0 <= f.pub - self.de <= UNDATED_REACH)
+            ok = self.agrees(f) and (0 <= f.pub - self.ds <= UNDATED_REACH if self.dated
+                                     else all(abs(f.pub - m.pub) <= UNDATED_REACH for m in self.members))
         elif not self.dated:  # reported before as undated: published after this incident, within reach
-            ok = self.agrees(f) and all(0 <= m.pub - f.de <= UNDATED_REACH for m in self.members)
+            ok = self.agrees(f) and all(0 <= m.pub - f.ds <= UNDATED_REACH for m in self.members)
         elif f.ds > self.de or f.de < self.ds:
             return False
         else:
-            ok = self.agrees(f) or (f.precise and all(m.precise for m in self.members if m.basis != "published")
-                                    and max(max(self.bests), f.value) <= 4 * max(min(min(self.bests), f.value), 1))
+            precise = f.precise and all(m.precise for m in self.members if m.basis != "published")
+            ratio = max(max(self.bests), f.value) / max(min(min(self.bests), f.value), 1)
+            ok = self.agrees(f) or ratio <= (4 if precise else 1.25)
         return ok and not any(place_conflict(f.place, p) for p in self.places)
 
 
 def place_conflict(a: str | None, b: str | None) -> bool:
-    """Two distinct named localities are two places; a country or broad region holds anything."""
+    """Two distinct towns or villages are two places; a country, region, area or border may hold either."""
     if not a or not b or a == b:
         return False
     kinds = places.column("kind")
-    ka, kb = kinds.get(a), kinds.get(b)
-    if ka == "country" or kb == "country":
-        return False
-    broad = ("country", "region")
-    return not (ka in broad and kb in broad and ka != kb)
+    return kinds.get(a) in ("town", "village") and kinds.get(b) in ("town", "village")
 
 
 def group_article(figs: list[Fig]) -> list[list[Fig]]:
@@ -132,7 +132,7 @@ def group_article(figs: list[Fig]) -> list[list[Fig]]:
     for (party, measure, s), here in by_sentence.items():
         if not any(linked(f.quote) for f in here):
             continue
-        for other in here + by_sentence.get((party, measure, s + 1), []):
+        for other in by_sentence.get((party, measure, s - 1), []) + here + by_sentence.get((party, measure, s + 1), []):
             a = here[0]
             if other is not a and (a.ds is None or other.ds is None or not (a.ds > other.de or a.de < other.ds)):
                 union(a, other)
@@ -175,8 +175,8 @@ def _keys(f: Fig, query: bool) -> Iterable[tuple]:
     if f.basis == "published":  # an undated report: the same value, dated up to a year before publication
         month = f.pub // 30
         if query:
-            return [(*block, "v", f.value, m) for m in range(month - UNDATED_REACH // 30 - 1, month + 1)] + \
-                [(*block, "u", f.value, m) for m in (month - 1, month, month + 1)]
+            reach = range(month - UNDATED_REACH // 30 - 1, month + 1)
+            return [(*block, "v", f.value, m) for m in reach] + [(*block, "u", f.value, m) for m in reach]
         return [(*block, "u", f.value, month)]
     weeks = range(f.ds // 7, f.de // 7 + 1) if f.de - f.ds <= 70 else [("wide",)]
     keys = [(*block, w) for w in weeks]
@@ -228,7 +228,8 @@ def fact_rows(facts: list[Fact]) -> list[dict]:
         lead = (official or ms)[-1]
         est = [estimates(m.value, m.value_high, m.qualifier) for m in ms]
         low = min(e[0] for e in est)
-        high = None if any(e[2] is None for e in est) else max(e[2] for e in est)
+        top = max(e[2] if e[2] is not None else e[1] for e in est)  # the spread of the reported values,
+        high = None if any(e[2] is None and e[1] >= top for e in est) else top  # open if its top is "more than"
         disputed = len(set(values)) > 1
         best = min(max(lead.value, low), high) if high is not None else max(lead.value, low)
         qual = "at_least" if high is None else ("range" if low != high else "exact") if disputed else lead.qualifier
@@ -269,7 +270,10 @@ def _dates(fact: Fact, ms: list[Fig]) -> tuple[int | None, int | None, str]:
     ends = [m.de if m.de is not None else m.ds for m in ms if m.de is not None or m.ds is not None]
     if kind == "cumulative":
         return (min(starts) if starts else None), (min(ends) if ends else None), basis
-    return (min(ends) if ends else None), (max(ends) if ends else None), basis
+    dated = [m for m in ms if m.basis != "published" and m.de is not None]  # a level: as the sources date it,
+    if dated:  # else some time before its earliest report
+        return min(m.ds if m.ds is not None else m.de for m in dated), max(m.de for m in dated), basis
+    return None, (min(ends) if ends else None), basis
 
 
 def _fmt(value: float, high: float | None) -> str:

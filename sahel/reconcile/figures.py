@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import math
 import re
 from dataclasses import dataclass
 
@@ -24,14 +25,13 @@ STOCKS = ("deployed", "displaced")
 BASES = ("sentence", "event", "published", "none")
 DAY_NS = 86_400 * 10**9
 
-_REINFORCE = re.compile(
-    r"\b(?:more|additional|extra|reinforc\w*|pledg\w*|(?:to|will|would|plans? to) (?:send|deploy)|sending|"
-    r"dispatch\w*|ongoing|involv\w*|took part|taking part|mobili[sz]\w*|surge)\b", re.I)
+_REINFORCE_BEFORE = re.compile(r"\b(?:additional|extra|another|reinforcements? of)\s+(?:\w+\s+){0,2}$", re.I)
+_REINFORCE_AFTER = re.compile(r"^[\d,.]+(?:-\w+)?\s+(?:\w+\s+)?(?:more|additional|extra|fresh|reinforc\w*)\b", re.I)
 _CUMULATIVE = re.compile(r"\b(?:since|to date|so far|in total|total of|altogether|overall|cumulative\w*|"
                          r"in all|all told|over the (?:past|last) (?:\w+ )?(?:years|decade))\b", re.I)
 _RUNNING = re.compile(r"\b(?:brings?|bringing|brought|total of|tally of)\s+(?:\w+\s+){0,2}$", re.I)
-_ONE_EVENT = re.compile(r"\b(?:an?|the|one|single) (?:attack|assault|ambush|strike|air ?strike|raid|"
-                        r"collision|crash|explosion|bombing|massacre|clash|battle)\b", re.I)
+_ONE_EVENT = re.compile(r"\b(?:an?|the|one|single|that|this)\s+(?:[\w-]+\s+){0,3}(?:attack|assault|ambush|strike|"
+                        r"air ?strike|raid|collision|crash|explosion|bombing|massacre|clash|battle)\b", re.I)
 _BACK_PART = re.compile(r"\b(?:of (?:these|those|them|whom|which)|among (?:them|these|those|whom|the dead))\b",
                         re.I)
 _INCLUDING = re.compile(r"\binclud(?:ing|es|ed)\s+(?:\w+\s+){0,2}$", re.I)
@@ -71,12 +71,14 @@ def estimates(value: float, value_high: float | None = None, qualifier: str | No
     return v, v, v
 
 
-def bounds(value: float, value_high: float | None, qualifier: str | None) -> tuple[float, float]:
-    """The values a report is compatible with, for matching reports (never for reporting)."""
+def bounds(value: float, value_high: float | None, qualifier: str | None, tight: bool = False
+           ) -> tuple[float, float]:
+    """The values a report is compatible with, for matching reports (never for reporting); ``tight``
+    for levels and running totals, whose "about" is closer than an incident's first estimate."""
     v = float(value)
     q = qualifier or "exact"
     if q == "approx":
-        return v * 0.8, v * 1.2
+        return (v * 0.97, v * 1.03) if tight else (v * 0.8, v * 1.2)
     if q == "at_least":
         return v, v * 1.5
     if q == "at_most":
@@ -134,11 +136,14 @@ class Fig:
         return self.ds is not None and self.de is not None and self.de - self.ds <= 7 and self.basis != "published"
 
 
-def figure_kind(quote: str, before: str, measure: str, ds: int | None, de: int | None) -> str:
-    """``incident``, ``cumulative`` or ``stock`` by the figure's sentence (``before``: the text just
-    before the figure) and its own dates."""
+def figure_kind(quote: str, before: str, after: str, measure: str, ds: int | None, de: int | None) -> str:
+    """``incident``, ``cumulative`` or ``stock`` by the figure's sentence (``before``, ``after``: the
+    text just before the figure and from it on) and its own dates: a deployment is an incident only
+    when it adds to a force ("600 more soldiers", "a 600-strong reinforcement"); a force's size, even
+    one being sent, is a level."""
     if measure in STOCKS:
-        return "incident" if measure == "deployed" and _REINFORCE.search(quote) else "stock"
+        sent = _REINFORCE_BEFORE.search(before) or _REINFORCE_AFTER.search(after)
+        return "incident" if measure == "deployed" and sent else "stock"
     if ds is not None and de is not None:
         if de - ds <= 45:
             return "incident"
@@ -156,18 +161,24 @@ def annotate(figs: list[Fig], places_at: dict[int, list[tuple[int, str]]],
     ``operations``: (sentence, start, end) of its dated operation milestones.
     """
     for f in figs:
-        f.lo, f.hi = bounds(f.value, f.value_high, f.qualifier)
-        f.kind = figure_kind(f.quote, _before(f), f.measure, f.ds, f.de)
+        f.kind = figure_kind(f.quote, _before(f), f.quote[f.at:f.at + 60] if f.at >= 0 else "", f.measure,
+                             f.ds, f.de)
+        f.lo, f.hi = bounds(f.value, f.value_high, f.qualifier, tight=f.kind != "incident")
         f.basis = "sentence" if f.ds is not None or f.de is not None else "none"
         if f.kind == "incident" and (f.ds is None) != (f.de is None):  # a deployment "to date": as of then
             f.ds = f.de = f.de if f.ds is None else f.ds
-        here = sorted(places_at.get(f.sentence, ()), key=lambda h: (h[0] > f.pos, abs(h[0] - f.pos)))
-        f.place = places.most_specific([p for _, p in here])
+        lo, hi = _part(f)
+        here = sorted((h for h in places_at.get(f.sentence, ()) if lo <= h[0] < hi),
+                      key=lambda h: (h[0] > f.pos, abs(h[0] - f.pos)))
+        local = [p for _, p in here if places.column("kind").get(p) in ("town", "village")]
+        f.place = local[0] if local else places.most_specific([p for _, p in here])  # the nearest locality
         before = _before(f)
         f.official = official(f)
         f.revision = 1 if _LATER.search(before) else -1 if _EARLIER.search(before) else 0
     find_parts(figs)
     _date_undated(figs, operations)
+    for f in figs:  # (a part takes its aggregate's kind)
+        f.lo, f.hi = bounds(f.value, f.value_high, f.qualifier, tight=f.kind != "incident")
 
 
 @functools.lru_cache(maxsize=4096)
@@ -205,6 +216,21 @@ def linked(quote: str) -> bool:
 @functools.lru_cache(maxsize=4096)
 def cumulative_cue(quote: str) -> bool:
     return bool(_CUMULATIVE.search(quote))
+
+
+def _part(f: Fig) -> tuple[float, float]:
+    """Where the part of its sentence a figure stands in starts and ends in the article (parts
+    end at ';' and at ', and' / ', while': "71 were killed at Inates; on 9 January, 89 at …")."""
+    if f.at < 0:
+        return -math.inf, math.inf
+    base = f.pos - f.at
+    cuts = [m.end() for m in _PART_BREAK.finditer(f.quote)]
+    before = [c for c in cuts if c <= f.at]
+    after = [c for c in cuts if c > f.at]
+    return base + (before[-1] if before else 0), base + (after[0] if after else len(f.quote))
+
+
+_PART_BREAK = re.compile(r";|,\s+(?:and|while|whereas|but)\b|\band (?:on|in) ", re.I)
 
 
 def _before(f: Fig, width: int = 40) -> str:
@@ -268,7 +294,7 @@ def _date_undated(figs: list[Fig], operations: list[tuple[int, int, int]]) -> No
     A part takes its aggregate's dates; an undated incident the dates of a dated incident of its
     sentence, else of the article's nearest dated operation (unless "another" one): basis
     ``event``; else "some time before publication" (no start, end = publication): ``published``.
-    Running totals and stocks without a date are as of publication.
+    Running totals and levels without a date are known as of publication.
     """
     by_id = {f.fid: f for f in figs}
     dated_in: dict[int, Fig] = {}
@@ -293,4 +319,4 @@ def _date_undated(figs: list[Fig], operations: list[tuple[int, int, int]]) -> No
             _, f.ds, f.de = min(ops, key=lambda o: (abs(o[0] - f.sentence), o[0]))
             f.basis = "event"
         elif f.pub is not None:
-            f.ds, f.de, f.basis = (f.pub if f.kind == "stock" else None), f.pub, "published"
+            f.ds, f.de, f.basis = None, f.pub, "published"

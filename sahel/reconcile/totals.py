@@ -5,8 +5,9 @@ captured, destroyed): a cumulative fact whose period lies inside the window repl
 covers (the same party, or every party for an all-sides ``UNKNOWN`` total; period inside its
 period); of overlapping cumulative facts the largest is used; the incidents no cumulative covers are
 added; a part is never added with its aggregate; an open fact (``at_least``) leaves ``high`` open.
-Stocks (deployed, displaced): the latest level in the window, never a sum over time (levels at that
-same date added when not parts of one another). An undated incident ("some time before
+Stocks (deployed, displaced): the latest level whose period lies in the window, never a sum over
+time (levels at that same date added when not parts of one another); deployments ("600 more") are
+not levels. An undated incident ("some time before
 publication") lies inside only a window without a start. What stays out: making the facts.
 """
 from __future__ import annotations
@@ -115,15 +116,10 @@ def _without_parts(used: list, covered: set[str]) -> list:
 
 
 def _stock(rows: list, ws, we) -> list:
-    levels = [r for r in rows if r.kind == "stock"] or [r for r in rows if r.kind == "incident"]
+    """The levels dated last in the window (a level reported undated lies before its earliest report)."""
+    levels = [r for r in rows if r.kind == "stock" and _inside(r, ws, we)]
     at: dict = {}
     for r in levels:
-        first = r.date_start if r.date_start is not None else r.date_end
-        last = r.date_end if r.date_end is not None else r.date_start
-        if first is None or (we is not None and first > we) or (ws is not None and last < ws):
-            continue
-        at.setdefault(min(last, we) if we is not None else last, []).append(r)
-    if not at:
-        return []
-    latest = at[max(at)]
-    return _without_parts(latest, set())
+        at.setdefault(r.date_end if r.date_end is not None else r.date_start, []).append(r)
+    at.pop(None, None)
+    return _without_parts(at[max(at)], set()) if at else []
