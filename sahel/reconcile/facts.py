@@ -67,7 +67,7 @@ class Fact:
     def accepts(self, g: list[Fig]) -> bool:
         """Whether an article's group of reports ``g`` (one value) is this fact, reported again."""
         f = g[0]
-        if f.doc in self.docs or (f.part_of is None) != (self.head.part_of is None):
+        if f.doc in self.docs:
             return False
         if f.kind != "incident":
             end = f.de if f.de is not None else f.ds
@@ -197,10 +197,8 @@ def cluster(articles: list[list[Fig]]) -> list[Fact]:
         for g in groups:
             g.sort(key=lambda f: (BASES.index(f.basis), f.pos))
             head = g[0]
-            found = None
-            if head.part_of is None:
-                cands = [c for c in index.candidates(head) if c.accepts(g)]
-                found = min(cands, key=lambda c: (not c.agrees(head), _distance(c, head), c.head.fid), default=None)
+            cands = [c for c in index.candidates(head) if c.accepts(g)]
+            found = min(cands, key=lambda c: (not c.agrees(head), _distance(c, head), c.head.fid), default=None)
             if found is None:
                 found = Fact([])
                 facts.append(found)

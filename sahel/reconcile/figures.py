@@ -230,7 +230,7 @@ def _part(f: Fig) -> tuple[float, float]:
     return base + (before[-1] if before else 0), base + (after[0] if after else len(f.quote))
 
 
-_PART_BREAK = re.compile(r";|,\s+(?:and|while|whereas|but)\b|\band (?:on|in) ", re.I)
+_PART_BREAK = re.compile(r";|,\s+(?:and|while|whereas|but)\b|\band (?:on|in) |\band (?=\d)", re.I)
 
 
 def _before(f: Fig, width: int = 40) -> str:
