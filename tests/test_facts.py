@@ -104,11 +104,18 @@ def test_including_makes_a_part_even_of_another_party():
     assert total(f, "killed", "MLI").best == 12  # alone, it counts
 
 
-def test_conflicting_levels_are_one_disputed_fact_not_a_made_up_number():
-    out = derive(D, fig("a", 60000, "CIVILIAN", "displaced", "About 60000 refugees live in the camp.",
-                        qualifier="approx", noun="refugee"),
-                 fig("b", 80000, "CIVILIAN", "displaced", "About 80000 refugees live in the camp.",
-                     qualifier="approx", noun="refugee"))
+def test_conflicting_levels_at_one_time_are_one_disputed_fact_not_a_made_up_number():
+    out = derive(D, fig("a", 1_500_000, "CIVILIAN", "displaced", "About 1500000 people are displaced.",
+                        qualifier="approx", noun="person"),
+                 fig("b", 1_600_000, "CIVILIAN", "displaced", "Almost 1600000 people are displaced.",
+                     qualifier="approx", noun="person"))
     f = out["facts"]
     assert len(f) == 1 and f.iloc[0]["disputed"] and f.iloc[0]["kind"] == "stock"
-    assert (f.iloc[0]["low"], f.iloc[0]["best"], f.iloc[0]["high"]) == (60000, 80000, 80000)
+    assert (f.iloc[0]["low"], f.iloc[0]["best"], f.iloc[0]["high"]) == (1_500_000, 1_600_000, 1_600_000)
+
+
+def test_levels_far_apart_are_two_levels():
+    out = derive(D, fig("a", 4500, "FRA", "deployed", "France has 4500 troops in the Sahel.", noun="troop"),
+                 fig("c", 5100, "FRA", "deployed", "France has about 5100 troops in the Sahel.", qualifier="approx",
+                     noun="troop"))
+    assert len(out["facts"]) == 2

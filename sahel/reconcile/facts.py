@@ -75,7 +75,11 @@ class Fact:
                 return False
             same_time = end is not None and self.dated and max(abs(end - self.ds), abs(end - self.de)) <= 31
             ratio = max(max(self.bests), f.value) / max(min(min(self.bests), f.value), 1)
-            ok = self.agrees(f) or (f.kind == "stock" and same_time and ratio <= 1.35)  # one level, disputed
+            ok = self.agrees(f) or (f.kind == "stock" and same_time and ratio <= 1.1)  # one level, disputed
+            kinds = places.column("kind")
+            if f.kind == "stock" and kinds.get(f.place) == "country" and any(
+                    kinds.get(p) == "country" and p != f.place for p in self.places):
+                return False  # levels of two countries
         elif f.ds is None and f.pub is None:
             return False
         elif f.basis == "published":  # some time before publication: the same count of an earlier incident

@@ -80,9 +80,9 @@ def bounds(value: float, value_high: float | None, qualifier: str | None, tight:
     if q == "approx":
         return (v * 0.97, v * 1.03) if tight else (v * 0.8, v * 1.2)
     if q == "at_least":
-        return v, v * 1.5
+        return v, v * (1.05 if tight else 1.5)
     if q == "at_most":
-        return v * 0.5, v
+        return v * (0.95 if tight else 0.5), v
     if q == "range" and value_high is not None and not pd.isna(value_high):
         return v, float(value_high)
     return v, v
