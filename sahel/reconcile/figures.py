@@ -262,6 +262,7 @@ def find_parts(figs: list[Fig]) -> None:
             continue
         prior = [p for s in (f.sentence - 2, f.sentence - 1, f.sentence) for p in by_sentence.get(s, ())
                  if p.pos < f.pos and p.measure == f.measure and p.value > f.value and p.part_of is None]
+        prior = [p for p in prior if p.party in (f.party, "UNKNOWN")]  # (an all-sides count holds any party)
         if prior:
             same = [p for p in prior if p.party == f.party]
             f.part_of = (same or prior)[-1].fid
