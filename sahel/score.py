@@ -191,10 +191,14 @@ class FactScore:
                  f"totals right {self.totals_right}/{len(self.totals)}"]
         if details:
             for r in self.totals[~self.totals["right"]].itertuples(index=False):
-                lines.append(f"  {r.query_id} {r.measure} {r.party or 'all'} {r.start or '…'}..{r.end or '…'}: gold "
+                lines.append(f"  {r.query_id} {r.measure} {_s(r.party) or 'all'} {_s(r.start) or '…'}..{_s(r.end) or '…'}: gold "
                              f"{_n(r.low)}/{_n(r.best)}/{_n(r.high)}, got {_n(r.got_low)}/{_n(r.got_best)}/"
                              f"{_n(r.got_high)} ({r.got_facts})")
         return "\n".join(lines)
+
+
+def _s(x: object) -> str:
+    return "" if x is None or x is pd.NA or (isinstance(x, float) and x != x) else str(x)
 
 
 def _n(x: object) -> str:
