@@ -176,6 +176,10 @@ def annotate(figs: list[Fig], places_at: dict[int, list[tuple[int, str]]],
         f.official = official(f)
         f.revision = 1 if _LATER.search(before) else -1 if _EARLIER.search(before) else 0
     find_parts(figs)
+    by_id = {f.fid: f for f in figs}
+    for f in figs:  # a part is where its aggregate is, unless its own part of the sentence says
+        if f.part_of in by_id and f.place is None:
+            f.place = by_id[f.part_of].place
     _date_undated(figs, operations)
     for f in figs:  # (a part takes its aggregate's kind)
         f.lo, f.hi = bounds(f.value, f.value_high, f.qualifier, tight=f.kind != "incident")
