@@ -23,18 +23,17 @@ UNDATED_REACH = 400  # an undated incident can be the incident dated up to this 
 
 
 class Fact:
-    """The figures of one fact and summaries that decide whether another report is the same quantity."""
+    """The figures of one fact and summaries that decide whether another report is the same quantity:
+    incidents keep the common period of their dated reports, running totals and levels the span."""
 
-    def __init__(self, first: list[Fig]) -> None:
+    def __init__(self) -> None:
         self.members: list[Fig] = []
         self.docs: set[str] = set()
         self.places: set[str] = set()
-        self.ds = self.de = None  # incidents: the common period of the dated members; others: span
-        self.min_hi = math.inf
-        self.max_lo = -math.inf
-        self.bests: list[float] = []
-        for f in first:
-            self.add(f)
+        self.ds = self.de = None
+        self.min_hi = self.min_best = self.min_pub = math.inf
+        self.max_lo = self.max_best = self.max_pub = -math.inf
+        self.precise = True  # every dated report within a week
 
     @property
     def head(self) -> Fig:
@@ -50,9 +49,12 @@ class Fact:
         if f.place:
             self.places.add(f.place)
         self.min_hi, self.max_lo = min(self.min_hi, f.hi), max(self.max_lo, f.lo)
-        self.bests.append(f.value)
+        self.min_best, self.max_best = min(self.min_best, f.value), max(self.max_best, f.value)
+        if f.pub is not None:
+            self.min_pub, self.max_pub = min(self.min_pub, f.pub), max(self.max_pub, f.pub)
         if f.basis == "published" and f.kind == "incident":
             return
+        self.precise = self.precise and f.precise
         if f.kind == "incident":
             self.ds = f.ds if self.ds is None or (f.ds is not None and f.ds > self.ds) else self.ds
             self.de = f.de if self.de is None or (f.de is not None and f.de < self.de) else self.de
@@ -69,31 +71,30 @@ class Fact:
         f = g[0]
         if f.doc in self.docs:
             return False
+        ratio = max(self.max_best, f.value) / max(min(self.min_best, f.value), 1)
         if f.kind != "incident":
             end = f.de if f.de is not None else f.ds
-            if end is not None and self.dated and max(abs(end - self.ds), abs(end - self.de)) > WINDOW[f.kind]:
+            apart = max(abs(end - self.ds), abs(end - self.de)) if end is not None and self.dated else 0
+            if apart > WINDOW[f.kind] or (f.kind == "stock" and _countries_differ(f.place, self.places)):
                 return False
-            same_time = end is not None and self.dated and max(abs(end - self.ds), abs(end - self.de)) <= 31
-            ratio = max(max(self.bests), f.value) / max(min(min(self.bests), f.value), 1)
-            ok = self.agrees(f) or (f.kind == "stock" and same_time and ratio <= 1.1)  # one level, disputed
-            kinds = places.column("kind")
-            if f.kind == "stock" and kinds.get(f.place) == "country" and any(
-                    kinds.get(p) == "country" and p != f.place for p in self.places):
-                return False  # levels of two countries
+            ok = self.agrees(f) or (f.kind == "stock" and apart <= 31 and ratio <= 1.1)  # one level, disputed
         elif f.ds is None and f.pub is None:
             return False
         elif f.basis == "published":  # some time before publication: the same count of an earlier incident
             ok = self.agrees(f) and (0 <= f.pub - self.ds <= UNDATED_REACH if self.dated
-                                     else all(abs(f.pub - m.pub) <= UNDATED_REACH for m in self.members))
+                                     else max(f.pub - self.min_pub, self.max_pub - f.pub) <= UNDATED_REACH)
         elif not self.dated:  # reported before as undated: published after this incident, within reach
-            ok = self.agrees(f) and all(0 <= m.pub - f.ds <= UNDATED_REACH for m in self.members)
+            ok = self.agrees(f) and 0 <= self.min_pub - f.ds and self.max_pub - f.ds <= UNDATED_REACH
         elif f.ds > self.de or f.de < self.ds:
             return False
         else:
-            precise = f.precise and all(m.precise for m in self.members if m.basis != "published")
-            ratio = max(max(self.bests), f.value) / max(min(min(self.bests), f.value), 1)
-            ok = self.agrees(f) or ratio <= (4 if precise else 1.25)
+            ok = self.agrees(f) or ratio <= (4 if f.precise and self.precise else 1.25)
         return ok and not any(place_conflict(f.place, p) for p in self.places)
+
+
+def _countries_differ(place: str | None, others: set[str]) -> bool:
+    kinds = places.column("kind")
+    return kinds.get(place) == "country" and any(kinds.get(p) == "country" and p != place for p in others)
 
 
 def place_conflict(a: str | None, b: str | None) -> bool:
@@ -173,7 +174,7 @@ def _keys(f: Fig, query: bool) -> Iterable[tuple]:
         if not query:
             return [(*block, b, t)]
         times = (t - 1, t, t + 1) if t is not None else (None,)
-        return [(*block, v, w) for v in range(b - 3, b + 4) for w in times]
+        return [(*block, v, w) for v in range(b - 2, b + 3) for w in times]
     if f.ds is None and f.pub is None:  # undated in an undated article: nothing to match it by
         return []
     if f.basis == "published":  # an undated report: the same value, dated up to a year before publication
@@ -204,7 +205,7 @@ def cluster(articles: list[list[Fig]]) -> list[Fact]:
             cands = [c for c in index.candidates(head) if c.accepts(g)]
             found = min(cands, key=lambda c: (not c.agrees(head), _distance(c, head), c.head.fid), default=None)
             if found is None:
-                found = Fact([])
+                found = Fact()
                 facts.append(found)
             for f in g:
                 found.add(f)
