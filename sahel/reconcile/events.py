@@ -9,7 +9,7 @@ What stays out: the facts themselves, the timeline and totals.
 from __future__ import annotations
 
 from .. import places
-from .facts import place_conflict
+from .facts import components, place_conflict
 from .figures import precision
 
 VIOLENT = ("killed", "wounded", "captured", "destroyed")
@@ -18,14 +18,6 @@ VIOLENT = ("killed", "wounded", "captured", "destroyed")
 def group_events(facts: list[dict]) -> list[list[dict]]:
     """The fact rows that form events, grouped (each group in fact order); sets their ``event_id``."""
     cand = [f for f in facts if f["kind"] == "incident" and f["measure"] in VIOLENT and f["date_start"] is not None]
-    parent = list(range(len(cand)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
     by_sentence: dict[tuple, list[int]] = {}
     by_dates: dict[tuple, list[int]] = {}
     for i, f in enumerate(cand):
@@ -34,25 +26,13 @@ def group_events(facts: list[dict]) -> list[list[dict]]:
         if f["date_end"] - f["date_start"] <= 7:
             for d in f["doc_ids"].split(";"):
                 by_dates.setdefault((d, f["date_start"], f["date_end"]), []).append(i)
-    for members in by_sentence.values():
-        a = members[0]
-        for b in members[1:]:
-            fa, fb = cand[a], cand[b]
-            if find(a) != find(b) and not (fa["date_start"] > fb["date_end"] or fb["date_start"] > fa["date_end"]):
-                parent[find(a)] = find(b)
-    for members in by_dates.values():
-        a = members[0]
-        for b in members[1:]:
-            if find(a) != find(b) and not place_conflict(cand[a]["place_id"], cand[b]["place_id"]):
-                parent[find(a)] = find(b)
+    pairs = [(a, b) for a, *rest in by_sentence.values() for b in rest
+             if not (cand[a]["date_start"] > cand[b]["date_end"] or cand[b]["date_start"] > cand[a]["date_end"])]
+    pairs += [(a, b) for a, *rest in by_dates.values() for b in rest
+              if not place_conflict(cand[a]["place_id"], cand[b]["place_id"])]
     by_id = {f["fact_id"]: i for i, f in enumerate(cand)}
-    for i, f in enumerate(cand):
-        if f["part_of"] in by_id:
-            parent[find(i)] = find(by_id[f["part_of"]])
-    groups: dict[int, list[dict]] = {}
-    for i, f in enumerate(cand):
-        groups.setdefault(find(i), []).append(f)
-    out = list(groups.values())
+    pairs += [(i, by_id[f["part_of"]]) for i, f in enumerate(cand) if f["part_of"] in by_id]
+    out = [[cand[i] for i in g] for g in components(len(cand), pairs)]
     for g in out:
         event_id = "e-" + min(m.fid for f in g for m in f["_members"])
         for f in g:

@@ -16,7 +16,7 @@ import math
 from collections.abc import Iterable
 
 from .. import places
-from .figures import BASES, Fig, estimates, linked, precision
+from .figures import BASES, LINKED, Fig, estimates, has, precision
 
 WINDOW = {"cumulative": 400, "stock": 1000}  # days two reports of a running total / level may be apart
 UNDATED_REACH = 400  # an undated incident can be the incident dated up to this many days before publication
@@ -105,64 +105,52 @@ def place_conflict(a: str | None, b: str | None) -> bool:
     return kinds.get(a) in ("town", "village") and kinds.get(b) in ("town", "village")
 
 
+def components(n: int, pairs: Iterable[tuple[int, int]]) -> list[list[int]]:
+    """The groups of ``n`` items joined by ``pairs`` (union-find), in order of their first items."""
+    parent = list(range(n))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for a, b in pairs:
+        parent[find(a)] = find(b)
+    out: dict[int, list[int]] = {}
+    for i in range(n):
+        out.setdefault(find(i), []).append(i)
+    return list(out.values())
+
+
+def _overlap(a: Fig, b: Fig) -> bool:
+    return a.ds is None or b.ds is None or not (a.ds > b.de or a.de < b.ds)
+
+
 def group_article(figs: list[Fig]) -> list[list[Fig]]:
     """One article's figures in groups that report one quantity: restatements of one value (dates
     compatible) and counts linked by a revision or a claim (:data:`~.figures.LINKED`) within one
     sentence or adjacent ones."""
-    parent = {id(f): f for f in figs}
-
-    def find(f: Fig) -> Fig:
-        while parent[id(f)] is not f:
-            parent[id(f)] = parent[id(parent[id(f)])]
-            f = parent[id(f)]
-        return f
-
-    def union(a: Fig, b: Fig) -> None:
-        parent[id(find(a))] = find(b)
-
-    same: dict[tuple, list[Fig]] = {}
-    for f in sorted(figs, key=lambda f: (f.basis != "sentence", f.pos)):
+    pairs = []
+    same: dict[tuple, list[int]] = {}
+    for i in sorted(range(len(figs)), key=lambda i: (figs[i].basis != "sentence", figs[i].pos)):
+        f = figs[i]
         key = (f.party, f.measure, f.kind, f.value, f.value_high, f.part_of is None)
-        for g in same.setdefault(key, [])[-8:]:  # (the last few dates of one value: linear in a long log)
-            if g.ds is None or f.ds is None or f.basis == "published" or g.basis == "published" \
-                    or not (f.ds > g.de or f.de < g.ds):
-                union(f, g)
+        for j in same.setdefault(key, [])[-8:]:  # (the last few dates of one value: linear in a long log)
+            if "published" in (f.basis, figs[j].basis) or _overlap(f, figs[j]):
+                pairs.append((i, j))
                 break
         else:
-            same[key].append(f)
-    by_sentence: dict[tuple, list[Fig]] = {}
-    for f in figs:
+            same[key].append(i)
+    by_sentence: dict[tuple, list[int]] = {}
+    for i, f in enumerate(figs):
         if f.kind == "incident" and f.part_of is None:
-            by_sentence.setdefault((f.party, f.measure, f.sentence), []).append(f)
+            by_sentence.setdefault((f.party, f.measure, f.sentence), []).append(i)
     for (party, measure, s), here in by_sentence.items():
-        if not any(linked(f.quote) for f in here):
-            continue
-        for other in by_sentence.get((party, measure, s - 1), []) + here + by_sentence.get((party, measure, s + 1), []):
-            a = here[0]
-            if other is not a and (a.ds is None or other.ds is None or not (a.ds > other.de or a.de < other.ds)):
-                union(a, other)
-    groups: dict[int, list[Fig]] = {}
-    for f in figs:
-        groups.setdefault(id(find(f)), []).append(f)
-    return list(groups.values())
-
-
-class _Index:
-    """Facts by keys a report of the same quantity must share with them (see the module's scale note)."""
-
-    def __init__(self) -> None:
-        self.keys: dict[tuple, list[Fact]] = {}
-
-    def add(self, fact: Fact, f: Fig) -> None:
-        for key in _keys(f, query=False):
-            self.keys.setdefault(key, []).append(fact)
-
-    def candidates(self, f: Fig) -> list[Fact]:
-        seen: dict[int, Fact] = {}
-        for key in _keys(f, query=True):
-            for fact in self.keys.get(key, ()):
-                seen.setdefault(id(fact), fact)
-        return list(seen.values())
+        if any(has(LINKED, figs[i].quote) for i in here):
+            near = by_sentence.get((party, measure, s - 1), []) + here + by_sentence.get((party, measure, s + 1), [])
+            pairs += [(here[0], j) for j in near if _overlap(figs[here[0]], figs[j])]
+    return [[figs[i] for i in g] for g in components(len(figs), pairs)]
 
 
 def _keys(f: Fig, query: bool) -> Iterable[tuple]:
@@ -195,28 +183,24 @@ def _keys(f: Fig, query: bool) -> Iterable[tuple]:
 def cluster(articles: list[list[Fig]]) -> list[Fact]:
     """Facts of the articles' annotated figures (articles in report order)."""
     facts: list[Fact] = []
-    index = _Index()
+    index: dict[tuple, list[Fact]] = {}  # facts by keys a report of the same quantity shares with them
     for figs in articles:
         groups = group_article(figs)
         groups.sort(key=lambda g: (g[0].basis == "published", min(f.pos for f in g)))
         for g in groups:
             g.sort(key=lambda f: (BASES.index(f.basis), f.pos))
             head = g[0]
-            cands = [c for c in index.candidates(head) if c.accepts(g)]
-            found = min(cands, key=lambda c: (not c.agrees(head), _distance(c, head), c.head.fid), default=None)
+            cands = {id(c): c for key in _keys(head, query=True) for c in index.get(key, ())}
+            found = min((c for c in cands.values() if c.accepts(g)), default=None, key=lambda c: (
+                not c.agrees(head), abs(c.de - head.de) if c.dated and head.de is not None else 0, c.head.fid))
             if found is None:
                 found = Fact()
                 facts.append(found)
             for f in g:
                 found.add(f)
-            index.add(found, head)
+            for key in _keys(head, query=False):
+                index.setdefault(key, []).append(found)
     return facts
-
-
-def _distance(c: Fact, f: Fig) -> float:
-    if not c.dated or f.de is None:
-        return 0.0
-    return abs(c.de - f.de)
 
 
 def fact_rows(facts: list[Fact]) -> list[dict]:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import functools
 import itertools
-import math
 import re
 from dataclasses import dataclass
 
@@ -148,7 +147,7 @@ def figure_kind(quote: str, before: str, after: str, measure: str, ds: int | Non
         if de - ds <= 45:
             return "incident"
         return "incident" if _ONE_EVENT.search(quote) and not _RUNNING.search(before) else "cumulative"
-    if ds is not None or de is not None or cumulative_cue(quote):
+    if ds is not None or de is not None or has(_CUMULATIVE, quote):
         return "cumulative"
     return "incident"
 
@@ -167,7 +166,7 @@ def annotate(figs: list[Fig], places_at: dict[int, list[tuple[int, str]]],
         f.basis = "sentence" if f.ds is not None or f.de is not None else "none"
         if f.kind == "incident" and (f.ds is None) != (f.de is None):  # a deployment "to date": as of then
             f.ds = f.de = f.de if f.ds is None else f.ds
-        lo, hi = _part(f)
+        lo, hi = (f.pos - f.at + x for x in _around(f, _PART_BREAK))
         here = sorted((h for h in places_at.get(f.sentence, ()) if lo <= h[0] < hi),
                       key=lambda h: (h[0] > f.pos, abs(h[0] - f.pos)))
         local = [p for _, p in here if places.column("kind").get(p) in ("town", "village")]
@@ -185,56 +184,32 @@ def annotate(figs: list[Fig], places_at: dict[int, list[tuple[int, str]]],
         f.lo, f.hi = bounds(f.value, f.value_high, f.qualifier, tight=f.kind != "incident")
 
 
-@functools.lru_cache(maxsize=4096)
-def _official_sentence(quote: str) -> bool:
-    return bool(_OFFICIAL.search(quote)) and not _CLAIM.search(quote)
+@functools.lru_cache(maxsize=8192)
+def has(rx: re.Pattern, quote: str) -> bool:
+    """Whether ``rx`` occurs in a sentence (remembered: a sentence holds several figures)."""
+    return bool(rx.search(quote))
 
 
 def official(f: Fig) -> bool:
     """Whether a figure is an official count: an authority speaks in its clause (or in its sentence,
     which holds no claim), and no claim is made in its clause."""
-    clause = _clause(f)
-    if _CLAIM.search(clause):
-        return False
-    return bool(_OFFICIAL.search(clause)) or _official_sentence(f.quote)
+    a, b = _around(f, _CLAUSE)
+    clause = f.quote[a:b]
+    return not _CLAIM.search(clause) and (bool(_OFFICIAL.search(clause))
+                                          or (has(_OFFICIAL, f.quote) and not has(_CLAIM, f.quote)))
 
 
-_BREAK = re.compile(r"[,;:]|\b(?:while|whereas|but)\b", re.I)
-
-
-def _clause(f: Fig) -> str:
-    """The clause of its sentence a figure stands in (between commas, semicolons, "while", "but" …)."""
-    if f.at < 0:
-        return f.quote
-    starts = [m.end() for m in _BREAK.finditer(f.quote, 0, f.at)]
-    end = _BREAK.search(f.quote, f.at)
-    return f.quote[starts[-1] if starts else 0:end.start() if end else len(f.quote)]
-
-
-@functools.lru_cache(maxsize=4096)
-def linked(quote: str) -> bool:
-    """Whether a sentence links counts of one quantity (:data:`LINKED`: revisions, claims)."""
-    return bool(LINKED.search(quote))
-
-
-@functools.lru_cache(maxsize=4096)
-def cumulative_cue(quote: str) -> bool:
-    return bool(_CUMULATIVE.search(quote))
-
-
-def _part(f: Fig) -> tuple[float, float]:
-    """Where the part of its sentence a figure stands in starts and ends in the article (parts
-    end at ';' and at ', and' / ', while': "71 were killed at Inates; on 9 January, 89 at …")."""
-    if f.at < 0:
-        return -math.inf, math.inf
-    base = f.pos - f.at
-    cuts = [m.end() for m in _PART_BREAK.finditer(f.quote)]
-    before = [c for c in cuts if c <= f.at]
-    after = [c for c in cuts if c > f.at]
-    return base + (before[-1] if before else 0), base + (after[0] if after else len(f.quote))
-
-
+_CLAUSE = re.compile(r"[,;:]|\b(?:while|whereas|but)\b", re.I)
 _PART_BREAK = re.compile(r";|,\s+(?:and|while|whereas|but)\b|\band (?:on|in) |\band (?=\d)", re.I)
+"""Where a part of a sentence ends: "71 were killed at Inates; on 9 January, 89 at …"."""
+
+
+def _around(f: Fig, breaks: re.Pattern) -> tuple[int, int]:
+    """Where the stretch of its sentence between two ``breaks`` a figure stands in starts and ends."""
+    if f.at < 0:
+        return 0, len(f.quote)
+    cuts = [m.end() for m in breaks.finditer(f.quote)]
+    return max([c for c in cuts if c <= f.at], default=0), min([c for c in cuts if c > f.at], default=len(f.quote))
 
 
 def _before(f: Fig, width: int = 40) -> str:
