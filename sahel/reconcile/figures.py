@@ -23,6 +23,7 @@ MEASURES = ("killed", "wounded", "captured", "deployed", "destroyed", "displaced
 STOCKS = ("deployed", "displaced")
 BASES = ("sentence", "event", "published", "none")
 DAY_NS = 86_400 * 10**9
+NEAR = 1  # an undated incident is the dated incident of its sentence or of the one before
 
 _REINFORCE_BEFORE = re.compile(r"\b(?:additional|extra|another|reinforcements? of)\s+(?:\w+\s+){0,2}$", re.I)
 _REINFORCE_AFTER = re.compile(r"^[\d,.]+(?:-\w+)?\s+(?:\w+\s+)?(?:more|additional|extra|fresh|reinforc\w*)\b", re.I)
@@ -290,7 +291,8 @@ def _date_undated(figs: list[Fig], operations: list[tuple[int, int, int]]) -> No
                 f.kind = agg.kind
             f.ds, f.de, f.basis = agg.ds, agg.de, "event" if agg.basis in ("sentence", "event") else agg.basis
             continue
-        source = dated_in.get(f.sentence) if f.kind == "incident" else None
+        source = next((dated_in[s] for s in range(f.sentence, f.sentence - 1 - NEAR, -1) if s in dated_in),
+                      None) if f.kind == "incident" else None
         ops = [] if f.kind != "incident" or _ANOTHER.search(f.quote) else \
             [o for o in operations if f.pub is None or o[1] <= f.pub]
         if source is not None:
