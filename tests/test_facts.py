@@ -119,3 +119,13 @@ def test_levels_far_apart_are_two_levels():
                  fig("c", 5100, "FRA", "deployed", "France has about 5100 troops in the Sahel.", qualifier="approx",
                      noun="troop"))
     assert len(out["facts"]) == 2
+
+
+def test_since_a_month_runs_to_publication_and_so_far_this_year_from_january():
+    q = "Since the launch of Operation Serval in January 2013, 45 French soldiers have been killed."
+    row = dict(fig("c", 45, "FRA", "killed", q, ds="2013-01-01", de="2013-01-31"), date_text="in January 2013")
+    out = derive(D, row, fig("c", 4, "FRA", "killed", "Four French soldiers have died so far this year.",
+                             at=0, sentence=2))
+    f = out["facts"].set_index("best")
+    assert f.at[45, "kind"] == "cumulative" and f.at[45, "date_end"] == pd.Timestamp("2020-02-08")
+    assert f.at[4, "kind"] == "cumulative" and f.at[4, "date_start"] == pd.Timestamp("2020-01-01")

@@ -64,7 +64,7 @@ def _articles(documents: pd.DataFrame, figures: pd.DataFrame, mentions: pd.DataF
     d = _columns(documents, ("doc_id",))
     pubs = dict(zip(map(str, d["doc_id"]), _days(documents["published"])))
     fc = _columns(figures, ("figure_id", "doc_id", "value", "value_high", "qualifier", "party", "measure", "noun",
-                            "date_start", "date_end", "start", "sentence", "sentence_start", "quote"),
+                            "date_start", "date_end", "start", "sentence", "sentence_start", "quote", "date_text"),
                   ("date_start", "date_end"))
     mc = _columns(mentions, ("mention_id", "doc_id", "kind", "name", "code", "start", "surface", "sentence",
                              "sentence_start", "sentence_end", "date_start", "date_end", "quote"),
@@ -102,7 +102,8 @@ def _articles(documents: pd.DataFrame, figures: pd.DataFrame, mentions: pd.DataF
             fc["measure"][i], fc["noun"][i], float(value),
             None if fc["value_high"][i] is None else float(fc["value_high"][i]), fc["qualifier"][i] or "exact",
             ds, de, fc["sentence"][i] if fc["sentence"][i] is not None else -1, pos if pos is not None else -1,
-            pos - s0 if pos is not None and s0 is not None else -1, str(fc["quote"][i] or "")))
+            pos - s0 if pos is not None and s0 is not None else -1, str(fc["quote"][i] or ""),
+            date_text=fc["date_text"][i]))
     for doc, figs in by_doc.items():
         annotate(figs, places_at.get(doc, {}), operations.get(doc, []))
     figure_at: dict[tuple, list[str]] = {}

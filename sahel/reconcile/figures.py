@@ -128,6 +128,7 @@ class Fig:
     part_of: str | None = None
     official: bool = False
     revision: int = 0   # 1: a revised count ("rose to"), -1: a first count ("initially"), 0: neither
+    date_text: str | None = None  # the date expression the extraction dated the figure by
     lo: float = 0.0     # bounds() of the figure
     hi: float = 0.0
 
@@ -161,6 +162,7 @@ def annotate(figs: list[Fig], places_at: dict[int, list[tuple[int, str]]],
     ``operations``: (sentence, start, end) of its dated operation milestones.
     """
     for f in figs:
+        _periods(f)
         f.kind = figure_kind(f.quote, _before(f), f.quote[f.at:f.at + 60] if f.at >= 0 else "", f.measure,
                              f.ds, f.de)
         f.lo, f.hi = bounds(f.value, f.value_high, f.qualifier, tight=f.kind != "incident")
@@ -211,6 +213,23 @@ def _around(f: Fig, breaks: re.Pattern) -> tuple[int, int]:
         return 0, len(f.quote)
     cuts = [m.end() for m in breaks.finditer(f.quote)]
     return max([c for c in cuts if c <= f.at], default=0), min([c for c in cuts if c > f.at], default=len(f.quote))
+
+
+_SINCE = re.compile(r"\bsince\b(?:\s+[\w-]+){0,6}?\s+(?:in\s+)?$", re.I)
+_THIS_YEAR = re.compile(r"\b(?:so far|to date)\s+this year\b", re.I)
+
+
+def _periods(f: Fig) -> None:
+    """The codebook's running periods where the figure's date leaves them out: "since January 2013"
+    runs to publication, "so far this year" from January 1 (a date the sentence gives only as a start)."""
+    if f.pub is None:
+        return
+    if f.ds is not None and f.de is not None and f.de < f.pub and f.date_text and (
+            at := f.quote.find(f.date_text)) > 0 and _SINCE.search(f.quote[max(0, at - 60):at]):
+        f.de = f.pub
+    elif f.ds is None and f.de is None and has(_THIS_YEAR, f.quote):
+        year = pd.Timestamp(f.pub * DAY_NS).year
+        f.ds, f.de = pd.Timestamp(year, 1, 1).value // DAY_NS, f.pub
 
 
 def _before(f: Fig, width: int = 40) -> str:
