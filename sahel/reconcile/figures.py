@@ -146,7 +146,7 @@ def figure_kind(quote: str, before: str, after: str, measure: str, ds: int | Non
         sent = _REINFORCE_BEFORE.search(before) or _REINFORCE_AFTER.search(after)
         return "incident" if measure == "deployed" and sent else "stock"
     if ds is not None and de is not None:
-        if de - ds <= 45:
+        if de - ds <= 45 and not has(_THIS_YEAR, quote):
             return "incident"
         return "incident" if _ONE_EVENT.search(quote) and not _RUNNING.search(before) else "cumulative"
     if ds is not None or de is not None or has(_CUMULATIVE, quote):
