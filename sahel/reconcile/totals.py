@@ -54,7 +54,7 @@ def total(facts: pd.DataFrame, measure: str, party: str | None = None, start: ob
     if party is not None:
         f = f[f["party"] == party]
     rows = [r for r in f[["fact_id", "kind", "party", "low", "best", "high", "date_start", "date_end",
-                          "part_of"]].itertuples(index=False)]
+                          "part_of", "place_id"]].itertuples(index=False)]
     rows = [r._replace(date_start=_day(r.date_start), date_end=_day(r.date_end),
                        high=None if pd.isna(r.high) else float(r.high),
                        part_of=None if pd.isna(r.part_of) else r.part_of) for r in rows]
@@ -122,4 +122,7 @@ def _stock(rows: list, ws, we) -> list:
     for r in levels:
         at.setdefault(r.date_end if r.date_end is not None else r.date_start, []).append(r)
     at.pop(None, None)
-    return _without_parts(at[max(at)], set()) if at else []
+    one: dict = {}  # levels at that date are added across forces and places, one level of each
+    for r in sorted(at[max(at)], key=lambda r: r.fact_id) if at else ():
+        one.setdefault((r.party, None if pd.isna(r.place_id) else r.place_id), r)
+    return _without_parts(list(one.values()), set())
