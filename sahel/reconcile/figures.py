@@ -32,8 +32,8 @@ _CUMULATIVE = re.compile(r"\b(?:since|to date|so far|in total|total of|altogethe
 _RUNNING = re.compile(r"\b(?:brings?|bringing|brought|total of|tally of)\s+(?:\w+\s+){0,2}$", re.I)
 _ONE_EVENT = re.compile(r"\b(?:an?|the|one|single|that|this)\s+(?:[\w-]+\s+){0,3}(?:attack|assault|ambush|strike|"
                         r"air ?strike|raid|collision|crash|explosion|bombing|massacre|clash|battle)\b", re.I)
-_BACK_PART = re.compile(r"\b(?:of (?:these|those|them|whom|which)|among (?:them|these|those|whom|the dead))\b",
-                        re.I)
+_BACK_PART = re.compile(r"\b(?:of (?:these|those|them|whom|which)|among (?:them|these|those|whom)|"
+                        r"(?:of|among) the (?:[\d,.]+ )?(?:dead|victims|killed|wounded|casualties))\b", re.I)
 _INCLUDING = re.compile(r"\binclud(?:ing|es|ed)\s+(?:\w+\s+){0,2}$", re.I)
 _OF_THE = re.compile(r"^\s*(?:\w+\s+){0,2}of (?:the|its|their|those)\s+(?:\w+\s+){0,2}$", re.I)
 _ANOTHER = re.compile(r"\banother\b", re.I)
@@ -203,7 +203,7 @@ def official(f: Fig) -> bool:
 
 
 _CLAUSE = re.compile(r"[,;:]|\b(?:while|whereas|but)\b", re.I)
-_PART_BREAK = re.compile(r";|,\s+(?:and|while|whereas|but)\b|\band (?:on|in) |\band (?=\d)", re.I)
+_PART_BREAK = re.compile(r";|,\s+(?:and|while|whereas|but|after|before)\b|\band (?:on|in) |\band (?=\d)", re.I)
 """Where a part of a sentence ends: "71 were killed at Inates; on 9 January, 89 at …"."""
 
 
