@@ -162,7 +162,7 @@ def _keys(f: Fig, query: bool) -> Iterable[tuple]:
         if not query:
             return [(*block, b, t)]
         times = (t - 1, t, t + 1) if t is not None else (None,)
-        return [(*block, v, w) for v in range(b - 2, b + 3) for w in times]
+        return [(*block, v, w) for v in (b - 1, b, b + 1) for w in times]  # (tight bounds: within 1.25)
     if f.ds is None and f.pub is None:  # undated in an undated article: nothing to match it by
         return []
     if f.basis == "published":  # an undated report: the same value, dated up to a year before publication

@@ -10,6 +10,7 @@ Dates are whole days since 1970-01-01 (``int``), None when unknown.
 """
 from __future__ import annotations
 
+import bisect
 import functools
 import itertools
 import re
@@ -211,8 +212,14 @@ def _around(f: Fig, breaks: re.Pattern) -> tuple[int, int]:
     """Where the stretch of its sentence between two ``breaks`` a figure stands in starts and ends."""
     if f.at < 0:
         return 0, len(f.quote)
-    cuts = [m.end() for m in breaks.finditer(f.quote)]
-    return max([c for c in cuts if c <= f.at], default=0), min([c for c in cuts if c > f.at], default=len(f.quote))
+    cuts = _cuts(breaks, f.quote)
+    k = bisect.bisect_right(cuts, f.at)
+    return cuts[k - 1] if k else 0, cuts[k] if k < len(cuts) else len(f.quote)
+
+
+@functools.lru_cache(maxsize=8192)
+def _cuts(breaks: re.Pattern, quote: str) -> list[int]:
+    return [m.end() for m in breaks.finditer(quote)]
 
 
 _SINCE = re.compile(r"\bsince\b(?:\s+[\w-]+){0,6}?\s+(?:in\s+)?$", re.I)
