@@ -47,7 +47,8 @@ _LATER = re.compile(r"\b(?:rose|risen|rising|climbed|increased|revised(?: \w+)?|
                     r"(?:\w+\s+){0,3}$", re.I)
 _EARLIER = re.compile(r"\b(?:initial(?:ly)?|first|earlier|previous(?:ly)?|from|had (?:said|reported))\s+"
                       r"(?:\w+\s+){0,3}$", re.I)
-LINKED = re.compile(r"\b(?:rose|risen|climbed|revised|initial(?:ly)?|first (?:toll|count|report)\w*|"
+LINKED = re.compile(r"\b(?:rose|risen|climbed|revised|initial(?:ly)?|provisional|preliminary|final toll|"
+                    r"first (?:toll|count|report)\w*|"
                     r"earlier (?:toll|count|report)\w*|up from|down from|claim\w*|contradict\w*|disputed|"
                     r"(?:put|gave|gives|puts) the (?:death )?toll)\b", re.I)
 """Cues that two counts of one sentence or of adjacent sentences report one quantity (revisions, claims)."""
