@@ -55,10 +55,14 @@ def cmd_figures(args: argparse.Namespace) -> int:
 
 
 def cmd_score(args: argparse.Namespace) -> int:
-    from .score import score_corpus
+    from .score import score_corpus, score_facts_corpus
 
-    result = score_corpus(Path(args.gold), Path(args.corpus))
-    print(result.report(details=not args.quiet))
+    if args.gold is None and (args.facts is None or args.totals is None):
+        raise ValueError("give a gold figures CSV, or --facts and --totals")
+    if args.gold is not None:
+        print(score_corpus(Path(args.gold), Path(args.corpus)).report(details=not args.quiet))
+    if args.facts is not None and args.totals is not None:
+        print(score_facts_corpus(Path(args.facts), Path(args.totals), Path(args.corpus)).report(not args.quiet))
     return 0
 
 
@@ -111,8 +115,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data", default=None, help="data folder (default: data/)")
     p.set_defaults(func=cmd_figures)
 
-    p = sub.add_parser("score", help="score the extractor against a gold CSV (codebook rules)")
-    p.add_argument("gold", help="gold figures CSV")
+    p = sub.add_parser("score", help="score figures, facts and totals against gold CSVs (codebook rules)")
+    p.add_argument("gold", nargs="?", default=None, help="gold figures CSV")
+    p.add_argument("--facts", metavar="GOLD_FACTS", help="gold facts CSV: B-cubed scores of the fact grouping")
+    p.add_argument("--totals", metavar="GOLD_TOTALS", help="gold totals CSV: totals right K/N")
     p.add_argument("--corpus", default=str(paths.SEEDS_DIR), help="corpus folder (default: seeds/)")
     p.add_argument("-q", "--quiet", action="store_true", help="only the scores, no misses")
     p.set_defaults(func=cmd_score)

@@ -214,12 +214,11 @@ def article_payload(article: Article) -> Payload:
     """What is cached of one article: its tables as CSV lines, and its inputs to
     the corpus-wide tables (:func:`sahel.reconcile.prepare`)."""
     from .cache import encode
-    from .reconcile import prepare
 
     frames = parse_article(article)
     payload = encode(frames)
     if "figures" in frames and "mentions" in frames:
-        payload[PREPARED] = prepare(article.doc_id, article.published, frames["figures"], frames["mentions"])
+        payload[PREPARED] = (article.doc_id, article.published, frames["figures"], frames["mentions"])
     return payload
 
 
@@ -257,8 +256,7 @@ def _write_corpus(folder: Path, out_dir: Path, jobs: int | None, cache: bool | s
                         memo_path, save_derived)
     from .forks import can_fork
     from .parallel import ParseStats, WarmParser, iter_payloads
-    from .reconcile import FactRows, Grouped, digest, iter_derived
-    from .record import Copier, RunRecord, record_path, write_facts
+    from .record import Copier, RunRecord, record_path
     from .tables import TableWriter, csv_row_list
 
     summary = ParseSummary(folder, Path(out_dir), ParseStats())
@@ -288,17 +286,6 @@ def _write_corpus(folder: Path, out_dir: Path, jobs: int | None, cache: bool | s
         nonlocal memo, grouped
         out.start_writeback(*ARTICLE_TABLES)  # the rows copied so far
         doc_lines[:] = csv_row_list(frame(docs[:finished], DOCUMENTS), DOCUMENTS)
-        if store is not None and memo is None:
-            enabled = gc.isenabled()
-            gc.disable()  # many new objects, no cycles: collections would only cost time
-            try:
-                memo = load_memo(memo_path(store, folder))
-                memo.preload()
-                grouped = Grouped()
-                grouped.add(prepared)  # the articles before the first to parse
-            finally:
-                if enabled:
-                    gc.enable()
     with TableWriter(Path(out_dir)) as out, ExitStack() as stack:
         sources = last.open(Path(out_dir), tuple(ARTICLE_TABLES)) if last is not None else None
         if sources is None:
@@ -342,7 +329,7 @@ def _write_corpus(folder: Path, out_dir: Path, jobs: int | None, cache: bool | s
                         copier.flush()  # the copied rows come first
                     start = dict(out.sizes)  # where this article's rows go
                     p, failed = _append_payload(out, payload, doc, summary.problems)  # type: ignore[arg-type]
-                    d = digest(p) if p is not None and store is not None else None
+                    d = _digest(p) if p is not None and store is not None else None
                     if record is not None:
                         record.add(doc["doc_id"], None if failed else keys[i], doc["n_figures"], p, d,  # type: ignore[arg-type]
                                    start)
@@ -372,30 +359,10 @@ def _write_corpus(folder: Path, out_dir: Path, jobs: int | None, cache: bool | s
             copied = _copy_derived(out, find_derived(kept, key, CORPUS_WIDE))
             if copied and record is not None and last is not None:  # the last run's facts table again
                 record.facts = last.facts
-        if not copied:
-            if memo is None and store is not None:
-                memo = load_memo(memo_path(store, folder))  # stored again once used
-            if memo is not None:
-                memos.append(memo)
-            rows = last.open_facts(Path(out_dir), memo.token) if last is not None and memo is not None else None
-            if rows is not None:
-                stack.callback(os.close, rows[0])
-            for name, table in iter_derived(prepared, memo, digests if store is not None else None, spool=out.tmp,
-                                            ahead=grouped):
-                if isinstance(table, Path):  # a file of CSV rows (timeline, places, actors: made in a child)
-                    out.append_file(name, DERIVED[name], table)
-                elif isinstance(table, list):  # CSV lines (events), a few at a time (memory)
-                    for at in range(0, len(table), 2000):
-                        out.append(name, DERIVED[name], "".join(table[at:at + 2000]))
-                elif isinstance(table, FactRows):  # rows of facts unchanged since the last run are copied
-                    index = write_facts(out, table.facts, DERIVED[name], FactRows.frame, rows,
-                                        memo.token if memo is not None else b"")
-                    if record is not None:
-                        record.facts = index
-                else:  # (without a spool) facts and events are formatted in the background
-                    out.write(name, table, DERIVED[name], background=name in ("facts", "events"))
+        if not copied:  # (reconcile v2 branch: one derive from the prepared inputs, see _derive_tables)
+            for name, table in _derive_tables(prepared).items():
+                out.write(name, table, DERIVED[name])
                 out.start_writeback(name)
-                del table
         del prepared[:], digests[:]
     summary.written = out.written
     if kept is not None and key is not None and not copied:
@@ -404,6 +371,24 @@ def _write_corpus(folder: Path, out_dir: Path, jobs: int | None, cache: bool | s
         record.finish(sizes, Path(out_dir))
         record.save(record_path(store, folder))
     return summary
+
+
+def _digest(prepared: tuple) -> bytes:
+    """A hash of one article's inputs to the corpus-wide tables."""
+    import pickle
+
+    return hashlib.blake2b(pickle.dumps(prepared, protocol=4), digest_size=16).digest()
+
+
+def _derive_tables(prepared: list[tuple]) -> dict[str, pd.DataFrame]:
+    """The corpus-wide tables of the articles' prepared inputs (doc id, published, figures, mentions)."""
+    from .reconcile import derive
+    from .schema import MENTIONS
+
+    documents = frame([{"doc_id": d, "published": p} for d, p, _, _ in prepared], DOCUMENTS)
+    figures = pd.concat([f for _, _, f, _ in prepared] or [frame([], FIGURES)], ignore_index=True)
+    mentions = pd.concat([m for _, _, _, m in prepared] or [frame([], MENTIONS)], ignore_index=True)
+    return derive(documents, figures, mentions)
 
 
 def _interleaved(found: list[int | None], stream: Iterator[Payload], copier: Copier

@@ -373,7 +373,7 @@ def total(s: Story, measure: str, party: str) -> dict:
 
     t = reconcile_total(s.facts, measure, party=party, start=s.params.start, end=s.params.end)
     return {"low": t.low, "best": t.best, "high": math.nan if t.high is None else t.high,
-            "facts": t.facts}
+            "facts": s.facts[s.facts["fact_id"].isin(t.facts)]}
 
 
 def cost_summary(s: Story) -> pd.DataFrame:
@@ -641,7 +641,7 @@ def strength(s: Story) -> pd.DataFrame:
     f = s.facts[(s.facts["measure"] == "deployed") & s.facts["best"].notna()]
     when = [b if not pd.isna(b) else a for a, b in zip(f["date_start"], f["date_end"])]
     return pd.DataFrame({"date": when, "party": f["party"], "force": f["party"].map(label),
-                         "kind": ["strength" if k == "strength" else "deployment" for k in f["kind"]],
+                         "kind": ["strength" if k in ("strength", "stock") else "deployment" for k in f["kind"]],
                          "value": f["best"].astype(float),
                          "amount": [amount(r.low, r.best, r.high, r.qualifier == "approx") for r in f.itertuples()],
                          "citation": [s.cites(fact_figures(s, f.loc[[i]])) for i in f.index]}).dropna(

@@ -134,27 +134,28 @@ def _dtype(name: str) -> object:
 
 FACTS: dict[str, str] = {
     "fact_id": "string",
+    "kind": "string",            # incident | cumulative | stock
     "party": "string",
     "measure": "string",
-    "kind": "string",            # incident | cumulative | strength
+    "noun": "string",
     "low": "Float64",
-    "best": "Float64",
-    "high": "Float64",           # empty when no source bounds it ("more than 50")
+    "best": "Float64",           # the latest official count, else the latest report
+    "high": "Float64",           # empty when open ("more than 50")
     "qualifier": "string",       # exact | at_least | at_most | approx | range
     "date_start": DATE,
     "date_end": DATE,
     "date_precision": "string",  # day | week | month | year | period
-    "date_basis": "string",      # sentence | context | aggregate | published | none
+    "date_basis": "string",      # sentence | event | published | none
     "n_sources": "Int64",
+    "n_figures": "Int64",
     "doc_ids": "string",         # ';'-separated
     "figure_ids": "string",      # ';'-separated
-    "disputed": "boolean",
-    "values": "string",          # the differing values when disputed, e.g. '13 (000_…); 14 (001_…)'
-    "part_of": "string",         # fact_id of the aggregate this fact is a part of (not counted)
+    "disputed": "boolean",       # the reported values differ
+    "values": "string",          # every reported value with its figure, in report order: '13 (a:979); 14 (b:12)'
+    "part_of": "string",         # fact_id of the aggregate this fact is a part of (never added to it)
     "event_id": "string",
     "place_id": "string",
     "place": "string",
-    "noun": "string",
     "quote": "string",
 }
 """One real-world quantity, merged from the figures of every article stating it."""

@@ -107,24 +107,34 @@ def _d(x: object) -> str:
     return "" if pd.isna(x) else pd.Timestamp(x).strftime("%Y-%m-%d")
 
 
-def score(gold: pd.DataFrame, predicted: pd.DataFrame) -> Score:
-    """Match ``predicted`` figures to ``gold`` figures and score them."""
-    g = scorable(gold).assign(_q=lambda d: d["quote"].map(_norm))
-    p = scorable(predicted).assign(_q=lambda d: d["quote"].map(_norm))
+def match(g: pd.DataFrame, p: pd.DataFrame) -> tuple[list[tuple[int, int]], list[int]]:
+    """Pairs (gold row, predicted row) of equal ``doc_id, value, party, measure`` (each row used once;
+    among equal keys the same sentence, then the same date first), and the gold rows left unmatched.
+    Both frames need a ``_q`` column (the normalized quote)."""
     used: set[int] = set()
     pairs, misses = [], []
+    keyed: dict[tuple, list[int]] = {}
+    for i, key in zip(p.index, zip(p["doc_id"], p["value"], p["party"], p["measure"])):
+        keyed.setdefault(key, []).append(i)
     for gi, grow in g.iterrows():
-        cands = p[(p["doc_id"] == grow["doc_id"]) & (p["value"] == grow["value"])
-                  & (p["party"] == grow["party"]) & (p["measure"] == grow["measure"])]
-        cands = [i for i in cands.index if i not in used]
+        cands = [i for i in keyed.get((grow["doc_id"], grow["value"], grow["party"], grow["measure"]), ())
+                 if i not in used]
         if not cands:
             misses.append(gi)
             continue
-        # among equal keys prefer the same sentence, then the same date
         best = sorted(cands, key=lambda i: (p.at[i, "_q"] != grow["_q"],
                                             p.at[i, "date_start"] != grow["date_start"]))[0]
         used.add(best)
         pairs.append((gi, best))
+    return pairs, misses
+
+
+def score(gold: pd.DataFrame, predicted: pd.DataFrame) -> Score:
+    """Match ``predicted`` figures to ``gold`` figures and score them."""
+    g = scorable(gold).assign(_q=lambda d: d["quote"].map(_norm))
+    p = scorable(predicted).assign(_q=lambda d: d["quote"].map(_norm))
+    pairs, misses = match(g, p)
+    used = {pi for _, pi in pairs}
     cols = ["qualifier", "date_start", "date_end"]
     matched = pd.DataFrame({
         **{c: [g.at[gi, c] for gi, _ in pairs] for c in ["doc_id", "value", "party", "measure", "quote"]},
@@ -150,3 +160,97 @@ def score_corpus(gold_path: Path, corpus_dir: Path) -> Score:
     gold = read_gold(gold_path)
     corpus = parse_corpus(corpus_dir)
     return score(gold, corpus.figures)
+
+
+# --- facts and totals (codebook, "Facts and totals (version 2)") ----------------------------------
+
+GOLD_FACTS: dict[str, str] = {**GOLD, "fact": "string", "kind": "string", "part_of": "string"}
+GOLD_TOTALS: dict[str, str] = {"query_id": "string", "measure": "string", "party": "string", "start": "string",
+                               "end": "string", "low": "Float64", "best": "Float64", "high": "Float64",
+                               "facts": "string", "note": "string"}
+
+
+@dataclass
+class FactScore:
+    """B-cubed precision/recall/F1 of the fact grouping and the totals right, with the wrong ones."""
+
+    precision: float
+    recall: float
+    f1: float
+    matched: int
+    gold_figures: int
+    totals: pd.DataFrame  # one row per gold query: gold and predicted low/best/high, right
+
+    @property
+    def totals_right(self) -> int:
+        return int(self.totals["right"].sum())
+
+    def report(self, details: bool = True) -> str:
+        lines = [f"facts: {self.matched} of {self.gold_figures} gold figures matched; B-cubed precision "
+                 f"{self.precision:.3f}  recall {self.recall:.3f}  F1 {self.f1:.3f}",
+                 f"totals right {self.totals_right}/{len(self.totals)}"]
+        if details:
+            for r in self.totals[~self.totals["right"]].itertuples(index=False):
+                lines.append(f"  {r.query_id} {r.measure} {_s(r.party) or 'all'} {_s(r.start) or '…'}..{_s(r.end) or '…'}: gold "
+                             f"{_n(r.low)}/{_n(r.best)}/{_n(r.high)}, got {_n(r.got_low)}/{_n(r.got_best)}/"
+                             f"{_n(r.got_high)} ({r.got_facts})")
+        return "\n".join(lines)
+
+
+def _s(x: object) -> str:
+    return "" if x is None or x is pd.NA or (isinstance(x, float) and x != x) else str(x)
+
+
+def _n(x: object) -> str:
+    return "open" if x is None or pd.isna(x) else f"{float(x):g}"
+
+
+def score_facts(gold_facts: pd.DataFrame, gold_totals: pd.DataFrame, figures: pd.DataFrame,
+                facts: pd.DataFrame) -> FactScore:
+    """Score predicted ``facts`` (and the ``figures`` they group) against a reconciliation gold.
+
+    Figures are matched per article as :func:`score` matches them; B-cubed precision and recall of
+    the predicted grouping against the gold ``fact`` are averaged over the gold figures (an
+    unmatched gold figure is its own predicted fact). A total is right when its low and best equal
+    the gold's, and its high too where the gold gives one.
+    """
+    from .reconcile import total
+
+    g = scorable(gold_facts).assign(_q=lambda d: d["quote"].map(_norm))
+    p = scorable(figures).assign(_q=lambda d: d["quote"].map(_norm))
+    pairs, _ = match(g, p)
+    fact_of = {fid: k for k, ids in enumerate(facts["figure_ids"].astype(str)) for fid in ids.split(";")}
+    predicted = {gi: fact_of.get(p.at[pi, "figure_id"], ("figure", pi)) for gi, pi in pairs}
+    pred = [predicted.get(gi, ("gold", gi)) for gi in g.index]
+    gold = [f if isinstance(f, str) and f else ("gold", gi) for gi, f in zip(g.index, g["fact"].tolist())]
+    by_pred: dict = {}
+    by_gold: dict = {}
+    for i, (a, b) in enumerate(zip(pred, gold)):
+        by_pred.setdefault(a, set()).add(i)
+        by_gold.setdefault(b, set()).add(i)
+    precision = recall = 0.0
+    for a, b in zip(pred, gold):
+        both = len(by_pred[a] & by_gold[b])
+        precision += both / len(by_pred[a])
+        recall += both / len(by_gold[b])
+    n = len(g) or 1
+    precision, recall = precision / n, recall / n
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    rows = []
+    for q in gold_totals.itertuples(index=False):
+        party = q.party if isinstance(q.party, str) and q.party else None
+        t = total(facts, q.measure, party, q.start if isinstance(q.start, str) and q.start else None,
+                  q.end if isinstance(q.end, str) and q.end else None)
+        right = t.low == q.low and t.best == q.best and (pd.isna(q.high) or t.high == q.high)
+        rows.append({**q._asdict(), "party": party, "got_low": t.low, "got_best": t.best, "got_high": t.high,
+                     "got_facts": ";".join(t.facts), "right": bool(right)})
+    return FactScore(precision, recall, f1, len(pairs), len(g), pd.DataFrame(rows))
+
+
+def score_facts_corpus(facts_path: Path, totals_path: Path, corpus_dir: Path) -> FactScore:
+    """Parse ``corpus_dir`` and score its facts and totals against the gold CSVs."""
+    from .corpus import parse_corpus
+
+    corpus = parse_corpus(corpus_dir)
+    return score_facts(read_table(Path(facts_path), GOLD_FACTS), read_table(Path(totals_path), GOLD_TOTALS),
+                       corpus.figures, corpus.facts)

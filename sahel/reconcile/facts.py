@@ -1,0 +1,270 @@
+"""Figures to facts: one fact for every report of one real-world quantity.
+
+Holds the grouping of figures into facts (codebook, "Facts and totals (version 2)"): restatements
+in one article and in others, revised tolls and claims against official counts of one incident,
+running totals and levels reported again; and the fact rows (values with citations, disputed,
+low/best/high, dates and basis). Figures come annotated (:mod:`.figures`); events, the timeline
+and totals stay out.
+
+Scale: figures are grouped inside one article by keys (value, sentence), then each article's groups
+are matched against the facts of the articles before it through a dict keyed by party, measure, kind
+and a week, a value or a publication month. No step compares all pairs of an article's figures.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+from ..extract import gazetteer as places
+from .figures import BASES, LINKED, Fig, estimates, has, precision
+
+WINDOW = {"cumulative": 400, "stock": 1000}  # days two reports of a running total / level may be apart
+UNDATED_REACH = 400  # an undated incident can be the incident dated up to this many days before publication
+
+
+class Fact:
+    """The figures of one fact and summaries that decide whether another report is the same quantity:
+    incidents keep the common period of their dated reports, running totals and levels the span."""
+
+    def __init__(self) -> None:
+        self.members: list[Fig] = []
+        self.docs: set[str] = set()
+        self.places: set[str] = set()
+        self.ds = self.de = None
+        self.min_hi = self.min_best = self.min_pub = math.inf
+        self.max_lo = self.max_best = self.max_pub = -math.inf
+        self.precise = True  # every dated report within a week
+
+    @property
+    def head(self) -> Fig:
+        return self.members[0]
+
+    @property
+    def dated(self) -> bool:
+        return self.ds is not None or self.de is not None
+
+    def add(self, f: Fig) -> None:
+        self.members.append(f)
+        self.docs.add(f.doc)
+        if f.place:
+            self.places.add(f.place)
+        self.min_hi, self.max_lo = min(self.min_hi, f.hi), max(self.max_lo, f.lo)
+        self.min_best, self.max_best = min(self.min_best, f.value), max(self.max_best, f.value)
+        if f.pub is not None:
+            self.min_pub, self.max_pub = min(self.min_pub, f.pub), max(self.max_pub, f.pub)
+        if f.basis == "published" and f.kind == "incident":
+            return
+        self.precise = self.precise and f.precise
+        if f.kind == "incident":
+            self.ds = f.ds if self.ds is None or (f.ds is not None and f.ds > self.ds) else self.ds
+            self.de = f.de if self.de is None or (f.de is not None and f.de < self.de) else self.de
+        else:
+            end = f.de if f.de is not None else f.ds
+            self.ds = end if self.ds is None or (end is not None and end < self.ds) else self.ds
+            self.de = end if self.de is None or (end is not None and end > self.de) else self.de
+
+    def agrees(self, f: Fig) -> bool:
+        return f.lo <= self.min_hi and self.max_lo <= f.hi
+
+    def accepts(self, g: list[Fig]) -> bool:
+        """Whether an article's group of reports ``g`` (one value) is this fact, reported again."""
+        f = g[0]
+        if f.doc in self.docs:
+            return False
+        ratio = max(self.max_best, f.value) / max(min(self.min_best, f.value), 1)
+        if f.kind != "incident":
+            end = f.de if f.de is not None else f.ds
+            apart = max(abs(end - self.ds), abs(end - self.de)) if end is not None and self.dated else 0
+            if apart > WINDOW[f.kind] or (f.kind == "stock" and _countries_differ(f.place, self.places)):
+                return False
+            ok = self.agrees(f) or (f.kind == "stock" and apart <= 31 and ratio <= 1.1)  # one level, disputed
+        elif f.ds is None and f.pub is None:
+            return False
+        elif f.basis == "published":  # some time before publication: the same count of an earlier incident
+            ok = self.agrees(f) and (0 <= f.pub - self.ds <= UNDATED_REACH if self.dated
+                                     else max(f.pub - self.min_pub, self.max_pub - f.pub) <= UNDATED_REACH)
+        elif not self.dated:  # reported before as undated: published after this incident, within reach
+            ok = self.agrees(f) and 0 <= self.min_pub - f.ds and self.max_pub - f.ds <= UNDATED_REACH
+        elif f.ds > self.de or f.de < self.ds:
+            return False
+        else:
+            ok = self.agrees(f) or ratio <= (4 if f.precise and self.precise else 1.25)
+        return ok and not any(place_conflict(f.place, p) for p in self.places)
+
+
+def _countries_differ(place: str | None, others: set[str]) -> bool:
+    kinds = places.column("kind")
+    return kinds.get(place) == "country" and any(kinds.get(p) == "country" and p != place for p in others)
+
+
+def place_conflict(a: str | None, b: str | None) -> bool:
+    """Two distinct towns or villages are two places; a country, region, area or border may hold either."""
+    if not a or not b or a == b:
+        return False
+    kinds = places.column("kind")
+    return kinds.get(a) in ("town", "village") and kinds.get(b) in ("town", "village")
+
+
+def components(n: int, pairs: Iterable[tuple[int, int]]) -> list[list[int]]:
+    """The groups of ``n`` items joined by ``pairs`` (union-find), in order of their first items."""
+    parent = list(range(n))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for a, b in pairs:
+        parent[find(a)] = find(b)
+    out: dict[int, list[int]] = {}
+    for i in range(n):
+        out.setdefault(find(i), []).append(i)
+    return list(out.values())
+
+
+def _overlap(a: Fig, b: Fig) -> bool:
+    return a.ds is None or b.ds is None or not (a.ds > b.de or a.de < b.ds)
+
+
+def group_article(figs: list[Fig]) -> list[list[Fig]]:
+    """One article's figures in groups that report one quantity: restatements of one value (dates
+    compatible) and counts linked by a revision or a claim (:data:`~.figures.LINKED`) within one
+    sentence or adjacent ones."""
+    pairs = []
+    same: dict[tuple, list[int]] = {}
+    for i in sorted(range(len(figs)), key=lambda i: (figs[i].basis != "sentence", figs[i].pos)):
+        f = figs[i]
+        key = (f.party, f.measure, f.kind, f.value, f.value_high, f.part_of is None)
+        for j in same.setdefault(key, [])[-8:]:  # (the last few dates of one value: linear in a long log)
+            if "published" in (f.basis, figs[j].basis) or _overlap(f, figs[j]):
+                pairs.append((i, j))
+                break
+        else:
+            same[key].append(i)
+    by_sentence: dict[tuple, list[int]] = {}
+    for i, f in enumerate(figs):
+        if f.kind == "incident" and f.part_of is None:
+            by_sentence.setdefault((f.party, f.measure, f.sentence), []).append(i)
+    for (party, measure, s), here in by_sentence.items():
+        if any(has(LINKED, figs[i].quote) for i in here):
+            near = by_sentence.get((party, measure, s - 1), []) + here + by_sentence.get((party, measure, s + 1), [])
+            pairs += [(here[0], j) for j in near if _overlap(figs[here[0]], figs[j])]
+    return [[figs[i] for i in g] for g in components(len(figs), pairs)]
+
+
+def _keys(f: Fig, query: bool) -> Iterable[tuple]:
+    block = (f.party, f.measure, f.kind)
+    if f.kind != "incident":  # a value bucket (ratio 1.25) and the end date's bucket of the window
+        b = round(math.log(max(f.value, 1), 1.25))
+        end = f.de if f.de is not None else f.ds
+        t = end // WINDOW[f.kind] if end is not None else None
+        if not query:
+            return [(*block, b, t)]
+        times = (t - 1, t, t + 1) if t is not None else (None,)
+        return [(*block, v, w) for v in (b - 1, b, b + 1) for w in times]  # (tight bounds: within 1.25)
+    if f.ds is None and f.pub is None:  # undated in an undated article: nothing to match it by
+        return []
+    if f.basis == "published":  # an undated report: the same value, dated up to a year before publication
+        month = f.pub // 30
+        if query:
+            reach = range(month - UNDATED_REACH // 30 - 1, month + 1)
+            return [(*block, "v", f.value, m) for m in reach] + [(*block, "u", f.value, m) for m in reach]
+        return [(*block, "u", f.value, month)]
+    weeks = range(f.ds // 7, f.de // 7 + 1) if f.de - f.ds <= 70 else [("wide",)]
+    keys = [(*block, w) for w in weeks]
+    if not query:  # a dated incident can be the one an undated report refers to
+        keys += [(*block, "v", f.value, m) for m in range(f.ds // 30, f.de // 30 + 1)]
+    else:  # and an undated report published after it can be this one
+        keys += [(*block, "u", f.value, m) for m in range(f.ds // 30, f.de // 30 + UNDATED_REACH // 30 + 2)]
+    return keys + ([(*block, ("wide",))] if query else [])
+
+
+def cluster(articles: list[list[Fig]]) -> list[Fact]:
+    """Facts of the articles' annotated figures (articles in report order)."""
+    facts: list[Fact] = []
+    index: dict[tuple, list[Fact]] = {}  # facts by keys a report of the same quantity shares with them
+    for figs in articles:
+        groups = group_article(figs)
+        groups.sort(key=lambda g: (g[0].basis == "published", min(f.pos for f in g)))
+        for g in groups:
+            g.sort(key=lambda f: (BASES.index(f.basis), f.pos))
+            head = g[0]
+            cands = {id(c): c for key in _keys(head, query=True) for c in index.get(key, ())}
+            found = min((c for c in cands.values() if c.accepts(g)), default=None, key=lambda c: (
+                not c.agrees(head), abs(c.de - head.de) if c.dated and head.de is not None else 0, c.head.fid))
+            if found is None:
+                found = Fact()
+                facts.append(found)
+            for f in g:
+                found.add(f)
+            for key in _keys(head, query=False):
+                index.setdefault(key, []).append(found)
+    return facts
+
+
+def fact_rows(facts: list[Fact]) -> list[dict]:
+    """The :data:`~sahel.schema.FACTS` rows of the facts (dates in days; event_id left empty)."""
+    rows = []
+    fact_of = {f.fid: k for k, fact in enumerate(facts) for f in fact.members}
+    ids = ["f-" + min(m.fid for m in fact.members) for fact in facts]
+    for fact in facts:
+        ms = sorted(fact.members, key=lambda f: (f.order, f.revision, f.pos))
+        values = [(m.value, m.value_high) for m in ms]
+        official = [m for m in ms if m.official]
+        lead = (official or ms)[-1]
+        est = [estimates(m.value, m.value_high, m.qualifier) for m in ms]
+        low = min(e[0] for e in est)
+        top = max(e[2] if e[2] is not None else e[1] for e in est)  # the spread of the reported values,
+        high = None if any(e[2] is None and e[1] >= top for e in est) else top  # open if its top is "more than"
+        disputed = len(set(values)) > 1
+        best = min(max(lead.value, low), high) if high is not None else max(lead.value, low)
+        qual = "at_least" if high is None else ("range" if low != high else "exact") if disputed else lead.qualifier
+        ds, de, basis = _dates(fact, ms)
+        parents = {ids[fact_of[m.part_of]] for m in ms if m.part_of in fact_of} - {ids[len(rows)]}
+        place = places.most_specific([m.place for m in ms if m.place])
+        docs = sorted({m.doc for m in ms})
+        rows.append({
+            "fact_id": ids[len(rows)], "kind": lead.kind, "party": lead.party, "measure": lead.measure,
+            "noun": ms[0].noun, "low": low, "best": float(best), "high": high, "qualifier": qual,
+            "date_start": ds, "date_end": de, "date_precision": precision(ds, de), "date_basis": basis,
+            "n_sources": len(docs), "n_figures": len(ms), "doc_ids": ";".join(docs),
+            "figure_ids": ";".join(sorted(m.fid for m in ms)), "disputed": disputed,
+            "values": "; ".join(f"{_fmt(m.value, m.value_high)} ({m.fid})" for m in ms),
+            "part_of": min(parents) if parents else None, "event_id": None, "place_id": place,
+            "place": places.column("name").get(place) if place else None,
+            "quote": min(ms, key=lambda m: (BASES.index(m.basis), m.order, m.pos)).quote,
+            "_members": ms,
+        })
+    return rows
+
+
+def _dates(fact: Fact, ms: list[Fig]) -> tuple[int | None, int | None, str]:
+    """A fact's period and basis: incidents the common period of their dated reports, running totals
+    from their earliest start to the earliest end a source gives, levels from first to last report."""
+    basis = min((m.basis for m in ms), key=BASES.index)
+    kind = ms[0].kind
+    if kind == "incident":
+        dated = [m for m in ms if m.basis != "published" and m.ds is not None]
+        if not dated:
+            pubs = [m.pub for m in ms if m.pub is not None]
+            return None, (min(pubs) if pubs else None), basis if pubs else "none"
+        ds, de = max(m.ds for m in dated), min(m.de for m in dated)
+        if ds > de:  # reports disagree on the date: the union
+            ds, de = min(m.ds for m in dated), max(m.de for m in dated)
+        return ds, de, basis
+    starts = [m.ds for m in ms if m.ds is not None]
+    ends = [m.de if m.de is not None else m.ds for m in ms if m.de is not None or m.ds is not None]
+    if kind == "cumulative":
+        return (min(starts) if starts else None), (min(ends) if ends else None), basis
+    dated = [m for m in ms if m.basis != "published" and m.de is not None]  # a level: as the sources date it,
+    if dated:  # else some time before its earliest report
+        return min(m.ds if m.ds is not None else m.de for m in dated), max(m.de for m in dated), basis
+    return None, (min(ends) if ends else None), basis
+
+
+def _fmt(value: float, high: float | None) -> str:
+    text = f"{value:.0f}" if float(value).is_integer() else f"{value:g}"
+    if high is not None and not (isinstance(high, float) and math.isnan(high)):
+        text += "-" + (f"{high:.0f}" if float(high).is_integer() else f"{high:g}")
+    return text

@@ -1,0 +1,331 @@
+"""One article's figures made ready for reconciliation (codebook, "Facts and totals (version 2)").
+
+Holds the per-figure rules: the one low/best/high rule (:func:`estimates`), the
+tolerance two reports of one quantity may differ by (:func:`bounds`), a figure's
+kind (incident, cumulative, stock), its working date and date basis, its place,
+whether it is an official count, and the parts it is stated as ("of these",
+"including", "X of the Y", or parts summing to an aggregate stated just before).
+What stays out: anything across articles (facts), events, timeline and totals.
+Dates are whole days since 1970-01-01 (``int``), None when unknown.
+"""
+from __future__ import annotations
+
+import bisect
+import functools
+import itertools
+import re
+from dataclasses import dataclass
+
+import pandas as pd
+
+from ..extract import gazetteer as places
+
+MEASURES = ("killed", "wounded", "captured", "deployed", "destroyed", "displaced")
+STOCKS = ("deployed", "displaced")
+BASES = ("sentence", "event", "published", "none")
+DAY_NS = 86_400 * 10**9
+NEAR = 1  # an undated incident is the dated incident of its sentence or of the one before
+
+_REINFORCE_BEFORE = re.compile(r"\b(?:additional|extra|another|reinforcements? of)\s+(?:\w+\s+){0,2}$", re.I)
+_REINFORCE_AFTER = re.compile(r"^[\d,.]+(?:-\w+)?\s+(?:\w+\s+)?(?:more|additional|extra|fresh|reinforc\w*)\b", re.I)
+_CUMULATIVE = re.compile(r"\b(?:since|to date|so far|in total|total of|altogether|overall|cumulative\w*|"
+                         r"in all|all told|over the (?:past|last) (?:\w+ )?(?:years|decade))\b", re.I)
+_RUNNING = re.compile(r"\b(?:brings?|bringing|brought|total of|tally of)\s+(?:\w+\s+){0,2}$", re.I)
+_ONE_EVENT = re.compile(r"\b(?:an?|the|one|single|that|this)\s+(?:[\w-]+\s+){0,3}(?:attack|assault|ambush|strike|"
+                        r"air ?strike|raid|collision|crash|explosion|bombing|massacre|clash|battle)\b", re.I)
+_BACK_PART = re.compile(r"\b(?:of (?:these|those|them|whom|which)|among (?:them|these|those|whom)|"
+                        r"(?:of|among) the (?:[\d,.]+ )?(?:dead|victims|killed|wounded|casualties))\b", re.I)
+_INCLUDING = re.compile(r"\binclud(?:ing|es|ed)\s+(?:\w+\s+){0,2}$", re.I)
+_OF_THE = re.compile(r"^\s*(?:\w+\s+){0,2}of (?:the|its|their|those)\s+(?:\w+\s+){0,2}$", re.I)
+_ANOTHER = re.compile(r"\banother\b", re.I)
+_OFFICIAL = re.compile(r"\b(?:official(?:ly|s)?|ministry|minister|government|authorities|army|armed forces|"
+                       r"military|spokes(?:man|woman|person)|gendarmerie|statement|communiqu\w*|confirmed|"
+                       r"final toll|MINUSMA|United Nations|UN said)\b", re.I)
+_CLAIM = re.compile(r"\b(?:claim\w*|propaganda|according to (?:the )?(?:group|jihadists|militants|insurgents))\b",
+                    re.I)
+_LATER = re.compile(r"\b(?:rose|risen|rising|climbed|increased|revised(?: \w+)?|now|updated|new toll|later)\s+"
+                    r"(?:\w+\s+){0,3}$", re.I)
+_EARLIER = re.compile(r"\b(?:initial(?:ly)?|first|earlier|previous(?:ly)?|from|had (?:said|reported))\s+"
+                      r"(?:\w+\s+){0,3}$", re.I)
+LINKED = re.compile(r"\b(?:rose|risen|climbed|revised|initial(?:ly)?|provisional|preliminary|final toll|"
+                    r"first (?:toll|count|report)\w*|"
+                    r"earlier (?:toll|count|report)\w*|up from|down from|claim\w*|contradict\w*|disputed|"
+                    r"(?:put|gave|gives|puts) the (?:death )?toll)\b", re.I)
+"""Cues that two counts of one sentence or of adjacent sentences report one quantity (revisions, claims)."""
+
+
+def estimates(value: float, value_high: float | None = None, qualifier: str | None = None
+              ) -> tuple[float, float, float | None]:
+    """``(low, best, high)`` one reported figure supports; ``high`` None when open ("more than 50").
+
+    The one rule used everywhere: exact and approximate counts give their value, ``at_least``
+    leaves the top open, ``at_most`` starts at 0, a range spans its two ends (best: the low end,
+    the codebook's ``value``). No number is made up that no source gives.
+    """
+    v = float(value)
+    q = qualifier or "exact"
+    if q == "at_least":
+        return v, v, None
+    if q == "at_most":
+        return 0.0, v, v
+    if q == "range" and value_high is not None and not pd.isna(value_high):
+        return v, v, float(value_high)
+    return v, v, v
+
+
+def bounds(value: float, value_high: float | None, qualifier: str | None, tight: bool = False
+           ) -> tuple[float, float]:
+    """The values a report is compatible with, for matching reports (never for reporting); ``tight``
+    for levels and running totals, whose "about" is closer than an incident's first estimate."""
+    v = float(value)
+    q = qualifier or "exact"
+    if q == "approx":
+        return (v * 0.97, v * 1.03) if tight else (v * 0.8, v * 1.2)
+    if q == "at_least":
+        return v, v * (1.05 if tight else 1.5)
+    if q == "at_most":
+        return v * (0.95 if tight else 0.5), v
+    if q == "range" and value_high is not None and not pd.isna(value_high):
+        return v, float(value_high)
+    return v, v
+
+
+def precision(ds: int | None, de: int | None) -> str | None:
+    """``day, week, month, year`` or ``period`` of a date range in days (None if undated)."""
+    if ds is None or de is None:
+        return None if ds is None and de is None else "period"
+    if ds == de:
+        return "day"
+    a, b = pd.Timestamp(ds * DAY_NS), pd.Timestamp(de * DAY_NS)
+    if a.day == 1 and b == a + pd.offsets.MonthEnd(0):
+        return "month"
+    if (a.month, a.day, b.month, b.day) == (1, 1, 12, 31) and a.year == b.year:
+        return "year"
+    return "week" if de - ds <= 10 else "period"
+
+
+@dataclass(slots=True, eq=False)
+class Fig:
+    """A figure with what reconciliation needs of it (dates in days; None: unknown)."""
+
+    fid: str
+    doc: str
+    order: int          # the article's place in report order (publication, then doc id)
+    pub: int | None
+    party: str
+    measure: str
+    noun: str | None
+    value: float
+    value_high: float | None
+    qualifier: str
+    ds: int | None
+    de: int | None
+    sentence: int
+    pos: int            # where the figure starts in the article
+    at: int             # where it starts in its quote (-1: unknown)
+    quote: str
+    place: str | None = None
+    kind: str = "incident"
+    basis: str = "none"
+    part_of: str | None = None
+    official: bool = False
+    revision: int = 0   # 1: a revised count ("rose to"), -1: a first count ("initially"), 0: neither
+    date_text: str | None = None  # the date expression the extraction dated the figure by
+    lo: float = 0.0     # bounds() of the figure
+    hi: float = 0.0
+
+    @property
+    def precise(self) -> bool:
+        return self.ds is not None and self.de is not None and self.de - self.ds <= 7 and self.basis != "published"
+
+
+def figure_kind(quote: str, before: str, after: str, measure: str, ds: int | None, de: int | None) -> str:
+    """``incident``, ``cumulative`` or ``stock`` by the figure's sentence (``before``, ``after``: the
+    text just before the figure and from it on) and its own dates: a deployment is an incident only
+    when it adds to a force ("600 more soldiers", "a 600-strong reinforcement"); a force's size, even
+    one being sent, is a level."""
+    if measure in STOCKS:
+        sent = _REINFORCE_BEFORE.search(before) or _REINFORCE_AFTER.search(after)
+        return "incident" if measure == "deployed" and sent else "stock"
+    if ds is not None and de is not None:
+        if de - ds <= 45 and not has(_THIS_YEAR, quote):
+            return "incident"
+        return "incident" if _ONE_EVENT.search(quote) and not _RUNNING.search(before) else "cumulative"
+    if ds is not None or de is not None or has(_CUMULATIVE, quote):
+        return "cumulative"
+    return "incident"
+
+
+def annotate(figs: list[Fig], places_at: dict[int, list[tuple[int, str]]],
+             operations: list[tuple[int, int, int]]) -> None:
+    """Kind, place, official, revision, parts and working dates of one article's figures (in place).
+
+    ``places_at``: sentence -> [(position, place_id)] of the article's place mentions;
+    ``operations``: (sentence, start, end) of its dated operation milestones.
+    """
+    for f in figs:
+        _periods(f)
+        f.kind = figure_kind(f.quote, _before(f), f.quote[f.at:f.at + 60] if f.at >= 0 else "", f.measure,
+                             f.ds, f.de)
+        f.lo, f.hi = bounds(f.value, f.value_high, f.qualifier, tight=f.kind != "incident")
+        f.basis = "sentence" if f.ds is not None or f.de is not None else "none"
+        if f.kind == "incident" and (f.ds is None) != (f.de is None):  # a deployment "to date": as of then
+            f.ds = f.de = f.de if f.ds is None else f.ds
+        lo, hi = (f.pos - f.at + x for x in _around(f, _PART_BREAK))
+        here = sorted((h for h in places_at.get(f.sentence, ()) if lo <= h[0] < hi),
+                      key=lambda h: (h[0] > f.pos, abs(h[0] - f.pos)))
+        local = [p for _, p in here if places.column("kind").get(p) in ("town", "village")]
+        f.place = local[0] if local else places.most_specific([p for _, p in here])  # the nearest locality
+        before = _before(f)
+        f.official = official(f)
+        f.revision = 1 if _LATER.search(before) else -1 if _EARLIER.search(before) else 0
+    find_parts(figs)
+    by_id = {f.fid: f for f in figs}
+    for f in figs:  # a part is where its aggregate is, unless its own part of the sentence says
+        if f.part_of in by_id and f.place is None:
+            f.place = by_id[f.part_of].place
+    _date_undated(figs, operations)
+    for f in figs:  # (a part takes its aggregate's kind)
+        f.lo, f.hi = bounds(f.value, f.value_high, f.qualifier, tight=f.kind != "incident")
+
+
+@functools.lru_cache(maxsize=8192)
+def has(rx: re.Pattern, quote: str) -> bool:
+    """Whether ``rx`` occurs in a sentence (remembered: a sentence holds several figures)."""
+    return bool(rx.search(quote))
+
+
+def official(f: Fig) -> bool:
+    """Whether a figure is an official count: an authority speaks in its clause (or in its sentence,
+    which holds no claim), and no claim is made in its clause."""
+    a, b = _around(f, _CLAUSE)
+    clause = f.quote[a:b]
+    return not _CLAIM.search(clause) and (bool(_OFFICIAL.search(clause))
+                                          or (has(_OFFICIAL, f.quote) and not has(_CLAIM, f.quote)))
+
+
+_CLAUSE = re.compile(r"[,;:]|\b(?:while|whereas|but)\b", re.I)
+_PART_BREAK = re.compile(r";|,\s+(?:and|while|whereas|but|after|before)\b|\band (?:on|in) |\band (?=\d)", re.I)
+"""Where a part of a sentence ends: "71 were killed at Inates; on 9 January, 89 at …"."""
+
+
+def _around(f: Fig, breaks: re.Pattern) -> tuple[int, int]:
+    """Where the stretch of its sentence between two ``breaks`` a figure stands in starts and ends."""
+    if f.at < 0:
+        return 0, len(f.quote)
+    cuts = _cuts(breaks, f.quote)
+    k = bisect.bisect_right(cuts, f.at)
+    return cuts[k - 1] if k else 0, cuts[k] if k < len(cuts) else len(f.quote)
+
+
+@functools.lru_cache(maxsize=8192)
+def _cuts(breaks: re.Pattern, quote: str) -> list[int]:
+    return [m.end() for m in breaks.finditer(quote)]
+
+
+_SINCE = re.compile(r"\bsince\b(?:\s+[\w-]+){0,6}?\s+(?:in\s+)?$", re.I)
+_THIS_YEAR = re.compile(r"\b(?:so far|to date)\s+this year\b", re.I)
+
+
+def _periods(f: Fig) -> None:
+    """The codebook's running periods where the figure's date leaves them out: "since January 2013"
+    runs to publication, "so far this year" from January 1 (a date the sentence gives only as a start)."""
+    if f.pub is None:
+        return
+    if f.ds is not None and f.de is not None and f.de < f.pub and f.date_text and (
+            at := f.quote.find(f.date_text)) > 0 and _SINCE.search(f.quote[max(0, at - 60):at]):
+        f.de = f.pub
+    elif f.ds is None and f.de is None and has(_THIS_YEAR, f.quote):
+        year = pd.Timestamp(f.pub * DAY_NS).year
+        f.ds, f.de = pd.Timestamp(year, 1, 1).value // DAY_NS, f.pub
+
+
+def _before(f: Fig, width: int = 40) -> str:
+    return f.quote[max(0, f.at - width):f.at] if f.at >= 0 else ""
+
+
+def find_parts(figs: list[Fig]) -> None:
+    """Set ``part_of`` of figures stated as a subset of another figure of the article.
+
+    "Of these, 10 ...", "among them", "including 12 ..." : a part of the nearest larger figure of
+    the same measure before it (this sentence or the two before, the same party first); "12 of the
+    30 ...": a part of the next figure; two to four figures of one or two adjacent sentences just
+    after an aggregate of the same party and measure whose sum matches it ("about 20 ... 10 more"
+    under "more than 30"; at most four candidates in those sentences, else it is a list). Each
+    lookup is keyed by sentence: linear in the article's figures.
+    """
+    order = sorted(figs, key=lambda f: (f.sentence, f.pos))
+    by_sentence: dict[int, list[Fig]] = {}
+    for f in order:
+        by_sentence.setdefault(f.sentence, []).append(f)
+    for k, f in enumerate(order):
+        if k + 1 < len(order) and order[k + 1].sentence == f.sentence and _OF_THE.match(
+                f.quote[f.at:order[k + 1].at].split(" ", 1)[-1] + " " if f.at >= 0 else ""):
+            nxt = order[k + 1]
+            if nxt.measure == f.measure and nxt.value > f.value:
+                f.part_of = nxt.fid
+                continue
+        if not (_BACK_PART.search(f.quote) or _INCLUDING.search(_before(f))):
+            continue
+        prior = [p for s in (f.sentence - 2, f.sentence - 1, f.sentence) for p in by_sentence.get(s, ())
+                 if p.pos < f.pos and p.measure == f.measure and p.value > f.value and p.part_of is None]
+        prior = [p for p in prior if p.party in (f.party, "UNKNOWN")]  # (an all-sides count holds any party)
+        if prior:
+            same = [p for p in prior if p.party == f.party]
+            f.part_of = (same or prior)[-1].fid
+    sentences = sorted(by_sentence)
+    for agg in order:
+        if agg.part_of is not None or agg.kind == "stock":
+            continue
+        later = [s for s in sentences[sentences.index(agg.sentence) + 1:][:5]]
+        windows = [[s] for s in later] + [[a, b] for a, b in zip(later, later[1:]) if b - a == 1]
+        found = None
+        for window in windows:
+            pool = [o for s in window for o in by_sentence[s] if o.part_of is None and o.party == agg.party
+                    and o.measure == agg.measure and o.value < agg.value]
+            if len(pool) > 4:  # a list, not the parts of one aggregate
+                continue
+            for n in range(2, len(pool) + 1):
+                for combo in itertools.combinations(pool, n):
+                    gap = abs(sum(c.value for c in combo) - agg.value) / agg.value
+                    if (sum(c.lo for c in combo) <= agg.hi and sum(c.hi for c in combo) >= agg.lo
+                            and gap <= 0.15 and (found is None or gap < found[0])):
+                        found = (gap, combo)
+        if found is not None:
+            for part in found[1]:
+                part.part_of = agg.fid
+
+
+def _date_undated(figs: list[Fig], operations: list[tuple[int, int, int]]) -> None:
+    """Working dates of the figures without their own (see the codebook's "Dates of facts").
+
+    A part takes its aggregate's dates; an undated incident the dates of a dated incident of its
+    sentence, else of the article's nearest dated operation (unless "another" one): basis
+    ``event``; else "some time before publication" (no start, end = publication): ``published``.
+    Running totals and levels without a date are known as of publication.
+    """
+    by_id = {f.fid: f for f in figs}
+    dated_in: dict[int, Fig] = {}
+    for f in figs:
+        if f.kind == "incident" and f.basis == "sentence" and f.ds is not None:
+            dated_in.setdefault(f.sentence, f)
+    for f in sorted(figs, key=lambda f: f.part_of is not None):
+        if f.basis != "none":
+            continue
+        agg = by_id.get(f.part_of) if f.part_of else None
+        if agg is not None and agg.basis != "none":
+            if agg.kind != "stock":
+                f.kind = agg.kind
+            f.ds, f.de, f.basis = agg.ds, agg.de, "event" if agg.basis in ("sentence", "event") else agg.basis
+            continue
+        source = next((dated_in[s] for s in range(f.sentence, f.sentence - 1 - NEAR, -1) if s in dated_in),
+                      None) if f.kind == "incident" else None
+        ops = [] if f.kind != "incident" or _ANOTHER.search(f.quote) else \
+            [o for o in operations if f.pub is None or o[1] <= f.pub]
+        if source is not None:
+            f.ds, f.de, f.basis = source.ds, source.de, "event"
+        elif ops:
+            _, f.ds, f.de = min(ops, key=lambda o: (abs(o[0] - f.sentence), o[0]))
+            f.basis = "event"
+        elif f.pub is not None:
+            f.ds, f.de, f.basis = None, f.pub, "published"
