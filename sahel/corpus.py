@@ -155,13 +155,10 @@ class Corpus:
 
     def to_parquet(self, out_dir: str | Path) -> list[Path]:
         """Write every table to ``out_dir/NAME.parquet`` (needs pyarrow: ``pip install 'sahel[export]'``)."""
-        out = Path(out_dir)
-        out.mkdir(parents=True, exist_ok=True)
-        written = []
+        Path(out_dir).mkdir(parents=True, exist_ok=True)
         for name in self.names:
-            written.append(out / f"{name}.parquet")
-            self.table(name).to_parquet(written[-1], index=False)
-        return written
+            self.table(name).to_parquet(Path(out_dir) / f"{name}.parquet", index=False)
+        return [Path(out_dir) / f"{name}.parquet" for name in self.names]
 
     def to_excel(self, path: str | Path) -> Path:
         """Write one sheet per table and a ``dictionary`` sheet (needs openpyxl: ``sahel[export]``)."""

@@ -1,12 +1,9 @@
 """Where things live: seeds, data, notebooks and reports, from a checkout or an installed wheel.
 
-From a source checkout everything resolves against the repository (``data/``,
-``notebooks/``, ``seeds/``). An installed wheel carries copies of those folders
-in ``sahel/share/`` (:data:`SHARED`, copied by ``setup.py`` at build time), and
-they resolve there. Never relative to the working directory (papermill and
-nbval run with other cwds). ``SAHEL_DATA``, ``SAHEL_NOTEBOOKS`` and
-``SAHEL_REPORTS`` override the defaults. Only the standard library: ``setup.py``
-loads this file on its own.
+A checkout resolves against the repository (``data/``, ``notebooks/``, ``seeds/``); a
+wheel carries copies of them in ``sahel/share/`` (:data:`SHARED`, copied by ``setup.py``).
+Never relative to the working directory. ``SAHEL_DATA``, ``SAHEL_NOTEBOOKS`` and
+``SAHEL_REPORTS`` override the defaults. Standard library only (``setup.py`` loads this file).
 """
 from __future__ import annotations
 

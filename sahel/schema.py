@@ -35,19 +35,14 @@ MEASURES = ("killed", "wounded", "captured", "deployed", "destroyed", "displaced
 QUALIFIERS = ("exact", "at_least", "at_most", "approx", "range", "vague")
 DATE = "datetime64[ns]"
 S, I, F, B = "string", "Int64", "Float64", "boolean"
-SEP = ";"
-"""Separator of id lists (``doc_ids``, ``figure_ids``, ``fact_ids``) in the CSV files."""
+SEP = ";"  # separator of id lists (doc_ids, figure_ids, fact_ids) in the CSV files
 
 CODES: dict[str, tuple[str, ...]] = {
-    "measure": (*MEASURES, "other"),
-    "qualifier": QUALIFIERS,
-    "fact_kind": ("incident", "cumulative", "stock"),
+    "measure": (*MEASURES, "other"), "qualifier": QUALIFIERS, "fact_kind": ("incident", "cumulative", "stock"),
     "date_basis": ("sentence", "event", "published", "none"),
     "date_precision": ("day", "week", "month", "year", "period"),
-    "mention_kind": ("place", "actor", "milestone"),
-    "timeline_kind": ("event", "milestone"),
-    "party_kind": ("state", "international force", "armed group", "civilian", "unknown"),
-}
+    "mention_kind": ("place", "actor", "milestone"), "timeline_kind": ("event", "milestone"),
+    "party_kind": ("state", "international force", "armed group", "civilian", "unknown")}
 """Allowed values of coded columns; party codes come from ``resources/parties.csv`` (:func:`codes`)."""
 
 
@@ -79,8 +74,7 @@ TABLES: dict[str, Table] = {}
 """Every table by name, in the order of the documentation."""
 
 
-def _table(name: str, description: str, key: tuple[str, ...], *columns: Column, written: bool = True
-           ) -> dict[str, str]:
+def _table(name: str, description: str, key: tuple[str, ...], *columns: Column, written: bool = True) -> dict:
     TABLES[name] = Table(name, description, tuple(Column(*c) for c in columns), key, written)
     return TABLES[name].dtypes
 
@@ -171,8 +165,7 @@ TIMELINE = _table(
     ("refs", S, "figure ids or mention ids, `;`-separated"),
     ("event_id", S, "the event", None, "events.event_id"), FACT_IDS)
 PLACES = _table(
-    "places", "The gazetteer (`sahel/resources/places.csv`) with how often each place is mentioned.",
-    ("place_id",),
+    "places", "The gazetteer (`sahel/resources/places.csv`) with how often each place is mentioned.", ("place_id",),
     ("place_id", S, "gazetteer id"), ("name", S, "canonical name"), ("aliases", S, "names matched, `|`-separated"),
     ("kind", S, "country, region, area, border, town, village"),
     ("country", S, "ISO3 code(s), `|`-separated for cross-border areas"), ("latitude", F, "latitude"),
@@ -196,10 +189,8 @@ MEASURES_TABLE = _table(
     "measures", "What happened to the people or materiel counted.", ("code",),
     ("code", S, "measure code", "measure"), ("name", S, "readable name"), ("description", S, "what it counts"))
 
-DERIVED: dict[str, dict[str, str]] = {
-    "facts": FACTS, "events": EVENTS, "timeline": TIMELINE,
-    "places": PLACES, "actors": ACTORS, "mentions": MENTIONS,
-}
+DERIVED: dict[str, dict[str, str]] = {"facts": FACTS, "events": EVENTS, "timeline": TIMELINE, "places": PLACES,
+                                      "actors": ACTORS, "mentions": MENTIONS}
 """Tables derived from the figures and mentions, written by ``sahel parse`` beside them."""
 ARTICLE_TABLES: dict[str, dict[str, str]] = {"figures": FIGURES, "numbers": NUMBERS, "mentions": MENTIONS}
 """Tables made one article at a time, streamed to disk in order."""
@@ -282,8 +273,7 @@ def party_name(code: str) -> str:
     >>> party_name("FRA"), party_name("JIHADIST")
     ('France', 'Jihadist groups')
     """
-    names = dict(zip(reference("parties")["code"], reference("parties")["name"]))
-    return names.get(code, code)
+    return dict(zip(reference("parties")["code"], reference("parties")["name"])).get(code, code)
 
 
 def measure_name(code: str) -> str:
@@ -295,9 +285,9 @@ def check_code(name: str, value: str) -> str:
     """``value`` if it is an allowed ``name`` code (``party``, ``measure`` …), else a
     ValueError that suggests the close code and lists the valid ones.
 
-    >>> check_code("measure", "kiled")
+    >>> check_code("measure", "kiled")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
-    ValueError: unknown measure 'kiled': did you mean 'killed'? Valid: killed, wounded, captured, deployed, destroyed, displaced, other
+    ValueError: unknown measure 'kiled': did you mean 'killed'? Valid: killed, wounded, captured, ..., other
     """
     valid = codes(name)
     if value in valid:
@@ -356,7 +346,7 @@ def datapackage(catalog: Path | None = None) -> dict[str, Any]:
     and every table's fields, codes, primary and foreign keys."""
     sources = []
     if catalog is not None and catalog.is_file():
-        with open(catalog, encoding="utf-8", newline="") as f:
+        with open(catalog, encoding="utf-8", newline="") as f:  # the articles the tables come from
             sources = [{"title": f"{r.get('outlet') or 'Unknown outlet'}, {r.get('published') or 'undated'}: "
                                  f"article {r['doc_id']}", "path": f"seeds/{r['doc_id']}.txt"}
                        for r in csv.DictReader(f)]
@@ -393,7 +383,7 @@ def validate(name: str, df: pd.DataFrame, tables: Mapping[str, pd.DataFrame] | N
     import pandera.pandas as pa
     from pandera.errors import SchemaErrors
 
-    t, tables = TABLES[name], tables or {}
+    t, tables = TABLES[name], {**(tables or {}), name: df}  # a table may refer to itself (facts.part_of)
     columns = {}
     for c in t.columns:
         checks = [pa.Check.isin(codes(c.codes))] if c.codes else []
@@ -408,10 +398,9 @@ def validate(name: str, df: pd.DataFrame, tables: Mapping[str, pd.DataFrame] | N
     if "date_start" in t.dtypes and "date_end" in t.dtypes:
         frame_checks.append(pa.Check(lambda d: d["date_start"].isna() | d["date_end"].isna()
                                      | (d["date_start"] <= d["date_end"]), name="date_start <= date_end"))
-    schema = pa.DataFrameSchema(columns, checks=frame_checks, unique=list(t.key), strict=True, ordered=True,
-                                name=name)
     try:
-        return schema.validate(df, lazy=True)
+        return pa.DataFrameSchema(columns, checks=frame_checks, unique=list(t.key), strict=True, ordered=True,
+                                  name=name).validate(df, lazy=True)
     except SchemaErrors as exc:
         cases = exc.failure_cases
         lines = [f"{r['column'] or name}: {r['check']} failed for {r['failure_case']!r} (row {r['index']})"
