@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from . import paths
-from .schema import (ARTICLE_TABLES, DERIVED, DOCUMENTS, FIGURES, NUMBERS, REFERENCE, TABLES, check_code, describe,
-                     frame, reference)
+from .schema import (ARTICLE_TABLES, DERIVED, DOCUMENTS, FIGURES, NUMBERS, REFERENCE, SEP, TABLES, check_code,
+                     describe, frame, reference)
 
 if TYPE_CHECKING:
     from .cache import Payload
@@ -148,6 +148,20 @@ class Corpus:
         if "facts" not in self.tables:
             raise ValueError("this corpus has no facts table; run `sahel parse` first")
         return total(self.tables["facts"], measure, party=party, start=start, end=end)
+
+    def evidence(self, item_id: str) -> pd.DataFrame:
+        """The figures a fact or event (by id) merges, with their article's outlet and date.
+
+        >>> load().evidence("f-000_59af83d45f761803:979")[["doc_id", "value"]].shape
+        (2, 2)
+        """
+        for name, key in (("facts", "fact_id"), ("events", "event_id")):
+            rows = self.tables.get(name, pd.DataFrame({key: []}))
+            if item_id in set(rows[key]):
+                ids = rows.loc[rows[key] == item_id, "figure_ids"].iloc[0].split(SEP)
+                figures = self.figures.set_index("figure_id").loc[ids].reset_index()
+                return figures.join(self.documents.set_index("doc_id")[["outlet", "published"]], on="doc_id")
+        raise ValueError(f"{item_id!r} is neither a fact_id nor an event_id of this corpus")
 
     def describe(self, name: str | None = None) -> pd.DataFrame:
         """The data dictionary of the tables (see :func:`sahel.schema.describe`)."""

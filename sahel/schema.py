@@ -348,8 +348,7 @@ def datapackage(catalog: Path | None = None) -> dict[str, Any]:
     if catalog is not None and catalog.is_file():
         with open(catalog, encoding="utf-8", newline="") as f:  # the articles the tables come from
             sources = [{"title": f"{r.get('outlet') or 'Unknown outlet'}, {r.get('published') or 'undated'}: "
-                                 f"article {r['doc_id']}", "path": f"seeds/{r['doc_id']}.txt"}
-                       for r in csv.DictReader(f)]
+                                 f"article {r['doc_id']} (seeds/{r['doc_id']}.txt)"} for r in csv.DictReader(f)]
     resources = []
     for t in TABLES.values():
         if not t.written:

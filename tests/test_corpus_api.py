@@ -83,3 +83,14 @@ def test_to_excel_has_a_sheet_per_table_and_the_dictionary(corpus, tmp_path):
     assert list(sheets) == [*corpus.names, "dictionary"]
     assert len(sheets["figures"]) == len(corpus.figures)
     assert len(sheets["dictionary"]) == len(sahel.describe())
+
+
+def test_evidence_lists_a_facts_figures_with_their_sources(corpus):
+    fact = corpus.facts[corpus.facts["n_sources"] > 1].iloc[0]
+    evidence = corpus.evidence(fact["fact_id"])
+    assert list(evidence["figure_id"]) == fact["figure_ids"].split(";")
+    assert set(evidence["doc_id"]) == set(fact["doc_ids"].split(";")) and "published" in evidence
+    event = corpus.events.iloc[0]
+    assert list(corpus.evidence(event["event_id"])["figure_id"]) == event["figure_ids"].split(";")
+    with pytest.raises(ValueError, match="neither a fact_id nor an event_id"):
+        corpus.evidence("f-nothing")
