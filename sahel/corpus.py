@@ -118,7 +118,8 @@ class Corpus:
         tables = self.__dict__.get("tables", {})
         if name in tables:
             return tables[name]
-        raise AttributeError(f"{name!r}: not a table of this corpus (tables: {', '.join(self.names)})")
+        names = ", ".join(["documents", "figures", *tables])  # not self.names: no recursion while unpickling
+        raise AttributeError(f"{name!r}: not a table of this corpus (tables: {names})")
 
     def __dir__(self) -> list[str]:
         return sorted(set(super().__dir__()) | set(self.names))
@@ -175,11 +176,21 @@ class Corpus:
         return [Path(out_dir) / f"{name}.parquet" for name in self.names]
 
     def to_excel(self, path: str | Path) -> Path:
-        """Write one sheet per table and a ``dictionary`` sheet (needs openpyxl: ``sahel[export]``)."""
+        """Write one sheet per table and a ``dictionary`` sheet (needs openpyxl: ``sahel[export]``).
+
+        Article text stays text: control characters Excel cannot hold are dropped, and a
+        cell starting with ``=`` is stored as a string, never as a formula.
+        """
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
         with pd.ExcelWriter(path, engine="openpyxl") as book:
-            for name in self.names:
-                self.table(name).to_excel(book, sheet_name=name, index=False)
-            describe().to_excel(book, sheet_name="dictionary", index=False)
+            for name in [*self.names, "dictionary"]:
+                table = describe() if name == "dictionary" else self.table(name)
+                text = table.select_dtypes(include=["string", "object"]).columns
+                table.assign(**{c: table[c].str.replace(ILLEGAL_CHARACTERS_RE, "", regex=True) for c in text}
+                             ).to_excel(book, sheet_name=name, index=False)
+                for cell in (c for row in book.sheets[name].iter_rows() for c in row if c.data_type == "f"):
+                    cell.data_type = "s"
         return Path(path)
 
     def __repr__(self) -> str:
@@ -562,8 +573,8 @@ def load(path: str | Path | None = None) -> Corpus:
     >>> corpus = sahel.load()
     >>> corpus.figures.loc[0, "figure_id"]
     '000_59af83d45f761803:671'
-    >>> corpus.figures["party"].isin(["FRA"]).any()
-    np.True_
+    >>> bool(corpus.figures["party"].isin(["FRA"]).any())
+    True
     """
     from .tables import read_table
 

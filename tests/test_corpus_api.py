@@ -94,3 +94,22 @@ def test_evidence_lists_a_facts_figures_with_their_sources(corpus):
     assert list(corpus.evidence(event["event_id"])["figure_id"]) == event["figure_ids"].split(";")
     with pytest.raises(ValueError, match="neither a fact_id nor an event_id"):
         corpus.evidence("f-nothing")
+
+
+def test_excel_keeps_hostile_text_as_text(corpus, tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    hostile = corpus.figures.copy()
+    hostile.loc[0, "quote"] = '=HYPERLINK("http://example.invalid","click")\x07 and a bell'
+    mine = sahel.Corpus(corpus.documents, hostile, tables={})
+    book = openpyxl.load_workbook(mine.to_excel(tmp_path / "hostile.xlsx"))
+    column = [c.value for c in book["figures"][1]].index("quote") + 1
+    cell = book["figures"].cell(row=2, column=column)
+    assert cell.data_type == "s" and cell.value == '=HYPERLINK("http://example.invalid","click") and a bell'
+
+
+def test_corpus_copies_and_pickles(corpus):
+    import copy
+    import pickle
+
+    again = pickle.loads(pickle.dumps(corpus))
+    assert again.names == corpus.names and len(copy.deepcopy(corpus).figures) == len(corpus.figures)
