@@ -52,6 +52,7 @@ def venv(wheel, tmp_path_factory) -> Path:
                   cwd=env_dir).stdout.strip()
     (Path(purelib) / "dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     run([sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "--no-index", "-q",
+         "--ignore-installed",  # never touch the sahel of the environment the dependencies come from
          str(wheel)], cwd=env_dir)
     return env_dir
 
