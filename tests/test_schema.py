@@ -44,9 +44,10 @@ def test_every_party_code_has_a_name_and_kind():
     assert parties.loc["CIVILIAN", "kind"] == "civilian" and parties.loc["JIHADIST", "kind"] == "armed group"
     assert set(parties["kind"]) <= set(schema.CODES["party_kind"])
     used = set()
-    for name in ("actors",):  # the gazetteer's actors
-        with open(paths.RESOURCES_DIR / f"{name}.csv", encoding="utf-8") as f:
-            used |= {r["party"] for r in csv.DictReader(f)}
+    with open(paths.RESOURCES_DIR / "actors.csv", encoding="utf-8") as f:  # the gazetteer: actors and places
+        used |= {r["party"] for r in csv.DictReader(f)}
+    with open(paths.RESOURCES_DIR / "places.csv", encoding="utf-8") as f:
+        used |= {code for r in csv.DictReader(f) for code in r["country"].split("|") if code}
     for module in ("sahel.extract.lexicon", "sahel.lexicon"):  # every code the extractor can give
         try:
             lexicon = importlib.import_module(module)
