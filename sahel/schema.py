@@ -7,7 +7,8 @@ from it: the dtype dicts other modules use (:data:`FIGURES`, :data:`FACTS` …),
 validation (:func:`validate`, with pandera, imported only then), the tables
 documentation (:func:`tables_markdown`, ``docs/tables.md``) and the Frictionless
 descriptor (:func:`datapackage`, ``data/datapackage.json``). Reading and
-writing table files stays out (``sahel.store``, :mod:`sahel.corpus`).
+writing table files stays out (``sahel.store``, :mod:`sahel.corpus`). After a
+change here, ``python -m sahel.schema`` regenerates the docs and package files.
 
 >>> FIGURES["value"]
 'Float64'
@@ -47,6 +48,8 @@ CODES: dict[str, tuple[str, ...]] = {
 
 
 class Column(NamedTuple):
+    """One column: name, dtype, description, allowed codes, what it refers to."""
+
     name: str
     dtype: str
     description: str
