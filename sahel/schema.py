@@ -411,6 +411,12 @@ def validate(name: str, df: pd.DataFrame, tables: Mapping[str, pd.DataFrame] | N
         raise ValueError(f"table {name}: {len(cases)} problems\n" + "\n".join(lines) + more) from None
 
 
+def validate_tables(tables: Mapping[str, pd.DataFrame]) -> None:
+    """:func:`validate` every table of ``tables`` (by name), references checked against the others."""
+    for name, df in tables.items():
+        validate(name, df, tables)
+
+
 def write_package(out_dir: Path, catalog: Path | None = None) -> list[Path]:
     """Write the code tables (``parties.csv``, ``measures.csv``) and ``datapackage.json`` into ``out_dir``."""
     import json
