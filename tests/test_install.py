@@ -77,12 +77,13 @@ def test_wheel_carries_the_checkouts_data_and_notebooks(wheel):
 
 
 def test_installed_package_loads_its_data_from_an_empty_folder(venv, tmp_path):
-    code = ("import sahel; c = sahel.load(); c.figures; "
-            "print(sahel.__file__); print(len(c.figures)); print(sahel.paths.notebooks_dir())")
+    code = ("import sahel; c = sahel.load(); c.figures; print(sahel.__file__); print(len(c.figures)); "
+            "print(sahel.paths.notebooks_dir()); print(sahel.paths.reports_dir())")
     out = run([str(venv / "bin" / "python"), "-c", code], cwd=tmp_path, env=clean_env(venv)).stdout.split("\n")
     assert out[0].startswith(str(venv)), out  # the installed copy, not the checkout
     assert int(out[1]) == len(paths.ROOT.joinpath("data", "figures.csv").read_text().splitlines()) - 1 > 0
     assert (Path(out[2]) / "trajectory.ipynb").is_file() and out[2].startswith(str(venv))
+    assert Path(out[3]) == tmp_path / "reports"  # reports go to the working folder, not into site-packages
 
 
 def test_installed_package_renders_the_reports(venv, tmp_path):
