@@ -388,7 +388,8 @@ def validate(name: str, df: pd.DataFrame, tables: Mapping[str, pd.DataFrame] | N
     t, tables = TABLES[name], {**(tables or {}), name: df}  # a table may refer to itself (facts.part_of)
     columns = {}
     for c in t.columns:
-        checks = [pa.Check.isin(codes(c.codes))] if c.codes else []
+        allowed = codes(c.codes) if c.codes else ()
+        checks = [pa.Check(lambda s, ok=allowed: s.isin(ok), name=f"one of the {c.codes} codes")] if c.codes else []
         target = c.ref.split(".") if c.ref else None
         if target and target[0] in tables:
             known = set(tables[target[0]][target[1]].dropna())
@@ -404,11 +405,15 @@ def validate(name: str, df: pd.DataFrame, tables: Mapping[str, pd.DataFrame] | N
         return pa.DataFrameSchema(columns, checks=frame_checks, unique=list(t.key), strict=True, ordered=True,
                                   name=name).validate(df, lazy=True)
     except SchemaErrors as exc:
-        cases = exc.failure_cases
-        lines = [f"{r['column'] or name}: {r['check']} failed for {r['failure_case']!r} (row {r['index']})"
-                 for r in cases.head(20).to_dict("records")]
-        more = f"\n… and {len(cases) - 20} more" if len(cases) > 20 else ""
-        raise ValueError(f"table {name}: {len(cases)} problems\n" + "\n".join(lines) + more) from None
+        names = {"multiple_fields_uniqueness": f"key ({', '.join(t.key)}) unique"}
+        lines = list(dict.fromkeys(  # a frame-wide check fails once per row, not once per column
+            f"{names.get(r['check'], r['check'])} failed "
+            + (f"(row {r['index']})" if r["index"] is not None else f"for {r['failure_case']!r}")
+            if r["schema_context"] == "DataFrameSchema" else
+            f"{r['column']}: {r['check']} failed for {r['failure_case']!r} (row {r['index']})"
+            for r in exc.failure_cases.to_dict("records")))
+        more = f"\n… and {len(lines) - 20} more" if len(lines) > 20 else ""
+        raise ValueError(f"table {name}: {len(lines)} problems\n" + "\n".join(lines[:20]) + more) from None
 
 
 def validate_tables(tables: Mapping[str, pd.DataFrame]) -> None:
