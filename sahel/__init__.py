@@ -9,13 +9,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .corpus import Corpus, CorpusError, CorpusWarning, load, parse_corpus, write_corpus
+from .schema import describe
 
 if TYPE_CHECKING:
     from .extract import Document
 
 __version__ = "0.1.0"
 __all__ = ["Corpus", "CorpusError", "CorpusWarning", "Document", "load", "parse_corpus", "write_corpus",
-           "parse_text", "__version__"]
+           "describe", "parse_text", "__version__"]
 
 
 def parse_text(text: str, *, doc_id: str = "doc", published=None) -> "Document":

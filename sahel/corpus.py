@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from . import paths
-from .schema import ARTICLE_TABLES, DERIVED, DOCUMENTS, FIGURES, NUMBERS, frame
+from .schema import (ARTICLE_TABLES, DERIVED, DOCUMENTS, FIGURES, NUMBERS, REFERENCE, SEP, TABLES, check_code,
+                     describe, frame, reference)
 
 if TYPE_CHECKING:
     from .cache import Payload
@@ -94,7 +95,17 @@ class Article:
 
 @dataclass
 class Corpus:
-    """Parsed tables of a corpus; every figure points back to its sentence."""
+    """The parsed tables of a corpus, each a DataFrame with the dtypes of :mod:`sahel.schema`.
+
+    Tables are attributes (``corpus.figures``, ``corpus.facts`` …; ``dir(corpus)``
+    lists them); :meth:`describe` tells what their columns mean.
+
+    >>> corpus = load()
+    >>> corpus.facts[["party", "measure", "best"]].head(2).shape
+    (2, 3)
+    >>> int(corpus.total("killed", party="FRA").best)
+    41
+    """
 
     documents: pd.DataFrame
     figures: pd.DataFrame
@@ -107,21 +118,86 @@ class Corpus:
         tables = self.__dict__.get("tables", {})
         if name in tables:
             return tables[name]
-        raise AttributeError(name)
+        names = ", ".join(["documents", "figures", *tables])  # not self.names: no recursion while unpickling
+        raise AttributeError(f"{name!r}: not a table of this corpus (tables: {names})")
+
+    def __dir__(self) -> list[str]:
+        return sorted(set(super().__dir__()) | set(self.names))
+
+    @property
+    def names(self) -> list[str]:
+        """The names of the tables, documents and figures first."""
+        return ["documents", "figures", *self.tables]
+
+    def table(self, name: str) -> pd.DataFrame:
+        """A table by name (``"facts"``)."""
+        if name not in self.names:
+            raise ValueError(f"unknown table {name!r}: tables: {', '.join(self.names)}")
+        return getattr(self, name)
 
     def total(self, measure: str, party: str | None = None, start=None, end=None):
-        """How many ``measure`` (of ``party``) in ``[start, end]``, from the facts
-        without double counting: a :class:`sahel.reconcile.Total` (low, best, high, facts)."""
+        """How many ``measure`` (of ``party``) in ``[start, end]``, from the facts without
+        double counting: a :class:`sahel.reconcile.Total` (``low``, ``best``, ``high``, ``facts``).
+
+        An unknown measure or party is a ValueError naming the close code and the valid ones.
+        """
         from .reconcile import total
 
+        check_code("measure", measure)
+        if party is not None:
+            check_code("party", party)
         if "facts" not in self.tables:
             raise ValueError("this corpus has no facts table; run `sahel parse` first")
         return total(self.tables["facts"], measure, party=party, start=start, end=end)
 
+    def evidence(self, item_id: str) -> pd.DataFrame:
+        """The figures a fact or event (by id) merges, with their article's outlet and date.
+
+        >>> load().evidence("f-000_59af83d45f761803:979")[["doc_id", "value"]].shape
+        (2, 2)
+        """
+        for name, key in (("facts", "fact_id"), ("events", "event_id")):
+            rows = self.tables.get(name, pd.DataFrame({key: []}))
+            if item_id in set(rows[key]):
+                ids = rows.loc[rows[key] == item_id, "figure_ids"].iloc[0].split(SEP)
+                figures = self.figures.set_index("figure_id").loc[ids].reset_index()
+                return figures.join(self.documents.set_index("doc_id")[["outlet", "published"]], on="doc_id")
+        raise ValueError(f"{item_id!r} is neither a fact_id nor an event_id of this corpus")
+
+    def describe(self, name: str | None = None) -> pd.DataFrame:
+        """The data dictionary of the tables (see :func:`sahel.schema.describe`)."""
+        return describe(name)
+
+    def to_parquet(self, out_dir: str | Path) -> list[Path]:
+        """Write every table to ``out_dir/NAME.parquet`` (needs pyarrow: ``pip install 'sahel[export]'``)."""
+        Path(out_dir).mkdir(parents=True, exist_ok=True)
+        for name in self.names:
+            self.table(name).to_parquet(Path(out_dir) / f"{name}.parquet", index=False)
+        return [Path(out_dir) / f"{name}.parquet" for name in self.names]
+
+    def to_excel(self, path: str | Path) -> Path:
+        """Write one sheet per table and a ``dictionary`` sheet (needs openpyxl: ``sahel[export]``).
+
+        Article text stays text: control characters Excel cannot hold are dropped, and a
+        cell starting with ``=`` is stored as a string, never as a formula.
+        """
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+        with pd.ExcelWriter(path, engine="openpyxl") as book:
+            for name in [*self.names, "dictionary"]:
+                table = describe() if name == "dictionary" else self.table(name)
+                text = table.select_dtypes(include=["string", "object"]).columns
+                table.assign(**{c: table[c].str.replace(ILLEGAL_CHARACTERS_RE, "", regex=True) for c in text}
+                             ).to_excel(book, sheet_name=name, index=False)
+                for cell in (c for row in book.sheets[name].iter_rows() for c in row if c.data_type == "f"):
+                    cell.data_type = "s"
+        return Path(path)
+
     def __repr__(self) -> str:
-        extra = ", ".join(f"{k}={len(v)}" for k, v in self.tables.items())
-        return (f"Corpus({len(self.documents)} documents, {len(self.figures)} figures"
-                + (f", {extra}" if extra else "") + ")")
+        width = max(map(len, self.names))
+        rows = [f"  {n:<{width}} {len(self.table(n)):>7,} rows x {self.table(n).shape[1]} columns"
+                for n in self.names]
+        return "\n".join([f"Corpus from {self.root}" if self.root else "Corpus", *rows])
 
 
 def _problem(problems: list[str], path: Path | str, message: str) -> None:
@@ -472,8 +548,19 @@ def parse_corpus(path: str | Path = paths.SEEDS_DIR, jobs: int | None = None,
 
 
 def load(path: str | Path | None = None) -> Corpus:
-    """The corpus as committed in ``data/`` (or ``path``): pandas only, fast."""
-    from .schema import DERIVED
+    """Read the parsed tables of ``path`` (default: the committed ``data/``) into a :class:`Corpus`.
+
+    pandas only, fast: no NLP is imported. ``path`` is a folder written by
+    ``sahel parse CORPUS --out PATH`` (your own articles); from a checkout the
+    default is its ``data/``, from an installed package the copy it carries.
+
+    >>> import sahel
+    >>> corpus = sahel.load()
+    >>> corpus.figures.loc[0, "figure_id"]
+    '000_59af83d45f761803:671'
+    >>> bool(corpus.figures["party"].isin(["FRA"]).any())
+    True
+    """
     from .tables import read_table
 
     folder = Path(path) if path is not None else paths.data_dir()
@@ -484,4 +571,7 @@ def load(path: str | Path | None = None) -> Corpus:
     for name, schema in (*DERIVED.items(), ("numbers", NUMBERS)):
         if (folder / f"{name}.csv").exists():
             tables[name] = read_table(folder / f"{name}.csv", schema)
+    for name in REFERENCE:  # the code tables: data/'s copy, else the package's
+        tables[name] = read_table(folder / f"{name}.csv", TABLES[name].dtypes) if (
+            folder / f"{name}.csv").exists() else reference(name).copy()
     return Corpus(documents, figures, tables=tables, root=folder)
