@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .corpus import Corpus, CorpusError, CorpusWarning, load, parse_corpus, write_corpus
+from .corpus import Corpus, load
+from .pipeline import CorpusError, CorpusWarning, parse_corpus, write_corpus
 
 if TYPE_CHECKING:
     from .extract import Document

@@ -1,0 +1,159 @@
+"""The per-article cache: one SQLite file of JSON rows, keyed by content.
+
+A key is the sha256 of an article's text, its catalog row (doc id,
+publication date, outlet) and :func:`code_hash` (the extraction code and
+resources, the cell formatting, spaCy, pandas, Python), so an entry can
+never be stale. A value is JSON: the article's rows of the figures, numbers
+and mentions tables as lists of CSV cells. Nothing read back can run code: an
+entry that is not what :meth:`Cache.get` expects is a miss, parsed again and
+replaced. Where: ``$SAHEL_CACHE`` (``0``/``off``/``false``/``no``/``none``
+disable it), else ``$XDG_CACHE_HOME/sahel``, else ``~/.cache/sahel``; the
+file is ``articles.sqlite`` there. What stays out: what the rows are
+(:mod:`sahel.pipeline`), the tables (:mod:`sahel.store.tables`).
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+import sqlite3
+import sys
+import warnings
+from collections.abc import Mapping
+from importlib import metadata
+from pathlib import Path
+
+from .. import paths
+
+EXTRACTION = ("extract", "extract.py", "resources", "schema.py", "store/tables.py",
+              # the extraction modules of the flat layout, where they still exist
+              "text.py", "numbers.py", "dates.py", "lexicon.py", "mentions.py", "places.py", "actors.py")
+"""Files and folders under ``sahel/`` whose content is part of every key."""
+FILE = "articles.sqlite"
+_DISABLED = {"0", "off", "false", "no", "none"}
+Rows = dict[str, list[list[str]]]
+"""An article's rows: ``{table: [[cell, ...], ...]}``."""
+
+
+def default_root() -> Path | None:
+    """The cache folder from the environment, or None when it is disabled."""
+    env = os.environ.get("SAHEL_CACHE", "").strip()
+    if env.lower() in _DISABLED:
+        return None
+    if env:
+        return Path(env).expanduser()
+    xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "sahel"
+
+
+def cache_root(cache: bool | str | Path | None) -> Path | None:
+    """The folder ``cache`` means: True → :func:`default_root`, False/None → none, a path → there."""
+    if cache is None or cache is False:
+        return None
+    return default_root() if cache is True else Path(cache)
+
+
+@functools.cache
+def code_hash() -> str:
+    """Hash of the extraction sources and resources and of the library versions they use."""
+    h = hashlib.sha256()
+    files: list[Path] = []
+    for name in EXTRACTION:
+        p = paths.PACKAGE_DIR / name
+        files += sorted(q for q in p.rglob("*") if q.is_file() and "__pycache__" not in q.parts) \
+            if p.is_dir() else [p] if p.is_file() else []
+    for p in files:
+        h.update(p.relative_to(paths.PACKAGE_DIR).as_posix().encode() + b"\0" + p.read_bytes() + b"\0")
+    for dist in ("spacy", "pandas"):
+        try:
+            h.update(f"{dist}={metadata.version(dist)}\0".encode())
+        except metadata.PackageNotFoundError:
+            pass
+    h.update(f"python={sys.version_info[0]}.{sys.version_info[1]}".encode())
+    return h.hexdigest()
+
+
+def article_key(text: str, doc_id: str, published: object, outlet: object) -> str:
+    """The key of an article: its text, its catalog row and :func:`code_hash`."""
+    h = hashlib.sha256(code_hash().encode())
+    for part in (text, doc_id, "" if published is None else str(published), "" if outlet is None else str(outlet)):
+        data = part.encode("utf-8", "surrogatepass")
+        h.update(len(data).to_bytes(8, "little") + data)
+    return h.hexdigest()
+
+
+class Cache:
+    """The article rows stored in one SQLite file (see the module's docstring)."""
+
+    def __init__(self, path: Path, widths: Mapping[str, int]) -> None:
+        self.path, self.widths = Path(path), dict(widths)
+        self.db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
+        self.db.execute("CREATE TABLE IF NOT EXISTS articles (key TEXT PRIMARY KEY, rows TEXT NOT NULL)")
+        self.pending = 0
+
+    @classmethod
+    def open(cls, cache: bool | str | Path | None, widths: Mapping[str, int]) -> Cache | None:
+        """The cache ``cache`` means (see :func:`cache_root`), for tables of ``widths`` columns; None if
+        disabled or unusable (with a warning). A damaged file is replaced by an empty one."""
+        root = cache_root(cache)
+        if root is None:
+            return None
+        path = root / FILE
+        for attempt in range(2):
+            try:
+                root.mkdir(parents=True, exist_ok=True)
+                return cls(path, widths)
+            except sqlite3.DatabaseError as exc:  # not a database: it is only a cache
+                if attempt == 0 and path.is_file() and not path.is_symlink():
+                    warnings.warn(f"{path}: damaged cache ({exc}); starting an empty one", RuntimeWarning,
+                                  stacklevel=2)
+                    path.unlink()
+                    continue
+                problem = str(exc)
+            except OSError as exc:
+                problem = exc.strerror or str(exc)
+            warnings.warn(f"{path}: cache unusable ({problem}); parsing without cache", RuntimeWarning,
+                          stacklevel=2)
+            return None
+        return None
+
+    def get(self, key: str) -> Rows | None:
+        """The rows stored under ``key``, or None (missing, or not rows of these tables)."""
+        found = self.db.execute("SELECT rows FROM articles WHERE key = ?", (key,)).fetchone()
+        if found is None:
+            return None
+        try:
+            rows = json.loads(found[0])
+        except (TypeError, ValueError):
+            return None
+        return rows if self.valid(rows) else None
+
+    def valid(self, rows: object) -> bool:
+        """Whether ``rows`` holds a list of rows of the right width for each table, of strings only."""
+        return (isinstance(rows, dict) and rows.keys() == self.widths.keys()
+                and all(isinstance(rs, list) and all(isinstance(r, list) and len(r) == self.widths[name]
+                                                     and all(type(c) is str for c in r) for r in rs)
+                        for name, rs in rows.items()))
+
+    def put(self, key: str, rows: Rows) -> None:
+        """Store ``rows`` under ``key`` (committed in batches and by :meth:`close`)."""
+        if self.pending == 0:
+            self.db.execute("BEGIN")
+        self.db.execute("INSERT OR REPLACE INTO articles VALUES (?, ?)",
+                        (key, json.dumps(rows, separators=(",", ":"))))
+        self.pending += 1
+        if self.pending >= 500:
+            self.commit()
+
+    def commit(self) -> None:
+        if self.pending:
+            self.db.execute("COMMIT")
+            self.pending = 0
+
+    def close(self) -> None:
+        """Commit what was stored and close the file."""
+        try:
+            self.commit()
+        finally:
+            self.db.close()
