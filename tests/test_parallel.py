@@ -112,16 +112,24 @@ def test_negative_jobs_rejected(corpus: Path) -> None:
         quiet_parse(corpus, jobs=-1, cache=False)
 
 
-def _child_processes() -> list[int]:
+def _child_processes(pid: int | None = None) -> list[int]:
+    """The live (not zombie) child processes of ``pid`` (default: this one)."""
     kids = []
     for entry in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = entry.read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        if int(fields[1]) == os.getpid() and fields[0] != "Z":
+        if int(fields[1]) == (pid or os.getpid()) and fields[0] != "Z":
             kids.append(int(entry.parent.name))
     return kids
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
 
 
 def test_failure_mid_stream_stops_the_workers_and_writes_nothing(corpus: Path, tmp_path: Path,
@@ -158,31 +166,17 @@ def test_workers_end_with_their_parent(tmp_path: Path, sig: int) -> None:
                              "--no-cache", "-j", "2", "--no-progress"], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
-    def kids(pid: int) -> list[int]:
-        found = []
-        for entry in Path("/proc").glob("[0-9]*/stat"):
-            try:
-                fields = entry.read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == pid and fields[0] != "Z":
-                found.append(int(entry.parent.name))
-        return found
-
     deadline = time.monotonic() + 60
-    while len(kids(proc.pid)) < 2 and time.monotonic() < deadline and proc.poll() is None:
+    while len(_child_processes(proc.pid)) < 2 and time.monotonic() < deadline and proc.poll() is None:
         time.sleep(0.05)
-    workers = kids(proc.pid)
+    workers = _child_processes(proc.pid)
     assert workers, "no worker started"
     proc.send_signal(sig)
     proc.wait(30)
     deadline = time.monotonic() + 10
-    while any(Path(f"/proc/{w}").exists() and "Z" not in Path(f"/proc/{w}/stat").read_text().split()[2]
-              for w in workers if Path(f"/proc/{w}/stat").exists()) and time.monotonic() < deadline:
+    while any(map(_alive, workers)) and time.monotonic() < deadline:
         time.sleep(0.1)
-    alive = [w for w in workers if Path(f"/proc/{w}/stat").exists()
-             and Path(f"/proc/{w}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"]
-    assert alive == []
+    assert not any(map(_alive, workers))
     if sig == signal.SIGTERM:
         assert not [p for p in tmp_path.iterdir() if tables.TMP_TAG in p.name]
 
