@@ -22,7 +22,7 @@ CHECK: dict[str, str] = {
     "severity": "string",
     "problem": "string",
 }
-"""Columns of :func:`check_corpus`: ``file`` is relative to the corpus folder."""
+"""Columns of :func:`check_corpus`: ``file`` is relative to the corpus folder (escaped: one line)."""
 
 
 def check_corpus(path: str | Path, max_bytes: int = MAX_BYTES, today: date | None = None) -> pd.DataFrame:
@@ -35,7 +35,7 @@ def check_corpus(path: str | Path, max_bytes: int = MAX_BYTES, today: date | Non
                 name = str(item.path.relative_to(folder))
             except ValueError:
                 name = str(item.path)
-            rows.append({"file": name, "doc_id": item.doc_id, "severity": item.severity,
+            rows.append({"file": shown(name, 400), "doc_id": item.doc_id, "severity": item.severity,
                          "problem": item.problem})
     return frame(rows, CHECK)
 

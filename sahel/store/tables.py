@@ -13,6 +13,7 @@ import csv
 import io
 import math
 import os
+import re
 import shutil
 import signal
 import tempfile
@@ -29,6 +30,9 @@ import pandas as pd
 from ..schema import DATE, conform
 
 TMP_TAG = "-sahel-tmp-"
+FORMULA = re.compile(r"'*[=+\-@\t\r]")
+"""Text cells a spreadsheet could run as a formula (OWASP's CSV-injection rule), with any quotes already
+in front: written with one more ``'`` in front, which :func:`read_table` removes."""
 """Temporary folders are ``.<out name><TMP_TAG>XXXX`` beside the output folder."""
 
 
@@ -39,8 +43,17 @@ def cells(s: pd.Series, dtype: str | None) -> list[str]:
         return ["" if d == "NaT" else d for d in days.tolist()]
     if pd.api.types.is_float_dtype(s):
         return [fmt_float(v) for v in s.to_numpy("float64", na_value=np.nan).tolist()]
-    return ["" if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v) else str(v)
-            for v in s.tolist()]
+    out = ["" if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v) else str(v)
+           for v in s.tolist()]
+    return [f"'{v}" if v[:1] in "=+-@\t\r'" and FORMULA.match(v) else v for v in out]
+
+
+def unquote(s: pd.Series) -> pd.Series:
+    """A text column as it was before :func:`cells` neutralized its formulas."""
+    quoted = s.str.startswith("'").fillna(False)
+    if not quoted.any():
+        return s
+    return s.mask(quoted & s.str.match(FORMULA.pattern).fillna(False), s.str.slice(1))
 
 
 def fmt_float(v: float) -> str:
@@ -267,8 +280,15 @@ def read_table(path: Path, schema: Mapping[str, str]) -> pd.DataFrame:
         raise FileNotFoundError(f"{path}: table not found; run `sahel parse` first") from None
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError, TypeError) as exc:
         raise ValueError(f"{path}: not a readable table ({exc})") from None
-    if df.columns.tolist() == list(schema) and _fix_inferred(df, schema):
-        return df
+    if not (df.columns.tolist() == list(schema) and _fix_inferred(df, schema)):
+        df = _read_slow(path, schema)
+    for i, (have, col) in enumerate(zip(df.dtypes.tolist(), df.columns)):
+        if isinstance(have, pd.StringDtype):
+            df.isetitem(i, unquote(df[col]))
+    return df
+
+
+def _read_slow(path: Path, schema: Mapping[str, str]) -> pd.DataFrame:
     dtypes = {c: "string" if t == DATE else t for c, t in schema.items()}
     try:
         df = pd.read_csv(path, dtype=dtypes, keep_default_na=False, na_values=[""], low_memory=False)
