@@ -25,6 +25,9 @@ def cmd_parse(args: argparse.Namespace) -> int:
     from .store.scan import MAX_BYTES
 
     max_bytes = args.max_bytes or MAX_BYTES
+    if not args.out.strip():
+        print("sahel parse: error: --out is empty (give the output folder)", file=sys.stderr)
+        return 2
     if args.strict:
         problems = check.check_corpus(args.corpus, max_bytes=max_bytes)
         if len(problems):

@@ -14,14 +14,6 @@ from . import paths
 from .schema import DOCUMENTS, FIGURES, NUMBERS
 
 
-def __getattr__(name: str):  # moved to sahel.pipeline; kept importable from here
-    if name in ("parse_corpus", "write_corpus", "CorpusError", "CorpusWarning"):
-        from . import pipeline
-
-        return getattr(pipeline, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
 @dataclass
 class Corpus:
     """Parsed tables of a corpus; every figure points back to its sentence."""

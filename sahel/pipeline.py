@@ -29,9 +29,6 @@ from .store.parallel import Done, default_jobs, imap
 from .store.scan import MAX_BYTES, Article, CorpusError, CorpusWarning, Problem, scan, shown
 from .store.tables import TableSet, read_table, row_cells
 
-__all__ = ["Article", "CorpusError", "CorpusWarning", "ParseStats", "ParseSummary", "parse_article",
-           "parse_corpus", "parse_to_tables", "write_corpus"]
-
 CORPUS_WIDE = tuple(name for name in DERIVED if name not in ARTICLE_TABLES)
 """The tables derived from the whole corpus: facts, events, timeline, places, actors."""
 TABLES = {**ARTICLE_TABLES, "documents": DOCUMENTS, **{name: DERIVED[name] for name in CORPUS_WIDE}}
@@ -49,10 +46,6 @@ class ParseStats:
     parsed: int = 0
     jobs: int = 1
     seconds: float = 0.0
-
-    def __str__(self) -> str:
-        return (f"{self.articles} articles: {self.parsed} parsed, {self.cached} from cache, "
-                f"{self.jobs} process{'es' if self.jobs > 1 else ''}, {self.seconds:.1f} s")
 
 
 @dataclass
@@ -90,29 +83,16 @@ def _warn(problems: list[str], text: str) -> None:
     warnings.warn(text, CorpusWarning, stacklevel=4)
 
 
-class _Progress:
-    """A tqdm bar on stderr when shown (``progress`` None: on a terminal, for runs over a second)."""
-
-    def __init__(self, folder: Path, progress: bool | None) -> None:
-        self.bar: Any = None
-        if progress is False or (progress is None and not sys.stderr.isatty()):
-            return
-        try:
-            from tqdm import tqdm
-        except ImportError:
-            return
-        total = sum(1 for _ in folder.glob("*.txt"))
-        self.bar = tqdm(total=total, unit="art", desc="sahel parse", file=sys.stderr,
-                        delay=0 if progress else 1.0, dynamic_ncols=True)
-
-    def update(self, cached: int) -> None:
-        if self.bar is not None:
-            self.bar.update(1)
-            self.bar.set_postfix(cached=cached, refresh=False)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
+def _bar(folder: Path, progress: bool | None) -> Any:
+    """A tqdm bar on stderr, or None (``progress`` None: on a terminal, for runs over a second)."""
+    if progress is False or (progress is None and not sys.stderr.isatty()):
+        return None
+    try:
+        from tqdm import tqdm
+    except ImportError:
+        return None
+    return tqdm(total=sum(1 for _ in folder.glob("*.txt")), unit="art", desc="sahel parse", file=sys.stderr,
+                delay=0 if progress else 1.0, dynamic_ncols=True)
 
 
 def write_corpus(path: str | Path, out_dir: str | Path, jobs: int | None = None,
@@ -151,7 +131,7 @@ def write_corpus(path: str | Path, out_dir: str | Path, jobs: int | None = None,
         if not docs:
             _warn(summary.problems, f"{shown(folder)}: no readable .txt article in the folder")
 
-    bar = _Progress(folder, progress)
+    bar = _bar(folder, progress)
     try:
         with TableSet(Path(out_dir), TABLES) as out:
             for i, rows in enumerate(imap(parse_article, items(), jobs=jobs, scheduler=scheduler)):
@@ -166,7 +146,8 @@ def write_corpus(path: str | Path, out_dir: str | Path, jobs: int | None = None,
                     out.rows(name, rows[name])
                 docs[i]["n_figures"] = len(rows["figures"])
                 summary.figures += len(rows["figures"])
-                bar.update(i + 1 - summary.stats.parsed)
+                if bar is not None:
+                    bar.update(1)
             if not docs:
                 raise CorpusError(f"{shown(folder)}: no article could be read ({len(summary.problems)} problems)")
             documents = frame(docs, DOCUMENTS)
@@ -181,7 +162,8 @@ def write_corpus(path: str | Path, out_dir: str | Path, jobs: int | None = None,
                 if table is not None:
                     out.frame(name, table)
     finally:
-        bar.close()
+        if bar is not None:
+            bar.close()
         if store is not None:
             store.close()
     summary.written = out.written

@@ -269,6 +269,10 @@ def test_parse_of_a_folder_without_articles(tmp_path: Path) -> None:
         list(scan(tmp_path / "nope"))
 
 
+def to_csv_text(df: pd.DataFrame, schema: dict) -> str:
+    return tables.csv_header(schema) + tables.csv_rows(df, schema)
+
+
 # --- atomic writes ----------------------------------------------------------------------------
 
 def old_tables() -> dict:
@@ -352,8 +356,8 @@ def test_ctrl_c_while_moving_into_place_is_held_until_done(data_dir: Path, monke
     with pytest.raises(KeyboardInterrupt):
         tables.write_tables(new_tables(), data_dir)
     monkeypatch.undo()
-    assert (data_dir / "documents.csv").read_text() == tables.to_csv_text(*new_tables()["documents"])
-    assert (data_dir / "figures.csv").read_text() == tables.to_csv_text(*new_tables()["figures"])
+    assert (data_dir / "documents.csv").read_text() == to_csv_text(*new_tables()["documents"])
+    assert (data_dir / "figures.csv").read_text() == to_csv_text(*new_tables()["figures"])
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
     assert leftovers(data_dir) == []
 
@@ -394,8 +398,8 @@ def test_killed_process_keeps_previous_tables(data_dir: Path, tmp_path: Path) ->
 def test_csv_text_is_stable() -> None:
     df = pd.DataFrame({"doc_id": ["b", "a"], "value": [4500.0, 0.1 + 0.2], "value_high": [None, 1e20],
                        "date_start": pd.to_datetime(["2020-01-02", None]), "quote": ["x,\"y\"\nz", ""]})
-    text = tables.to_csv_text(df, FIGURES)
-    assert text == tables.to_csv_text(df.copy(), FIGURES)
+    text = to_csv_text(df, FIGURES)
+    assert text == to_csv_text(df.copy(), FIGURES)
     rows = text.split("\n")
     assert rows[1].startswith(",b,") and rows[-1] == ""  # row order kept, one trailing newline
     assert ",b,4500,," in text and "0.30000000000000004,1e+20" in text and ",2020-01-02," in text

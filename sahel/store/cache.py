@@ -21,7 +21,6 @@ import sqlite3
 import sys
 import warnings
 from collections.abc import Mapping
-from importlib import metadata
 from pathlib import Path
 
 from .. import paths
@@ -57,6 +56,8 @@ def cache_root(cache: bool | str | Path | None) -> Path | None:
 @functools.cache
 def code_hash() -> str:
     """Hash of the extraction sources and resources and of the library versions they use."""
+    from importlib import metadata
+
     h = hashlib.sha256()
     files: list[Path] = []
     for name in EXTRACTION:
@@ -94,29 +95,22 @@ class Cache:
 
     @classmethod
     def open(cls, cache: bool | str | Path | None, widths: Mapping[str, int]) -> Cache | None:
-        """The cache ``cache`` means (see :func:`cache_root`), for tables of ``widths`` columns; None if
-        disabled or unusable (with a warning). A damaged file is replaced by an empty one."""
+        """The cache ``cache`` means (see :func:`cache_root`) for tables of ``widths`` columns; None if
+        disabled or unusable (with a warning). A file that is not a database is replaced by an empty one."""
         root = cache_root(cache)
         if root is None:
             return None
-        path = root / FILE
-        for attempt in range(2):
+        try:
+            root.mkdir(parents=True, exist_ok=True)
             try:
-                root.mkdir(parents=True, exist_ok=True)
-                return cls(path, widths)
-            except sqlite3.DatabaseError as exc:  # not a database: it is only a cache
-                if attempt == 0 and path.is_file() and not path.is_symlink():
-                    warnings.warn(f"{path}: damaged cache ({exc}); starting an empty one", RuntimeWarning,
-                                  stacklevel=2)
-                    path.unlink()
-                    continue
-                problem = str(exc)
-            except OSError as exc:
-                problem = exc.strerror or str(exc)
-            warnings.warn(f"{path}: cache unusable ({problem}); parsing without cache", RuntimeWarning,
+                return cls(root / FILE, widths)
+            except sqlite3.DatabaseError:  # damaged: it is only a cache
+                (root / FILE).unlink()
+                return cls(root / FILE, widths)
+        except (OSError, sqlite3.Error) as exc:
+            warnings.warn(f"{root / FILE}: cache unusable ({exc}); parsing without cache", RuntimeWarning,
                           stacklevel=2)
             return None
-        return None
 
     def get(self, key: str) -> Rows | None:
         """The rows stored under ``key``, or None (missing, or not rows of these tables)."""

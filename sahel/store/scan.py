@@ -155,12 +155,21 @@ def decode_bytes(data: bytes) -> Decoded:
                    f"not UTF-8 ({reason}); encoding guessed as {best.encoding}, decoded", WARNING)
 
 
-def _parse_published(raw: str) -> date | None:
-    """An ISO date or datetime (``2019-11-26``, ``2019-11-26T10:00:00Z``); ValueError otherwise."""
+def _published(raw: str, doc_id: str, today: date) -> tuple[date | None, str | None]:
+    """The date of catalog cell ``raw`` (ISO date or datetime) of ``doc_id``, and what is wrong with it."""
+    if not raw:
+        return None, None
     try:
-        return date.fromisoformat(raw)
+        day = date.fromisoformat(raw) if len(raw) == 10 else datetime.fromisoformat(raw).date()
     except ValueError:
-        return datetime.fromisoformat(raw).date()
+        return None, (f"unparseable published date {shown(repr(raw), 60)} for {doc_id} (expected ISO YYYY-MM-DD); "
+                      "relative dates left unresolved")
+    if not _MIN_DATE <= day <= _MAX_DATE:
+        return None, (f"published date {day.isoformat()} of {doc_id} is out of range ({_MIN_DATE.year}-"
+                      f"{_MAX_DATE.year}); relative dates left unresolved")
+    if day > today:
+        return day, f"published date {day.isoformat()} of {doc_id} is in the future; relative dates will be resolved against it"
+    return day, None
 
 
 def _catalog_text(path: Path) -> tuple[str | None, str | None]:
@@ -241,23 +250,9 @@ def read_catalog_entries(folder: Path, today: date | None = None
             add(doc_id, WARNING, f"line {line}: second catalog row for {shown(doc_id)} ignored "
                 f"(first at line {out[doc_id].line})")
             continue
-        raw = row.get("published", "")
-        published = None
-        if raw:
-            try:
-                published = _parse_published(raw)
-            except ValueError:
-                add(doc_id, WARNING, f"line {line}: unparseable published date {shown(repr(raw), 60)} for "
-                    f"{shown(doc_id)} (expected ISO YYYY-MM-DD); relative dates left unresolved")
-            else:
-                if not _MIN_DATE <= published <= _MAX_DATE:
-                    add(doc_id, WARNING, f"line {line}: published date {published.isoformat()} of "
-                        f"{shown(doc_id)} is out of range ({_MIN_DATE.year}-{_MAX_DATE.year}); "
-                        "relative dates left unresolved")
-                    published = None
-                elif published > today:
-                    add(doc_id, WARNING, f"line {line}: published date {published.isoformat()} of "
-                        f"{shown(doc_id)} is in the future; relative dates will be resolved against it")
+        published, why = _published(row.get("published", ""), shown(doc_id), today)
+        if why:
+            add(doc_id, WARNING, f"line {line}: {why}")
         out[doc_id] = CatalogEntry(doc_id, line, published, row.get("outlet") or None)
     return out, problems
 

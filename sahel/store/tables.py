@@ -30,10 +30,10 @@ import pandas as pd
 from ..schema import DATE, conform
 
 TMP_TAG = "-sahel-tmp-"
+"""Temporary folders are ``.<out name><TMP_TAG>XXXX`` beside the output folder."""
 FORMULA = re.compile(r"'*[=+\-@\t\r]")
 """Text cells a spreadsheet could run as a formula (OWASP's CSV-injection rule), with any quotes already
 in front: written with one more ``'`` in front, which :func:`read_table` removes."""
-"""Temporary folders are ``.<out name><TMP_TAG>XXXX`` beside the output folder."""
 
 
 def cells(s: pd.Series, dtype: str | None) -> list[str]:
@@ -88,22 +88,6 @@ def csv_rows(df: pd.DataFrame, schema: Mapping[str, str]) -> str:
     return buf.getvalue()
 
 
-def csv_row_list(df: pd.DataFrame, schema: Mapping[str, str]) -> list[str]:
-    """:func:`csv_rows`, one string per row."""
-    out = []
-    for row in row_cells(df, schema):
-        buf = io.StringIO()
-        _writer(buf).writerow(row)
-        out.append(buf.getvalue())
-    return out
-
-
-def to_csv_text(df: pd.DataFrame, schema: Mapping[str, str]) -> str:
-    """The exact CSV text written for ``df``."""
-    extra = [c for c in df.columns if c not in schema]
-    return csv_header({**schema, **dict.fromkeys(extra, "")}) + csv_rows(df, schema)
-
-
 class TableSet:
     """Write a set of tables into ``out_dir``, all or nothing (a context manager).
 
@@ -124,11 +108,9 @@ class TableSet:
         self.lock = -1
 
     def __enter__(self) -> TableSet:
-        out = self.out_dir
-        if str(out) in ("", "."):
-            out = self.out_dir = Path.cwd()
+        out = self.out_dir.absolute()
         if out.exists() and not out.is_dir():
-            raise NotADirectoryError(f"{out}: --out is a file, not a folder")
+            raise NotADirectoryError(f"{self.out_dir}: not a folder (the output must be a folder)")
         out.mkdir(parents=True, exist_ok=True)
         self.lock = _lock(out)
         try:
@@ -166,7 +148,7 @@ class TableSet:
                 for name in self.files:
                     _fsync(self.tmp / f"{name}.csv")
                 with _signals_held():
-                    self.written = _commit(self.tmp, self.out_dir, list(self.files))
+                    self.written = _commit(self.tmp, self.out_dir, list(self.files), self.lock)
         finally:
             self._close()
 
@@ -214,8 +196,9 @@ def _fsync(path: Path) -> None:
         os.fsync(f.fileno())
 
 
-def _commit(tmp: Path, out_dir: Path, names: list[str]) -> list[Path]:
-    """Move ``tmp/name.csv`` over ``out_dir/name.csv`` for every name: all, or none on failure."""
+def _commit(tmp: Path, out_dir: Path, names: list[str], folder_fd: int) -> list[Path]:
+    """Move ``tmp/name.csv`` over ``out_dir/name.csv`` for every name: all, or none on failure; then make
+    the renames durable (``folder_fd``: the output folder, open)."""
     backup = tmp / ".previous"
     backup.mkdir()
     done: list[str] = []
@@ -223,7 +206,10 @@ def _commit(tmp: Path, out_dir: Path, names: list[str]) -> list[Path]:
         for name in names:
             target = out_dir / f"{name}.csv"
             if target.exists():
-                shutil.copy2(target, backup / f"{name}.csv")
+                try:
+                    os.link(target, backup / f"{name}.csv")
+                except OSError:
+                    shutil.copy2(target, backup / f"{name}.csv")
             os.replace(tmp / f"{name}.csv", target)
             done.append(name)
     except BaseException:
@@ -234,13 +220,9 @@ def _commit(tmp: Path, out_dir: Path, names: list[str]) -> list[Path]:
             else:
                 target.unlink(missing_ok=True)
         raise
-    try:  # make the renames durable (POSIX); harmless where unsupported
-        fd = os.open(out_dir, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-    except OSError:
+    try:
+        os.fsync(folder_fd)
+    except OSError:  # not supported here
         pass
     return [out_dir / f"{name}.csv" for name in names]
 
