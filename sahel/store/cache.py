@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 import json
 import os
 import sqlite3
@@ -125,10 +126,14 @@ class Cache:
 
     def valid(self, rows: object) -> bool:
         """Whether ``rows`` holds a list of rows of the right width for each table, of strings only."""
-        return (isinstance(rows, dict) and rows.keys() == self.widths.keys()
-                and all(isinstance(rs, list) and all(isinstance(r, list) and len(r) == self.widths[name]
-                                                     and all(type(c) is str for c in r) for r in rs)
-                        for name, rs in rows.items()))
+        if type(rows) is not dict or rows.keys() != self.widths.keys():
+            return False
+        for name, rs in rows.items():
+            if type(rs) is not list or {type(r) for r in rs} - {list} or {len(r) for r in rs} - {self.widths[name]}:
+                return False
+            if set(map(type, itertools.chain.from_iterable(rs))) - {str}:
+                return False
+        return True
 
     def put(self, key: str, rows: Rows) -> None:
         """Store ``rows`` under ``key`` (committed in batches and by :meth:`close`)."""
