@@ -160,3 +160,12 @@ def test_item12_two_runs_into_one_folder_do_not_interleave(tmp_path: Path) -> No
     thread.join(30)
     assert finished and finished[0] >= released
     assert "second" in (out / "documents.csv").read_text()
+
+
+def test_item6_a_loop_of_symlinks_is_one_line_not_a_crash(tmp_path: Path) -> None:
+    folder = corpus(tmp_path / "c", ok=KILLED)
+    (folder / "a.txt").symlink_to(folder / "b.txt")
+    (folder / "b.txt").symlink_to(folder / "a.txt")
+    df = check_corpus(folder)
+    assert set(df.loc[df["severity"] == "error", "file"]) == {"a.txt", "b.txt"}
+    assert quiet_write(folder, tmp_path / "out").documents == 1

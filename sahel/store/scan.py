@@ -259,19 +259,17 @@ def read_catalog_entries(folder: Path, today: date | None = None
 
 def _read(path: Path, root: Path, max_bytes: int) -> tuple[bytes | None, str | None]:
     """The bytes of article file ``path``, or why it is skipped."""
-    if path.is_symlink():
-        target = path.resolve()
-        if not target.is_relative_to(root):
-            return None, f"symbolic link leaving the corpus folder (to {shown(target)}); skipped"
-    if not path.is_file():
-        return None, "not a regular file; skipped"
     try:
+        if path.is_symlink() and not (target := path.resolve()).is_relative_to(root):
+            return None, f"symbolic link leaving the corpus folder (to {shown(target)}); skipped"
+        if not path.is_file():
+            return None, "not a regular file; skipped"
         size = path.stat().st_size
         if size > max_bytes:
             return None, f"too large ({size:,} bytes, limit {max_bytes:,}); skipped (raise the limit with --max-bytes)"
         return path.read_bytes(), None
-    except OSError as exc:
-        return None, f"unreadable ({exc.strerror or exc}); skipped"
+    except (OSError, RuntimeError) as exc:  # RuntimeError: a loop of symbolic links
+        return None, f"unreadable ({shown(getattr(exc, 'strerror', None) or exc)}); skipped"
 
 
 def scan(folder: str | Path, *, max_bytes: int = MAX_BYTES, today: date | None = None
