@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .corpus import Corpus, load
-from .pipeline import CorpusError, CorpusWarning, parse_corpus, write_corpus
 
 if TYPE_CHECKING:
     from .extract import Document
@@ -17,6 +16,14 @@ if TYPE_CHECKING:
 __version__ = "0.1.0"
 __all__ = ["Corpus", "CorpusError", "CorpusWarning", "Document", "load", "parse_corpus", "write_corpus",
            "parse_text", "__version__"]
+
+
+def __getattr__(name: str):  # parsing lives in sahel.pipeline, imported when first used
+    if name in ("CorpusError", "CorpusWarning", "parse_corpus", "write_corpus"):
+        from . import pipeline
+
+        return getattr(pipeline, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def parse_text(text: str, *, doc_id: str = "doc", published=None) -> "Document":
