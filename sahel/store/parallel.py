@@ -65,7 +65,10 @@ def _submitter(jobs: int, scheduler: str | None) -> Iterator[tuple[Callable[...,
     from concurrent.futures import Future, ProcessPoolExecutor
 
     if scheduler:
-        from dask.distributed import Client  # the optional extra `sahel[dask]`
+        try:
+            from dask.distributed import Client
+        except ImportError:
+            raise ValueError("a scheduler needs Dask: pip install 'sahel[dask]'") from None
 
         with Client(scheduler, set_as_default=False) as client:
             yield (lambda fn, *args: client.submit(fn, *args, pure=False)), 2 * max(1, sum(client.nthreads().values()))
