@@ -27,7 +27,7 @@ from .schema import ARTICLE_TABLES, DERIVED, DOCUMENTS, FIGURES, MENTIONS, frame
 from .store.cache import Cache, Rows, article_key
 from .store.parallel import Done, default_jobs, imap
 from .store.scan import MAX_BYTES, Article, CorpusError, CorpusWarning, Problem, scan, shown
-from .store.tables import TableSet, read_table, row_cells
+from .store.tables import TableSet, csv_lines, read_table
 
 CORPUS_WIDE = tuple(name for name in DERIVED if name not in ARTICLE_TABLES)
 """The tables derived from the whole corpus: facts, events, timeline, places, actors."""
@@ -62,7 +62,7 @@ class ParseSummary:
 
 
 def parse_article(article: Article) -> Rows:
-    """The rows (lists of CSV cells) of one article's figures, numbers and mentions.
+    """The rows (CSV lines) of one article's figures, numbers and mentions.
 
     The unit of work sent to workers and cached: it depends only on the
     article (text, doc id, publication date). An extractor failure gives
@@ -72,10 +72,10 @@ def parse_article(article: Article) -> Rows:
 
     try:
         doc = parse_text(article.text, doc_id=article.doc_id, published=article.published)
-        return {name: row_cells(getattr(doc, name), schema) for name, schema in ARTICLE_TABLES.items()}
+        return {name: csv_lines(getattr(doc, name), schema) for name, schema in ARTICLE_TABLES.items()}
     except Exception as exc:  # an extractor bug: skip this article, say which, go on
         detail = shown(" ".join(str(exc).split()))
-        return {ERROR: [[f"{shown(article.path)}: extractor failed ({type(exc).__name__}: {detail}); skipped"]]}
+        return {ERROR: [f"{shown(article.path)}: extractor failed ({type(exc).__name__}: {detail}); skipped"]}
 
 
 def _warn(problems: list[str], text: str) -> None:
@@ -113,7 +113,7 @@ def write_corpus(path: str | Path, out_dir: str | Path, jobs: int | None = None,
 
     folder, t0 = Path(path), time.perf_counter()
     summary = ParseSummary(folder, Path(out_dir), ParseStats(jobs=1 if jobs == 1 else jobs or default_jobs()))
-    store = Cache.open(cache, {name: len(schema) for name, schema in ARTICLE_TABLES.items()})
+    store = Cache.open(cache, ARTICLE_TABLES)
     docs: list[dict[str, object]] = []
     keys: deque[tuple[str | None, bool]] = deque()  # of each article sent on: its key, whether it was cached
 
@@ -137,13 +137,13 @@ def write_corpus(path: str | Path, out_dir: str | Path, jobs: int | None = None,
             for i, rows in enumerate(imap(parse_article, items(), jobs=jobs, scheduler=scheduler)):
                 key, cached = keys.popleft()
                 if ERROR in rows:
-                    _warn(summary.problems, rows[ERROR][0][0])
+                    _warn(summary.problems, rows[ERROR][0])
                     rows = {name: [] for name in ARTICLE_TABLES}
                 elif key is not None and store is not None and not cached:
                     store.put(key, rows)
                 summary.stats.parsed += not cached
                 for name in ARTICLE_TABLES:
-                    out.rows(name, rows[name])
+                    out.write(name, "".join(rows[name]))
                 docs[i]["n_figures"] = len(rows["figures"])
                 summary.figures += len(rows["figures"])
                 if bar is not None:

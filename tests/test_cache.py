@@ -140,6 +140,7 @@ def test_sahel_cache_environment(corpus: Path, tmp_path: Path, monkeypatch) -> N
 
 @pytest.mark.parametrize("planted", [
     "not json", '{"figures": [], "numbers": []}', '{"figures": [[1, 2]], "numbers": [], "mentions": []}',
+    '{"figures": ["a,line without its end"], "numbers": [], "mentions": []}',
     "\\x80\\x04\\x95cos\\nsystem\\n", "[]", "null",
 ])
 def test_corrupt_or_planted_entries_are_parsed_again(corpus: Path, tmp_path: Path, planted: str) -> None:

@@ -139,15 +139,15 @@ def test_failure_mid_stream_stops_the_workers_and_writes_nothing(corpus: Path, t
     out = tmp_path / "out"
     out.mkdir()
     (out / "figures.csv").write_text("previous\n", encoding="utf-8")
-    real, calls = tables.TableSet.rows, []
+    real, calls = tables.TableSet.write, []
 
-    def failing(self, name, rows):
+    def failing(self, name, lines):
         calls.append(name)
         if len(calls) == 3 * 5:  # a few articles in
             raise KeyboardInterrupt
-        return real(self, name, rows)
+        return real(self, name, lines)
 
-    monkeypatch.setattr(tables.TableSet, "rows", failing)
+    monkeypatch.setattr(tables.TableSet, "write", failing)
     with pytest.raises(KeyboardInterrupt):
         quiet_write(corpus, out, jobs=2, cache=False)
     assert multiprocessing.active_children() == [] and not _child_processes()

@@ -453,15 +453,15 @@ def test_parse_interrupted_keeps_previous_data(data_dir: Path, monkeypatch: pyte
     monkeypatch.setenv("SAHEL_CACHE", "off")
     monkeypatch.setattr(warnings, "showwarning", warnings.showwarning)  # main() replaces it
     before = snapshot(data_dir)
-    real, calls = tables.TableSet.rows, []
+    real, calls = tables.TableSet.write, []
 
-    def ctrl_c(self, name: str, rows) -> None:
+    def ctrl_c(self, name: str, lines: str) -> None:
         calls.append(1)
         if len(calls) == 2:
             raise KeyboardInterrupt
-        return real(self, name, rows)
+        return real(self, name, lines)
 
-    monkeypatch.setattr(tables.TableSet, "rows", ctrl_c)
+    monkeypatch.setattr(tables.TableSet, "write", ctrl_c)
     assert main(["parse", str(SEEDS), "--out", str(data_dir)]) == 130
     assert "interrupted; nothing was written" in capsys.readouterr().err
     assert snapshot(data_dir) == before

@@ -4,7 +4,7 @@ A key is the sha256 of an article's text, its catalog row (doc id,
 publication date, outlet) and :func:`code_hash` (the extraction code and
 resources, the cell formatting, spaCy, pandas, Python), so an entry can
 never be stale. A value is JSON: the article's rows of the figures, numbers
-and mentions tables as lists of CSV cells. Nothing read back can run code: an
+and mentions tables, each row as its CSV line. Nothing read back can run code: an
 entry that is not what :meth:`Cache.get` expects is a miss, parsed again and
 replaced. Where: ``$SAHEL_CACHE`` (``0``/``off``/``false``/``no``/``none``
 disable it), else ``$XDG_CACHE_HOME/sahel``, else ``~/.cache/sahel``; the
@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import itertools
 import json
 import os
 import sqlite3
 import sys
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterable
 from pathlib import Path
 
 from .. import paths
@@ -32,8 +31,8 @@ EXTRACTION = ("extract", "extract.py", "resources", "schema.py", "store/tables.p
 """Files and folders under ``sahel/`` whose content is part of every key."""
 FILE = "articles.sqlite"
 _DISABLED = {"0", "off", "false", "no", "none"}
-Rows = dict[str, list[list[str]]]
-"""An article's rows: ``{table: [[cell, ...], ...]}``."""
+Rows = dict[str, list[str]]
+"""An article's rows: ``{table: [CSV line, ...]}`` (each line with its ``\\n``)."""
 
 
 def default_root() -> Path | None:
@@ -88,15 +87,15 @@ def article_key(text: str, doc_id: str, published: object, outlet: object) -> st
 class Cache:
     """The article rows stored in one SQLite file (see the module's docstring)."""
 
-    def __init__(self, path: Path, widths: Mapping[str, int]) -> None:
-        self.path, self.widths = Path(path), dict(widths)
+    def __init__(self, path: Path, tables: Iterable[str]) -> None:
+        self.path, self.tables = Path(path), dict.fromkeys(tables).keys()
         self.db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
         self.db.execute("CREATE TABLE IF NOT EXISTS articles (key TEXT PRIMARY KEY, rows TEXT NOT NULL)")
         self.pending = 0
 
     @classmethod
-    def open(cls, cache: bool | str | Path | None, widths: Mapping[str, int]) -> Cache | None:
-        """The cache ``cache`` means (see :func:`cache_root`) for tables of ``widths`` columns; None if
+    def open(cls, cache: bool | str | Path | None, tables: Iterable[str]) -> Cache | None:
+        """The cache ``cache`` means (see :func:`cache_root`) for the rows of ``tables``; None if
         disabled or unusable (with a warning). A file that is not a database is replaced by an empty one."""
         root = cache_root(cache)
         if root is None:
@@ -104,10 +103,10 @@ class Cache:
         try:
             root.mkdir(parents=True, exist_ok=True)
             try:
-                return cls(root / FILE, widths)
+                return cls(root / FILE, tables)
             except sqlite3.DatabaseError:  # damaged: it is only a cache
                 (root / FILE).unlink()
-                return cls(root / FILE, widths)
+                return cls(root / FILE, tables)
         except (OSError, sqlite3.Error) as exc:
             warnings.warn(f"{root / FILE}: cache unusable ({exc}); parsing without cache", RuntimeWarning,
                           stacklevel=2)
@@ -125,15 +124,10 @@ class Cache:
         return rows if self.valid(rows) else None
 
     def valid(self, rows: object) -> bool:
-        """Whether ``rows`` holds a list of rows of the right width for each table, of strings only."""
-        if type(rows) is not dict or rows.keys() != self.widths.keys():
-            return False
-        for name, rs in rows.items():
-            if type(rs) is not list or {type(r) for r in rs} - {list} or {len(r) for r in rs} - {self.widths[name]}:
-                return False
-            if set(map(type, itertools.chain.from_iterable(rs))) - {str}:
-                return False
-        return True
+        """Whether ``rows`` holds a list of CSV lines for each table, and nothing else."""
+        return (type(rows) is dict and rows.keys() == self.tables and all(
+            type(lines) is list and not {type(x) for x in lines} - {str}
+            and all(x[-1:] == "\n" for x in lines) for lines in rows.values()))
 
     def put(self, key: str, rows: Rows) -> None:
         """Store ``rows`` under ``key`` (committed in batches and by :meth:`close`)."""

@@ -81,11 +81,21 @@ def csv_header(schema: Mapping[str, str]) -> str:
     return buf.getvalue()
 
 
+def csv_lines(df: pd.DataFrame, schema: Mapping[str, str]) -> list[str]:
+    """The CSV line (with its ``\\n``) written for each of ``df``'s rows."""
+    buf = io.StringIO()
+    write, lines = _writer(buf).writerow, []
+    for row in row_cells(df, schema):
+        write(row)
+        lines.append(buf.getvalue())
+        buf.seek(0)
+        buf.truncate()
+    return lines
+
+
 def csv_rows(df: pd.DataFrame, schema: Mapping[str, str]) -> str:
     """The CSV lines (no header) written for ``df``'s rows."""
-    buf = io.StringIO()
-    _writer(buf).writerows(row_cells(df, schema))
-    return buf.getvalue()
+    return "".join(csv_lines(df, schema))
 
 
 class TableSet:
@@ -125,6 +135,10 @@ class TableSet:
             self._close()
             raise
         return self
+
+    def write(self, name: str, lines: str) -> None:
+        """Append CSV lines (from :func:`csv_lines`) to table ``name``."""
+        self.files[name].write(lines)
 
     def rows(self, name: str, rows: Iterable[list[str]]) -> None:
         """Append rows of cells (from :func:`row_cells`) to table ``name``."""
