@@ -183,3 +183,18 @@ def test_cli_parse_options(corpus: Path, tmp_path: Path, monkeypatch, capsys) ->
     assert "(4 parsed, 0 from cache)" in capsys.readouterr().out
     assert (out / "figures.csv").exists()
     assert main(["parse", str(corpus), "--out", str(out), "--jobs", "-2"]) == 2
+
+
+def test_a_cache_that_cannot_be_written_only_costs_a_parse(corpus: Path, tmp_path: Path, monkeypatch) -> None:
+    first = parse(corpus, False)
+    real = Cache.put
+
+    def full(self, key, rows):  # the disk fills up after the first article
+        if self.db is not None:
+            self.db.execute("PRAGMA query_only = ON")
+        return real(self, key, rows)
+
+    monkeypatch.setattr(Cache, "put", full)
+    with pytest.warns(RuntimeWarning, match="cannot store parsed articles"):
+        again = parse_corpus(corpus, jobs=1, cache=tmp_path / "cache", progress=False)
+    pd.testing.assert_frame_equal(first.figures, again.figures)

@@ -89,7 +89,7 @@ class Cache:
 
     def __init__(self, path: Path, tables: Iterable[str]) -> None:
         self.path, self.tables = Path(path), dict.fromkeys(tables).keys()
-        self.db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
+        self.db: sqlite3.Connection | None = sqlite3.connect(self.path, timeout=60, isolation_level=None)
         self.db.execute("CREATE TABLE IF NOT EXISTS articles (key TEXT PRIMARY KEY, rows TEXT NOT NULL)")
         self.pending = 0
 
@@ -113,13 +113,12 @@ class Cache:
             return None
 
     def get(self, key: str) -> Rows | None:
-        """The rows stored under ``key``, or None (missing, or not rows of these tables)."""
-        found = self.db.execute("SELECT rows FROM articles WHERE key = ?", (key,)).fetchone()
-        if found is None:
+        """The rows stored under ``key``, or None (missing, unreadable, or not rows of these tables)."""
+        if self.db is None:
             return None
         try:
-            rows = json.loads(found[0])
-        except (TypeError, ValueError):
+            rows = json.loads(self.db.execute("SELECT rows FROM articles WHERE key = ?", (key,)).fetchone()[0])
+        except (TypeError, ValueError, sqlite3.Error):  # (None[0] is a TypeError: no entry)
             return None
         return rows if self.valid(rows) else None
 
@@ -130,23 +129,33 @@ class Cache:
             and all(x[-1:] == "\n" for x in lines) for lines in rows.values()))
 
     def put(self, key: str, rows: Rows) -> None:
-        """Store ``rows`` under ``key`` (committed in batches and by :meth:`close`)."""
-        if self.pending == 0:
-            self.db.execute("BEGIN")
-        self.db.execute("INSERT OR REPLACE INTO articles VALUES (?, ?)",
-                        (key, json.dumps(rows, separators=(",", ":"))))
-        self.pending += 1
-        if self.pending >= 500:
-            self.commit()
-
-    def commit(self) -> None:
-        if self.pending:
-            self.db.execute("COMMIT")
-            self.pending = 0
+        """Store ``rows`` under ``key`` (committed in batches and by :meth:`close`); a failure to write
+        (disk full, read-only) is warned about once and only costs a parse next time."""
+        if self.db is None:
+            return
+        try:
+            if self.pending == 0:
+                self.db.execute("BEGIN")
+            self.db.execute("INSERT OR REPLACE INTO articles VALUES (?, ?)",
+                            (key, json.dumps(rows, separators=(",", ":"))))
+            self.pending += 1
+            if self.pending >= 500:
+                self.db.execute("COMMIT")
+                self.pending = 0
+        except sqlite3.Error as exc:
+            warnings.warn(f"{self.path}: cannot store parsed articles ({exc}); going on without", RuntimeWarning,
+                          stacklevel=2)
+            self.close()
 
     def close(self) -> None:
         """Commit what was stored and close the file."""
+        if self.db is None:
+            return
+        db, self.db = self.db, None
         try:
-            self.commit()
+            if self.pending:
+                db.execute("COMMIT")
+        except sqlite3.Error:
+            pass
         finally:
-            self.db.close()
+            db.close()
