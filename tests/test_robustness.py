@@ -20,7 +20,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sahel import check as chk
 from sahel.check import CHECK, check_corpus
 from sahel.cli import main
 from sahel.pipeline import write_corpus

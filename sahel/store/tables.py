@@ -19,7 +19,7 @@ import signal
 import tempfile
 import threading
 import warnings
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -140,14 +140,10 @@ class TableSet:
         """Append CSV lines (from :func:`csv_lines`) to table ``name``."""
         self.files[name].write(lines)
 
-    def rows(self, name: str, rows: Iterable[list[str]]) -> None:
-        """Append rows of cells (from :func:`row_cells`) to table ``name``."""
-        self.writers[name].writerows(rows)
-
     def frame(self, name: str, df: pd.DataFrame, chunk: int = 5000) -> None:
         """Append the rows of a DataFrame to table ``name`` (formatted ``chunk`` rows at a time)."""
         for start in range(0, len(df), chunk):
-            self.rows(name, row_cells(df.iloc[start:start + chunk], self.schemas[name]))
+            self.writers[name].writerows(row_cells(df.iloc[start:start + chunk], self.schemas[name]))
 
     def path(self, name: str) -> Path:
         """Where table ``name`` is being written (flushed, so it can be read back)."""
