@@ -56,25 +56,11 @@ from .common import DEV_DIR, ROOT
 
 
 def per_article_tables(folder: Path, jobs: int = 2):
-    """``(documents, figures, mentions)`` of a corpus, as ``parse_corpus`` builds them before ``derive``."""
-    from sahel.corpus import iter_articles
-    from sahel.parallel import parse_articles
-    from sahel.schema import DOCUMENTS, FIGURES, frame
+    """``(documents, figures, mentions)`` of a corpus, as ``sahel parse`` gives them to ``derive``."""
+    from sahel import parse_corpus
 
-    docs: list[dict] = []
-
-    def articles():
-        for art in iter_articles(folder, []):
-            docs.append({"doc_id": art.doc_id, "published": art.published, "outlet": art.outlet,
-                         "path": art.path.name, "n_chars": len(art.text), "sha256": art.sha256})
-            yield art
-
-    run = parse_articles(articles(), jobs=jobs, cache=True, progress=False)
-    for doc, n in zip(docs, run.counts("figures")):
-        doc["n_figures"] = n
-    tables = {name: run.table(name) for name in run.names()}
-    figures = tables.get("figures")
-    return frame(docs, DOCUMENTS), figures if figures is not None else frame([], FIGURES), tables.get("mentions")
+    corpus = parse_corpus(folder, jobs=jobs, cache=True, progress=False)
+    return corpus.documents, corpus.figures, corpus.tables.get("mentions")
 
 
 def load_revision(rev: str) -> dict[str, types.ModuleType]:
@@ -140,8 +126,8 @@ def main(argv: list[str] | None = None) -> int:
     warnings.simplefilter("ignore")
     from sahel import reconcile
     from sahel.extract import mentions
-    from sahel.corpus import iter_articles
     from sahel.extract import parse_text
+    from sahel.store.scan import Article, scan
 
     before = load_revision(args.before) if args.before else None
     for n in args.sizes:
@@ -153,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
             line += f"   {args.before}: {old_secs:7.2f} s, same tables: {same_tables(out, old_out)}"
         print(line, flush=True)
     docs = []
-    for art in iter_articles(DEV_DIR, []):
+    for art in (a for a in scan(DEV_DIR) if isinstance(a, Article)):
         d = parse_text(art.text, doc_id=art.doc_id, published=art.published)
         docs.append((art.doc_id, art.text, d.sentences, art.published))
     line = f"extract_mentions, development set: {mentions_ms(mentions, docs, args.rounds):.2f} ms/article"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .corpus import Corpus, CorpusError, CorpusWarning, load, parse_corpus, write_corpus
+from .corpus import Corpus, load
 from .schema import describe
 
 if TYPE_CHECKING:
@@ -17,6 +17,14 @@ if TYPE_CHECKING:
 __version__ = "0.1.0"
 __all__ = ["Corpus", "CorpusError", "CorpusWarning", "Document", "load", "parse_corpus", "write_corpus",
            "describe", "parse_text", "__version__"]
+
+
+def __getattr__(name: str):  # parsing lives in sahel.pipeline, imported when first used
+    if name in ("CorpusError", "CorpusWarning", "parse_corpus", "write_corpus"):
+        from . import pipeline
+
+        return getattr(pipeline, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def parse_text(text: str, *, doc_id: str = "doc", published=None) -> "Document":

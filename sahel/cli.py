@@ -13,21 +13,31 @@ def _warn_to_stderr(message, category, filename, lineno, file=None, line=None) -
     print(f"warning: {message}", file=sys.stderr)
 
 
+def _terminate(signum, frame) -> None:
+    raise KeyboardInterrupt  # SIGTERM as Ctrl-C: workers stopped, temporary folders removed
+
+
 def cmd_parse(args: argparse.Namespace) -> int:
+    import signal
+
     from . import check
     from .pipeline import parse_to_tables
+    from .store.scan import MAX_BYTES
 
-    if args.max_bytes is not None:
-        check.MAX_BYTES = args.max_bytes  # read by corpus.iter_articles at call time
+    max_bytes = args.max_bytes or MAX_BYTES
+    if not args.out.strip():
+        print("sahel parse: error: --out is empty (give the output folder)", file=sys.stderr)
+        return 2
     if args.strict:
-        problems = check.check_corpus(args.corpus, max_bytes=check.MAX_BYTES)
+        problems = check.check_corpus(args.corpus, max_bytes=max_bytes)
         if len(problems):
             print(check.format_report(problems, args.corpus), file=sys.stderr)
             print(f"sahel parse: {args.corpus}: {len(problems)} problem(s) with --strict; "
                   "nothing was written", file=sys.stderr)
             return 1
-    parse_to_tables(Path(args.corpus), Path(args.out), jobs=args.jobs,
-                    cache=not args.no_cache, progress=args.progress)
+    signal.signal(signal.SIGTERM, _terminate)
+    parse_to_tables(Path(args.corpus), Path(args.out), jobs=args.jobs, cache=not args.no_cache,
+                    progress=args.progress, scheduler=args.scheduler, max_bytes=max_bytes)
     return 0
 
 
@@ -96,8 +106,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-j", "--jobs", type=int, default=None, metavar="N",
                    help="worker processes (default: all cores; 1: no worker processes)")
     p.add_argument("--no-cache", action="store_true",
-                   help="read and parse every article again, ignoring the per-article cache "
-                        "and scan manifest ($SAHEL_CACHE, default ~/.cache/sahel)")
+                   help="parse every article again, ignoring the per-article cache "
+                        "($SAHEL_CACHE, default ~/.cache/sahel)")
+    p.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
+                   help="parse on a running dask.distributed scheduler (pip install 'sahel[dask]')")
     p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                    help="show a progress bar (default: on a terminal, for runs over a second)")
     p.set_defaults(func=cmd_parse)

@@ -231,7 +231,8 @@ def _derive(corpus: Corpus) -> Corpus:
 
 def load(params: Params) -> tuple[Corpus, dict[str, str]]:
     """The corpus of the parameters (committed data or a parsed folder) and its texts."""
-    from .corpus import load as load_data, parse_corpus
+    from .corpus import load as load_data
+    from .pipeline import parse_corpus
 
     if params.corpus is None:
         corpus = load_data()
@@ -243,7 +244,7 @@ def load(params: Params) -> tuple[Corpus, dict[str, str]]:
         text_dir = params.corpus
     numbers = Path(corpus.root) / "numbers.csv" if corpus.root is not None else None
     if "numbers" not in corpus.tables and numbers is not None and numbers.exists():
-        from .tables import read_table
+        from .store.tables import read_table
 
         corpus.tables["numbers"] = read_table(numbers, NUMBERS)
     return _derive(corpus), _read_texts(corpus, Path(text_dir))

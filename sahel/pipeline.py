@@ -1,18 +1,206 @@
-"""From a corpus folder to the committed tables: ``sahel parse``."""
+"""From a corpus folder to its tables: ``sahel parse``, :func:`write_corpus`, :func:`parse_corpus`.
+
+The whole flow, in order: scan the folder (:mod:`sahel.store.scan`), take
+each article's rows from the cache (:mod:`sahel.store.cache`) or parse them
+(:func:`parse_article`, on a process pool or a Dask cluster:
+:mod:`sahel.store.parallel`), stream them to the per-article tables, then
+derive the corpus-wide tables from all of them on every run
+(:func:`sahel.reconcile.derive`) and move every table into place at once
+(:mod:`sahel.store.tables`). What stays out: the extraction rules
+(:mod:`sahel.extract`), the reconciliation rules (:mod:`sahel.reconcile`),
+reading committed tables (:mod:`sahel.corpus`).
+"""
 from __future__ import annotations
 
+import json
+import sys
+import tempfile
+import time
+import warnings
+from collections import deque
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from .corpus import ParseSummary, write_corpus
+from . import paths
+from .corpus import Corpus, load
+from .schema import (ARTICLE_TABLES, DERIVED, DOCUMENTS, FIGURES, MENTIONS, REFERENCE, datapackage, frame,
+                     reference, validate_tables)
+from .store.cache import Cache, Rows, article_key
+from .store.parallel import Done, default_jobs, imap
+from .store.scan import MAX_BYTES, Article, CorpusError, CorpusWarning, Problem, scan, shown
+from .store.tables import TableSet, csv_lines, read_table
+
+CORPUS_WIDE = tuple(name for name in DERIVED if name not in ARTICLE_TABLES)
+"""The tables derived from the whole corpus: facts, events, timeline, places, actors."""
+TABLES = {**ARTICLE_TABLES, "documents": DOCUMENTS, **{name: DERIVED[name] for name in CORPUS_WIDE},
+          **{name: dict.fromkeys(reference(name).columns, "string") for name in REFERENCE}}
+"""Every table ``sahel parse`` writes, in the order written."""
+ERROR = "error"
+"""Key of the rows of an article the extractor failed on (never cached)."""
 
 
-def parse_to_tables(corpus_dir: Path, out_dir: Path, jobs: int | None = None,
-                    cache: bool | str | Path = True, progress: bool | None = None) -> ParseSummary:
-    """Parse ``corpus_dir`` and write its tables to ``out_dir`` atomically (streamed).
+@dataclass
+class ParseStats:
+    """What a parse did: articles seen, from the cache, parsed, worker processes, seconds."""
 
-    ``jobs``, ``cache`` and ``progress`` are those of :func:`parse_corpus`.
+    articles: int = 0
+    cached: int = 0
+    parsed: int = 0
+    jobs: int = 1
+    seconds: float = 0.0
+
+
+@dataclass
+class ParseSummary:
+    """What :func:`write_corpus` did."""
+
+    corpus: Path
+    out_dir: Path
+    stats: ParseStats
+    documents: int = 0
+    figures: int = 0
+    problems: list[str] = field(default_factory=list)
+    written: list[Path] = field(default_factory=list)
+
+
+def parse_article(article: Article) -> Rows:
+    """The rows (CSV lines) of one article's figures, numbers and mentions.
+
+    The unit of work sent to workers and cached: it depends only on the
+    article (text, doc id, publication date). An extractor failure gives
+    ``{ERROR: one line naming the file}`` instead.
     """
-    done = write_corpus(corpus_dir, out_dir, jobs=jobs, cache=cache, progress=progress)
+    from .extract import parse_text  # spaCy is imported only when parsing
+
+    try:
+        doc = parse_text(article.text, doc_id=article.doc_id, published=article.published)
+        return {name: csv_lines(getattr(doc, name), schema) for name, schema in ARTICLE_TABLES.items()}
+    except Exception as exc:  # an extractor bug: skip this article, say which, go on
+        detail = shown(" ".join(str(exc).split()))
+        return {ERROR: [f"{shown(article.path)}: extractor failed ({type(exc).__name__}: {detail}); skipped"]}
+
+
+def _warn(problems: list[str], text: str) -> None:
+    problems.append(text)
+    warnings.warn(text, CorpusWarning, stacklevel=4)
+
+
+def _bar(folder: Path, progress: bool | None) -> Any:
+    """A tqdm bar on stderr, or None (``progress`` None: on a terminal, for runs over a second)."""
+    if progress is False or (progress is None and not sys.stderr.isatty()):
+        return None
+    try:
+        from tqdm import tqdm
+    except ImportError:
+        return None
+    return tqdm(total=sum(1 for _ in folder.glob("*.txt")), unit="art", desc="sahel parse", file=sys.stderr,
+                delay=0 if progress else 1.0, dynamic_ncols=True)
+
+
+def write_corpus(path: str | Path, out_dir: str | Path, jobs: int | None = None,
+                 cache: bool | str | Path = True, progress: bool | None = None, *,
+                 scheduler: str | None = None, max_bytes: int = MAX_BYTES) -> ParseSummary:
+    """Parse a corpus folder and write every table to ``out_dir``, all or nothing.
+
+    ``jobs``: worker processes (default all cores; 1: in this process).
+    ``cache``: True for the default cache, False for none, or a folder
+    (:mod:`sahel.store.cache`). ``progress``: a bar (default: on a terminal,
+    for runs over a second). ``scheduler``: a ``dask.distributed`` scheduler
+    address to send the parsing to. ``max_bytes``: larger files are skipped.
+    Problems are warned about (:class:`CorpusWarning`, one line naming the
+    file) and listed in the summary; :class:`CorpusError` if no article can
+    be read. Nothing in ``out_dir`` changes unless every table is complete.
+    """
+    from .reconcile import derive
+
+    folder, t0 = Path(path), time.perf_counter()
+    summary = ParseSummary(folder, Path(out_dir), ParseStats(jobs=1 if jobs == 1 else jobs or default_jobs()))
+    store = Cache.open(cache, ARTICLE_TABLES)
+    docs: list[dict[str, object]] = []
+    keys: deque[tuple[str | None, bool]] = deque()  # of each article sent on: its key, whether it was cached
+
+    def items() -> Any:
+        for item in scan(folder, max_bytes=max_bytes):
+            if isinstance(item, Problem):
+                _warn(summary.problems, str(item))
+                continue
+            docs.append({"doc_id": item.doc_id, "published": item.published, "outlet": item.outlet,
+                         "path": item.path.name, "n_chars": item.n_chars, "sha256": item.sha256})
+            key = article_key(item.text, item.doc_id, item.published, item.outlet) if store else None
+            hit = store.get(key) if store is not None and key is not None else None
+            keys.append((key, hit is not None))
+            yield Done(hit) if hit is not None else item
+        if not docs:
+            _warn(summary.problems, f"{shown(folder)}: no readable .txt article in the folder")
+
+    bar = _bar(folder, progress)
+    try:
+        with TableSet(Path(out_dir), TABLES) as out:
+            for i, rows in enumerate(imap(parse_article, items(), jobs=jobs, scheduler=scheduler)):
+                key, cached = keys.popleft()
+                if ERROR in rows:
+                    _warn(summary.problems, rows[ERROR][0])
+                    rows = {name: [] for name in ARTICLE_TABLES}
+                elif key is not None and store is not None and not cached:
+                    store.put(key, rows)
+                summary.stats.parsed += not cached
+                for name in ARTICLE_TABLES:
+                    out.write(name, "".join(rows[name]))
+                docs[i]["n_figures"] = len(rows["figures"])
+                summary.figures += len(rows["figures"])
+                if bar is not None:
+                    bar.update(1)
+            if not docs:
+                raise CorpusError(f"{shown(folder)}: no article could be read ({len(summary.problems)} problems)")
+            documents = frame(docs, DOCUMENTS)
+            out.frame("documents", documents)
+            summary.documents = summary.stats.articles = len(docs)
+            summary.stats.cached = summary.documents - summary.stats.parsed
+            del docs[:]
+            figures = read_table(out.path("figures"), FIGURES)
+            derived = derive(documents, figures, read_table(out.path("mentions"), MENTIONS))
+            validate_tables({"documents": documents, "figures": figures, **derived})
+            del figures
+            for name in CORPUS_WIDE:
+                table = derived.pop(name, None)
+                if table is not None:
+                    out.frame(name, table)
+            for name in REFERENCE:  # the code tables and the data package describing them all
+                out.frame(name, reference(name))
+            out.text("datapackage.json", json.dumps(datapackage(documents), indent=2,
+                                                    ensure_ascii=False) + "\n")
+    finally:
+        if bar is not None:
+            bar.close()
+        if store is not None:
+            store.close()
+    summary.written = out.written
+    summary.stats.seconds = time.perf_counter() - t0
+    return summary
+
+
+def parse_corpus(path: str | Path = paths.SEEDS_DIR, jobs: int | None = None,
+                 cache: bool | str | Path = True, progress: bool | None = None, *,
+                 scheduler: str | None = None) -> Corpus:
+    """Read and parse every article of a corpus folder into a :class:`~sahel.corpus.Corpus`.
+
+    :func:`write_corpus` into a temporary folder, then :func:`~sahel.corpus.load`;
+    ``corpus.problems`` lists the problems, ``corpus.parse_stats`` what was
+    parsed and what came from the cache.
+    """
+    with tempfile.TemporaryDirectory(prefix="sahel-parse-") as tmp:
+        summary = write_corpus(path, Path(tmp) / "tables", jobs=jobs, cache=cache, progress=progress,
+                               scheduler=scheduler)
+        corpus = load(Path(tmp) / "tables")
+    corpus.problems, corpus.root = summary.problems, Path(path)
+    corpus.parse_stats = summary.stats  # type: ignore[attr-defined]
+    return corpus
+
+
+def parse_to_tables(corpus_dir: Path, out_dir: Path, **options: Any) -> ParseSummary:
+    """``sahel parse``: :func:`write_corpus` with ``options``, then one line saying what was done."""
+    done = write_corpus(corpus_dir, out_dir, **options)
     print(f"parsed {done.documents} articles ({done.stats.parsed} parsed, {done.stats.cached} from cache), "
-          f"{done.figures} figures -> {', '.join(str(p) for p in done.written)}")
+          f"{done.figures} figures -> {', '.join(shown(p) for p in done.written)}")
     return done

@@ -251,7 +251,6 @@ def pandas_dtype(name: str) -> Any:
     return pd.api.types.pandas_dtype(name)
 
 
-_dtype = pandas_dtype  # the old name, still imported by sahel.tables
 
 
 # --- codes -------------------------------------------------------------------
@@ -346,14 +345,13 @@ def tables_markdown() -> str:
     return "\n".join(out)
 
 
-def datapackage(catalog: Path | None = None) -> dict[str, Any]:
-    """The Frictionless data package of ``data/``: metadata, sources (the articles of ``catalog``),
-    and every table's fields, codes, primary and foreign keys."""
-    sources = []
-    if catalog is not None and catalog.is_file():
-        with open(catalog, encoding="utf-8", newline="") as f:  # the articles the tables come from
-            sources = [{"title": f"{r.get('outlet') or 'Unknown outlet'}, {r.get('published') or 'undated'}: "
-                                 f"article {r['doc_id']} (seeds/{r['doc_id']}.txt)"} for r in csv.DictReader(f)]
+def datapackage(documents: pd.DataFrame | None = None) -> dict[str, Any]:
+    """The Frictionless data package of a parsed corpus: metadata, sources (the articles of
+    ``documents``), and every table's fields, codes, primary and foreign keys."""
+    sources = [] if documents is None else [
+        {"title": f"{r.outlet if pd.notna(r.outlet) else 'Unknown outlet'}, "
+                  f"{r.published.date().isoformat() if pd.notna(r.published) else 'undated'}: "
+                  f"article {r.doc_id} ({r.path})"} for r in documents.itertuples()]
     resources = []
     for t in TABLES.values():
         if not t.written:
@@ -424,19 +422,5 @@ def validate_tables(tables: Mapping[str, pd.DataFrame]) -> None:
         validate(name, df, tables)
 
 
-def write_package(out_dir: Path, catalog: Path | None = None) -> list[Path]:
-    """Write the code tables (``parties.csv``, ``measures.csv``) and ``datapackage.json`` into ``out_dir``."""
-    import json
-    import shutil
-
-    out = [Path(out_dir) / f"{name}.csv" for name in REFERENCE]
-    for name, target in zip(REFERENCE, out):
-        shutil.copyfile(paths.RESOURCES_DIR / f"{name}.csv", target)
-    out.append(Path(out_dir) / "datapackage.json")
-    out[-1].write_text(json.dumps(datapackage(catalog), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    return out
-
-
-if __name__ == "__main__":  # python -m sahel.schema: regenerate docs/tables.md and data/'s package files
+if __name__ == "__main__":  # python -m sahel.schema: regenerate docs/tables.md
     (paths.ROOT / "docs" / "tables.md").write_text(tables_markdown() + "\n", encoding="utf-8")
-    write_package(paths.data_dir(), paths.seeds_dir() / "catalog.csv")

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from .schema import GOLD, MEASURES
-from .tables import read_table
+from .store.tables import read_table
 
 KEY = ["doc_id", "value", "party", "measure"]
 
@@ -155,7 +155,7 @@ def read_gold(path: Path) -> pd.DataFrame:
 
 def score_corpus(gold_path: Path, corpus_dir: Path) -> Score:
     """Parse ``corpus_dir`` and score it against the gold CSV at ``gold_path``."""
-    from .corpus import parse_corpus
+    from .pipeline import parse_corpus
 
     gold = read_gold(gold_path)
     corpus = parse_corpus(corpus_dir)

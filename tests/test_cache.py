@@ -1,17 +1,18 @@
-"""The per-article cache of ``sahel parse`` (sahel/cache.py): behaviour, not timing."""
+"""The per-article cache of ``sahel parse`` (sahel/store/cache.py): behaviour, not timing."""
 from __future__ import annotations
 
 import shutil
+import sqlite3
 import warnings
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-import sahel.cache as cache_mod
+import sahel.store.cache as cache_mod
 from sahel import paths
-from sahel.cache import ArticleCache, article_key, default_root
-from sahel.corpus import parse_corpus
+from sahel.pipeline import parse_corpus
+from sahel.store.cache import FILE, Cache, article_key, default_root
 
 SEEDS = sorted(paths.SEEDS_DIR.glob("*.txt"))
 
@@ -74,12 +75,12 @@ def test_adding_one_article_parses_only_that_one(corpus: Path, tmp_path: Path) -
 
 
 def test_only_parse_article_runs_for_misses(corpus: Path, tmp_path: Path, monkeypatch) -> None:
-    import sahel.corpus
+    import sahel.pipeline
 
     parse(corpus, tmp_path / "cache")
     calls: list[str] = []
-    real = sahel.corpus.parse_article
-    monkeypatch.setattr(sahel.corpus, "parse_article", lambda a: calls.append(a.doc_id) or real(a))
+    real = sahel.pipeline.parse_article
+    monkeypatch.setattr(sahel.pipeline, "parse_article", lambda a: calls.append(a.doc_id) or real(a))
     add_article(corpus, "t998", "Two soldiers were killed.")
     parse(corpus, tmp_path / "cache")
     assert calls == ["t998"]
@@ -97,25 +98,27 @@ def test_changed_text_or_date_is_parsed_again(corpus: Path, tmp_path: Path) -> N
 
 def test_new_extractor_version_invalidates(corpus: Path, tmp_path: Path, monkeypatch) -> None:
     parse(corpus, tmp_path / "cache")
-    monkeypatch.setattr(cache_mod, "EXTRACTOR_VERSION", "another-extractor")
+    monkeypatch.setattr(cache_mod, "code_hash", lambda: "another-extractor")
     again = parse(corpus, tmp_path / "cache")
     assert (again.parse_stats.parsed, again.parse_stats.cached) == (4, 0)
-    assert (tmp_path / "cache" / "another-extractor").is_dir()
-    removed = cache_mod.prune(tmp_path / "cache")
-    assert [p.name for p in (tmp_path / "cache").iterdir()] == ["another-extractor"]
-    assert len(removed) == 1
+    assert [p.name for p in (tmp_path / "cache").iterdir()] == [FILE]
 
 
 def test_extractor_version_follows_extraction_sources(tmp_path: Path, monkeypatch) -> None:
     pkg = tmp_path / "sahel"
     shutil.copytree(paths.PACKAGE_DIR, pkg, ignore=shutil.ignore_patterns("__pycache__"))
     monkeypatch.setattr(paths, "PACKAGE_DIR", pkg)
-    monkeypatch.setattr(paths, "RESOURCES_DIR", pkg / "resources")
-    before = cache_mod._extractor_version()
+    version = cache_mod.code_hash.__wrapped__
+    before = version()
     (pkg / "cli.py").write_text((pkg / "cli.py").read_text() + "\n# not extraction\n")
-    assert cache_mod._extractor_version() == before
-    (pkg / "extract" / "parties.py").write_text((pkg / "extract" / "parties.py").read_text() + "\n# a new rule\n")
-    assert cache_mod._extractor_version() != before
+    assert version() == before
+    extract = pkg / "extract" / "parties.py"
+    extract.write_text(extract.read_text() + "\n# a new rule\n")
+    assert version() != before
+    resource = next(p for p in (pkg / "resources").rglob("*") if p.is_file())
+    changed = version()
+    resource.write_bytes(resource.read_bytes() + b"\n")
+    assert version() != changed
 
 
 def test_no_cache_writes_nothing(corpus: Path, tmp_path: Path, monkeypatch) -> None:
@@ -128,20 +131,36 @@ def test_sahel_cache_environment(corpus: Path, tmp_path: Path, monkeypatch) -> N
     monkeypatch.setenv("SAHEL_CACHE", str(tmp_path / "env-cache"))
     assert default_root() == tmp_path / "env-cache"
     parse(corpus, True)
-    assert list((tmp_path / "env-cache").rglob("*.pkl"))
+    assert (tmp_path / "env-cache" / FILE).is_file()
     for off in ("off", "0", "none"):
         monkeypatch.setenv("SAHEL_CACHE", off)
         assert default_root() is None
-        assert ArticleCache.open(True) is None
+        assert Cache.open(True, {"figures": 1}) is None
 
 
-def test_corrupt_entry_is_parsed_again(corpus: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("planted", [
+    "not json", '{"figures": [], "numbers": []}', '{"figures": [[1, 2]], "numbers": [], "mentions": []}',
+    '{"figures": ["a,line without its end"], "numbers": [], "mentions": []}',
+    "\\x80\\x04\\x95cos\\nsystem\\n", "[]", "null",
+])
+def test_corrupt_or_planted_entries_are_parsed_again(corpus: Path, tmp_path: Path, planted: str) -> None:
     first = parse(corpus, tmp_path / "cache")
-    for entry in (tmp_path / "cache").rglob("*.pkl"):
-        entry.write_bytes(b"not a pickle")
+    with sqlite3.connect(tmp_path / "cache" / FILE) as db:
+        db.execute("UPDATE articles SET rows = ?", (planted,))
+    db.close()
     again = parse(corpus, tmp_path / "cache")
     assert again.parse_stats.parsed == 4
     pd.testing.assert_frame_equal(first.figures, again.figures)
+    assert parse(corpus, tmp_path / "cache").parse_stats.cached == 4  # replaced by good entries
+
+
+def test_a_damaged_cache_file_is_replaced(corpus: Path, tmp_path: Path) -> None:
+    first = parse(corpus, tmp_path / "cache")
+    (tmp_path / "cache" / FILE).write_bytes(b"garbage, not SQLite" * 100)
+    again = parse(corpus, tmp_path / "cache")
+    assert again.parse_stats.parsed == 4
+    pd.testing.assert_frame_equal(first.figures, again.figures)
+    assert parse(corpus, tmp_path / "cache").parse_stats.cached == 4
 
 
 def test_key_covers_text_and_metadata() -> None:
@@ -164,3 +183,18 @@ def test_cli_parse_options(corpus: Path, tmp_path: Path, monkeypatch, capsys) ->
     assert "(4 parsed, 0 from cache)" in capsys.readouterr().out
     assert (out / "figures.csv").exists()
     assert main(["parse", str(corpus), "--out", str(out), "--jobs", "-2"]) == 2
+
+
+def test_a_cache_that_cannot_be_written_only_costs_a_parse(corpus: Path, tmp_path: Path, monkeypatch) -> None:
+    first = parse(corpus, False)
+    real = Cache.put
+
+    def full(self, key, rows):  # the disk fills up after the first article
+        if self.db is not None:
+            self.db.execute("PRAGMA query_only = ON")
+        return real(self, key, rows)
+
+    monkeypatch.setattr(Cache, "put", full)
+    with pytest.warns(RuntimeWarning, match="cannot store parsed articles"):
+        again = parse_corpus(corpus, jobs=1, cache=tmp_path / "cache", progress=False)
+    pd.testing.assert_frame_equal(first.figures, again.figures)

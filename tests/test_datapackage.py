@@ -14,19 +14,12 @@ from sahel import paths, schema
 DATA = paths.ROOT / "data"
 
 
-def test_package_files_are_current(tmp_path):
-    written = schema.write_package(tmp_path, paths.seeds_dir() / "catalog.csv")
-    for path in written:
-        assert (DATA / path.name).read_bytes() == path.read_bytes(), \
-            f"data/{path.name} is stale: run `python -m sahel.schema`"
-
-
 def test_package_describes_every_table():
     package = json.loads((DATA / "datapackage.json").read_text(encoding="utf-8"))
     assert package["title"] and package["licenses"][0]["name"] == "MIT"
     titles = [s["title"] for s in package["sources"]]
     assert len(titles) == len(list(paths.seeds_dir().glob("*.txt"))) > 0
-    assert titles[0] == "AFP, 2019-11-26: article 000_59af83d45f761803 (seeds/000_59af83d45f761803.txt)"
+    assert titles[0] == "AFP, 2019-11-26: article 000_59af83d45f761803 (000_59af83d45f761803.txt)"
     resources = {r["name"]: r for r in package["resources"]}
     assert set(resources) == {t.name for t in schema.TABLES.values() if t.written}
     facts = resources["facts"]["schema"]
@@ -41,18 +34,13 @@ def test_package_describes_every_table():
 def test_resources_validate_with_frictionless():
     frictionless = pytest.importorskip("frictionless")
     package = frictionless.Package(str(DATA / "datapackage.json"))
-    v1 = "strength" in (DATA / "facts.csv").read_text(encoding="utf-8")
     for resource in package.resources:
-        if resource.name == "facts" and v1:
-            continue  # v1 on this branch: the reconcile branch writes v2 (the whole-package test below)
         report = resource.validate()
         assert report.valid, report.flatten(["rowNumber", "fieldName", "message"])[:10]
 
 
 def test_frictionless_validate_command(tmp_path):
     pytest.importorskip("frictionless")
-    if "strength" in (DATA / "facts.csv").read_text(encoding="utf-8"):
-        pytest.skip("data/facts.csv is still v1 on this branch; passes once data/ is parsed with v2 facts")
     cli = Path(sys.executable).with_name("frictionless")
     proc = subprocess.run([str(cli), "validate", "datapackage.json"], cwd=DATA, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout[-3000:]

@@ -20,11 +20,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sahel import check as chk
-from sahel import tables
-from sahel.check import CHECK, ERROR, WARNING, Problem, check_corpus, decode_bytes, scan
+from sahel.check import CHECK, check_corpus
 from sahel.cli import main
-from sahel.corpus import CorpusError, CorpusWarning, decode, iter_articles, read_catalog
+from sahel.pipeline import write_corpus
+from sahel.store import tables
+from sahel.store.scan import (ERROR, MAX_BYTES, WARNING, Article, CorpusError, CorpusWarning, Problem,
+                              decode_bytes, read_catalog_entries, scan)
 from sahel.schema import DOCUMENTS, FIGURES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -165,11 +166,9 @@ def test_decode_bytes(data: bytes, text: str | None, severity: str | None, messa
     assert (d.problem is None) if message is None else (message in d.problem)
 
 
-def test_decode_raises_corpus_error_naming_the_file() -> None:
-    with pytest.raises(CorpusError, match=r"^x/a\.txt: binary file"):
-        decode(b"\x00\x01", Path("x/a.txt"))
-    text, problem = decode("Le général a été blessé.".encode("cp1252"), Path("a.txt"))
-    assert text == "Le général a été blessé." and "guessed as cp1252" in problem
+def test_decode_guesses_cp1252() -> None:
+    decoded = decode_bytes("Le général a été blessé.".encode("cp1252"))
+    assert decoded.text == "Le général a été blessé." and "guessed as cp1252" in decoded.problem
 
 
 # --- catalog -----------------------------------------------------------------------------------
@@ -191,8 +190,9 @@ def test_catalog_tolerates_bom_case_spaces_and_iso_datetimes(tmp_path: Path) -> 
     folder = catalog(tmp_path, "\ufeff Doc_ID ,Published,Outlet\n a , 2020-02-08T10:30:00Z ,AFP\n\nb,2020-01-01\n",
                      a="10 soldiers were killed.", b="3 soldiers were wounded.")
     assert problems_of(folder) == []
-    assert read_catalog(folder) == {"a": {"published": date(2020, 2, 8), "outlet": "AFP"},
-                                    "b": {"published": date(2020, 1, 1), "outlet": None}}
+    entries = read_catalog_entries(folder)[0]
+    assert {k: (e.published, e.outlet) for k, e in entries.items()} == {"a": (date(2020, 2, 8), "AFP"),
+                                                                        "b": (date(2020, 1, 1), None)}
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -225,40 +225,51 @@ def test_directory_named_like_an_article_is_skipped(tmp_path: Path) -> None:
     (tmp_path / "ok.txt").write_text("10 soldiers were killed.", encoding="utf-8")
     df = check_corpus(tmp_path)
     assert ("odd.txt", ERROR) in set(zip(df["file"], df["severity"]))
-    with pytest.warns(CorpusWarning, match="odd.txt: not a regular file; skipped"):
-        assert [a.doc_id for a in iter_articles(tmp_path, [])] == ["ok"]
+    assert [a.doc_id for a in articles(tmp_path)[0]] == ["ok"]
 
 
-# --- iter_articles: what `sahel parse` reads ----------------------------------------------------
+# --- scan: what `sahel parse` reads -------------------------------------------------------------
 
-def test_iter_articles_applies_the_check_rules() -> None:
-    problems: list[str] = []
-    with pytest.warns(CorpusWarning) as record:
-        arts = list(iter_articles(BROKEN, problems, max_bytes=SMALL))
+def articles(folder: Path, max_bytes: int = MAX_BYTES) -> tuple[list[Article], list[str]]:
+    items = list(scan(folder, max_bytes=max_bytes))
+    return [a for a in items if isinstance(a, Article)], [str(p) for p in items if isinstance(p, Problem)]
+
+
+def test_scan_applies_the_check_rules() -> None:
+    arts, problems = articles(BROKEN, SMALL)
     assert [a.doc_id for a in arts] == READABLE
-    # every check problem is a warning and a problem string, one line naming the file
-    expected = [str(p) for p in scan(BROKEN, max_bytes=SMALL) if isinstance(p, Problem)]
-    assert problems == expected
-    assert [str(w.message) for w in record] == expected
-    for text in problems:
+    for text in problems:  # one line naming the file
         assert "\n" not in text and text.startswith(str(BROKEN) + os.sep)
     by_id = {a.doc_id: a for a in arts}
     assert "Ménaka" in by_id["cp1252_article"].text and "army’s" in by_id["cp1252_article"].text
     assert by_id["utf16_article"].text.startswith("Niger said 7 soldiers")
     assert by_id["ok_article"].published == date(2020, 2, 8) and by_id["ok_article"].outlet == "AFP"
     assert by_id["bad_date"].published is None and by_id["future_date"].published == date(2099, 1, 1)
-    with pytest.warns(CorpusWarning):
-        assert "huge" in [a.doc_id for a in iter_articles(BROKEN)]
+    assert "huge" in [a.doc_id for a in articles(BROKEN)[0]]
 
 
-def test_iter_articles_on_a_folder_without_articles(tmp_path: Path) -> None:
-    (tmp_path / "empty.txt").write_bytes(b"")
-    problems: list[str] = []
-    with pytest.warns(CorpusWarning):
-        assert list(iter_articles(tmp_path, problems)) == []
-    assert problems[-1] == f"{tmp_path}: no readable .txt article in the folder"
+@needs_extractor
+def test_parse_warns_every_check_problem(tmp_path: Path) -> None:
+    expected = articles(BROKEN, SMALL)[1]
+    with pytest.warns(CorpusWarning) as record:
+        done = write_corpus(BROKEN, tmp_path / "out", jobs=1, cache=False, max_bytes=SMALL)
+    assert done.problems == expected
+    assert [str(w.message) for w in record if issubclass(w.category, CorpusWarning)] == expected
+
+
+@needs_extractor
+def test_parse_of_a_folder_without_articles(tmp_path: Path) -> None:
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / "empty.txt").write_bytes(b"")
+    with pytest.warns(CorpusWarning, match="no readable .txt article in the folder"):
+        with pytest.raises(CorpusError, match="no article could be read"):
+            write_corpus(tmp_path / "c", tmp_path / "out", jobs=1, cache=False)
     with pytest.raises(CorpusError, match="corpus folder not found"):
-        list(iter_articles(tmp_path / "nope"))
+        list(scan(tmp_path / "nope"))
+
+
+def to_csv_text(df: pd.DataFrame, schema: dict) -> str:
+    return tables.csv_header(schema) + tables.csv_rows(df, schema)
 
 
 # --- atomic writes ----------------------------------------------------------------------------
@@ -291,15 +302,15 @@ def leftovers(data_dir: Path) -> list[str]:
 def test_interrupted_write_keeps_previous_tables(data_dir: Path, monkeypatch: pytest.MonkeyPatch,
                                                   exc: type[BaseException]) -> None:
     before = snapshot(data_dir)
-    real, calls = tables.csv_rows, []
+    real, calls = tables.row_cells, []
 
-    def flaky(df: pd.DataFrame, schema: dict) -> str:
+    def flaky(df: pd.DataFrame, schema: dict) -> list:
         calls.append(1)
         if len(calls) == 2:  # the first table is already written to the temporary folder
             raise exc("interrupted")
         return real(df, schema)
 
-    monkeypatch.setattr(tables, "csv_rows", flaky)
+    monkeypatch.setattr(tables, "row_cells", flaky)
     with pytest.raises(exc):
         tables.write_tables(new_tables(), data_dir)
     assert snapshot(data_dir) == before
@@ -344,8 +355,8 @@ def test_ctrl_c_while_moving_into_place_is_held_until_done(data_dir: Path, monke
     with pytest.raises(KeyboardInterrupt):
         tables.write_tables(new_tables(), data_dir)
     monkeypatch.undo()
-    assert (data_dir / "documents.csv").read_text() == tables.to_csv_text(*new_tables()["documents"])
-    assert (data_dir / "figures.csv").read_text() == tables.to_csv_text(*new_tables()["figures"])
+    assert (data_dir / "documents.csv").read_text() == to_csv_text(*new_tables()["documents"])
+    assert (data_dir / "figures.csv").read_text() == to_csv_text(*new_tables()["figures"])
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
     assert leftovers(data_dir) == []
 
@@ -357,15 +368,15 @@ def test_killed_process_keeps_previous_tables(data_dir: Path, tmp_path: Path) ->
     script = textwrap.dedent(f"""
         import time, pandas as pd
         from pathlib import Path
-        from sahel import tables
+        from sahel.store import tables
         from sahel.schema import DOCUMENTS, FIGURES
-        real = tables.csv_rows
+        real = tables.row_cells
         def slow(df, schema):
-            if schema is FIGURES:
+            if "figure_id" in schema:
                 Path({str(marker)!r}).touch()
                 time.sleep(60)
             return real(df, schema)
-        tables.csv_rows = slow
+        tables.row_cells = slow
         docs = pd.DataFrame({{"doc_id": ["new"]}})
         tables.write_tables({{"documents": (docs, DOCUMENTS), "figures": (docs, FIGURES)}}, Path({str(data_dir)!r}))
     """)
@@ -386,8 +397,8 @@ def test_killed_process_keeps_previous_tables(data_dir: Path, tmp_path: Path) ->
 def test_csv_text_is_stable() -> None:
     df = pd.DataFrame({"doc_id": ["b", "a"], "value": [4500.0, 0.1 + 0.2], "value_high": [None, 1e20],
                        "date_start": pd.to_datetime(["2020-01-02", None]), "quote": ["x,\"y\"\nz", ""]})
-    text = tables.to_csv_text(df, FIGURES)
-    assert text == tables.to_csv_text(df.copy(), FIGURES)
+    text = to_csv_text(df, FIGURES)
+    assert text == to_csv_text(df.copy(), FIGURES)
     rows = text.split("\n")
     assert rows[1].startswith(",b,") and rows[-1] == ""  # row order kept, one trailing newline
     assert ",b,4500,," in text and "0.30000000000000004,1e+20" in text and ",2020-01-02," in text
@@ -441,15 +452,15 @@ def test_parse_interrupted_keeps_previous_data(data_dir: Path, monkeypatch: pyte
     monkeypatch.setenv("SAHEL_CACHE", "off")
     monkeypatch.setattr(warnings, "showwarning", warnings.showwarning)  # main() replaces it
     before = snapshot(data_dir)
-    real, calls = tables.csv_rows, []
+    real, calls = tables.TableSet.write, []
 
-    def ctrl_c(df: pd.DataFrame, schema: dict) -> str:
+    def ctrl_c(self, name: str, lines: str) -> None:
         calls.append(1)
         if len(calls) == 2:
             raise KeyboardInterrupt
-        return real(df, schema)
+        return real(self, name, lines)
 
-    monkeypatch.setattr(tables, "csv_rows", ctrl_c)
+    monkeypatch.setattr(tables.TableSet, "write", ctrl_c)
     assert main(["parse", str(SEEDS), "--out", str(data_dir)]) == 130
     assert "interrupted; nothing was written" in capsys.readouterr().err
     assert snapshot(data_dir) == before
@@ -505,9 +516,8 @@ def test_parse_text_with_a_far_future_publication_date() -> None:
 
 def test_parse_survives_a_far_future_catalog_date(tmp_path: Path) -> None:
     folder = catalog(tmp_path, "doc_id,published\na,2999-01-01\n", a="600 troops were deployed last week.")
-    with pytest.warns(CorpusWarning, match="out of range"):
-        [art] = iter_articles(folder)
-    assert art.published is None
+    [art], [problem] = articles(folder)
+    assert art.published is None and "out of range" in problem
 
 
 # --- determinism ----------------------------------------------------------------------------

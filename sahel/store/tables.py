@@ -1,0 +1,324 @@
+"""The versioned CSV tables: cells, atomic writes of a whole set, reading back.
+
+Holds how a column becomes CSV cells (ISO dates, integral floats without
+``.0``, '' for missing), :class:`TableSet` (every table written into a
+temporary folder beside the output, moved into place only when all are
+complete, under a lock on the output folder) and :func:`read_table`.
+What stays out: which tables exist and their columns (:mod:`sahel.schema`),
+how rows are made (:mod:`sahel.pipeline`).
+"""
+from __future__ import annotations
+
+import csv
+import io
+import math
+import os
+import re
+import shutil
+import signal
+import tempfile
+import threading
+import warnings
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..schema import DATE, conform
+
+TMP_TAG = "-sahel-tmp-"
+"""Temporary folders are ``.<out name><TMP_TAG>XXXX`` beside the output folder."""
+FORMULA = re.compile(r"'*[=+\-@\t\r]")
+"""Text cells a spreadsheet could run as a formula (OWASP's CSV-injection rule), with any quotes already
+in front: written with one more ``'`` in front, which :func:`read_table` removes."""
+
+
+def cells(s: pd.Series, dtype: str | None) -> list[str]:
+    """The CSV cells of one column: ISO dates, integral floats without ``.0``, '' for missing."""
+    if dtype == DATE or pd.api.types.is_datetime64_any_dtype(s):
+        days = np.datetime_as_string(pd.to_datetime(s).to_numpy("datetime64[ns]"), unit="D")
+        return ["" if d == "NaT" else d for d in days.tolist()]
+    if pd.api.types.is_float_dtype(s):
+        return [fmt_float(v) for v in s.to_numpy("float64", na_value=np.nan).tolist()]
+    out = ["" if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v) else str(v)
+           for v in s.tolist()]
+    return [f"'{v}" if v[:1] in "=+-@\t\r'" and FORMULA.match(v) else v for v in out]
+
+
+def unquote(s: pd.Series) -> pd.Series:
+    """A text column as it was before :func:`cells` neutralized its formulas."""
+    quoted = s.str.startswith("'").fillna(False)
+    if not quoted.any():
+        return s
+    return s.mask(quoted & s.str.match(FORMULA.pattern).fillna(False), s.str.slice(1))
+
+
+def fmt_float(v: float) -> str:
+    """A float cell: '' for NaN, integral values without ``.0``."""
+    if v is None or math.isnan(v):
+        return ""
+    return str(int(v)) if v.is_integer() and abs(v) < 1e15 else repr(v)
+
+
+def row_cells(df: pd.DataFrame, schema: Mapping[str, str]) -> list[list[str]]:
+    """The rows of ``df`` as lists of CSV cells, in the schema's column order (then extra columns)."""
+    if list(df.columns) != list(schema) or any(str(t) != schema[c] for c, t in df.dtypes.items()):
+        df = conform(df, schema)
+    return [list(r) for r in zip(*(cells(df[c], schema.get(c)) for c in df.columns))]
+
+
+def _writer(buf: Any) -> Any:
+    return csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+
+
+def csv_header(schema: Mapping[str, str]) -> str:
+    """The header line of a table of ``schema``."""
+    buf = io.StringIO()
+    _writer(buf).writerow(list(schema))
+    return buf.getvalue()
+
+
+def csv_lines(df: pd.DataFrame, schema: Mapping[str, str]) -> list[str]:
+    """The CSV line (with its ``\\n``) written for each of ``df``'s rows."""
+    buf = io.StringIO()
+    write, lines = _writer(buf).writerow, []
+    for row in row_cells(df, schema):
+        write(row)
+        lines.append(buf.getvalue())
+        buf.seek(0)
+        buf.truncate()
+    return lines
+
+
+def csv_rows(df: pd.DataFrame, schema: Mapping[str, str]) -> str:
+    """The CSV lines (no header) written for ``df``'s rows."""
+    return "".join(csv_lines(df, schema))
+
+
+class TableSet:
+    """Write a set of tables into ``out_dir``, all or nothing (a context manager).
+
+    On entry the output folder is locked (a second run into it waits) and
+    temporary folders left by killed runs are removed; tables go to a new
+    temporary folder beside ``out_dir``. On a clean exit every table named in
+    ``schemas`` is complete (empty ones with their header) and all are moved
+    into place; on any exception nothing in ``out_dir`` changes. The
+    temporary folder is removed on every exit path.
+    """
+
+    def __init__(self, out_dir: Path, schemas: Mapping[str, Mapping[str, str]]) -> None:
+        self.out_dir, self.schemas = Path(out_dir), dict(schemas)
+        self.files: dict[str, Any] = {}
+        self.writers: dict[str, Any] = {}
+        self.written: list[Path] = []
+        self.extra: list[str] = []  # files other than tables (``text``)
+        self.tmp = Path()
+        self.lock = -1
+
+    def __enter__(self) -> TableSet:
+        out = self.out_dir.absolute()
+        if out.exists() and not out.is_dir():
+            raise NotADirectoryError(f"{self.out_dir}: not a folder (the output must be a folder)")
+        out.mkdir(parents=True, exist_ok=True)
+        self.lock = _lock(out)
+        try:
+            for old in out.parent.glob(f".{out.name}{TMP_TAG}*"):  # left by a killed run: no run holds them
+                shutil.rmtree(old, ignore_errors=True)
+            self.tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}{TMP_TAG}", dir=out.parent))
+            for name, schema in self.schemas.items():
+                fh = open(self.tmp / f"{name}.csv", "w", encoding="utf-8", newline="")
+                self.files[name], self.writers[name] = fh, _writer(fh)
+                fh.write(csv_header(schema))
+        except BaseException:
+            self._close()
+            raise
+        return self
+
+    def write(self, name: str, lines: str) -> None:
+        """Append CSV lines (from :func:`csv_lines`) to table ``name``."""
+        self.files[name].write(lines)
+
+    def frame(self, name: str, df: pd.DataFrame, chunk: int = 5000) -> None:
+        """Append the rows of a DataFrame to table ``name`` (formatted ``chunk`` rows at a time)."""
+        for start in range(0, len(df), chunk):
+            self.writers[name].writerows(row_cells(df.iloc[start:start + chunk], self.schemas[name]))
+
+    def text(self, filename: str, content: str) -> None:
+        """Write a file other than a table (``datapackage.json``), committed with the tables."""
+        (self.tmp / filename).write_text(content, encoding="utf-8")
+        self.extra.append(filename)
+
+    def path(self, name: str) -> Path:
+        """Where table ``name`` is being written (flushed, so it can be read back)."""
+        self.files[name].flush()
+        return self.tmp / f"{name}.csv"
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        try:
+            for fh in self.files.values():
+                fh.close()
+            if exc_type is None:
+                names = [f"{name}.csv" for name in self.files] + self.extra
+                for name in names:
+                    _fsync(self.tmp / name)
+                with _signals_held():
+                    self.written = _commit(self.tmp, self.out_dir, names, self.lock)
+        finally:
+            self._close()
+
+    def _close(self) -> None:
+        for fh in self.files.values():
+            fh.close()
+        if self.tmp != Path():
+            shutil.rmtree(self.tmp, ignore_errors=True)
+        if self.lock >= 0:
+            os.close(self.lock)  # releases the lock
+            self.lock = -1
+
+
+def _lock(folder: Path) -> int:
+    """Lock ``folder`` against other runs (an exclusive ``flock`` on the folder itself; waits with a
+    warning while another run holds it); the descriptor to close. A no-op where flock is missing."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        return fd
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        warnings.warn(f"{folder}: another run is writing into this folder; waiting for it", RuntimeWarning,
+                      stacklevel=3)
+        fcntl.flock(fd, fcntl.LOCK_EX)
+    except OSError:  # a file system without locks
+        pass
+    return fd
+
+
+def write_tables(tables: Mapping[str, tuple[pd.DataFrame, Mapping[str, str]]], out_dir: Path) -> list[Path]:
+    """Write ``{name: (frame, schema)}`` as ``out_dir/name.csv``, all or nothing (see :class:`TableSet`)."""
+    schemas = {name: {**schema, **dict.fromkeys([c for c in df.columns if c not in schema], "")}
+               for name, (df, schema) in tables.items()}
+    with TableSet(out_dir, schemas) as out:
+        for name, (df, _) in tables.items():
+            out.frame(name, df)
+    return out.written
+
+
+def _fsync(path: Path) -> None:
+    with open(path, "rb+") as f:
+        os.fsync(f.fileno())
+
+
+def _commit(tmp: Path, out_dir: Path, names: list[str], folder_fd: int) -> list[Path]:
+    """Move ``tmp/name`` over ``out_dir/name`` for every file name: all, or none on failure; then make
+    the renames durable (``folder_fd``: the output folder, open)."""
+    backup = tmp / ".previous"
+    backup.mkdir()
+    done: list[str] = []
+    try:
+        for name in names:
+            target = out_dir / name
+            if target.exists():
+                try:
+                    os.link(target, backup / name)
+                except OSError:
+                    shutil.copy2(target, backup / name)
+            os.replace(tmp / name, target)
+            done.append(name)
+    except BaseException:
+        for name in reversed(done):
+            old, target = backup / name, out_dir / name
+            if old.exists():
+                os.replace(old, target)
+            else:
+                target.unlink(missing_ok=True)
+        raise
+    try:
+        os.fsync(folder_fd)
+    except OSError:  # not supported here
+        pass
+    return [out_dir / name for name in names]
+
+
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold SIGINT/SIGTERM back during the block and deliver them after it."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    held = [s for s in (signal.SIGINT, getattr(signal, "SIGTERM", None)) if s is not None]
+    previous = {s: signal.signal(s, lambda signum, _frame: caught.append(signum)) for s in held}
+    try:
+        yield
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+        for s in dict.fromkeys(caught):
+            signal.raise_signal(s)
+
+
+def read_table(path: Path, schema: Mapping[str, str]) -> pd.DataFrame:
+    """Read a CSV written here back with the schema's dtypes; errors name the file.
+
+    Fast path: one ``read_csv`` with nullable dtypes inferred, then only the
+    columns whose inferred dtype differs from the schema are fixed in place
+    (dates, integral floats, empty columns). Anything else takes the slow
+    path: explicit dtypes and :func:`~sahel.schema.conform`.
+    """
+    path = Path(path)
+    dates = [c for c, t in schema.items() if t == DATE]
+    try:
+        df = pd.read_csv(path, dtype_backend="numpy_nullable", keep_default_na=False, na_values=[""],
+                         parse_dates=dates, low_memory=False)
+    except FileNotFoundError:
+        raise FileNotFoundError(f"{path}: table not found; run `sahel parse` first") from None
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError, TypeError) as exc:
+        raise ValueError(f"{path}: not a readable table ({exc})") from None
+    if not (df.columns.tolist() == list(schema) and _fix_inferred(df, schema)):
+        df = _read_slow(path, schema)
+    for i, (have, col) in enumerate(zip(df.dtypes.tolist(), df.columns)):
+        if isinstance(have, pd.StringDtype):
+            df.isetitem(i, unquote(df[col]))
+    return df
+
+
+def _read_slow(path: Path, schema: Mapping[str, str]) -> pd.DataFrame:
+    dtypes = {c: "string" if t == DATE else t for c, t in schema.items()}
+    try:
+        df = pd.read_csv(path, dtype=dtypes, keep_default_na=False, na_values=[""], low_memory=False)
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError, TypeError) as exc:
+        raise ValueError(f"{path}: not a readable table ({exc})") from None
+    return conform(df, schema)
+
+
+_FLOAT, _INT = pd.Float64Dtype(), pd.Int64Dtype()
+_DATE_MIN, _DATE_MAX = np.datetime64("1677-09-22"), np.datetime64("2262-04-11")  # within datetime64[ns]
+
+
+def _fix_inferred(df: pd.DataFrame, schema: Mapping[str, str]) -> bool:
+    """Give ``df``'s inferred columns the schema's dtypes in place where that is lossless; False (``df``
+    half fixed) when some column needs the slow path."""
+    for i, (have, (col, name)) in enumerate(zip(df.dtypes.tolist(), schema.items())):
+        want = pd.api.types.pandas_dtype(name)
+        if have == want:
+            continue
+        values = df[col].array
+        if name == DATE and have.kind == "M":  # another unit: pandas 3 parses to datetime64[us]
+            values = values.to_numpy()
+            if (values < _DATE_MIN).any() or (values >= _DATE_MAX).any():  # NaT compares False
+                return False
+            values = values.astype(want)
+        elif want == _FLOAT and have == _INT:  # integral floats are written without ".0"
+            values = values.astype(want)
+        elif values.isna().all():  # an empty column is inferred as anything
+            values = (np.full(len(values), np.datetime64("NaT"), dtype=want) if name == DATE
+                      else pd.array([None] * len(values), dtype=want))
+        else:
+            return False
+        df.isetitem(i, values)
+    return True

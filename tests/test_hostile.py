@@ -1,0 +1,172 @@
+"""Hostile and unlucky input in the store stage (issue 20): nothing lost, nothing hung, nothing executed."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+import warnings
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import sahel
+from sahel import paths
+from sahel.check import check_corpus
+from sahel.cli import main
+from sahel.pipeline import write_corpus
+from sahel.schema import DOCUMENTS, FIGURES
+from sahel.store import scan as scan_mod
+from sahel.store import tables
+from sahel.store.scan import CorpusWarning
+
+KILLED = "Five French soldiers were killed near Gao on Monday, the army said."
+
+
+def corpus(folder: Path, catalog: str | bytes | None = None, **articles: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for stem, text in articles.items():
+        (folder / f"{stem}.txt").write_text(text, encoding="utf-8")
+    if catalog is not None:
+        data = catalog.encode("utf-8") if isinstance(catalog, str) else catalog
+        (folder / "catalog.csv").write_bytes(data)
+    return folder
+
+
+def quiet_write(folder: Path, out: Path, **kw):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return write_corpus(folder, out, jobs=1, cache=False, progress=False, **kw)
+
+
+def test_item1_no_stale_table_survives(tmp_path: Path) -> None:
+    out = tmp_path / "o"
+    quiet_write(paths.SEEDS_DIR, out)
+    assert "000_" in (out / "events.csv").read_text(encoding="utf-8")
+    undated = corpus(tmp_path / "undated", a="The weather in Bamako was mild.")
+    quiet_write(undated, out)
+    names = sorted(p.name for p in out.iterdir())
+    assert names == sorted([*(f"{n}.csv" for n in ("documents", "figures", "numbers", "mentions", "facts", "events",
+                                                   "timeline", "places", "actors", "parties", "measures")),
+                            "datapackage.json"])
+    for name in names:
+        assert "000_59af83d45f761803" not in (out / name).read_text(encoding="utf-8"), name
+    assert len((out / "events.csv").read_text(encoding="utf-8").splitlines()) == 1  # the header only
+
+
+def test_item3_a_file_name_not_utf8_is_skipped_with_a_warning(tmp_path: Path, capsys) -> None:
+    folder = corpus(tmp_path / "c", "doc_id,published\nok,2020-01-01\n", ok=KILLED)
+    bad = os.path.join(os.fsencode(folder), b"caf\xe9\n.txt")
+    with open(bad, "wb") as fh:
+        fh.write(KILLED.encode())
+    done = quiet_write(folder, tmp_path / "out")
+    assert done.documents == 1 and done.figures >= 1
+    [problem] = [p for p in done.problems if "not valid UTF-8" in p]
+    assert "\n" not in problem and "\\udce9" in problem and "\\n" in problem  # escaped, one line
+    assert main(["check", str(folder)]) == 1
+    out = capsys.readouterr().out
+    assert "file name is not valid UTF-8" in out and all("caf" not in line or "\\n" in line for line in out.splitlines())
+
+
+@pytest.mark.parametrize("bad_row", ['"a stray,quote,AFP', "x," + "y" * 200_000 + ",AFP"])
+def test_item4_one_malformed_catalog_row_keeps_the_later_rows(tmp_path: Path, bad_row: str) -> None:
+    folder = corpus(tmp_path / "c", f"doc_id,published,outlet\n{bad_row}\nlater,2020-03-04,AFP\n", later=KILLED)
+    problems = check_corpus(folder)
+    assert problems["problem"].str.contains("line 2: malformed").any()
+    done = quiet_write(folder, tmp_path / "out")
+    docs = sahel.load(tmp_path / "out").documents
+    assert done.documents == 1 and docs["published"].iloc[0] == pd.Timestamp("2020-03-04")
+
+
+def test_item5_formula_cells_are_neutralized_and_restored(tmp_path: Path) -> None:
+    folder = corpus(tmp_path / "c", "doc_id,published,outlet\n=2+5,2020-01-01,=cmd|' /C calc'!A0\n",
+                    **{"=2+5": "- 3 soldiers were killed. " + KILLED})
+    quiet_write(folder, tmp_path / "out")
+    for path in (tmp_path / "out").glob("*.csv"):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            for cell in line.split(","):
+                assert not cell.lstrip('"')[:1] in ("=", "+", "@"), (path.name, cell)
+    loaded = sahel.load(tmp_path / "out")
+    assert loaded.documents["doc_id"].tolist() == ["=2+5"]
+    assert loaded.documents["outlet"].tolist() == ["=cmd|' /C calc'!A0"]
+    assert set(loaded.figures["doc_id"]) == {"=2+5"}
+    df = pd.DataFrame({"doc_id": ["=1", "'=2", "''-3", "plain", "'quoted'", None]})
+    tables.write_tables({"figures": (df, FIGURES)}, tmp_path / "rt")
+    back = tables.read_table(tmp_path / "rt" / "figures.csv", FIGURES)["doc_id"]
+    assert back.tolist()[:5] == df["doc_id"].tolist()[:5] and back.isna().iloc[5]
+
+
+def test_item6_symlinks_leaving_the_corpus_are_skipped_and_refused_with_strict(tmp_path: Path, capsys) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("The secret: 99 soldiers were killed in Paris.", encoding="utf-8")
+    folder = corpus(tmp_path / "c", "doc_id,published\nok,2020-01-01\ns,2020-01-01\ninside,2020-01-01\n", ok=KILLED)
+    (folder / "s.txt").symlink_to(secret)
+    (folder / "inside.txt").symlink_to(folder / "ok.txt")
+    with pytest.warns(CorpusWarning, match="s.txt: symbolic link leaving the corpus folder"):
+        done = write_corpus(folder, tmp_path / "out", jobs=1, cache=False, progress=False)
+    assert done.documents == 2
+    assert "99" not in (tmp_path / "out" / "figures.csv").read_text(encoding="utf-8")
+    assert main(["parse", str(folder), "--out", str(tmp_path / "strict"), "--strict", "--no-cache"]) == 1
+    assert "symbolic link" in capsys.readouterr().err and not (tmp_path / "strict").exists()
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_item9_a_fifo_catalog_does_not_hang(tmp_path: Path) -> None:
+    folder = corpus(tmp_path / "c", ok=KILLED)
+    os.mkfifo(folder / "catalog.csv")
+    env = {**os.environ, "PYTHONPATH": str(paths.ROOT), "SAHEL_CACHE": "off"}
+    for argv in (["check", str(folder)], ["parse", str(folder), "--out", str(tmp_path / "out"), "-j", "1"]):
+        proc = subprocess.run([sys.executable, "-m", "sahel.cli", *argv], capture_output=True, text=True,
+                              env=env, timeout=120)
+        assert "catalog is not a regular file" in proc.stdout + proc.stderr
+    assert (tmp_path / "out" / "figures.csv").exists()
+
+
+def test_item9_catalog_size_limit(tmp_path: Path, monkeypatch) -> None:
+    folder = corpus(tmp_path / "c", "doc_id,published\nok,2020-01-01\n" + "x,2020-01-01\n" * 100, ok=KILLED)
+    monkeypatch.setattr(scan_mod, "MAX_CATALOG_BYTES", 200)
+    problems = check_corpus(folder)
+    assert problems["problem"].str.contains(r"catalog too large \(1,\d\d\d bytes, limit 200\)").any()
+
+
+def test_item11_old_temporary_folders_are_removed_by_the_next_run(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    left = tmp_path / f".out{tables.TMP_TAG}killed"
+    left.mkdir()
+    (left / "figures.csv").write_text("half\n")
+    quiet_write(paths.SEEDS_DIR, out)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_item12_two_runs_into_one_folder_do_not_interleave(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    docs = pd.DataFrame({"doc_id": ["second"]})
+    finished: list[float] = []
+
+    def second() -> None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tables.write_tables({"documents": (docs, DOCUMENTS)}, out)
+        finished.append(time.monotonic())
+
+    with tables.TableSet(out, {"documents": DOCUMENTS}) as first:
+        first.frame("documents", pd.DataFrame({"doc_id": ["first"]}))
+        thread = threading.Thread(target=second)
+        thread.start()
+        time.sleep(1.0)
+        assert not finished  # waiting for the lock
+        released = time.monotonic()
+    thread.join(30)
+    assert finished and finished[0] >= released
+    assert "second" in (out / "documents.csv").read_text()
+
+
+def test_item6_a_loop_of_symlinks_is_one_line_not_a_crash(tmp_path: Path) -> None:
+    folder = corpus(tmp_path / "c", ok=KILLED)
+    (folder / "a.txt").symlink_to(folder / "b.txt")
+    (folder / "b.txt").symlink_to(folder / "a.txt")
+    df = check_corpus(folder)
+    assert set(df.loc[df["severity"] == "error", "file"]) == {"a.txt", "b.txt"}
+    assert quiet_write(folder, tmp_path / "out").documents == 1
