@@ -10,13 +10,14 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,dask]'
 	touch $(STAMP)
 
 install: $(STAMP)
 
-data: $(STAMP)  ## re-parse seeds/ into data/
+data: $(STAMP)  ## re-parse seeds/ into data/ and regenerate docs/tables.md
 	$(BIN)/sahel parse seeds/ --out data/
+	$(BIN)/python -m sahel.schema
 
 notebooks: $(STAMP)  ## re-execute the committed notebooks in place (after data/ changes)
 	$(BIN)/python -m sahel.report
@@ -25,8 +26,8 @@ report: $(STAMP)  ## parse the seeds and render every notebook to reports/
 	$(BIN)/sahel parse seeds/ --out data/
 	$(BIN)/sahel report
 
-test: $(STAMP)  ## unit tests, then strict nbval on every notebook
-	$(BIN)/python -m pytest tests
+test: $(STAMP)  ## unit tests and the docstrings' examples, then strict nbval on every notebook
+	$(BIN)/python -m pytest tests sahel --doctest-modules
 	$(BIN)/python -m pytest --nbval notebooks/ --nbval-sanitize-with notebooks/sanitize.cfg -p no:randomly
 
 bench: $(STAMP)  ## benchmarks (not part of the tests)
