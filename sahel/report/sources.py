@@ -1,0 +1,128 @@
+"""The sections of the sources notebook: per-article audit, sourcing of facts, numbers not coded.
+
+What stays out: loading and wording (:mod:`.narrative`), charts (:mod:`.plots`).
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from ..schema import MEASURES, NUMBERS
+from .narrative import Story, day, escape, fact_amount, ids, label, period, plural, published_in_window
+
+
+def numbers_table(s: Story) -> pd.DataFrame:
+    """Every number in the text with its status (``figure`` or why not)."""
+    n = s.corpus.tables.get("numbers")
+    if isinstance(n, pd.DataFrame):
+        return n
+    s.corpus.tables["numbers"] = parse_numbers(s)
+    return s.corpus.tables["numbers"]
+
+
+def parse_numbers(s: Story) -> pd.DataFrame:
+    """The extractor's number table for each article (when the data has none)."""
+    from ..extract import parse_text
+    from ..schema import frame
+
+    pub = s.documents.set_index("doc_id")["published"]
+    parts = []
+    for doc_id in sorted(s.texts):
+        when = pub.get(doc_id)
+        doc = parse_text(s.texts[doc_id], doc_id=doc_id,
+                         published=None if when is None or pd.isna(when) else when.date())
+        parts.append(doc.numbers)
+    return pd.concat(parts, ignore_index=True) if parts else frame([], NUMBERS)
+
+
+def audit(s: Story) -> pd.DataFrame:
+    """Per article published in the window: size, figures by measure, numbers not coded."""
+    nums = numbers_table(s)
+    figs = s.corpus.figures
+    docs = s.documents[s.documents["doc_id"].isin(published_in_window(s))]
+    rows = []
+    for d in docs.sort_values("doc_id").itertuples():
+        f = figs[(figs["doc_id"] == d.doc_id) & figs["measure"].isin(MEASURES)]
+        n = nums[nums["doc_id"] == d.doc_id]
+        rows.append({"article": s.short.get(str(d.doc_id), str(d.doc_id)),
+                     "published": day(d.published, ""),
+                     "outlet": "" if pd.isna(d.outlet) else d.outlet,
+                     "characters": d.n_chars, "figures": len(f),
+                     "measures": ", ".join(f"{m} {c}" for m, c in f["measure"].value_counts().sort_index().items()),
+                     "numbers": len(n), "coded": int((n["status"] == "figure").sum()),
+                     "not coded": int((n["status"] != "figure").sum())})
+    return pd.DataFrame(rows, columns=["article", "published", "outlet", "characters", "figures",
+                                       "measures", "numbers", "coded", "not coded"])
+
+
+def audit_story(s: Story) -> str:
+    """What the extractor found in the articles of the window."""
+    a = audit(s)
+    if a.empty:
+        return "No article of the corpus is published in this window."
+    text = (f"{plural(len(a), 'article')} published in this window hold {plural(int(a['numbers'].sum()), 'number')}"
+            f" in their text: {int(a['coded'].sum()):,} coded as figures and {int(a['not coded'].sum()):,} not. "
+            f"The coded numbers give {plural(int(a['figures'].sum()), 'scored figure')} (a range or a number "
+            "shared by two parties gives more than one).")
+    undated = s.documents["published"].isna().sum()
+    if undated:
+        text += f" {plural(int(undated), 'article')} without a publication date {'is' if undated == 1 else 'are'} listed only when the window is open."
+    problems = s.corpus.problems
+    if problems:
+        text += (f"\n\n{len(problems)} problem{'s' * (len(problems) != 1)} met while reading "
+                 "the corpus:\n\n" + "\n".join(f"- {escape(p)}" for p in problems))
+    return text
+
+
+def sourcing(s: Story) -> pd.DataFrame:
+    """Facts of the window with how many articles give them and whether they disagree."""
+    f = s.facts
+    return pd.DataFrame({
+        "fact": f["fact_id"], "party": f["party"], "measure": f["measure"], "kind": f["kind"],
+        "amount": [fact_amount(r) for r in f.itertuples()],
+        "period": [period(a, b) for a, b in zip(f["date_start"], f["date_end"])],
+        "sources": f["n_sources"].astype("Int64"),
+        "articles": [", ".join(s.short.get(d, d) for d in ids(v)) for v in f["doc_ids"]],
+        "disputed": f["disputed"].fillna(False).astype(bool),
+        "values": f["values"].fillna("")}).reset_index(drop=True)
+
+
+def sourcing_story(s: Story) -> str:
+    """Single- versus multi-source facts and the disputed ones, worded."""
+    t = sourcing(s)
+    if t.empty:
+        return "No fact falls in this window for the selected parties."
+    multi = t[t["sources"] > 1]
+    disputed = t[t["disputed"]]
+
+    def item(r) -> str:
+        when = f" ({r.period})" if r.period else ""
+        return f"{r.amount} {escape(label(r.party))} {r.measure}{when} in {escape(r.articles)}"
+
+    text = (f"Of {plural(len(t), 'fact')} in this window, {len(t) - len(multi):,} rest on a "
+            f"single article and {len(multi):,} on two or more.")
+    if len(multi):
+        text += " Told by several articles: " + "; ".join(item(r) for r in multi.itertuples()) + "."
+    text += (f" {plural(len(disputed), 'fact')} "
+             f"{'is' if len(disputed) == 1 else 'are'} disputed"
+             + (": " + "; ".join(item(r) + f", values {escape(r.values)}" for r in disputed.itertuples())
+                if len(disputed) else "") + ".")
+    return text
+
+
+def uncoded(s: Story) -> pd.DataFrame:
+    """Numbers in the text of the window's articles not coded as figures, with the reason."""
+    n = numbers_table(s)
+    n = n[(n["status"] != "figure") & n["doc_id"].isin(published_in_window(s))]
+    return pd.DataFrame({"article": n["doc_id"].map(lambda d: s.short.get(str(d), str(d))),
+                         "number": n["surface"], "reason": n["status"]}).reset_index(drop=True)
+
+
+def uncoded_story(s: Story) -> str:
+    """How many numbers were left out, by reason."""
+    u = uncoded(s)
+    if u.empty:
+        return "Every number in the text of this window's articles was coded as a figure."
+    counts = u["reason"].value_counts().sort_index()
+    return (f"{plural(len(u), 'number')} in the text {'was' if len(u) == 1 else 'were'} not coded as figures: "
+            + ", ".join(f"{c} {escape(r)}" for r, c in counts.items()) + ".")
+
