@@ -1,8 +1,8 @@
 """The sections of the trajectory notebook: phases, timeline, troop strength, places, partners.
 
 Phases are recognised from sentences and dated by the dated events they tell
-(a sentence's own day, week or month), never by a year mentioned in passing or
-by the paragraph around it. What stays out: loading and wording (:mod:`.narrative`),
+(a sentence's own day, week or month, in a quarter two articles date), never by
+a year mentioned in passing or by the paragraph around it. What stays out: loading and wording (:mod:`.narrative`),
 charts (:mod:`.plots`).
 """
 from __future__ import annotations
@@ -43,7 +43,8 @@ def sentence_date(text: str, published: object) -> tuple[pd.Timestamp | None, pd
 
 
 def phase_evidence(s: Story) -> pd.DataFrame:
-    """Sentences telling each phase, with the event date they give (if any) and the publication."""
+    """Sentences telling each phase, with the event date they give (day, week or month; else
+    none) and the publication; in the window by the event date, else by the publication."""
     pub = s.documents.set_index("doc_id")["published"]
     rows = []
     for doc_id, text in sorted(s.texts.items()):
@@ -62,9 +63,19 @@ def phase_evidence(s: Story) -> pd.DataFrame:
     df = pd.DataFrame(rows, columns=cols)
     for col in ("date_start", "date_end", "published"):
         df[col] = pd.to_datetime(df[col])
-    when_a = df["date_start"].where(df["precision"].isin(EVENT_PRECISIONS), df["published"])
-    df = df[in_window(df.assign(a=when_a, b=when_a), s.params, "a", "b")]
+    event = df["precision"].isin(EVENT_PRECISIONS)
+    df["date_start"], df["date_end"] = df["date_start"].where(event), df["date_end"].where(event)
+    when_a, when_b = df["date_start"].where(event, df["published"]), df["date_end"].where(event, df["published"])
+    df = df[in_window(df.assign(a=when_a, b=when_b), s.params, "a", "b")]
     return df.sort_values(["order", "date_start", "doc_id", "paragraph"], kind="stable").reset_index(drop=True)
+
+
+def corroborated(dated: pd.DataFrame) -> pd.DataFrame:
+    """The dated sentences of a phase whose quarter at least two articles date (all of them
+    when no quarter is): a date met once, in passing, does not stretch the phase."""
+    quarter = dated["date_start"].dt.to_period("Q")
+    backed = dated.groupby(quarter)["doc_id"].transform("nunique") >= 2
+    return dated[backed] if backed.any() else dated
 
 
 def phases(s: Story) -> pd.DataFrame:
@@ -72,7 +83,7 @@ def phases(s: Story) -> pd.DataFrame:
     ev = phase_evidence(s)
     rows = []
     for (order, name), g in ev.groupby(["order", "phase"], sort=True):
-        dated = g[g["precision"].isin(EVENT_PRECISIONS)]
+        dated = corroborated(g[g["precision"].isin(EVENT_PRECISIONS)])
         rows.append({"order": order, "phase": name, "sentences": len(g), "articles": g["doc_id"].nunique(),
                      "events": len(dated),
                      "first": dated["date_start"].min() if len(dated) else g["published"].min(),
