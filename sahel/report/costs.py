@@ -14,7 +14,7 @@ import pandas as pd
 from .. import paths
 from ..schema import MEASURES
 from .narrative import (HUMAN_MEASURES, MEASURE_VERBS, Story, amount, day, escape, fact_amount, fact_figures,
-                        figure_amount, label, number, period, plural, published_in_window, sentences,
+                        figure_amount, label, number, once, period, plural, published_in_window, sentences,
                         total)
 
 UCDP_FILE = "ucdp_orgviolence_cy_sahel.csv"
@@ -27,6 +27,7 @@ UCDP_CITATION = (
 UCDP_COUNTRIES = {"MLI": "Mali", "BFA": "Burkina Faso", "NER": "Niger"}
 
 
+@once
 def cost_summary(s: Story) -> pd.DataFrame:
     """One row per party and human measure: low/best/high, facts, sources, citation."""
     rows = []
@@ -84,6 +85,7 @@ def years(s: Story) -> list[int]:
     return list(range(d.min().year, d.max().year + 1)) if len(d) else []
 
 
+@once
 def killed_by_year(s: Story) -> pd.DataFrame:
     """Killed per calendar year and party (totals of facts lying inside each year)."""
     killed = s.facts[s.facts["measure"] == "killed"]
@@ -91,8 +93,9 @@ def killed_by_year(s: Story) -> pd.DataFrame:
     for year in years(s):
         a, b = pd.Timestamp(year, 1, 1), pd.Timestamp(year, 12, 31)
         a, b = max(a, s.params.start or a), min(b, s.params.end or b)
-        for party in sorted(killed["party"].dropna().unique()):
-            t = total(s, "killed", party, a, b, facts=killed)
+        near = killed[(killed["date_start"] <= b) & (killed["date_end"] >= a)]  # others cannot lie inside
+        for party in sorted(near["party"].dropna().unique()):
+            t = total(s, "killed", party, a, b, facts=near)
             if len(t["facts"]):
                 rows.append({"year": year, "party": party, "low": t["low"], "best": t["best"],
                              "high": t["high"], "amount": amount(t["low"], t["best"], t["high"]),
@@ -112,6 +115,7 @@ def killed_by_year_story(s: Story) -> str:
             "here and told below):\n\n" + "\n".join(lines))
 
 
+@once
 def cumulative_deaths(s: Story, party: str = "FRA") -> pd.DataFrame:
     """Running totals of a party's deaths as reported, and its incidents, by date."""
     f = s.facts[(s.facts["party"] == party) & (s.facts["measure"] == "killed") & s.facts["part_of"].isna()]
@@ -147,6 +151,7 @@ def cumulative_story(s: Story, party: str = "FRA") -> str:
     return " ".join(parts)
 
 
+@once
 def materiel(s: Story) -> pd.DataFrame:
     """Materiel destroyed or lost, one row per fact."""
     f = s.facts[s.facts["measure"] == "destroyed"]
@@ -173,6 +178,7 @@ MONEY = re.compile(r"(?:[$€£]\s?\d|\b(?:dollars?|euros?|budgets?|funding|fund
 """Cues of a sentence about money: currency and spending words (not "investigate")."""
 
 
+@once
 def money(s: Story) -> pd.DataFrame:
     """Sentences about money and effort in articles published in the window."""
     rows = []
@@ -200,6 +206,7 @@ def money_story(s: Story) -> str:
     return "\n".join(lines)
 
 
+@once
 def figure_table(s: Story) -> pd.DataFrame:
     """Every figure used, with its qualifier, fact, period and citation."""
     f = s.figures
@@ -223,6 +230,7 @@ def ucdp() -> pd.DataFrame:
                          "ucdp_high": u["cumulative_total_deaths_in_orgvio_high_cy"].astype(float)})
 
 
+@once
 def triangulation(s: Story) -> pd.DataFrame:
     """Deaths per country and year: the corpus's total (every party) beside UCDP's count.
 
@@ -236,8 +244,8 @@ def triangulation(s: Story) -> pd.DataFrame:
     rows = []
     for r in u[u["year"].isin(yrs)].itertuples():
         a, b = pd.Timestamp(r.year, 1, 1), pd.Timestamp(r.year, 12, 31)
-        t = total(s, "killed", None, max(a, s.params.start or a), min(b, s.params.end or b),
-                  facts=f[f["country"] == r.country])
+        near = f[(f["country"] == r.country) & (f["date_start"] <= b) & (f["date_end"] >= a)]
+        t = total(s, "killed", None, max(a, s.params.start or a), min(b, s.params.end or b), facts=near)
         rows.append({"country": r.country, "year": r.year, "corpus": t["best"] if len(t["facts"]) else 0.0,
                      "facts": len(t["facts"]), "ucdp_best": r.ucdp_best, "ucdp_low": r.ucdp_low,
                      "ucdp_high": r.ucdp_high})
@@ -258,7 +266,7 @@ def triangulation_story(s: Story) -> str:
     lines = []
     for code, g in t.groupby("country", sort=False):
         corpus, ucdp_best = g["corpus"].sum(), g["ucdp_best"].sum()
-        span = f"{g['year'].min()}–{g['year'].max()}"
+        span = f"{g['year'].min()}" + (f"–{g['year'].max()}" if g["year"].max() > g["year"].min() else "")
         share = f"{corpus / ucdp_best:.0%}" if ucdp_best > 0 else "no share (UCDP counts none)"
         top = g.loc[g["corpus"].idxmax()] if corpus > 0 else None
         peak = (f"; the corpus's largest year is {int(top['year'])} with {number(top['corpus'])} of UCDP's "

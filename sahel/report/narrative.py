@@ -10,13 +10,15 @@ sections of each notebook live in :mod:`.costs`, :mod:`.trajectory` and
 """
 from __future__ import annotations
 
+import functools
 import html
 import math
 import re
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import pandas as pd
 
@@ -24,6 +26,8 @@ from .. import paths
 from ..corpus import Corpus
 from ..schema import NUMBERS
 from .params import Params, validate
+
+T = TypeVar("T")
 
 PARTY_LABELS: dict[str, str] = {
     "FRA": "French", "MLI": "Malian", "BFA": "Burkinabe", "NER": "Nigerien", "TCD": "Chadian",
@@ -186,6 +190,7 @@ class Story:
     facts: pd.DataFrame
     short: dict[str, str]
     cited: dict[str, tuple[str, int, str]] = field(default_factory=dict)
+    memo: dict[tuple, object] = field(default_factory=dict, repr=False)
 
     @property
     def documents(self) -> pd.DataFrame:
@@ -210,6 +215,17 @@ class Story:
         """``[000 §7; 001 §3]`` for figure rows (doc_id, paragraph, quote)."""
         keys = [self.cite(r.doc_id, r.paragraph, r.quote) for r in rows.itertuples()]
         return "[" + "; ".join(escape(k) for k in dict.fromkeys(keys)) + "]" if keys else ""
+
+
+def once(fn: Callable[..., T]) -> Callable[..., T]:
+    """Compute a section's table once per story (the text, chart and table share it)."""
+    @functools.wraps(fn)
+    def wrapper(s: Story, *args: object) -> T:
+        key = (fn.__module__, fn.__name__, args)
+        if key not in s.memo:
+            s.memo[key] = fn(s, *args)
+        return s.memo[key]  # type: ignore[return-value]
+    return wrapper
 
 
 def _read_texts(corpus: Corpus, folder: Path) -> dict[str, str]:
@@ -403,8 +419,14 @@ def tidy(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+TABLE_CSS = ("<style>.sahel-table{border-collapse:collapse;font-size:12px}.sahel-table th,.sahel-table td"
+             "{text-align:left;vertical-align:top;padding:2px 6px;border-bottom:1px solid #ddd}"
+             ".sahel-table .n{text-align:right;white-space:nowrap}.sahel-table .d{white-space:nowrap}</style>")
+"""Left-aligned text, right-aligned numbers, dates kept on one line."""
+
+
 def table(df: pd.DataFrame, empty: str = "No rows for these parameters."):
-    """Every row of ``df`` as a static HTML table (cells escaped), for a notebook to show."""
+    """Every row of ``df`` as a static HTML table (every cell escaped), for a notebook to show."""
     from IPython.display import HTML
 
     if df.empty:
@@ -412,5 +434,16 @@ def table(df: pd.DataFrame, empty: str = "No rows for these parameters."):
     shown = tidy(df)
     if "citation" in shown:  # citations are Markdown-escaped for the text; plain in a table
         shown["citation"] = shown["citation"].str.replace("\\", "", regex=False)
-    return HTML(f"<p>{plural(len(df), 'row')}.</p>" + shown.to_html(escape=True, na_rep="",
-                                                                    classes="sahel-table", border=0))
+    kinds = ["n" if pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c]) else
+             "d" if pd.api.types.is_datetime64_any_dtype(df[c]) or c in ("date", "period", "published") else ""
+             for c in df.columns]
+
+    def cell(v: object, kind: str) -> str:
+        text = "" if v is None or (not isinstance(v, (list, tuple)) and pd.isna(v)) else str(v)
+        return f'<td class="{kind}">{html.escape(text)}</td>' if kind else f"<td>{html.escape(text)}</td>"
+
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in ["#", *shown.columns])
+    rows = "\n".join(f'<tr><td class="n">{i}</td>' + "".join(cell(v, k) for v, k in zip(r, kinds)) + "</tr>"
+                     for i, r in zip(shown.index, shown.itertuples(index=False)))
+    return HTML(f"{TABLE_CSS}<p>{plural(len(df), 'row')}.</p><table class=\"sahel-table\"><thead><tr>{head}"
+                f"</tr></thead><tbody>\n{rows}\n</tbody></table>")

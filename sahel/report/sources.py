@@ -7,7 +7,8 @@ from __future__ import annotations
 import pandas as pd
 
 from ..schema import MEASURES, NUMBERS
-from .narrative import Story, day, escape, fact_amount, ids, label, period, plural, published_in_window
+from .narrative import (Story, day, escape, fact_amount, ids, label, once, period, plural,
+                        published_in_window)
 
 
 def numbers_table(s: Story) -> pd.DataFrame:
@@ -34,6 +35,7 @@ def parse_numbers(s: Story) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True) if parts else frame([], NUMBERS)
 
 
+@once
 def audit(s: Story) -> pd.DataFrame:
     """Per article published in the window: size, figures by measure, numbers not coded."""
     nums = numbers_table(s)
@@ -73,6 +75,7 @@ def audit_story(s: Story) -> str:
     return text
 
 
+@once
 def sourcing(s: Story) -> pd.DataFrame:
     """Facts of the window with how many articles give them and whether they disagree."""
     f = s.facts
@@ -109,6 +112,7 @@ def sourcing_story(s: Story) -> str:
     return text
 
 
+@once
 def uncoded(s: Story) -> pd.DataFrame:
     """Numbers in the text of the window's articles not coded as figures, with the reason."""
     n = numbers_table(s)

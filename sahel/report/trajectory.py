@@ -11,8 +11,8 @@ import re
 
 import pandas as pd
 
-from .narrative import (STATE_FORCES, Story, day, escape, fact_amount, fact_figures, ids, in_window,
-                        label, number, only_parties, period, plural, sentences)
+from .narrative import (STATE_FORCES, Story, day, escape, fact_amount, fact_figures, ids, in_window, label,
+                        number, once, only_parties, period, plural, sentences)
 
 PHASES: list[tuple[str, str]] = [
     ("The rebellion in the north", r"\b(rebellion|Tuareg|separatists?|overr[au]n|hijacked)\b"),
@@ -42,6 +42,7 @@ def sentence_date(text: str, published: object) -> tuple[pd.Timestamp | None, pd
     return None, None, ""
 
 
+@once
 def phase_evidence(s: Story) -> pd.DataFrame:
     """Sentences telling each phase, with the event date they give (day, week or month; else
     none) and the publication; in the window by the event date, else by the publication."""
@@ -78,6 +79,7 @@ def corroborated(dated: pd.DataFrame) -> pd.DataFrame:
     return dated[backed] if backed.any() else dated
 
 
+@once
 def phases(s: Story) -> pd.DataFrame:
     """One row per phase told in the window: dated by its events, else by its articles' publication."""
     ev = phase_evidence(s)
@@ -112,6 +114,7 @@ def phases_story(s: Story, per_phase: int = 3) -> str:
     return "\n".join(lines)
 
 
+@once
 def timeline(s: Story) -> pd.DataFrame:
     """Events and milestones of the window and parties, in date order."""
     tl = s.corpus.tables["timeline"]
@@ -124,6 +127,7 @@ def timeline(s: Story) -> pd.DataFrame:
                          "sentence": tl["description"]}).reset_index(drop=True)
 
 
+@once
 def events(s: Story) -> pd.DataFrame:
     """Dated events of the window: one row per event and party with its deaths."""
     ev = s.corpus.tables["events"]
@@ -153,10 +157,13 @@ def timeline_story(s: Story) -> str:
     if len(big):
         text += (". The deadliest, labelled on the chart: " + "; ".join(
             f"{escape(r.place)} ({day(r.date)}, {number(r.event_killed)} killed)" for r in big.itertuples()))
+    if len(ms) > 15:
+        return text + f". The {len(ms)} milestones are in the table below the chart, with the events."
     items = [f"- {period(r.date, r.until)}: {escape(r.label)} ({escape(r.articles)})" for r in ms.itertuples()]
     return text + (".\n\nMilestones:\n\n" + "\n".join(items) if items else ".")
 
 
+@once
 def strength(s: Story) -> pd.DataFrame:
     """Troop strength and deployments by force over time (one row per fact)."""
     f = s.facts[(s.facts["measure"] == "deployed") & s.facts["best"].notna()]
@@ -187,6 +194,7 @@ def strength_story(s: Story) -> str:
     return "\n".join(lines)
 
 
+@once
 def places(s: Story) -> pd.DataFrame:
     """Where the window's events happened, at the gazetteer's coordinates."""
     ev = s.corpus.tables["events"]
@@ -212,6 +220,7 @@ def places_story(s: Story) -> str:
         for r in pl.sort_values(["first", "place"]).itertuples()) + ".")
 
 
+@once
 def partners(s: Story) -> pd.DataFrame:
     """International partners named in the articles of the window: when and how often."""
     cols = ["partner", "party", "kind", "first", "last", "articles", "citation"]
