@@ -419,9 +419,10 @@ def tidy(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-TABLE_CSS = ("<style>.sahel-table{border-collapse:collapse;font-size:12px}.sahel-table th,.sahel-table td"
-             "{text-align:left;vertical-align:top;padding:2px 6px;border-bottom:1px solid #ddd}"
-             ".sahel-table .n{text-align:right;white-space:nowrap}.sahel-table .d{white-space:nowrap}</style>")
+TABLE_CSS = ("<style>table.sahel-table{border-collapse:collapse;font-size:12px}table.sahel-table th,"
+             "table.sahel-table td{text-align:left!important;vertical-align:top;padding:2px 6px;"
+             "border-bottom:1px solid #ddd}table.sahel-table td.n{text-align:right!important;white-space:nowrap}"
+             "table.sahel-table td.d{white-space:nowrap}</style>")
 """Left-aligned text, right-aligned numbers, dates kept on one line."""
 
 

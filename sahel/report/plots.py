@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Polygon
+from matplotlib.ticker import MaxNLocator
 
 from .. import paths
 from .narrative import label, number, plain
@@ -124,7 +125,7 @@ def timeline_chart(ev: pd.DataFrame, title: str = "Killed per period, by party")
                     textcoords="offset points", ha="center", va="bottom", fontsize=9, fontweight="bold")
     ax.set_ylim(0, heights.max() * 1.12)
     ax.text(1.02, 0.0, "Deadliest events:\n" + "\n".join(
-        plain(f"{i} {r.place[:20]}, {r.date:%b %Y}: {number(r.event_killed)}")
+        plain(f"{i} {r.place[:26]}, {r.date:%b %Y}: {number(r.event_killed)}")
         for i, r in enumerate(big.itertuples(), 1)), transform=ax.transAxes, va="bottom", fontsize=8)
     ax.xaxis_date()
     loc = mdates.AutoDateLocator(minticks=3, maxticks=10)
@@ -246,9 +247,6 @@ def killed_by_year_chart(k: pd.DataFrame, title: str = "Killed per year, by part
     t = t.reindex(range(int(t.index.min()), int(t.index.max()) + 1), fill_value=0.0)
     fig, ax = plt.subplots(figsize=(WIDTH, 4.0))
     stacked(ax, t, t.index.to_numpy(), 0.75)
-    for year, h in t.sum(axis=1).items():
-        if h > 0:
-            ax.text(year, h, f"{h:,.0f}", ha="center", va="bottom", fontsize=8)
     ax.set_xticks(t.index.to_numpy(), [str(y) for y in t.index], rotation=0 if len(t) < 14 else 45)
     ax.set(title=plain(title), xlabel="year", ylabel="killed (best estimate)")
     legend(ax, list(k["party"].unique()))
@@ -265,10 +263,14 @@ def cumulative_chart(cd: pd.DataFrame, party: str = "FRA", title: str | None = N
     if len(cum):
         ax.step(cum["date"], cum["value"], where="post", color=colour(party), lw=2, label="running total as reported")
         ax.scatter(cum["date"], cum["value"], color=colour(party), s=40, zorder=3)
+        for r in cum.drop_duplicates("value", keep="first").itertuples():
+            since = f" since {r.since.year}" if not pd.isna(r.since) else ""
+            ax.annotate(f"{'≥' if r.qualifier == 'at_least' else ''}{number(r.value)}{since}", (r.date, r.value),
+                        xytext=(-4, 6), textcoords="offset points", ha="right", fontsize=8)
     if len(inc):
         ax.bar(inc["date"], inc["value"], width=20, color=colour(party), alpha=0.45, label="deaths in one incident")
     ax.set(title=plain(title), xlabel="as of", ylabel="deaths")
-    ax.set_ylim(bottom=0)
+    ax.set_ylim(0, cd["value"].max() * 1.15)
     loc = mdates.AutoDateLocator(minticks=3, maxticks=8)
     ax.xaxis.set_major_locator(loc)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc))
@@ -291,6 +293,7 @@ def materiel_chart(mat: pd.DataFrame, title: str = "Materiel destroyed or lost")
         left += t[party].to_numpy(float)
     ax.set_yticks(np.arange(len(t)), list(t.index))
     ax.invert_yaxis()
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set(title=plain(title), xlabel="items (linear)", ylabel="")
     legend(ax, list(df["party"].unique()))
     return done(fig)
@@ -327,6 +330,7 @@ def sources_chart(audit: pd.DataFrame, title: str = "Numbers in each article: co
     ax.barh(y, audit["not coded"], left=audit["coded"], color="0.75", height=0.75, label="not coded")
     ax.set_yticks(y, [plain(a) for a in audit["article"]], fontsize=8 if len(audit) > 20 else 10)
     ax.set_ylim(len(audit) - 0.5, -0.5)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set(title=plain(title), xlabel="numbers in the text (linear)", ylabel="article")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     return done(fig)
