@@ -150,7 +150,7 @@ def test_audit_counts_add_up(full: N.Story) -> None:
     text = S.audit_story(full)
     n, coded, not_coded = (int(x.replace(",", "")) for x in re.findall(
         r"(\d[\d,]*) numbers in their text: (\d[\d,]*) coded as figures and (\d[\d,]*) not", text)[0])
-    assert n == coded + not_coded == a["numbers"].sum() == len(S.numbers_table(full))
+    assert n == coded + not_coded == a["numbers"].sum() == len(full.corpus.numbers)
 
 
 def test_chart_labels_say_what_the_text_says(full: N.Story) -> None:

@@ -15,7 +15,7 @@ from .. import paths
 from ..schema import MEASURES
 from .narrative import (HUMAN_MEASURES, MEASURE_VERBS, Story, amount, day, escape, fact_amount, fact_figures,
                         figure_amount, label, number, once, period, plural, published_in_window, sentences,
-                        total)
+                        stated, total)
 
 UCDP_FILE = "ucdp_orgviolence_cy_sahel.csv"
 UCDP_CITATION = (
@@ -40,16 +40,17 @@ def cost_summary(s: Story) -> pd.DataFrame:
         figs = fact_figures(s, used)
         approx = bool((used["qualifier"] == "approx").all())
         rows.append({"party": party, "measure": measure, "low": t["low"], "best": t["best"],
-                     "high": t["high"], "amount": amount(t["low"], t["best"], t["high"], approx),
+                     "high": t["high"], "stated": stated(t["low"], t["best"], t["high"], approx),
+                     "amount": amount(t["low"], t["best"], t["high"], approx),
                      "facts": len(used), "cumulative": bool((used["kind"] == "cumulative").any()),
                      "articles": figs["doc_id"].nunique(), "first": used["date_start"].min(),
                      "last": used["date_end"].max(), "citation": s.cites(figs)})
-    cols = ["party", "measure", "low", "best", "high", "amount", "facts", "cumulative", "articles",
+    cols = ["party", "measure", "low", "best", "high", "stated", "amount", "facts", "cumulative", "articles",
             "first", "last", "citation"]
     out = pd.DataFrame(rows, columns=cols)
     order = {m: i for i, m in enumerate(MEASURES)}
     out = out.assign(m=out["measure"].map(order)).sort_values(
-        ["m", "best", "party"], ascending=[True, False, True], kind="stable")
+        ["m", "stated", "party"], ascending=[True, False, True], kind="stable")
     return out.drop(columns="m").reset_index(drop=True)
 
 
@@ -97,10 +98,13 @@ def killed_by_year(s: Story) -> pd.DataFrame:
         for party in sorted(near["party"].dropna().unique()):
             t = total(s, "killed", party, a, b, facts=near)
             if len(t["facts"]):
+                approx = bool((t["facts"]["qualifier"] == "approx").all())
                 rows.append({"year": year, "party": party, "low": t["low"], "best": t["best"],
-                             "high": t["high"], "amount": amount(t["low"], t["best"], t["high"]),
+                             "high": t["high"], "stated": stated(t["low"], t["best"], t["high"], approx),
+                             "amount": amount(t["low"], t["best"], t["high"], approx),
                              "facts": len(t["facts"]), "citation": s.cites(fact_figures(s, t["facts"]))})
-    return pd.DataFrame(rows, columns=["year", "party", "low", "best", "high", "amount", "facts", "citation"])
+    return pd.DataFrame(rows, columns=["year", "party", "low", "best", "high", "stated", "amount", "facts",
+                                       "citation"])
 
 
 def killed_by_year_story(s: Story) -> str:
@@ -236,7 +240,7 @@ def triangulation(s: Story) -> pd.DataFrame:
 
     A fact counts for a country when its place lies in that one country.
     """
-    country = s.corpus.tables["places"].set_index("place_id")["country"]
+    country = s.corpus.places.set_index("place_id")["country"]
     f = s.facts[s.facts["measure"] == "killed"]
     f = f.assign(country=f["place_id"].map(country))
     u = ucdp()

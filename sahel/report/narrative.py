@@ -24,7 +24,6 @@ import pandas as pd
 
 from .. import paths
 from ..corpus import Corpus
-from ..schema import NUMBERS
 from .params import Params, validate
 
 T = TypeVar("T")
@@ -97,6 +96,14 @@ def amount(low: float, best: float, high: float, approx: bool = False) -> str:
     if low == high:
         return number(best)
     return f"{number(low)} to {number(high)}"
+
+
+def stated(low: float, best: float, high: float, approx: bool = False) -> float:
+    """The number :func:`amount` states first (a chart's bar length): the bound of "at
+    least" and of a range's low end, else the best estimate."""
+    if approx or pd.isna(low) or (not pd.isna(high) and low == high):
+        return float(best) if not pd.isna(best) else float(high)
+    return float(low)
 
 
 def figure_amount(row: pd.Series) -> str:
@@ -196,12 +203,6 @@ class Story:
     def documents(self) -> pd.DataFrame:
         return self.corpus.documents
 
-    def table(self, name: str) -> pd.DataFrame | None:
-        """A derived table of the corpus (``facts``, ``timeline`` …) or None."""
-        tables = getattr(self.corpus, "tables", {}) or {}
-        df = tables.get(name)
-        return df if isinstance(df, pd.DataFrame) else None
-
     def cite(self, doc_id: str, paragraph: object, quote: object = "") -> str:
         """Citation ``[000 §7]`` for a sentence; remembered for :func:`references`."""
         short = self.short.get(str(doc_id), str(doc_id))
@@ -228,9 +229,10 @@ def once(fn: Callable[..., T]) -> Callable[..., T]:
     return wrapper
 
 
-def _read_texts(corpus: Corpus, folder: Path) -> dict[str, str]:
+def read_texts(documents: pd.DataFrame, folder: Path) -> dict[str, str]:
+    """The text of each article (empty when unreadable), by doc_id."""
     texts = {}
-    for doc in corpus.documents.itertuples():
+    for doc in documents.itertuples():
         path = folder / str(doc.path) if not pd.isna(doc.path) else folder / f"{doc.doc_id}.txt"
         try:
             texts[str(doc.doc_id)] = path.read_bytes().decode("utf-8-sig", errors="replace")
@@ -239,33 +241,17 @@ def _read_texts(corpus: Corpus, folder: Path) -> dict[str, str]:
     return texts
 
 
-def _derive(corpus: Corpus) -> Corpus:
-    """Add the derived tables of :mod:`sahel.reconcile` when the data lacks them."""
-    if "facts" not in corpus.tables:
-        from ..reconcile import derive
-
-        corpus.tables.update(derive(corpus.documents, corpus.figures, corpus.tables.get("mentions")))
-    return corpus
-
-
 def load(params: Params) -> tuple[Corpus, dict[str, str]]:
     """The corpus of the parameters (committed data or a parsed folder) and its texts."""
     from ..corpus import load as load_data, parse_corpus
 
     if params.corpus is None:
         corpus = load_data()
-        text_dir = paths.SEEDS_DIR
-    else:
-        with warnings.catch_warnings():  # problems are kept in corpus.problems and shown
-            warnings.simplefilter("ignore")
-            corpus = parse_corpus(params.corpus, jobs=1)
-        text_dir = params.corpus
-    numbers = Path(corpus.root) / "numbers.csv" if corpus.root is not None else None
-    if "numbers" not in corpus.tables and numbers is not None and numbers.exists():
-        from ..tables import read_table
-
-        corpus.tables["numbers"] = read_table(numbers, NUMBERS)
-    return _derive(corpus), _read_texts(corpus, Path(text_dir))
+        return corpus, read_texts(corpus.documents, paths.SEEDS_DIR)
+    with warnings.catch_warnings():  # problems are kept in corpus.problems and shown
+        warnings.simplefilter("ignore")
+        corpus = parse_corpus(params.corpus, jobs=1)
+    return corpus, read_texts(corpus.documents, params.corpus)
 
 
 def inside(start: object, end: object, params: Params) -> bool:
@@ -313,7 +299,7 @@ def story(params: Params | None = None, **raw: object) -> Story:
     """
     params = params if params is not None else validate(**raw)
     corpus, texts = load(params)
-    facts = corpus.tables["facts"]
+    facts = corpus.facts
     facts = facts[in_window(facts, params)]
     if params.parties:
         facts = facts[facts["party"].isin(params.parties)]

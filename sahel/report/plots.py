@@ -208,8 +208,8 @@ def places_chart(pl: pd.DataFrame, title: str = "Where it happened", labels: int
 
 
 def costs_chart(summary: pd.DataFrame, title: str = "Human costs by party") -> Figure:
-    """Total per party and measure, one linear panel per measure; each bar labelled with the
-    amount the text states, a whisker to the high estimate, an arrow where it is open."""
+    """Total per party and measure, one linear panel per measure: each bar as long as the number
+    the text states first, labelled with its words, pale up to a range's high end, an arrow where open."""
     if summary.empty:
         return empty(title, "no human cost reported in this window")
     measures = list(dict.fromkeys(summary["measure"]))
@@ -219,36 +219,37 @@ def costs_chart(summary: pd.DataFrame, title: str = "Human costs by party") -> F
     for ax, m in zip(axes[:, 0], measures):
         part = summary[summary["measure"] == m].reset_index(drop=True)
         y = np.arange(len(part))
-        ax.barh(y, part["best"], color=[colour(p) for p in part["party"]], height=0.7)
-        right = float(np.nanmax(np.r_[part["best"].to_numpy(float), part["high"].to_numpy(float)]))
+        ax.barh(y, part["stated"], color=[colour(p) for p in part["party"]], height=0.7)
+        right = float(np.nanmax(np.r_[part["stated"].to_numpy(float), part["high"].to_numpy(float)]))
         for i, r in part.iterrows():
+            end = r["stated"]
             if pd.isna(r["high"]):
-                ax.annotate("", xy=(r["best"] + 0.08 * right, i), xytext=(r["best"], i),
-                            arrowprops={"arrowstyle": "->", "color": "0.2"})
-            elif r["high"] > r["best"]:
-                ax.plot([r["best"], r["high"]], [i, i], color="0.2", lw=1.5)
-            ax.text(max(r["best"], 0 if pd.isna(r["high"]) else r["high"]) + 0.1 * right, i, plain(r["amount"]),
-                    va="center", ha="left", fontsize=9)
+                end += 0.08 * right
+                ax.annotate("", xy=(end, i), xytext=(r["stated"], i), arrowprops={"arrowstyle": "->", "color": "0.2"})
+            elif r["high"] > r["stated"] and not r["amount"].startswith("about"):
+                ax.barh(i, r["high"] - r["stated"], left=r["stated"], color=colour(r["party"]), alpha=0.35, height=0.7)
+                end = r["high"]
+            ax.text(end + 0.02 * right, i, plain(r["amount"]), va="center", ha="left", fontsize=9)
         ax.set_yticks(y, [plain(f"{label(p)} ({p})") for p in part["party"]])
         ax.set_xlim(0, right * 1.45)
         ax.xaxis.set_major_formatter(lambda v, _: f"{v / 1e6:,g}M" if v >= 1e6 else f"{v:,.0f}")
         ax.set_title(m, loc="left", fontsize=11)
         ax.invert_yaxis()
     fig.suptitle(plain(title), x=0.01, ha="left", fontweight="bold", fontsize=13)
-    axes[-1, 0].set_xlabel("people (linear; line: to the high estimate; arrow: \"at least\")")
+    axes[-1, 0].set_xlabel("people (linear; pale: up to the high end of a range; arrow: \"at least\")")
     return done(fig)
 
 
 def killed_by_year_chart(k: pd.DataFrame, title: str = "Killed per year, by party") -> Figure:
-    """Deaths dated within each year, stacked by party (the totals the text states)."""
+    """Deaths dated within each year, stacked by party (the numbers the text states first)."""
     if k.empty:
         return empty(title, "no death dated within a single year in this window")
-    t = by_colour(k, "year", "best")
+    t = by_colour(k, "year", "stated")
     t = t.reindex(range(int(t.index.min()), int(t.index.max()) + 1), fill_value=0.0)
     fig, ax = plt.subplots(figsize=(WIDTH, 4.0))
     stacked(ax, t, t.index.to_numpy(), 0.75)
     ax.set_xticks(t.index.to_numpy(), [str(y) for y in t.index], rotation=0 if len(t) < 14 else 45)
-    ax.set(title=plain(title), xlabel="year", ylabel="killed (best estimate)")
+    ax.set(title=plain(title), xlabel="year", ylabel="killed, as the text states it")
     legend(ax, list(k["party"].unique()))
     return done(fig)
 

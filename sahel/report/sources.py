@@ -6,39 +6,15 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..schema import MEASURES, NUMBERS
+from ..schema import MEASURES
 from .narrative import (Story, day, escape, fact_amount, ids, label, once, period, plural,
                         published_in_window)
-
-
-def numbers_table(s: Story) -> pd.DataFrame:
-    """Every number in the text with its status (``figure`` or why not)."""
-    n = s.corpus.tables.get("numbers")
-    if isinstance(n, pd.DataFrame):
-        return n
-    s.corpus.tables["numbers"] = parse_numbers(s)
-    return s.corpus.tables["numbers"]
-
-
-def parse_numbers(s: Story) -> pd.DataFrame:
-    """The extractor's number table for each article (when the data has none)."""
-    from ..extract import parse_text
-    from ..schema import frame
-
-    pub = s.documents.set_index("doc_id")["published"]
-    parts = []
-    for doc_id in sorted(s.texts):
-        when = pub.get(doc_id)
-        doc = parse_text(s.texts[doc_id], doc_id=doc_id,
-                         published=None if when is None or pd.isna(when) else when.date())
-        parts.append(doc.numbers)
-    return pd.concat(parts, ignore_index=True) if parts else frame([], NUMBERS)
 
 
 @once
 def audit(s: Story) -> pd.DataFrame:
     """Per article published in the window: size, figures by measure, numbers not coded."""
-    nums = numbers_table(s)
+    nums = s.corpus.numbers
     figs = s.corpus.figures
     docs = s.documents[s.documents["doc_id"].isin(published_in_window(s))]
     rows = []
@@ -68,7 +44,7 @@ def audit_story(s: Story) -> str:
     undated = s.documents["published"].isna().sum()
     if undated:
         text += f" {plural(int(undated), 'article')} without a publication date {'is' if undated == 1 else 'are'} listed only when the window is open."
-    problems = s.corpus.problems
+    problems = getattr(s.corpus, "problems", [])
     if problems:
         text += (f"\n\n{len(problems)} problem{'s' * (len(problems) != 1)} met while reading "
                  "the corpus:\n\n" + "\n".join(f"- {escape(p)}" for p in problems))
@@ -115,7 +91,7 @@ def sourcing_story(s: Story) -> str:
 @once
 def uncoded(s: Story) -> pd.DataFrame:
     """Numbers in the text of the window's articles not coded as figures, with the reason."""
-    n = numbers_table(s)
+    n = s.corpus.numbers
     n = n[(n["status"] != "figure") & n["doc_id"].isin(published_in_window(s))]
     return pd.DataFrame({"article": n["doc_id"].map(lambda d: s.short.get(str(d), str(d))),
                          "number": n["surface"], "reason": n["status"]}).reset_index(drop=True)

@@ -117,7 +117,7 @@ def phases_story(s: Story, per_phase: int = 3) -> str:
 @once
 def timeline(s: Story) -> pd.DataFrame:
     """Events and milestones of the window and parties, in date order."""
-    tl = s.corpus.tables["timeline"]
+    tl = s.corpus.timeline
     tl = tl[in_window(tl, s.params)]
     tl = tl[[only_parties(p, s.params) for p in tl["parties"]]]
     return pd.DataFrame({"date": tl["date_start"], "until": tl["date_end"], "kind": tl["kind"],
@@ -130,7 +130,7 @@ def timeline(s: Story) -> pd.DataFrame:
 @once
 def events(s: Story) -> pd.DataFrame:
     """Dated events of the window: one row per event and party with its deaths."""
-    ev = s.corpus.tables["events"]
+    ev = s.corpus.events
     ev = ev[in_window(ev, s.params) & ev["date_start"].notna()]
     rows = []
     for r in ev.itertuples():
@@ -197,7 +197,7 @@ def strength_story(s: Story) -> str:
 @once
 def places(s: Story) -> pd.DataFrame:
     """Where the window's events happened, at the gazetteer's coordinates."""
-    ev = s.corpus.tables["events"]
+    ev = s.corpus.events
     ev = ev[in_window(ev, s.params) & ev["latitude"].notna()]
     ev = ev[[only_parties(p, s.params) for p in ev["parties"]]]
     rows = []
@@ -224,10 +224,10 @@ def places_story(s: Story) -> str:
 def partners(s: Story) -> pd.DataFrame:
     """International partners named in the articles of the window: when and how often."""
     cols = ["partner", "party", "kind", "first", "last", "articles", "citation"]
-    m = s.corpus.tables.get("mentions")
-    if m is None or m.empty:
+    m = s.corpus.mentions
+    if m.empty:
         return pd.DataFrame(columns=cols)
-    info = s.corpus.tables["actors"].set_index("name")
+    info = s.corpus.actors.set_index("name")
     m = m[m["kind"] == "actor"]
     m = m.assign(party=m["name"].map(info["party"]), actor_kind=m["name"].map(info["kind"]),
                  published=m["doc_id"].map(s.documents.set_index("doc_id")["published"]))
