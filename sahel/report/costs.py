@@ -166,6 +166,19 @@ def materiel(s: Story) -> pd.DataFrame:
     ).reset_index(drop=True)
 
 
+@once
+def materiel_totals(s: Story) -> pd.DataFrame:
+    """Materiel destroyed or lost per kind of item and party: reconcile's totals (no double counting)."""
+    f = s.facts[(s.facts["measure"] == "destroyed") & s.facts["noun"].notna()]
+    rows = []
+    for (what, party), g in f.groupby(["noun", "party"], sort=True):
+        t = total(s, "destroyed", party, facts=g)
+        if len(t["facts"]):
+            rows.append({"what": what, "party": party, "value": stated(t["low"], t["best"], t["high"]),
+                         "amount": amount(t["low"], t["best"], t["high"])})
+    return pd.DataFrame(rows, columns=["what", "party", "value", "amount"])
+
+
 def materiel_story(s: Story) -> str:
     """Materiel lost and destroyed, worded."""
     m = materiel(s)
@@ -281,7 +294,3 @@ def triangulation_story(s: Story) -> str:
             "organized-violence deaths (state-based, non-state and one-sided; best estimate):\n\n"
             + "\n".join(lines) + f"\n\nSource: {escape(UCDP_CITATION)}")
 
-
-__all__ = ["cost_summary", "costs_story", "killed_by_year", "killed_by_year_story", "cumulative_deaths",
-           "cumulative_story", "materiel", "materiel_story", "money", "money_story", "figure_table",
-           "ucdp", "triangulation", "triangulation_story"]

@@ -18,12 +18,11 @@ import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pandas as pd
 
 from .. import paths
-from ..corpus import Corpus
 from .params import Params, validate
 
 T = TypeVar("T")
@@ -191,7 +190,7 @@ class Story:
     """Everything a notebook tells: parameters, the corpus and its windowed tables."""
 
     params: Params
-    corpus: Corpus
+    corpus: Any  # sahel.Corpus: documents, figures, facts, events, timeline …
     texts: dict[str, str]
     figures: pd.DataFrame
     facts: pd.DataFrame
@@ -241,9 +240,9 @@ def read_texts(documents: pd.DataFrame, folder: Path) -> dict[str, str]:
     return texts
 
 
-def load(params: Params) -> tuple[Corpus, dict[str, str]]:
+def load(params: Params) -> tuple[Any, dict[str, str]]:
     """The corpus of the parameters (committed data or a parsed folder) and its texts."""
-    from ..corpus import load as load_data, parse_corpus
+    from .. import load as load_data, parse_corpus  # the public API (contract), wherever they live
 
     if params.corpus is None:
         corpus = load_data()

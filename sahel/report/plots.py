@@ -74,6 +74,13 @@ def empty(title: str, message: str) -> Figure:
     return done(fig)
 
 
+def date_axis(ax: plt.Axes) -> None:
+    """Concise date ticks on the x axis."""
+    loc = mdates.AutoDateLocator(minticks=3, maxticks=9)
+    ax.xaxis.set_major_locator(loc)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc))
+
+
 def legend(ax: plt.Axes, parties: list[str], **kw) -> None:
     """A legend of party colours, "other" once for the grey ones."""
     order = {p: i for i, p in enumerate(PARTY_COLOURS)}
@@ -128,9 +135,7 @@ def timeline_chart(ev: pd.DataFrame, title: str = "Killed per period, by party")
         plain(f"{i} {r.place[:26]}, {r.date:%b %Y}: {number(r.event_killed)}")
         for i, r in enumerate(big.itertuples(), 1)), transform=ax.transAxes, va="bottom", fontsize=8)
     ax.xaxis_date()
-    loc = mdates.AutoDateLocator(minticks=3, maxticks=10)
-    ax.xaxis.set_major_locator(loc)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc))
+    date_axis(ax)
     ax.set(title=plain(title), xlabel=f"{name} of the event", ylabel=f"killed per {name}")
     legend(ax, list(d["party"].unique()))
     return done(fig)
@@ -150,9 +155,7 @@ def strength_chart(st: pd.DataFrame, title: str = "Troop strength by force") -> 
     ax.set_ylim(bottom=0)
     ax.yaxis.set_major_formatter(lambda v, _: f"{v:,.0f}")
     ax.set(title=plain(title), xlabel="as of", ylabel="troops")
-    loc = mdates.AutoDateLocator(minticks=3, maxticks=8)
-    ax.xaxis.set_major_locator(loc)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc))
+    date_axis(ax)
     legend(ax, list(st["party"].unique()), title="filled: strength\nopen: deployment")
     return done(fig)
 
@@ -272,15 +275,13 @@ def cumulative_chart(cd: pd.DataFrame, party: str = "FRA", title: str | None = N
         ax.bar(inc["date"], inc["value"], width=20, color=colour(party), alpha=0.45, label="deaths in one incident")
     ax.set(title=plain(title), xlabel="as of", ylabel="deaths")
     ax.set_ylim(0, cd["value"].max() * 1.15)
-    loc = mdates.AutoDateLocator(minticks=3, maxticks=8)
-    ax.xaxis.set_major_locator(loc)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc))
+    date_axis(ax)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     return done(fig)
 
 
 def materiel_chart(mat: pd.DataFrame, title: str = "Materiel destroyed or lost") -> Figure:
-    """Items destroyed or lost, by kind of item, coloured by party."""
+    """Items destroyed or lost per kind of item (totals of :func:`.costs.materiel_totals`), by party."""
     df = mat.dropna(subset=["value"])
     if df.empty:
         return empty(title, "no counted materiel destroyed or lost in this window")

@@ -33,7 +33,10 @@ EVENT_PRECISIONS = ("day", "week", "month")
 
 def sentence_date(text: str, published: object) -> tuple[pd.Timestamp | None, pd.Timestamp | None, str]:
     """The first date a sentence gives itself (not a quoted speech's), with its precision."""
-    from ..dates import find_dates
+    try:  # the extraction's date finder: sahel/dates.py before issue 16, sahel/extract/dates.py after
+        from ..dates import find_dates
+    except ImportError:
+        from ..extract.dates import find_dates
 
     pub = published.date() if published is not None and not pd.isna(published) else None
     for m in find_dates(text, pub):
