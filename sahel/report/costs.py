@@ -13,9 +13,9 @@ import pandas as pd
 
 from .. import paths
 from ..schema import MEASURES
-from .narrative import (HUMAN_MEASURES, MEASURE_VERBS, Story, amount, day, escape, fact_amount, fact_figures,
-                        figure_amount, label, number, once, period, plural, published_in_window, sentences,
-                        stated, total)
+from .narrative import (HUMAN_MEASURES, MEASURE_VERBS, Story, amount, day, escape, fact_amount, fact_cites,
+                        fact_figures, figure_amount, label, number, once, period, plural, published_in_window,
+                        sentences, stated, total)
 
 UCDP_FILE = "ucdp_orgviolence_cy_sahel.csv"
 UCDP_CITATION = (
@@ -124,12 +124,11 @@ def cumulative_deaths(s: Story, party: str = "FRA") -> pd.DataFrame:
     """Running totals of a party's deaths as reported, and its incidents, by date."""
     f = s.facts[(s.facts["party"] == party) & (s.facts["measure"] == "killed") & s.facts["part_of"].isna()]
     rows = []
-    for _, r in f.iterrows():
-        cum = r["kind"] == "cumulative"
-        rows.append({"date": r["date_end"] if cum or pd.isna(r["date_start"]) else r["date_start"],
-                     "value": r["best"], "kind": r["kind"], "qualifier": r["qualifier"],
-                     "since": r["date_start"] if cum else pd.NaT,
-                     "citation": s.cites(fact_figures(s, f.loc[[r.name]]))})
+    for r, cite in zip(f.itertuples(), fact_cites(s, f)):
+        cum = r.kind == "cumulative"
+        rows.append({"date": r.date_end if cum or pd.isna(r.date_start) else r.date_start, "value": r.best,
+                     "kind": r.kind, "qualifier": r.qualifier, "since": r.date_start if cum else pd.NaT,
+                     "citation": cite})
     return pd.DataFrame(rows, columns=["date", "value", "kind", "qualifier", "since", "citation"]).dropna(
         subset=["date"]).sort_values(["date", "value"], kind="stable").reset_index(drop=True)
 
@@ -162,7 +161,7 @@ def materiel(s: Story) -> pd.DataFrame:
     return pd.DataFrame({
         "date": [period(a, b) for a, b in zip(f["date_start"], f["date_end"])], "party": f["party"],
         "amount": [fact_amount(r) for r in f.itertuples()], "value": f["best"].astype(float),
-        "what": f["noun"], "citation": [s.cites(fact_figures(s, f.loc[[i]])) for i in f.index]}
+        "what": f["noun"], "citation": fact_cites(s, f)}
     ).reset_index(drop=True)
 
 
@@ -174,8 +173,9 @@ def materiel_totals(s: Story) -> pd.DataFrame:
     for (what, party), g in f.groupby(["noun", "party"], sort=True):
         t = total(s, "destroyed", party, facts=g)
         if len(t["facts"]):
-            rows.append({"what": what, "party": party, "value": stated(t["low"], t["best"], t["high"]),
-                         "amount": amount(t["low"], t["best"], t["high"])})
+            approx = bool((t["facts"]["qualifier"] == "approx").all())
+            rows.append({"what": what, "party": party, "value": stated(t["low"], t["best"], t["high"], approx),
+                         "amount": amount(t["low"], t["best"], t["high"], approx)})
     return pd.DataFrame(rows, columns=["what", "party", "value", "amount"])
 
 
@@ -228,10 +228,11 @@ def figure_table(s: Story) -> pd.DataFrame:
     """Every figure used, with its qualifier, fact, period and citation."""
     f = s.figures
     return pd.DataFrame({
-        "party": f["party"], "measure": f["measure"], "amount": [figure_amount(r) for _, r in f.iterrows()],
+        "party": f["party"], "measure": f["measure"], "amount": [figure_amount(r) for r in f.itertuples()],
         "noun": f["noun"], "qualifier": f["qualifier"], "kind": f["fact_kind"], "fact": f["fact_id"],
         "period": [period(a, b) for a, b in zip(f["fact_date_start"], f["fact_date_end"])],
-        "citation": [s.cites(f.loc[[i]]) for i in f.index], "sentence": f["quote"]}).reset_index(drop=True)
+        "citation": ["[" + escape(s.cite(r.doc_id, r.paragraph, r.quote)) + "]" for r in f.itertuples()],
+        "sentence": f["quote"]}).reset_index(drop=True)
 
 
 # --------------------------------------------------------------------------- triangulation with UCDP
@@ -268,7 +269,7 @@ def triangulation(s: Story) -> pd.DataFrame:
                      "ucdp_high": r.ucdp_high})
     out = pd.DataFrame(rows, columns=["country", "year", "corpus", "facts", "ucdp_best", "ucdp_low", "ucdp_high"])
     share = out["corpus"] / out["ucdp_best"].where(out["ucdp_best"] > 0)
-    return out.assign(share=share.astype(float))
+    return out.assign(**{"share %": (100 * share).round(0).astype(float)})
 
 
 def triangulation_story(s: Story) -> str:

@@ -109,10 +109,9 @@ def figure_amount(row: pd.Series) -> str:
     """A figure's value as the source words it (qualifier kept)."""
     from ..reconcile import estimates
 
-    value, q = row.get("value"), row.get("qualifier")
+    value, q, high = getattr(row, "value", None), getattr(row, "qualifier", None), getattr(row, "value_high", None)
     if q == "vague" or value is None or pd.isna(value):
         return "an unstated number of"
-    high = row.get("value_high")
     low, best, hi = estimates(float(value), None if high is None or pd.isna(high) else float(high), q)
     return amount(low, best, math.nan if hi is None else hi, approx=q == "approx")
 
@@ -303,10 +302,10 @@ def story(params: Params | None = None, **raw: object) -> Story:
     if params.parties:
         facts = facts[facts["party"].isin(params.parties)]
     facts = facts.reset_index(drop=True)
-    owner = {fid: r for _, r in facts.iterrows() for fid in ids(r["figure_ids"])}
+    owner = {fid: r for r in facts.itertuples() for fid in ids(r.figure_ids)}
     figs = corpus.figures[corpus.figures["figure_id"].astype(str).isin(owner)].copy()
     for col in ("fact_id", "kind", "date_start", "date_end"):
-        figs["fact_" + col if col != "fact_id" else col] = [owner[str(i)][col] for i in figs["figure_id"]]
+        figs["fact_" + col if col != "fact_id" else col] = [getattr(owner[str(i)], col) for i in figs["figure_id"]]
     pub = corpus.documents.set_index("doc_id")["published"]
     figs["published"] = figs["doc_id"].map(pub)
     figs = figs.sort_values(["fact_date_start", "doc_id", "start"], na_position="first",
@@ -369,6 +368,19 @@ def published_in_window(s: Story) -> list[str]:
 
 
 # --------------------------------------------------------------------------- totals and tables
+
+
+def fact_cites(s: Story, facts: pd.DataFrame) -> list[str]:
+    """The citation of each fact: ``[000 §7; 001 §3]`` for the figures behind it."""
+    if "refs" not in s.memo:
+        f = s.corpus.figures
+        s.memo["refs"] = dict(zip(f["figure_id"].astype(str), zip(f["doc_id"], f["paragraph"], f["quote"])))
+    refs: dict = s.memo["refs"]  # type: ignore[assignment]
+    out = []
+    for v in facts["figure_ids"]:
+        keys = [s.cite(*refs[i]) for i in ids(v) if i in refs]
+        out.append("[" + "; ".join(escape(k) for k in dict.fromkeys(keys)) + "]" if keys else "")
+    return out
 
 
 def fact_figures(s: Story, facts: pd.DataFrame) -> pd.DataFrame:

@@ -251,6 +251,7 @@ def killed_by_year_chart(k: pd.DataFrame, title: str = "Killed per year, by part
     t = t.reindex(range(int(t.index.min()), int(t.index.max()) + 1), fill_value=0.0)
     fig, ax = plt.subplots(figsize=(WIDTH, 4.0))
     stacked(ax, t, t.index.to_numpy(), 0.75)
+    ax.set_ylim(0, t.sum(axis=1).max() * 1.05)
     ax.set_xticks(t.index.to_numpy(), [str(y) for y in t.index], rotation=0 if len(t) < 14 else 45)
     ax.set(title=plain(title), xlabel="year", ylabel="killed, as the text states it")
     legend(ax, list(k["party"].unique()))

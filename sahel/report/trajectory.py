@@ -11,7 +11,7 @@ import re
 
 import pandas as pd
 
-from .narrative import (STATE_FORCES, Story, day, escape, fact_amount, fact_figures, ids, in_window, label,
+from .narrative import (STATE_FORCES, Story, day, escape, fact_amount, fact_cites, ids, in_window, label,
                         number, once, only_parties, period, plural, sentences)
 
 PHASES: list[tuple[str, str]] = [
@@ -174,7 +174,7 @@ def strength(s: Story) -> pd.DataFrame:
     return pd.DataFrame({"date": when, "party": f["party"], "force": f["party"].map(label),
                          "kind": ["strength" if k in ("stock", "strength") else "deployment" for k in f["kind"]],
                          "value": f["best"].astype(float), "amount": [fact_amount(r) for r in f.itertuples()],
-                         "citation": [s.cites(fact_figures(s, f.loc[[i]])) for i in f.index]}).dropna(
+                         "citation": fact_cites(s, f)}).dropna(
         subset=["date"]).sort_values(["date", "party"], kind="stable").reset_index(drop=True)
 
 
