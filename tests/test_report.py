@@ -251,16 +251,29 @@ def test_every_success_is_written_and_failures_named(tmp_path: Path, monkeypatch
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".reports-")]
 
 
-def test_failed_notebook_names_its_cell(tmp_path: Path, capsys) -> None:
+def test_unreadable_corpus_is_named_before_any_kernel(tmp_path: Path, capsys) -> None:
     corpus = tmp_path / "unreadable"
     corpus.mkdir()
     (corpus / "empty.txt").write_text("")
+    code = cli.main(["report", "sources", "-p", "corpus", str(corpus), "--out", str(tmp_path / "reports")])
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith("sahel report: error:") and "unreadable: no article could be read" in err
+
+
+def test_failed_notebook_names_its_cell(tmp_path: Path, capsys) -> None:
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell('title: str = ""', metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell("raise ValueError('no data for this section')")])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, mine / "broken.ipynb")
     out = tmp_path / "reports"
-    code = cli.main(["report", "sources", "-p", "corpus", str(corpus), "--out", str(out)])
+    code = cli.main(["report", "--notebooks", str(mine), "--out", str(out)])
     err = capsys.readouterr().err
     assert code == 1
-    assert "notebook sources failed in cell" in err
-    assert (out / "sources.failed.ipynb").exists()
+    assert "notebook broken failed in cell" in err and "ValueError: no data for this section" in err
+    assert (out / "broken.failed.ipynb").exists() and not (out / "broken.html").exists()
 
 
 def test_interrupted_run_leaves_previous_reports(tmp_path: Path, monkeypatch, capsys) -> None:
