@@ -250,6 +250,3 @@ def refresh_notebooks(names: Sequence[str] | None = None, timeout: int = 600) ->
         done.append(path)
     return done
 
-
-if __name__ == "__main__":  # python -m sahel.report.runner [NAME ...]: refresh the committed notebooks
-    refresh_notebooks(sys.argv[1:] or None)
