@@ -292,13 +292,15 @@ def story(params: Params | None = None, **raw: object) -> Story:
     """Load the corpus of ``params`` (or of raw parameter values) and window its facts.
 
     ``Story.facts`` are the facts of the selected parties lying inside the
-    window; ``Story.figures`` the article figures behind them, each with its
-    fact's ``kind`` and period.
+    window, and the running totals reported as of a date inside it (totals
+    count them only when their whole period lies inside); ``Story.figures``
+    the article figures behind them, each with its fact's ``kind`` and period.
     """
     params = params if params is not None else validate(**raw)
     corpus, texts = load(params)
     facts = corpus.facts
-    facts = facts[in_window(facts, params)]
+    running = (facts["kind"] == "cumulative") & in_window(facts, params, "date_end", "date_end")
+    facts = facts[in_window(facts, params) | running]  # "41 as of 2020-02-08, since 2013" stays shown
     if params.parties:
         facts = facts[facts["party"].isin(params.parties)]
     facts = facts.reset_index(drop=True)
