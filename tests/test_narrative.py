@@ -122,6 +122,7 @@ def test_window_and_parties_filter_everything(french_2020: N.Story) -> None:
     assert (inside["date_start"] >= pd.Timestamp("2020-01-01")).all()
     assert (s.facts["date_end"] >= pd.Timestamp("2020-01-01")).all()
     assert "41 as of 2020-02-08, since 2013" in C.cumulative_story(s)  # a running total stays shown
+    assert set(C.killed_by_year(s)["year"]) <= {2020} and set(C.triangulation(s)["year"]) == {2020}
     tl = T.timeline(s)
     assert (tl["date"] >= pd.Timestamp("2020-01-01")).all()
     ph = T.phase_evidence(s)

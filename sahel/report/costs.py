@@ -81,9 +81,14 @@ def costs_story(s: Story) -> str:
 
 
 def years(s: Story) -> list[int]:
-    """The years the window's dated facts fall in."""
+    """The years of the window that its facts' dates reach."""
     d = pd.concat([s.facts["date_start"], s.facts["date_end"]]).dropna()
-    return list(range(d.min().year, d.max().year + 1)) if len(d) else []
+    if not len(d):
+        return []
+    first, last = d.min().year, d.max().year
+    first = max(first, s.params.start.year) if s.params.start is not None else first
+    last = min(last, s.params.end.year) if s.params.end is not None else last
+    return list(range(first, last + 1))
 
 
 @once
