@@ -14,20 +14,20 @@ from .narrative import (Story, day, escape, fact_amount, ids, label, once, perio
 @once
 def audit(s: Story) -> pd.DataFrame:
     """Per article published in the window: size, figures by measure, numbers not coded."""
-    nums = s.corpus.numbers
-    figs = s.corpus.figures
+    nums, figs = s.corpus.numbers, s.corpus.figures
+    figs = figs[figs["measure"].isin(MEASURES)]
+    by_measure = {d: ", ".join(f"{m} {c}" for m, c in g["measure"].value_counts().sort_index().items())
+                  for d, g in figs.groupby("doc_id")}
+    n_figs = figs.groupby("doc_id").size()
+    coded = (nums["status"] == "figure").groupby(nums["doc_id"]).agg(["size", "sum"])
     docs = s.documents[s.documents["doc_id"].isin(published_in_window(s))]
     rows = []
     for d in docs.sort_values("doc_id").itertuples():
-        f = figs[(figs["doc_id"] == d.doc_id) & figs["measure"].isin(MEASURES)]
-        n = nums[nums["doc_id"] == d.doc_id]
-        rows.append({"article": s.short.get(str(d.doc_id), str(d.doc_id)),
-                     "published": day(d.published, ""),
-                     "outlet": "" if pd.isna(d.outlet) else d.outlet,
-                     "characters": d.n_chars, "figures": len(f),
-                     "measures": ", ".join(f"{m} {c}" for m, c in f["measure"].value_counts().sort_index().items()),
-                     "numbers": len(n), "coded": int((n["status"] == "figure").sum()),
-                     "not coded": int((n["status"] != "figure").sum())})
+        n, c = (int(v) for v in coded.loc[d.doc_id]) if d.doc_id in coded.index else (0, 0)
+        rows.append({"article": s.short.get(str(d.doc_id), str(d.doc_id)), "published": day(d.published, ""),
+                     "outlet": "" if pd.isna(d.outlet) else d.outlet, "characters": d.n_chars,
+                     "figures": int(n_figs.get(d.doc_id, 0)), "measures": by_measure.get(d.doc_id, ""),
+                     "numbers": n, "coded": c, "not coded": n - c})
     return pd.DataFrame(rows, columns=["article", "published", "outlet", "characters", "figures",
                                        "measures", "numbers", "coded", "not coded"])
 
