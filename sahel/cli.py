@@ -77,9 +77,12 @@ def cmd_score(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from .report import main_report
+    from .report.runner import help_notebook, main_report
 
-    return main_report(args.names, args.param, args.file, args.out, args.jobs)
+    if args.help_notebook:
+        print(help_notebook())
+        return 0
+    return main_report(args.names, args.param, args.file, args.out, args.jobs, args.notebooks)
 
 
 def _positive_int(text: str) -> int:
@@ -137,13 +140,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("report", help="run the notebooks and write HTML reports to reports/")
     p.add_argument("names", nargs="*", metavar="NAME",
-                   help="notebooks to run: trajectory, costs, sources (default: all)")
+                   help="notebooks to run: trajectory, costs, sources (default: all of them)")
     p.add_argument("-p", "--param", nargs=2, action="append", metavar=("KEY", "VALUE"),
-                   help="a notebook parameter: corpus, start, end, parties, title")
+                   help="a notebook parameter: corpus, start, end, parties (whose losses and forces "
+                        "are shown), title; see --help-notebook")
     p.add_argument("-f", "--file", metavar="PARAMS.yaml", help="parameters from a YAML mapping")
     p.add_argument("--out", default=None, help="output folder (default: reports/ or $SAHEL_REPORTS)")
     p.add_argument("-j", "--jobs", type=int, default=None, metavar="N",
                    help="notebooks run at once (default: all cores)")
+    p.add_argument("--notebooks", metavar="DIR", default=None,
+                   help="run your own notebooks from DIR (each with a `parameters` cell)")
+    p.add_argument("--help-notebook", action="store_true",
+                   help="describe the parameters every notebook takes, and exit")
     p.set_defaults(func=cmd_report)
     return parser
 

@@ -5,8 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from sahel import cli, report
-from sahel.params import ParameterError, parse_cli, validate
+from sahel import cli
+from sahel.report import runner
+from sahel.report.params import HELP, ParameterError, parse_cli, validate
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 
@@ -83,7 +84,7 @@ def test_cli_rejects_bad_parameters_before_any_kernel(argv: list[str], monkeypat
     def no_kernel(*args, **kwargs):
         raise AssertionError("a kernel was started")
 
-    monkeypatch.setattr(report, "_run_all", no_kernel)
+    monkeypatch.setattr(runner, "run_pool", no_kernel)
     code = cli.main(argv + ["--out", str(tmp_path / "reports")])
     err = capsys.readouterr().err.strip()
     assert code == 2
@@ -98,3 +99,18 @@ def test_cli_yaml_not_a_mapping(tmp_path: Path, capsys) -> None:
     assert cli.main(["report", "-f", str(f)]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("sahel report: error: parameter `-f`") and "mapping" in err
+
+
+def test_parties_is_documented_as_whose_losses(capsys) -> None:
+    assert "whose losses" in HELP["parties"]
+    assert cli.main(["report", "--help-notebook"]) == 0
+    out = capsys.readouterr().out
+    assert "whose losses and forces" in out and "--notebooks" in out
+    for name in ("trajectory", "costs", "sources"):
+        cell = __import__("nbformat").read(runner.notebooks()[name], as_version=4).cells[0]
+        assert "parameters" in cell.metadata["tags"] and "whose losses" in cell.source
+
+
+def test_own_notebooks_folder_must_hold_notebooks(tmp_path: Path, capsys) -> None:
+    assert cli.main(["report", "--notebooks", str(tmp_path), "--out", str(tmp_path / "r")]) == 2
+    assert "has no .ipynb notebook" in capsys.readouterr().err

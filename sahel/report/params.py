@@ -32,7 +32,8 @@ HELP: dict[str, str] = {
     "corpus": "corpus folder to parse; empty for the committed data/",
     "start": "first day shown, YYYY-MM-DD; empty for the earliest",
     "end": "last day shown, YYYY-MM-DD; empty for the latest",
-    "parties": "party codes to show, e.g. FRA and UN; empty for all parties",
+    "parties": ("whose losses and forces are shown: party codes such as FRA, MLI, UN or JIHADIST "
+                "(a fact belongs to the party that suffered or deployed it); empty for all parties"),
     "title": "title shown at the top of the report",
 }
 
@@ -126,8 +127,8 @@ def _corpus(value: Any) -> Path | None:
     if not isinstance(value, (str, Path)):
         raise ParameterError("corpus", f"{value!r} is not a folder path")
     folder = Path(value).expanduser()
-    if not folder.is_absolute():
-        folder = Path.cwd() / folder
+    if not folder.is_absolute():  # `sahel report` passes absolute paths; a relative one is the caller's
+        folder = folder.resolve()
     if not folder.exists():
         raise ParameterError("corpus", f"folder {str(value)!r} does not exist")
     if not folder.is_dir():

@@ -1,0 +1,303 @@
+"""The sections of the costs notebook: human costs, deaths per year, materiel, money, UCDP.
+
+Every amount comes from :func:`.narrative.total` (that is, :func:`sahel.reconcile.total`)
+or from a fact's own low/best/high, so charts and sentences state the same
+numbers. What stays out: loading and wording helpers (:mod:`.narrative`), charts
+(:mod:`.plots`).
+"""
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from .. import paths
+from ..schema import MEASURES
+from .narrative import (HUMAN_MEASURES, MEASURE_VERBS, Story, amount, day, escape, fact_amount, fact_cites,
+                        fact_figures, figure_amount, label, number, once, period, plural, published_in_window,
+                        sentences, stated, total)
+
+UCDP_FILE = "ucdp_orgviolence_cy_sahel.csv"
+UCDP_CITATION = (
+    "UCDP Country-Year Dataset on Organized Violence within Country Borders, version 25.1, "
+    "Department of Peace and Conflict Research, Uppsala University (CC BY 4.0); Davies, Pettersson, "
+    "Sollenberg & Öberg (2025), Organized violence 1989–2024, and the challenges of identifying "
+    "civilian victims, Journal of Peace Research 62(4); Sundberg & Melander (2013), Introducing the "
+    "UCDP Georeferenced Event Dataset, Journal of Peace Research 50(4): 523–532.")
+UCDP_COUNTRIES = {"MLI": "Mali", "BFA": "Burkina Faso", "NER": "Niger"}
+
+
+@once
+def cost_summary(s: Story) -> pd.DataFrame:
+    """One row per party and human measure: low/best/high, facts, sources, citation."""
+    rows = []
+    human = s.facts[s.facts["measure"].isin(HUMAN_MEASURES)]
+    for (measure, party), _ in human.groupby(["measure", "party"], sort=True):
+        t = total(s, measure, party)
+        used = t["facts"]
+        if used.empty:
+            continue
+        figs = fact_figures(s, used)
+        approx = bool((used["qualifier"] == "approx").all())
+        rows.append({"party": party, "measure": measure, "low": t["low"], "best": t["best"],
+                     "high": t["high"], "stated": stated(t["low"], t["best"], t["high"], approx),
+                     "amount": amount(t["low"], t["best"], t["high"], approx),
+                     "facts": len(used), "cumulative": bool((used["kind"] == "cumulative").any()),
+                     "articles": figs["doc_id"].nunique(), "first": used["date_start"].min(),
+                     "last": used["date_end"].max(), "citation": s.cites(figs)})
+    cols = ["party", "measure", "low", "best", "high", "stated", "amount", "facts", "cumulative", "articles",
+            "first", "last", "citation"]
+    out = pd.DataFrame(rows, columns=cols)
+    order = {m: i for i, m in enumerate(MEASURES)}
+    out = out.assign(m=out["measure"].map(order)).sort_values(
+        ["m", "stated", "party"], ascending=[True, False, True], kind="stable")
+    return out.drop(columns="m").reset_index(drop=True)
+
+
+def costs_story(s: Story) -> str:
+    """Human costs by party, worded with their qualifiers and citations."""
+    summary = cost_summary(s)
+    if summary.empty:
+        return "No human cost is reported in this window for the selected parties."
+    lines = []
+    for measure in HUMAN_MEASURES:
+        part = summary[summary["measure"] == measure]
+        if part.empty:
+            continue
+        lines += [f"**{measure.capitalize()}.**", ""]
+        for r in part.itertuples():
+            basis = (f"{plural(r.facts, 'fact')}, including a running total" if r.cumulative
+                     else plural(r.facts, "distinct fact"))
+            when = period(r.first, r.last)
+            lines.append(f"- {escape(label(r.party))} ({escape(r.party)}): {r.amount} {MEASURE_VERBS[measure]}"
+                         f"{', ' + when if when else ''}; from {basis} in {plural(r.articles, 'article')} "
+                         f"{r.citation}.")
+        lines.append("")
+    lines.append("Nothing is counted twice: the same quantity told by several articles is one fact, "
+                 "parts of an aggregate are not added to it, a running total replaces the incidents "
+                 "it covers, a level (troops, displaced people) is never summed over time, and an "
+                 "\"at least\" stays open-ended.")
+    return "\n".join(lines)
+
+
+def years(s: Story) -> list[int]:
+    """The years of the window that its facts' dates reach."""
+    d = pd.concat([s.facts["date_start"], s.facts["date_end"]]).dropna()
+    if not len(d):
+        return []
+    first, last = d.min().year, d.max().year
+    first = max(first, s.params.start.year) if s.params.start is not None else first
+    last = min(last, s.params.end.year) if s.params.end is not None else last
+    return list(range(first, last + 1))
+
+
+@once
+def killed_by_year(s: Story) -> pd.DataFrame:
+    """Killed per calendar year and party (totals of facts lying inside each year)."""
+    killed = s.facts[s.facts["measure"] == "killed"]
+    rows = []
+    for year in years(s):
+        a, b = pd.Timestamp(year, 1, 1), pd.Timestamp(year, 12, 31)
+        a, b = max(a, s.params.start or a), min(b, s.params.end or b)
+        near = killed[(killed["date_start"] <= b) & (killed["date_end"] >= a)]  # others cannot lie inside
+        for party in sorted(near["party"].dropna().unique()):
+            t = total(s, "killed", party, a, b, facts=near)
+            if len(t["facts"]):
+                approx = bool((t["facts"]["qualifier"] == "approx").all())
+                rows.append({"year": year, "party": party, "low": t["low"], "best": t["best"],
+                             "high": t["high"], "stated": stated(t["low"], t["best"], t["high"], approx),
+                             "amount": amount(t["low"], t["best"], t["high"], approx),
+                             "facts": len(t["facts"]), "citation": s.cites(fact_figures(s, t["facts"]))})
+    return pd.DataFrame(rows, columns=["year", "party", "low", "best", "high", "stated", "amount", "facts",
+                                       "citation"])
+
+
+def killed_by_year_story(s: Story) -> str:
+    """One line per year: who lost how many, as in the chart."""
+    k = killed_by_year(s)
+    if k.empty:
+        return "No death dated within a single year is reported in this window for the selected parties."
+    lines = [f"- {year}: " + "; ".join(f"{escape(label(r.party))} {r.amount} {r.citation}"
+                                       for r in g.sort_values("best", ascending=False).itertuples())
+             for year, g in k.groupby("year")]
+    return ("Deaths dated within one calendar year (running totals over several years are left out "
+            "here and told below):\n\n" + "\n".join(lines))
+
+
+@once
+def cumulative_deaths(s: Story, party: str = "FRA") -> pd.DataFrame:
+    """Running totals of a party's deaths as reported, and its incidents, by date."""
+    f = s.facts[(s.facts["party"] == party) & (s.facts["measure"] == "killed") & s.facts["part_of"].isna()]
+    rows = []
+    for r, cite in zip(f.itertuples(), fact_cites(s, f)):
+        cum = r.kind == "cumulative"
+        rows.append({"date": r.as_of if cum else r.date_end if pd.isna(r.date_start) else r.date_start,
+                     "value": r.best,
+                     "kind": r.kind, "qualifier": r.qualifier, "since": r.date_start if cum else pd.NaT,
+                     "citation": cite})
+    return pd.DataFrame(rows, columns=["date", "value", "kind", "qualifier", "since", "citation"]).dropna(
+        subset=["date"]).sort_values(["date", "value"], kind="stable").reset_index(drop=True)
+
+
+def cumulative_story(s: Story, party: str = "FRA") -> str:
+    """How the running total of a party's deaths grows, in the sources' words."""
+    who = escape(label(party))
+    if s.params.parties and party not in s.params.parties:
+        return f"{who.capitalize()} losses are not among the selected parties."
+    d = cumulative_deaths(s, party)
+    if d.empty:
+        return f"No {who} military deaths are reported in this window."
+    cum, inc = d[d["kind"] == "cumulative"], d[d["kind"] != "cumulative"]
+    parts = []
+    if len(cum):
+        parts.append(f"Running total of {who} military deaths as the sources state it: " + "; then ".join(
+            f"{'at least ' if r.qualifier == 'at_least' else ''}{number(r.value)} as of {day(r.date)}"
+            f"{', since ' + str(r.since.year) if not pd.isna(r.since) else ''} {r.citation}"
+            for r in cum.itertuples()) + ".")
+    if len(inc):
+        parts.append("Deaths in single incidents: " + "; ".join(
+            f"{number(r.value)} on {day(r.date)} {r.citation}" for r in inc.itertuples()) + ".")
+    return " ".join(parts)
+
+
+@once
+def materiel(s: Story) -> pd.DataFrame:
+    """Materiel destroyed or lost, one row per fact."""
+    f = s.facts[s.facts["measure"] == "destroyed"]
+    return pd.DataFrame({
+        "date": [period(a, b) for a, b in zip(f["date_start"], f["date_end"])], "party": f["party"],
+        "amount": [fact_amount(r) for r in f.itertuples()], "value": f["best"].astype(float),
+        "what": f["noun"], "citation": fact_cites(s, f)}
+    ).reset_index(drop=True)
+
+
+@once
+def materiel_totals(s: Story) -> pd.DataFrame:
+    """Materiel destroyed or lost per kind of item and party: reconcile's totals (no double counting)."""
+    f = s.facts[(s.facts["measure"] == "destroyed") & s.facts["noun"].notna()]
+    rows = []
+    for (what, party), g in f.groupby(["noun", "party"], sort=True):
+        t = total(s, "destroyed", party, facts=g)
+        if len(t["facts"]):
+            approx = bool((t["facts"]["qualifier"] == "approx").all())
+            rows.append({"what": what, "party": party, "value": stated(t["low"], t["best"], t["high"], approx),
+                         "amount": amount(t["low"], t["best"], t["high"], approx)})
+    return pd.DataFrame(rows, columns=["what", "party", "value", "amount"])
+
+
+def materiel_story(s: Story) -> str:
+    """Materiel lost and destroyed, worded."""
+    m = materiel(s)
+    if m.empty:
+        return "No materiel destroyed or lost is reported in this window."
+    items = "; ".join(f"{r.amount} {escape(r.what)}{'s' if r.value != 1 else ''} "
+                      f"({escape(label(r.party))}{', ' + r.date if r.date else ''}) {r.citation}"
+                      for r in m.itertuples())
+    return f"Materiel destroyed or lost: {items}."
+
+
+MONEY = re.compile(r"(?:[$€£]\s?\d|\b(?:dollars?|euros?|budgets?|funding|funded|funds|costs?|costly|"
+                   r"spend(?:s|ing)?|spent|(?:b|m)illions? of (?:dollars|euros))\b)", re.I)
+"""Cues of a sentence about money: currency and spending words (not "investigate")."""
+
+
+@once
+def money(s: Story) -> pd.DataFrame:
+    """Sentences about money and effort in articles published in the window."""
+    rows = []
+    pub = s.documents.set_index("doc_id")["published"]
+    for doc_id in published_in_window(s):
+        for sent in sentences(s.texts[doc_id]).itertuples():
+            if MONEY.search(sent.text):
+                rows.append({"published": day(pub.get(doc_id)),
+                             "citation": s.cite(doc_id, sent.paragraph, sent.text), "sentence": sent.text})
+    return pd.DataFrame(rows, columns=["published", "citation", "sentence"])
+
+
+def money_story(s: Story) -> str:
+    """Money and effort: each sentence quoted with its citation."""
+    if s.params.parties:
+        return ("Money and effort are quoted from the articles' own sentences, which are not "
+                "attributed to one party; run with all parties to see them.")
+    m = money(s)
+    if m.empty:
+        return "No article published in this window states an amount of money or effort."
+    verb = "speaks" if len(m) == 1 else "speak"
+    lines = [f"{plural(len(m), 'sentence')} in this window {verb} of money; quoted as the sources "
+             "state it, without conversion or addition:", ""]
+    lines += [f"- \\[{escape(r.citation)}\\]\n\n    > {escape(r.sentence)}\n" for r in m.itertuples()]
+    return "\n".join(lines)
+
+
+@once
+def figure_table(s: Story) -> pd.DataFrame:
+    """Every figure used, with its qualifier, fact, period and citation."""
+    f = s.figures
+    return pd.DataFrame({
+        "party": f["party"], "measure": f["measure"], "amount": [figure_amount(r) for r in f.itertuples()],
+        "noun": f["noun"], "qualifier": f["qualifier"], "kind": f["fact_kind"], "fact": f["fact_id"],
+        "period": [period(a, b) for a, b in zip(f["fact_date_start"], f["fact_date_end"])],
+        "citation": ["[" + escape(s.cite(r.doc_id, r.paragraph, r.quote)) + "]" for r in f.itertuples()],
+        "sentence": f["quote"]}).reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- triangulation with UCDP
+
+
+def ucdp() -> pd.DataFrame:
+    """UCDP's organized-violence deaths (best, low, high) per country and year, as shipped."""
+    u = pd.read_csv(paths.RESOURCES_DIR / UCDP_FILE, dtype={"country_cy": "string", "year_cy": "int64"})
+    code = {v: k for k, v in UCDP_COUNTRIES.items()}
+    return pd.DataFrame({"country": u["country_cy"].map(code), "year": u["year_cy"],
+                         "ucdp_best": u["cumulative_total_deaths_in_orgvio_best_cy"].astype(float),
+                         "ucdp_low": u["cumulative_total_deaths_in_orgvio_low_cy"].astype(float),
+                         "ucdp_high": u["cumulative_total_deaths_in_orgvio_high_cy"].astype(float)})
+
+
+@once
+def triangulation(s: Story) -> pd.DataFrame:
+    """Deaths per country and year: the corpus's total (every party) beside UCDP's count.
+
+    A fact counts for a country when its place lies in that one country.
+    """
+    country = s.corpus.places.set_index("place_id")["country"]
+    f = s.facts[s.facts["measure"] == "killed"]
+    f = f.assign(country=f["place_id"].map(country))
+    u = ucdp()
+    yrs = set(years(s))
+    rows = []
+    for r in u[u["year"].isin(yrs)].itertuples():
+        a, b = pd.Timestamp(r.year, 1, 1), pd.Timestamp(r.year, 12, 31)
+        near = f[(f["country"] == r.country) & (f["date_start"] <= b) & (f["date_end"] >= a)]
+        t = total(s, "killed", None, max(a, s.params.start or a), min(b, s.params.end or b), facts=near)
+        rows.append({"country": r.country, "year": r.year, "corpus": t["best"] if len(t["facts"]) else 0.0,
+                     "facts": len(t["facts"]), "ucdp_best": r.ucdp_best, "ucdp_low": r.ucdp_low,
+                     "ucdp_high": r.ucdp_high})
+    out = pd.DataFrame(rows, columns=["country", "year", "corpus", "facts", "ucdp_best", "ucdp_low", "ucdp_high"])
+    share = out["corpus"] / out["ucdp_best"].where(out["ucdp_best"] > 0)
+    return out.assign(**{"share %": (100 * share).round(0).astype(float)})
+
+
+def triangulation_story(s: Story) -> str:
+    """One sentence per country: what share of UCDP's count the corpus's sources account for."""
+    t = triangulation(s)
+    if t.empty:
+        return "No year of this window is covered by the UCDP data shipped (Mali, Burkina Faso, Niger, 2012–2022)."
+    if s.params.parties:
+        lead = "With only some parties selected, the corpus's deaths are a part of all deaths. "
+    else:
+        lead = ""
+    lines = []
+    for code, g in t.groupby("country", sort=False):
+        corpus, ucdp_best = g["corpus"].sum(), g["ucdp_best"].sum()
+        span = f"{g['year'].min()}" + (f"–{g['year'].max()}" if g["year"].max() > g["year"].min() else "")
+        share = f"{corpus / ucdp_best:.0%}" if ucdp_best > 0 else "no share (UCDP counts none)"
+        top = g.loc[g["corpus"].idxmax()] if corpus > 0 else None
+        peak = (f"; the corpus's largest year is {int(top['year'])} with {number(top['corpus'])} of UCDP's "
+                f"{number(top['ucdp_best'])}" if top is not None else "")
+        lines.append(f"- {UCDP_COUNTRIES[code]}, {span}: the corpus's sources account for {number(corpus)} "
+                     f"deaths located in the country, {share} of UCDP's {number(ucdp_best)}{peak}.")
+    return (lead + "Deaths in facts dated within one year and located in one country, against UCDP's "
+            "organized-violence deaths (state-based, non-state and one-sided; best estimate):\n\n"
+            + "\n".join(lines) + f"\n\nSource: {escape(UCDP_CITATION)}")
+

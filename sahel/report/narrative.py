@@ -1,0 +1,462 @@
+"""The story of a corpus for the notebooks: loading, windows, wording, citations.
+
+Holds what every notebook shares: :func:`story` (the corpus of the parameters
+and its facts in the window), escaping of article text (:func:`escape`,
+:func:`plain`), the wording of numbers (:func:`amount`), citations
+``[000 §7]`` and the reference list, totals (through :func:`sahel.reconcile.total`,
+never a rule of its own) and :func:`table` for complete HTML tables. The
+sections of each notebook live in :mod:`.costs`, :mod:`.trajectory` and
+:mod:`.sources`; charts in :mod:`.plots`.
+"""
+from __future__ import annotations
+
+import functools
+import html
+import math
+import re
+import warnings
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pandas as pd
+
+from .. import paths
+from .params import Params, validate
+
+T = TypeVar("T")
+
+PARTY_LABELS: dict[str, str] = {
+    "FRA": "French", "MLI": "Malian", "BFA": "Burkinabe", "NER": "Nigerien", "TCD": "Chadian",
+    "MRT": "Mauritanian", "EST": "Estonian", "GBR": "British", "USA": "American",
+    "BEL": "Belgian", "CZE": "Czech", "DNK": "Danish", "DEU": "German", "SWE": "Swedish",
+    "ITA": "Italian", "ESP": "Spanish", "NLD": "Dutch", "NOR": "Norwegian", "PRT": "Portuguese",
+    "CAN": "Canadian", "RUS": "Russian", "CHE": "Swiss", "CIV": "Ivorian", "GHA": "Ghanaian",
+    "TGO": "Togolese", "BEN": "Beninese", "LBY": "Libyan", "EGY": "Egyptian", "CHN": "Chinese", "DZA": "Algerian", "NGA": "Nigerian", "SEN": "Senegalese",
+    "UN": "UN peacekeeping", "EU": "EU mission", "G5S": "G5 Sahel joint force",
+    "JIHADIST": "jihadist", "ARMED_GROUP": "armed-group", "MERCENARY": "mercenary",
+    "CIVILIAN": "civilian", "UNKNOWN": "unattributed",
+}
+"""Adjectives used in generated sentences for party codes."""
+
+MEASURE_VERBS: dict[str, str] = {
+    "killed": "killed", "wounded": "wounded", "captured": "captured",
+    "deployed": "deployed", "destroyed": "destroyed or lost", "displaced": "displaced",
+}
+HUMAN_MEASURES = ("killed", "wounded", "captured", "displaced")
+STATE_FORCES = ("FRA", "MLI", "BFA", "NER", "TCD", "MRT")
+"""Sahel states and France: anything else counted is a partner."""
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~$:@^=\"'])")
+
+
+# --------------------------------------------------------------------------- text
+
+
+def escape(text: object) -> str:
+    """``text`` as Markdown that renders as the same plain text, never as markup.
+
+    Whitespace is collapsed; Markdown punctuation is backslash-escaped and
+    ``& < >`` become entities, so links, images, code, math and HTML are inert.
+    """
+    if text is None or (isinstance(text, float) and math.isnan(text)) or text is pd.NA:
+        return ""
+    s = " ".join(str(text).split())
+    s = _MD_SPECIAL.sub(r"\\\1", s)
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def plain(text: object) -> str:
+    """Article text for a plot label: one line, ``$`` not read as mathtext."""
+    if text is None or text is pd.NA:
+        return ""
+    return " ".join(str(text).split()).replace("$", r"\$")
+
+
+def number(v: float | None) -> str:
+    """``4500.0`` → ``4,500``; ``0.5`` → ``0.5``; missing → ``?``."""
+    if v is None or pd.isna(v):
+        return "?"
+    v = float(v)
+    return f"{v:,.0f}" if v.is_integer() else f"{v:,.2f}".rstrip("0").rstrip(".")
+
+
+def amount(low: float, best: float, high: float, approx: bool = False) -> str:
+    """Honest wording of low/best/high: "at least 200", "about 20", "20 to 30"."""
+    if pd.isna(best) and pd.isna(low) and pd.isna(high):
+        return "an unstated number of"
+    if pd.isna(high) and not pd.isna(low):
+        return f"at least {number(low)}"
+    if pd.isna(low) and not pd.isna(high):
+        return f"at most {number(high)}"
+    if approx:
+        return "about " + number(best)
+    if low == high:
+        return number(best)
+    return f"{number(low)} to {number(high)}"
+
+
+def stated(low: float, best: float, high: float, approx: bool = False) -> float:
+    """The number :func:`amount` states first (a chart's bar length): the bound of "at
+    least" and of a range's low end, else the best estimate."""
+    if approx or pd.isna(low) or (not pd.isna(high) and low == high):
+        return float(best) if not pd.isna(best) else float(high)
+    return float(low)
+
+
+def figure_amount(row: pd.Series) -> str:
+    """A figure's value as the source words it (qualifier kept)."""
+    from ..reconcile import estimates
+
+    value, q, high = getattr(row, "value", None), getattr(row, "qualifier", None), getattr(row, "value_high", None)
+    if q == "vague" or value is None or pd.isna(value):
+        return "an unstated number of"
+    low, best, hi = estimates(float(value), None if high is None or pd.isna(high) else float(high), q)
+    return amount(low, best, math.nan if hi is None else hi, approx=q == "approx")
+
+
+def fact_amount(r: object) -> str:
+    """A fact's low/best/high as worded in the text and on the charts."""
+    return amount(r.low, r.best, r.high, getattr(r, "qualifier", "") == "approx")
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """``1 article``, ``2 articles``."""
+    return f"{n:,} {word if n == 1 else many or word + 's'}"
+
+
+def day(ts: object, undated: str = "undated") -> str:
+    """``2019-11-25``; ``undated`` for a missing date."""
+    return undated if ts is None or pd.isna(ts) else f"{pd.Timestamp(ts):%Y-%m-%d}"
+
+
+def label(party: str) -> str:
+    """Adjective for a party code (the code itself when unknown)."""
+    return PARTY_LABELS.get(str(party), str(party))
+
+
+def period(start: object, end: object) -> str:
+    """``2019-11-25`` or ``2019-11-18 to 2019-11-24``; empty when undated."""
+    a = pd.Timestamp(start) if start is not None and not pd.isna(start) else None
+    b = pd.Timestamp(end) if end is not None and not pd.isna(end) else None
+    if a is None and b is None:
+        return ""
+    if a is None or b is None or a == b:
+        return f"{(a or b):%Y-%m-%d}"
+    return f"{a:%Y-%m-%d} to {b:%Y-%m-%d}"
+
+
+def short_ids(doc_ids: Iterable[str]) -> dict[str, str]:
+    """Short citation ids: the part before the first ``_`` when unique, else the id."""
+    keys = sorted(set(map(str, doc_ids)))
+    short = {d: d.split("_", 1)[0] or d for d in keys}
+    counts = pd.Series(list(short.values())).value_counts()
+    return {d: (s if counts.get(s, 0) == 1 else d) for d, s in short.items()}
+
+
+def paragraphs(text: str) -> list[tuple[int, int, str]]:
+    """``(start, end, text)`` of each paragraph: blocks separated by blank lines."""
+    out, pos = [], 0
+    for block in re.split(r"(\n[ \t]*\n)", text):
+        if block.strip() and not re.fullmatch(r"\n[ \t]*\n", block):
+            out.append((pos, pos + len(block), block))
+        pos += len(block)
+    return out
+
+
+_SENT_END = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[\"'“‘(]?[A-Z0-9])")
+
+
+def sentences(text: str) -> pd.DataFrame:
+    """Sentences of an article with their 1-based paragraph number."""
+    rows = []
+    for n, (start, _, block) in enumerate(paragraphs(text), 1):
+        pos = 0
+        for part in _SENT_END.split(block):
+            i = block.find(part, pos)
+            pos = i + len(part)
+            if part.strip():
+                rows.append({"paragraph": n, "start": start + i, "text": " ".join(part.split())})
+    return pd.DataFrame(rows, columns=["paragraph", "start", "text"])
+
+
+# --------------------------------------------------------------------------- the story
+
+
+@dataclass
+class Story:
+    """Everything a notebook tells: parameters, the corpus and its windowed tables."""
+
+    params: Params
+    corpus: Any  # sahel.Corpus: documents, figures, facts, events, timeline …
+    texts: dict[str, str]
+    figures: pd.DataFrame
+    facts: pd.DataFrame
+    short: dict[str, str]
+    cited: dict[str, tuple[str, int, str]] = field(default_factory=dict)
+    memo: dict[tuple, object] = field(default_factory=dict, repr=False)
+
+    @property
+    def documents(self) -> pd.DataFrame:
+        return self.corpus.documents
+
+    def cite(self, doc_id: str, paragraph: object, quote: object = "") -> str:
+        """Citation ``[000 §7]`` for a sentence; remembered for :func:`references`."""
+        short = self.short.get(str(doc_id), str(doc_id))
+        par = int(paragraph) if paragraph is not None and not pd.isna(paragraph) else 0
+        key = f"{short} §{par}" if par else short
+        if key not in self.cited or (quote and not self.cited[key][2]):
+            self.cited[key] = (str(doc_id), par, "" if quote is None or pd.isna(quote) else str(quote))
+        return key
+
+    def cites(self, rows: pd.DataFrame) -> str:
+        """``[000 §7; 001 §3]`` for figure rows (doc_id, paragraph, quote)."""
+        keys = [self.cite(r.doc_id, r.paragraph, r.quote) for r in rows.itertuples()]
+        return "[" + "; ".join(escape(k) for k in dict.fromkeys(keys)) + "]" if keys else ""
+
+
+def once(fn: Callable[..., T]) -> Callable[..., T]:
+    """Compute a section's table once per story (the text, chart and table share it)."""
+    @functools.wraps(fn)
+    def wrapper(s: Story, *args: object) -> T:
+        key = (fn.__module__, fn.__name__, args)
+        if key not in s.memo:
+            s.memo[key] = fn(s, *args)
+        return s.memo[key]  # type: ignore[return-value]
+    return wrapper
+
+
+def read_texts(documents: pd.DataFrame, folder: Path) -> dict[str, str]:
+    """The text of each article (empty when unreadable), by doc_id."""
+    texts = {}
+    for doc in documents.itertuples():
+        path = folder / str(doc.path) if not pd.isna(doc.path) else folder / f"{doc.doc_id}.txt"
+        try:
+            texts[str(doc.doc_id)] = path.read_bytes().decode("utf-8-sig", errors="replace")
+        except OSError:
+            texts[str(doc.doc_id)] = ""
+    return texts
+
+
+def load(params: Params) -> tuple[Any, dict[str, str]]:
+    """The corpus of the parameters (committed data or a parsed folder) and its texts."""
+    from .. import load as load_data, parse_corpus  # the public API (contract), wherever they live
+
+    if params.corpus is None:
+        corpus = load_data()
+        return corpus, read_texts(corpus.documents, paths.SEEDS_DIR)
+    with warnings.catch_warnings():  # problems are kept in corpus.problems and shown
+        warnings.simplefilter("ignore")
+        corpus = parse_corpus(params.corpus, jobs=1)
+    return corpus, read_texts(corpus.documents, params.corpus)
+
+
+def inside(start: object, end: object, params: Params) -> bool:
+    """Does the period ``[start, end]`` lie wholly inside the window?
+
+    An open start ("since ever") is inside only when the window has no start,
+    so a count since 2013 is never shown in a window that starts in 2020.
+    """
+    a = pd.Timestamp(start) if start is not None and not pd.isna(start) else None
+    b = pd.Timestamp(end) if end is not None and not pd.isna(end) else a
+    if params.start is not None and (a is None or a < params.start):
+        return False
+    return not (params.end is not None and (b is None or b > params.end))
+
+
+def in_window(df: pd.DataFrame, params: Params, start: str = "date_start",
+              end: str = "date_end") -> pd.Series:
+    """Boolean mask of the rows whose period lies inside the window."""
+    return pd.Series([inside(a, b, params) for a, b in zip(df[start], df[end])],
+                     index=df.index, dtype=bool)
+
+
+def only_parties(codes: object, params: Params) -> bool:
+    """True when every party code of a ``;``-separated list is selected."""
+    if not params.parties:
+        return True
+    found = ids(codes)
+    return bool(found) and all(c in params.parties for c in found)
+
+
+def ids(value: object) -> list[str]:
+    if isinstance(value, (list, tuple)):
+        return [str(v) for v in value]
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return []
+    return [v for v in re.split(r"[;|]+", str(value)) if v.strip()]
+
+
+def latest_report(corpus: Any) -> pd.Series:
+    """For each fact (aligned with ``corpus.facts``), the latest date a source states it "as of":
+    a figure's own end date, else its article's publication."""
+    figs = corpus.figures.set_index("figure_id")
+    pub = figs["doc_id"].map(corpus.documents.set_index("doc_id")["published"])
+    as_of = figs["date_end"].fillna(pub)
+    return pd.Series([max((as_of.get(i) for i in ids(f) if pd.notna(as_of.get(i))), default=pd.NaT)
+                      for f in corpus.facts["figure_ids"]], index=corpus.facts.index, dtype="datetime64[ns]")
+
+
+def story(params: Params | None = None, **raw: object) -> Story:
+    """Load the corpus of ``params`` (or of raw parameter values) and window its facts.
+
+    ``Story.facts`` are the facts of the selected parties lying inside the
+    window, and the running totals reported as of a date inside it (totals
+    count them only when their whole period lies inside); ``Story.figures``
+    the article figures behind them, each with its fact's ``kind`` and period.
+    """
+    params = params if params is not None else validate(**raw)
+    corpus, texts = load(params)
+    facts = corpus.facts.assign(as_of=latest_report(corpus))
+    running = (facts["kind"] == "cumulative") & in_window(facts, params, "as_of", "as_of")
+    inside = in_window(facts, params)
+    facts = facts.assign(inside=inside)[inside | running]  # "41 as of 2020-02-08, since 2013" stays shown
+    if params.parties:
+        facts = facts[facts["party"].isin(params.parties)]
+    facts = facts.reset_index(drop=True)
+    owner = {fid: r for r in facts.itertuples() for fid in ids(r.figure_ids)}
+    figs = corpus.figures[corpus.figures["figure_id"].astype(str).isin(owner)].copy()
+    for col in ("fact_id", "kind", "date_start", "date_end", "inside"):
+        figs["fact_" + col if col != "fact_id" else col] = [getattr(owner[str(i)], col) for i in figs["figure_id"]]
+    pub = corpus.documents.set_index("doc_id")["published"]
+    figs["published"] = figs["doc_id"].map(pub)
+    figs["as_of"] = figs["date_end"].fillna(figs["published"])
+    figs = figs[figs.pop("fact_inside") | in_window(figs, params, "as_of", "as_of")]  # a running total's own reports
+    figs = figs.sort_values(["fact_date_start", "doc_id", "start"], na_position="first",
+                            kind="stable").reset_index(drop=True)
+    return Story(params, corpus, texts, figs, facts, short_ids(corpus.documents["doc_id"].astype(str)))
+
+
+def window_text(p: Params) -> str:
+    """The window in words."""
+    if p.start is None and p.end is None:
+        return "all dates"
+    if p.start is None:
+        return f"up to {p.end:%Y-%m-%d}"
+    if p.end is None:
+        return f"from {p.start:%Y-%m-%d}"
+    return f"{p.start:%Y-%m-%d} to {p.end:%Y-%m-%d}"
+
+
+def header(s: Story, default_title: str) -> str:
+    """Title and the parameters of the run, as Markdown."""
+    p = s.params
+    parties = ", ".join(f"{label(c)} ({c})" for c in p.parties) if p.parties else "all parties"
+    src = "the committed data" if p.corpus is None else f"the corpus folder {escape(p.corpus.name)}"
+    undated = int(s.documents["published"].isna().sum())
+    note = (f" ({plural(undated, 'article')} without a publication date: "
+            f"{'its' if undated == 1 else 'their'} undated figures count in no window with a start or an end)"
+            if undated else "")
+    return (f"# {escape(p.title or default_title)}\n\n"
+            f"From {src}: {plural(len(s.documents), 'article')}{note}. Window: {escape(window_text(p))}; "
+            f"losses and forces of {escape(parties)}. {plural(len(s.facts), 'fact')} from "
+            f"{plural(len(s.figures), 'figure')} fall in this window.")
+
+
+def references(s: Story) -> str:
+    """The reference list of every citation made so far, quoting each sentence."""
+    if not s.cited:
+        return "**References.** No figure or sentence is cited for these parameters."
+    docs = s.documents.set_index("doc_id")
+    lines = ["**References**", ""]
+    for key in sorted(s.cited, key=lambda k: (s.cited[k][0], s.cited[k][1])):
+        doc_id, par, quote = s.cited[key]
+        meta = []
+        if doc_id in docs.index:
+            d = docs.loc[doc_id]
+            if not pd.isna(d["outlet"]):
+                meta.append(escape(d["outlet"]))
+            meta.append(f"published {day(d['published'])}" if not pd.isna(d["published"]) else "undated")
+        where = f", paragraph {par}" if par else ""
+        lines.append(f"- \\[{escape(key)}\\] article {escape(doc_id)}"
+                     f"{' (' + ', '.join(meta) + ')' if meta else ''}{where}")
+        if quote:
+            lines.append(f"\n    > {escape(quote)}\n")
+    return "\n".join(lines)
+
+
+def published_in_window(s: Story) -> list[str]:
+    """The articles published inside the window (undated ones only when it is open)."""
+    pub = s.documents.set_index("doc_id")["published"]
+    return [d for d in sorted(s.texts) if inside(pub.get(d), pub.get(d), s.params)]
+
+
+# --------------------------------------------------------------------------- totals and tables
+
+
+def fact_cites(s: Story, facts: pd.DataFrame) -> list[str]:
+    """The citation of each fact: ``[000 §7; 001 §3]`` for the figures behind it."""
+    if "refs" not in s.memo:
+        f = s.corpus.figures
+        s.memo["refs"] = dict(zip(f["figure_id"].astype(str), zip(f["doc_id"], f["paragraph"], f["quote"])))
+    refs: dict = s.memo["refs"]  # type: ignore[assignment]
+    out = []
+    for v in facts["figure_ids"]:
+        keys = [s.cite(*refs[i]) for i in ids(v) if i in refs]
+        out.append("[" + "; ".join(escape(k) for k in dict.fromkeys(keys)) + "]" if keys else "")
+    return out
+
+
+def fact_figures(s: Story, facts: pd.DataFrame) -> pd.DataFrame:
+    """The article figures behind some facts (for citations)."""
+    wanted = {i for v in facts["figure_ids"] for i in ids(v)}
+    figs = s.corpus.figures
+    return figs[figs["figure_id"].astype(str).isin(wanted)]
+
+
+def total(s: Story, measure: str, party: str | None = None, start: object = None, end: object = None,
+          facts: pd.DataFrame | None = None) -> dict:
+    """Low/best/high of :func:`sahel.reconcile.total` over the window's facts (or ``facts``),
+    with the facts it used; ``high`` is NaN when open-ended."""
+    from ..reconcile import total as reconcile_total
+
+    pool = s.facts if facts is None else facts
+    t = reconcile_total(pool, measure, party=party,
+                        start=s.params.start if start is None else start,
+                        end=s.params.end if end is None else end)
+    used = pool[pool["fact_id"].isin(set(t.facts))]
+    return {"low": t.low, "best": t.best, "high": math.nan if t.high is None else t.high, "facts": used}
+
+
+def tidy(df: pd.DataFrame) -> pd.DataFrame:
+    """A table for display: dates as ISO strings, missing numbers blank, 1-based index."""
+    out = df.copy()
+    for col in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[col]):
+            out[col] = out[col].dt.strftime("%Y-%m-%d").fillna("")
+        elif pd.api.types.is_float_dtype(out[col]):
+            out[col] = [number(v) if not pd.isna(v) else "" for v in out[col]]
+    out.index = pd.RangeIndex(1, len(out) + 1)
+    return out
+
+
+TABLE_CSS = ("<style>table.sahel-table{border-collapse:collapse;font-size:12px}table.sahel-table th,"
+             "table.sahel-table td{text-align:left!important;vertical-align:top;padding:2px 6px;"
+             "border-bottom:1px solid #ddd}table.sahel-table td.n{text-align:right!important;white-space:nowrap}"
+             "table.sahel-table td.d{white-space:nowrap}</style>")
+"""Left-aligned text, right-aligned numbers, dates kept on one line."""
+
+
+def table(df: pd.DataFrame, empty: str = "No rows for these parameters."):
+    """Every row of ``df`` as a static HTML table (every cell escaped), for a notebook to show."""
+    from IPython.display import HTML
+
+    if df.empty:
+        return HTML(f"<p><em>{html.escape(empty)}</em></p>")
+    shown = tidy(df)
+    if "citation" in shown:  # citations are Markdown-escaped for the text; plain in a table
+        shown["citation"] = shown["citation"].str.replace("\\", "", regex=False)
+    kinds = ["n" if pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c]) else
+             "d" if pd.api.types.is_datetime64_any_dtype(df[c]) or c in ("date", "period", "published") else ""
+             for c in df.columns]
+
+    def cell(v: object, kind: str) -> str:
+        text = "" if v is None or (not isinstance(v, (list, tuple)) and pd.isna(v)) else str(v)
+        return f'<td class="{kind}">{html.escape(text)}</td>' if kind else f"<td>{html.escape(text)}</td>"
+
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in ["#", *shown.columns])
+    rows = "\n".join(f'<tr><td class="n">{i}</td>' + "".join(cell(v, k) for v, k in zip(r, kinds)) + "</tr>"
+                     for i, r in zip(shown.index, shown.itertuples(index=False)))
+    return HTML(f"{TABLE_CSS}<p>{plural(len(df), 'row')}.</p><table class=\"sahel-table\"><thead><tr>{head}"
+                f"</tr></thead><tbody>\n{rows}\n</tbody></table>")

@@ -1,0 +1,109 @@
+"""The sections of the sources notebook: per-article audit, sourcing of facts, numbers not coded.
+
+What stays out: loading and wording (:mod:`.narrative`), charts (:mod:`.plots`).
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from ..schema import MEASURES
+from .narrative import (Story, day, escape, fact_amount, ids, label, once, period, plural,
+                        published_in_window)
+
+
+@once
+def audit(s: Story) -> pd.DataFrame:
+    """Per article published in the window: size, figures by measure, numbers not coded."""
+    nums, figs = s.corpus.numbers, s.corpus.figures
+    figs = figs[figs["measure"].isin(MEASURES)]
+    by_measure = {d: ", ".join(f"{m} {c}" for m, c in g["measure"].value_counts().sort_index().items())
+                  for d, g in figs.groupby("doc_id")}
+    n_figs = figs.groupby("doc_id").size()
+    coded = (nums["status"] == "figure").groupby(nums["doc_id"]).agg(["size", "sum"])
+    docs = s.documents[s.documents["doc_id"].isin(published_in_window(s))]
+    rows = []
+    for d in docs.sort_values("doc_id").itertuples():
+        n, c = (int(v) for v in coded.loc[d.doc_id]) if d.doc_id in coded.index else (0, 0)
+        rows.append({"article": s.short.get(str(d.doc_id), str(d.doc_id)), "published": day(d.published, ""),
+                     "outlet": "" if pd.isna(d.outlet) else d.outlet, "characters": d.n_chars,
+                     "figures": int(n_figs.get(d.doc_id, 0)), "measures": by_measure.get(d.doc_id, ""),
+                     "numbers": n, "coded": c, "not coded": n - c})
+    return pd.DataFrame(rows, columns=["article", "published", "outlet", "characters", "figures",
+                                       "measures", "numbers", "coded", "not coded"])
+
+
+def audit_story(s: Story) -> str:
+    """What the extractor found in the articles of the window."""
+    a = audit(s)
+    if a.empty:
+        return "No article of the corpus is published in this window."
+    text = (f"{plural(len(a), 'article')} published in this window hold {plural(int(a['numbers'].sum()), 'number')}"
+            f" in their text: {int(a['coded'].sum()):,} coded as figures and {int(a['not coded'].sum()):,} not. "
+            f"The coded numbers give {plural(int(a['figures'].sum()), 'scored figure')} (a range or a number "
+            "shared by two parties gives more than one).")
+    undated = s.documents["published"].isna().sum()
+    if undated:
+        text += f" {plural(int(undated), 'article')} without a publication date {'is' if undated == 1 else 'are'} listed only when the window is open."
+    problems = getattr(s.corpus, "problems", [])
+    if problems:
+        text += (f"\n\n{len(problems)} problem{'s' * (len(problems) != 1)} met while reading "
+                 "the corpus:\n\n" + "\n".join(f"- {escape(p)}" for p in problems))
+    return text
+
+
+@once
+def sourcing(s: Story) -> pd.DataFrame:
+    """Facts of the window with how many articles give them and whether they disagree."""
+    f = s.facts
+    return pd.DataFrame({
+        "fact": f["fact_id"], "party": f["party"], "measure": f["measure"], "kind": f["kind"],
+        "amount": [fact_amount(r) for r in f.itertuples()],
+        "period": [f"since {a.year}, as of {day(o)}" if k == "cumulative" and pd.notna(a) and pd.notna(o)
+                   else period(a, b) for a, b, k, o in zip(f["date_start"], f["date_end"], f["kind"], f["as_of"])],
+        "sources": f["n_sources"].astype("Int64"),
+        "articles": [", ".join(s.short.get(d, d) for d in ids(v)) for v in f["doc_ids"]],
+        "disputed": f["disputed"].fillna(False).astype(bool),
+        "values": f["values"].fillna("")}).reset_index(drop=True)
+
+
+def sourcing_story(s: Story) -> str:
+    """Single- versus multi-source facts and the disputed ones, worded."""
+    t = sourcing(s)
+    if t.empty:
+        return "No fact falls in this window for the selected parties."
+    multi = t[t["sources"] > 1]
+    disputed = t[t["disputed"]]
+
+    def item(r) -> str:
+        when = f" ({r.period})" if r.period else ""
+        return f"{r.amount} {escape(label(r.party))} {r.measure}{when} in {escape(r.articles)}"
+
+    text = (f"Of {plural(len(t), 'fact')} in this window, {len(t) - len(multi):,} rest on a "
+            f"single article and {len(multi):,} on two or more.")
+    if len(multi):
+        text += " Told by several articles: " + "; ".join(item(r) for r in multi.itertuples()) + "."
+    text += (f" {plural(len(disputed), 'fact')} "
+             f"{'is' if len(disputed) == 1 else 'are'} disputed"
+             + (": " + "; ".join(item(r) + f", values {escape(r.values)}" for r in disputed.itertuples())
+                if len(disputed) else "") + ".")
+    return text
+
+
+@once
+def uncoded(s: Story) -> pd.DataFrame:
+    """Numbers in the text of the window's articles not coded as figures, with the reason."""
+    n = s.corpus.numbers
+    n = n[(n["status"] != "figure") & n["doc_id"].isin(published_in_window(s))]
+    return pd.DataFrame({"article": n["doc_id"].map(lambda d: s.short.get(str(d), str(d))),
+                         "number": n["surface"], "reason": n["status"]}).reset_index(drop=True)
+
+
+def uncoded_story(s: Story) -> str:
+    """How many numbers were left out, by reason."""
+    u = uncoded(s)
+    if u.empty:
+        return "Every number in the text of this window's articles was coded as a figure."
+    counts = u["reason"].value_counts().sort_index()
+    return (f"{plural(len(u), 'number')} in the text {'was' if len(u) == 1 else 'were'} not coded as figures: "
+            + ", ".join(f"{c} {escape(r)}" for r, c in counts.items()) + ".")
+

@@ -1,0 +1,256 @@
+"""The sections of the trajectory notebook: phases, timeline, troop strength, places, partners.
+
+Phases are recognised from sentences and dated by the dated events they tell
+(a sentence's own day, week or month, in a quarter two articles date), never by
+a year mentioned in passing or by the paragraph around it. What stays out: loading and wording (:mod:`.narrative`),
+charts (:mod:`.plots`).
+"""
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from .narrative import (STATE_FORCES, Story, day, escape, fact_amount, fact_cites, ids, in_window, label,
+                        number, once, only_parties, period, plural, sentences)
+
+PHASES: list[tuple[str, str]] = [
+    ("The rebellion in the north", r"\b(rebellion|Tuareg|separatists?|overr[au]n|hijacked)\b"),
+    ("Operation Serval", r"\b(Serval|launched an intervention|deployed thousands|chased)\b"),
+    ("Operation Barkhane", r"\b(Barkhane|counter-terrorism operation|regional counter)\b"),
+    ("The spread of the fighting", r"\b(central Mali|spread|neighbou?ring|three[- \"“]*borders?)\b"),
+    ("Partners and joint forces", r"\b(G5|Takuba|European|allies|partners|MINUSMA|special forces)\b"),
+    ("Surge and reinforcements", r"\b(reinforc\w*|deploy \d[\d,]* more|more soldiers|step(ped)? up)\b"),
+    ("The coups and the juntas", r"\b(coup|ousted|junta|transitional government|interim government)\b"),
+    ("Drawdown", r"\b(draw ?down|reduce (?:its|the|that) (?:number|troops|presence)|scal\w* (?:back|down))\b"),
+    ("Withdrawal", r"\b(withdr[ae]w\w*|withdrawn|leav\w* Mali|pull\w* out|end of (?:Operation )?Barkhane)\b"),
+]
+"""Phases of the intervention, in story order, and the cues of the sentences that tell them."""
+
+EVENT_PRECISIONS = ("day", "week", "month")
+"""Date precisions that date an event; a bare year ("since 2013") does not date a phase."""
+
+
+def sentence_date(text: str, published: object) -> tuple[pd.Timestamp | None, pd.Timestamp | None, str]:
+    """The first date a sentence gives itself (not a quoted speech's), with its precision."""
+    from ..extract.dates import find_dates  # the extraction's date finder
+
+    pub = published.date() if published is not None and not pd.isna(published) else None
+    for m in find_dates(text, pub):
+        if m.date_start is not None and m.ignore != "speech":
+            return pd.Timestamp(m.date_start), pd.Timestamp(m.date_end or m.date_start), m.precision
+    return None, None, ""
+
+
+@once
+def phase_evidence(s: Story) -> pd.DataFrame:
+    """Sentences telling each phase, with the event date they give (day, week or month; else
+    none) and the publication; in the window by the event date, else by the publication."""
+    pub = s.documents.set_index("doc_id")["published"]
+    rows = []
+    for doc_id, text in sorted(s.texts.items()):
+        published = pub.get(doc_id)
+        for sent in sentences(text).itertuples():
+            matched = [(o, n) for o, (n, cue) in enumerate(PHASES) if re.search(cue, sent.text, re.I)]
+            if not matched:
+                continue
+            a, b, precision = sentence_date(sent.text, published)
+            for order, name in matched:
+                rows.append({"order": order, "phase": name, "date_start": a, "date_end": b,
+                             "precision": precision, "published": published, "doc_id": doc_id,
+                             "paragraph": sent.paragraph, "sentence": sent.text})
+    cols = ["order", "phase", "date_start", "date_end", "precision", "published", "doc_id", "paragraph",
+            "sentence"]
+    df = pd.DataFrame(rows, columns=cols)
+    for col in ("date_start", "date_end", "published"):
+        df[col] = pd.to_datetime(df[col])
+    event = df["precision"].isin(EVENT_PRECISIONS)
+    df["date_start"], df["date_end"] = df["date_start"].where(event), df["date_end"].where(event)
+    when_a, when_b = df["date_start"].where(event, df["published"]), df["date_end"].where(event, df["published"])
+    df = df[in_window(df.assign(a=when_a, b=when_b), s.params, "a", "b")]
+    return df.sort_values(["order", "date_start", "doc_id", "paragraph"], kind="stable").reset_index(drop=True)
+
+
+def corroborated(dated: pd.DataFrame) -> pd.DataFrame:
+    """The dated sentences of a phase whose quarter at least two articles date (all of them
+    when no quarter is): a date met once, in passing, does not stretch the phase."""
+    quarter = dated["date_start"].dt.to_period("Q")
+    backed = dated.groupby(quarter)["doc_id"].transform("nunique") >= 2
+    return dated[backed] if backed.any() else dated
+
+
+@once
+def phases(s: Story) -> pd.DataFrame:
+    """One row per phase told in the window: dated by its events, else by its articles' publication."""
+    ev = phase_evidence(s)
+    rows = []
+    for (order, name), g in ev.groupby(["order", "phase"], sort=True):
+        dated = corroborated(g[g["precision"].isin(EVENT_PRECISIONS)])
+        rows.append({"order": order, "phase": name, "sentences": len(g), "articles": g["doc_id"].nunique(),
+                     "events": len(dated),
+                     "first": dated["date_start"].min() if len(dated) else g["published"].min(),
+                     "last": dated["date_end"].max() if len(dated) else g["published"].max(),
+                     "dated_by": "events" if len(dated) else "publication"})
+    return pd.DataFrame(rows, columns=["order", "phase", "sentences", "articles", "events", "first", "last",
+                                       "dated_by"])
+
+
+def phases_story(s: Story, per_phase: int = 3) -> str:
+    """Each phase as the sources tell it: dates, article count and quotes."""
+    ev, ph = phase_evidence(s), phases(s)
+    if ph.empty:
+        return "No sentence in this window tells a phase of the intervention."
+    lines = []
+    for r in ph.itertuples():
+        span = period(r.first, r.last) or "undated"
+        when = (f"its dated events fall {'on' if r.first == r.last else 'from'} {span.replace(' to ', ' to ')}"
+                if r.dated_by == "events" else f"no sentence dates an event; told in articles published {span}")
+        lines += [f"**{escape(r.phase)}**: {plural(r.sentences, 'sentence')} in {plural(r.articles, 'article')}; "
+                  f"{when}.", ""]
+        g = ev[ev["order"] == r.order]
+        g = pd.concat([g[g["precision"].isin(EVENT_PRECISIONS)], g[~g["precision"].isin(EVENT_PRECISIONS)]])
+        for q in g.head(per_phase).itertuples():
+            lines.append(f"> {escape(q.sentence)} \\[{escape(s.cite(q.doc_id, q.paragraph, q.sentence))}\\]\n")
+    return "\n".join(lines)
+
+
+@once
+def timeline(s: Story) -> pd.DataFrame:
+    """Events and milestones of the window and parties, in date order."""
+    tl = s.corpus.timeline
+    tl = tl[in_window(tl, s.params)]
+    tl = tl[[only_parties(p, s.params) for p in tl["parties"]]]
+    return pd.DataFrame({"date": tl["date_start"], "until": tl["date_end"], "kind": tl["kind"],
+                         "type": tl["type"], "label": tl["label"], "place": tl["place"],
+                         "sources": tl["n_sources"],
+                         "articles": [", ".join(s.short.get(d, d) for d in ids(v)) for v in tl["doc_ids"]],
+                         "sentence": tl["description"]}).reset_index(drop=True)
+
+
+@once
+def events(s: Story) -> pd.DataFrame:
+    """Dated events of the window: one row per event and party with its deaths."""
+    ev = s.corpus.events
+    ev = ev[in_window(ev, s.params) & ev["date_start"].notna()]
+    rows = []
+    for r in ev.itertuples():
+        deaths = dict(p.split("=", 1) for p in ids(r.deaths_by_party) if "=" in p)
+        for party, n in (deaths or {"UNKNOWN": r.killed_best}).items():
+            if s.params.parties and party not in s.params.parties:
+                continue
+            rows.append({"date": r.date_start, "event": r.event_id, "place": r.place, "party": party,
+                         "killed": float(n) if n is not None and not pd.isna(n) else 0.0,
+                         "event_killed": float(r.killed_best) if not pd.isna(r.killed_best) else 0.0})
+    return pd.DataFrame(rows, columns=["date", "event", "place", "party", "killed", "event_killed"])
+
+
+def timeline_story(s: Story) -> str:
+    """The window's events and milestones in numbers, and the milestones in date order."""
+    tl = timeline(s)
+    if tl.empty:
+        return "No dated event or milestone falls in this window for the selected parties."
+    ev, ms = tl[tl["kind"] == "event"], tl[tl["kind"] == "milestone"]
+    text = (f"{plural(len(ev), 'dated event')} with casualties or losses and {plural(len(ms), 'milestone')} "
+            f"fall in this window, from {day(tl['date'].min())} to {day(tl['until'].max())}")
+    big = events(s).groupby(["event", "date", "place"], as_index=False)["event_killed"].max()
+    big = big[big["event_killed"] > 0].sort_values(["event_killed", "date"], ascending=[False, True]).head(5)
+    if len(big):
+        text += (". The deadliest, labelled on the chart: " + "; ".join(
+            f"{escape(r.place)} ({day(r.date)}, {number(r.event_killed)} killed)" for r in big.itertuples()))
+    if len(ms) > 15:
+        return text + f". The {len(ms)} milestones are in the table below the chart, with the events."
+    items = [f"- {period(r.date, r.until)}: {escape(r.label)} ({escape(r.articles)})" for r in ms.itertuples()]
+    return text + (".\n\nMilestones:\n\n" + "\n".join(items) if items else ".")
+
+
+@once
+def strength(s: Story) -> pd.DataFrame:
+    """Troop strength and deployments by force over time (one row per fact)."""
+    f = s.facts[(s.facts["measure"] == "deployed") & s.facts["best"].notna()]
+    when = [b if not pd.isna(b) else a for a, b in zip(f["date_start"], f["date_end"])]
+    return pd.DataFrame({"date": when, "party": f["party"], "force": f["party"].map(label),
+                         "kind": ["strength" if k == "stock" else "deployment" for k in f["kind"]],
+                         "value": f["best"].astype(float), "amount": [fact_amount(r) for r in f.itertuples()],
+                         "citation": fact_cites(s, f)}).dropna(
+        subset=["date"]).sort_values(["date", "party"], kind="stable").reset_index(drop=True)
+
+
+def strength_story(s: Story) -> str:
+    """Troop strength per force: the latest level and the deployments announced."""
+    st = strength(s)
+    if st.empty:
+        return "No troop strength is reported in this window for the selected parties."
+    lines = []
+    for party, g in st.groupby("party", sort=True):
+        parts = []
+        lv, dep = g[g["kind"] == "strength"], g[g["kind"] == "deployment"]
+        if len(lv):
+            last = lv.iloc[-1]
+            parts.append(f"latest strength {last['amount']} as of {day(last['date'])} {last['citation']}")
+        if len(dep):
+            parts.append("deployments or pledges of " + ", ".join(
+                f"{r.amount} ({day(r.date)}) {r.citation}" for r in dep.itertuples()))
+        lines.append(f"- {escape(label(party))} ({escape(party)}): " + "; ".join(parts) + ".")
+    return "\n".join(lines)
+
+
+@once
+def places(s: Story) -> pd.DataFrame:
+    """Where the window's events happened, at the gazetteer's coordinates."""
+    ev = s.corpus.events
+    ev = ev[in_window(ev, s.params) & ev["latitude"].notna()]
+    ev = ev[[only_parties(p, s.params) for p in ev["parties"]]]
+    rows = []
+    for place, g in ev.groupby("place", sort=True):
+        figs = s.corpus.figures[s.corpus.figures["figure_id"].astype(str).isin(
+            {i for v in g["figure_ids"] for i in ids(v)})]
+        rows.append({"place": place, "lat": float(g["latitude"].iloc[0]), "lon": float(g["longitude"].iloc[0]),
+                     "events": len(g), "killed": float(g["killed_best"].fillna(0).sum()),
+                     "first": g["date_start"].min(), "last": g["date_end"].max(), "citation": s.cites(figs)})
+    return pd.DataFrame(rows, columns=["place", "lat", "lon", "events", "killed", "first", "last", "citation"])
+
+
+def places_story(s: Story) -> str:
+    """The places of the window's events, worded."""
+    pl = places(s)
+    if pl.empty:
+        return "No event of this window is located."
+    return (f"{plural(int(pl['events'].sum()), 'located event')} in {plural(len(pl), 'place')}: " + "; ".join(
+        f"{escape(r.place)} ({plural(r.events, 'event')}, {number(r.killed)} killed) {r.citation}"
+        for r in pl.sort_values(["first", "place"]).itertuples()) + ".")
+
+
+@once
+def partners(s: Story) -> pd.DataFrame:
+    """International partners named in the articles of the window: when and how often."""
+    cols = ["partner", "party", "kind", "first", "last", "articles", "citation"]
+    m = s.corpus.mentions
+    if m.empty:
+        return pd.DataFrame(columns=cols)
+    info = s.corpus.actors.set_index("name")
+    m = m[m["kind"] == "actor"]
+    m = m.assign(party=m["name"].map(info["party"]), actor_kind=m["name"].map(info["kind"]),
+                 published=m["doc_id"].map(s.documents.set_index("doc_id")["published"]))
+    m = m[~m["party"].isin(STATE_FORCES + ("JIHADIST", "ARMED_GROUP", "CIVILIAN", "UNKNOWN")) & m["party"].notna()]
+    m = m[in_window(m, s.params, "published", "published")]
+    if s.params.parties:
+        m = m[m["party"].isin(s.params.parties)]
+    rows = []
+    for name, g in m.groupby("name", sort=True):
+        first = g.sort_values(["published", "doc_id", "start"], na_position="last").iloc[0]
+        rows.append({"partner": name, "party": first["party"], "kind": first["actor_kind"],
+                     "first": g["published"].min(), "last": g["published"].max(), "articles": g["doc_id"].nunique(),
+                     "citation": "[" + escape(s.cite(first["doc_id"], first["paragraph"], first["quote"])) + "]"})
+    out = pd.DataFrame(rows, columns=cols)
+    return out.sort_values(["first", "partner"], kind="stable", na_position="last").reset_index(drop=True)
+
+
+def partners_story(s: Story) -> str:
+    """Which partners the articles name, and from when."""
+    p = partners(s)
+    if p.empty:
+        return "No international partner is named in this window for the selected parties."
+    items = "; ".join(f"{escape(r.partner)} ({escape(r.party)}), first named in an article "
+                      f"{'of ' + day(r.first) if not pd.isna(r.first) else 'without a date'}, "
+                      f"in {plural(r.articles, 'article')} {r.citation}" for r in p.itertuples())
+    return f"{plural(len(p), 'international partner')} {'appears' if len(p) == 1 else 'appear'}: {items}."
