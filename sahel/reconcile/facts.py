@@ -16,10 +16,12 @@ import math
 from collections.abc import Iterable
 
 from ..extract import gazetteer as places
-from .figures import BASES, LINKED, Fig, estimates, has, precision
+from .figures import BASES, LINKED, STOCKS, Fig, estimates, has, precision
 
 WINDOW = {"cumulative": 400, "stock": 1000}  # days two reports of a running total / level may be apart
 UNDATED_REACH = 400  # an undated incident can be the incident dated up to this many days before publication
+DAY_SLIP = 1  # days two reports' dates of one incident may be apart ("on Monday" said on Tuesday)
+DEPLOYMENT_GAP = 62  # days between the announcement and the arrival of one reinforcement
 
 
 class Fact:
@@ -31,8 +33,8 @@ class Fact:
         self.docs: set[str] = set()
         self.places: set[str] = set()
         self.ds = self.de = None
-        self.min_hi = self.min_best = self.min_pub = math.inf
-        self.max_lo = self.max_best = self.max_pub = -math.inf
+        self.min_lo = self.min_hi = self.min_best = self.min_pub = math.inf
+        self.max_lo = self.max_hi = self.max_best = self.max_pub = -math.inf
         self.precise = True  # every dated report within a week
 
     @property
@@ -48,6 +50,7 @@ class Fact:
         self.docs.add(f.doc)
         if f.place:
             self.places.add(f.place)
+        self.min_lo, self.max_hi = min(self.min_lo, f.lo), max(self.max_hi, f.hi)
         self.min_hi, self.max_lo = min(self.min_hi, f.hi), max(self.max_lo, f.lo)
         self.min_best, self.max_best = min(self.min_best, f.value), max(self.max_best, f.value)
         if f.pub is not None:
@@ -64,12 +67,16 @@ class Fact:
             self.de = end if self.de is None or (end is not None and end > self.de) else self.de
 
     def agrees(self, f: Fig) -> bool:
+        """Whether ``f``'s value lies in the spread of an incident's reported values (revised tolls,
+        claims), or agrees with every reported value of a running total or level."""
+        if f.kind == "incident":
+            return f.lo <= self.max_hi and self.min_lo <= f.hi
         return f.lo <= self.min_hi and self.max_lo <= f.hi
 
     def accepts(self, g: list[Fig]) -> bool:
         """Whether an article's group of reports ``g`` (one value) is this fact, reported again."""
         f = g[0]
-        if f.doc in self.docs:
+        if f.doc in self.docs and (f.kind == "incident" or not self.agrees(f)):
             return False
         ratio = max(self.max_best, f.value) / max(min(self.min_best, f.value), 1)
         if f.kind != "incident":
@@ -85,11 +92,13 @@ class Fact:
                                      else max(f.pub - self.min_pub, self.max_pub - f.pub) <= UNDATED_REACH)
         elif not self.dated:  # reported before as undated: published after this incident, within reach
             ok = self.agrees(f) and 0 <= self.min_pub - f.ds and self.max_pub - f.ds <= UNDATED_REACH
-        elif f.ds > self.de or f.de < self.ds:
+        elif f.measure in STOCKS:  # a deployment: one value, announced and carried out weeks apart
+            ok = self.agrees(f) and max(f.ds - self.de, self.ds - f.de) <= DEPLOYMENT_GAP
+        elif max(f.ds - self.de, self.ds - f.de) > DAY_SLIP:
             return False
         else:
             ok = self.agrees(f) or ratio <= (4 if f.precise and self.precise else 1.25)
-        return ok and not any(place_conflict(f.place, p) for p in self.places)
+        return ok and (f.kind != "incident" or not any(place_conflict(f.place, p) for p in self.places))
 
 
 def _countries_differ(place: str | None, others: set[str]) -> bool:

@@ -224,6 +224,7 @@ def _cuts(breaks: re.Pattern, quote: str) -> list[int]:
 
 
 _SINCE = re.compile(r"\bsince\b(?:\s+[\w-]+){0,6}?\s+(?:in\s+)?$", re.I)
+_WHEN = re.compile(r"\b(?:when|where)\b", re.I)
 _THIS_YEAR = re.compile(r"\b(?:so far|to date)\s+this year\b", re.I)
 
 
@@ -233,7 +234,8 @@ def _periods(f: Fig) -> None:
     if f.pub is None:
         return
     if f.ds is not None and f.de is not None and f.de < f.pub and f.date_text and (
-            at := f.quote.find(f.date_text)) > 0 and _SINCE.search(f.quote[max(0, at - 60):at]):
+            at := f.quote.find(f.date_text)) > 0 and _SINCE.search(f.quote[max(0, at - 60):at]) and not (
+            f.at > at and _WHEN.search(f.quote[at:f.at])):  # "since Koutougou in August 2019, when 24 died"
         f.de = f.pub
     elif f.ds is None and f.de is None and has(_THIS_YEAR, f.quote):
         year = pd.Timestamp(f.pub * DAY_NS).year
