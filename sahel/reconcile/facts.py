@@ -138,15 +138,16 @@ def _overlap(a: Fig, b: Fig) -> bool:
 
 def group_article(figs: list[Fig]) -> list[list[Fig]]:
     """One article's figures in groups that report one quantity: restatements of one value (dates
-    compatible) and counts linked by a revision or a claim (:data:`~.figures.LINKED`) within one
-    sentence or adjacent ones."""
+    compatible, places not distinct) and counts linked by a revision or a claim
+    (:data:`~.figures.LINKED`) within one sentence, the next one or the nearest of the three before."""
     pairs = []
     same: dict[tuple, list[int]] = {}
     for i in sorted(range(len(figs)), key=lambda i: (figs[i].basis != "sentence", figs[i].pos)):
         f = figs[i]
         key = (f.party, f.measure, f.kind, f.value, f.value_high, f.part_of is None)
         for j in same.setdefault(key, [])[-8:]:  # (the last few dates of one value: linear in a long log)
-            if "published" in (f.basis, figs[j].basis) or _overlap(f, figs[j]):
+            if ("published" in (f.basis, figs[j].basis) or _overlap(f, figs[j])) and not place_conflict(
+                    f.place, figs[j].place):
                 pairs.append((i, j))
                 break
         else:
@@ -157,7 +158,8 @@ def group_article(figs: list[Fig]) -> list[list[Fig]]:
             by_sentence.setdefault((f.party, f.measure, f.sentence), []).append(i)
     for (party, measure, s), here in by_sentence.items():
         if any(has(LINKED, figs[i].quote) for i in here):
-            near = by_sentence.get((party, measure, s - 1), []) + here + by_sentence.get((party, measure, s + 1), [])
+            before = next((by_sentence[k] for k in ((party, measure, s - d) for d in (1, 2, 3)) if k in by_sentence), [])
+            near = before + here + by_sentence.get((party, measure, s + 1), [])
             pairs += [(here[0], j) for j in near if _overlap(figs[here[0]], figs[j])]
     return [[figs[i] for i in g] for g in components(len(figs), pairs)]
 
@@ -224,8 +226,8 @@ def fact_rows(facts: list[Fact]) -> list[dict]:
         lead = (official or ms)[-1]
         est = [estimates(m.value, m.value_high, m.qualifier) for m in ms]
         low = min(e[0] for e in est)
-        top = max(e[2] if e[2] is not None else e[1] for e in est)  # the spread of the reported values,
-        high = None if any(e[2] is None and e[1] >= top for e in est) else top  # open if its top is "more than"
+        top = max(e[2] if e[2] is not None else e[1] for e in est)  # the spread of the reported values;
+        high = None if lead.qualifier == "at_least" else top  # open if its best is "more than"
         disputed = len(set(values)) > 1
         best = min(max(lead.value, low), high) if high is not None else max(lead.value, low)
         qual = "at_least" if high is None else ("range" if low != high else "exact") if disputed else lead.qualifier

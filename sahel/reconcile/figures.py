@@ -41,8 +41,8 @@ _ANOTHER = re.compile(r"\banother\b", re.I)
 _OFFICIAL = re.compile(r"\b(?:official(?:ly|s)?|ministry|minister|government|authorities|army|armed forces|"
                        r"military|spokes(?:man|woman|person)|gendarmerie|statement|communiqu\w*|confirmed|"
                        r"final toll|MINUSMA|United Nations|UN said)\b", re.I)
-_CLAIM = re.compile(r"\b(?:claim\w*|propaganda|according to (?:the )?(?:group|jihadists|militants|insurgents))\b",
-                    re.I)
+_CLAIM = re.compile(r"\b(?:claim\w*|propaganda|according to (?:the )?(?:group|jihadists|militants|insurgents)|"
+                    r"local (?:officials?|sources|residents|authorities|leaders|elected officials))\b", re.I)
 _LATER = re.compile(r"\b(?:rose|risen|rising|climbed|increased|revised(?: \w+)?|now|updated|new toll|later)\s+"
                     r"(?:\w+\s+){0,3}$", re.I)
 _EARLIER = re.compile(r"\b(?:initial(?:ly)?|first|earlier|previous(?:ly)?|from|had (?:said|reported))\s+"
@@ -50,7 +50,7 @@ _EARLIER = re.compile(r"\b(?:initial(?:ly)?|first|earlier|previous(?:ly)?|from|h
 LINKED = re.compile(r"\b(?:rose|risen|climbed|revised|initial(?:ly)?|provisional|preliminary|final toll|"
                     r"first (?:toll|count|report)\w*|"
                     r"earlier (?:toll|count|report)\w*|up from|down from|claim\w*|contradict\w*|disputed|"
-                    r"(?:put|gave|gives|puts) the (?:death )?toll)\b", re.I)
+                    r"(?:put|gave|gives|puts|lowered|raised) the (?:death )?toll|(?:fewer|more) than the)\b", re.I)
 """Cues that two counts of one sentence or of adjacent sentences report one quantity (revisions, claims)."""
 
 
@@ -196,12 +196,16 @@ def has(rx: re.Pattern, quote: str) -> bool:
 
 
 def official(f: Fig) -> bool:
-    """Whether a figure is an official count: an authority speaks in its clause (or in its sentence,
-    which holds no claim), and no claim is made in its clause."""
+    """Whether a figure is an official count: no claim (of a party, of local sources) is made in its
+    clause, and an authority speaks in a clause of its sentence that makes no claim."""
     a, b = _around(f, _CLAUSE)
-    clause = f.quote[a:b]
-    return not _CLAIM.search(clause) and (bool(_OFFICIAL.search(clause))
-                                          or (has(_OFFICIAL, f.quote) and not has(_CLAIM, f.quote)))
+    return not _CLAIM.search(f.quote[a:b]) and _official_voice(f.quote)
+
+
+@functools.lru_cache(maxsize=8192)
+def _official_voice(quote: str) -> bool:
+    cuts = [0, *_cuts(_CLAUSE, quote), len(quote)]
+    return any(_OFFICIAL.search(c) and not _CLAIM.search(c) for c in (quote[a:b] for a, b in zip(cuts, cuts[1:])))
 
 
 _CLAUSE = re.compile(r"[,;:]|\b(?:while|whereas|but)\b", re.I)
