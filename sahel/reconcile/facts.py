@@ -12,15 +12,17 @@ and a week, a value or a publication month. No step compares all pairs of an art
 """
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Iterable
 
 from ..extract import gazetteer as places
-from .figures import BASES, LINKED, STOCKS, Fig, estimates, has, precision
+from .figures import BASES, LINKED, STOCKS, Fig, bounds, estimates, has, precision
 
 WINDOW = {"cumulative": 400, "stock": 1000}  # days two reports of a running total / level may be apart
 UNDATED_REACH = 400  # an undated incident can be the incident dated up to this many days before publication
 DAY_SLIP = 1  # days two reports' dates of one incident may be apart ("on Monday" said on Tuesday)
+SAME_PLACE_SLIP = 92  # ... when both give one value at one locality (a date misread from a nearby clause)
 DEPLOYMENT_GAP = 62  # days between the announcement and the arrival of one reinforcement
 
 
@@ -73,6 +75,11 @@ class Fact:
             return f.lo <= self.max_hi and self.min_lo <= f.hi
         return f.lo <= self.min_hi and self.max_lo <= f.hi
 
+    def same_locality(self, f: Fig) -> bool:
+        """Whether ``f`` names the town or village of this fact and one of its reported values."""
+        return (f.place in self.places and places.column("kind").get(f.place) in ("town", "village")
+                and any(m.value == f.value and m.value_high == f.value_high for m in self.members))
+
     def accepts(self, g: list[Fig]) -> bool:
         """Whether an article's group of reports ``g`` (one value) is this fact, reported again."""
         f = g[0]
@@ -94,7 +101,7 @@ class Fact:
             ok = self.agrees(f) and 0 <= self.min_pub - f.ds and self.max_pub - f.ds <= UNDATED_REACH
         elif f.measure in STOCKS:  # a deployment: one value, announced and carried out weeks apart
             ok = self.agrees(f) and max(f.ds - self.de, self.ds - f.de) <= DEPLOYMENT_GAP
-        elif max(f.ds - self.de, self.ds - f.de) > DAY_SLIP:
+        elif max(f.ds - self.de, self.ds - f.de) > (SAME_PLACE_SLIP if self.same_locality(f) else DAY_SLIP):
             return False
         else:
             ok = self.agrees(f) or ratio <= (4 if f.precise and self.precise else 1.25)
@@ -176,18 +183,19 @@ def _keys(f: Fig, query: bool) -> Iterable[tuple]:
         return [(*block, v, w) for v in (b - 1, b, b + 1) for w in times]  # (tight bounds: within 1.25)
     if f.ds is None and f.pub is None:  # undated in an undated article: nothing to match it by
         return []
+    values = (f.value,) if f.value_high is None else (f.value, f.value_high)  # (the two ends of a range)
     if f.basis == "published":  # an undated report: the same value, dated up to a year before publication
         month = f.pub // 30
         if query:
             reach = range(month - UNDATED_REACH // 30 - 1, month + 1)
-            return [(*block, "v", f.value, m) for m in reach] + [(*block, "u", f.value, m) for m in reach]
-        return [(*block, "u", f.value, month)]
+            return [(*block, t, v, m) for t in "vu" for v in values for m in reach]
+        return [(*block, "u", v, month) for v in values]
     weeks = range(f.ds // 7, f.de // 7 + 1) if f.de - f.ds <= 70 else [("wide",)]
-    keys = [(*block, w) for w in weeks]
+    keys = [(*block, w) for w in weeks] + [(*block, "p", f.place, v) for v in values if f.place]  # (one locality)
     if not query:  # a dated incident can be the one an undated report refers to
-        keys += [(*block, "v", f.value, m) for m in range(f.ds // 30, f.de // 30 + 1)]
+        keys += [(*block, "v", v, m) for v in values for m in range(f.ds // 30, f.de // 30 + 1)]
     else:  # and an undated report published after it can be this one
-        keys += [(*block, "u", f.value, m) for m in range(f.ds // 30, f.de // 30 + UNDATED_REACH // 30 + 2)]
+        keys += [(*block, "u", v, m) for v in values for m in range(f.ds // 30, f.de // 30 + UNDATED_REACH // 30 + 2)]
     return keys + ([(*block, ("wide",))] if query else [])
 
 
@@ -204,6 +212,8 @@ def cluster(articles: list[list[Fig]]) -> list[Fact]:
             cands = {id(c): c for key in _keys(head, query=True) for c in index.get(key, ())}
             found = min((c for c in cands.values() if c.accepts(g)), default=None, key=lambda c: (
                 not c.agrees(head), abs(c.de - head.de) if c.dated and head.de is not None else 0, c.head.fid))
+            if found is None and head.kind == "cumulative" and head.basis == "sentence" and head.ds is not None:
+                found = _incident_in(head, g, index)
             if found is None:
                 found = Fact()
                 facts.append(found)
@@ -212,6 +222,18 @@ def cluster(articles: list[list[Fig]]) -> list[Fact]:
             for key in _keys(head, query=False):
                 index.setdefault(key, []).append(found)
     return facts
+
+
+def _incident_in(head: Fig, g: list[Fig], index: dict[tuple, list[Fact]]) -> Fact | None:
+    """The dated incident a count over a period ("last year, six aid workers were killed") restates:
+    one of the same value inside that period. The reports become reports of that incident."""
+    months = range(head.ds // 30, head.de // 30 + 1)
+    for c in (c for m in months for c in index.get((head.party, head.measure, "incident", "v", head.value, m), ())):
+        if head.doc not in c.docs and c.dated and head.ds <= c.ds and c.de <= head.de:
+            for f in g:
+                f.kind, (f.lo, f.hi) = "incident", bounds(f.value, f.value_high, f.qualifier)
+            return c
+    return None
 
 
 def fact_rows(facts: list[Fact]) -> list[dict]:
@@ -251,7 +273,8 @@ def fact_rows(facts: list[Fact]) -> list[dict]:
 
 
 def _dates(fact: Fact, ms: list[Fig]) -> tuple[int | None, int | None, str]:
-    """A fact's period and basis: incidents the common period of their dated reports, running totals
+    """A fact's period and basis: incidents the common period of the dated reports that share the
+    period of most of them, running totals
     from their earliest start to the earliest end a source gives, levels from first to last report."""
     basis = min((m.basis for m in ms), key=BASES.index)
     kind = ms[0].kind
@@ -260,10 +283,13 @@ def _dates(fact: Fact, ms: list[Fig]) -> tuple[int | None, int | None, str]:
         if not dated:
             pubs = [m.pub for m in ms if m.pub is not None]
             return None, (min(pubs) if pubs else None), basis if pubs else "none"
-        ds, de = max(m.ds for m in dated), min(m.de for m in dated)
-        if ds > de:  # reports disagree on the date: the union
-            ds, de = min(m.ds for m in dated), max(m.de for m in dated)
-        return ds, de, basis
+        starts, ends = sorted(m.ds for m in dated), sorted(m.de for m in dated)
+        # the report whose period most others share (then the narrowest): a misdated report is outvoted
+        lead = min(dated, key=lambda m: (bisect.bisect_left(ends, m.ds) + len(starts) - bisect.bisect_right(
+            starts, m.de), m.de - m.ds, m.order, m.pos))
+        near = [m for m in dated if not (m.ds > lead.de or m.de < lead.ds)]
+        ds, de = max(m.ds for m in near), min(m.de for m in near)
+        return (ds, de, basis) if ds <= de else (lead.ds, lead.de, basis)
     starts = [m.ds for m in ms if m.ds is not None]
     ends = [m.de if m.de is not None else m.ds for m in ms if m.de is not None or m.ds is not None]
     if kind == "cumulative":
