@@ -244,8 +244,7 @@ def fact_rows(facts: list[Fact]) -> list[dict]:
     for fact in facts:
         ms = sorted(fact.members, key=lambda f: (f.order, f.revision, f.pos))
         values = [(m.value, m.value_high) for m in ms]
-        official = [m for m in ms if m.official]
-        lead = (official or ms)[-1]
+        lead = ([m for m in ms if not m.claim] or ms)[-1]  # the latest report that is not a claim
         est = [estimates(m.value, m.value_high, m.qualifier) for m in ms]
         low = min(e[0] for e in est)
         top = max(e[2] if e[2] is not None else e[1] for e in est)  # the spread of the reported values;
@@ -274,8 +273,8 @@ def fact_rows(facts: list[Fact]) -> list[dict]:
 
 def _dates(fact: Fact, ms: list[Fig]) -> tuple[int | None, int | None, str]:
     """A fact's period and basis: incidents the common period of the dated reports that share the
-    period of most of them, running totals
-    from their earliest start to the earliest end a source gives, levels from first to last report."""
+    period of most of them, running totals from their earliest start to the earliest end a source
+    gives, levels the period of their most precise dated report."""
     basis = min((m.basis for m in ms), key=BASES.index)
     kind = ms[0].kind
     if kind == "incident":
@@ -294,10 +293,14 @@ def _dates(fact: Fact, ms: list[Fig]) -> tuple[int | None, int | None, str]:
     ends = [m.de if m.de is not None else m.ds for m in ms if m.de is not None or m.ds is not None]
     if kind == "cumulative":
         return (min(starts) if starts else None), (min(ends) if ends else None), basis
-    dated = [m for m in ms if m.basis != "published" and m.de is not None]  # a level: as the sources date it,
-    if dated:  # else some time before its earliest report
-        return min(m.ds if m.ds is not None else m.de for m in dated), max(m.de for m in dated), basis
-    return None, (min(ends) if ends else None), basis
+    # a level: as its most precise dated report dates it ("from 4,500 to 5,100": 4,500 is the level
+    # before that date), else some time before its earliest report
+    dated = [m for m in ms if m.basis != "published" and m.de is not None and m.revision != -1]
+    if dated:
+        m = min(dated, key=lambda m: (m.de - (m.ds if m.ds is not None else m.de), m.order, m.pos))
+        return (m.ds if m.ds is not None else m.de), m.de, "sentence"
+    pubs = [m.pub for m in ms if m.pub is not None]
+    return None, (min(pubs) if pubs else None), "published" if pubs else "none"
 
 
 def _fmt(value: float, high: float | None) -> str:

@@ -54,7 +54,7 @@ def total(facts: pd.DataFrame, measure: str, party: str | None = None, start: ob
     if party is not None:
         f = f[f["party"] == party]
     rows = [r for r in f[["fact_id", "kind", "party", "low", "best", "high", "date_start", "date_end",
-                          "part_of", "place_id"]].itertuples(index=False)]
+                          "date_basis", "part_of", "place_id"]].itertuples(index=False)]
     rows = [r._replace(date_start=_day(r.date_start), date_end=_day(r.date_end),
                        high=None if pd.isna(r.high) else float(r.high),
                        part_of=None if pd.isna(r.part_of) else r.part_of) for r in rows]
@@ -116,13 +116,16 @@ def _without_parts(used: list, covered: set[str]) -> list:
 
 
 def _stock(rows: list, ws, we) -> list:
-    """The levels dated last in the window (a level reported undated lies before its earliest report)."""
+    """The levels dated last in the window (a level reported undated lies before its earliest report,
+    so a level dated on that day comes after it)."""
     levels = [r for r in rows if r.kind == "stock" and _inside(r, ws, we)]
     at: dict = {}
     for r in levels:
         at.setdefault(r.date_end if r.date_end is not None else r.date_start, []).append(r)
     at.pop(None, None)
+    last = at[max(at)] if at else []  # a level dated then is later than one known only as "before then"
+    last = [r for r in last if r.date_basis != "published"] or last
     one: dict = {}  # levels at that date are added across forces and places, one level of each
-    for r in sorted(at[max(at)], key=lambda r: r.fact_id) if at else ():
+    for r in sorted(last, key=lambda r: r.fact_id):
         one.setdefault((r.party, None if pd.isna(r.place_id) else r.place_id), r)
     return _without_parts(list(one.values()), set())
