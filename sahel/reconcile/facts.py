@@ -60,9 +60,11 @@ class Fact:
         if f.basis == "published" and f.kind == "incident":
             return
         self.precise = self.precise and f.precise
-        if f.kind == "incident":
-            self.ds = f.ds if self.ds is None or (f.ds is not None and f.ds > self.ds) else self.ds
-            self.de = f.de if self.de is None or (f.de is not None and f.de < self.de) else self.de
+        if f.kind == "incident" and (self.ds is None or f.ds is None):
+            self.ds, self.de = (self.ds, self.de) if f.ds is None else (f.ds, f.de)
+        elif f.kind == "incident":  # the common period, else (dates that slipped) both
+            ds, de = max(self.ds, f.ds), min(self.de, f.de)
+            self.ds, self.de = (ds, de) if ds <= de else (min(self.ds, f.ds), max(self.de, f.de))
         else:
             end = f.de if f.de is not None else f.ds
             self.ds = end if self.ds is None or (end is not None and end < self.ds) else self.ds
@@ -75,10 +77,14 @@ class Fact:
             return f.lo <= self.max_hi and self.min_lo <= f.hi
         return f.lo <= self.min_hi and self.max_lo <= f.hi
 
-    def same_locality(self, f: Fig) -> bool:
-        """Whether ``f`` names the town or village of this fact and one of its reported values."""
-        return (f.place in self.places and places.column("kind").get(f.place) in ("town", "village")
-                and any(m.value == f.value and m.value_high == f.value_high for m in self.members))
+    def slip(self, f: Fig) -> int:
+        """Days ``f``'s dates may be off this incident's: a day ("on Monday" said on Tuesday); at the
+        same town or village a week, and months when it gives one of the values reported (a date
+        misread from a nearby clause)."""
+        if f.place not in self.places or places.column("kind").get(f.place) not in ("town", "village"):
+            return DAY_SLIP
+        same = any(m.value == f.value and m.value_high == f.value_high for m in self.members)
+        return SAME_PLACE_SLIP if same else 7
 
     def accepts(self, g: list[Fig]) -> bool:
         """Whether an article's group of reports ``g`` (one value) is this fact, reported again."""
@@ -101,7 +107,7 @@ class Fact:
             ok = self.agrees(f) and 0 <= self.min_pub - f.ds and self.max_pub - f.ds <= UNDATED_REACH
         elif f.measure in STOCKS:  # a deployment: one value, announced and carried out weeks apart
             ok = self.agrees(f) and max(f.ds - self.de, self.ds - f.de) <= DEPLOYMENT_GAP
-        elif max(f.ds - self.de, self.ds - f.de) > (SAME_PLACE_SLIP if self.same_locality(f) else DAY_SLIP):
+        elif max(f.ds - self.de, self.ds - f.de) > self.slip(f):
             return False
         else:
             ok = self.agrees(f) or ratio <= (4 if f.precise and self.precise else 1.25)
@@ -191,7 +197,10 @@ def _keys(f: Fig, query: bool) -> Iterable[tuple]:
             return [(*block, t, v, m) for t in "vu" for v in values for m in reach]
         return [(*block, "u", v, month) for v in values]
     weeks = range(f.ds // 7, f.de // 7 + 1) if f.de - f.ds <= 70 else [("wide",)]
-    keys = [(*block, w) for w in weeks] + [(*block, "p", f.place, v) for v in values if f.place]  # (one locality)
+    keys = [(*block, w) for w in weeks]
+    if f.place:  # at one locality: the same value, or a week either side
+        near = range(f.ds // 7 - 1, f.de // 7 + 2) if query and f.de - f.ds <= 70 else weeks
+        keys += [(*block, "p", f.place, v) for v in values] + [(*block, "p", f.place, w) for w in near]
     if not query:  # a dated incident can be the one an undated report refers to
         keys += [(*block, "v", v, m) for v in values for m in range(f.ds // 30, f.de // 30 + 1)]
     else:  # and an undated report published after it can be this one
@@ -203,9 +212,10 @@ def cluster(articles: list[list[Fig]]) -> list[Fact]:
     """Facts of the articles' annotated figures (articles in report order)."""
     facts: list[Fact] = []
     index: dict[tuple, list[Fact]] = {}  # facts by keys a report of the same quantity shares with them
+    fact_of: dict[str, Fact] = {}
     for figs in articles:
         groups = group_article(figs)
-        groups.sort(key=lambda g: (g[0].basis == "published", min(f.pos for f in g)))
+        groups.sort(key=lambda g: (g[0].part_of is not None, g[0].basis == "published", min(f.pos for f in g)))
         for g in groups:
             g.sort(key=lambda f: (BASES.index(f.basis), f.pos))
             head = g[0]
@@ -214,12 +224,17 @@ def cluster(articles: list[list[Fig]]) -> list[Fact]:
                 not c.agrees(head), abs(c.de - head.de) if c.dated and head.de is not None else 0, c.head.fid))
             if found is None and head.kind == "cumulative" and head.basis == "sentence" and head.ds is not None:
                 found = _incident_in(head, g, index)
+            whole = fact_of.get(head.part_of) if head.part_of else None  # one part of one aggregate:
+            part = (head.party, head.measure, "part", id(whole))  # "19 (later 49) of them were gendarmes"
+            if found is None and whole is not None:
+                found = next((c for c in index.get(part, ()) if head.doc not in c.docs), None)
             if found is None:
                 found = Fact()
                 facts.append(found)
             for f in g:
                 found.add(f)
-            for key in _keys(head, query=False):
+                fact_of[f.fid] = found
+            for key in _keys(head, query=False) + ([part] if whole is not None else []):
                 index.setdefault(key, []).append(found)
     return facts
 
