@@ -13,6 +13,8 @@ Plain functions from tables to tables, by the codebook's section "Facts and tota
 """
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pandas as pd
 
@@ -58,6 +60,15 @@ def _table(rows: list[dict], schema: dict[str, str]) -> pd.DataFrame:
     return pd.DataFrame(out, index=pd.RangeIndex(len(rows)))
 
 
+@functools.lru_cache(maxsize=4096)
+def _abroad(place: str) -> bool:
+    """Whether a place lies outside the gazetteer's countries (the theatre of the conflict)."""
+    country, kind = places.column("country"), places.column("kind")
+    theatre = {country[p] for p, k in kind.items() if k == "country"}
+    codes = country.get(place)
+    return isinstance(codes, str) and not any(c in theatre for c in codes.split("|"))
+
+
 def _articles(documents: pd.DataFrame, figures: pd.DataFrame, mentions: pd.DataFrame | None
               ) -> tuple[list[list[Fig]], list[dict]]:
     """Annotated figures by article in report order, and the dated milestones with their sentence's context."""
@@ -82,7 +93,7 @@ def _articles(documents: pd.DataFrame, figures: pd.DataFrame, mentions: pd.DataF
         here = context.setdefault((doc, sent), {"places": [], "names": [], "codes": []})
         if kind == "place" and str(mc["surface"][k] or "").isupper():  # a dateline ("BAMAKO, Oct 1"): not where
             continue
-        if kind == "place":
+        if kind == "place" and not _abroad(str(mc["code"][k])):  # (Paris, Pau: who speaks, not where)
             places_at.setdefault(doc, {}).setdefault(sent, []).append((mc["start"][k], str(mc["code"][k])))
             here["places"].append(str(mc["code"][k]))
         elif kind == "actor":

@@ -125,7 +125,7 @@ def _stock(rows: list, ws, we) -> list:
     at.pop(None, None)
     last = at[max(at)] if at else []  # a level dated then is later than one known only as "before then"
     last = [r for r in last if r.date_basis != "published"] or last
-    one: dict = {}  # levels at that date are added across forces and places, one level of each
-    for r in sorted(last, key=lambda r: r.fact_id):
+    one: dict = {}  # levels at that date, less parts, are added across forces and places, one of each
+    for r in sorted(_without_parts(last, set()), key=lambda r: r.fact_id):
         one.setdefault((r.party, None if pd.isna(r.place_id) else r.place_id), r)
-    return _without_parts(list(one.values()), set())
+    return list(one.values())
