@@ -203,8 +203,10 @@ def _keys(f: Fig, query: bool) -> Iterable[tuple]:
         keys += [(*block, "p", f.place, v) for v in values] + [(*block, "p", f.place, w) for w in near]
     if not query:  # a dated incident can be the one an undated report refers to
         keys += [(*block, "v", v, m) for v in values for m in range(f.ds // 30, f.de // 30 + 1)]
-    else:  # and an undated report published after it can be this one
+    else:  # and an undated report published after it can be this one; a long period holds it
         keys += [(*block, "u", v, m) for v in values for m in range(f.ds // 30, f.de // 30 + UNDATED_REACH // 30 + 2)]
+        if f.de - f.ds > 70:  # ("a 600-strong reinforcement last year": the one dated in it)
+            keys += [(*block, "v", v, m) for v in values for m in range(f.ds // 30, min(f.de, f.ds + 400) // 30 + 1)]
     return keys + ([(*block, ("wide",))] if query else [])
 
 
