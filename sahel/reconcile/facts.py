@@ -95,7 +95,8 @@ class Fact:
         if f.kind != "incident":
             end = f.de if f.de is not None else f.ds
             apart = max(abs(end - self.ds), abs(end - self.de)) if end is not None and self.dated else 0
-            if apart > WINDOW[f.kind] or (f.kind == "stock" and _countries_differ(f.place, self.places)):
+            if apart > WINDOW[f.kind] or (f.kind == "stock" and _countries_differ(f.place, self.places)
+                                          and not self.max_best == self.min_best == f.value):
                 return False
             ok = self.agrees(f) or (f.kind == "stock" and apart <= 31 and ratio <= 1.1)  # one level, disputed
         elif f.ds is None and f.pub is None:
@@ -160,7 +161,7 @@ def group_article(figs: list[Fig]) -> list[list[Fig]]:
         key = (f.party, f.measure, f.kind, f.value, f.value_high, f.part_of is None)
         for j in same.setdefault(key, [])[-8:]:  # (the last few dates of one value: linear in a long log)
             if ("published" in (f.basis, figs[j].basis) or _overlap(f, figs[j])) and not place_conflict(
-                    f.place, figs[j].place):
+                    f.place, figs[j].place) and f.sentence != figs[j].sentence:  # ("35 at A and 35 at B")
                 pairs.append((i, j))
                 break
         else:
