@@ -28,24 +28,19 @@ from .timeline import milestone_rows, timeline_rows
 from .totals import Total, total
 
 __all__ = ["derive", "total", "Total", "estimates", "places_table", "actors_table"]
+NAT = np.iinfo("i8").min
 
 
 def _days(s: pd.Series) -> list[int | None]:
     ns = pd.to_datetime(s, errors="coerce").to_numpy("datetime64[ns]").view("i8")
-    nat = np.iinfo("i8").min
-    return [None if v == nat else v // DAY_NS for v in ns.tolist()]
-
-
-def _plain(s: pd.Series) -> list:
-    if s.dtype == object:
-        return [None if v is pd.NA or v is None or (isinstance(v, float) and v != v) else v for v in s.tolist()]
-    return s.to_numpy(dtype=object, na_value=None).tolist()
+    return [None if v == NAT else v // DAY_NS for v in ns.tolist()]
 
 
 def _columns(df: pd.DataFrame | None, names: tuple[str, ...], dates: tuple[str, ...] = ()) -> dict[str, list]:
+    """``df``'s columns ``names`` as lists, None where missing (absent columns too), ``dates`` in days."""
     n = 0 if df is None else len(df)
-    return {c: ([None] * n if df is None or c not in df.columns else _days(df[c]) if c in dates else _plain(df[c]))
-            for c in names}
+    return {c: [None] * n if df is None or c not in df.columns else _days(df[c]) if c in dates
+            else df[c].astype(object).where(df[c].notna(), None).tolist() for c in names}
 
 
 def _table(rows: list[dict], schema: dict[str, str]) -> pd.DataFrame:
@@ -53,8 +48,7 @@ def _table(rows: list[dict], schema: dict[str, str]) -> pd.DataFrame:
     for col, dtype in schema.items():
         values = [r.get(col) for r in rows]
         if dtype == DATE:
-            out[col] = np.array([np.iinfo("i8").min if v is None else v * DAY_NS for v in values],
-                                dtype="i8").view(DATE)
+            out[col] = np.array([NAT if v is None else v * DAY_NS for v in values], dtype="i8").view(DATE)
         else:
             out[col] = pd.array(values, dtype=dtype)
     return pd.DataFrame(out, index=pd.RangeIndex(len(rows)))

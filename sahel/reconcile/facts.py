@@ -24,6 +24,8 @@ UNDATED_REACH = 400  # an undated incident can be the incident dated up to this 
 DAY_SLIP = 1  # days two reports' dates of one incident may be apart ("on Monday" said on Tuesday)
 SAME_PLACE_SLIP = 92  # ... when both give one value at one locality (a date misread from a nearby clause)
 DEPLOYMENT_GAP = 62  # days between the announcement and the arrival of one reinforcement
+RECENT = 4  # the facts of one key a report is compared with: the latest (linear in the corpus)
+QUARTER = 91  # days of the time buckets undated reports are matched by
 
 
 class Fact:
@@ -34,14 +36,11 @@ class Fact:
         self.members: list[Fig] = []
         self.docs: set[str] = set()
         self.places: set[str] = set()
+        self.values: set[tuple] = set()  # (value, value_high) reported
         self.ds = self.de = None
         self.min_lo = self.min_hi = self.min_best = self.min_pub = math.inf
         self.max_lo = self.max_hi = self.max_best = self.max_pub = -math.inf
         self.precise = True  # every dated report within a week
-
-    @property
-    def head(self) -> Fig:
-        return self.members[0]
 
     @property
     def dated(self) -> bool:
@@ -50,6 +49,7 @@ class Fact:
     def add(self, f: Fig) -> None:
         self.members.append(f)
         self.docs.add(f.doc)
+        self.values.add((f.value, f.value_high))
         if f.place:
             self.places.add(f.place)
         self.min_lo, self.max_hi = min(self.min_lo, f.lo), max(self.max_hi, f.hi)
@@ -83,8 +83,7 @@ class Fact:
         misread from a nearby clause)."""
         if f.place not in self.places or places.column("kind").get(f.place) not in ("town", "village"):
             return DAY_SLIP
-        same = any(m.value == f.value and m.value_high == f.value_high for m in self.members)
-        return SAME_PLACE_SLIP if same else 7
+        return SAME_PLACE_SLIP if (f.value, f.value_high) in self.values else 7
 
     def accepts(self, g: list[Fig]) -> bool:
         """Whether an article's group of reports ``g`` (one value) is this fact, reported again."""
@@ -95,8 +94,7 @@ class Fact:
         if f.kind != "incident":
             end = f.de if f.de is not None else f.ds
             apart = max(abs(end - self.ds), abs(end - self.de)) if end is not None and self.dated else 0
-            if apart > WINDOW[f.kind] or (f.kind == "stock" and _countries_differ(f.place, self.places)
-                                          and not self.max_best == self.min_best == f.value):
+            if apart > WINDOW[f.kind]:
                 return False
             ok = self.agrees(f) or (f.kind == "stock" and apart <= 31 and ratio <= 1.1)  # one level, disputed
         elif f.ds is None and f.pub is None:
@@ -113,11 +111,6 @@ class Fact:
         else:
             ok = self.agrees(f) or ratio <= (4 if f.precise and self.precise else 1.25)
         return ok and (f.kind != "incident" or not any(place_conflict(f.place, p) for p in self.places))
-
-
-def _countries_differ(place: str | None, others: set[str]) -> bool:
-    kinds = places.column("kind")
-    return kinds.get(place) == "country" and any(kinds.get(p) == "country" and p != place for p in others)
 
 
 def place_conflict(a: str | None, b: str | None) -> bool:
@@ -192,22 +185,23 @@ def _keys(f: Fig, query: bool) -> Iterable[tuple]:
         return []
     values = (f.value,) if f.value_high is None else (f.value, f.value_high)  # (the two ends of a range)
     if f.basis == "published":  # an undated report: the same value, dated up to a year before publication
-        month = f.pub // 30
+        q = f.pub // QUARTER
         if query:
-            reach = range(month - UNDATED_REACH // 30 - 1, month + 1)
+            reach = range(q - UNDATED_REACH // QUARTER - 1, q + 1)
             return [(*block, t, v, m) for t in "vu" for v in values for m in reach]
-        return [(*block, "u", v, month) for v in values]
+        return [(*block, "u", v, q) for v in values]
     weeks = range(f.ds // 7, f.de // 7 + 1) if f.de - f.ds <= 70 else [("wide",)]
     keys = [(*block, w) for w in weeks]
     if f.place:  # at one locality: the same value, or a week either side
         near = range(f.ds // 7 - 1, f.de // 7 + 2) if query and f.de - f.ds <= 70 else weeks
         keys += [(*block, "p", f.place, v) for v in values] + [(*block, "p", f.place, w) for w in near]
     if not query:  # a dated incident can be the one an undated report refers to
-        keys += [(*block, "v", v, m) for v in values for m in range(f.ds // 30, f.de // 30 + 1)]
+        keys += [(*block, "v", v, m) for v in values for m in range(f.ds // QUARTER, f.de // QUARTER + 1)]
     else:  # and an undated report published after it can be this one; a long period holds it
-        keys += [(*block, "u", v, m) for v in values for m in range(f.ds // 30, f.de // 30 + UNDATED_REACH // 30 + 2)]
+        keys += [(*block, "u", v, m) for v in values
+                 for m in range(f.ds // QUARTER, (f.de + UNDATED_REACH) // QUARTER + 1)]
         if f.de - f.ds > 70:  # ("a 600-strong reinforcement last year": the one dated in it)
-            keys += [(*block, "v", v, m) for v in values for m in range(f.ds // 30, min(f.de, f.ds + 400) // 30 + 1)]
+            keys += [(*block, "v", v, m) for v in values for m in range(f.ds // QUARTER, min(f.de, f.ds + 400) // QUARTER + 1)]
     return keys + ([(*block, ("wide",))] if query else [])
 
 
@@ -222,9 +216,9 @@ def cluster(articles: list[list[Fig]]) -> list[Fact]:
         for g in groups:
             g.sort(key=lambda f: (BASES.index(f.basis), f.pos))
             head = g[0]
-            cands = {id(c): c for key in _keys(head, query=True) for c in index.get(key, ())}
+            cands = {id(c): c for key in _keys(head, query=True) for c in index.get(key, ())[-RECENT:]}
             found = min((c for c in cands.values() if c.accepts(g)), default=None, key=lambda c: (
-                not c.agrees(head), abs(c.de - head.de) if c.dated and head.de is not None else 0, c.head.fid))
+                not c.agrees(head), abs(c.de - head.de) if c.dated and head.de is not None else 0, c.members[0].fid))
             if found is None and head.kind == "cumulative" and head.basis == "sentence" and head.ds is not None:
                 found = _incident_in(head, g, index)
             whole = fact_of.get(head.part_of) if head.part_of else None  # one part of one aggregate:
@@ -245,7 +239,7 @@ def cluster(articles: list[list[Fig]]) -> list[Fact]:
 def _incident_in(head: Fig, g: list[Fig], index: dict[tuple, list[Fact]]) -> Fact | None:
     """The dated incident a count over a period ("last year, six aid workers were killed") restates:
     one of the same value inside that period. The reports become reports of that incident."""
-    months = range(head.ds // 30, head.de // 30 + 1)
+    months = range(head.ds // QUARTER, head.de // QUARTER + 1)
     for c in (c for m in months for c in index.get((head.party, head.measure, "incident", "v", head.value, m), ())):
         if head.doc not in c.docs and c.dated and head.ds <= c.ds and c.de <= head.de:
             for f in g:
@@ -270,7 +264,7 @@ def fact_rows(facts: list[Fact]) -> list[dict]:
         disputed = len(set(values)) > 1
         best = min(max(lead.value, low), high) if high is not None else max(lead.value, low)
         qual = "at_least" if high is None else ("range" if low != high else "exact") if disputed else lead.qualifier
-        ds, de, basis = _dates(fact, ms)
+        ds, de, basis = _dates(ms)
         parents = {ids[fact_of[m.part_of]] for m in ms if m.part_of in fact_of} - {ids[len(rows)]}
         place = places.most_specific([m.place for m in ms if m.place])
         docs = sorted({m.doc for m in ms})
@@ -289,7 +283,7 @@ def fact_rows(facts: list[Fact]) -> list[dict]:
     return rows
 
 
-def _dates(fact: Fact, ms: list[Fig]) -> tuple[int | None, int | None, str]:
+def _dates(ms: list[Fig]) -> tuple[int | None, int | None, str]:
     """A fact's period and basis: incidents the common period of the dated reports that share the
     period of most of them, running totals from their earliest start to the earliest end a source
     gives, levels the period of their most precise dated report."""
@@ -322,7 +316,6 @@ def _dates(fact: Fact, ms: list[Fig]) -> tuple[int | None, int | None, str]:
 
 
 def _fmt(value: float, high: float | None) -> str:
-    text = f"{value:.0f}" if float(value).is_integer() else f"{value:g}"
-    if high is not None and not (isinstance(high, float) and math.isnan(high)):
-        text += "-" + (f"{high:.0f}" if float(high).is_integer() else f"{high:g}")
-    return text
+    def num(v: float) -> str:
+        return f"{v:.0f}" if float(v).is_integer() else f"{v:g}"
+    return num(value) + (f"-{num(high)}" if high is not None else "")

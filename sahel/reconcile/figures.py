@@ -1,12 +1,9 @@
 """One article's figures made ready for reconciliation (codebook, "Facts and totals (version 2)").
 
-Holds the per-figure rules: the one low/best/high rule (:func:`estimates`), the
-tolerance two reports of one quantity may differ by (:func:`bounds`), a figure's
-kind (incident, cumulative, stock), its working date and date basis, its place,
-whether it is a claim, and the parts it is stated as ("of these",
-"including", "X of the Y", or parts summing to an aggregate stated just before).
-What stays out: anything across articles (facts), events, timeline and totals.
-Dates are whole days since 1970-01-01 (``int``), None when unknown.
+Holds the per-figure rules: low/best/high (:func:`estimates`), how far two reports of one quantity
+may differ (:func:`bounds`), a figure's kind, working date and basis, place, whether it is a claim,
+and the parts it is stated as. What stays out: anything across articles (facts), events, timeline,
+totals. Dates are whole days since 1970-01-01 (``int``), None when unknown.
 """
 from __future__ import annotations
 
@@ -15,6 +12,7 @@ import functools
 import itertools
 import re
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 import pandas as pd
 
@@ -24,7 +22,7 @@ MEASURES = ("killed", "wounded", "captured", "deployed", "destroyed", "displaced
 STOCKS = ("deployed", "displaced")
 BASES = ("sentence", "event", "published", "none")
 DAY_NS = 86_400 * 10**9
-NEAR = 1  # an undated incident is the dated incident of its sentence or of the one before
+EPOCH = date(1970, 1, 1).toordinal()
 
 _REINFORCE_BEFORE = re.compile(r"\b(?:additional|extra|another|reinforcements? of)\s+(?:\w+\s+){0,2}$", re.I)
 _REINFORCE_AFTER = re.compile(r"^[\d,.]+(?:-\w+)?\s+(?:\w+\s+)?(?:more|additional|extra|fresh|reinforc\w*)\b", re.I)
@@ -53,12 +51,8 @@ LINKED = re.compile(r"\b(?:rose|risen|climbed|revised|initial(?:ly)?|provisional
 
 def estimates(value: float, value_high: float | None = None, qualifier: str | None = None
               ) -> tuple[float, float, float | None]:
-    """``(low, best, high)`` one reported figure supports; ``high`` None when open ("more than 50").
-
-    The one rule used everywhere: exact and approximate counts give their value, ``at_least``
-    leaves the top open, ``at_most`` starts at 0, a range spans its two ends (best: the low end,
-    the codebook's ``value``). No number is made up that no source gives.
-    """
+    """``(low, best, high)`` one reported figure supports, the one rule used everywhere: its value;
+    ``at_least`` leaves ``high`` open (None), ``at_most`` starts at 0, a range spans its two ends."""
     v = float(value)
     q = qualifier or "exact"
     if q == "at_least":
@@ -70,21 +64,17 @@ def estimates(value: float, value_high: float | None = None, qualifier: str | No
     return v, v, v
 
 
+_SLACK = {"approx": (0.8, 1.2, 0.985, 1.015), "at_least": (1, 1.5, 1, 1.05), "at_most": (0.5, 1, 0.95, 1)}
+
+
 def bounds(value: float, value_high: float | None, qualifier: str | None, tight: bool = False
            ) -> tuple[float, float]:
     """The values a report is compatible with, for matching reports (never for reporting); ``tight``
     for levels and running totals, whose "about" is closer than an incident's first estimate."""
-    v = float(value)
-    q = qualifier or "exact"
-    if q == "approx":
-        return (v * 0.985, v * 1.015) if tight else (v * 0.8, v * 1.2)
-    if q == "at_least":
-        return v, v * (1.05 if tight else 1.5)
-    if q == "at_most":
-        return v * (0.95 if tight else 0.5), v
-    if q == "range" and value_high is not None and not pd.isna(value_high):
-        return v, float(value_high)
-    return v, v
+    if qualifier == "range" and value_high is not None:
+        return value, value_high
+    lo, hi = _SLACK.get(qualifier or "exact", (1, 1, 1, 1))[2 * tight:2 * tight + 2]
+    return value * lo, value * hi
 
 
 def precision(ds: int | None, de: int | None) -> str | None:
@@ -93,8 +83,8 @@ def precision(ds: int | None, de: int | None) -> str | None:
         return None if ds is None and de is None else "period"
     if ds == de:
         return "day"
-    a, b = pd.Timestamp(ds * DAY_NS), pd.Timestamp(de * DAY_NS)
-    if a.day == 1 and b == a + pd.offsets.MonthEnd(0):
+    a, b = date.fromordinal(EPOCH + ds), date.fromordinal(EPOCH + de)
+    if a.day == 1 and (b + timedelta(days=1)).day == 1 and (a.year, a.month) == (b.year, b.month):
         return "month"
     if (a.month, a.day, b.month, b.day) == (1, 1, 12, 31) and a.year == b.year:
         return "year"
@@ -136,34 +126,27 @@ class Fig:
         return self.ds is not None and self.de is not None and self.de - self.ds <= 7 and self.basis != "published"
 
 
-def figure_kind(quote: str, before: str, after: str, measure: str, ds: int | None, de: int | None) -> str:
-    """``incident``, ``cumulative`` or ``stock`` by the figure's sentence (``before``, ``after``: the
-    text just before the figure and from it on) and its own dates: a deployment is an incident only
-    when it adds to a force ("600 more soldiers", "a 600-strong reinforcement"); a force's size, even
-    one being sent, is a level."""
-    if measure in STOCKS:
-        sent = _REINFORCE_BEFORE.search(before) or _REINFORCE_AFTER.search(after)
-        return "incident" if measure == "deployed" and sent else "stock"
-    if ds is not None and de is not None:
-        if de - ds <= 45 and not has(_THIS_YEAR, quote):
+def figure_kind(f: Fig) -> str:
+    """``incident``, ``cumulative`` or ``stock`` by the figure's sentence and dates: a deployment is
+    an incident only when it adds to a force ("600 more soldiers", "a 600-strong reinforcement")."""
+    before, quote = _before(f), f.quote
+    if f.measure in STOCKS:
+        sent = _REINFORCE_BEFORE.search(before) or _REINFORCE_AFTER.search(quote[f.at:f.at + 60] if f.at >= 0 else "")
+        return "incident" if f.measure == "deployed" and sent else "stock"
+    if f.ds is not None and f.de is not None:
+        if f.de - f.ds <= 45 and not has(_THIS_YEAR, quote):
             return "incident"
-        return "incident" if _ONE_EVENT.search(quote) and not _RUNNING.search(before) else "cumulative"
-    if ds is not None or de is not None or has(_CUMULATIVE, quote):
-        return "cumulative"
-    return "incident"
+        return "incident" if has(_ONE_EVENT, quote) and not _RUNNING.search(before) else "cumulative"
+    return "cumulative" if f.ds is not None or f.de is not None or has(_CUMULATIVE, quote) else "incident"
 
 
 def annotate(figs: list[Fig], places_at: dict[int, list[tuple[int, str]]],
              operations: list[tuple[int, int, int]]) -> None:
-    """Kind, place, claim, revision, parts and working dates of one article's figures (in place).
-
-    ``places_at``: sentence -> [(position, place_id)] of the article's place mentions;
-    ``operations``: (sentence, start, end) of its dated operation milestones.
-    """
+    """Kind, place, claim, revision, parts and working dates of one article's figures (in place);
+    ``places_at``: sentence -> [(position, place_id)]; ``operations``: [(sentence, start, end)]."""
     for f in figs:
         _periods(f)
-        f.kind = figure_kind(f.quote, _before(f), f.quote[f.at:f.at + 60] if f.at >= 0 else "", f.measure,
-                             f.ds, f.de)
+        f.kind = figure_kind(f)
         f.lo, f.hi = bounds(f.value, f.value_high, f.qualifier, tight=f.kind != "incident")
         f.basis = "sentence" if f.ds is not None or f.de is not None else "none"
         if f.kind == "incident" and (f.ds is None) != (f.de is None):  # a deployment "to date": as of then
@@ -173,9 +156,9 @@ def annotate(figs: list[Fig], places_at: dict[int, list[tuple[int, str]]],
                       key=lambda h: (h[0] > f.pos, abs(h[0] - f.pos)))
         local = [p for _, p in here if places.column("kind").get(p) in ("town", "village")]
         f.place = local[0] if local else places.most_specific([p for _, p in here])  # the nearest locality
-        before = _before(f)
-        f.claim = claim(f)
-        f.revision = 1 if _LATER.search(before) else -1 if _EARLIER.search(before) else 0
+        a, b = _around(f, _CLAUSE)  # a claim (of a party, of local sources) in the figure's clause
+        f.claim = bool(_CLAIM.search(f.quote[a:b]))
+        f.revision = 1 if _LATER.search(_before(f)) else -1 if _EARLIER.search(_before(f)) else 0
     find_parts(figs)
     by_id = {f.fid: f for f in figs}
     for f in figs:  # a part is where its aggregate is, unless its own part of the sentence says
@@ -190,13 +173,6 @@ def annotate(figs: list[Fig], places_at: dict[int, list[tuple[int, str]]],
 def has(rx: re.Pattern, quote: str) -> bool:
     """Whether ``rx`` occurs in a sentence (remembered: a sentence holds several figures)."""
     return bool(rx.search(quote))
-
-
-def claim(f: Fig) -> bool:
-    """Whether a figure is a claim against the official count: a party's claim, propaganda, local
-    sources' count, said in the figure's clause."""
-    a, b = _around(f, _CLAUSE)
-    return bool(_CLAIM.search(f.quote[a:b]))
 
 
 _CLAUSE = re.compile(r"[,;:]|\b(?:while|whereas|but)\b", re.I)
@@ -262,7 +238,7 @@ def find_parts(figs: list[Fig]) -> None:
             if nxt.measure == f.measure and nxt.value > f.value:
                 f.part_of = nxt.fid
                 continue
-        if not (_BACK_PART.search(f.quote) or _INCLUDING.search(_before(f))):
+        if not (has(_BACK_PART, f.quote) or _INCLUDING.search(_before(f))):
             continue
         prior = [p for s in (f.sentence - 2, f.sentence - 1, f.sentence) for p in by_sentence.get(s, ())
                  if p.pos < f.pos and p.measure == f.measure and p.value > f.value and p.part_of is None]
@@ -271,10 +247,11 @@ def find_parts(figs: list[Fig]) -> None:
             same = [p for p in prior if p.party == f.party]
             f.part_of = (same or prior)[-1].fid
     sentences = sorted(by_sentence)
+    index = {s: k for k, s in enumerate(sentences)}
     for agg in order:
         if agg.part_of is not None or agg.kind == "stock":
             continue
-        later = [s for s in sentences[sentences.index(agg.sentence) + 1:][:5]]
+        later = sentences[index[agg.sentence] + 1:index[agg.sentence] + 6]
         windows = [[s] for s in later] + [[a, b] for a, b in zip(later, later[1:]) if b - a == 1]
         found = None
         for window in windows:
@@ -294,13 +271,10 @@ def find_parts(figs: list[Fig]) -> None:
 
 
 def _date_undated(figs: list[Fig], operations: list[tuple[int, int, int]]) -> None:
-    """Working dates of the figures without their own (see the codebook's "Dates of facts").
-
-    A part takes its aggregate's dates; an undated incident the dates of a dated incident of its
-    sentence, else of the article's nearest dated operation (unless "another" one): basis
-    ``event``; else "some time before publication" (no start, end = publication): ``published``.
-    Running totals and levels without a date are known as of publication.
-    """
+    """Working dates of the figures without their own (codebook, "Dates of facts"): a part takes its
+    aggregate's; an undated incident a dated incident's of its sentence or the one before, else the
+    nearest dated operation's (not "another" one): basis ``event``; else some time before
+    publication (no start, end = publication): ``published``."""
     by_id = {f.fid: f for f in figs}
     dated_in: dict[int, Fig] = {}
     for f in figs:
@@ -315,14 +289,11 @@ def _date_undated(figs: list[Fig], operations: list[tuple[int, int, int]]) -> No
                 f.kind = agg.kind
             f.ds, f.de, f.basis = agg.ds, agg.de, "event" if agg.basis in ("sentence", "event") else agg.basis
             continue
-        source = next((dated_in[s] for s in range(f.sentence, f.sentence - 1 - NEAR, -1) if s in dated_in),
-                      None) if f.kind == "incident" else None
-        ops = [] if f.kind != "incident" or _ANOTHER.search(f.quote) else \
-            [o for o in operations if f.pub is None or o[1] <= f.pub]
-        if source is not None:
-            f.ds, f.de, f.basis = source.ds, source.de, "event"
-        elif ops:
-            _, f.ds, f.de = min(ops, key=lambda o: (abs(o[0] - f.sentence), o[0]))
-            f.basis = "event"
+        event = next(((d.ds, d.de) for d in map(dated_in.get, (f.sentence, f.sentence - 1)) if d), None)
+        if event is None and not _ANOTHER.search(f.quote):
+            ops = [o for o in operations if f.pub is None or o[1] <= f.pub]
+            event = min(ops, key=lambda o: (abs(o[0] - f.sentence), o[0]))[1:] if ops else None
+        if event is not None and f.kind == "incident":
+            (f.ds, f.de), f.basis = event, "event"
         elif f.pub is not None:
             f.ds, f.de, f.basis = None, f.pub, "published"

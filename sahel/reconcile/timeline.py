@@ -7,8 +7,6 @@ for it). What stays out: facts and events (made before), totals.
 """
 from __future__ import annotations
 
-import heapq
-
 import pandas as pd
 
 from ..extract import gazetteer as places
@@ -27,17 +25,14 @@ def milestone_rows(milestones: list[dict], events: list[dict], fact_of_figure: d
         not (ds > _end(m) or m["date_start"] > de) for ds, de in covered.get(m["doc_id"], ())))]
     ms.sort(key=lambda m: (m["date_start"], m["doc_id"], m["start"] if m["start"] is not None else 2**62))
     groups: list[list[dict]] = []
-    open_: dict[tuple, list[tuple[float, int, int]]] = {}  # (name, code) -> heap of (head's end, seq, group)
-    for m in ms:
-        heap = open_.setdefault((m["name"], m["code"]), [])
-        while heap and heap[0][0] < m["date_start"]:  # heads ending before this start overlap nothing later
-            heapq.heappop(heap)
-        if heap:
-            groups[min(heap, key=lambda h: h[1])[2]].append(m)
+    open_: dict[tuple, tuple[float, list[dict]]] = {}  # (name, code) -> the open group's head's end, group
+    for m in ms:  # (in date order: a group whose head ends before this start overlaps nothing later)
+        end, group = open_.get((m["name"], m["code"]), (-1, None))
+        if group is not None and end >= m["date_start"]:
+            group.append(m)
         else:
-            end = m["date_end"] if m["date_end"] is not None else float("inf")
-            heapq.heappush(heap, (end, len(groups), len(groups)))
             groups.append([m])
+            open_[m["name"], m["code"]] = (m["date_end"] if m["date_end"] is not None else float("inf"), groups[-1])
     rows = []
     for g in groups:
         h = g[0]
