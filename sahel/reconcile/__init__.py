@@ -5,7 +5,7 @@ Plain functions from tables to tables, by the codebook's section "Facts and tota
 * :mod:`.figures` — one article's figures: kind, working dates, place, parts; the one
   low/best/high rule :func:`estimates`;
 * :mod:`.facts` — every report of one quantity made one fact (values, disputed, best);
-* :mod:`.events`, :mod:`.timeline` — incidents grouped into events; events plus milestones;
+* :mod:`.events` — incidents grouped into events; the timeline of events and milestones;
 * :mod:`.gazetteer` — the places and actors tables;
 * :mod:`.totals` — :func:`total`: how many, without double counting.
 
@@ -20,11 +20,10 @@ import pandas as pd
 
 from ..extract import gazetteer as places
 from ..schema import DATE, EVENTS, FACTS, TIMELINE
-from .events import event_row, group_events
+from .events import event_row, group_events, milestone_rows, timeline_rows
 from .facts import cluster, fact_rows
 from .figures import DAY_NS, MEASURES, Fig, annotate, estimates
 from .gazetteer import actors_table, places_table
-from .timeline import milestone_rows, timeline_rows
 from .totals import Total, total
 
 __all__ = ["derive", "total", "Total", "estimates", "places_table", "actors_table"]
@@ -65,67 +64,48 @@ def _abroad(place: str) -> bool:
 
 def _articles(documents: pd.DataFrame, figures: pd.DataFrame, mentions: pd.DataFrame | None
               ) -> tuple[list[list[Fig]], list[dict]]:
-    """Annotated figures by article in report order, and the dated milestones with their sentence's context."""
-    d = _columns(documents, ("doc_id",))
-    pubs = dict(zip(map(str, d["doc_id"]), _days(documents["published"])))
+    """Annotated figures by article in report order, and the dated milestones with the places, actors
+    (``names``, ``codes``) and figures of their sentence."""
+    pubs = dict(zip(documents["doc_id"].astype(str), _days(documents["published"])))
     fc = _columns(figures, ("figure_id", "doc_id", "value", "value_high", "qualifier", "party", "measure", "noun",
                             "date_start", "date_end", "start", "sentence", "sentence_start", "quote", "date_text"),
                   ("date_start", "date_end"))
     mc = _columns(mentions, ("mention_id", "doc_id", "kind", "name", "code", "start", "surface", "sentence",
-                             "sentence_start", "sentence_end", "date_start", "date_end", "quote"),
-                  ("date_start", "date_end"))
+                             "date_start", "date_end", "quote"), ("date_start", "date_end"))
     for doc in fc["doc_id"] + mc["doc_id"]:
         pubs.setdefault(str(doc), None)
     order = {doc: k for k, doc in enumerate(sorted(pubs, key=lambda x: (pubs[x] is None, pubs[x] or 0, x)))}
-    places_at: dict[tuple, list] = {}
+    by_doc: dict[str, list[Fig]] = {}
+    figure_at: dict[tuple, list[str]] = {}
+    for fid, doc, value, high, qual, party, measure, noun, ds, de, pos, sent, s0, quote, date_text in zip(*fc.values()):
+        if value is not None and measure in MEASURES:
+            by_doc.setdefault(str(doc), []).append(Fig(
+                str(fid), str(doc), order[str(doc)], pubs[str(doc)], str(party or "UNKNOWN"), measure, noun,
+                float(value), None if high is None else float(high), qual or "exact", ds, de if de is not None else ds,
+                -1 if sent is None else sent, -1 if pos is None else pos, -1 if None in (pos, s0) else pos - s0,
+                str(quote or ""), date_text=date_text))
+            figure_at.setdefault((str(doc), sent), []).append(str(fid))
+    places_at: dict[str, dict] = {}
     context: dict[tuple, dict] = {}
     operations: dict[str, list] = {}
-    for k, kind in enumerate(mc["kind"]):
-        doc, sent = str(mc["doc_id"][k]), mc["sentence"][k]
-        if sent is None:
-            continue
-        here = context.setdefault((doc, sent), {"places": [], "names": [], "codes": []})
-        if kind == "place" and str(mc["surface"][k] or "").isupper():  # a dateline ("BAMAKO, Oct 1"): not where
-            continue
-        if kind == "place" and not _abroad(str(mc["code"][k])):  # (Paris, Pau: who speaks, not where)
-            places_at.setdefault(doc, {}).setdefault(sent, []).append((mc["start"][k], str(mc["code"][k])))
-            here["places"].append(str(mc["code"][k]))
+    milestones = []
+    for mid, doc, kind, name, code, start, surface, sent, ds, de, quote in zip(*mc.values()):
+        doc, here = str(doc), {"places": [], "names": [], "codes": []}
+        here = context.setdefault((doc, sent), here) if sent is not None else here
+        if kind == "place" and not str(surface or "").isupper() and not _abroad(str(code)):  # (not a dateline,
+            places_at.setdefault(doc, {}).setdefault(sent, []).append((start, str(code)))  # not who speaks)
+            here["places"].append(str(code))
         elif kind == "actor":
-            here["names"].append(mc["name"][k])
-            here["codes"].append(mc["code"][k])
-        elif kind == "milestone" and mc["code"][k] == "operation" and mc["date_start"][k] is not None:
-            operations.setdefault(doc, []).append((sent, mc["date_start"][k], mc["date_end"][k] or mc["date_start"][k]))
-    by_doc: dict[str, list[Fig]] = {}
-    for i, value in enumerate(fc["value"]):
-        if value is None or fc["measure"][i] not in MEASURES:
-            continue
-        doc = str(fc["doc_id"][i])
-        s0, pos, ds = fc["sentence_start"][i], fc["start"][i], fc["date_start"][i]
-        de = fc["date_end"][i] if fc["date_end"][i] is not None else ds
-        by_doc.setdefault(doc, []).append(Fig(
-            str(fc["figure_id"][i]), doc, order[doc], pubs[doc], str(fc["party"][i] or "UNKNOWN"),
-            fc["measure"][i], fc["noun"][i], float(value),
-            None if fc["value_high"][i] is None else float(fc["value_high"][i]), fc["qualifier"][i] or "exact",
-            ds, de, fc["sentence"][i] if fc["sentence"][i] is not None else -1, pos if pos is not None else -1,
-            pos - s0 if pos is not None and s0 is not None else -1, str(fc["quote"][i] or ""),
-            date_text=fc["date_text"][i]))
+            here["names"].append(name)
+            here["codes"].append(code)
+        elif kind == "milestone" and ds is not None:
+            if code == "operation" and sent is not None:
+                operations.setdefault(doc, []).append((sent, ds, de or ds))
+            milestones.append({"mention_id": mid, "name": name, "code": code, "start": start, "date_start": ds,
+                               "date_end": de, "quote": quote, "doc_id": doc, "context": here,
+                               "figures": figure_at.get((doc, sent), []) if sent is not None else []})
     for doc, figs in by_doc.items():
         annotate(figs, places_at.get(doc, {}), operations.get(doc, []))
-    figure_at: dict[tuple, list[str]] = {}
-    for figs in by_doc.values():
-        for f in figs:
-            figure_at.setdefault((f.doc, f.sentence), []).append(f.fid)
-    milestones = []
-    for k, kind in enumerate(mc["kind"]):
-        if kind != "milestone" or mc["date_start"][k] is None:
-            continue
-        doc, sent = str(mc["doc_id"][k]), mc["sentence"][k]
-        here = context.get((doc, sent), {"places": [], "names": [], "codes": []})
-        milestones.append({c: mc[c][k] for c in ("mention_id", "name", "code", "start", "date_start", "date_end",
-                                                "quote")} | {
-            "doc_id": doc, "place": places.most_specific(here["places"]),
-            "names": list(dict.fromkeys(here["names"])), "codes": list(dict.fromkeys(here["codes"])),
-            "figures": figure_at.get((doc, sent), []) if sent is not None else []})
     return sorted(by_doc.values(), key=lambda figs: figs[0].order), milestones
 
 
