@@ -1,15 +1,9 @@
-"""Reconciliation: from the figures and mentions of a corpus to facts, events, timeline, places, actors.
-
-Plain functions from tables to tables, by the codebook's section "Facts and totals (version 2)":
-
-* :mod:`.figures` — one article's figures: kind, working dates, place, parts; the one
-  low/best/high rule :func:`estimates`;
-* :mod:`.facts` — every report of one quantity made one fact (values, disputed, best);
-* :mod:`.events` — incidents grouped into events; the timeline of events and milestones;
-* :mod:`.gazetteer` — the places and actors tables;
-* :mod:`.totals` — :func:`total`: how many, without double counting.
-
-:func:`derive` runs them all. What stays out: extraction, reading and writing tables, reports.
+"""Reconciliation: from a corpus's figures and mentions to facts, events, timeline, places, actors,
+by the codebook's "Facts and totals (version 2)": :mod:`.figures` (one article's figures: kind,
+dates, place, parts; :func:`estimates`), :mod:`.facts` (one fact per quantity), :mod:`.events`
+(events and the timeline), :mod:`.gazetteer` (places and actors tables), :mod:`.totals`
+(:func:`total`, without double counting). :func:`derive` runs them all. What stays out:
+extraction, reading and writing tables, reports.
 """
 from __future__ import annotations
 
@@ -43,13 +37,8 @@ def _columns(df: pd.DataFrame | None, names: tuple[str, ...], dates: tuple[str, 
 
 
 def _table(rows: list[dict], schema: dict[str, str]) -> pd.DataFrame:
-    out = {}
-    for col, dtype in schema.items():
-        values = [r.get(col) for r in rows]
-        if dtype == DATE:
-            out[col] = np.array([NAT if v is None else v * DAY_NS for v in values], dtype="i8").view(DATE)
-        else:
-            out[col] = pd.array(values, dtype=dtype)
+    out = {c: np.array([NAT if r.get(c) is None else r[c] * DAY_NS for r in rows], dtype="i8").view(DATE)
+           if t == DATE else pd.array([r.get(c) for r in rows], dtype=t) for c, t in schema.items()}
     return pd.DataFrame(out, index=pd.RangeIndex(len(rows)))
 
 

@@ -47,14 +47,11 @@ def event_row(g: list[dict]) -> dict:
     """The :data:`~sahel.schema.EVENTS` row of the facts ``g`` of one event (dates in days)."""
     ids = {f["fact_id"] for f in g}
     counted = [f for f in g if f["part_of"] not in ids]
-    ds = min(f["date_start"] for f in g)
-    de = max(f["date_end"] for f in g)
+    ds, de = min(f["date_start"] for f in g), max(f["date_end"] for f in g)
     place = (places.most_specific([f["place_id"] for f in counted if f["place_id"]])
              or places.most_specific([f["place_id"] for f in g if f["place_id"]]))
     killed = [f for f in counted if f["measure"] == "killed"]
-    by_party: dict[str, float] = {}
-    for f in killed:
-        by_party[f["party"]] = by_party.get(f["party"], 0.0) + f["best"]
+    by_party = {p: sum(f["best"] for f in killed if f["party"] == p) for p in {f["party"] for f in killed}}
     lead = max(killed or counted, key=lambda f: f["best"])
     docs = sorted({d for f in g for d in f["doc_ids"].split(";")})
 

@@ -1,14 +1,9 @@
-"""Figures to facts: one fact for every report of one real-world quantity.
-
-Holds the grouping of figures into facts (codebook, "Facts and totals (version 2)"): restatements
-in one article and in others, revised tolls and claims against official counts of one incident,
+"""Figures to facts: one fact for every report of one real-world quantity (codebook, "Facts and
+totals (version 2)"): restatements, revised tolls, claims and official counts of one incident,
 running totals and levels reported again; and the fact rows (values with citations, disputed,
-low/best/high, dates and basis). Figures come annotated (:mod:`.figures`); events, the timeline
-and totals stay out.
-
-Scale: figures are grouped inside one article by keys (value, sentence), then each article's groups
-are matched against the facts of the articles before it through a dict keyed by party, measure, kind
-and a week, a value or a publication month. No step compares all pairs of an article's figures.
+low/best/high, dates, basis). Events, the timeline and totals stay out. Scale: an article's groups
+of reports are matched against earlier facts through a dict of keys (party, measure, kind and a
+week, place, value or quarter), the latest few of each key: no step compares all pairs.
 """
 from __future__ import annotations
 
@@ -44,7 +39,7 @@ class Fact:
 
     @property
     def dated(self) -> bool:
-        return self.ds is not None or self.de is not None
+        return self.ds is not None
 
     def add(self, f: Fig) -> None:
         self.members.append(f)
@@ -65,10 +60,8 @@ class Fact:
         elif f.kind == "incident":  # the common period, else (dates that slipped) both
             ds, de = max(self.ds, f.ds), min(self.de, f.de)
             self.ds, self.de = (ds, de) if ds <= de else (min(self.ds, f.ds), max(self.de, f.de))
-        else:
-            end = f.de if f.de is not None else f.ds
-            self.ds = end if self.ds is None or (end is not None and end < self.ds) else self.ds
-            self.de = end if self.de is None or (end is not None and end > self.de) else self.de
+        elif (end := f.de if f.de is not None else f.ds) is not None:  # running totals, levels: the span
+            self.ds, self.de = (end, end) if self.ds is None else (min(self.ds, end), max(self.de, end))
 
     def agrees(self, f: Fig) -> bool:
         """Whether ``f``'s value lies in the spread of an incident's reported values (revised tolls,
@@ -255,13 +248,12 @@ def fact_rows(facts: list[Fact]) -> list[dict]:
     ids = ["f-" + min(m.fid for m in fact.members) for fact in facts]
     for fact in facts:
         ms = sorted(fact.members, key=lambda f: (f.order, f.revision, f.pos))
-        values = [(m.value, m.value_high) for m in ms]
         lead = ([m for m in ms if not m.claim] or ms)[-1]  # the latest report that is not a claim
         est = [estimates(m.value, m.value_high, m.qualifier) for m in ms]
         low = min(e[0] for e in est)
         top = max(e[2] if e[2] is not None else e[1] for e in est)  # the spread of the reported values;
         high = None if lead.qualifier == "at_least" else top  # open if its best is "more than"
-        disputed = len(set(values)) > 1
+        disputed = len(fact.values) > 1
         best = min(max(lead.value, low), high) if high is not None else max(lead.value, low)
         qual = "at_least" if high is None else ("range" if low != high else "exact") if disputed else lead.qualifier
         ds, de, basis = _dates(ms)
@@ -292,8 +284,8 @@ def _dates(ms: list[Fig]) -> tuple[int | None, int | None, str]:
     if kind == "incident":
         dated = [m for m in ms if m.basis != "published" and m.ds is not None]
         if not dated:
-            pubs = [m.pub for m in ms if m.pub is not None]
-            return None, (min(pubs) if pubs else None), basis if pubs else "none"
+            pub = min((m.pub for m in ms if m.pub is not None), default=None)
+            return None, pub, basis if pub is not None else "none"
         starts, ends = sorted(m.ds for m in dated), sorted(m.de for m in dated)
         # the report whose period most others share (then the narrowest): a misdated report is outvoted
         lead = min(dated, key=lambda m: (bisect.bisect_left(ends, m.ds) + len(starts) - bisect.bisect_right(
@@ -301,18 +293,17 @@ def _dates(ms: list[Fig]) -> tuple[int | None, int | None, str]:
         near = [m for m in dated if not (m.ds > lead.de or m.de < lead.ds)]
         ds, de = max(m.ds for m in near), min(m.de for m in near)
         return (ds, de, basis) if ds <= de else (lead.ds, lead.de, basis)
-    starts = [m.ds for m in ms if m.ds is not None]
-    ends = [m.de if m.de is not None else m.ds for m in ms if m.de is not None or m.ds is not None]
     if kind == "cumulative":
-        return (min(starts) if starts else None), (min(ends) if ends else None), basis
+        ends = [m.de for m in ms if m.de is not None]
+        return min((m.ds for m in ms if m.ds is not None), default=None), min(ends, default=None), basis
     # a level: as its most precise dated report dates it ("from 4,500 to 5,100": 4,500 is the level
     # before that date), else some time before its earliest report
     dated = [m for m in ms if m.basis != "published" and m.de is not None and m.revision != -1]
     if dated:
         m = min(dated, key=lambda m: (m.de - (m.ds if m.ds is not None else m.de), m.order, m.pos))
         return (m.ds if m.ds is not None else m.de), m.de, "sentence"
-    pubs = [m.pub for m in ms if m.pub is not None]
-    return None, (min(pubs) if pubs else None), "published" if pubs else "none"
+    pub = min((m.pub for m in ms if m.pub is not None), default=None)
+    return None, pub, "published" if pub is not None else "none"
 
 
 def _fmt(value: float, high: float | None) -> str:

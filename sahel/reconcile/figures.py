@@ -160,13 +160,7 @@ def annotate(figs: list[Fig], places_at: dict[int, list[tuple[int, str]]],
         f.claim = bool(_CLAIM.search(f.quote[a:b]))
         f.revision = 1 if _LATER.search(_before(f)) else -1 if _EARLIER.search(_before(f)) else 0
     find_parts(figs)
-    by_id = {f.fid: f for f in figs}
-    for f in figs:  # a part is where its aggregate is, unless its own part of the sentence says
-        if f.part_of in by_id and f.place is None:
-            f.place = by_id[f.part_of].place
     _date_undated(figs, operations)
-    for f in figs:  # (a part takes its aggregate's kind)
-        f.lo, f.hi = bounds(f.value, f.value_high, f.qualifier, tight=f.kind != "incident")
 
 
 @functools.lru_cache(maxsize=8192)
@@ -218,15 +212,10 @@ def _before(f: Fig, width: int = 40) -> str:
 
 
 def find_parts(figs: list[Fig]) -> None:
-    """Set ``part_of`` of figures stated as a subset of another figure of the article.
-
-    "Of these, 10 ...", "among them", "including 12 ..." : a part of the nearest larger figure of
-    the same measure before it (this sentence or the two before, the same party first); "12 of the
-    30 ...": a part of the next figure; two to four figures of one or two adjacent sentences just
-    after an aggregate of the same party and measure whose sum matches it ("about 20 ... 10 more"
-    under "more than 30"; at most four candidates in those sentences, else it is a list). Each
-    lookup is keyed by sentence: linear in the article's figures.
-    """
+    """Set ``part_of`` of figures stated as a subset of another of the article: "of these", "among
+    them", "including": the nearest larger figure of the measure before (this sentence or the two
+    before, its party first); "12 of the 30": the next figure; two to four figures of the next
+    sentences (not a longer list) whose sum matches an aggregate of their party and measure."""
     order = sorted(figs, key=lambda f: (f.sentence, f.pos))
     by_sentence: dict[int, list[Fig]] = {}
     for f in order:
@@ -241,11 +230,10 @@ def find_parts(figs: list[Fig]) -> None:
         if not (has(_BACK_PART, f.quote) or _INCLUDING.search(_before(f))):
             continue
         prior = [p for s in (f.sentence - 2, f.sentence - 1, f.sentence) for p in by_sentence.get(s, ())
-                 if p.pos < f.pos and p.measure == f.measure and p.value > f.value and p.part_of is None]
-        prior = [p for p in prior if p.party in (f.party, "UNKNOWN")]  # (an all-sides count holds any party)
+                 if p.pos < f.pos and p.measure == f.measure and p.value > f.value and p.part_of is None
+                 and p.party in (f.party, "UNKNOWN")]  # (an all-sides count holds any party)
         if prior:
-            same = [p for p in prior if p.party == f.party]
-            f.part_of = (same or prior)[-1].fid
+            f.part_of = sorted(prior, key=lambda p: p.party == f.party)[-1].fid
     sentences = sorted(by_sentence)
     index = {s: k for k, s in enumerate(sentences)}
     for agg in order:
@@ -253,21 +241,15 @@ def find_parts(figs: list[Fig]) -> None:
             continue
         later = sentences[index[agg.sentence] + 1:index[agg.sentence] + 6]
         windows = [[s] for s in later] + [[a, b] for a, b in zip(later, later[1:]) if b - a == 1]
-        found = None
-        for window in windows:
-            pool = [o for s in window for o in by_sentence[s] if o.part_of is None and o.party == agg.party
-                    and o.measure == agg.measure and o.value < agg.value]
-            if len(pool) > 4:  # a list, not the parts of one aggregate
-                continue
-            for n in range(2, len(pool) + 1):
-                for combo in itertools.combinations(pool, n):
-                    gap = abs(sum(c.value for c in combo) - agg.value) / agg.value
-                    if (sum(c.lo for c in combo) <= agg.hi and sum(c.hi for c in combo) >= agg.lo
-                            and gap <= 0.15 and (found is None or gap < found[0])):
-                        found = (gap, combo)
-        if found is not None:
-            for part in found[1]:
-                part.part_of = agg.fid
+        pools = [[o for s in w for o in by_sentence[s] if o.part_of is None and o.party == agg.party
+                  and o.measure == agg.measure and o.value < agg.value] for w in windows]
+        combos = [c for pool in pools if len(pool) <= 4 for n in range(2, len(pool) + 1)  # (more: a list)
+                  for c in itertools.combinations(pool, n)
+                  if sum(x.lo for x in c) <= agg.hi and sum(x.hi for x in c) >= agg.lo]
+        gaps = [abs(sum(x.value for x in c) - agg.value) / agg.value for c in combos]
+        best = min(range(len(combos)), key=gaps.__getitem__, default=None)
+        for part in combos[best] if best is not None and gaps[best] <= 0.15 else ():
+            part.part_of = agg.fid
 
 
 def _date_undated(figs: list[Fig], operations: list[tuple[int, int, int]]) -> None:
@@ -281,12 +263,13 @@ def _date_undated(figs: list[Fig], operations: list[tuple[int, int, int]]) -> No
         if f.kind == "incident" and f.basis == "sentence" and f.ds is not None:
             dated_in.setdefault(f.sentence, f)
     for f in sorted(figs, key=lambda f: f.part_of is not None):
+        agg = by_id.get(f.part_of) if f.part_of else None
+        f.place = f.place or (agg.place if agg else None)  # where its aggregate is, unless its clause says
         if f.basis != "none":
             continue
-        agg = by_id.get(f.part_of) if f.part_of else None
-        if agg is not None and agg.basis != "none":
-            if agg.kind != "stock":
-                f.kind = agg.kind
+        if agg is not None and agg.basis != "none":  # a part: its aggregate's kind and dates
+            f.kind = agg.kind if agg.kind != "stock" else f.kind
+            f.lo, f.hi = bounds(f.value, f.value_high, f.qualifier, tight=f.kind != "incident")
             f.ds, f.de, f.basis = agg.ds, agg.de, "event" if agg.basis in ("sentence", "event") else agg.basis
             continue
         event = next(((d.ds, d.de) for d in map(dated_in.get, (f.sentence, f.sentence - 1)) if d), None)

@@ -24,8 +24,7 @@ def _with_counts(table: pd.DataFrame, key: str, keys: pd.Series, docs: pd.Series
 
 def _named(mentions: pd.DataFrame | None, kind: str) -> pd.DataFrame:
     if mentions is None or not len(mentions):
-        return pd.DataFrame({"code": pd.Series(dtype=object), "name": pd.Series(dtype=object),
-                             "doc_id": pd.Series(dtype=object)})
+        return pd.DataFrame(columns=["code", "name", "doc_id"], dtype=object)
     return mentions[mentions["kind"] == kind]
 
 
