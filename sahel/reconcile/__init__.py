@@ -103,8 +103,7 @@ def derive(documents: pd.DataFrame, figures: pd.DataFrame, mentions: pd.DataFram
     """``{facts, events, timeline, places, actors}`` of a corpus from its documents, figures and mentions."""
     articles, milestones = _articles(documents, figures, mentions)
     facts = fact_rows(cluster(articles))
-    facts.sort(key=lambda f: (f["date_start"] is not None, f["date_start"] or 0, f["party"], f["measure"],
-                              f["fact_id"]))
+    facts.sort(key=lambda f: (f["date_start"] or -1, f["party"], f["measure"], f["fact_id"]))  # (undated first)
     events = [event_row(g) for g in group_events(facts)]
     events.sort(key=lambda e: (e["date_start"], e["event_id"]))
     fact_of_figure = {m.fid: f for f in facts for m in f["_members"]}

@@ -55,13 +55,11 @@ def event_row(g: list[dict]) -> dict:
     lead = max(killed or counted, key=lambda f: f["best"])
     docs = sorted({d for f in g for d in f["doc_ids"].split(";")})
 
-    def col(name: str) -> object:
-        return places.column(name).get(place) if place else None
-
+    where = {c: places.column(c).get(place) if place else None for c in ("name", "country", "latitude", "longitude")}
     return {
         "event_id": g[0]["event_id"], "date_start": ds, "date_end": de, "date_precision": precision(ds, de),
-        "place_id": place, "place": col("name"), "country": col("country"), "latitude": col("latitude"),
-        "longitude": col("longitude"),
+        "place_id": place, "place": where["name"], "country": where["country"], "latitude": where["latitude"],
+        "longitude": where["longitude"],
         "killed_low": sum(f["low"] for f in killed), "killed_best": sum(f["best"] for f in killed),
         "killed_high": None if any(f["high"] is None for f in killed) else sum(f["high"] for f in killed),
         "deaths_by_party": ";".join(f"{p}={v:.0f}" for p, v in sorted(by_party.items())),
@@ -91,8 +89,9 @@ def milestone_rows(milestones: list[dict], events: list[dict], fact_of_figure: d
     for e in events:
         for d in e["doc_ids"].split(";"):
             covered.setdefault(d, []).append((e["date_start"], e["date_end"]))
-    ms = [m for m in milestones if not (m["code"] == "operation" and any(
-        not (ds > _end(m) or m["date_start"] > de) for ds, de in covered.get(m["doc_id"], ())))]
+    ms = [m for m in milestones if not (m["code"] == "operation" and any(not (
+        ds > (m["date_end"] if m["date_end"] is not None else m["date_start"]) or m["date_start"] > de)
+        for ds, de in covered.get(m["doc_id"], ())))]
     ms.sort(key=lambda m: (m["date_start"], m["doc_id"], m["start"] if m["start"] is not None else 2**62))
     groups: list[list[dict]] = []
     open_: dict[tuple, tuple[float, list[dict]]] = {}  # (name, code) -> the open group's head's end, group
@@ -110,25 +109,21 @@ def milestone_rows(milestones: list[dict], events: list[dict], fact_of_figure: d
         names = [x for m in g for x in m["context"]["names"]]
         facts = {fact_of_figure[fid]["fact_id"]: fact_of_figure[fid] for m in g for fid in m["figures"]
                  if fid in fact_of_figure}
-        bests = [f["best"] for f in facts.values() if f["best"] is not None]
-        ends = [m["date_end"] for m in g if m["date_end"] is not None]
         docs = sorted({m["doc_id"] for m in g})
         rows.append({
             "item_id": "m-" + min(m["mention_id"] for m in g), "kind": "milestone", "type": h["code"],
-            "date_start": max(m["date_start"] for m in g), "date_end": min(ends) if ends else None,
+            "date_start": max(m["date_start"] for m in g),
+            "date_end": min((m["date_end"] for m in g if m["date_end"] is not None), default=None),
             "label": h["name"], "description": one_line(h["quote"]), "place_id": place,
             "place": places.column("name").get(place) if place else None,
             "actors": ";".join(dict.fromkeys(names)) if names else None,
             "parties": ";".join(sorted({c for m in g for c in m["context"]["codes"]})) if names else None,
-            "best": (max(bests) if bests else pd.NA) if facts else None, "n_sources": len(docs),
+            "best": max((f["best"] for f in facts.values() if f["best"] is not None), default=pd.NA)
+            if facts else None, "n_sources": len(docs),
             "doc_ids": ";".join(docs), "refs": ";".join(sorted(m["mention_id"] for m in g)), "event_id": None,
             "fact_ids": ";".join(sorted(facts)) or None,
         })
     return rows
-
-
-def _end(m: dict) -> int:
-    return m["date_end"] if m["date_end"] is not None else m["date_start"]
 
 
 def timeline_rows(events: list[dict], milestones: list[dict]) -> list[dict]:

@@ -71,9 +71,8 @@ class Fact:
         return f.lo <= self.min_hi and self.max_lo <= f.hi
 
     def slip(self, f: Fig) -> int:
-        """Days ``f``'s dates may be off this incident's: a day ("on Monday" said on Tuesday); at the
-        same town or village a week, and months when it gives one of the values reported (a date
-        misread from a nearby clause)."""
+        """Days ``f``'s dates may be off: a day ("on Monday" said on Tuesday); at the same town or village a
+        week, months for a value reported already (a date misread from a nearby clause)."""
         if f.place not in self.places or places.column("kind").get(f.place) not in ("town", "village"):
             return DAY_SLIP
         return SAME_PLACE_SLIP if (f.value, f.value_high) in self.values else 7
@@ -85,8 +84,7 @@ class Fact:
             return False
         ratio = max(self.max_best, f.value) / max(min(self.min_best, f.value), 1)
         if f.kind != "incident":
-            end = f.de if f.de is not None else f.ds
-            apart = max(abs(end - self.ds), abs(end - self.de)) if end is not None and self.dated else 0
+            apart = max(abs(f.de - self.ds), abs(f.de - self.de)) if f.de is not None and self.dated else 0
             if apart > WINDOW[f.kind]:
                 return False
             ok = self.agrees(f) or (f.kind == "stock" and apart <= 31 and ratio <= 1.1)  # one level, disputed
@@ -137,9 +135,8 @@ def _overlap(a: Fig, b: Fig) -> bool:
 
 
 def group_article(figs: list[Fig]) -> list[list[Fig]]:
-    """One article's figures in groups that report one quantity: restatements of one value (dates
-    compatible, places not distinct) and counts linked by a revision or a claim
-    (:data:`~.figures.LINKED`) within one sentence, the next one or the nearest of the three before."""
+    """One article's figures in groups reporting one quantity: restatements of one value (dates, places
+    compatible) and counts linked by a revision or claim (:data:`~.figures.LINKED`) in nearby sentences."""
     pairs = []
     same: dict[tuple, list[int]] = {}
     for i in sorted(range(len(figs)), key=lambda i: (figs[i].basis != "sentence", figs[i].pos)):
@@ -158,7 +155,7 @@ def group_article(figs: list[Fig]) -> list[list[Fig]]:
             by_sentence.setdefault((f.party, f.measure, f.sentence), []).append(i)
     for (party, measure, s), here in by_sentence.items():
         if any(has(LINKED, figs[i].quote) for i in here):
-            before = next((by_sentence[k] for k in ((party, measure, s - d) for d in (1, 2, 3)) if k in by_sentence), [])
+            before = next((b for d in (1, 2, 3) if (b := by_sentence.get((party, measure, s - d)))), [])
             near = before + here + by_sentence.get((party, measure, s + 1), [])
             pairs += [(here[0], j) for j in near if _overlap(figs[here[0]], figs[j])]
     return [[figs[i] for i in g] for g in components(len(figs), pairs)]
@@ -168,8 +165,7 @@ def _keys(f: Fig, query: bool) -> Iterable[tuple]:
     block = (f.party, f.measure, f.kind)
     if f.kind != "incident":  # a value bucket (ratio 1.25) and the end date's bucket of the window
         b = round(math.log(max(f.value, 1), 1.25))
-        end = f.de if f.de is not None else f.ds
-        t = end // WINDOW[f.kind] if end is not None else None
+        t = f.de // WINDOW[f.kind] if f.de is not None else None
         if not query:
             return [(*block, b, t)]
         times = (t - 1, t, t + 1) if t is not None else (None,)
@@ -194,7 +190,8 @@ def _keys(f: Fig, query: bool) -> Iterable[tuple]:
         keys += [(*block, "u", v, m) for v in values
                  for m in range(f.ds // QUARTER, (f.de + UNDATED_REACH) // QUARTER + 1)]
         if f.de - f.ds > 70:  # ("a 600-strong reinforcement last year": the one dated in it)
-            keys += [(*block, "v", v, m) for v in values for m in range(f.ds // QUARTER, min(f.de, f.ds + 400) // QUARTER + 1)]
+            keys += [(*block, "v", v, m) for v in values
+                     for m in range(f.ds // QUARTER, min(f.de, f.ds + 400) // QUARTER + 1)]
     return keys + ([(*block, ("wide",))] if query else [])
 
 
@@ -276,9 +273,8 @@ def fact_rows(facts: list[Fact]) -> list[dict]:
 
 
 def _dates(ms: list[Fig]) -> tuple[int | None, int | None, str]:
-    """A fact's period and basis: incidents the common period of the dated reports that share the
-    period of most of them, running totals from their earliest start to the earliest end a source
-    gives, levels the period of their most precise dated report."""
+    """A fact's period and basis: incidents the period most dated reports share, running totals from the
+    earliest start to the earliest end a source gives, levels their most precise dated report's."""
     basis = min((m.basis for m in ms), key=BASES.index)
     kind = ms[0].kind
     if kind == "incident":

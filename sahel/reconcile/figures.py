@@ -196,15 +196,12 @@ _THIS_YEAR = re.compile(r"\b(?:so far|to date)\s+this year\b", re.I)
 def _periods(f: Fig) -> None:
     """The codebook's running periods where the figure's date leaves them out: "since January 2013"
     runs to publication, "so far this year" from January 1 (a date the sentence gives only as a start)."""
-    if f.pub is None:
-        return
-    if f.ds is not None and f.de is not None and f.de < f.pub and f.date_text and (
+    if f.pub is not None and f.ds is not None and f.de < f.pub and f.date_text and (
             at := f.quote.find(f.date_text)) > 0 and _SINCE.search(f.quote[max(0, at - 60):at]) and not (
             f.at > at and _WHEN.search(f.quote[at:f.at])):  # "since Koutougou in August 2019, when 24 died"
         f.de = f.pub
-    elif f.ds is None and f.de is None and has(_THIS_YEAR, f.quote):
-        year = pd.Timestamp(f.pub * DAY_NS).year
-        f.ds, f.de = pd.Timestamp(year, 1, 1).value // DAY_NS, f.pub
+    elif f.pub is not None and f.ds is None and has(_THIS_YEAR, f.quote):
+        f.ds, f.de = date(date.fromordinal(EPOCH + f.pub).year, 1, 1).toordinal() - EPOCH, f.pub
 
 
 def _before(f: Fig, width: int = 40) -> str:
