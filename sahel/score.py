@@ -249,7 +249,7 @@ def score_facts(gold_facts: pd.DataFrame, gold_totals: pd.DataFrame, figures: pd
 
 def score_facts_corpus(facts_path: Path, totals_path: Path, corpus_dir: Path) -> FactScore:
     """Parse ``corpus_dir`` and score its facts and totals against the gold CSVs."""
-    from .corpus import parse_corpus
+    from .pipeline import parse_corpus
 
     corpus = parse_corpus(corpus_dir)
     return score_facts(read_table(Path(facts_path), GOLD_FACTS), read_table(Path(totals_path), GOLD_TOTALS),

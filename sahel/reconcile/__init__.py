@@ -1,126 +1,100 @@
-"""Reconciliation: from the figures and mentions of a corpus to facts, events, timeline, places, actors.
-
-Plain functions from tables to tables, by the codebook's section "Facts and totals (version 2)":
-
-* :mod:`.figures` — one article's figures: kind, working dates, place, parts; the one
-  low/best/high rule :func:`estimates`;
-* :mod:`.facts` — every report of one quantity made one fact (values, disputed, best);
-* :mod:`.events`, :mod:`.timeline` — incidents grouped into events; events plus milestones;
-* :mod:`.gazetteer` — the places and actors tables;
-* :mod:`.totals` — :func:`total`: how many, without double counting.
-
-:func:`derive` runs them all. What stays out: extraction, reading and writing tables, reports.
+"""Reconciliation: from a corpus's figures and mentions to facts, events, timeline, places, actors,
+by the codebook's "Facts and totals (version 2)": :mod:`.figures` (one article's figures: kind,
+dates, place, parts; :func:`estimates`), :mod:`.facts` (one fact per quantity), :mod:`.events`
+(events and the timeline), :mod:`.gazetteer` (places and actors tables), :mod:`.totals`
+(:func:`total`, without double counting). :func:`derive` runs them all. What stays out:
+extraction, reading and writing tables, reports.
 """
 from __future__ import annotations
+
+import functools
 
 import numpy as np
 import pandas as pd
 
 from ..extract import gazetteer as places
 from ..schema import DATE, EVENTS, FACTS, TIMELINE
-from .events import event_row, group_events
+from .events import event_row, group_events, milestone_rows, timeline_rows
 from .facts import cluster, fact_rows
 from .figures import DAY_NS, MEASURES, Fig, annotate, estimates
 from .gazetteer import actors_table, places_table
-from .timeline import milestone_rows, timeline_rows
 from .totals import Total, total
 
 __all__ = ["derive", "total", "Total", "estimates", "places_table", "actors_table"]
+NAT = np.iinfo("i8").min
 
 
 def _days(s: pd.Series) -> list[int | None]:
     ns = pd.to_datetime(s, errors="coerce").to_numpy("datetime64[ns]").view("i8")
-    nat = np.iinfo("i8").min
-    return [None if v == nat else v // DAY_NS for v in ns.tolist()]
-
-
-def _plain(s: pd.Series) -> list:
-    if s.dtype == object:
-        return [None if v is pd.NA or v is None or (isinstance(v, float) and v != v) else v for v in s.tolist()]
-    return s.to_numpy(dtype=object, na_value=None).tolist()
+    return [None if v == NAT else v // DAY_NS for v in ns.tolist()]
 
 
 def _columns(df: pd.DataFrame | None, names: tuple[str, ...], dates: tuple[str, ...] = ()) -> dict[str, list]:
+    """``df``'s columns ``names`` as lists, None where missing (absent columns too), ``dates`` in days."""
     n = 0 if df is None else len(df)
-    return {c: ([None] * n if df is None or c not in df.columns else _days(df[c]) if c in dates else _plain(df[c]))
-            for c in names}
+    return {c: [None] * n if df is None or c not in df.columns else _days(df[c]) if c in dates
+            else df[c].astype(object).where(df[c].notna(), None).tolist() for c in names}
 
 
 def _table(rows: list[dict], schema: dict[str, str]) -> pd.DataFrame:
-    out = {}
-    for col, dtype in schema.items():
-        values = [r.get(col) for r in rows]
-        if dtype == DATE:
-            out[col] = np.array([np.iinfo("i8").min if v is None else v * DAY_NS for v in values],
-                                dtype="i8").view(DATE)
-        else:
-            out[col] = pd.array(values, dtype=dtype)
+    out = {c: np.array([NAT if r.get(c) is None else r[c] * DAY_NS for r in rows], dtype="i8").view(DATE)
+           if t == DATE else pd.array([r.get(c) for r in rows], dtype=t) for c, t in schema.items()}
     return pd.DataFrame(out, index=pd.RangeIndex(len(rows)))
+
+
+@functools.lru_cache(maxsize=4096)
+def _abroad(place: str) -> bool:
+    """Whether a place lies outside the gazetteer's countries (the theatre of the conflict)."""
+    country, kind = places.column("country"), places.column("kind")
+    theatre = {country[p] for p, k in kind.items() if k == "country"}
+    codes = country.get(place)
+    return isinstance(codes, str) and not any(c in theatre for c in codes.split("|"))
 
 
 def _articles(documents: pd.DataFrame, figures: pd.DataFrame, mentions: pd.DataFrame | None
               ) -> tuple[list[list[Fig]], list[dict]]:
-    """Annotated figures by article in report order, and the dated milestones with their sentence's context."""
-    d = _columns(documents, ("doc_id",))
-    pubs = dict(zip(map(str, d["doc_id"]), _days(documents["published"])))
+    """Annotated figures by article in report order, and the dated milestones with the places, actors
+    (``names``, ``codes``) and figures of their sentence."""
+    pubs = dict(zip(documents["doc_id"].astype(str), _days(documents["published"])))
     fc = _columns(figures, ("figure_id", "doc_id", "value", "value_high", "qualifier", "party", "measure", "noun",
                             "date_start", "date_end", "start", "sentence", "sentence_start", "quote", "date_text"),
                   ("date_start", "date_end"))
     mc = _columns(mentions, ("mention_id", "doc_id", "kind", "name", "code", "start", "surface", "sentence",
-                             "sentence_start", "sentence_end", "date_start", "date_end", "quote"),
-                  ("date_start", "date_end"))
+                             "date_start", "date_end", "quote"), ("date_start", "date_end"))
     for doc in fc["doc_id"] + mc["doc_id"]:
         pubs.setdefault(str(doc), None)
     order = {doc: k for k, doc in enumerate(sorted(pubs, key=lambda x: (pubs[x] is None, pubs[x] or 0, x)))}
-    places_at: dict[tuple, list] = {}
+    by_doc: dict[str, list[Fig]] = {}
+    figure_at: dict[tuple, list[str]] = {}
+    for fid, doc, value, high, qual, party, measure, noun, ds, de, pos, sent, s0, quote, date_text in zip(*fc.values()):
+        if value is not None and measure in MEASURES:
+            by_doc.setdefault(str(doc), []).append(Fig(
+                str(fid), str(doc), order[str(doc)], pubs[str(doc)], str(party or "UNKNOWN"), measure, noun,
+                float(value), None if high is None else float(high), qual or "exact", ds, de if de is not None else ds,
+                -1 if sent is None else sent, -1 if pos is None else pos, -1 if None in (pos, s0) else pos - s0,
+                str(quote or ""), date_text=date_text))
+            figure_at.setdefault((str(doc), sent), []).append(str(fid))
+    places_at: dict[str, dict] = {}
     context: dict[tuple, dict] = {}
     operations: dict[str, list] = {}
-    for k, kind in enumerate(mc["kind"]):
-        doc, sent = str(mc["doc_id"][k]), mc["sentence"][k]
-        if sent is None:
-            continue
-        here = context.setdefault((doc, sent), {"places": [], "names": [], "codes": []})
-        if kind == "place" and str(mc["surface"][k] or "").isupper():  # a dateline ("BAMAKO, Oct 1"): not where
-            continue
-        if kind == "place":
-            places_at.setdefault(doc, {}).setdefault(sent, []).append((mc["start"][k], str(mc["code"][k])))
-            here["places"].append(str(mc["code"][k]))
+    milestones = []
+    for mid, doc, kind, name, code, start, surface, sent, ds, de, quote in zip(*mc.values()):
+        doc, here = str(doc), {"places": [], "names": [], "codes": []}
+        here = context.setdefault((doc, sent), here) if sent is not None else here
+        if kind == "place" and not str(surface or "").isupper() and not _abroad(str(code)):  # (not a dateline,
+            places_at.setdefault(doc, {}).setdefault(sent, []).append((start, str(code)))  # not who speaks)
+            here["places"].append(str(code))
         elif kind == "actor":
-            here["names"].append(mc["name"][k])
-            here["codes"].append(mc["code"][k])
-        elif kind == "milestone" and mc["code"][k] == "operation" and mc["date_start"][k] is not None:
-            operations.setdefault(doc, []).append((sent, mc["date_start"][k], mc["date_end"][k] or mc["date_start"][k]))
-    by_doc: dict[str, list[Fig]] = {}
-    for i, value in enumerate(fc["value"]):
-        if value is None or fc["measure"][i] not in MEASURES:
-            continue
-        doc = str(fc["doc_id"][i])
-        s0, pos, ds = fc["sentence_start"][i], fc["start"][i], fc["date_start"][i]
-        de = fc["date_end"][i] if fc["date_end"][i] is not None else ds
-        by_doc.setdefault(doc, []).append(Fig(
-            str(fc["figure_id"][i]), doc, order[doc], pubs[doc], str(fc["party"][i] or "UNKNOWN"),
-            fc["measure"][i], fc["noun"][i], float(value),
-            None if fc["value_high"][i] is None else float(fc["value_high"][i]), fc["qualifier"][i] or "exact",
-            ds, de, fc["sentence"][i] if fc["sentence"][i] is not None else -1, pos if pos is not None else -1,
-            pos - s0 if pos is not None and s0 is not None else -1, str(fc["quote"][i] or ""),
-            date_text=fc["date_text"][i]))
+            here["names"].append(name)
+            here["codes"].append(code)
+        elif kind == "milestone" and ds is not None:
+            if code == "operation" and sent is not None:
+                operations.setdefault(doc, []).append((sent, ds, de or ds))
+            milestones.append({"mention_id": mid, "name": name, "code": code, "start": start, "date_start": ds,
+                               "date_end": de, "quote": quote, "doc_id": doc, "context": here,
+                               "figures": figure_at.get((doc, sent), []) if sent is not None else []})
     for doc, figs in by_doc.items():
         annotate(figs, places_at.get(doc, {}), operations.get(doc, []))
-    figure_at: dict[tuple, list[str]] = {}
-    for figs in by_doc.values():
-        for f in figs:
-            figure_at.setdefault((f.doc, f.sentence), []).append(f.fid)
-    milestones = []
-    for k, kind in enumerate(mc["kind"]):
-        if kind != "milestone" or mc["date_start"][k] is None:
-            continue
-        doc, sent = str(mc["doc_id"][k]), mc["sentence"][k]
-        here = context.get((doc, sent), {"places": [], "names": [], "codes": []})
-        milestones.append({c: mc[c][k] for c in ("mention_id", "name", "code", "start", "date_start", "date_end",
-                                                "quote")} | {
-            "doc_id": doc, "place": places.most_specific(here["places"]),
-            "names": list(dict.fromkeys(here["names"])), "codes": list(dict.fromkeys(here["codes"])),
-            "figures": figure_at.get((doc, sent), []) if sent is not None else []})
     return sorted(by_doc.values(), key=lambda figs: figs[0].order), milestones
 
 
@@ -129,8 +103,7 @@ def derive(documents: pd.DataFrame, figures: pd.DataFrame, mentions: pd.DataFram
     """``{facts, events, timeline, places, actors}`` of a corpus from its documents, figures and mentions."""
     articles, milestones = _articles(documents, figures, mentions)
     facts = fact_rows(cluster(articles))
-    facts.sort(key=lambda f: (f["date_start"] is not None, f["date_start"] or 0, f["party"], f["measure"],
-                              f["fact_id"]))
+    facts.sort(key=lambda f: (f["date_start"] or -1, f["party"], f["measure"], f["fact_id"]))  # (undated first)
     events = [event_row(g) for g in group_events(facts)]
     events.sort(key=lambda e: (e["date_start"], e["event_id"]))
     fact_of_figure = {m.fid: f for f in facts for m in f["_members"]}

@@ -1,25 +1,26 @@
-"""Figures to facts: one fact for every report of one real-world quantity.
-
-Holds the grouping of figures into facts (codebook, "Facts and totals (version 2)"): restatements
-in one article and in others, revised tolls and claims against official counts of one incident,
+"""Figures to facts: one fact for every report of one real-world quantity (codebook, "Facts and
+totals (version 2)"): restatements, revised tolls, claims and official counts of one incident,
 running totals and levels reported again; and the fact rows (values with citations, disputed,
-low/best/high, dates and basis). Figures come annotated (:mod:`.figures`); events, the timeline
-and totals stay out.
-
-Scale: figures are grouped inside one article by keys (value, sentence), then each article's groups
-are matched against the facts of the articles before it through a dict keyed by party, measure, kind
-and a week, a value or a publication month. No step compares all pairs of an article's figures.
+low/best/high, dates, basis). Events, the timeline and totals stay out. Scale: an article's groups
+of reports are matched against earlier facts through a dict of keys (party, measure, kind and a
+week, place, value or quarter), the latest few of each key: no step compares all pairs.
 """
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Iterable
 
 from ..extract import gazetteer as places
-from .figures import BASES, LINKED, Fig, estimates, has, precision
+from .figures import BASES, LINKED, STOCKS, Fig, bounds, estimates, has, precision
 
 WINDOW = {"cumulative": 400, "stock": 1000}  # days two reports of a running total / level may be apart
 UNDATED_REACH = 400  # an undated incident can be the incident dated up to this many days before publication
+DAY_SLIP = 1  # days two reports' dates of one incident may be apart ("on Monday" said on Tuesday)
+SAME_PLACE_SLIP = 92  # ... when both give one value at one locality (a date misread from a nearby clause)
+DEPLOYMENT_GAP = 62  # days between the announcement and the arrival of one reinforcement
+RECENT = 4  # the facts of one key a report is compared with: the latest (linear in the corpus)
+QUARTER = 91  # days of the time buckets undated reports are matched by
 
 
 class Fact:
@@ -30,24 +31,23 @@ class Fact:
         self.members: list[Fig] = []
         self.docs: set[str] = set()
         self.places: set[str] = set()
+        self.values: set[tuple] = set()  # (value, value_high) reported
         self.ds = self.de = None
-        self.min_hi = self.min_best = self.min_pub = math.inf
-        self.max_lo = self.max_best = self.max_pub = -math.inf
+        self.min_lo = self.min_hi = self.min_best = self.min_pub = math.inf
+        self.max_lo = self.max_hi = self.max_best = self.max_pub = -math.inf
         self.precise = True  # every dated report within a week
 
     @property
-    def head(self) -> Fig:
-        return self.members[0]
-
-    @property
     def dated(self) -> bool:
-        return self.ds is not None or self.de is not None
+        return self.ds is not None
 
     def add(self, f: Fig) -> None:
         self.members.append(f)
         self.docs.add(f.doc)
+        self.values.add((f.value, f.value_high))
         if f.place:
             self.places.add(f.place)
+        self.min_lo, self.max_hi = min(self.min_lo, f.lo), max(self.max_hi, f.hi)
         self.min_hi, self.max_lo = min(self.min_hi, f.hi), max(self.max_lo, f.lo)
         self.min_best, self.max_best = min(self.min_best, f.value), max(self.max_best, f.value)
         if f.pub is not None:
@@ -55,27 +55,37 @@ class Fact:
         if f.basis == "published" and f.kind == "incident":
             return
         self.precise = self.precise and f.precise
-        if f.kind == "incident":
-            self.ds = f.ds if self.ds is None or (f.ds is not None and f.ds > self.ds) else self.ds
-            self.de = f.de if self.de is None or (f.de is not None and f.de < self.de) else self.de
-        else:
-            end = f.de if f.de is not None else f.ds
-            self.ds = end if self.ds is None or (end is not None and end < self.ds) else self.ds
-            self.de = end if self.de is None or (end is not None and end > self.de) else self.de
+        if f.kind == "incident" and (self.ds is None or f.ds is None):
+            self.ds, self.de = (self.ds, self.de) if f.ds is None else (f.ds, f.de)
+        elif f.kind == "incident":  # the common period, else (dates that slipped) both
+            ds, de = max(self.ds, f.ds), min(self.de, f.de)
+            self.ds, self.de = (ds, de) if ds <= de else (min(self.ds, f.ds), max(self.de, f.de))
+        elif (end := f.de if f.de is not None else f.ds) is not None:  # running totals, levels: the span
+            self.ds, self.de = (end, end) if self.ds is None else (min(self.ds, end), max(self.de, end))
 
     def agrees(self, f: Fig) -> bool:
+        """Whether ``f``'s value lies in the spread of an incident's reported values (revised tolls,
+        claims), or agrees with every reported value of a running total or level."""
+        if f.kind == "incident":
+            return f.lo <= self.max_hi and self.min_lo <= f.hi
         return f.lo <= self.min_hi and self.max_lo <= f.hi
+
+    def slip(self, f: Fig) -> int:
+        """Days ``f``'s dates may be off: a day ("on Monday" said on Tuesday); at the same town or village a
+        week, months for a value reported already (a date misread from a nearby clause)."""
+        if f.place not in self.places or places.column("kind").get(f.place) not in ("town", "village"):
+            return DAY_SLIP
+        return SAME_PLACE_SLIP if (f.value, f.value_high) in self.values else 7
 
     def accepts(self, g: list[Fig]) -> bool:
         """Whether an article's group of reports ``g`` (one value) is this fact, reported again."""
         f = g[0]
-        if f.doc in self.docs:
+        if f.doc in self.docs and (f.kind == "incident" or not self.agrees(f)):
             return False
         ratio = max(self.max_best, f.value) / max(min(self.min_best, f.value), 1)
         if f.kind != "incident":
-            end = f.de if f.de is not None else f.ds
-            apart = max(abs(end - self.ds), abs(end - self.de)) if end is not None and self.dated else 0
-            if apart > WINDOW[f.kind] or (f.kind == "stock" and _countries_differ(f.place, self.places)):
+            apart = max(abs(f.de - self.ds), abs(f.de - self.de)) if f.de is not None and self.dated else 0
+            if apart > WINDOW[f.kind]:
                 return False
             ok = self.agrees(f) or (f.kind == "stock" and apart <= 31 and ratio <= 1.1)  # one level, disputed
         elif f.ds is None and f.pub is None:
@@ -85,16 +95,13 @@ class Fact:
                                      else max(f.pub - self.min_pub, self.max_pub - f.pub) <= UNDATED_REACH)
         elif not self.dated:  # reported before as undated: published after this incident, within reach
             ok = self.agrees(f) and 0 <= self.min_pub - f.ds and self.max_pub - f.ds <= UNDATED_REACH
-        elif f.ds > self.de or f.de < self.ds:
+        elif f.measure in STOCKS:  # a deployment: one value, announced and carried out weeks apart
+            ok = self.agrees(f) and max(f.ds - self.de, self.ds - f.de) <= DEPLOYMENT_GAP
+        elif max(f.ds - self.de, self.ds - f.de) > self.slip(f):
             return False
         else:
             ok = self.agrees(f) or ratio <= (4 if f.precise and self.precise else 1.25)
-        return ok and not any(place_conflict(f.place, p) for p in self.places)
-
-
-def _countries_differ(place: str | None, others: set[str]) -> bool:
-    kinds = places.column("kind")
-    return kinds.get(place) == "country" and any(kinds.get(p) == "country" and p != place for p in others)
+        return ok and (f.kind != "incident" or not any(place_conflict(f.place, p) for p in self.places))
 
 
 def place_conflict(a: str | None, b: str | None) -> bool:
@@ -128,16 +135,16 @@ def _overlap(a: Fig, b: Fig) -> bool:
 
 
 def group_article(figs: list[Fig]) -> list[list[Fig]]:
-    """One article's figures in groups that report one quantity: restatements of one value (dates
-    compatible) and counts linked by a revision or a claim (:data:`~.figures.LINKED`) within one
-    sentence or adjacent ones."""
+    """One article's figures in groups reporting one quantity: restatements of one value (dates, places
+    compatible) and counts linked by a revision or claim (:data:`~.figures.LINKED`) in nearby sentences."""
     pairs = []
     same: dict[tuple, list[int]] = {}
     for i in sorted(range(len(figs)), key=lambda i: (figs[i].basis != "sentence", figs[i].pos)):
         f = figs[i]
         key = (f.party, f.measure, f.kind, f.value, f.value_high, f.part_of is None)
         for j in same.setdefault(key, [])[-8:]:  # (the last few dates of one value: linear in a long log)
-            if "published" in (f.basis, figs[j].basis) or _overlap(f, figs[j]):
+            if ("published" in (f.basis, figs[j].basis) or _overlap(f, figs[j])) and not place_conflict(
+                    f.place, figs[j].place) and f.sentence != figs[j].sentence:  # ("35 at A and 35 at B")
                 pairs.append((i, j))
                 break
         else:
@@ -148,7 +155,8 @@ def group_article(figs: list[Fig]) -> list[list[Fig]]:
             by_sentence.setdefault((f.party, f.measure, f.sentence), []).append(i)
     for (party, measure, s), here in by_sentence.items():
         if any(has(LINKED, figs[i].quote) for i in here):
-            near = by_sentence.get((party, measure, s - 1), []) + here + by_sentence.get((party, measure, s + 1), [])
+            before = next((b for d in (1, 2, 3) if (b := by_sentence.get((party, measure, s - d)))), [])
+            near = before + here + by_sentence.get((party, measure, s + 1), [])
             pairs += [(here[0], j) for j in near if _overlap(figs[here[0]], figs[j])]
     return [[figs[i] for i in g] for g in components(len(figs), pairs)]
 
@@ -157,26 +165,33 @@ def _keys(f: Fig, query: bool) -> Iterable[tuple]:
     block = (f.party, f.measure, f.kind)
     if f.kind != "incident":  # a value bucket (ratio 1.25) and the end date's bucket of the window
         b = round(math.log(max(f.value, 1), 1.25))
-        end = f.de if f.de is not None else f.ds
-        t = end // WINDOW[f.kind] if end is not None else None
+        t = f.de // WINDOW[f.kind] if f.de is not None else None
         if not query:
             return [(*block, b, t)]
         times = (t - 1, t, t + 1) if t is not None else (None,)
         return [(*block, v, w) for v in (b - 1, b, b + 1) for w in times]  # (tight bounds: within 1.25)
     if f.ds is None and f.pub is None:  # undated in an undated article: nothing to match it by
         return []
+    values = (f.value,) if f.value_high is None else (f.value, f.value_high)  # (the two ends of a range)
     if f.basis == "published":  # an undated report: the same value, dated up to a year before publication
-        month = f.pub // 30
+        q = f.pub // QUARTER
         if query:
-            reach = range(month - UNDATED_REACH // 30 - 1, month + 1)
-            return [(*block, "v", f.value, m) for m in reach] + [(*block, "u", f.value, m) for m in reach]
-        return [(*block, "u", f.value, month)]
+            reach = range(q - UNDATED_REACH // QUARTER - 1, q + 1)
+            return [(*block, t, v, m) for t in "vu" for v in values for m in reach]
+        return [(*block, "u", v, q) for v in values]
     weeks = range(f.ds // 7, f.de // 7 + 1) if f.de - f.ds <= 70 else [("wide",)]
     keys = [(*block, w) for w in weeks]
+    if f.place:  # at one locality: the same value, or a week either side
+        near = range(f.ds // 7 - 1, f.de // 7 + 2) if query and f.de - f.ds <= 70 else weeks
+        keys += [(*block, "p", f.place, v) for v in values] + [(*block, "p", f.place, w) for w in near]
     if not query:  # a dated incident can be the one an undated report refers to
-        keys += [(*block, "v", f.value, m) for m in range(f.ds // 30, f.de // 30 + 1)]
-    else:  # and an undated report published after it can be this one
-        keys += [(*block, "u", f.value, m) for m in range(f.ds // 30, f.de // 30 + UNDATED_REACH // 30 + 2)]
+        keys += [(*block, "v", v, m) for v in values for m in range(f.ds // QUARTER, f.de // QUARTER + 1)]
+    else:  # and an undated report published after it can be this one; a long period holds it
+        keys += [(*block, "u", v, m) for v in values
+                 for m in range(f.ds // QUARTER, (f.de + UNDATED_REACH) // QUARTER + 1)]
+        if f.de - f.ds > 70:  # ("a 600-strong reinforcement last year": the one dated in it)
+            keys += [(*block, "v", v, m) for v in values
+                     for m in range(f.ds // QUARTER, min(f.de, f.ds + 400) // QUARTER + 1)]
     return keys + ([(*block, ("wide",))] if query else [])
 
 
@@ -184,23 +199,43 @@ def cluster(articles: list[list[Fig]]) -> list[Fact]:
     """Facts of the articles' annotated figures (articles in report order)."""
     facts: list[Fact] = []
     index: dict[tuple, list[Fact]] = {}  # facts by keys a report of the same quantity shares with them
+    fact_of: dict[str, Fact] = {}
     for figs in articles:
         groups = group_article(figs)
-        groups.sort(key=lambda g: (g[0].basis == "published", min(f.pos for f in g)))
+        groups.sort(key=lambda g: (g[0].part_of is not None, g[0].basis == "published", min(f.pos for f in g)))
         for g in groups:
             g.sort(key=lambda f: (BASES.index(f.basis), f.pos))
             head = g[0]
-            cands = {id(c): c for key in _keys(head, query=True) for c in index.get(key, ())}
+            cands = {id(c): c for key in _keys(head, query=True) for c in index.get(key, ())[-RECENT:]}
             found = min((c for c in cands.values() if c.accepts(g)), default=None, key=lambda c: (
-                not c.agrees(head), abs(c.de - head.de) if c.dated and head.de is not None else 0, c.head.fid))
+                not c.agrees(head), abs(c.de - head.de) if c.dated and head.de is not None else 0, c.members[0].fid))
+            if found is None and head.kind == "cumulative" and head.basis == "sentence" and head.ds is not None:
+                found = _incident_in(head, g, index)
+            whole = fact_of.get(head.part_of) if head.part_of else None  # one part of one aggregate:
+            part = (head.party, head.measure, "part", id(whole))  # "19 (later 49) of them were gendarmes"
+            if found is None and whole is not None:
+                found = next((c for c in index.get(part, ()) if head.doc not in c.docs), None)
             if found is None:
                 found = Fact()
                 facts.append(found)
             for f in g:
                 found.add(f)
-            for key in _keys(head, query=False):
+                fact_of[f.fid] = found
+            for key in _keys(head, query=False) + ([part] if whole is not None else []):
                 index.setdefault(key, []).append(found)
     return facts
+
+
+def _incident_in(head: Fig, g: list[Fig], index: dict[tuple, list[Fact]]) -> Fact | None:
+    """The dated incident a count over a period ("last year, six aid workers were killed") restates:
+    one of the same value inside that period. The reports become reports of that incident."""
+    months = range(head.ds // QUARTER, head.de // QUARTER + 1)
+    for c in (c for m in months for c in index.get((head.party, head.measure, "incident", "v", head.value, m), ())):
+        if head.doc not in c.docs and c.dated and head.ds <= c.ds and c.de <= head.de:
+            for f in g:
+                f.kind, (f.lo, f.hi) = "incident", bounds(f.value, f.value_high, f.qualifier)
+            return c
+    return None
 
 
 def fact_rows(facts: list[Fact]) -> list[dict]:
@@ -210,17 +245,15 @@ def fact_rows(facts: list[Fact]) -> list[dict]:
     ids = ["f-" + min(m.fid for m in fact.members) for fact in facts]
     for fact in facts:
         ms = sorted(fact.members, key=lambda f: (f.order, f.revision, f.pos))
-        values = [(m.value, m.value_high) for m in ms]
-        official = [m for m in ms if m.official]
-        lead = (official or ms)[-1]
+        lead = ([m for m in ms if not m.claim] or ms)[-1]  # the latest report that is not a claim
         est = [estimates(m.value, m.value_high, m.qualifier) for m in ms]
         low = min(e[0] for e in est)
-        top = max(e[2] if e[2] is not None else e[1] for e in est)  # the spread of the reported values,
-        high = None if any(e[2] is None and e[1] >= top for e in est) else top  # open if its top is "more than"
-        disputed = len(set(values)) > 1
+        top = max(e[2] if e[2] is not None else e[1] for e in est)  # the spread of the reported values;
+        high = None if lead.qualifier == "at_least" else top  # open if its best is "more than"
+        disputed = len(fact.values) > 1
         best = min(max(lead.value, low), high) if high is not None else max(lead.value, low)
         qual = "at_least" if high is None else ("range" if low != high else "exact") if disputed else lead.qualifier
-        ds, de, basis = _dates(fact, ms)
+        ds, de, basis = _dates(ms)
         parents = {ids[fact_of[m.part_of]] for m in ms if m.part_of in fact_of} - {ids[len(rows)]}
         place = places.most_specific([m.place for m in ms if m.place])
         docs = sorted({m.doc for m in ms})
@@ -239,32 +272,37 @@ def fact_rows(facts: list[Fact]) -> list[dict]:
     return rows
 
 
-def _dates(fact: Fact, ms: list[Fig]) -> tuple[int | None, int | None, str]:
-    """A fact's period and basis: incidents the common period of their dated reports, running totals
-    from their earliest start to the earliest end a source gives, levels from first to last report."""
+def _dates(ms: list[Fig]) -> tuple[int | None, int | None, str]:
+    """A fact's period and basis: incidents the period most dated reports share, running totals from the
+    earliest start to the earliest end a source gives, levels their most precise dated report's."""
     basis = min((m.basis for m in ms), key=BASES.index)
     kind = ms[0].kind
     if kind == "incident":
         dated = [m for m in ms if m.basis != "published" and m.ds is not None]
         if not dated:
-            pubs = [m.pub for m in ms if m.pub is not None]
-            return None, (min(pubs) if pubs else None), basis if pubs else "none"
-        ds, de = max(m.ds for m in dated), min(m.de for m in dated)
-        if ds > de:  # reports disagree on the date: the union
-            ds, de = min(m.ds for m in dated), max(m.de for m in dated)
-        return ds, de, basis
-    starts = [m.ds for m in ms if m.ds is not None]
-    ends = [m.de if m.de is not None else m.ds for m in ms if m.de is not None or m.ds is not None]
+            pub = min((m.pub for m in ms if m.pub is not None), default=None)
+            return None, pub, basis if pub is not None else "none"
+        starts, ends = sorted(m.ds for m in dated), sorted(m.de for m in dated)
+        # the report whose period most others share (then the narrowest): a misdated report is outvoted
+        lead = min(dated, key=lambda m: (bisect.bisect_left(ends, m.ds) + len(starts) - bisect.bisect_right(
+            starts, m.de), m.de - m.ds, m.order, m.pos))
+        near = [m for m in dated if not (m.ds > lead.de or m.de < lead.ds)]
+        ds, de = max(m.ds for m in near), min(m.de for m in near)
+        return (ds, de, basis) if ds <= de else (lead.ds, lead.de, basis)
     if kind == "cumulative":
-        return (min(starts) if starts else None), (min(ends) if ends else None), basis
-    dated = [m for m in ms if m.basis != "published" and m.de is not None]  # a level: as the sources date it,
-    if dated:  # else some time before its earliest report
-        return min(m.ds if m.ds is not None else m.de for m in dated), max(m.de for m in dated), basis
-    return None, (min(ends) if ends else None), basis
+        ends = [m.de for m in ms if m.de is not None]
+        return min((m.ds for m in ms if m.ds is not None), default=None), min(ends, default=None), basis
+    # a level: as its most precise dated report dates it ("from 4,500 to 5,100": 4,500 is the level
+    # before that date), else some time before its earliest report
+    dated = [m for m in ms if m.basis != "published" and m.de is not None and m.revision != -1]
+    if dated:
+        m = min(dated, key=lambda m: (m.de - (m.ds if m.ds is not None else m.de), m.order, m.pos))
+        return (m.ds if m.ds is not None else m.de), m.de, "sentence"
+    pub = min((m.pub for m in ms if m.pub is not None), default=None)
+    return None, pub, "published" if pub is not None else "none"
 
 
 def _fmt(value: float, high: float | None) -> str:
-    text = f"{value:.0f}" if float(value).is_integer() else f"{value:g}"
-    if high is not None and not (isinstance(high, float) and math.isnan(high)):
-        text += "-" + (f"{high:.0f}" if float(high).is_integer() else f"{high:g}")
-    return text
+    def num(v: float) -> str:
+        return f"{v:.0f}" if float(v).is_integer() else f"{v:g}"
+    return num(value) + (f"-{num(high)}" if high is not None else "")

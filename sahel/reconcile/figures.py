@@ -1,12 +1,9 @@
 """One article's figures made ready for reconciliation (codebook, "Facts and totals (version 2)").
 
-Holds the per-figure rules: the one low/best/high rule (:func:`estimates`), the
-tolerance two reports of one quantity may differ by (:func:`bounds`), a figure's
-kind (incident, cumulative, stock), its working date and date basis, its place,
-whether it is an official count, and the parts it is stated as ("of these",
-"including", "X of the Y", or parts summing to an aggregate stated just before).
-What stays out: anything across articles (facts), events, timeline and totals.
-Dates are whole days since 1970-01-01 (``int``), None when unknown.
+Holds the per-figure rules: low/best/high (:func:`estimates`), how far two reports of one quantity
+may differ (:func:`bounds`), a figure's kind, working date and basis, place, whether it is a claim,
+and the parts it is stated as. What stays out: anything across articles (facts), events, timeline,
+totals. Dates are whole days since 1970-01-01 (``int``), None when unknown.
 """
 from __future__ import annotations
 
@@ -15,6 +12,7 @@ import functools
 import itertools
 import re
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 import pandas as pd
 
@@ -24,7 +22,7 @@ MEASURES = ("killed", "wounded", "captured", "deployed", "destroyed", "displaced
 STOCKS = ("deployed", "displaced")
 BASES = ("sentence", "event", "published", "none")
 DAY_NS = 86_400 * 10**9
-NEAR = 1  # an undated incident is the dated incident of its sentence or of the one before
+EPOCH = date(1970, 1, 1).toordinal()
 
 _REINFORCE_BEFORE = re.compile(r"\b(?:additional|extra|another|reinforcements? of)\s+(?:\w+\s+){0,2}$", re.I)
 _REINFORCE_AFTER = re.compile(r"^[\d,.]+(?:-\w+)?\s+(?:\w+\s+)?(?:more|additional|extra|fresh|reinforc\w*)\b", re.I)
@@ -38,11 +36,8 @@ _BACK_PART = re.compile(r"\b(?:of (?:these|those|them|whom|which)|among (?:them|
 _INCLUDING = re.compile(r"\binclud(?:ing|es|ed)\s+(?:\w+\s+){0,2}$", re.I)
 _OF_THE = re.compile(r"^\s*(?:\w+\s+){0,2}of (?:the|its|their|those)\s+(?:\w+\s+){0,2}$", re.I)
 _ANOTHER = re.compile(r"\banother\b", re.I)
-_OFFICIAL = re.compile(r"\b(?:official(?:ly|s)?|ministry|minister|government|authorities|army|armed forces|"
-                       r"military|spokes(?:man|woman|person)|gendarmerie|statement|communiqu\w*|confirmed|"
-                       r"final toll|MINUSMA|United Nations|UN said)\b", re.I)
-_CLAIM = re.compile(r"\b(?:claim\w*|propaganda|according to (?:the )?(?:group|jihadists|militants|insurgents))\b",
-                    re.I)
+_CLAIM = re.compile(r"\b(?:claim\w*|propaganda|according to (?:the )?(?:group|jihadists|militants|insurgents)|"
+                    r"local (?:officials?|sources|residents|authorities|leaders|elected officials))\b", re.I)
 _LATER = re.compile(r"\b(?:rose|risen|rising|climbed|increased|revised(?: \w+)?|now|updated|new toll|later)\s+"
                     r"(?:\w+\s+){0,3}$", re.I)
 _EARLIER = re.compile(r"\b(?:initial(?:ly)?|first|earlier|previous(?:ly)?|from|had (?:said|reported))\s+"
@@ -50,18 +45,14 @@ _EARLIER = re.compile(r"\b(?:initial(?:ly)?|first|earlier|previous(?:ly)?|from|h
 LINKED = re.compile(r"\b(?:rose|risen|climbed|revised|initial(?:ly)?|provisional|preliminary|final toll|"
                     r"first (?:toll|count|report)\w*|"
                     r"earlier (?:toll|count|report)\w*|up from|down from|claim\w*|contradict\w*|disputed|"
-                    r"(?:put|gave|gives|puts) the (?:death )?toll)\b", re.I)
+                    r"(?:put|gave|gives|puts|lowered|raised) the (?:death )?toll|(?:fewer|more) than the)\b", re.I)
 """Cues that two counts of one sentence or of adjacent sentences report one quantity (revisions, claims)."""
 
 
 def estimates(value: float, value_high: float | None = None, qualifier: str | None = None
               ) -> tuple[float, float, float | None]:
-    """``(low, best, high)`` one reported figure supports; ``high`` None when open ("more than 50").
-
-    The one rule used everywhere: exact and approximate counts give their value, ``at_least``
-    leaves the top open, ``at_most`` starts at 0, a range spans its two ends (best: the low end,
-    the codebook's ``value``). No number is made up that no source gives.
-    """
+    """``(low, best, high)`` one reported figure supports, the one rule used everywhere: its value;
+    ``at_least`` leaves ``high`` open (None), ``at_most`` starts at 0, a range spans its two ends."""
     v = float(value)
     q = qualifier or "exact"
     if q == "at_least":
@@ -73,21 +64,17 @@ def estimates(value: float, value_high: float | None = None, qualifier: str | No
     return v, v, v
 
 
+_SLACK = {"approx": (0.8, 1.2, 0.985, 1.015), "at_least": (1, 1.5, 1, 1.05), "at_most": (0.5, 1, 0.95, 1)}
+
+
 def bounds(value: float, value_high: float | None, qualifier: str | None, tight: bool = False
            ) -> tuple[float, float]:
     """The values a report is compatible with, for matching reports (never for reporting); ``tight``
     for levels and running totals, whose "about" is closer than an incident's first estimate."""
-    v = float(value)
-    q = qualifier or "exact"
-    if q == "approx":
-        return (v * 0.97, v * 1.03) if tight else (v * 0.8, v * 1.2)
-    if q == "at_least":
-        return v, v * (1.05 if tight else 1.5)
-    if q == "at_most":
-        return v * (0.95 if tight else 0.5), v
-    if q == "range" and value_high is not None and not pd.isna(value_high):
-        return v, float(value_high)
-    return v, v
+    if qualifier == "range" and value_high is not None:
+        return value, value_high
+    lo, hi = _SLACK.get(qualifier or "exact", (1, 1, 1, 1))[2 * tight:2 * tight + 2]
+    return value * lo, value * hi
 
 
 def precision(ds: int | None, de: int | None) -> str | None:
@@ -96,8 +83,8 @@ def precision(ds: int | None, de: int | None) -> str | None:
         return None if ds is None and de is None else "period"
     if ds == de:
         return "day"
-    a, b = pd.Timestamp(ds * DAY_NS), pd.Timestamp(de * DAY_NS)
-    if a.day == 1 and b == a + pd.offsets.MonthEnd(0):
+    a, b = date.fromordinal(EPOCH + ds), date.fromordinal(EPOCH + de)
+    if a.day == 1 and (b + timedelta(days=1)).day == 1 and (a.year, a.month) == (b.year, b.month):
         return "month"
     if (a.month, a.day, b.month, b.day) == (1, 1, 12, 31) and a.year == b.year:
         return "year"
@@ -128,7 +115,7 @@ class Fig:
     kind: str = "incident"
     basis: str = "none"
     part_of: str | None = None
-    official: bool = False
+    claim: bool = False
     revision: int = 0   # 1: a revised count ("rose to"), -1: a first count ("initially"), 0: neither
     date_text: str | None = None  # the date expression the extraction dated the figure by
     lo: float = 0.0     # bounds() of the figure
@@ -139,34 +126,27 @@ class Fig:
         return self.ds is not None and self.de is not None and self.de - self.ds <= 7 and self.basis != "published"
 
 
-def figure_kind(quote: str, before: str, after: str, measure: str, ds: int | None, de: int | None) -> str:
-    """``incident``, ``cumulative`` or ``stock`` by the figure's sentence (``before``, ``after``: the
-    text just before the figure and from it on) and its own dates: a deployment is an incident only
-    when it adds to a force ("600 more soldiers", "a 600-strong reinforcement"); a force's size, even
-    one being sent, is a level."""
-    if measure in STOCKS:
-        sent = _REINFORCE_BEFORE.search(before) or _REINFORCE_AFTER.search(after)
-        return "incident" if measure == "deployed" and sent else "stock"
-    if ds is not None and de is not None:
-        if de - ds <= 45 and not has(_THIS_YEAR, quote):
+def figure_kind(f: Fig) -> str:
+    """``incident``, ``cumulative`` or ``stock`` by the figure's sentence and dates: a deployment is
+    an incident only when it adds to a force ("600 more soldiers", "a 600-strong reinforcement")."""
+    before, quote = _before(f), f.quote
+    if f.measure in STOCKS:
+        sent = _REINFORCE_BEFORE.search(before) or _REINFORCE_AFTER.search(quote[f.at:f.at + 60] if f.at >= 0 else "")
+        return "incident" if f.measure == "deployed" and sent else "stock"
+    if f.ds is not None and f.de is not None:
+        if f.de - f.ds <= 45 and not has(_THIS_YEAR, quote):
             return "incident"
-        return "incident" if _ONE_EVENT.search(quote) and not _RUNNING.search(before) else "cumulative"
-    if ds is not None or de is not None or has(_CUMULATIVE, quote):
-        return "cumulative"
-    return "incident"
+        return "incident" if has(_ONE_EVENT, quote) and not _RUNNING.search(before) else "cumulative"
+    return "cumulative" if f.ds is not None or f.de is not None or has(_CUMULATIVE, quote) else "incident"
 
 
 def annotate(figs: list[Fig], places_at: dict[int, list[tuple[int, str]]],
              operations: list[tuple[int, int, int]]) -> None:
-    """Kind, place, official, revision, parts and working dates of one article's figures (in place).
-
-    ``places_at``: sentence -> [(position, place_id)] of the article's place mentions;
-    ``operations``: (sentence, start, end) of its dated operation milestones.
-    """
+    """Kind, place, claim, revision, parts and working dates of one article's figures (in place);
+    ``places_at``: sentence -> [(position, place_id)]; ``operations``: [(sentence, start, end)]."""
     for f in figs:
         _periods(f)
-        f.kind = figure_kind(f.quote, _before(f), f.quote[f.at:f.at + 60] if f.at >= 0 else "", f.measure,
-                             f.ds, f.de)
+        f.kind = figure_kind(f)
         f.lo, f.hi = bounds(f.value, f.value_high, f.qualifier, tight=f.kind != "incident")
         f.basis = "sentence" if f.ds is not None or f.de is not None else "none"
         if f.kind == "incident" and (f.ds is None) != (f.de is None):  # a deployment "to date": as of then
@@ -176,32 +156,17 @@ def annotate(figs: list[Fig], places_at: dict[int, list[tuple[int, str]]],
                       key=lambda h: (h[0] > f.pos, abs(h[0] - f.pos)))
         local = [p for _, p in here if places.column("kind").get(p) in ("town", "village")]
         f.place = local[0] if local else places.most_specific([p for _, p in here])  # the nearest locality
-        before = _before(f)
-        f.official = official(f)
-        f.revision = 1 if _LATER.search(before) else -1 if _EARLIER.search(before) else 0
+        a, b = _around(f, _CLAUSE)  # a claim (of a party, of local sources) in the figure's clause
+        f.claim = bool(_CLAIM.search(f.quote[a:b]))
+        f.revision = 1 if _LATER.search(_before(f)) else -1 if _EARLIER.search(_before(f)) else 0
     find_parts(figs)
-    by_id = {f.fid: f for f in figs}
-    for f in figs:  # a part is where its aggregate is, unless its own part of the sentence says
-        if f.part_of in by_id and f.place is None:
-            f.place = by_id[f.part_of].place
     _date_undated(figs, operations)
-    for f in figs:  # (a part takes its aggregate's kind)
-        f.lo, f.hi = bounds(f.value, f.value_high, f.qualifier, tight=f.kind != "incident")
 
 
 @functools.lru_cache(maxsize=8192)
 def has(rx: re.Pattern, quote: str) -> bool:
     """Whether ``rx`` occurs in a sentence (remembered: a sentence holds several figures)."""
     return bool(rx.search(quote))
-
-
-def official(f: Fig) -> bool:
-    """Whether a figure is an official count: an authority speaks in its clause (or in its sentence,
-    which holds no claim), and no claim is made in its clause."""
-    a, b = _around(f, _CLAUSE)
-    clause = f.quote[a:b]
-    return not _CLAIM.search(clause) and (bool(_OFFICIAL.search(clause))
-                                          or (has(_OFFICIAL, f.quote) and not has(_CLAIM, f.quote)))
 
 
 _CLAUSE = re.compile(r"[,;:]|\b(?:while|whereas|but)\b", re.I)
@@ -224,20 +189,19 @@ def _cuts(breaks: re.Pattern, quote: str) -> list[int]:
 
 
 _SINCE = re.compile(r"\bsince\b(?:\s+[\w-]+){0,6}?\s+(?:in\s+)?$", re.I)
+_WHEN = re.compile(r"\b(?:when|where)\b", re.I)
 _THIS_YEAR = re.compile(r"\b(?:so far|to date)\s+this year\b", re.I)
 
 
 def _periods(f: Fig) -> None:
     """The codebook's running periods where the figure's date leaves them out: "since January 2013"
     runs to publication, "so far this year" from January 1 (a date the sentence gives only as a start)."""
-    if f.pub is None:
-        return
-    if f.ds is not None and f.de is not None and f.de < f.pub and f.date_text and (
-            at := f.quote.find(f.date_text)) > 0 and _SINCE.search(f.quote[max(0, at - 60):at]):
+    if f.pub is not None and f.ds is not None and f.de < f.pub and f.date_text and (
+            at := f.quote.find(f.date_text)) > 0 and _SINCE.search(f.quote[max(0, at - 60):at]) and not (
+            f.at > at and _WHEN.search(f.quote[at:f.at])):  # "since Koutougou in August 2019, when 24 died"
         f.de = f.pub
-    elif f.ds is None and f.de is None and has(_THIS_YEAR, f.quote):
-        year = pd.Timestamp(f.pub * DAY_NS).year
-        f.ds, f.de = pd.Timestamp(year, 1, 1).value // DAY_NS, f.pub
+    elif f.pub is not None and f.ds is None and has(_THIS_YEAR, f.quote):
+        f.ds, f.de = date(date.fromordinal(EPOCH + f.pub).year, 1, 1).toordinal() - EPOCH, f.pub
 
 
 def _before(f: Fig, width: int = 40) -> str:
@@ -245,15 +209,10 @@ def _before(f: Fig, width: int = 40) -> str:
 
 
 def find_parts(figs: list[Fig]) -> None:
-    """Set ``part_of`` of figures stated as a subset of another figure of the article.
-
-    "Of these, 10 ...", "among them", "including 12 ..." : a part of the nearest larger figure of
-    the same measure before it (this sentence or the two before, the same party first); "12 of the
-    30 ...": a part of the next figure; two to four figures of one or two adjacent sentences just
-    after an aggregate of the same party and measure whose sum matches it ("about 20 ... 10 more"
-    under "more than 30"; at most four candidates in those sentences, else it is a list). Each
-    lookup is keyed by sentence: linear in the article's figures.
-    """
+    """Set ``part_of`` of figures stated as a subset of another of the article: "of these", "among
+    them", "including": the nearest larger figure of the measure before (this sentence or the two
+    before, its party first); "12 of the 30": the next figure; two to four figures of the next
+    sentences (not a longer list) whose sum matches an aggregate of their party and measure."""
     order = sorted(figs, key=lambda f: (f.sentence, f.pos))
     by_sentence: dict[int, list[Fig]] = {}
     for f in order:
@@ -265,67 +224,56 @@ def find_parts(figs: list[Fig]) -> None:
             if nxt.measure == f.measure and nxt.value > f.value:
                 f.part_of = nxt.fid
                 continue
-        if not (_BACK_PART.search(f.quote) or _INCLUDING.search(_before(f))):
+        if not (has(_BACK_PART, f.quote) or _INCLUDING.search(_before(f))):
             continue
         prior = [p for s in (f.sentence - 2, f.sentence - 1, f.sentence) for p in by_sentence.get(s, ())
-                 if p.pos < f.pos and p.measure == f.measure and p.value > f.value and p.part_of is None]
-        prior = [p for p in prior if p.party in (f.party, "UNKNOWN")]  # (an all-sides count holds any party)
+                 if p.pos < f.pos and p.measure == f.measure and p.value > f.value and p.part_of is None
+                 and p.party in (f.party, "UNKNOWN")]  # (an all-sides count holds any party)
         if prior:
-            same = [p for p in prior if p.party == f.party]
-            f.part_of = (same or prior)[-1].fid
+            f.part_of = sorted(prior, key=lambda p: p.party == f.party)[-1].fid
     sentences = sorted(by_sentence)
+    index = {s: k for k, s in enumerate(sentences)}
     for agg in order:
         if agg.part_of is not None or agg.kind == "stock":
             continue
-        later = [s for s in sentences[sentences.index(agg.sentence) + 1:][:5]]
+        later = sentences[index[agg.sentence] + 1:index[agg.sentence] + 6]
         windows = [[s] for s in later] + [[a, b] for a, b in zip(later, later[1:]) if b - a == 1]
-        found = None
-        for window in windows:
-            pool = [o for s in window for o in by_sentence[s] if o.part_of is None and o.party == agg.party
-                    and o.measure == agg.measure and o.value < agg.value]
-            if len(pool) > 4:  # a list, not the parts of one aggregate
-                continue
-            for n in range(2, len(pool) + 1):
-                for combo in itertools.combinations(pool, n):
-                    gap = abs(sum(c.value for c in combo) - agg.value) / agg.value
-                    if (sum(c.lo for c in combo) <= agg.hi and sum(c.hi for c in combo) >= agg.lo
-                            and gap <= 0.15 and (found is None or gap < found[0])):
-                        found = (gap, combo)
-        if found is not None:
-            for part in found[1]:
-                part.part_of = agg.fid
+        pools = [[o for s in w for o in by_sentence[s] if o.part_of is None and o.party == agg.party
+                  and o.measure == agg.measure and o.value < agg.value] for w in windows]
+        combos = [c for pool in pools if len(pool) <= 4 for n in range(2, len(pool) + 1)  # (more: a list)
+                  for c in itertools.combinations(pool, n)
+                  if sum(x.lo for x in c) <= agg.hi and sum(x.hi for x in c) >= agg.lo]
+        gaps = [abs(sum(x.value for x in c) - agg.value) / agg.value for c in combos]
+        best = min(range(len(combos)), key=gaps.__getitem__, default=None)
+        for part in combos[best] if best is not None and gaps[best] <= 0.15 else ():
+            part.part_of = agg.fid
 
 
 def _date_undated(figs: list[Fig], operations: list[tuple[int, int, int]]) -> None:
-    """Working dates of the figures without their own (see the codebook's "Dates of facts").
-
-    A part takes its aggregate's dates; an undated incident the dates of a dated incident of its
-    sentence, else of the article's nearest dated operation (unless "another" one): basis
-    ``event``; else "some time before publication" (no start, end = publication): ``published``.
-    Running totals and levels without a date are known as of publication.
-    """
+    """Working dates of the figures without their own (codebook, "Dates of facts"): a part takes its
+    aggregate's; an undated incident a dated incident's of its sentence or the one before, else the
+    nearest dated operation's (not "another" one): basis ``event``; else some time before
+    publication (no start, end = publication): ``published``."""
     by_id = {f.fid: f for f in figs}
     dated_in: dict[int, Fig] = {}
     for f in figs:
         if f.kind == "incident" and f.basis == "sentence" and f.ds is not None:
             dated_in.setdefault(f.sentence, f)
     for f in sorted(figs, key=lambda f: f.part_of is not None):
+        agg = by_id.get(f.part_of) if f.part_of else None
+        f.place = f.place or (agg.place if agg else None)  # where its aggregate is, unless its clause says
         if f.basis != "none":
             continue
-        agg = by_id.get(f.part_of) if f.part_of else None
-        if agg is not None and agg.basis != "none":
-            if agg.kind != "stock":
-                f.kind = agg.kind
+        if agg is not None and agg.basis != "none":  # a part: its aggregate's kind and dates
+            f.kind = agg.kind if agg.kind != "stock" else f.kind
+            f.lo, f.hi = bounds(f.value, f.value_high, f.qualifier, tight=f.kind != "incident")
             f.ds, f.de, f.basis = agg.ds, agg.de, "event" if agg.basis in ("sentence", "event") else agg.basis
             continue
-        source = next((dated_in[s] for s in range(f.sentence, f.sentence - 1 - NEAR, -1) if s in dated_in),
-                      None) if f.kind == "incident" else None
-        ops = [] if f.kind != "incident" or _ANOTHER.search(f.quote) else \
-            [o for o in operations if f.pub is None or o[1] <= f.pub]
-        if source is not None:
-            f.ds, f.de, f.basis = source.ds, source.de, "event"
-        elif ops:
-            _, f.ds, f.de = min(ops, key=lambda o: (abs(o[0] - f.sentence), o[0]))
-            f.basis = "event"
+        event = next(((d.ds, d.de) for d in map(dated_in.get, (f.sentence, f.sentence - 1)) if d), None)
+        if event is None and not _ANOTHER.search(f.quote):
+            ops = [o for o in operations if f.pub is None or o[1] <= f.pub]
+            event = min(ops, key=lambda o: (abs(o[0] - f.sentence), o[0]))[1:] if ops else None
+        if event is not None and f.kind == "incident":
+            (f.ds, f.de), f.basis = event, "event"
         elif f.pub is not None:
             f.ds, f.de, f.basis = None, f.pub, "published"

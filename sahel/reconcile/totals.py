@@ -2,13 +2,12 @@
 
 Holds the codebook's flow and stock rules ("Facts and totals (version 2)"). Flows (killed, wounded,
 captured, destroyed): a cumulative fact whose period lies inside the window replaces every fact it
-covers (the same party, or every party for an all-sides ``UNKNOWN`` total; period inside its
-period); of overlapping cumulative facts the largest is used; the incidents no cumulative covers are
-added; a part is never added with its aggregate; an open fact (``at_least``) leaves ``high`` open.
-Stocks (deployed, displaced): the latest level whose period lies in the window, never a sum over
-time (levels at that same date added when not parts of one another); deployments ("600 more") are
-not levels. An undated incident ("some time before
-publication") lies inside only a window without a start. What stays out: making the facts.
+covers (the same party, or every party for an all-sides ``UNKNOWN`` total); of overlapping
+cumulative facts the largest is used; incidents no cumulative covers are added; a part is never
+added with its aggregate; an open fact leaves ``high`` open. Stocks (deployed, displaced): the
+latest level in the window, never a sum over time (levels of other forces and places at that date
+added when not parts of one another). An undated fact ("some time before publication") lies only in
+windows without a start. What stays out: making the facts.
 """
 from __future__ import annotations
 
@@ -38,10 +37,8 @@ class Total:
 
 
 def _day(x: object) -> pd.Timestamp | None:
-    if x is None:
-        return None
-    t = pd.Timestamp(x)
-    return None if pd.isna(t) else t
+    t = None if x is None else pd.Timestamp(x)
+    return None if t is None or pd.isna(t) else t
 
 
 def total(facts: pd.DataFrame, measure: str, party: str | None = None, start: object = None,
@@ -50,54 +47,44 @@ def total(facts: pd.DataFrame, measure: str, party: str | None = None, start: ob
     ws, we = _day(start), _day(end)
     if ws is not None and we is not None and we < ws:
         raise ValueError(f"end {we.date()} is before start {ws.date()}")
-    f = facts[facts["measure"] == measure]
-    if party is not None:
-        f = f[f["party"] == party]
-    rows = [r for r in f[["fact_id", "kind", "party", "low", "best", "high", "date_start", "date_end",
-                          "part_of", "place_id"]].itertuples(index=False)]
-    rows = [r._replace(date_start=_day(r.date_start), date_end=_day(r.date_end),
-                       high=None if pd.isna(r.high) else float(r.high),
-                       part_of=None if pd.isna(r.part_of) else r.part_of) for r in rows]
-    used = _stock(rows, ws, we) if measure in STOCKS else _flow(rows, ws, we)
-    high = None if any(r.high is None for r in used) else float(sum(r.high for r in used))
+    f = facts[(facts["measure"] == measure) & ((facts["party"] == party) if party is not None else True)]
+    rows = [r._replace(date_start=_day(r.date_start), date_end=_day(r.date_end) or _day(r.date_start),
+                       high=None if pd.isna(r.high) else float(r.high), part_of=None if pd.isna(r.part_of) else
+                       r.part_of, place_id=None if pd.isna(r.place_id) else r.place_id)
+            for r in f[["fact_id", "kind", "party", "low", "best", "high", "date_start", "date_end", "date_basis",
+                        "part_of", "place_id"]].itertuples(index=False)]
+    inside = [r for r in rows if (ws is None or (r.date_start is not None and r.date_start >= ws))
+              and (we is None or (r.date_end is not None and r.date_end <= we))]
+    used = _stock(inside) if measure in STOCKS else _flow(inside)
     used.sort(key=lambda r: (r.date_start or pd.Timestamp.min, r.fact_id))
+    high = None if any(r.high is None for r in used) else float(sum(r.high for r in used))
     return Total(measure, party, float(sum(r.low for r in used)), float(sum(r.best for r in used)), high,
                  tuple(r.fact_id for r in used))
 
 
-def _inside(r, ws, we) -> bool:
-    """The fact's whole period lies in the window (an open start only in a window without start)."""
-    if ws is not None and (r.date_start is None or r.date_start < ws):
-        return False
-    end = r.date_end if r.date_end is not None else r.date_start
-    return we is None or (end is not None and end <= we)
-
-
 def _within(r, c) -> bool:
     """``r``'s period lies inside the cumulative ``c``'s (an open start of ``c``: since ever)."""
-    end = r.date_end if r.date_end is not None else r.date_start
-    if end is None or c.date_end is None or end > c.date_end:
-        return False
-    return c.date_start is None or (r.date_start is not None and r.date_start >= c.date_start)
+    return (r.date_end is not None and c.date_end is not None and r.date_end <= c.date_end
+            and (c.date_start is None or (r.date_start is not None and r.date_start >= c.date_start)))
 
 
-def _overlap(a, b) -> bool:
-    lo = [x for x in (a.date_start, b.date_start) if x is not None]
-    hi = [x for x in (a.date_end, b.date_end) if x is not None]
-    return not lo or not hi or max(lo) <= min(hi)
-
-
-def _flow(rows: list, ws, we) -> list:
+def _flow(rows: list) -> list:
+    """The largest cumulative facts that do not overlap, and the incidents they do not cover."""
     chosen: list = []
-    for c in sorted((r for r in rows if r.kind == "cumulative" and _inside(r, ws, we)),
+    for c in sorted((r for r in rows if r.kind == "cumulative"),
                     key=lambda r: (-r.best, -(r.date_end or pd.Timestamp.min).value, r.fact_id)):
         if not any((c.party == o.party or "UNKNOWN" in (c.party, o.party)) and _overlap(c, o) for o in chosen):
             chosen.append(c)
     ids = {c.fact_id for c in chosen}
     covered = {r.fact_id for r in rows if r.fact_id not in ids and any(
         (c.party == r.party or c.party == "UNKNOWN") and _within(r, c) for c in chosen)}
-    used = chosen + [r for r in rows if r.kind == "incident" and r.fact_id not in covered and _inside(r, ws, we)]
-    return _without_parts(used, covered)
+    return _without_parts(chosen + [r for r in rows if r.kind == "incident" and r.fact_id not in covered], covered)
+
+
+def _overlap(a, b) -> bool:
+    lo = [x for x in (a.date_start, b.date_start) if x is not None]
+    hi = [x for x in (a.date_end, b.date_end) if x is not None]
+    return not lo or not hi or max(lo) <= min(hi)
 
 
 def _without_parts(used: list, covered: set[str]) -> list:
@@ -115,14 +102,14 @@ def _without_parts(used: list, covered: set[str]) -> list:
     return out
 
 
-def _stock(rows: list, ws, we) -> list:
-    """The levels dated last in the window (a level reported undated lies before its earliest report)."""
-    levels = [r for r in rows if r.kind == "stock" and _inside(r, ws, we)]
-    at: dict = {}
-    for r in levels:
-        at.setdefault(r.date_end if r.date_end is not None else r.date_start, []).append(r)
-    at.pop(None, None)
-    one: dict = {}  # levels at that date are added across forces and places, one level of each
-    for r in sorted(at[max(at)], key=lambda r: r.fact_id) if at else ():
-        one.setdefault((r.party, None if pd.isna(r.place_id) else r.place_id), r)
-    return _without_parts(list(one.values()), set())
+def _stock(rows: list) -> list:
+    """The levels dated last (a level dated on the day an undated one was reported comes after it),
+    less parts, one of each force and place."""
+    levels = [r for r in rows if r.kind == "stock" and r.date_end is not None]
+    at = max((r.date_end for r in levels), default=None)
+    last = [r for r in levels if r.date_end == at]
+    last = [r for r in last if r.date_basis != "published"] or last
+    one: dict = {}
+    for r in sorted(_without_parts(last, set()), key=lambda r: r.fact_id):
+        one.setdefault((r.party, r.place_id), r)
+    return list(one.values())
