@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 from . import lexicon as lx
 from .gazetteer import column, find_places
-from .nouns import demonym
+from .nouns import demonym, set_noun
 from .qualifiers import WORDS as QUALIFIER_WORDS
 from .sentences import Figure, Mention, Sentence
 from .text import fold_case, prefix_tree
@@ -66,12 +66,13 @@ _ACTIVE_VERB_AFTER = re.compile(
 _PASSIVE_AFTER = re.compile(r"^[\w\s-]{0,30}?\b(?:were|was|been)\s", re.I)
 _BY_AGENT = re.compile(r"\b(?:destroyed|killed|shot\s+down|downed|hit|struck|targeted|bombed|attacked)"
                        r"\s+by\s+(?:the\s+)?$", re.I)
+_LABEL_GAP = re.compile(r"^\s*[:=-]?\s*(?:(?:between|about|around|some|over|at\s+least|more\s+than)\s+)?$", re.I)
 _GROUPS = ("JIHADIST", "ARMED_GROUP", "MERCENARY")
 RULES = ("demonym", "demonym_civilian", "mixed_sides", "noun_nationality", "noun_default", "possessor",
          "from_country", "subject_possessive", "sentence_actor", "located_in", "located_at", "context_recent",
          "place_country", "located_near", "context_dominant", "attacker_group", "context_group",
          "attacker_default", "civilian_context", "accident", "destroyed_jihadist", "destroyed_by_state",
-         "destroyed_by_jihadist", "displaced", "antecedent", "gapping", "default")
+         "destroyed_by_jihadist", "displaced", "antecedent", "gapping", "line_label", "default")
 """The codes of FIGURES.party_rule: which rule decided a figure's party."""
 _MULTINATIONAL = ("UN", "EU", "G5S")
 
@@ -144,8 +145,11 @@ class Context:
         return entries[-1][1] if entries and self.sentence - entries[-1][0] <= window else None
 
     def recent_party(self, window: int = 3) -> str | None:
-        """The state (or mercenaries) named last, if within ``window`` sentences."""
-        return self._latest(self.recent, window)
+        """The state (or mercenaries) named first in the latest sentence naming one, if within ``window``."""
+        if not self.recent or self.sentence - self.recent[-1][0] > window:
+            return None
+        last = self.recent[-1][0]
+        return next(party for idx, party in self.recent if idx == last)
 
     def recent_any(self, window: int = 2) -> str | None:
         """The first party named as an actor in the latest sentence naming one (its subject)."""
@@ -172,11 +176,29 @@ def _first(*steps: tuple[str, Callable[[], str | None]]) -> tuple[str | None, st
     return None, "default"
 
 
+def line_label(s: Sentence) -> str | None:
+    """The party a leading label gives a line's figures ("France: 10 killed", "Chad - 38 dead")."""
+    if not s.figures or not s.mentions:
+        return None
+    m, first = s.mentions[0], s.figures[0]
+    surface = s.text[m.start:m.end]
+    if (s.text[:m.start].strip(" -*\u2022") or not _LABEL_GAP.match(s.text[m.end:first.start])
+            or (surface.isupper() and len(surface) > 3)):  # "BAMAKO - Four civilians": a dateline
+        return None
+    return m.party
+
+
 def code_parties(s: Sentence) -> None:
-    """Set the party (and rule) of every figure of ``s`` that has its own noun."""
+    """Set the party (and rule) of every figure of ``s`` that has its own noun, or of a labelled line."""
+    label = line_label(s)
     for fig in s.figures:
+        if label and fig.elliptical and fig.value is not None:
+            set_noun(s, fig, "person", fig.tok1, [])  # "Mali 82 killed": the label's people
+            fig.elliptical = False
         if not fig.elliptical and fig.cls is not None:
             fig.party, fig.party_rule = party(s, fig)
+            if label and (fig.party_rule in ("noun_default", "default") or fig.party in (None, "UNKNOWN")):
+                fig.party, fig.party_rule = label, "line_label"
 
 
 def party(s: Sentence, fig: Figure) -> tuple[str | None, str]:
@@ -191,6 +213,8 @@ def party(s: Sentence, fig: Figure) -> tuple[str | None, str]:
             return "UNKNOWN", "mixed_sides"  # several sides together
         if mods:  # "13 French soldiers", "44 Boko Haram members", "Wagner men"
             return mods, "noun_nationality"
+        if key in _ATTACKERS and "armed" in fig.modifiers:  # "a hundred armed men"
+            return _group(s, fig)
         if default and key not in ("peacekeeper", "peacekeeping", "blue helmet"):
             return default, "noun_default"
         return _first(("possessor", lambda: possessor(s, fig)), ("from_country", lambda: _after_from(s, fig)),
