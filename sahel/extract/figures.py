@@ -40,8 +40,10 @@ _NUMBER_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight",
                  "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety", "hundred", "thousand",
                  "million", "billion", "dozen", "dozens", "hundreds", "thousands", "millions", "scores", "several",
                  "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "few", "handful")
-ANY_NUMBER = re.compile(r"\d|\b(?:" + prefix_tree(_NUMBER_WORDS) + r")\b")
-"""A first test (on folded text): a sentence without a match holds no number."""
+_VICTIM_VERBS = r"(?:killed|wounded|injured|abducted|kidnapped|captured|arrested|shot\s+dead)"
+ANY_NUMBER = re.compile(r"\d|\b(?:" + prefix_tree(_NUMBER_WORDS) + r")\b|\b(?:was|were)\s+(?:\w+\s+)?" + _VICTIM_VERBS
+                        + r"\b|\b" + _VICTIM_VERBS + r"\s+an?\b")
+"""A first test (on folded text): a sentence without a match holds no number (nor one person killed …)."""
 SINGLE_MEASURES = ("killed", "wounded", "captured")
 """The measures a single person ("a soldier", "an aid worker") is a figure of."""
 _MONTHS = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
@@ -132,10 +134,10 @@ def _single_noun(low: list[str], end: int, starts: list[int]) -> bool:
     """Whether a singular counted person or soldier follows offset ``end`` within four tokens."""
     i = bisect_left(starts, end)
     for j, w in enumerate(low[i:i + 4], start=i):
-        sing = singular(w)
+        sing = (singular(f"{w} {low[j + 1]}") if j + 1 < len(low) else None) or singular(w)
         if sing is not None:
             head = singular(low[j + 1]) if j + 1 < len(low) else None
-            return (sing == w and lx.NOUNS[sing][0] in ("person", "force") and sing not in lx.NOT_SINGLE
+            return (sing in (w, " ".join(low[j:j + 2])) and lx.NOUNS[sing][0] in ("person", "force") and sing not in lx.NOT_SINGLE
                     and (head is None or lx.NOUNS[head][0] != "other"))
         if w in lx.MODIFIER_STOP or not w[:1].isalpha():
             return False

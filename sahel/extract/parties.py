@@ -57,6 +57,11 @@ _SOLDIERS = re.compile(r"\b(?:soldiers?|troops?|servicem[ae]n|military|army|comm
 _CIVILIAN_WORDS = re.compile(r"\b(?:civilians?|villagers?|wedding|market|worshippers|"
                              r"displaced|refugees?|fled|homes|residents|inhabitants|herders|"
                              r"farmers|massacre)\b", re.I)
+_VICTIMS = re.compile(r"\b(?:civilians|villagers|massacred?|worshippers|hostages|passengers|hotel|"
+                      r"(?:raided|attacked|stormed|targeted|attack\s+on|assault\s+on)\s+(?:\w+\s+){0,4}?villages?|"
+                      r"villages?\s+(?:\w+\s+){0,3}?(?:was|were)\s+(?:attacked|raided|targeted))\b", re.I)
+_MIXED_TOLL = re.compile(r"\b(?:gendarm\w*|police|military|army|armed|in\s+total|violence|conflict|insurgency|"
+                         r"attacks|since)\b", re.I)
 CONTRIBUTED_TO = re.compile(r"\b(?:to|for|with|in|under|into)\s+(?:the\s+)?(?:operation\s+|task\s+force\s+)?$",
                             re.I)
 """Before a force named as what a contingent joins ("sent 60 to Barkhane"), not who sends it."""
@@ -71,7 +76,7 @@ _GROUPS = ("JIHADIST", "ARMED_GROUP", "MERCENARY")
 RULES = ("demonym", "demonym_civilian", "mixed_sides", "noun_nationality", "noun_default", "possessor",
          "from_country", "subject_possessive", "sentence_actor", "located_in", "located_at", "context_recent",
          "place_country", "located_near", "context_dominant", "attacker_group", "context_group",
-         "attacker_default", "civilian_context", "accident", "destroyed_jihadist", "destroyed_by_state",
+         "attacker_default", "civilian_context", "civilian_article", "accident", "destroyed_jihadist", "destroyed_by_state",
          "destroyed_by_jihadist", "displaced", "antecedent", "gapping", "line_label", "default")
 """The codes of FIGURES.party_rule: which rule decided a figure's party."""
 _MULTINATIONAL = ("UN", "EU", "G5S")
@@ -123,9 +128,12 @@ class Context:
         self.groups: list[tuple[int, str]] = []
         self.any: list[tuple[int, str]] = []
         self.sentence = 0
+        self.civilian = False  # an earlier sentence told of an attack on civilians (not on soldiers)
 
     def add(self, sentence: Sentence) -> None:
         """Take in a coded sentence and move on to the next."""
+        if _VICTIMS.search(sentence.text) and not _SOLDIERS.search(sentence.text):
+            self.civilian = True
         for m in sentence.mentions:
             if m.locative != "near":
                 self.any.append((self.sentence, m.party))
@@ -234,19 +242,27 @@ def party(s: Sentence, fig: Figure) -> tuple[str | None, str]:
             found, rule = mods, "noun_nationality"
         elif key in _ATTACKERS and not mods and (key != "man" or "armed" in fig.modifiers):
             found, rule = _group(s, fig)
-        if found == "UNKNOWN" and civilian_context(s):
-            found, rule = "CIVILIAN", "civilian_context"
+        if found == "UNKNOWN" and civilian_context(s, fig):
+            found, rule = "CIVILIAN", civilian_context(s, fig)
         return found, rule
     if fig.cls == "materiel":
         return _first(("noun_nationality", lambda: mods), ("possessor", lambda: possessor(s, fig)))
     return (mods, "noun_nationality") if mods else (None, "default")
 
 
-def civilian_context(s: Sentence) -> bool:
-    """Whether the sentence speaks of civilians without counting them on their own."""
+def civilian_context(s: Sentence, fig: Figure | None = None) -> str | None:
+    """The rule by which unidentified victims are civilians: the sentence or the article speaks of civilians.
+
+    None when the civilians are counted on their own, or soldiers are named before the figure.
+    """
     if any(f.noun == "civilian" for f in s.figures):
-        return False  # the civilians are counted on their own
-    return bool(_CIVILIAN_WORDS.search(s.text))
+        return None  # the civilians are counted on their own
+    if _CIVILIAN_WORDS.search(s.text) or (_VICTIMS.search(s.text) and not _SOLDIERS.search(s.text)):
+        return "civilian_context"
+    if (fig is not None and s.context.civilian and not s.dates and not _SOLDIERS.search(s.text[:fig.start])
+            and not _MIXED_TOLL.search(s.text)):  # a sentence with a date of its own may tell of another attack
+        return "civilian_article"  # "At least 100 people had died" in a story of a village massacre
+    return None
 
 
 def _mods_party(s: Sentence, fig: Figure) -> str | None:
