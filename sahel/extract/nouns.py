@@ -175,8 +175,9 @@ def _noun(s: Sentence, fig: Figure) -> None:
                 fig.tok1 = i
                 return
             head = singular(nxt) if nxt else None
-            if (head is not None and head not in lx.ADJ_NOUNS and sing not in ("displaced", "idp")
-                    and lx.NOUNS[head][0] in (lx.NOUNS[sing][0], "other")):
+            if (head is not None and head not in lx.ADJ_NOUNS
+                    and (lx.NOUNS[head][0] == "other" or (sing not in ("displaced", "idp")
+                                                          and lx.NOUNS[head][0] == lx.NOUNS[sing][0]))):
                 sing, i = head, i + 1  # "Mirage jets", "army soldiers", "militant attacks": the head noun
             return set_noun(s, fig, sing, i, mods)
         if demonym(w):

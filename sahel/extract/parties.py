@@ -259,7 +259,7 @@ def civilian_context(s: Sentence, fig: Figure | None = None) -> str | None:
         return None  # the civilians are counted on their own
     if _CIVILIAN_WORDS.search(s.text) or (_VICTIMS.search(s.text) and not _SOLDIERS.search(s.text)):
         return "civilian_context"
-    if (fig is not None and s.context.civilian and not s.dates and not _SOLDIERS.search(s.text[:fig.start])
+    if (fig is not None and s.context.civilian and not any(d.date_start for d in s.dates) and not _SOLDIERS.search(s.text[:fig.start])
             and not _MIXED_TOLL.search(s.text)):  # a sentence with a date of its own may tell of another attack
         return "civilian_article"  # "At least 100 people had died" in a story of a village massacre
     return None
