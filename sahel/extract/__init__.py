@@ -78,7 +78,7 @@ def parse_text(text: str, *, doc_id: str = "doc", published: date | str | None =
         span = cleaned.span(s, e)
         sent_rows.append({"doc_id": doc_id, "sentence": k, "paragraph": para, "start": span[0], "end": span[1]})
         if not ANY_NUMBER.search(folded[s:e]):
-            context.sentence += 1
+            context.skip(folded[s:e])
             previous = previous[-20:]
             continue
         sent = code_sentence(cleaned.text[s:e], folded[s:e], pub, context, previous)

@@ -62,6 +62,8 @@ _VICTIMS = re.compile(r"\b(?:civilians|villagers|massacred?|worshippers|hostages
                       r"villages?\s+(?:\w+\s+){0,3}?(?:was|were)\s+(?:attacked|raided|targeted))\b", re.I)
 _MIXED_TOLL = re.compile(r"\b(?:gendarm\w*|police|military|army|armed|in\s+total|violence|conflict|insurgency|"
                          r"attacks|since)\b", re.I)
+_SOURCE = re.compile(r"\baccording\s+to\s+(?:the\s+)?$", re.I)
+_RANKS = re.compile(r"[^;.]*?\bin\s+(?:the\s+ranks\s+of\s+(?:the\s+)?([A-Za-z][\w'. -]{1,30})|(?:its|their)\s+ranks)", re.I)
 CONTRIBUTED_TO = re.compile(r"\b(?:to|for|with|in|under|into)\s+(?:the\s+)?(?:operation\s+|task\s+force\s+)?$",
                             re.I)
 """Before a force named as what a contingent joins ("sent 60 to Barkhane"), not who sends it."""
@@ -77,7 +79,7 @@ RULES = ("demonym", "demonym_civilian", "mixed_sides", "noun_nationality", "noun
          "from_country", "subject_possessive", "sentence_actor", "located_in", "located_at", "context_recent",
          "place_country", "located_near", "context_dominant", "attacker_group", "context_group",
          "attacker_default", "civilian_context", "civilian_article", "accident", "destroyed_jihadist", "destroyed_by_state",
-         "destroyed_by_jihadist", "displaced", "antecedent", "gapping", "line_label", "default")
+         "destroyed_by_jihadist", "displaced", "antecedent", "gapping", "line_label", "ranks", "default")
 """The codes of FIGURES.party_rule: which rule decided a figure's party."""
 _MULTINATIONAL = ("UN", "EU", "G5S")
 
@@ -149,6 +151,12 @@ class Context:
                 self.recent.append((self.sentence, f.party))
         self.sentence += 1
 
+    def skip(self, text: str) -> None:
+        """Move on past a sentence without figures, noting whether it tells of an attack on civilians."""
+        if _VICTIMS.search(text) and not _SOLDIERS.search(text):
+            self.civilian = True
+        self.sentence += 1
+
     def _latest(self, entries: list[tuple[int, str]], window: int) -> str | None:
         return entries[-1][1] if entries and self.sentence - entries[-1][0] <= window else None
 
@@ -196,6 +204,17 @@ def line_label(s: Sentence) -> str | None:
     return m.party
 
 
+def ranks(s: Sentence, fig: Figure) -> str | None:
+    """'three wounded in its ranks', 'one dead … in the ranks of FAMa': the army named."""
+    m = _RANKS.match(s.text, fig.end, fig.end + 80)
+    if not m:
+        return None
+    if m.group(1):
+        return party_in(m.group(1))
+    prior = [x for x in s.mentions if x.end <= fig.start and not x.locative and x.party in lx.STATE_PARTIES]
+    return prior[0].party if prior else s.context.recent_any()
+
+
 def code_parties(s: Sentence) -> None:
     """Set the party (and rule) of every figure of ``s`` that has its own noun, or of a labelled line."""
     label = line_label(s)
@@ -203,8 +222,12 @@ def code_parties(s: Sentence) -> None:
         if label and fig.elliptical and fig.value is not None:
             set_noun(s, fig, "person", fig.tok1, [])  # "Mali 82 killed": the label's people
             fig.elliptical = False
+        own = ranks(s, fig) if fig.elliptical or fig.cls == "person" else None
+        if own and fig.elliptical and fig.value is not None:
+            set_noun(s, fig, "person", fig.tok1, [])
+            fig.elliptical = False
         if not fig.elliptical and fig.cls is not None:
-            fig.party, fig.party_rule = party(s, fig)
+            fig.party, fig.party_rule = (own, "ranks") if own else party(s, fig)
             if label and (fig.party_rule in ("noun_default", "default") or fig.party in (None, "UNKNOWN")):
                 fig.party, fig.party_rule = label, "line_label"
 
@@ -325,8 +348,8 @@ def _after_from(s: Sentence, fig: Figure) -> str | None:
 
 def usable(s: Sentence, m: Mention, fig: Figure | None = None) -> bool:
     """Whether a mention can give a figure its party (not in a relative clause or another figure's phrase)."""
-    if any(a <= m.start < b for a, b in s.relative):
-        return False
+    if any(a <= m.start < b for a, b in s.relative) or _SOURCE.search(s.text[max(0, m.start - 20):m.start]):
+        return False  # a relative clause, or a source: "according to U.N. figures"
     if fig is not None:
         for o in s.figures:
             if o is not fig and o.cls is not None and o.noun_tok < len(s.words):
