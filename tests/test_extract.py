@@ -48,10 +48,10 @@ def test_held_out_sets_do_not_regress(name: str) -> None:
 
 
 def test_real_text_development_batch() -> None:
-    """Real published text, batch1 (development material): first scored untouched at F1 0.608; keep it >= 0.85."""
+    """Real published text, batch1 (development material): first scored untouched at F1 0.608; keep it >= 0.9."""
     folder = FIXTURES / "real" / "batch1"
     result = score(read_gold(folder / "gold.csv"), sahel.parse_corpus(folder, jobs=1, cache=False).figures)
-    assert result.f1 >= 0.85, result.report()
+    assert result.f1 >= 0.9, result.report()
     assert result.date_accuracy >= 0.9, result.report()
 
 

@@ -166,3 +166,30 @@ def test_no_ordinal_regiment_date() -> None:
 ])
 def test_could_qualifiers(text: str, qualifier: str) -> None:
     assert one(text).qualifier == qualifier
+
+
+@pytest.mark.parametrize("text, value, party, measure", [
+    ("Gunmen kill at least 160 in Burkina Faso's deadliest attack in years", 160, "UNKNOWN", "killed"),
+    ("Gunmen raided the village of Solhan, killing 35.", 35, "CIVILIAN", "killed"),
+])
+def test_no_noun_after_a_kill_verb(text: str, value: float, party: str, measure: str) -> None:
+    row = one(text)
+    assert (row.value, row.party, row.measure, row.noun) == (value, party, measure, "person")
+
+
+def test_list_members_share_the_verb() -> None:
+    figs = scored("During the ambush, five Nigeriens, four Americans, and at least 21 ISGS militants were killed.",
+                  "2017-10-10")
+    assert list(figs["measure"]) == ["killed"] * 3
+
+
+def test_head_noun_and_arrivals() -> None:
+    assert one("Sweden deployed 12 staff officers to Gao.").noun == "officer"
+    assert one("In Burkina Faso, 309 persons have arrived in camps in the north.").measure == "displaced"
+    row = one("The group sent a hundred Fulani armed militiamen to protect the village.")
+    assert (row.value, row.party, row.measure) == (100, "ARMED_GROUP", "deployed")
+
+
+def test_coordinated_predicate_is_not_post_nominal() -> None:
+    row = one("It claimed the destruction of at least 100 soldiers and wounded dozens others.")
+    assert (row.value, row.measure) == (100, "killed")

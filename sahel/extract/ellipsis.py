@@ -13,6 +13,7 @@ from . import lexicon as lx
 from .measures import measure
 from .nouns import set_noun
 from .parties import CONTRIBUTED_TO, civilian_context, usable
+from .qualifiers import WORDS as QUALIFIER_WORDS
 from .sentences import Figure, Sentence
 
 
@@ -33,7 +34,7 @@ def resolve_ellipsis(s: Sentence) -> None:
             pool = [f for f in pool if f.measure == "killed"] or ([] if fig.mode == "toll" else pool)
         if pool:
             _inherit(s, fig, pool[-1])
-        elif fig.mode in ("bare", "more", "partitive", "anaphor", "compare"):
+        elif fig.mode in ("bare", "more", "partitive", "anaphor", "compare") and not _victims(s, fig):
             fig.cls = None  # a bare number that counts nothing we know
         else:
             set_noun(s, fig, "death" if fig.mode == "toll" else "person", fig.tok1, [])
@@ -43,6 +44,14 @@ def resolve_ellipsis(s: Sentence) -> None:
             fig.measure, fig.measure_rule = (fig.forced, fig.forced_rule) if fig.forced else measure(s, fig)
             if fig.measure == "other" and fig.mode != "adjective":
                 fig.cls = None
+
+
+def _victims(s: Sentence, fig: Figure) -> bool:
+    """A number that a kill, wound or capture verb takes as object: "killing 5", "kill at least 160 in …"."""
+    i = fig.tok0 - 1
+    while i >= 0 and s.lower[i] in QUALIFIER_WORDS:
+        i -= 1
+    return fig.mode == "bare" and any(k == i and m in ("killed", "wounded", "captured") for k, _, m in s.cues)
 
 
 def _agent(s: Sentence, ante: Figure, fig: Figure) -> bool:
@@ -69,7 +78,7 @@ def _inherit(s: Sentence, fig: Figure, ante: Figure) -> None:
     own, rule = measure(s, fig)
     if fig.forced:
         fig.measure, fig.measure_rule = fig.forced, fig.forced_rule
-    elif own not in ("other", "deployed") or ante.measure is None or rule == "verb_other":
+    elif own not in ("other", "deployed") or ante.measure is None or (rule == "verb_other" and ante.measure != "deployed"):
         fig.measure, fig.measure_rule = own, rule
     else:
         fig.measure, fig.measure_rule = ante.measure, "antecedent"

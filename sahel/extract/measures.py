@@ -14,6 +14,7 @@ import re
 
 from . import lexicon as lx
 from .numbers import TENS, UNITS
+from .qualifiers import WORDS as QUALIFIER_WORDS
 from .sentences import Figure, Sentence
 
 NUMBER_WORDS = frozenset(UNITS) | frozenset(TENS) | {"a", "about", "around", "at", "over", "more", "nearly", "some"}
@@ -73,6 +74,14 @@ def find_cues(low: list[str]) -> list[tuple[int, str, str]]:
         if measure:
             cues.append((i, w, measure))
     return cues
+
+
+def _listed(low: list[str], o: int) -> bool:
+    """Whether the figure at token ``o`` is a member of a list ("…, four Americans, and at least 21 …")."""
+    k = o - 1
+    while k > 0 and low[k] in QUALIFIER_WORDS:
+        k -= 1
+    return low[k] in ("and", "or", ",")
 
 
 def code_measures(s: Sentence) -> None:
@@ -138,12 +147,12 @@ def measure(s: Sentence, fig: Figure) -> tuple[str, str]:
         else:
             dist = i - end
             between = low[end + 1:i]
-            if ";" in between or any(end < o < i and low[o - 1] not in ("and", "or") for o in others):
+            if ";" in between or any(end < o < i and not _listed(low, o) for o in others):
                 continue
             passive = any(a in lx.BE for a in between[-5:])
             ok = (passive or dist <= 1
                   or (w in lx.INTRANSITIVE and (dist <= 6 or any(a in lx.HAVE for a in between)))
-                  or (w in _POST_NOMINAL and dist <= 3))
+                  or (w in _POST_NOMINAL and dist <= 3 and between[-1:] != ["and"]))
             if not ok:
                 continue
         score = dist + (6 if w in lx.WEAK_CUES else 0)

@@ -174,11 +174,13 @@ def _noun(s: Sentence, fig: Figure) -> None:
                 _elliptical(fig, "adjective")
                 fig.tok1 = i
                 return
-            head = singular(nxt) if nxt else None
+            skip = 2 if nxt in _SOFT_MODS and i + 2 < n else 1  # "Fulani armed militiamen"
+            head = singular(low[i + skip]) if i + skip < n else None
+            classes = (lx.NOUNS[sing][0], lx.NOUNS[head][0]) if head else ()
             if (head is not None and head not in lx.ADJ_NOUNS
-                    and (lx.NOUNS[head][0] == "other" or (sing not in ("displaced", "idp")
-                                                          and lx.NOUNS[head][0] == lx.NOUNS[sing][0]))):
-                sing, i = head, i + 1  # "Mirage jets", "army soldiers", "militant attacks": the head noun
+                    and (classes[1] == "other" or (sing not in ("displaced", "idp") and (
+                        classes[0] == classes[1] or (classes[1] == "force" and w not in _SOFT_MODS))))):
+                sing, i = head, i + skip  # "Mirage jets", "staff officers", "militant attacks": the head noun
             return set_noun(s, fig, sing, i, mods)
         if demonym(w):
             return set_noun(s, fig, w, i, mods)

@@ -131,11 +131,11 @@ class Context:
         self.any: list[tuple[int, str]] = []
         self.sentence = 0
         self.civilian = False  # an earlier sentence told of an attack on civilians (not on soldiers)
+        self.soldiers: int | None = None  # the last sentence that spoke of soldiers
 
     def add(self, sentence: Sentence) -> None:
         """Take in a coded sentence and move on to the next."""
-        if _VICTIMS.search(sentence.text) and not _SOLDIERS.search(sentence.text):
-            self.civilian = True
+        self.note(sentence.text)
         for m in sentence.mentions:
             if m.locative != "near":
                 self.any.append((self.sentence, m.party))
@@ -151,10 +151,16 @@ class Context:
                 self.recent.append((self.sentence, f.party))
         self.sentence += 1
 
-    def skip(self, text: str) -> None:
-        """Move on past a sentence without figures, noting whether it tells of an attack on civilians."""
-        if _VICTIMS.search(text) and not _SOLDIERS.search(text):
+    def note(self, text: str) -> None:
+        """Note whether a sentence tells of an attack on civilians, or speaks of soldiers."""
+        if _SOLDIERS.search(text):
+            self.soldiers = self.sentence
+        elif _VICTIMS.search(text):
             self.civilian = True
+
+    def skip(self, text: str) -> None:
+        """Move on past a sentence without figures (noted as :meth:`note` does)."""
+        self.note(text)
         self.sentence += 1
 
     def _latest(self, entries: list[tuple[int, str]], window: int) -> str | None:
@@ -235,8 +241,10 @@ def code_parties(s: Sentence) -> None:
 def party(s: Sentence, fig: Figure) -> tuple[str | None, str]:
     """The party of a figure with a noun, and the rule that decided it."""
     key = fig.key
-    if demonym(key):  # "two Nigeriens": civilians, unless soldiers are the subject
-        return (demonym(key), "demonym") if _SOLDIERS.search(s.text) else ("CIVILIAN", "demonym_civilian")
+    if demonym(key):  # "two Nigeriens": civilians, unless soldiers are the subject here or just before
+        soldiers = _SOLDIERS.search(s.text) or (s.context.soldiers == s.context.sentence - 1
+                                                and not civilian_context(s))
+        return (demonym(key), "demonym") if soldiers else ("CIVILIAN", "demonym_civilian")
     default = lx.NOUNS[key][1]
     mods = _mods_party(s, fig)
     if fig.cls == "force":
@@ -259,7 +267,7 @@ def party(s: Sentence, fig: Figure) -> tuple[str | None, str]:
     if fig.cls == "person":
         found, rule = default, "noun_default"
         if mods and mods not in lx.STATE_PARTIES:
-            if default in ("UNKNOWN", "JIHADIST", "ARMED_GROUP"):
+            if default in ("UNKNOWN", "JIHADIST", "ARMED_GROUP") and not (mods == "CIVILIAN" and default != "UNKNOWN"):
                 found, rule = mods, "noun_nationality"
         elif mods and default == "UNKNOWN":
             found, rule = mods, "noun_nationality"
