@@ -193,3 +193,34 @@ def test_head_noun_and_arrivals() -> None:
 def test_coordinated_predicate_is_not_post_nominal() -> None:
     row = one("It claimed the destruction of at least 100 soldiers and wounded dozens others.")
     assert (row.value, row.measure) == (100, "killed")
+
+
+@pytest.mark.parametrize("text", [
+    "The victims, aged 21, 23 and 28, were buried on Sunday.",
+    "He spoke in front of about 300 people in Gao.",
+])
+def test_ages_and_onlookers_are_not_figures(text: str) -> None:
+    assert scored(text).empty, scored(text)[["surface", "party", "measure"]]
+
+
+def test_our_soldiers_are_the_speakers() -> None:
+    text = "Chad's army issued a statement on Monday. It said 13 of our soldiers were killed."
+    row = one(text)
+    assert (row.value, row.party, row.measure) == (13, "TCD", "killed")
+
+
+def test_gendarmes_serve_in_the_country_reported() -> None:
+    text = ("A French convoy was blocked in Niger on Saturday. "
+            "Anger has been building since the attack on the Inata gendarmerie post in northern Burkina Faso. "
+            "Jihadists killed 53 people there. Of the dead, 49 were gendarmes and four were civilians.")
+    figs = scored(text, "2021-11-28")
+    got = {(r.value, r.party, r.party_rule) for r in figs.itertuples()}
+    assert (49, "BFA", "context_place") in got
+
+
+def test_a_breakdown_with_soldiers_revises_civilian_victims() -> None:
+    text = ("Gunmen opened fire on bathers and hotel terraces, killing 19 people. "
+            "Of those, 16 were civilians and three were Ivorian soldiers.")
+    figs = scored(text, "2016-03-20")
+    row = figs[figs["value"] == 19].iloc[0]
+    assert (row.party, row.party_rule) == ("UNKNOWN", "mixed_sides")

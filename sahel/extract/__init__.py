@@ -74,16 +74,22 @@ def parse_text(text: str, *, doc_id: str = "doc", published: date | str | None =
     context = Context()
     fig_rows, num_rows, sent_rows = [], [], []
     previous: list[Figure] = []  # figures an ellipsis may refer to: those of the last two sentences
+    coded: dict[int, dict[str, object]] = {}  # the rows of the last coded sentence's figures
     for k, (s, e, para) in enumerate(sentence_spans(cleaned)):
         span = cleaned.span(s, e)
         sent_rows.append({"doc_id": doc_id, "sentence": k, "paragraph": para, "start": span[0], "end": span[1]})
         if not ANY_NUMBER.search(folded[s:e]):
-            context.skip(folded[s:e])
+            context.skip(cleaned.text[s:e], folded[s:e])
             previous = previous[-20:]
             continue
         sent = code_sentence(cleaned.text[s:e], folded[s:e], pub, context, previous)
         context.add(sent)
+        for f in previous:  # a later sentence may revise the party of an earlier figure ("Of those, …")
+            row = coded.get(id(f))
+            if row is not None and row["party"] != (f.party or "UNKNOWN"):
+                row["party"], row["party_rule"] = f.party or "UNKNOWN", f.party_rule
         figs, nums = rows(sent, cleaned, s, text, doc_id, k, span, para)
+        coded = dict(zip((id(f) for f in sent.figures if f.cls is not None), figs))
         fig_rows += figs
         num_rows += nums
         previous = (previous + [f for f in sent.figures if f.cls is not None])[-20:]

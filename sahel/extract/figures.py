@@ -22,7 +22,7 @@ from .measures import code_measures
 from .nouns import code_nouns, noun_follows, singular
 from .nouns import STRENGTH_SUFFIX
 from .numbers import NUMBER, NUMBER_START, VAGUE, parse_number
-from .parties import RELATIVE, Context, code_materiel_parties, code_parties, party_mentions
+from .parties import RELATIVE, Context, code_materiel_parties, code_parties, party_mentions, revise_mixed
 from .qualifiers import qualifier
 from .sentences import Figure, Sentence
 from .text import Cleaned, prefix_tree
@@ -50,8 +50,10 @@ _MONTHS = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 _DURATION = re.compile(r"^\s*-?\s*(?:years?|months?|weeks?|days?|hours?|minutes?|seconds?|decades?|"
                        r"nights?|long\b|year-long|month-long|day-long|week-long)\b", re.I)
 _AGE_AFTER = re.compile(r"^\s*-?\s*years?[- ]old\b|^\s*-?\s*year-old", re.I)
-_AGE_BEFORE = re.compile(r"\baged\s*$")  # on folded text, as the other *_BEFORE patterns
+_AGE_BEFORE = re.compile(r"\b(?:aged|ages\s+of)\s+(?:\d+\s*(?:,|and|-|to)\s*)*$")  # on folded text, as the other *_BEFORE patterns
 _PERCENT = re.compile(r"^\s*(?:%|percent\b|per\s+cent\b|percentage\b)", re.I)
+_AUDIENCE = re.compile(r"\b(?:in\s+front\s+of|before\s+a\s+crowd\s+of|watched\s+by|addressed)\s+(?:the\s+)?"
+                       r"(?:(?:about|around|some|nearly|almost|over|more\s+than|at\s+least)\s+)?$")  # on folded text
 _RATE_BEFORE = re.compile(r"\b(?:an?|the)\s+average\s+of\s*$|\bon\s+average,?\s*$")  # on folded text
 _RATE_AFTER = re.compile(r"^[^,;.]*?\b(?:every\s+(?:day|week|month)|daily|weekly|monthly|per\s+(?:day|week|month)|"
                          r"each\s+(?:day|week|month)|a\s+(?:day|week|month))\b(?=\s*(?:[,;.)]|$|(?:since|in|on|at|and|from|to|over)\b))")
@@ -164,6 +166,8 @@ def status(s: Sentence, a: int, e: int, surface: str, value: float) -> str:
         return "percent"
     if _RATIO_AFTER.match(after) or _RATIO_BEFORE.search(low_before):
         return "ratio"
+    if _AUDIENCE.search(s.folded[max(0, a - 45):a]):
+        return "audience"
     if _RATE_BEFORE.search(low_before) or _RATE_AFTER.search(s.folded[e:e + 80]):
         return "rate"
     if _MONEY_BEFORE.search(low_before) or _MONEY_AFTER.match(after):
@@ -210,6 +214,7 @@ def code_sentence(text: str, folded: str, published: date | None, context: Conte
         if fig.single and not (fig.measure in SINGLE_MEASURES and (fig.measure_rule or "").startswith("verb_")):
             fig.cls = None
     code_materiel_parties(s)
+    revise_mixed(s)
     code_dates(s)
     return s
 

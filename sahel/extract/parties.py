@@ -48,8 +48,8 @@ _ATTACKERS = {"attacker", "assailant", "gunman", "fighter", "combatant", "armed 
               "accomplice"}
 _MIXED = re.compile(r"^\s*,\s*(?:(?:roughly|about|around|nearly|almost|some|just\s+over|just\s+under|more\s+than)\s+)?"
                     r"(?:half|most|many|a\s+third|a\s+quarter|two\s+thirds|some|\d+)\s+of\s+(?:them|whom)\s+\w+", re.I)
-_OF_ITS = re.compile(r"^\s+of\s+(?:its|their)\b", re.I)
-_POSSESSOR = re.compile(r"(?:(\S+(?:\s\S+)?)'s|\b(its|their))(?:\s+\w+)?$", re.I)
+_OF_ITS = re.compile(r"^\s+of\s+(?:its|their|our)\b", re.I)
+_POSSESSOR = re.compile(r"(?:(\S+(?:\s\S+)?)'s|\b(its|their|our))(?:\s+\w+)?$", re.I)
 _ITS_START = re.compile(r"^\W*(?:its|their)\b", re.I)
 _FROM_OF = re.compile(r"^\s*(?:from|of)\s+(?:the\s+)?([A-Za-z' -]{2,30})")
 _AT = re.compile(r"\bat\s+(?:the\s+)?$")
@@ -62,6 +62,7 @@ _VICTIMS = re.compile(r"\b(?:civilians|villagers|massacred?|worshippers|hostages
                       r"villages?\s+(?:\w+\s+){0,3}?(?:was|were)\s+(?:attacked|raided|targeted))\b", re.I)
 _MIXED_TOLL = re.compile(r"\b(?:gendarm\w*|police|military|army|armed|in\s+total|violence|conflict|insurgency|"
                          r"attacks|since)\b", re.I)
+_BREAKDOWN = re.compile(r"^\W*(?:of\s+(?:those|them|these|the\s+dead)|among\s+them)\b|\bamong\s+them\b", re.I)
 _SOURCE = re.compile(r"\baccording\s+to\s+(?:the\s+)?$", re.I)
 _RANKS = re.compile(r"[^;.]*?\bin\s+(?:the\s+ranks\s+of\s+(?:the\s+)?([A-Za-z][\w'. -]{1,30})|(?:its|their)\s+ranks)", re.I)
 CONTRIBUTED_TO = re.compile(r"\b(?:to|for|with|in|under|into)\s+(?:the\s+)?(?:operation\s+|task\s+force\s+)?$",
@@ -79,7 +80,7 @@ RULES = ("demonym", "demonym_civilian", "mixed_sides", "noun_nationality", "noun
          "from_country", "subject_possessive", "sentence_actor", "located_in", "located_at", "context_recent",
          "place_country", "located_near", "context_dominant", "attacker_group", "context_group",
          "attacker_default", "civilian_context", "civilian_article", "accident", "destroyed_jihadist", "destroyed_by_state",
-         "destroyed_by_jihadist", "displaced", "antecedent", "gapping", "line_label", "ranks", "default")
+         "destroyed_by_jihadist", "displaced", "antecedent", "gapping", "line_label", "ranks", "context_place", "default")
 """The codes of FIGURES.party_rule: which rule decided a figure's party."""
 _MULTINATIONAL = ("UN", "EU", "G5S")
 
@@ -132,35 +133,35 @@ class Context:
         self.sentence = 0
         self.civilian = False  # an earlier sentence told of an attack on civilians (not on soldiers)
         self.soldiers: int | None = None  # the last sentence that spoke of soldiers
+        self.places: list[tuple[int, str]] = []  # states named as the place of events
 
     def add(self, sentence: Sentence) -> None:
         """Take in a coded sentence and move on to the next."""
-        self.note(sentence.text)
-        for m in sentence.mentions:
+        self.skip(sentence.text, "", sentence.mentions)
+        self.recent += [(self.sentence - 1, f.party) for f in sentence.figures
+                        if f.cls == "force" and f.party in lx.STATE_PARTIES and f.party not in _MULTINATIONAL]
+
+    def skip(self, text: str, folded: str, mentions: list[Mention] | None = None) -> None:
+        """Take in a sentence without figures: the parties it names, whether it tells of an attack on
+        civilians or speaks of soldiers (``mentions``: its parties, found from ``folded`` when None)."""
+        if mentions is None:
+            mentions = party_mentions(text, folded) if PARTY_RE.search(folded) else []
+        if _SOLDIERS.search(text):
+            self.soldiers = self.sentence
+        elif _VICTIMS.search(text):
+            self.civilian = True
+        for m in mentions:
             if m.locative != "near":
                 self.any.append((self.sentence, m.party))
             if m.party in _GROUPS:
                 self.groups.append((self.sentence, m.party))
             if m.party == "MERCENARY":
                 self.recent.append((self.sentence, m.party))
+            if m.locative == "in" and m.party in lx.STATE_PARTIES:
+                self.places.append((self.sentence, m.party))
             if m.party in lx.STATE_PARTIES and m.party not in _MULTINATIONAL and m.locative != "near":
                 self.counts[m.party] += 1
                 self.recent.append((self.sentence, m.party))
-        for f in sentence.figures:
-            if f.cls == "force" and f.party in lx.STATE_PARTIES and f.party not in _MULTINATIONAL:
-                self.recent.append((self.sentence, f.party))
-        self.sentence += 1
-
-    def note(self, text: str) -> None:
-        """Note whether a sentence tells of an attack on civilians, or speaks of soldiers."""
-        if _SOLDIERS.search(text):
-            self.soldiers = self.sentence
-        elif _VICTIMS.search(text):
-            self.civilian = True
-
-    def skip(self, text: str) -> None:
-        """Move on past a sentence without figures (noted as :meth:`note` does)."""
-        self.note(text)
         self.sentence += 1
 
     def _latest(self, entries: list[tuple[int, str]], window: int) -> str | None:
@@ -183,6 +184,11 @@ class Context:
     def recent_group(self, window: int = 2) -> str | None:
         """The armed group named last, if within ``window`` sentences."""
         return self._latest(self.groups, window)
+
+    def place(self) -> str | None:
+        """The state named last as the place of events (within two sentences), else most often: the country reported."""
+        recent = self._latest(self.places, 2)
+        return recent or (Counter(p for _, p in self.places).most_common(1)[0][0] if self.places else None)
 
     def dominant(self) -> str | None:
         """The state named most often so far."""
@@ -247,6 +253,13 @@ def party(s: Sentence, fig: Figure) -> tuple[str | None, str]:
         return (demonym(key), "demonym") if soldiers else ("CIVILIAN", "demonym_civilian")
     default = lx.NOUNS[key][1]
     mods = _mods_party(s, fig)
+    if fig.cls == "force" and key in lx.DOMESTIC and not mods and haver(s, fig) not in _MULTINATIONAL:
+        # gendarmes and police serve at home (UN police excepted)
+        return _first(("possessor", lambda: possessor(s, fig)), ("from_country", lambda: _after_from(s, fig)),
+                      ("located_in", lambda: haver(s, fig, located="in")),
+                      ("place_country", lambda: haver(s, fig, located="place")),
+                      ("context_place", s.context.place), ("sentence_actor", lambda: haver(s, fig)),
+                      ("context_dominant", s.context.dominant))
     if fig.cls == "force":
         if _MIXED.match(_after_noun(s, fig)):
             return "UNKNOWN", "mixed_sides"  # several sides together
@@ -318,6 +331,8 @@ def possessor(s: Sentence, fig: Figure) -> str | None:
         return None
     if m.group(2):
         prior = [x for x in s.mentions if x.end <= fig.start and x.party in lx.STATE_PARTIES and not x.locative]
+        if m.group(2).lower() == "our":  # the speaker: "13 of our soldiers" in a Chadian communique
+            return prior[-1].party if prior else s.context.dominant()
         return prior[-1].party if prior else s.context.recent_any()
     owner = m.group(1).lower()
     for key in (owner, owner.split()[-1]):
@@ -409,6 +424,15 @@ def _group(s: Sentence, fig: Figure) -> tuple[str, str]:
         return min(groups, key=lambda m: abs(m.start - fig.start)).party, "attacker_group"
     recent = s.context.recent_group()
     return (recent, "context_group") if recent else ("JIHADIST", "attacker_default")
+
+
+def revise_mixed(s: Sentence) -> None:
+    """'Of those, 16 were civilians and three were soldiers': the victims taken for civilians were of mixed sides."""
+    if _BREAKDOWN.search(s.text) and any(f.party not in (None, "CIVILIAN", "UNKNOWN") for f in s.figures
+                                         if f.cls in ("force", "person")):
+        for a in s.antecedents:
+            if (a.party_rule or "").startswith("civilian_"):
+                a.party, a.party_rule = "UNKNOWN", "mixed_sides"
 
 
 def code_materiel_parties(s: Sentence) -> None:
