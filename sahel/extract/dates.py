@@ -102,6 +102,7 @@ _SPEECH = re.compile(
 _OTHER_EVENT = re.compile(
     r"\b(?:which|that|who|when|since)\b[^,;.]{0,25}\b(?:began|begun|begin|launched|started|created|founded|established|set up|formed|ended|"
     r"took office|came to power|seized power|elected)\b[^,;.]{0,25}$")
+_SUPERLATIVE = re.compile(r"\b(?:most|\w{3,}est)\b[^,;.]{0,60}$")
 _PASSIVE_SPEECH = re.compile(r"\b(?:were|was|been|being|are|is)\s+\w+\s*$")
 _WHEN = re.compile(r"\s*,\s*when\b")
 _BOUND = re.compile(r"\b(?:by|until|till|before|ahead of)\s*$")
@@ -246,8 +247,8 @@ def find_dates(text: str, published: date | None = None) -> list[DateMention]:
                 ignore = "bound"
             elif _SPEECH.search(before) and not _PASSIVE_SPEECH.search(before):
                 ignore = "speech"
-            elif _OTHER_EVENT.search(before):
-                ignore = "other-event"
+            elif _OTHER_EVENT.search(before) or (kind == "todate" and _SUPERLATIVE.search(before)):
+                ignore = "other-event"  # "the most dangerous mission … so far" ranks, it does not date
             taken.append((a, b))
             found.append(DateMention(a, b, text[a:b], ds, de, precision, ignore))
     return sorted(found, key=lambda d: d.start)
