@@ -224,3 +224,8 @@ def test_a_breakdown_with_soldiers_revises_civilian_victims() -> None:
     figs = scored(text, "2016-03-20")
     row = figs[figs["value"] == 19].iloc[0]
     assert (row.party, row.party_rule) == ("UNKNOWN", "mixed_sides")
+
+
+def test_each_number_takes_the_qualifier_in_front_of_it() -> None:
+    figs = scored("The fighting displaced up to 300,000 people in Mali and 407,000 in Burkina Faso.", "2020-01-01")
+    assert list(zip(figs["value"], figs["qualifier"])) == [(300000, "at_most"), (407000, "exact")]

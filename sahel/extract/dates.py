@@ -70,7 +70,7 @@ _PATTERNS: list[tuple[str, str, frozenset[str]]] = [
      + rf"(?:(?P<prep>on|since|last|by|until)\s+)?(?P<wd>{_W})\b", frozenset({"weekday"})),
     ("yesterday", r"(?P<wd>yesterday)\b", frozenset({"yesterday"})),
     ("dom", r"(?:on\s+)?the\s+(?P<day>\d{1,2})(?:st|nd|rd|th)\b", frozenset({"ordinal"})),
-    ("todate", r"(?P<todate>so\s+far\s+this\s+year|to\s+date|so\s+far)\b", frozenset({"todate"})),
+    ("todate", r"(?=so|to)(?P<todate>so\s+far\s+this\s+year|to\s+date|so\s+far)\b", frozenset({"todate"})),
 ]
 # The patterns are lower case and match the text folded by fold_case, case-sensitively: the
 # same spans as ignoring case on the text itself, but with fast literal tests.

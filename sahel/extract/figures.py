@@ -34,16 +34,17 @@ _NUM_RE = re.compile(
     rf"(?:(?P<pre>between|from)\s+)?(?P<n1>{NUMBER})"
     rf"(?:\s*(?P<sep>-|to|and|or)\s*(?P<n2>{NUMBER}))?(?![\w])"
 )  # on folded text
-_SINGLE_RE = re.compile(r"(?<![\w-])(?<!\bof\s)(?:an?(?:\s+single)?|another)(?=\s)")  # on folded text
+_SINGLE_RE = re.compile(r"\ba(?:n(?:other)?)?(?:\s+single)?(?=\s)")  # on folded text (not after "of ", "-")
 _VAGUE_RE = re.compile(r"\b(?:" + prefix_tree(VAGUE) + r")\b(?:\s+of)?")  # on folded text
 _NUMBER_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
                  "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety", "hundred", "thousand",
                  "million", "billion", "dozen", "dozens", "hundreds", "thousands", "millions", "scores", "several",
                  "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "few", "handful")
 _VICTIM_VERBS = r"(?:killed|wounded|injured|abducted|kidnapped|captured|arrested|shot\s+dead)"
-ANY_NUMBER = re.compile(r"\d|\b(?:" + prefix_tree(_NUMBER_WORDS) + r")\b|\b(?:was|were)\s+(?:\w+\s+)?" + _VICTIM_VERBS
-                        + r"\b|\b" + _VICTIM_VERBS + r"\s+an?\b")
-"""A first test (on folded text): a sentence without a match holds no number (nor one person killed …)."""
+ANY_NUMBER = re.compile(r"\d|\b(?:" + prefix_tree(_NUMBER_WORDS) + r")\b")
+"""A first test (on folded text): a sentence without a match holds no number."""
+ONE_VICTIM = re.compile(r"\b(?:was|were)\s+(?:\w+\s+)?" + _VICTIM_VERBS + r"\b|\b" + _VICTIM_VERBS + r"\s+an?\b")
+"""The second test (on folded text): a sentence without a number may still count one person killed, wounded …"""
 SINGLE_MEASURES = ("killed", "wounded", "captured")
 """The measures a single person ("a soldier", "an aid worker") is a figure of."""
 _MONTHS = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
@@ -124,7 +125,9 @@ def find_numbers(s: Sentence) -> None:
             q = "range" if (k == 0 and high is not None) else qualifier(before, text[end:end + 12])
             s.figures.append(Figure(a, end, v, high if k == 0 else None, q))
     for m in _SINGLE_RE.finditer(s.folded):
-        if not any(f.start <= m.start() < f.end for f in s.figures) and _single_noun(s.lower, m.end(), s.starts):
+        a = m.start()
+        if (s.folded[max(0, a - 3):a] != "of " and s.folded[a - 1:a] != "-"
+                and not any(f.start <= a < f.end for f in s.figures) and _single_noun(s.lower, m.end(), s.starts)):
             s.figures.append(Figure(m.start(), m.end(), 1.0, None, "exact", single=True))
     for m in _VAGUE_RE.finditer(s.folded):
         if not any(f.start <= m.start() < f.end for f in s.figures):

@@ -53,16 +53,16 @@ _POSSESSOR = re.compile(r"(?:(\S+(?:\s\S+)?)'s|\b(its|their|our))(?:\s+\w+)?$", 
 _ITS_START = re.compile(r"^\W*(?:its|their)\b", re.I)
 _FROM_OF = re.compile(r"^\s*(?:from|of)\s+(?:the\s+)?([A-Za-z' -]{2,30})")
 _AT = re.compile(r"\bat\s+(?:the\s+)?$")
-_SOLDIERS = re.compile(r"\b(?:soldiers?|troops?|servicem[ae]n|military|army|commandos?)\b", re.I)
+_SOLDIERS = re.compile(r"\b(?:soldiers?|troops?|servicem[ae]n|military|army|commandos?)\b")  # on folded text
 _CIVILIAN_WORDS = re.compile(r"\b(?:civilians?|villagers?|wedding|market|worshippers|"
                              r"displaced|refugees?|fled|homes|residents|inhabitants|herders|"
-                             r"farmers|massacre)\b", re.I)
+                             r"farmers|massacre)\b")  # on folded text
 _VICTIMS = re.compile(r"\b(?:civilians|villagers|massacred?|worshippers|hostages|passengers|hotel|"
                       r"(?:raided|attacked|stormed|targeted|attack\s+on|assault\s+on)\s+(?:\w+\s+){0,4}?villages?|"
-                      r"villages?\s+(?:\w+\s+){0,3}?(?:was|were)\s+(?:attacked|raided|targeted))\b", re.I)
+                      r"villages?\s+(?:\w+\s+){0,3}?(?:was|were)\s+(?:attacked|raided|targeted))\b")  # on folded text
 _MIXED_TOLL = re.compile(r"\b(?:gendarm\w*|police|military|army|armed|in\s+total|violence|conflict|insurgency|"
-                         r"attacks|since)\b", re.I)
-_BREAKDOWN = re.compile(r"^\W*(?:of\s+(?:those|them|these|the\s+dead)|among\s+them)\b|\bamong\s+them\b", re.I)
+                         r"attacks|since)\b")  # on folded text
+_BREAKDOWN = ("of those", "of them", "of these", "of the dead", "among them")
 _SOURCE = re.compile(r"\baccording\s+to\s+(?:the\s+)?$", re.I)
 _RANKS = re.compile(r"[^;.]*?\bin\s+(?:the\s+ranks\s+of\s+(?:the\s+)?([A-Za-z][\w'. -]{1,30})|(?:its|their)\s+ranks)", re.I)
 CONTRIBUTED_TO = re.compile(r"\b(?:to|for|with|in|under|into)\s+(?:the\s+)?(?:operation\s+|task\s+force\s+)?$",
@@ -137,7 +137,7 @@ class Context:
 
     def add(self, sentence: Sentence) -> None:
         """Take in a coded sentence and move on to the next."""
-        self.skip(sentence.text, "", sentence.mentions)
+        self.skip(sentence.text, sentence.folded, sentence.mentions)
         self.recent += [(self.sentence - 1, f.party) for f in sentence.figures
                         if f.cls == "force" and f.party in lx.STATE_PARTIES and f.party not in _MULTINATIONAL]
 
@@ -146,9 +146,9 @@ class Context:
         civilians or speaks of soldiers (``mentions``: its parties, found from ``folded`` when None)."""
         if mentions is None:
             mentions = party_mentions(text, folded) if PARTY_RE.search(folded) else []
-        if _SOLDIERS.search(text):
+        if _SOLDIERS.search(folded):
             self.soldiers = self.sentence
-        elif _VICTIMS.search(text):
+        elif _VICTIMS.search(folded):
             self.civilian = True
         for m in mentions:
             if m.locative != "near":
@@ -248,7 +248,7 @@ def party(s: Sentence, fig: Figure) -> tuple[str | None, str]:
     """The party of a figure with a noun, and the rule that decided it."""
     key = fig.key
     if demonym(key):  # "two Nigeriens": civilians, unless soldiers are the subject here or just before
-        soldiers = _SOLDIERS.search(s.text) or (s.context.soldiers == s.context.sentence - 1
+        soldiers = _SOLDIERS.search(s.folded) or (s.context.soldiers == s.context.sentence - 1
                                                 and not civilian_context(s))
         return (demonym(key), "demonym") if soldiers else ("CIVILIAN", "demonym_civilian")
     default = lx.NOUNS[key][1]
@@ -301,10 +301,12 @@ def civilian_context(s: Sentence, fig: Figure | None = None) -> str | None:
     """
     if any(f.noun == "civilian" for f in s.figures):
         return None  # the civilians are counted on their own
-    if _CIVILIAN_WORDS.search(s.text) or (_VICTIMS.search(s.text) and not _SOLDIERS.search(s.text)):
+    low = s.folded
+    if _CIVILIAN_WORDS.search(low) or (_VICTIMS.search(low) and not _SOLDIERS.search(low)):
         return "civilian_context"
-    if (fig is not None and s.context.civilian and not any(d.date_start for d in s.dates) and not _SOLDIERS.search(s.text[:fig.start])
-            and not _MIXED_TOLL.search(s.text)):  # a sentence with a date of its own may tell of another attack
+    if (fig is not None and s.context.civilian and not any(d.date_start for d in s.dates)
+            and not _SOLDIERS.search(low, 0, fig.start) and not _MIXED_TOLL.search(low)):
+        # (a sentence with a date of its own may tell of another attack)
         return "civilian_article"  # "At least 100 people had died" in a story of a village massacre
     return None
 
@@ -428,7 +430,8 @@ def _group(s: Sentence, fig: Figure) -> tuple[str, str]:
 
 def revise_mixed(s: Sentence) -> None:
     """'Of those, 16 were civilians and three were soldiers': the victims taken for civilians were of mixed sides."""
-    if _BREAKDOWN.search(s.text) and any(f.party not in (None, "CIVILIAN", "UNKNOWN") for f in s.figures
+    low = s.folded.lstrip(" \"'-")
+    if ("among them" in low or low.startswith(_BREAKDOWN)) and any(f.party not in (None, "CIVILIAN", "UNKNOWN") for f in s.figures
                                          if f.cls in ("force", "person")):
         for a in s.antecedents:
             if (a.party_rule or "").startswith("civilian_"):
