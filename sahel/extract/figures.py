@@ -53,6 +53,7 @@ _DURATION = re.compile(r"^\s*-?\s*(?:years?|months?|weeks?|days?|hours?|minutes?
 _AGE_AFTER = re.compile(r"^\s*-?\s*years?[- ]old\b|^\s*-?\s*year-old", re.I)
 _AGE_BEFORE = re.compile(r"\b(?:aged|ages\s+of)\s+(?:\d+\s*(?:,|and|-|to)\s*)*$")  # on folded text, as the other *_BEFORE patterns
 _PERCENT = re.compile(r"^\s*(?:%|percent\b|per\s+cent\b|percentage\b)", re.I)
+_RARE = re.compile(r"average|daily|weekly|monthly|every|per |each |a day|a week|a month|front of|crowd|watched|addressed")
 _AUDIENCE = re.compile(r"\b(?:in\s+front\s+of|before\s+a\s+crowd\s+of|watched\s+by|addressed)\s+(?:the\s+)?"
                        r"(?:(?:about|around|some|nearly|almost|over|more\s+than|at\s+least)\s+)?$")  # on folded text
 _RATE_BEFORE = re.compile(r"\b(?:an?|the)\s+average\s+of\s*$|\bon\s+average,?\s*$")  # on folded text
@@ -90,6 +91,7 @@ def is_year(s: str) -> bool:
 def find_numbers(s: Sentence) -> None:
     """Fill ``s.figures`` with the number phrases that may be figures and ``s.numbers`` with the others."""
     text = s.text
+    rare = bool(_RARE.search(s.folded))
     for m in _NUM_RE.finditer(s.folded):
         n1s, n1e = m.span("n1")
         v1 = parse_number(text[n1s:n1e])
@@ -115,7 +117,7 @@ def find_numbers(s: Sentence) -> None:
                 pairs.append((m.start("n2"), m.end("n2"), v2))
         for k, (a, e, v) in enumerate(pairs):
             end = n1e if k == 0 else e
-            state = status(s, a, end, text[m.start("n1"):m.end("n1")] if k == 0 else n2, v)
+            state = status(s, a, end, text[m.start("n1"):m.end("n1")] if k == 0 else n2, v, rare)
             if state != "figure":
                 s.numbers.append((a, end, v, state))
                 continue
@@ -149,8 +151,11 @@ def _single_noun(low: list[str], end: int, starts: list[int]) -> bool:
     return False
 
 
-def status(s: Sentence, a: int, e: int, surface: str, value: float) -> str:
-    """What the number at ``[a, e)`` is: "figure", or why not (year, date, age, duration, percent …)."""
+def status(s: Sentence, a: int, e: int, surface: str, value: float, rare: bool = True) -> str:
+    """What the number at ``[a, e)`` is: "figure", or why not (year, date, age, duration, percent …).
+
+    ``rare``: whether the sentence may hold a rate or an audience (:data:`_RARE`, tested once a sentence).
+    """
     text = s.text
     before, after = text[max(0, a - 25):a], text[e:e + 30]
     low_before = s.folded[max(0, a - 25):a]
@@ -169,9 +174,9 @@ def status(s: Sentence, a: int, e: int, surface: str, value: float) -> str:
         return "percent"
     if _RATIO_AFTER.match(after) or _RATIO_BEFORE.search(low_before):
         return "ratio"
-    if _AUDIENCE.search(s.folded[max(0, a - 45):a]):
+    if rare and _AUDIENCE.search(s.folded[max(0, a - 45):a]):
         return "audience"
-    if _RATE_BEFORE.search(low_before) or _RATE_AFTER.search(s.folded[e:e + 80]):
+    if rare and (_RATE_BEFORE.search(low_before) or _RATE_AFTER.search(s.folded[e:e + 80])):
         return "rate"
     if _MONEY_BEFORE.search(low_before) or _MONEY_AFTER.match(after):
         return "money"

@@ -373,7 +373,8 @@ def _after_from(s: Sentence, fig: Figure) -> str | None:
 
 def usable(s: Sentence, m: Mention, fig: Figure | None = None) -> bool:
     """Whether a mention can give a figure its party (not in a relative clause or another figure's phrase)."""
-    if any(a <= m.start < b for a, b in s.relative) or _SOURCE.search(s.text[max(0, m.start - 20):m.start]):
+    if any(a <= m.start < b for a, b in s.relative) or (
+            "according" in s.folded and _SOURCE.search(s.text[max(0, m.start - 20):m.start])):
         return False  # a relative clause, or a source: "according to U.N. figures"
     if fig is not None:
         for o in s.figures:
