@@ -13,14 +13,15 @@ from collections.abc import Callable
 
 from .common import DEV_DIR, SEEDS_DIR, Result, Row, read_text
 
-GOAL_PEER, GOAL_FLOOR = 50.0, 3.0
+GOAL_PEER, GOAL_FLOOR = 25.0, 3.0  # issue 19: at least 25x faster than quantulum3
 
 
 def _per_article(fn: Callable[[str, str], object], texts: list[tuple[str, str]]) -> float:
-    t = time.perf_counter()
+    """CPU milliseconds per article (process time: the machine is shared, wall time swings with its load)."""
+    t = time.process_time()
     for name, text in texts:
         fn(name, text)
-    return (time.perf_counter() - t) / len(texts) * 1e3
+    return (time.process_time() - t) / len(texts) * 1e3
 
 
 def run(quick: bool = False) -> Result:
@@ -57,9 +58,7 @@ def run(quick: bool = False) -> Result:
         times: dict[str, dict[str, list[float]]] = {s: {m: [] for m in methods} for s in sets}
         for r in range(rounds):
             for s, texts in sets.items():
-                for m, fn in methods.items():
-                    if m == "quantulum3" and r >= (1 if quick else 2):
-                        continue  # ~200 ms an article: fewer rounds suffice
+                for m, fn in methods.items():  # every method each round: the peer ratio is taken per round
                     times[s][m].append(_per_article(fn, texts))
     res = Result()
     for s, by_method in times.items():
@@ -74,8 +73,8 @@ def run(quick: bool = False) -> Result:
             Row("extraction", f"sahel time / spaCy floor, {s}", floor, goal=f"≤ {GOAL_FLOOR:g}×",
                 met=floor <= GOAL_FLOOR),
         ]
-        if "quantulum3" in ms:
-            ratio = ms["quantulum3"] / ms["sahel"]
+        if "quantulum3" in ms:  # the median of the ratios of the same rounds (the load of a shared machine varies)
+            ratio = statistics.median(q / t for q, t in zip(by_method["quantulum3"], by_method["sahel"]))
             res.rows.insert(-1, Row("extraction", f"quantulum3 time / sahel time, {s}", ratio,
                                     goal=f"≥ {GOAL_PEER:g}×", met=ratio >= GOAL_PEER))
     return res

@@ -12,6 +12,7 @@ events: :mod:`sahel.pipeline`, :mod:`sahel.reconcile`).
 """
 from __future__ import annotations
 
+import re
 from datetime import date
 from functools import cached_property
 
@@ -19,12 +20,13 @@ import pandas as pd
 
 from ..schema import FIGURES, NUMBERS, SENTENCES, frame
 from .dates import as_date
-from .figures import ANY_NUMBER, code_sentence, rows
+from .figures import ANY_NUMBER, ONE_VICTIM, code_sentence, rows
 from .parties import Context
 from .sentences import Figure, sentence_spans
 from .text import clean, fold_case
 
 __all__ = ["Document", "parse_text"]
+_VICTIM_WORD = re.compile("killed|wounded|injured|abducted|kidnapped|captured|arrested|shot dead")  # a literal first test
 
 
 class Document:
@@ -74,16 +76,22 @@ def parse_text(text: str, *, doc_id: str = "doc", published: date | str | None =
     context = Context()
     fig_rows, num_rows, sent_rows = [], [], []
     previous: list[Figure] = []  # figures an ellipsis may refer to: those of the last two sentences
+    coded: dict[int, dict[str, object]] = {}  # the rows of the last coded sentence's figures
     for k, (s, e, para) in enumerate(sentence_spans(cleaned)):
         span = cleaned.span(s, e)
         sent_rows.append({"doc_id": doc_id, "sentence": k, "paragraph": para, "start": span[0], "end": span[1]})
-        if not ANY_NUMBER.search(folded[s:e]):
-            context.sentence += 1
+        if not ANY_NUMBER.search(folded, s, e) and not (_VICTIM_WORD.search(folded, s, e) and ONE_VICTIM.search(folded, s, e)):
+            context.skip(cleaned.text[s:e], folded[s:e])
             previous = previous[-20:]
             continue
         sent = code_sentence(cleaned.text[s:e], folded[s:e], pub, context, previous)
         context.add(sent)
+        for f in previous:  # a later sentence may revise the party of an earlier figure ("Of those, …")
+            row = coded.get(id(f))
+            if row is not None and row["party"] != (f.party or "UNKNOWN"):
+                row["party"], row["party_rule"] = f.party or "UNKNOWN", f.party_rule
         figs, nums = rows(sent, cleaned, s, text, doc_id, k, span, para)
+        coded = dict(zip((id(f) for f in sent.figures if f.cls is not None), figs))
         fig_rows += figs
         num_rows += nums
         previous = (previous + [f for f in sent.figures if f.cls is not None])[-20:]

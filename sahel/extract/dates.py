@@ -34,6 +34,8 @@ _W = r"(?:" + "|".join(WEEKDAYS) + r")"
 _Y = r"(?P<year>(?:19|20)\d\d)"
 _PREP_WORDS = ("in", "during", "throughout", "since", "from", "by", "until", "on", "over")
 _PREP = r"(?P<prep>" + "|".join(_PREP_WORDS) + ")"
+_MONTH_NAMES = "|".join(sorted(MONTHS, key=len, reverse=True))
+_D2 = r"(?:\s*(?:and|-|to)\s*(?P<day2>\d{1,2})(?:st|nd|rd|th)?)?"  # the last day of a range: "March 27 and 31"
 
 
 def _starts(*words: tuple[str, ...] | list[str], digit: bool = False) -> str:
@@ -45,33 +47,38 @@ def _starts(*words: tuple[str, ...] | list[str], digit: bool = False) -> str:
 # (kind, pattern, the kinds of date word each of its matches contains: see _signals)
 _PATTERNS: list[tuple[str, str, frozenset[str]]] = [
     ("day", _starts(_PREP_WORDS, WEEKDAYS, ["the"], digit=True)
-     + rf"(?:{_PREP}\s+)?(?:{_W},?\s+)?(?:the\s+)?(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_M}(?:,?\s+{_Y})?\b",
+     + rf"(?:{_PREP}\s+)?(?:{_W},?\s+)?(?:the\s+)?(?P<day>\d{{1,2}})(?:st|nd|rd|th)?{_D2}\s+(?:of\s+)?{_M}(?:,?\s+{_Y})?\b",
      frozenset({"month", "digit"})),
     ("day", _starts(_PREP_WORDS, WEEKDAYS, MONTHS)
-     + rf"(?:{_PREP}\s+)?(?:{_W},?\s+)?{_M}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+{_Y}\b)?",
+     + rf"(?:{_PREP}\s+)?(?:{_W},?\s+)?{_M}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?{_D2}\b(?:,?\s+{_Y}\b)?",
      frozenset({"month", "digit"})),
     ("part", _starts(_PREP_WORDS, ["early", "mid", "late", "the"])
      + rf"(?:{_PREP}\s+)?(?P<part>early|mid|late|the\s+(?:end|beginning|start|middle)\s+of)[\s-]+{_M}(?:\s+{_Y})?\b",
+     frozenset({"month"})),
+    ("months", _starts(_PREP_WORDS, MONTHS) + rf"(?:{_PREP}\s+)?{_M}\s+and\s+(?P<month2>{_MONTH_NAMES})\b(?:\s+{_Y}\b)?",
      frozenset({"month"})),
     ("month", _starts(_PREP_WORDS, MONTHS) + rf"(?:{_PREP}\s+)?{_M}\s+{_Y}\b", frozenset({"month", "year"})),
     ("month", _starts(_PREP_WORDS, MONTHS) + rf"(?:{_PREP}\s+)?{_M}\s+(?:of\s+)?(?P<lastyear>last\s+year)\b",
      frozenset({"month", "last"})),
     ("years", r"(?P<prep>between|from)\s+(?P<y1>(?:19|20)\d\d)\s+(?:and|to|until|through)\s+(?P<y2>(?:19|20)\d\d)\b",
      frozenset({"year"})),
-    ("month", _starts(_PREP_WORDS, ["last", "this"]) + rf"(?:{_PREP}|(?P<last>last|this))\s+{_M}\b",
+    ("month", _starts(_PREP_WORDS, ["last", "this"]) + rf"(?:{_PREP}|(?P<last>last|this))\s+(?:the\s+month\s+of\s+)?{_M}\b",
      frozenset({"month"})),
     ("year", _starts(_PREP_WORDS) + rf"{_PREP}\s+{_Y}\b", frozenset({"year"})),
     ("last", r"(?P<last>last|past|previous)\s+(?P<unit>week|month|year)\b", frozenset({"last"})),
     ("weekday", _starts(["on", "since", "last", "by", "until"], WEEKDAYS)
      + rf"(?:(?P<prep>on|since|last|by|until)\s+)?(?P<wd>{_W})\b", frozenset({"weekday"})),
     ("yesterday", r"(?P<wd>yesterday)\b", frozenset({"yesterday"})),
+    ("dom", r"(?:on\s+)?the\s+(?P<day>\d{1,2})(?:st|nd|rd|th)\b", frozenset({"ordinal"})),
+    ("todate", r"(?=so|to)(?P<todate>so\s+far\s+this\s+year|to\s+date|so\s+far)\b", frozenset({"todate"})),
 ]
 # The patterns are lower case and match the text folded by fold_case, case-sensitively: the
 # same spans as ignoring case on the text itself, but with fast literal tests.
 _REGEXES = [(kind, re.compile(r"\b" + pat), needs) for kind, pat, needs in _PATTERNS]
 _DATE_WORDS = {**dict.fromkeys(MONTHS, "month"), **dict.fromkeys(WEEKDAYS, "weekday"),
-               **dict.fromkeys(("last", "past", "previous"), "last"), "yesterday": "yesterday"}
-_ANY = re.compile(r"\b(?:" + prefix_tree(_DATE_WORDS) + r"|(?:19|20)\d\d)\b")
+               **dict.fromkeys(("last", "past", "previous"), "last"), "yesterday": "yesterday",
+               "date": "todate", "far": "todate"}
+_ANY = re.compile(r"\b(?:" + prefix_tree(_DATE_WORDS) + r"|(?:19|20)\d\d|\d{1,2}(?:st|nd|rd|th))\b")
 _DIGIT = re.compile(r"\d")
 
 
@@ -81,7 +88,7 @@ def _signals(low: str) -> set[str]:
     Every match of a pattern of :data:`_PATTERNS` contains its kinds, each as a
     whole word: a pattern needing a kind the text lacks is not tried.
     """
-    found = {_DATE_WORDS.get(m.group(), "year") for m in _ANY.finditer(low)}
+    found = {_DATE_WORDS.get(m.group(), "ordinal" if m.group()[-1].isalpha() else "year") for m in _ANY.finditer(low)}
     if found and _DIGIT.search(low):
         found.add("digit")
     return found
@@ -95,6 +102,7 @@ _SPEECH = re.compile(
 _OTHER_EVENT = re.compile(
     r"\b(?:which|that|who|when|since)\b[^,;.]{0,25}\b(?:began|begun|begin|launched|started|created|founded|established|set up|formed|ended|"
     r"took office|came to power|seized power|elected)\b[^,;.]{0,25}$")
+_SUPERLATIVE = re.compile(r"\b(?:most|\w{3,}est)\b[^,;.]{0,60}$")
 _PASSIVE_SPEECH = re.compile(r"\b(?:were|was|been|being|are|is)\s+\w+\s*$")
 _WHEN = re.compile(r"\s*,\s*when\b")
 _BOUND = re.compile(r"\b(?:by|until|till|before|ahead of)\s*$")
@@ -131,6 +139,19 @@ def _resolve(kind: str, g: dict[str, str | None], pub: date | None) -> tuple[dat
             return start, pub, "period"
         return start, end, precision
 
+    if kind == "todate":
+        start = date(pub.year, 1, 1) if pub is not None and "year" in g["todate"].lower() else None
+        return start, pub, "period"
+    if kind == "months" and year is None and pub is not None:
+        year = _recent_month(MONTHS[g["month2"].lower()], pub)
+    if kind == "months" and year is not None:
+        return date(year, month, 1), _month_end(year, MONTHS[g["month2"].lower()]), "period"
+    if kind == "dom" and pub is not None:
+        d = pub.replace(day=1) - timedelta(days=1) if int(g["day"]) > pub.day else pub
+        try:
+            return until_pub(d.replace(day=int(g["day"])), d.replace(day=int(g["day"])), "day")
+        except ValueError:
+            return None, None, "day"
     if kind == "day":
         day = int(g["day"])
         if year is None:
@@ -144,9 +165,10 @@ def _resolve(kind: str, g: dict[str, str | None], pub: date | None) -> tuple[dat
                 return None, None, "day"
         try:
             d = date(year, month, day)
+            end = d.replace(day=int(g["day2"])) if g.get("day2") and int(g["day2"]) > day else d
         except ValueError:
             return None, None, "day"
-        return until_pub(d, d, "day")
+        return until_pub(d, end, "day" if end == d else "period")
     if kind in ("part", "month"):
         if year is None and g.get("lastyear") and pub is not None:
             year = pub.year - 1  # "in August last year"
@@ -210,6 +232,8 @@ def find_dates(text: str, published: date | None = None) -> list[DateMention]:
                 continue  # the modal verb "may"
             if kind == "weekday" and not g["wd"][0].isupper():
                 continue
+            if kind == "dom" and text[b:b + 2].strip()[:1].isupper():
+                continue  # "the 1st Marine Infantry Parachute Regiment"
             if (g.get("prep") or "").lower() == "since" and _WHEN.match(text, m.end()):
                 g = {**g, "prep": "in"}  # "since January 2016, when 30 were killed": that month
             try:
@@ -219,12 +243,12 @@ def find_dates(text: str, published: date | None = None) -> list[DateMention]:
             before = low[max(0, a - 60):a]
             prep = (g.get("prep") or "").lower()
             ignore = None
-            if prep in ("by", "until") or _BOUND.search(before):
+            if (prep in ("by", "until") or _BOUND.search(before)) and not (kind == "part" and "end" in m.group()):
                 ignore = "bound"
             elif _SPEECH.search(before) and not _PASSIVE_SPEECH.search(before):
                 ignore = "speech"
-            elif _OTHER_EVENT.search(before):
-                ignore = "other-event"
+            elif _OTHER_EVENT.search(before) or (kind == "todate" and _SUPERLATIVE.search(before)):
+                ignore = "other-event"  # "the most dangerous mission … so far" ranks, it does not date
             taken.append((a, b))
             found.append(DateMention(a, b, text[a:b], ds, de, precision, ignore))
     return sorted(found, key=lambda d: d.start)

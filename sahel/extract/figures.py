@@ -12,15 +12,17 @@ the article-level loop (:func:`sahel.extract.parse_text`).
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from datetime import date
 
+from . import lexicon as lx
 from .dates import find_dates
 from .ellipsis import resolve_ellipsis
 from .measures import code_measures
 from .nouns import code_nouns, noun_follows, singular
 from .nouns import STRENGTH_SUFFIX
 from .numbers import NUMBER, NUMBER_START, VAGUE, parse_number
-from .parties import RELATIVE, Context, code_materiel_parties, code_parties, party_mentions
+from .parties import RELATIVE, Context, code_materiel_parties, code_parties, party_mentions, revise_mixed
 from .qualifiers import qualifier
 from .sentences import Figure, Sentence
 from .text import Cleaned, prefix_tree
@@ -32,19 +34,31 @@ _NUM_RE = re.compile(
     rf"(?:(?P<pre>between|from)\s+)?(?P<n1>{NUMBER})"
     rf"(?:\s*(?P<sep>-|to|and|or)\s*(?P<n2>{NUMBER}))?(?![\w])"
 )  # on folded text
+_SINGLE_RE = re.compile(r"\ba(?:n(?:other)?)?(?:\s+single)?(?=\s)")  # on folded text (not after "of ", "-")
 _VAGUE_RE = re.compile(r"\b(?:" + prefix_tree(VAGUE) + r")\b(?:\s+of)?")  # on folded text
 _NUMBER_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
                  "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety", "hundred", "thousand",
                  "million", "billion", "dozen", "dozens", "hundreds", "thousands", "millions", "scores", "several",
                  "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "few", "handful")
+_VICTIM_VERBS = r"(?:killed|wounded|injured|abducted|kidnapped|captured|arrested|shot\s+dead)"
 ANY_NUMBER = re.compile(r"\d|\b(?:" + prefix_tree(_NUMBER_WORDS) + r")\b")
 """A first test (on folded text): a sentence without a match holds no number."""
+ONE_VICTIM = re.compile(r"\b(?:was|were)\s+(?:\w+\s+)?" + _VICTIM_VERBS + r"\b|\b" + _VICTIM_VERBS + r"\s+an?\b")
+"""The second test (on folded text): a sentence without a number may still count one person killed, wounded …"""
+SINGLE_MEASURES = ("killed", "wounded", "captured")
+"""The measures a single person ("a soldier", "an aid worker") is a figure of."""
 _MONTHS = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 _DURATION = re.compile(r"^\s*-?\s*(?:years?|months?|weeks?|days?|hours?|minutes?|seconds?|decades?|"
                        r"nights?|long\b|year-long|month-long|day-long|week-long)\b", re.I)
 _AGE_AFTER = re.compile(r"^\s*-?\s*years?[- ]old\b|^\s*-?\s*year-old", re.I)
-_AGE_BEFORE = re.compile(r"\baged\s*$")  # on folded text, as the other *_BEFORE patterns
+_AGE_BEFORE = re.compile(r"\b(?:aged|ages\s+of)\s+(?:\d+\s*(?:,|and|-|to)\s*)*$")  # on folded text, as the other *_BEFORE patterns
 _PERCENT = re.compile(r"^\s*(?:%|percent\b|per\s+cent\b|percentage\b)", re.I)
+_RARE = re.compile(r"average|daily|weekly|monthly|every|per |each |a day|a week|a month|front of|crowd|watched|addressed")
+_AUDIENCE = re.compile(r"\b(?:in\s+front\s+of|before\s+a\s+crowd\s+of|watched\s+by|addressed)\s+(?:the\s+)?"
+                       r"(?:(?:about|around|some|nearly|almost|over|more\s+than|at\s+least)\s+)?$")  # on folded text
+_RATE_BEFORE = re.compile(r"\b(?:an?|the)\s+average\s+of\s*$|\bon\s+average,?\s*$")  # on folded text
+_RATE_AFTER = re.compile(r"^[^,;.]*?\b(?:every\s+(?:day|week|month)|daily|weekly|monthly|per\s+(?:day|week|month)|"
+                         r"each\s+(?:day|week|month)|a\s+(?:day|week|month))\b(?=\s*(?:[,;.)]|$|(?:since|in|on|at|and|from|to|over)\b))")
 _MONEY_BEFORE = re.compile(r"(?:[$€£]|\bus\$|\busd|\beur|\bcfa)\s*$")
 _MONEY_AFTER = re.compile(
     r"^\s*(?:(?:million|billion|thousand|bn|m|k)\s+)?(?:(?:us\s+)?dollars?|euros?|(?:cfa\s+)?francs?|"
@@ -52,7 +66,7 @@ _MONEY_AFTER = re.compile(
 _LABEL_BEFORE = re.compile(
     r"\b(?:resolution|article|page|paragraph|chapter|section|no\.|number|flight|route|highway|"
     r"mirage|su|mq|covid|room|channel|phase|sector|zone|km|point|level|grade|class|"
-    r"tiger|reaper|rafale|a400m|c-130|model|version|line|district|camp|kilometre|kilometer)\s*$")
+    r"tiger|reaper|rafale|a400m|c-130|model|version|line|district|camp|kilometre|kilometer|names\s+of)\s*$")
 _LABEL_AFTER = re.compile(r"^(?:st|nd|rd|th)\b|^\s*(?:a\.m\.|p\.m\.|am\b|pm\b|gmt\b|hours\s+gmt)", re.I)
 _DATE_NEAR = re.compile(rf"(?:^\s*(?:st|nd|rd|th)?\s*(?:of\s+)?{_MONTHS}\b)", re.I)
 _MONTH_BEFORE = re.compile(rf"\b{_MONTHS}\s*$")
@@ -77,6 +91,7 @@ def is_year(s: str) -> bool:
 def find_numbers(s: Sentence) -> None:
     """Fill ``s.figures`` with the number phrases that may be figures and ``s.numbers`` with the others."""
     text = s.text
+    rare = bool(_RARE.search(s.folded))
     for m in _NUM_RE.finditer(s.folded):
         n1s, n1e = m.span("n1")
         v1 = parse_number(text[n1s:n1e])
@@ -102,7 +117,7 @@ def find_numbers(s: Sentence) -> None:
                 pairs.append((m.start("n2"), m.end("n2"), v2))
         for k, (a, e, v) in enumerate(pairs):
             end = n1e if k == 0 else e
-            state = status(s, a, end, text[m.start("n1"):m.end("n1")] if k == 0 else n2, v)
+            state = status(s, a, end, text[m.start("n1"):m.end("n1")] if k == 0 else n2, v, rare)
             if state != "figure":
                 s.numbers.append((a, end, v, state))
                 continue
@@ -111,14 +126,36 @@ def find_numbers(s: Sentence) -> None:
                 before = text[max(0, m.start() - 30):m.start()]
             q = "range" if (k == 0 and high is not None) else qualifier(before, text[end:end + 12])
             s.figures.append(Figure(a, end, v, high if k == 0 else None, q))
+    for m in _SINGLE_RE.finditer(s.folded):
+        a = m.start()
+        if (s.folded[max(0, a - 3):a] != "of " and s.folded[a - 1:a] != "-"
+                and not any(f.start <= a < f.end for f in s.figures) and _single_noun(s.lower, m.end(), s.starts)):
+            s.figures.append(Figure(m.start(), m.end(), 1.0, None, "exact", single=True))
     for m in _VAGUE_RE.finditer(s.folded):
         if not any(f.start <= m.start() < f.end for f in s.figures):
             s.figures.append(Figure(m.start(), m.end(), None, None, "vague"))
     s.figures.sort(key=lambda f: f.start)
 
 
-def status(s: Sentence, a: int, e: int, surface: str, value: float) -> str:
-    """What the number at ``[a, e)`` is: "figure", or why not (year, date, age, duration, percent …)."""
+def _single_noun(low: list[str], end: int, starts: list[int]) -> bool:
+    """Whether a singular counted person or soldier follows offset ``end`` within four tokens."""
+    i = bisect_left(starts, end)
+    for j, w in enumerate(low[i:i + 4], start=i):
+        sing = (singular(f"{w} {low[j + 1]}") if j + 1 < len(low) else None) or singular(w)
+        if sing is not None:
+            head = singular(low[j + 1]) if j + 1 < len(low) else None
+            return (sing in (w, " ".join(low[j:j + 2])) and lx.NOUNS[sing][0] in ("person", "force") and sing not in lx.NOT_SINGLE
+                    and (head is None or lx.NOUNS[head][0] != "other"))
+        if w in lx.MODIFIER_STOP or not w[:1].isalpha():
+            return False
+    return False
+
+
+def status(s: Sentence, a: int, e: int, surface: str, value: float, rare: bool = True) -> str:
+    """What the number at ``[a, e)`` is: "figure", or why not (year, date, age, duration, percent …).
+
+    ``rare``: whether the sentence may hold a rate or an audience (:data:`_RARE`, tested once a sentence).
+    """
     text = s.text
     before, after = text[max(0, a - 25):a], text[e:e + 30]
     low_before = s.folded[max(0, a - 25):a]
@@ -129,7 +166,7 @@ def status(s: Sentence, a: int, e: int, surface: str, value: float) -> str:
     if _DATE_NEAR.match(after) or (_MONTH_BEFORE.search(low_before) and value <= 31):
         return "date"
     if _AGE_AFTER.match(after) or _AGE_BEFORE.search(low_before) or (
-            value < 120 and _NAME_COMMA.search(before) and _COMMA.match(after) and not noun_follows(s, e)):
+            value < 120 and _NAME_COMMA.search(before) and _COMMA.match(after)):
         return "age"
     if _DURATION.match(after):
         return "duration"
@@ -137,9 +174,13 @@ def status(s: Sentence, a: int, e: int, surface: str, value: float) -> str:
         return "percent"
     if _RATIO_AFTER.match(after) or _RATIO_BEFORE.search(low_before):
         return "ratio"
+    if rare and _AUDIENCE.search(s.folded[max(0, a - 45):a]):
+        return "audience"
+    if rare and (_RATE_BEFORE.search(low_before) or _RATE_AFTER.search(s.folded[e:e + 80])):
+        return "rate"
     if _MONEY_BEFORE.search(low_before) or _MONEY_AFTER.match(after):
         return "money"
-    if _LABEL_BEFORE.search(low_before) or _LABEL_AFTER.match(after):
+    if _LABEL_BEFORE.search(low_before) or _LABEL_AFTER.match(after) or (before.endswith("[") and after[:1] == "]"):
         return "label"
     hyphen = _HYPHEN_WORD.match(after)
     if hyphen and hyphen.group(1).lower() not in STRENGTH_SUFFIX and singular(hyphen.group(1)) is None:
@@ -177,7 +218,11 @@ def code_sentence(text: str, folded: str, published: date | None, context: Conte
     code_parties(s)
     code_measures(s)
     resolve_ellipsis(s)
+    for fig in s.figures:  # one person counts only as a victim: "a French soldier was killed"
+        if fig.single and not (fig.measure in SINGLE_MEASURES and (fig.measure_rule or "").startswith("verb_")):
+            fig.cls = None
     code_materiel_parties(s)
+    revise_mixed(s)
     code_dates(s)
     return s
 

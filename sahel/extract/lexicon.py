@@ -17,7 +17,9 @@ in the other modules of :mod:`sahel.extract`). The lists:
 - ``qualifier_before`` / ``qualifier_after``: phrase before / after a number →
   qualifier (in order: the first that fits wins);
 - ``modifier_stop``: words that may not stand between a number and its noun;
-  ``be``, ``have``, ``intransitive``: verbs the coding rules look at.
+  ``be``, ``have``, ``intransitive``: verbs the coding rules look at;
+  ``not_single``: collective nouns that never count one person ("a military");
+  ``domestic``: forces that serve only at home (gendarmes, police): the country where they are.
 """
 from __future__ import annotations
 
@@ -45,5 +47,6 @@ COMPATIBLE: dict[str, set[str]] = {}
 for _cls, _measure, _ in _LISTS["compatible"]:
     COMPATIBLE.setdefault(_cls, set()).update([_measure] if _measure else [])
 QUALIFIERS_BEFORE, QUALIFIERS_AFTER = ([(w, v) for w, v, _ in _LISTS[n]] for n in ("qualifier_before", "qualifier_after"))
-MODIFIER_STOP, WEAK_CUES, MATERIEL_LOSS, BE, HAVE, INTRANSITIVE = (
-    {w for w, _, _ in _LISTS[name]} for name in ("modifier_stop", "weak_cue", "materiel_loss", "be", "have", "intransitive"))
+MODIFIER_STOP, WEAK_CUES, MATERIEL_LOSS, BE, HAVE, INTRANSITIVE, NOT_SINGLE, DOMESTIC = (
+    {w for w, _, _ in _LISTS[name]} for name in ("modifier_stop", "weak_cue", "materiel_loss", "be", "have", "intransitive",
+                                                 "not_single", "domestic"))

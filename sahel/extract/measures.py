@@ -13,7 +13,11 @@ from __future__ import annotations
 import re
 
 from . import lexicon as lx
+from .numbers import TENS, UNITS
+from .qualifiers import WORDS as QUALIFIER_WORDS
 from .sentences import Figure, Sentence
+
+NUMBER_WORDS = frozenset(UNITS) | frozenset(TENS) | {"a", "about", "around", "at", "over", "more", "nearly", "some"}
 
 _POST_NOMINAL = {"hostage", "hostages", "captive", "captives", "prisoner", "prisoners", "dead",
                  "wounded", "injured", "refugees", "refugee", "displaced"}
@@ -24,15 +28,17 @@ _INHERENT_RULE = {"killed": "noun_death", "wounded": "noun_wounded", "displaced"
 # the tokens that can be a measure cue: the cue words and those that are one with the next word
 # ("shot down", "taken hostage", "forced out", "took part", "lost their lives")
 _CUE_TOKENS = frozenset(lx.CUES) | {"shot", "brought", "taken", "forced", "driven", "took", "lost", "lose", "losing",
-                                    "loses"}
+                                    "loses", "blew", "claimed"}
 _AMONG = re.compile(r"\b(?:among|of)\s+the\s+(dead|wounded|injured|victims)\b[^.;]*$")  # on folded text
 _AMONG_THEM = re.compile(r"\bamong\s+(?:them|those|whom)\s*,?\s*$")  # on folded text
 _ALONG = re.compile(r"\b(?:along\s+with|together\s+with|as\s+well\s+as|in\s+addition\s+to)\s+"
                     r"(?:(?:some|about|around|at\s+least|more\s+than|nearly)\s+)?$")  # on folded text
 RULES = ("noun_death", "noun_wounded", "noun_displaced", "noun_other", *(f"verb_{m}" for m in (
     "killed", "wounded", "captured", "deployed", "destroyed", "displaced", "other")),
-    "adjective", "toll", "among_the", "antecedent", "force_default", "default")
+    "adjective", "toll", "among_the", "out_of", "antecedent", "force_default", "force_size", "default")
 """The codes of FIGURES.measure_rule: which rule decided a figure's measure."""
+FIGHTERS = ("JIHADIST", "ARMED_GROUP", "MERCENARY")
+"""Parties whose people counted with no measure cue are the size of a force ("some 200 gunmen attacked")."""
 MAX_SCORE = 25
 """A cue farther than this (tokens, plus 6 for a weak cue) decides nothing."""
 
@@ -54,6 +60,12 @@ def find_cues(low: list[str]) -> list[tuple[int, str, str]]:
             measure = "killed"
         elif w == "taken" and nxt in ("alive", "captive"):
             measure = "captured"
+        elif w == "number" and nxt in lx.ADJ_NOUNS:  # "the number dead at 71"
+            measure = lx.ADJ_NOUNS[nxt]
+        elif w == "blew" and nxt in ("themselves", "himself", "herself"):
+            measure = "killed"
+        elif w == "claimed" and (nxt[:1].isdigit() or nxt in NUMBER_WORDS):  # "an attack that claimed 71 soldiers"
+            measure = "killed"
         elif w == "took" and nxt == "part":
             measure = "other"
         elif w in ("lost", "lose", "losing", "loses") and low[i + 1:i + 3] in (["their", "lives"], ["his", "life"], ["her", "life"]):
@@ -62,6 +74,14 @@ def find_cues(low: list[str]) -> list[tuple[int, str, str]]:
         if measure:
             cues.append((i, w, measure))
     return cues
+
+
+def _listed(low: list[str], o: int) -> bool:
+    """Whether the figure at token ``o`` is a member of a list ("…, four Americans, and at least 21 …")."""
+    k = o - 1
+    while k > 0 and low[k] in QUALIFIER_WORDS:
+        k -= 1
+    return low[k] in ("and", "or", ",")
 
 
 def code_measures(s: Sentence) -> None:
@@ -83,7 +103,7 @@ def code_measures(s: Sentence) -> None:
         elif head:
             fig.measure = lx.ADJ_NOUNS.get(s.text[head.start(1):head.end(1)].lower(), "killed")
             fig.measure_rule = "among_the"
-        elif fig.forced:
+        elif fig.forced and fig.forced != "from-antecedent":
             fig.measure, fig.measure_rule = fig.forced, fig.forced_rule
         else:
             fig.measure, fig.measure_rule = measure(s, fig)
@@ -110,7 +130,11 @@ def measure(s: Sentence, fig: Figure) -> tuple[str, str]:
             continue
         if fig.cls == "materiel" and w in lx.MATERIEL_LOSS:
             cue = "destroyed"
+        elif cue == "destroyed" and fig.cls in ("force", "person") and w in ("destruction", "destroyed"):
+            cue = "killed"  # "the destruction of at least 100 soldiers"
         if cue not in allowed or (cue == "deployed" and fig.cls != "force"):
+            if 0 < i - end <= 1 and fig.cls == "materiel":
+                return "other", "verb_other"  # its own verb allows no measure: "200 weapons seized"
             continue
         if i < fig.tok0:
             dist = fig.tok0 - i
@@ -123,17 +147,19 @@ def measure(s: Sentence, fig: Figure) -> tuple[str, str]:
         else:
             dist = i - end
             between = low[end + 1:i]
-            if ";" in between or any(end < o < i and low[o - 1] not in ("and", "or") for o in others):
+            if ";" in between or any(end < o < i and not _listed(low, o) for o in others):
                 continue
             passive = any(a in lx.BE for a in between[-5:])
             ok = (passive or dist <= 1
                   or (w in lx.INTRANSITIVE and (dist <= 6 or any(a in lx.HAVE for a in between)))
-                  or (w in _POST_NOMINAL and dist <= 3))
+                  or (w in _POST_NOMINAL and dist <= 3 and between[-1:] != ["and"]))
             if not ok:
                 continue
         score = dist + (6 if w in lx.WEAK_CUES else 0)
         if score < best_score:
             best, best_score = cue, score
     if best is None or best_score > MAX_SCORE:
-        return ("deployed", "force_default") if fig.cls == "force" else ("other", "default")
+        if fig.cls == "force" or lx.NOUNS.get(fig.key or "", ("", None))[1] in FIGHTERS:
+            return ("deployed", "force_default") if fig.cls == "force" else ("deployed", "force_size")
+        return "other", "default"
     return best, f"verb_{best}"

@@ -34,7 +34,7 @@ _COMPARE = re.compile(r"\b(?:up|down)\s+from\s*$|\bcompared\s+(?:with|to)\s*$|\b
                       r"\bthan\s*$|\bfrom\s*$", re.I)
 _ANAPHOR_NOUNS = {"total", "number", "figure", "tally", "count", "sum", "toll"}
 _PARTICIPLES = {"killed", "wounded", "injured", "arrested", "captured", "detained", "abducted",
-                "kidnapped", "displaced", "deployed", "destroyed", "missing"}
+                "kidnapped", "displaced", "deployed", "destroyed", "missing", "involved"}
 _FORCE_BEFORE = {"force", "forces", "contingent", "deployment", "strength", "garrison", "troops",
                  "mission", "operation", "presence", "army"}
 _ELLIPSIS_START = re.compile(r"^\W*(?:of\s+(?:these|those|them|whom|which)|among\s+(?:them|those|these))\b", re.I)
@@ -147,13 +147,18 @@ def _noun(s: Sentence, fig: Figure) -> None:
         if w == "of":
             if nxt in ("these", "those", "them", "whom", "which", "us"):
                 return _partitive(s, fig, i)
-            if nxt in ("the", "its", "their", "his", "her", "our"):
+            if nxt in ("the", "its", "their", "his", "her", "our") or nxt.endswith("'s"):
                 i += 2
                 continue
             if fig.qualifier == "vague":
                 i += 1
                 continue
             break
+        if two == "out of" and i + 2 in s.starts_of and fig.value is not None:  # "12,000 out of 14,000 inhabitants"
+            total = s.starts_of[i + 2]
+            total.forced, total.forced_rule = "other", "out_of"
+            i = total.tok1 + 1
+            continue
         if w in ("and", "or") and i + 1 in s.starts_of and fig.value is not None:
             fig.mod_end = fig.mod_end or s.starts[i]  # "four US and four Nigerien soldiers"
             i = s.starts_of[i + 1].tok1 + 1
@@ -169,10 +174,13 @@ def _noun(s: Sentence, fig: Figure) -> None:
                 _elliptical(fig, "adjective")
                 fig.tok1 = i
                 return
-            head = singular(nxt) if nxt else None
-            if (head is not None and head not in lx.ADJ_NOUNS and sing not in ("displaced", "idp")
-                    and lx.NOUNS[head][0] == lx.NOUNS[sing][0]):
-                sing, i = head, i + 1  # "Mirage jets", "army soldiers": the head noun
+            skip = 2 if nxt in _SOFT_MODS and i + 2 < n else 1  # "Fulani armed militiamen"
+            head = singular(low[i + skip]) if i + skip < n else None
+            classes = (lx.NOUNS[sing][0], lx.NOUNS[head][0]) if head else ()
+            if (head is not None and head not in lx.ADJ_NOUNS
+                    and (classes[1] == "other" or (sing not in ("displaced", "idp") and (
+                        classes[0] == classes[1] or (classes[1] == "force" and w not in _SOFT_MODS))))):
+                sing, i = head, i + skip  # "Mirage jets", "staff officers", "militant attacks": the head noun
             return set_noun(s, fig, sing, i, mods)
         if demonym(w):
             return set_noun(s, fig, w, i, mods)

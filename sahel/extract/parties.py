@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 from . import lexicon as lx
 from .gazetteer import column, find_places
-from .nouns import demonym
+from .nouns import demonym, set_noun
 from .qualifiers import WORDS as QUALIFIER_WORDS
 from .sentences import Figure, Mention, Sentence
 from .text import fold_case, prefix_tree
@@ -48,15 +48,23 @@ _ATTACKERS = {"attacker", "assailant", "gunman", "fighter", "combatant", "armed 
               "accomplice"}
 _MIXED = re.compile(r"^\s*,\s*(?:(?:roughly|about|around|nearly|almost|some|just\s+over|just\s+under|more\s+than)\s+)?"
                     r"(?:half|most|many|a\s+third|a\s+quarter|two\s+thirds|some|\d+)\s+of\s+(?:them|whom)\s+\w+", re.I)
-_OF_ITS = re.compile(r"^\s+of\s+(?:its|their)\b", re.I)
-_POSSESSOR = re.compile(r"(?:(\S+(?:\s\S+)?)'s|\b(its|their))(?:\s+\w+)?$", re.I)
+_OF_ITS = re.compile(r"^\s+of\s+(?:its|their|our)\b", re.I)
+_POSSESSOR = re.compile(r"(?:(\S+(?:\s\S+)?)'s|\b(its|their|our))(?:\s+\w+)?$", re.I)
 _ITS_START = re.compile(r"^\W*(?:its|their)\b", re.I)
 _FROM_OF = re.compile(r"^\s*(?:from|of)\s+(?:the\s+)?([A-Za-z' -]{2,30})")
 _AT = re.compile(r"\bat\s+(?:the\s+)?$")
-_SOLDIERS = re.compile(r"\b(?:soldiers?|troops?|servicem[ae]n|military|army|commandos?)\b", re.I)
+_SOLDIERS = re.compile(r"\b(?:soldiers?|troops?|servicem[ae]n|military|army|commandos?)\b")  # on folded text
 _CIVILIAN_WORDS = re.compile(r"\b(?:civilians?|villagers?|wedding|market|worshippers|"
                              r"displaced|refugees?|fled|homes|residents|inhabitants|herders|"
-                             r"farmers|massacre)\b", re.I)
+                             r"farmers|massacre)\b")  # on folded text
+_VICTIMS = re.compile(r"\b(?:civilians|villagers|massacred?|worshippers|hostages|passengers|hotel|"
+                      r"(?:raided|attacked|stormed|targeted|attack\s+on|assault\s+on)\s+(?:\w+\s+){0,4}?villages?|"
+                      r"villages?\s+(?:\w+\s+){0,3}?(?:was|were)\s+(?:attacked|raided|targeted))\b")  # on folded text
+_MIXED_TOLL = re.compile(r"\b(?:gendarm\w*|police|military|army|armed|in\s+total|violence|conflict|insurgency|"
+                         r"attacks|since)\b")  # on folded text
+_BREAKDOWN = ("of those", "of them", "of these", "of the dead", "among them")
+_SOURCE = re.compile(r"\baccording\s+to\s+(?:the\s+)?$", re.I)
+_RANKS = re.compile(r"[^;.]*?\bin\s+(?:the\s+ranks\s+of\s+(?:the\s+)?([A-Za-z][\w'. -]{1,30})|(?:its|their)\s+ranks)", re.I)
 CONTRIBUTED_TO = re.compile(r"\b(?:to|for|with|in|under|into)\s+(?:the\s+)?(?:operation\s+|task\s+force\s+)?$",
                             re.I)
 """Before a force named as what a contingent joins ("sent 60 to Barkhane"), not who sends it."""
@@ -66,12 +74,13 @@ _ACTIVE_VERB_AFTER = re.compile(
 _PASSIVE_AFTER = re.compile(r"^[\w\s-]{0,30}?\b(?:were|was|been)\s", re.I)
 _BY_AGENT = re.compile(r"\b(?:destroyed|killed|shot\s+down|downed|hit|struck|targeted|bombed|attacked)"
                        r"\s+by\s+(?:the\s+)?$", re.I)
+_LABEL_GAP = re.compile(r"^\s*[:=-]?\s*(?:(?:between|about|around|some|over|at\s+least|more\s+than)\s+)?$", re.I)
 _GROUPS = ("JIHADIST", "ARMED_GROUP", "MERCENARY")
 RULES = ("demonym", "demonym_civilian", "mixed_sides", "noun_nationality", "noun_default", "possessor",
          "from_country", "subject_possessive", "sentence_actor", "located_in", "located_at", "context_recent",
          "place_country", "located_near", "context_dominant", "attacker_group", "context_group",
-         "attacker_default", "civilian_context", "accident", "destroyed_jihadist", "destroyed_by_state",
-         "destroyed_by_jihadist", "displaced", "antecedent", "gapping", "default")
+         "attacker_default", "civilian_context", "civilian_article", "accident", "destroyed_jihadist", "destroyed_by_state",
+         "destroyed_by_jihadist", "displaced", "antecedent", "gapping", "line_label", "ranks", "context_place", "default")
 """The codes of FIGURES.party_rule: which rule decided a figure's party."""
 _MULTINATIONAL = ("UN", "EU", "G5S")
 
@@ -122,30 +131,48 @@ class Context:
         self.groups: list[tuple[int, str]] = []
         self.any: list[tuple[int, str]] = []
         self.sentence = 0
+        self.civilian = False  # an earlier sentence told of an attack on civilians (not on soldiers)
+        self.soldiers: int | None = None  # the last sentence that spoke of soldiers
+        self.places: list[tuple[int, str]] = []  # states named as the place of events
 
     def add(self, sentence: Sentence) -> None:
         """Take in a coded sentence and move on to the next."""
-        for m in sentence.mentions:
+        self.skip(sentence.text, sentence.folded, sentence.mentions)
+        self.recent += [(self.sentence - 1, f.party) for f in sentence.figures
+                        if f.cls == "force" and f.party in lx.STATE_PARTIES and f.party not in _MULTINATIONAL]
+
+    def skip(self, text: str, folded: str, mentions: list[Mention] | None = None) -> None:
+        """Take in a sentence without figures: the parties it names, whether it tells of an attack on
+        civilians or speaks of soldiers (``mentions``: its parties, found from ``folded`` when None)."""
+        if mentions is None:
+            mentions = party_mentions(text, folded) if PARTY_RE.search(folded) else []
+        if _SOLDIERS.search(folded):
+            self.soldiers = self.sentence
+        elif _VICTIMS.search(folded):
+            self.civilian = True
+        for m in mentions:
             if m.locative != "near":
                 self.any.append((self.sentence, m.party))
             if m.party in _GROUPS:
                 self.groups.append((self.sentence, m.party))
             if m.party == "MERCENARY":
                 self.recent.append((self.sentence, m.party))
+            if m.locative == "in" and m.party in lx.STATE_PARTIES:
+                self.places.append((self.sentence, m.party))
             if m.party in lx.STATE_PARTIES and m.party not in _MULTINATIONAL and m.locative != "near":
                 self.counts[m.party] += 1
                 self.recent.append((self.sentence, m.party))
-        for f in sentence.figures:
-            if f.cls == "force" and f.party in lx.STATE_PARTIES and f.party not in _MULTINATIONAL:
-                self.recent.append((self.sentence, f.party))
         self.sentence += 1
 
     def _latest(self, entries: list[tuple[int, str]], window: int) -> str | None:
         return entries[-1][1] if entries and self.sentence - entries[-1][0] <= window else None
 
     def recent_party(self, window: int = 3) -> str | None:
-        """The state (or mercenaries) named last, if within ``window`` sentences."""
-        return self._latest(self.recent, window)
+        """The state (or mercenaries) named first in the latest sentence naming one, if within ``window``."""
+        if not self.recent or self.sentence - self.recent[-1][0] > window:
+            return None
+        last = self.recent[-1][0]
+        return next(party for idx, party in self.recent if idx == last)
 
     def recent_any(self, window: int = 2) -> str | None:
         """The first party named as an actor in the latest sentence naming one (its subject)."""
@@ -157,6 +184,11 @@ class Context:
     def recent_group(self, window: int = 2) -> str | None:
         """The armed group named last, if within ``window`` sentences."""
         return self._latest(self.groups, window)
+
+    def place(self) -> str | None:
+        """The state named last as the place of events (within two sentences), else most often: the country reported."""
+        recent = self._latest(self.places, 2)
+        return recent or (Counter(p for _, p in self.places).most_common(1)[0][0] if self.places else None)
 
     def dominant(self) -> str | None:
         """The state named most often so far."""
@@ -172,25 +204,69 @@ def _first(*steps: tuple[str, Callable[[], str | None]]) -> tuple[str | None, st
     return None, "default"
 
 
+def line_label(s: Sentence) -> str | None:
+    """The party a leading label gives a line's figures ("France: 10 killed", "Chad - 38 dead")."""
+    if not s.figures or not s.mentions:
+        return None
+    m, first = s.mentions[0], s.figures[0]
+    surface = s.text[m.start:m.end]
+    if (s.text[:m.start].strip(" -*\u2022") or not _LABEL_GAP.match(s.text[m.end:first.start])
+            or (surface.isupper() and len(surface) > 3)):  # "BAMAKO - Four civilians": a dateline
+        return None
+    return m.party
+
+
+def ranks(s: Sentence, fig: Figure) -> str | None:
+    """'three wounded in its ranks', 'one dead … in the ranks of FAMa': the army named."""
+    m = _RANKS.match(s.text, fig.end, fig.end + 80)
+    if not m:
+        return None
+    if m.group(1):
+        return party_in(m.group(1))
+    prior = [x for x in s.mentions if x.end <= fig.start and not x.locative and x.party in lx.STATE_PARTIES]
+    return prior[0].party if prior else s.context.recent_any()
+
+
 def code_parties(s: Sentence) -> None:
-    """Set the party (and rule) of every figure of ``s`` that has its own noun."""
+    """Set the party (and rule) of every figure of ``s`` that has its own noun, or of a labelled line."""
+    label = line_label(s)
     for fig in s.figures:
+        if label and fig.elliptical and fig.value is not None:
+            set_noun(s, fig, "person", fig.tok1, [])  # "Mali 82 killed": the label's people
+            fig.elliptical = False
+        own = ranks(s, fig) if fig.elliptical or fig.cls == "person" else None
+        if own and fig.elliptical and fig.value is not None:
+            set_noun(s, fig, "person", fig.tok1, [])
+            fig.elliptical = False
         if not fig.elliptical and fig.cls is not None:
-            fig.party, fig.party_rule = party(s, fig)
+            fig.party, fig.party_rule = (own, "ranks") if own else party(s, fig)
+            if label and (fig.party_rule in ("noun_default", "default") or fig.party in (None, "UNKNOWN")):
+                fig.party, fig.party_rule = label, "line_label"
 
 
 def party(s: Sentence, fig: Figure) -> tuple[str | None, str]:
     """The party of a figure with a noun, and the rule that decided it."""
     key = fig.key
-    if demonym(key):  # "two Nigeriens": civilians, unless soldiers are the subject
-        return (demonym(key), "demonym") if _SOLDIERS.search(s.text) else ("CIVILIAN", "demonym_civilian")
+    if demonym(key):  # "two Nigeriens": civilians, unless soldiers are the subject here or just before
+        soldiers = _SOLDIERS.search(s.folded) or (s.context.soldiers == s.context.sentence - 1
+                                                and not civilian_context(s))
+        return (demonym(key), "demonym") if soldiers else ("CIVILIAN", "demonym_civilian")
     default = lx.NOUNS[key][1]
     mods = _mods_party(s, fig)
+    if fig.cls == "force" and key in lx.DOMESTIC and not mods and haver(s, fig) not in _MULTINATIONAL:
+        # gendarmes and police serve at home (UN police excepted)
+        return _first(("possessor", lambda: possessor(s, fig)), ("from_country", lambda: _after_from(s, fig)),
+                      ("located_in", lambda: haver(s, fig, located="in")),
+                      ("place_country", lambda: haver(s, fig, located="place")),
+                      ("context_place", s.context.place), ("sentence_actor", lambda: haver(s, fig)),
+                      ("context_dominant", s.context.dominant))
     if fig.cls == "force":
         if _MIXED.match(_after_noun(s, fig)):
             return "UNKNOWN", "mixed_sides"  # several sides together
         if mods:  # "13 French soldiers", "44 Boko Haram members", "Wagner men"
             return mods, "noun_nationality"
+        if key in _ATTACKERS and "armed" in fig.modifiers:  # "a hundred armed men"
+            return _group(s, fig)
         if default and key not in ("peacekeeper", "peacekeeping", "blue helmet"):
             return default, "noun_default"
         return _first(("possessor", lambda: possessor(s, fig)), ("from_country", lambda: _after_from(s, fig)),
@@ -204,25 +280,35 @@ def party(s: Sentence, fig: Figure) -> tuple[str | None, str]:
     if fig.cls == "person":
         found, rule = default, "noun_default"
         if mods and mods not in lx.STATE_PARTIES:
-            if default in ("UNKNOWN", "JIHADIST", "ARMED_GROUP"):
+            if default in ("UNKNOWN", "JIHADIST", "ARMED_GROUP") and not (mods == "CIVILIAN" and default != "UNKNOWN"):
                 found, rule = mods, "noun_nationality"
         elif mods and default == "UNKNOWN":
             found, rule = mods, "noun_nationality"
         elif key in _ATTACKERS and not mods and (key != "man" or "armed" in fig.modifiers):
             found, rule = _group(s, fig)
-        if found == "UNKNOWN" and civilian_context(s):
-            found, rule = "CIVILIAN", "civilian_context"
+        if found == "UNKNOWN" and civilian_context(s, fig):
+            found, rule = "CIVILIAN", civilian_context(s, fig)
         return found, rule
     if fig.cls == "materiel":
         return _first(("noun_nationality", lambda: mods), ("possessor", lambda: possessor(s, fig)))
     return (mods, "noun_nationality") if mods else (None, "default")
 
 
-def civilian_context(s: Sentence) -> bool:
-    """Whether the sentence speaks of civilians without counting them on their own."""
+def civilian_context(s: Sentence, fig: Figure | None = None) -> str | None:
+    """The rule by which unidentified victims are civilians: the sentence or the article speaks of civilians.
+
+    None when the civilians are counted on their own, or soldiers are named before the figure.
+    """
     if any(f.noun == "civilian" for f in s.figures):
-        return False  # the civilians are counted on their own
-    return bool(_CIVILIAN_WORDS.search(s.text))
+        return None  # the civilians are counted on their own
+    low = s.folded
+    if _CIVILIAN_WORDS.search(low) or (_VICTIMS.search(low) and not _SOLDIERS.search(low)):
+        return "civilian_context"
+    if (fig is not None and s.context.civilian and not any(d.date_start for d in s.dates)
+            and not _SOLDIERS.search(low, 0, fig.start) and not _MIXED_TOLL.search(low)):
+        # (a sentence with a date of its own may tell of another attack)
+        return "civilian_article"  # "At least 100 people had died" in a story of a village massacre
+    return None
 
 
 def _mods_party(s: Sentence, fig: Figure) -> str | None:
@@ -247,6 +333,8 @@ def possessor(s: Sentence, fig: Figure) -> str | None:
         return None
     if m.group(2):
         prior = [x for x in s.mentions if x.end <= fig.start and x.party in lx.STATE_PARTIES and not x.locative]
+        if m.group(2).lower() == "our":  # the speaker: "13 of our soldiers" in a Chadian communique
+            return prior[-1].party if prior else s.context.dominant()
         return prior[-1].party if prior else s.context.recent_any()
     owner = m.group(1).lower()
     for key in (owner, owner.split()[-1]):
@@ -285,8 +373,9 @@ def _after_from(s: Sentence, fig: Figure) -> str | None:
 
 def usable(s: Sentence, m: Mention, fig: Figure | None = None) -> bool:
     """Whether a mention can give a figure its party (not in a relative clause or another figure's phrase)."""
-    if any(a <= m.start < b for a, b in s.relative):
-        return False
+    if any(a <= m.start < b for a, b in s.relative) or (
+            "according" in s.folded and _SOURCE.search(s.text[max(0, m.start - 20):m.start])):
+        return False  # a relative clause, or a source: "according to U.N. figures"
     if fig is not None:
         for o in s.figures:
             if o is not fig and o.cls is not None and o.noun_tok < len(s.words):
@@ -338,6 +427,16 @@ def _group(s: Sentence, fig: Figure) -> tuple[str, str]:
         return min(groups, key=lambda m: abs(m.start - fig.start)).party, "attacker_group"
     recent = s.context.recent_group()
     return (recent, "context_group") if recent else ("JIHADIST", "attacker_default")
+
+
+def revise_mixed(s: Sentence) -> None:
+    """'Of those, 16 were civilians and three were soldiers': the victims taken for civilians were of mixed sides."""
+    low = s.folded.lstrip(" \"'-")
+    if ("among them" in low or low.startswith(_BREAKDOWN)) and any(f.party not in (None, "CIVILIAN", "UNKNOWN") for f in s.figures
+                                         if f.cls in ("force", "person")):
+        for a in s.antecedents:
+            if (a.party_rule or "").startswith("civilian_"):
+                a.party, a.party_rule = "UNKNOWN", "mixed_sides"
 
 
 def code_materiel_parties(s: Sentence) -> None:

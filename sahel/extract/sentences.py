@@ -20,6 +20,8 @@ from .text import Cleaned
 
 MAX_SENTENCE = 800
 """Characters a sentence may have before it is cut (keeps the extractor linear on scrapes)."""
+SHORT_LINE = 50
+"""A line this short (a table, list or box line) ends its sentence before a capital or a digit."""
 BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _TOKEN_RE = re.compile(r"\d[\d,.]*\d|\d|[A-Za-z][\w'.]*[A-Za-z]|[A-Za-z]|\S")
 _ENDER_CANDIDATE = re.compile("[.!?\u0080-\U0010ffff]")  # a large character class is slow to match
@@ -47,10 +49,11 @@ def sentence_starts(doc, text: str) -> list[int]:
     spaCy's sentencizer rule: the first token after a sentence-ending
     character that is neither punctuation nor such a character starts a
     sentence. Then line breaks: a blank line always ends a sentence; a single
-    line break ends one after closing punctuation, after the first line (a
-    headline), before a bullet, or between a line that does not end in a
-    lower-case word and one that starts with a capital; any other single line
-    break does not. Only the tokens next to a sentence-ending character or a
+    line break ends one after closing punctuation or a citation mark, after the
+    first line (a headline), before a bullet, or before a line that starts
+    with a capital or a digit when the line before is short (a table or box
+    line) or does not end in a lower-case word; any other single line break
+    does not. Only the tokens next to a sentence-ending character or a
     line break are looked at.
     """
     from spacy.attrs import IDX, LENGTH
@@ -84,9 +87,9 @@ def sentence_starts(doc, text: str) -> list[int]:
             before = text[line_start:starts[p]].rstrip()
             last = before.rsplit(None, 1)[-1] if before else ""
             first = text[starts[i]]
-            if (prev.count("\n") > 1 or not before or before[-1] in ".!?:;\"')"
+            if (prev.count("\n") > 1 or not before or before[-1] in ".!?:;\"')]"
                     or line_start == 0 or first in "-*\u2022"
-                    or (first.isupper() and not last[:1].islower())):
+                    or ((first.isupper() or first.isdigit()) and (not last[:1].islower() or len(before) <= SHORT_LINE))):
                 is_start.add(i)
             else:
                 is_start.discard(i)
@@ -159,6 +162,7 @@ class Figure:
     tok1: int = 0
     noun_tok: int = 0
     elliptical: bool = False  # its noun (and party) come from an earlier figure
+    single: bool = False  # "a French soldier": one person, a figure only when killed, wounded or captured
     modifiers: list[str] = field(default_factory=list)
     mod_end: int | None = None
     forced: str | None = None  # a measure the wording fixes ("14 wounded"), or "from-antecedent"
