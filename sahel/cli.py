@@ -43,7 +43,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
 
 
 def cmd_review(args: argparse.Namespace) -> int:
-    from .review import run
+    from .triage import run
 
     return run(args.corpus, limit=args.limit, out=args.out)
 

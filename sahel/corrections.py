@@ -33,6 +33,9 @@ FIELDS = ("value", "value_high", "qualifier", "party", "measure", "date_start", 
 """The fields ``set`` may change."""
 ADD_FIELDS = (*FIELDS, "noun", "surface")
 """The fields an ``add`` may give."""
+QUEUE = "score"
+"""A file with this column is a review queue (``sahel review``): its other columns are context and
+its rows without an ``action`` are skipped."""
 RULE = "correction"
 """``party_rule`` / ``measure_rule`` of a figure whose party or measure an analyst set."""
 _BREAK = re.compile(r"[.!?][\"')\]]*\s+|\n")
@@ -149,7 +152,7 @@ def read_corrections(path: str | Path) -> list[Correction]:
     try:
         header = [h.strip() for h in next(reader, [])]
         missing = [c for c in COLUMNS if c not in header]
-        unknown = [c for c in header if c not in COLUMNS + OPTIONAL]
+        unknown = [c for c in header if c not in COLUMNS + OPTIONAL] if QUEUE not in header else []
         if missing or unknown or len(set(header)) != len(header):
             raise CorrectionsError(f"{path}:1: the header needs the columns {', '.join(COLUMNS)} (optional: date)"
                                    + (f"; missing {', '.join(missing)}" if missing else "")
@@ -160,6 +163,8 @@ def read_corrections(path: str | Path) -> list[Correction]:
                 continue
             if len(row) != len(header):
                 raise CorrectionsError(f"{path}:{line}: {len(row)} fields, the header has {len(header)}")
+            if QUEUE in header and not row[header.index("action")].strip():
+                continue  # a queued figure left as it is
             try:
                 c = _row(dict(zip(header, row)), path.name, line)
             except ValueError as exc:
