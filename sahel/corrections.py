@@ -72,7 +72,10 @@ def typed(name: str, raw: str) -> object:
     """``raw`` as a value of figure field ``name`` (ValueError saying why not)."""
     raw = raw.strip()
     if name in ("value", "value_high"):
-        number = float(raw.replace(",", ""))
+        try:
+            number = float(raw.replace(",", ""))
+        except ValueError:
+            raise ValueError(f"{name} {raw!r} is not a number") from None
         if not 0 <= number < 1e15:
             raise ValueError(f"{name} {raw!r} is not a count")
         return number
@@ -81,7 +84,10 @@ def typed(name: str, raw: str) -> object:
     if name == "party":
         return check_code("party", raw.upper())
     if FIGURES.get(name) == DATE:
-        return pd.Timestamp(date_only(raw))
+        try:
+            return pd.Timestamp(date_only(raw))
+        except ValueError:
+            raise ValueError(f"{name} {raw!r} is not a date (YYYY-MM-DD)") from None
     if not raw:
         raise ValueError(f"{name} is empty")
     return raw
@@ -89,10 +95,12 @@ def typed(name: str, raw: str) -> object:
 
 def date_only(raw: str) -> str:
     """An ISO date ``YYYY-MM-DD`` (ValueError otherwise)."""
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw.strip()):
-        raise ValueError(f"{raw!r} is not a date (YYYY-MM-DD)")
-    pd.Timestamp(raw)  # a real day
-    return raw.strip()
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw.strip()) and pd.notna(pd.Timestamp(raw)):
+            return raw.strip()
+    except ValueError:
+        pass
+    raise ValueError(f"{raw!r} is not a date (YYYY-MM-DD)")
 
 
 def _row(fields: dict[str, str], file: str, line: int) -> Correction:
@@ -119,9 +127,10 @@ def _row(fields: dict[str, str], file: str, line: int) -> Correction:
             if not eq or name not in ADD_FIELDS:
                 raise ValueError(f"add: {pair.strip()!r} is not field=value with a field of {', '.join(ADD_FIELDS)}")
             changes[name] = typed(name, raw) if name != "surface" else raw
-        missing = [n for n in ("party", "measure") if n not in changes]
-        if missing or ("value" not in changes and changes.get("qualifier") != "vague"):
-            raise ValueError(f"add: give {', '.join(missing or ['value'])} (as field=value pairs in value)")
+        missing = [n for n in ("value", "party", "measure") if n not in changes
+                   and (n != "value" or changes.get("qualifier") != "vague")]
+        if missing:
+            raise ValueError(f"add: give {', '.join(missing)} (as field=value pairs in value)")
     for name in ("reason", "author"):
         if not fields[name].strip():
             raise ValueError(f"{name} is empty (say who corrected and why)")
