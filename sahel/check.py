@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import corrections as fixes
+from .pipeline import find_corrections
 from .schema import CORRECTIONS, FIGURES, frame
 from .store.scan import ERROR, MAX_BYTES, WARNING, Article, Problem, scan, shown
 
@@ -33,11 +34,11 @@ def check_corpus(path: str | Path, max_bytes: int = MAX_BYTES, today: date | Non
     folder = Path(path)
     rows = []
     try:
-        book = fixes.read_corrections(folder / fixes.FILE) if (folder / fixes.FILE).is_file() else []
+        book = find_corrections(folder)
     except fixes.CorrectionsError as exc:
-        book, problem = [], str(exc).removeprefix(f"{folder / fixes.FILE}:")
+        book, problem = None, str(exc).removeprefix(f"{folder / fixes.FILE}:")
         rows.append({"file": fixes.FILE, "doc_id": None, "severity": ERROR, "problem": f"line {problem}"})
-    named = {c.doc_id for c in book}
+    named = set() if book is None else set(book["doc_id"])
     articles: dict[str, Article] = {}
     for item in scan(folder, max_bytes=max_bytes, today=today):
         if isinstance(item, Article) and item.doc_id in named:
@@ -49,7 +50,7 @@ def check_corpus(path: str | Path, max_bytes: int = MAX_BYTES, today: date | Non
                 name = str(item.path)
             rows.append({"file": shown(name, 400), "doc_id": item.doc_id, "severity": item.severity,
                          "problem": item.problem})
-    if book:
+    if book is not None:
         from .extract import parse_text
 
         figures = [parse_text(a.text, doc_id=a.doc_id, published=a.published).figures for a in articles.values()]

@@ -111,10 +111,10 @@ def _rewrite(out: TableSet, name: str, df: Any) -> None:
     out.frame(name, df)
 
 
-def find_corrections(folder: Path, corrections: str | Path | None) -> list[fixes.Correction]:
+def find_corrections(folder: Path, corrections: str | Path | None = None) -> pd.DataFrame | None:
     """The corrections of ``corrections`` (a file), else of ``folder/corrections.csv`` if there is one."""
     path = Path(corrections) if corrections is not None else folder / fixes.FILE
-    return fixes.read_corrections(path) if corrections is not None or path.is_file() else []
+    return fixes.read_corrections(path) if corrections is not None or path.is_file() else None
 
 
 def write_corpus(path: str | Path, out_dir: str | Path, jobs: int | None = None,
@@ -140,7 +140,7 @@ def write_corpus(path: str | Path, out_dir: str | Path, jobs: int | None = None,
     folder, t0 = Path(path), time.perf_counter()
     summary = ParseSummary(folder, Path(out_dir), ParseStats(jobs=1 if jobs == 1 else jobs or default_jobs()))
     book = find_corrections(folder, corrections)  # a malformed file stops here: nothing parsed
-    texts: dict[str, str] = {}  # of the articles the corrections name
+    named, texts = set() if book is None else set(book["doc_id"]), {}  # the articles corrections name
     store = Cache.open(cache, ARTICLE_TABLES)
     docs: list[dict[str, object]] = []
     keys: deque[tuple[str | None, bool]] = deque()  # of each article sent on: its key, whether it was cached
@@ -150,7 +150,7 @@ def write_corpus(path: str | Path, out_dir: str | Path, jobs: int | None = None,
             if isinstance(item, Problem):
                 _warn(summary.problems, str(item))
                 continue
-            if any(c.doc_id == item.doc_id for c in book):
+            if item.doc_id in named:
                 texts[item.doc_id] = item.text
             docs.append({"doc_id": item.doc_id, "published": item.published, "outlet": item.outlet,
                          "path": item.path.name, "n_chars": item.n_chars, "sha256": item.sha256})
@@ -181,10 +181,11 @@ def write_corpus(path: str | Path, out_dir: str | Path, jobs: int | None = None,
             if not docs:
                 raise CorpusError(f"{shown(folder)}: no article could be read ({len(summary.problems)} problems)")
             figures = read_table(out.path("figures"), FIGURES)
-            if book:  # after extraction (cached or not), before reconciliation
+            if book is not None:  # after extraction (cached or not), before reconciliation
                 figures, applied = fixes.apply_corrections(figures, book, texts)
-                for line in fixes.stale(applied):
-                    _warn(summary.problems, line)
+                for r in applied[applied["status"] == "stale"].itertuples():
+                    _warn(summary.problems, f"{r.file}:{r.line}: stale correction {r.action} of {r.figure_id}: "
+                                            f"{r.problem}; not applied")
                 _rewrite(out, "figures", figures)
                 out.frame("corrections", applied)
                 counts = figures["doc_id"].value_counts()
@@ -205,7 +206,7 @@ def write_corpus(path: str | Path, out_dir: str | Path, jobs: int | None = None,
             del docs[:]
             derived = derive(documents, figures, read_table(out.path("mentions"), MENTIONS))
             tables = {"documents": documents, "figures": figures, **derived}
-            validate_tables({**tables, "corrections": applied} if book else tables)
+            validate_tables({**tables, "corrections": applied} if book is not None else tables)
             del figures
             for name in CORPUS_WIDE:
                 table = derived.pop(name, None)

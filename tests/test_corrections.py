@@ -97,7 +97,7 @@ def test_a_stale_correction_is_named_and_not_applied(corpus: Path, tmp_path: Pat
     (f"{D1},2194,2196,set,party,FRANCE,r,a,", "unknown party"),
     (f"{D1},2194,2196,set,value,many,r,a,", "not a number"),
     (f"{D1},2194,2196,set,value,43,r,,", "author is empty"),
-    (f"{D1},2196,2194,drop,,,r,a,", "not a span"),
+    (f"{D1},2196,2194,drop,,,r,a,", "is not a span"),
     (f"{D1},2194,2196,set,date_start,2019-13-01,r,a,", "date_start"),
     (f"{D1},2194,2196,add,,party=FRA,r,a,", "give value"),
     (f"{D1},2194,2196,set,noun,x,r,a,", "cannot be set"),
@@ -129,7 +129,7 @@ def test_a_malformed_file_stops_the_parse_before_anything_is_applied(corpus: Pat
 
 
 @pytest.mark.parametrize(("header", "problem"), [
-    ("doc_id,start,end,action,field,value,reason\n", "missing author"),
+    ("doc_id,start,end,action,field,value,reason\n", "missing 'author'"),
     (HEADER.replace("reason", "reasn"), "unknown 'reasn'"),
 ])
 def test_a_bad_header_is_named(tmp_path: Path, header: str, problem: str) -> None:
@@ -143,7 +143,7 @@ def test_an_oversized_or_undecodable_file_is_refused(tmp_path: Path) -> None:
     with pytest.raises(CorrectionsError, match="over 5,000,000 bytes"):
         read_corrections(tmp_path / FILE)
     (tmp_path / FILE).write_bytes(HEADER.encode() + b"\xff\xfe,1\n")
-    with pytest.raises(CorrectionsError, match="not UTF-8"):
+    with pytest.raises(CorrectionsError, match="cannot read the corrections .*utf-8. codec"):
         read_corrections(tmp_path / FILE)
 
 
