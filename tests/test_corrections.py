@@ -13,7 +13,7 @@ from sahel import paths
 from sahel.check import check_corpus
 from sahel.cli import main
 from sahel.corrections import FILE, CorrectionsError, apply_corrections, read_corrections
-from sahel.pipeline import CorpusWarning, write_corpus
+from sahel.pipeline import write_corpus
 
 FIXTURE = Path(__file__).parent / "fixtures" / "corrections.csv"
 HEADER = "doc_id,start,end,action,field,value,reason,author,date\n"
@@ -75,7 +75,7 @@ def test_a_stale_correction_is_named_and_not_applied(corpus: Path, tmp_path: Pat
     text = (corpus / f"{D1}.txt").read_text(encoding="utf-8")
     (corpus / f"{D1}.txt").write_text("UPDATED: " + text, encoding="utf-8")  # the text changed: spans moved
     with open(corpus / FILE, "a", encoding="utf-8") as fh:
-        fh.write(f"999_gone,1,3,drop,,,not a figure,A. Analyst,\n")
+        fh.write("999_gone,1,3,drop,,,not a figure,A. Analyst,\n")
     out = parse(corpus, tmp_path / "out")
     assert out.total("killed", party="FRA").best == 41  # the change to 43 was not applied
     status = out.corrections.set_index("line")["status"]
