@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 __version__ = "0.1.0"
 __all__ = ["Corpus", "CorpusError", "CorpusWarning", "Document", "load", "parse_corpus", "write_corpus",
-           "describe", "parse_text", "__version__"]
+           "describe", "parse_text", "review", "__version__"]
 
 
 def __getattr__(name: str):  # parsing lives in sahel.pipeline, imported when first used
@@ -24,6 +24,10 @@ def __getattr__(name: str):  # parsing lives in sahel.pipeline, imported when fi
         from . import pipeline
 
         return getattr(pipeline, name)
+    if name == "review":  # the review queue (sahel.triage)
+        from .triage import review
+
+        return review
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

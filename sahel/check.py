@@ -2,8 +2,10 @@
 
 The rules are those ``sahel parse`` applies (both read the folder through
 :func:`sahel.store.scan.scan`), so ``check`` says in advance what ``parse``
-will skip or warn about. Every problem is one line naming the file. What
-stays out: the rules themselves (:mod:`sahel.store.scan`), parsing.
+will skip or warn about. Every problem is one line naming the file. A
+``corrections.csv`` is read and its stale rows named (the articles it names
+are parsed to see whether each span is still a figure). What stays out: the
+rules themselves (:mod:`sahel.store.scan`, :mod:`sahel.corrections`).
 """
 from __future__ import annotations
 
@@ -13,8 +15,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from .schema import frame
-from .store.scan import ERROR, MAX_BYTES, WARNING, Problem, scan, shown
+from . import corrections as fixes
+from .pipeline import find_corrections
+from .schema import CORRECTIONS, FIGURES, frame
+from .store.scan import ERROR, MAX_BYTES, WARNING, Article, Problem, scan, shown
 
 CHECK: dict[str, str] = {
     "file": "string",
@@ -29,7 +33,16 @@ def check_corpus(path: str | Path, max_bytes: int = MAX_BYTES, today: date | Non
     """One row per problem of the corpus folder ``path``: file, doc_id, severity, problem."""
     folder = Path(path)
     rows = []
+    try:
+        book = find_corrections(folder)
+    except fixes.CorrectionsError as exc:
+        book, problem = None, str(exc).removeprefix(f"{folder / fixes.FILE}:")
+        rows.append({"file": fixes.FILE, "doc_id": None, "severity": ERROR, "problem": f"line {problem}"})
+    named = set() if book is None else set(book["doc_id"])
+    articles: dict[str, Article] = {}
     for item in scan(folder, max_bytes=max_bytes, today=today):
+        if isinstance(item, Article) and item.doc_id in named:
+            articles[item.doc_id] = item
         if isinstance(item, Problem):
             try:
                 name = str(item.path.relative_to(folder))
@@ -37,6 +50,21 @@ def check_corpus(path: str | Path, max_bytes: int = MAX_BYTES, today: date | Non
                 name = str(item.path)
             rows.append({"file": shown(name, 400), "doc_id": item.doc_id, "severity": item.severity,
                          "problem": item.problem})
+    if book is not None:
+        from .extract import parse_text
+
+        figures = [parse_text(a.text, doc_id=a.doc_id, published=a.published).figures for a in articles.values()]
+        try:
+            applied = fixes.apply_corrections(pd.concat(figures, ignore_index=True) if figures else
+                                              frame([], FIGURES), book, {d: a.text for d, a in articles.items()})[1]
+        except fixes.CorrectionsError as exc:
+            applied = frame([], CORRECTIONS)
+            rows.append({"file": fixes.FILE, "doc_id": None, "severity": ERROR,
+                         "problem": "line " + str(exc).split(":", 1)[1].lstrip()})
+        for r in applied[applied["status"] == "stale"].itertuples():
+            rows.append({"file": fixes.FILE, "doc_id": r.doc_id, "severity": ERROR,
+                         "problem": f"line {r.line}: stale correction {r.action} of {r.figure_id}: {r.problem}; "
+                                    "not applied"})
     return frame(rows, CHECK)
 
 

@@ -1,4 +1,4 @@
-"""The ``sahel`` command line: parse, figures, score, check, report."""
+"""The ``sahel`` command line: parse, figures, score, check, review, report."""
 from __future__ import annotations
 
 import argparse
@@ -37,8 +37,15 @@ def cmd_parse(args: argparse.Namespace) -> int:
             return 1
     signal.signal(signal.SIGTERM, _terminate)
     parse_to_tables(Path(args.corpus), Path(args.out), jobs=args.jobs, cache=not args.no_cache,
-                    progress=args.progress, scheduler=args.scheduler, max_bytes=max_bytes)
+                    progress=args.progress, scheduler=args.scheduler, max_bytes=max_bytes,
+                    corrections=args.corrections)
     return 0
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    from .triage import run
+
+    return run(args.corpus, limit=args.limit, out=args.out)
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -115,7 +122,16 @@ def build_parser() -> argparse.ArgumentParser:
                    help="parse on a running dask.distributed scheduler (pip install 'sahel[dask]')")
     p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                    help="show a progress bar (default: on a terminal, for runs over a second)")
+    p.add_argument("--corrections", default=None, metavar="FILE",
+                   help="analyst corrections to apply (default: corrections.csv in the corpus folder, if any)")
     p.set_defaults(func=cmd_parse)
+
+    p = sub.add_parser("review", help="list the figures most likely wrong first, ready to correct")
+    p.add_argument("corpus", nargs="?", default=str(paths.SEEDS_DIR),
+                   help="corpus folder, or a folder of parsed tables (default: seeds/)")
+    p.add_argument("--limit", type=int, default=50, metavar="N", help="at most N figures (default: 50)")
+    p.add_argument("--out", default=None, metavar="FILE", help="write the CSV here (default: standard output)")
+    p.set_defaults(func=cmd_review)
 
     p = sub.add_parser("check", help="report what is wrong with each file of a corpus folder")
     p.add_argument("corpus", nargs="?", default=str(paths.SEEDS_DIR), help="corpus folder (default: seeds/)")

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import paths
-from .schema import DERIVED, DOCUMENTS, FIGURES, NUMBERS, REFERENCE, SEP, TABLES, check_code, describe, reference
+from .schema import CORRECTIONS, DERIVED, DOCUMENTS, FIGURES, NUMBERS, REFERENCE, SEP, TABLES, check_code, describe, reference
 
 
 @dataclass
@@ -144,7 +144,7 @@ def load(path: str | Path | None = None) -> Corpus:
     figures = read_table(folder / "figures.csv", FIGURES)
     # the derived tables present (facts, events, timeline, places, actors, mentions), then numbers
     tables = {}
-    for name, schema in (*DERIVED.items(), ("numbers", NUMBERS)):
+    for name, schema in (*DERIVED.items(), ("numbers", NUMBERS), ("corrections", CORRECTIONS)):
         if (folder / f"{name}.csv").exists():
             tables[name] = read_table(folder / f"{name}.csv", schema)
     for name in REFERENCE:  # the code tables: data/'s copy, else the package's

@@ -22,19 +22,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
+from . import corrections as fixes
 from . import paths
 from .corpus import Corpus, load
-from .schema import (ARTICLE_TABLES, DERIVED, DOCUMENTS, FIGURES, MENTIONS, REFERENCE, datapackage, frame,
-                     reference, validate_tables)
+from .schema import (ARTICLE_TABLES, CORRECTIONS, DERIVED, DOCUMENTS, FIGURES, MENTIONS, NUMBERS, REFERENCE,
+                     datapackage, frame, reference, validate_tables)
 from .store.cache import Cache, Rows, article_key
 from .store.parallel import Done, default_jobs, imap
 from .store.scan import MAX_BYTES, Article, CorpusError, CorpusWarning, Problem, scan, shown
-from .store.tables import TableSet, csv_lines, read_table
+from .store.tables import TableSet, csv_header, csv_lines, read_table
 
 CORPUS_WIDE = tuple(name for name in DERIVED if name not in ARTICLE_TABLES)
 """The tables derived from the whole corpus: facts, events, timeline, places, actors."""
 TABLES = {**ARTICLE_TABLES, "documents": DOCUMENTS, **{name: DERIVED[name] for name in CORPUS_WIDE},
-          **{name: dict.fromkeys(reference(name).columns, "string") for name in REFERENCE}}
+          **{name: dict.fromkeys(reference(name).columns, "string") for name in REFERENCE}, "corrections": CORRECTIONS}
 """Every table ``sahel parse`` writes, in the order written."""
 ERROR = "error"
 """Key of the rows of an article the extractor failed on (never cached)."""
@@ -75,6 +78,7 @@ def parse_article(article: Article) -> Rows:
 
     try:
         doc = parse_text(article.text, doc_id=article.doc_id, published=article.published)
+        doc.figures = doc.figures.assign(corrected=False)  # the cache holds uncorrected rows
         return {name: csv_lines(getattr(doc, name), schema) for name, schema in ARTICLE_TABLES.items()}
     except Exception as exc:  # an extractor bug: skip this article, say which, go on
         detail = shown(" ".join(str(exc).split()))
@@ -98,9 +102,25 @@ def _bar(folder: Path, progress: bool | None) -> Any:
                 delay=0 if progress else 1.0, dynamic_ncols=True)
 
 
+def _rewrite(out: TableSet, name: str, df: Any) -> None:
+    """Replace the rows streamed to table ``name`` by those of ``df``."""
+    fh = out.files[name]
+    fh.seek(0)
+    fh.truncate()
+    fh.write(csv_header(TABLES[name]))
+    out.frame(name, df)
+
+
+def find_corrections(folder: Path, corrections: str | Path | None = None) -> pd.DataFrame | None:
+    """The corrections of ``corrections`` (a file), else of ``folder/corrections.csv`` if there is one."""
+    path = Path(corrections) if corrections is not None else folder / fixes.FILE
+    return fixes.read_corrections(path) if corrections is not None or path.is_file() else None
+
+
 def write_corpus(path: str | Path, out_dir: str | Path, jobs: int | None = None,
                  cache: bool | str | Path = True, progress: bool | None = None, *,
-                 scheduler: str | None = None, max_bytes: int = MAX_BYTES) -> ParseSummary:
+                 scheduler: str | None = None, max_bytes: int = MAX_BYTES,
+                 corrections: str | Path | None = None) -> ParseSummary:
     """Parse a corpus folder and write every table to ``out_dir``, all or nothing.
 
     ``jobs``: worker processes (default all cores; 1: in this process).
@@ -108,6 +128,9 @@ def write_corpus(path: str | Path, out_dir: str | Path, jobs: int | None = None,
     (:mod:`sahel.store.cache`). ``progress``: a bar (default: on a terminal,
     for runs over a second). ``scheduler``: a ``dask.distributed`` scheduler
     address to send the parsing to. ``max_bytes``: larger files are skipped.
+    ``corrections``: a corrections file (default ``corrections.csv`` in the
+    folder, if any), applied to the figures before reconciliation on every
+    run (:mod:`sahel.corrections`); stale ones are warned about.
     Problems are warned about (:class:`CorpusWarning`, one line naming the
     file) and listed in the summary; :class:`CorpusError` if no article can
     be read. Nothing in ``out_dir`` changes unless every table is complete.
@@ -116,6 +139,8 @@ def write_corpus(path: str | Path, out_dir: str | Path, jobs: int | None = None,
 
     folder, t0 = Path(path), time.perf_counter()
     summary = ParseSummary(folder, Path(out_dir), ParseStats(jobs=1 if jobs == 1 else jobs or default_jobs()))
+    book = find_corrections(folder, corrections)  # a malformed file stops here: nothing parsed
+    named, texts = set() if book is None else set(book["doc_id"]), {}  # the articles corrections name
     store = Cache.open(cache, ARTICLE_TABLES)
     docs: list[dict[str, object]] = []
     keys: deque[tuple[str | None, bool]] = deque()  # of each article sent on: its key, whether it was cached
@@ -125,6 +150,8 @@ def write_corpus(path: str | Path, out_dir: str | Path, jobs: int | None = None,
             if isinstance(item, Problem):
                 _warn(summary.problems, str(item))
                 continue
+            if item.doc_id in named:
+                texts[item.doc_id] = item.text
             docs.append({"doc_id": item.doc_id, "published": item.published, "outlet": item.outlet,
                          "path": item.path.name, "n_chars": item.n_chars, "sha256": item.sha256})
             key = article_key(item.text, item.doc_id, item.published, item.outlet) if store else None
@@ -153,14 +180,33 @@ def write_corpus(path: str | Path, out_dir: str | Path, jobs: int | None = None,
                     bar.update(1)
             if not docs:
                 raise CorpusError(f"{shown(folder)}: no article could be read ({len(summary.problems)} problems)")
+            figures = read_table(out.path("figures"), FIGURES)
+            if book is not None:  # after extraction (cached or not), before reconciliation
+                figures, applied = fixes.apply_corrections(figures, book, texts)
+                for r in applied[applied["status"] == "stale"].itertuples():
+                    _warn(summary.problems, f"{r.file}:{r.line}: stale correction {r.action} of {r.figure_id}: "
+                                            f"{r.problem}; not applied")
+                _rewrite(out, "figures", figures)
+                out.frame("corrections", applied)
+                counts = figures["doc_id"].value_counts()
+                for doc in docs:
+                    doc["n_figures"] = int(counts.get(doc["doc_id"], 0))
+                summary.figures = len(figures)
+                gone = set(applied.loc[(applied["action"] == "drop") & (applied["status"] == "applied"),
+                                       "figure_id"])
+                if gone:  # the numbers of dropped figures are no figures
+                    numbers = read_table(out.path("numbers"), NUMBERS)
+                    hit = numbers["figure_id"].isin(gone).fillna(False)
+                    numbers.loc[hit, "status"], numbers.loc[hit, "figure_id"] = "dropped", pd.NA
+                    _rewrite(out, "numbers", numbers)
             documents = frame(docs, DOCUMENTS)
             out.frame("documents", documents)
             summary.documents = summary.stats.articles = len(docs)
             summary.stats.cached = summary.documents - summary.stats.parsed
             del docs[:]
-            figures = read_table(out.path("figures"), FIGURES)
             derived = derive(documents, figures, read_table(out.path("mentions"), MENTIONS))
-            validate_tables({"documents": documents, "figures": figures, **derived})
+            tables = {"documents": documents, "figures": figures, **derived}
+            validate_tables({**tables, "corrections": applied} if book is not None else tables)
             del figures
             for name in CORPUS_WIDE:
                 table = derived.pop(name, None)
@@ -182,7 +228,7 @@ def write_corpus(path: str | Path, out_dir: str | Path, jobs: int | None = None,
 
 def parse_corpus(path: str | Path = paths.SEEDS_DIR, jobs: int | None = None,
                  cache: bool | str | Path = True, progress: bool | None = None, *,
-                 scheduler: str | None = None) -> Corpus:
+                 scheduler: str | None = None, corrections: str | Path | None = None) -> Corpus:
     """Read and parse every article of a corpus folder into a :class:`~sahel.corpus.Corpus`.
 
     :func:`write_corpus` into a temporary folder, then :func:`~sahel.corpus.load`;
@@ -191,7 +237,7 @@ def parse_corpus(path: str | Path = paths.SEEDS_DIR, jobs: int | None = None,
     """
     with tempfile.TemporaryDirectory(prefix="sahel-parse-") as tmp:
         summary = write_corpus(path, Path(tmp) / "tables", jobs=jobs, cache=cache, progress=progress,
-                               scheduler=scheduler)
+                               scheduler=scheduler, corrections=corrections)
         corpus = load(Path(tmp) / "tables")
     corpus.problems, corpus.root = summary.problems, Path(path)
     corpus.parse_stats = summary.stats  # type: ignore[attr-defined]

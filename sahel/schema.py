@@ -42,7 +42,8 @@ CODES: dict[str, tuple[str, ...]] = {
     "measure": (*MEASURES, "other"), "qualifier": QUALIFIERS, "fact_kind": ("incident", "cumulative", "stock"),
     "date_basis": ("sentence", "event", "published", "none"),
     "date_precision": ("day", "week", "month", "year", "period"),
-    "mention_kind": ("place", "actor", "milestone"), "timeline_kind": ("event", "milestone"),
+    "mention_kind": ("place", "actor", "milestone"), "correction_action": ("set", "drop", "add"),
+    "correction_status": ("applied", "stale"), "timeline_kind": ("event", "milestone"),
     "party_kind": ("state", "international force", "armed group", "civilian", "unknown")}
 """Allowed values of coded columns; party codes come from ``resources/parties.csv`` (:func:`codes`)."""
 
@@ -118,8 +119,12 @@ FIGURES = _table(
     ("noun", S, "the counted noun, singular lower case"), *PERIOD[:1],
     ("date_end", DATE, "last day (dates only when the sentence says when)"), *SPAN,
     ("date_text", S, "the date expression used for the dates"), *SENT, QUOTE,
-    ("party_rule", S, "the rule that decided the party (codes: `sahel.extract.parties.RULES`)"),
-    ("measure_rule", S, "the rule that decided the measure (codes: `sahel.extract.measures.RULES`)"))
+    ("party_rule", S, "the rule that decided the party (codes: `sahel.extract.parties.RULES`; `correction`: "
+     "an analyst's)"),
+    ("measure_rule", S, "the rule that decided the measure (codes: `sahel.extract.measures.RULES`; "
+     "`correction`: an analyst's)"),
+    ("corrected", B, "an analyst's correction changed or added it (`corrections.csv`)"),
+    ("correction", S, "the corrections applied to it (`;`-separated)", None, "corrections.correction_id", True))
 NUMBERS = _table(
     "numbers", "Every number in the text; `status` is `figure` or why it is not one (`year`, `date`, `age`, "
     "`duration`, `ordinal`, `label`, `money`, `percent`, `ratio`, `uncounted`).", ("doc_id", "start"),
@@ -193,6 +198,21 @@ PARTIES = _table(
 MEASURES_TABLE = _table(
     "measures", "What happened to the people or materiel counted.", ("code",),
     ("code", S, "measure code", "measure"), ("name", S, "readable name"), ("description", S, "what it counts"))
+
+CORRECTIONS = _table(
+    "corrections", "The analyst corrections of the corpus (`corrections.csv`): what was applied, by whom and "
+    "why, and which were stale (their span no longer matches the article) and not applied.", ("correction_id",),
+    ("correction_id", S, "`c-` and a hash of the row (doc_id, span, action, field, value)"),
+    ("file", S, "the corrections file"), ("line", I, "its line in that file"), DOC[:3],
+    ("start", I, "start of the figure's span"), ("end", I, "end of the figure's span"),
+    ("figure_id", S, "the figure corrected, dropped or added (`{doc_id}:{start}`)"),
+    ("surface", S, "the article's text at the span"),
+    ("action", S, "`set` a field, `drop` (not a figure) or `add` (a figure the extractor missed)",
+     "correction_action"),
+    ("field", S, "the field set (`set` only)"), ("value", S, "the new value (`add`: `field=value` pairs, `;`)"),
+    ("reason", S, "why"), ("author", S, "who"), ("date", DATE, "when (optional)"),
+    ("status", S, "`applied`, or `stale` (not applied)", "correction_status"),
+    ("problem", S, "why a stale correction was not applied"))
 
 DERIVED: dict[str, dict[str, str]] = {"facts": FACTS, "events": EVENTS, "timeline": TIMELINE, "places": PLACES,
                                       "actors": ACTORS, "mentions": MENTIONS}

@@ -49,7 +49,7 @@ def test_item1_no_stale_table_survives(tmp_path: Path) -> None:
     quiet_write(undated, out)
     names = sorted(p.name for p in out.iterdir())
     assert names == sorted([*(f"{n}.csv" for n in ("documents", "figures", "numbers", "mentions", "facts", "events",
-                                                   "timeline", "places", "actors", "parties", "measures")),
+                                                   "timeline", "places", "actors", "parties", "measures", "corrections")),
                             "datapackage.json"])
     for name in names:
         assert "000_59af83d45f761803" not in (out / name).read_text(encoding="utf-8"), name
