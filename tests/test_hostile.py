@@ -170,3 +170,26 @@ def test_item6_a_loop_of_symlinks_is_one_line_not_a_crash(tmp_path: Path) -> Non
     df = check_corpus(folder)
     assert set(df.loc[df["severity"] == "error", "file"]) == {"a.txt", "b.txt"}
     assert quiet_write(folder, tmp_path / "out").documents == 1
+
+
+def test_item2_an_article_over_a_million_characters_is_parsed(tmp_path: Path, capsys) -> None:
+    text = "The weather was mild in Bamako. " * 33_000 + "\n\n" + KILLED + "\n"
+    assert len(text) > 1_000_000
+    folder = corpus(tmp_path / "c", "doc_id,published\nbig,2020-01-01\n", big=text)
+    assert main(["parse", str(folder), "--out", str(tmp_path / "out"), "--strict", "--no-cache", "-j", "1"]) == 0
+    assert "extractor failed" not in capsys.readouterr().err
+    figures = sahel.load(tmp_path / "out").figures
+    [start] = figures["start"].tolist()
+    assert text[start:start + 4] == "Five" and start > 1_000_000
+
+
+def test_strict_parse_fails_when_an_article_fails_to_parse(tmp_path: Path, monkeypatch, capsys) -> None:
+    import sahel.extract
+
+    def broken(*args, **kwargs):
+        raise ValueError("boom")
+
+    monkeypatch.setattr(sahel.extract, "parse_text", broken)
+    folder = corpus(tmp_path / "c", "doc_id,published\nok,2020-01-01\n", ok=KILLED)
+    assert main(["parse", str(folder), "--out", str(tmp_path / "out"), "--strict", "--no-cache", "-j", "1"]) == 1
+    assert "ok.txt: extractor failed (ValueError: boom)" in capsys.readouterr().err
