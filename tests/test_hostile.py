@@ -193,3 +193,33 @@ def test_strict_parse_fails_when_an_article_fails_to_parse(tmp_path: Path, monke
     folder = corpus(tmp_path / "c", "doc_id,published\nok,2020-01-01\n", ok=KILLED)
     assert main(["parse", str(folder), "--out", str(tmp_path / "out"), "--strict", "--no-cache", "-j", "1"]) == 1
     assert "ok.txt: extractor failed (ValueError: boom)" in capsys.readouterr().err
+
+
+def test_item7_lone_cr_line_endings_give_paragraphs() -> None:
+    from sahel.extract import parse_text
+
+    text = "Mali: the toll\r\rIn Gao. " + KILLED + "\r\rIn Menaka. Three Malian soldiers died on Tuesday."
+    figs = parse_text(text, doc_id="cr", published="2020-01-08").figures
+    assert figs["paragraph"].tolist() == [2, 3]
+    assert [text[s:e] for s, e in zip(figs["start"], figs["end"])] == ["Five", "Three"]
+    assert all(text[s:e] == q for s, e, q in zip(figs["sentence_start"], figs["sentence_end"], figs["quote"]))
+
+
+@pytest.mark.parametrize("mark", ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u202a", "\u202b", "\u202c",
+                                  "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069"])
+def test_item7_invisible_characters_inside_a_word_keep_the_figure(mark: str) -> None:
+    from sahel.extract import parse_text
+
+    for text in (f"Fi{mark}ve French sol{mark}diers were killed near Gao on Monday.",
+                 f"Among the dead: 1{mark}2 French soldiers were kil{mark}led near Gao on Monday."):
+        [fig] = parse_text(text, doc_id="z", published="2020-01-08").figures.itertuples()
+        assert fig.measure == "killed" and text[fig.start:fig.end].replace(mark, "") in ("Five", "12")
+        assert text[fig.sentence_start:fig.sentence_end] == fig.quote == text.rstrip()
+
+
+def test_a_lone_surrogate_is_not_a_crash() -> None:
+    from sahel.extract import parse_text
+
+    text = "Five French soldiers were killed near Gao on Monday. \udce9 Then 3 soldiers were killed."
+    figs = parse_text(text, doc_id="s", published="2020-01-08").figures
+    assert figs["value"].tolist() == [5, 3] and text[figs["start"].iloc[1]] == "3"
