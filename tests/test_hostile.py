@@ -223,3 +223,92 @@ def test_a_lone_surrogate_is_not_a_crash() -> None:
     text = "Five French soldiers were killed near Gao on Monday. \udce9 Then 3 soldiers were killed."
     figs = parse_text(text, doc_id="s", published="2020-01-08").figures
     assert figs["value"].tolist() == [5, 3] and text[figs["start"].iloc[1]] == "3"
+
+
+# --- "Tracebacks and unclear messages" ------------------------------------------------------------------
+
+def cli(*argv: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(paths.ROOT), "SAHEL_CACHE": "off"}
+    return subprocess.run([sys.executable, "-m", "sahel.cli", *argv], capture_output=True, text=True, env=env,
+                          timeout=300, cwd=cwd)
+
+
+def test_unlucky_files_are_read_with_one_warning_each(tmp_path: Path) -> None:
+    folder = corpus(tmp_path / "c", "doc_id,published\nok,2020-01-01\nUPPER,2020-01-01\nnul,2020-01-01\n"
+                    "u16,2020-01-01\n", ok=KILLED)
+    (folder / "UPPER.TXT").write_text("Three Malian soldiers were killed in Kidal on Friday.", encoding="utf-8")
+    nul = "Four Malian soldiers were wounded in Mopti\x00 on Friday."
+    (folder / "nul.txt").write_bytes(nul.encode())
+    (folder / "u16.txt").write_bytes("Six Malian soldiers were killed in Menaka on Friday.".encode("utf-16-le"))
+    proc = cli("parse", str(folder), "--out", str(tmp_path / "out"), "-j", "1")
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr
+    assert "nul.txt: 1 NUL byte(s) (first at byte 42) read as spaces" in proc.stderr
+    assert "u16.txt: not UTF-8: utf_16_le without byte-order mark, decoded" in proc.stderr
+    figs = sahel.load(tmp_path / "out").figures.set_index("doc_id")
+    assert figs["value"].to_dict() == {"UPPER": 3, "nul": 4, "ok": 5, "u16": 6}
+    start, end = figs.loc["nul", ["sentence_start", "sentence_end"]]
+    assert figs.loc["nul", "quote"] == nul.replace("\x00", " ")[start:end]
+
+
+@pytest.mark.parametrize("encoding", ["latin-1", "utf-16-le", "utf-16"])
+def test_a_latin1_or_utf16_catalog_is_decoded(tmp_path: Path, encoding: str) -> None:
+    catalog = "doc_id,published,outlet\nok,2020-01-01,Le Républicain du Mali\n".encode(encoding)
+    folder = corpus(tmp_path / "c", catalog, ok=KILLED)
+    problems = check_corpus(folder)
+    assert problems["severity"].tolist() == ["warning"] and problems["problem"].str.contains("catalog").all()
+    quiet_write(folder, tmp_path / "out")
+    docs = sahel.load(tmp_path / "out").documents
+    assert docs["outlet"].tolist() == ["Le Républicain du Mali"] and str(docs["published"][0].date()) == "2020-01-01"
+
+
+def test_a_colon_in_a_doc_id_is_refused(tmp_path: Path) -> None:
+    folder = corpus(tmp_path / "c", "doc_id,published\nok,2020-01-01\n", ok=KILLED, **{"a:13": KILLED + " 3 more."})
+    problems = check_corpus(folder)
+    assert problems.loc[problems["file"] == "a:13.txt", "problem"].str.contains("has a ':'").all()
+    done = quiet_write(folder, tmp_path / "out")
+    assert done.documents == 1 and set(sahel.load(tmp_path / "out").figures["figure_id"]) == {"ok:0"}
+
+
+def test_a_newline_in_a_file_name_cannot_fake_a_warning_line(tmp_path: Path) -> None:
+    folder = corpus(tmp_path / "c", "doc_id,published\nok,2020-01-01\n", ok=KILLED)
+    (folder / "x\nwarning\rfake\x1b[2J.txt").write_text("", encoding="utf-8")
+    for argv in (["check", str(folder)], ["parse", str(folder), "--out", str(tmp_path / "out"), "-j", "1"]):
+        proc = cli(*argv)
+        text = proc.stdout + proc.stderr
+        assert "x\\nwarning\\rfake\\x1b[2J.txt" in text and "\x1b" not in text and "\r" not in text
+        assert all("x\\nwarning" in line for line in text.splitlines() if "fake" in line)
+
+
+def test_total_with_a_date_that_is_not_a_date_is_a_clear_error() -> None:
+    corpus_ = sahel.load()
+    with pytest.raises(ValueError, match="start and end must be dates .* not 'yesterday'"):
+        corpus_.total("killed", start="yesterday")
+
+
+def test_out_a_file_and_disk_full_name_the_path(tmp_path: Path, monkeypatch, capsys) -> None:
+    folder = corpus(tmp_path / "c", "doc_id,published\nok,2020-01-01\n", ok=KILLED)
+    (tmp_path / "afile").write_text("x")
+    proc = cli("parse", str(folder), "--out", str(tmp_path / "afile"), "-j", "1")
+    assert proc.returncode == 2 and "afile: not a folder" in proc.stderr and "Errno" not in proc.stderr
+
+    def full(self, name, lines):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(tables.TableSet, "write", full)
+    out = tmp_path / "out"
+    assert main(["parse", str(folder), "--out", str(out), "-j", "1", "--no-cache"]) == 2
+    err = capsys.readouterr().err
+    assert f"No space left on device while writing the tables of {out}; nothing in it changed" in err
+    assert not any(p.name.startswith(".out") for p in tmp_path.iterdir())
+
+
+def test_score_names_a_missing_gold_file_and_refuses_impossible_values(tmp_path: Path, capsys) -> None:
+    assert main(["score", str(tmp_path / "missing.csv"), "--corpus", str(paths.SEEDS_DIR)]) == 2
+    assert f"{tmp_path / 'missing.csv'}: gold file not found" in capsys.readouterr().err
+    gold = pd.read_csv(Path(__file__).parent / "fixtures" / "seeds-figures.csv", dtype=str)
+    for value in ("1e400", "-3"):
+        gold.loc[2, "value"] = value
+        gold.to_csv(tmp_path / "gold.csv", index=False)
+        assert main(["score", str(tmp_path / "gold.csv"), "--corpus", str(paths.SEEDS_DIR)]) == 2
+        err = capsys.readouterr().err
+        assert f"gold.csv: line 4: value {float(value)} is not a finite number >= 0" in err, err
