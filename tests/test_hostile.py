@@ -233,21 +233,29 @@ def cli(*argv: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
                           timeout=300, cwd=cwd)
 
 
+UNLUCKY = Path(__file__).parent / "fixtures" / "hostile" / "unlucky"
+
+
 def test_unlucky_files_are_read_with_one_warning_each(tmp_path: Path) -> None:
-    folder = corpus(tmp_path / "c", "doc_id,published\nok,2020-01-01\nUPPER,2020-01-01\nnul,2020-01-01\n"
-                    "u16,2020-01-01\n", ok=KILLED)
-    (folder / "UPPER.TXT").write_text("Three Malian soldiers were killed in Kidal on Friday.", encoding="utf-8")
-    nul = "Four Malian soldiers were wounded in Mopti\x00 on Friday."
-    (folder / "nul.txt").write_bytes(nul.encode())
-    (folder / "u16.txt").write_bytes("Six Malian soldiers were killed in Menaka on Friday.".encode("utf-16-le"))
-    proc = cli("parse", str(folder), "--out", str(tmp_path / "out"), "-j", "1")
+    problems = check_corpus(UNLUCKY)
+    assert problems[["file", "severity"]].values.tolist() == [
+        ["catalog.csv", "warning"], ["nul_byte.txt", "warning"], ["utf16_no_bom.txt", "warning"]]
+    proc = cli("parse", str(UNLUCKY), "--out", str(tmp_path / "out"), "-j", "1")
     assert proc.returncode == 0 and "Traceback" not in proc.stderr
-    assert "nul.txt: 1 NUL byte(s) (first at byte 42) read as spaces" in proc.stderr
-    assert "u16.txt: not UTF-8: utf_16_le without byte-order mark, decoded" in proc.stderr
-    figs = sahel.load(tmp_path / "out").figures.set_index("doc_id")
-    assert figs["value"].to_dict() == {"UPPER": 3, "nul": 4, "ok": 5, "u16": 6}
-    start, end = figs.loc["nul", ["sentence_start", "sentence_end"]]
-    assert figs.loc["nul", "quote"] == nul.replace("\x00", " ")[start:end]
+    assert "nul_byte.txt: 1 NUL byte(s) (first at byte 42) read as spaces" in proc.stderr
+    assert "utf16_no_bom.txt: not UTF-8: utf_16_le without byte-order mark, decoded" in proc.stderr
+    loaded = sahel.load(tmp_path / "out")
+    assert loaded.documents["published"].notna().all()  # the latin-1 catalog was read
+    assert "Le Républicain" in loaded.documents["outlet"].tolist()
+    figs = loaded.figures
+    assert figs[["doc_id", "value", "measure", "paragraph"]].values.tolist() == [
+        ["UPPER", 9, "killed", 1], ["invisible", 12, "wounded", 1], ["invisible", 7, "killed", 2],
+        ["lone_cr", 5, "killed", 2], ["lone_cr", 3, "killed", 3], ["nul_byte", 4, "wounded", 1],
+        ["utf16_no_bom", 6, "killed", 1]]
+    for row in figs.itertuples():
+        path = next(UNLUCKY.glob(f"{row.doc_id}.*"))
+        text = path.read_bytes().decode("utf_16_le" if "utf16" in row.doc_id else "utf-8").replace("\x00", " ")
+        assert text[row.start:row.end] == row.surface and text[row.sentence_start:row.sentence_end] == row.quote
 
 
 @pytest.mark.parametrize("encoding", ["latin-1", "utf-16-le", "utf-16"])
