@@ -320,3 +320,15 @@ def test_score_names_a_missing_gold_file_and_refuses_impossible_values(tmp_path:
         assert main(["score", str(tmp_path / "gold.csv"), "--corpus", str(paths.SEEDS_DIR)]) == 2
         err = capsys.readouterr().err
         assert f"gold.csv: line 4: value {float(value)} is not a finite number >= 0" in err, err
+
+
+def test_item8_figures_per_article_are_limited_with_a_warning(tmp_path: Path, monkeypatch) -> None:
+    from sahel import pipeline
+
+    monkeypatch.setattr(pipeline, "MAX_FIGURES", 2)
+    folder = corpus(tmp_path / "c", "doc_id,published\nlog,2020-01-08\n",
+                    log="Casualty log\n\n3 soldiers killed in Gao.\n4 soldiers killed in Kidal.\n"
+                        "5 soldiers killed in Mopti.\n")
+    with pytest.warns(CorpusWarning, match=r"log.txt: 3 figures; only the first 2 kept"):
+        done = write_corpus(folder, tmp_path / "out", jobs=1, cache=False, progress=False)
+    assert sahel.load(tmp_path / "out").figures["value"].tolist() == [3, 4] and done.figures == 2

@@ -213,7 +213,8 @@ def _catalog_text(path: Path) -> tuple[str | None, str | None]:
             return None, f"catalog unreadable ({exc.strerror}); publication dates unknown"
     decoded = decode_bytes(data)
     if decoded.text is None:
-        return None, f"catalog {decoded.problem}".replace("; skipped", "; catalog ignored, publication dates unknown")
+        why = f"catalog {decoded.problem}"
+        return None, why.replace("; skipped", "; catalog ignored, publication dates unknown")
     return decoded.text, decoded.problem and f"catalog {decoded.problem}"
 
 
