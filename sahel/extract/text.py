@@ -1,8 +1,9 @@
 """Text clean-up that keeps every offset pointing into the text as stored.
 
 :func:`clean` repairs HTML-entity debris (``,quot;`` → ``"``), folds curly
-quotes, dashes and odd spaces, and blanks out lines that repeat an earlier
-line (photo captions printed twice). The result carries a map from each
+quotes, dashes and odd spaces, reads a lone CR as a line break, drops
+invisible characters (zero-width, bidi controls) and blanks out lines that
+repeat an earlier line (photo captions printed twice), in linear time. The result carries a map from each
 cleaned character back to the original text. Also the two helpers of fast
 keyword patterns: :func:`fold_case` and :func:`prefix_tree`. What stays out:
 sentences (:mod:`.sentences`) and anything that reads meaning.
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import html
 import re
+from array import array
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -121,8 +123,7 @@ def clean(raw: str) -> Cleaned:
     if not edits:
         return Cleaned(raw, range(len(raw)), range(1, len(raw) + 1))
     out: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
+    starts, ends = array("q"), array("q")  # 8 bytes a character, not a Python int each
     i = 0
     for a in sorted(edits):
         if a < i:  # inside an earlier edit
@@ -138,7 +139,7 @@ def clean(raw: str) -> Cleaned:
     out.append(raw[i:])
     starts.extend(range(i, len(raw)))
     ends.extend(range(i + 1, len(raw) + 1))
-    return Cleaned("".join(out), tuple(starts), tuple(ends))
+    return Cleaned("".join(out), starts, ends)
 
 
 def _lower_latin(ch: str) -> str:
