@@ -332,3 +332,9 @@ def test_item8_figures_per_article_are_limited_with_a_warning(tmp_path: Path, mo
     with pytest.warns(CorpusWarning, match=r"log.txt: 3 figures; only the first 2 kept"):
         done = write_corpus(folder, tmp_path / "out", jobs=1, cache=False, progress=False)
     assert sahel.load(tmp_path / "out").figures["value"].tolist() == [3, 4] and done.figures == 2
+
+
+def test_random_binary_data_with_few_nul_bytes_is_still_binary() -> None:
+    data = bytes((i * 7919 + 13) * 104729 % 251 + 3 for i in range(20_000)) + b"\x00" * 50
+    assert scan_mod.decode_bytes(data).problem.startswith("binary file")
+    assert scan_mod.decode_bytes(b"Four soldiers\x00 were killed.").text == "Four soldiers  were killed."

@@ -154,6 +154,8 @@ def decode_bytes(data: bytes) -> Decoded:
     nuls = data.count(0)
     if 0 < nuls <= 1 + len(data) // 100:  # a few stray NUL bytes in a text: read as spaces (offsets kept)
         decoded = decode_bytes(data.replace(b"\0", b" "))
+        if decoded.text is None:  # random binary data has 0.4 % NUL bytes
+            return decoded
         note = f"{nuls} NUL byte(s) (first at byte {data.index(0)}) read as spaces"
         return Decoded(decoded.text, decoded.encoding, "; ".join(filter(None, (note, decoded.problem))),
                        decoded.severity or WARNING)
