@@ -36,9 +36,12 @@ def cmd_parse(args: argparse.Namespace) -> int:
                   "nothing was written", file=sys.stderr)
             return 1
     signal.signal(signal.SIGTERM, _terminate)
-    parse_to_tables(Path(args.corpus), Path(args.out), jobs=args.jobs, cache=not args.no_cache,
-                    progress=args.progress, scheduler=args.scheduler, max_bytes=max_bytes,
-                    corrections=args.corrections)
+    done = parse_to_tables(Path(args.corpus), Path(args.out), jobs=args.jobs, cache=not args.no_cache,
+                           progress=args.progress, scheduler=args.scheduler, max_bytes=max_bytes,
+                           corrections=args.corrections)
+    if args.strict and done.problems:  # found only while parsing (an article the extractor failed on)
+        print(f"sahel parse: {len(done.problems)} problem(s) while parsing, with --strict", file=sys.stderr)
+        return 1
     return 0
 
 

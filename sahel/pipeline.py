@@ -41,6 +41,8 @@ TABLES = {**ARTICLE_TABLES, "documents": DOCUMENTS, **{name: DERIVED[name] for n
 """Every table ``sahel parse`` writes, in the order written."""
 ERROR = "error"
 """Key of the rows of an article the extractor failed on (never cached)."""
+MAX_FIGURES = 10_000
+"""Figures kept per article (a news article has ~1-50; a 5 MB casualty log could give 150,000)."""
 
 
 @dataclass
@@ -172,6 +174,10 @@ def write_corpus(path: str | Path, out_dir: str | Path, jobs: int | None = None,
                 elif key is not None and store is not None and not cached:
                     store.put(key, rows)
                 summary.stats.parsed += not cached
+                if len(rows["figures"]) > MAX_FIGURES:
+                    _warn(summary.problems, f"{shown(folder / docs[i]['path'])}: {len(rows['figures']):,} figures; "
+                          f"only the first {MAX_FIGURES:,} kept (the limit of figures per article)")
+                    rows = {**rows, "figures": rows["figures"][:MAX_FIGURES]}
                 for name in ARTICLE_TABLES:
                     out.write(name, "".join(rows[name]))
                 docs[i]["n_figures"] = len(rows["figures"])

@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from .schema import GOLD, MEASURES
+from .store.scan import shown
 from .store.tables import read_table
 
 KEY = ["doc_id", "value", "party", "measure"]
@@ -148,9 +149,22 @@ def score(gold: pd.DataFrame, predicted: pd.DataFrame) -> Score:
     return Score(matched, g.loc[misses].drop(columns="_q"), fp)
 
 
-def read_gold(path: Path) -> pd.DataFrame:
-    """Read a gold figures CSV (the codebook's columns)."""
-    return read_table(Path(path), GOLD)
+def read_gold(path: Path, schema: dict[str, str] = GOLD) -> pd.DataFrame:
+    """Read a gold CSV (the codebook's columns); ValueError naming the file and line for a value that is
+    not a finite number >= 0, FileNotFoundError naming a missing file."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{shown(path)}: gold file not found")
+    gold = read_table(path, schema)
+    for col in ("value", "value_high", "low", "best", "high"):
+        if col in gold.columns:
+            values = gold[col].astype("Float64")
+            bad = values.notna() & ~values.between(0, float("inf"), inclusive="left").fillna(False)
+            if bad.any():
+                i = int(bad.to_numpy().nonzero()[0][0])
+                raise ValueError(f"{shown(path)}: line {i + 2}: {col} {values.iloc[i]} is not a finite number "
+                                 ">= 0 (a count of people or things)")
+    return gold
 
 
 def score_corpus(gold_path: Path, corpus_dir: Path) -> Score:
@@ -251,6 +265,6 @@ def score_facts_corpus(facts_path: Path, totals_path: Path, corpus_dir: Path) ->
     """Parse ``corpus_dir`` and score its facts and totals against the gold CSVs."""
     from .pipeline import parse_corpus
 
+    gold_facts, gold_totals = read_gold(facts_path, GOLD_FACTS), read_gold(totals_path, GOLD_TOTALS)
     corpus = parse_corpus(corpus_dir)
-    return score_facts(read_table(Path(facts_path), GOLD_FACTS), read_table(Path(totals_path), GOLD_TOTALS),
-                       corpus.figures, corpus.facts)
+    return score_facts(gold_facts, gold_totals, corpus.figures, corpus.facts)

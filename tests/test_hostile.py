@@ -170,3 +170,171 @@ def test_item6_a_loop_of_symlinks_is_one_line_not_a_crash(tmp_path: Path) -> Non
     df = check_corpus(folder)
     assert set(df.loc[df["severity"] == "error", "file"]) == {"a.txt", "b.txt"}
     assert quiet_write(folder, tmp_path / "out").documents == 1
+
+
+def test_item2_an_article_over_a_million_characters_is_parsed(tmp_path: Path, capsys) -> None:
+    text = "The weather was mild in Bamako. " * 33_000 + "\n\n" + KILLED + "\n"
+    assert len(text) > 1_000_000
+    folder = corpus(tmp_path / "c", "doc_id,published\nbig,2020-01-01\n", big=text)
+    assert main(["parse", str(folder), "--out", str(tmp_path / "out"), "--strict", "--no-cache", "-j", "1"]) == 0
+    assert "extractor failed" not in capsys.readouterr().err
+    figures = sahel.load(tmp_path / "out").figures
+    [start] = figures["start"].tolist()
+    assert text[start:start + 4] == "Five" and start > 1_000_000
+
+
+def test_strict_parse_fails_when_an_article_fails_to_parse(tmp_path: Path, monkeypatch, capsys) -> None:
+    import sahel.extract
+
+    def broken(*args, **kwargs):
+        raise ValueError("boom")
+
+    monkeypatch.setattr(sahel.extract, "parse_text", broken)
+    folder = corpus(tmp_path / "c", "doc_id,published\nok,2020-01-01\n", ok=KILLED)
+    assert main(["parse", str(folder), "--out", str(tmp_path / "out"), "--strict", "--no-cache", "-j", "1"]) == 1
+    assert "ok.txt: extractor failed (ValueError: boom)" in capsys.readouterr().err
+
+
+def test_item7_lone_cr_line_endings_give_paragraphs() -> None:
+    from sahel.extract import parse_text
+
+    text = "Mali: the toll\r\rIn Gao. " + KILLED + "\r\rIn Menaka. Three Malian soldiers died on Tuesday."
+    figs = parse_text(text, doc_id="cr", published="2020-01-08").figures
+    assert figs["paragraph"].tolist() == [2, 3]
+    assert [text[s:e] for s, e in zip(figs["start"], figs["end"])] == ["Five", "Three"]
+    assert all(text[s:e] == q for s, e, q in zip(figs["sentence_start"], figs["sentence_end"], figs["quote"]))
+
+
+@pytest.mark.parametrize("mark", ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u202a", "\u202b", "\u202c",
+                                  "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069"])
+def test_item7_invisible_characters_inside_a_word_keep_the_figure(mark: str) -> None:
+    from sahel.extract import parse_text
+
+    for text in (f"Fi{mark}ve French sol{mark}diers were killed near Gao on Monday.",
+                 f"Among the dead: 1{mark}2 French soldiers were kil{mark}led near Gao on Monday."):
+        [fig] = parse_text(text, doc_id="z", published="2020-01-08").figures.itertuples()
+        assert fig.measure == "killed" and text[fig.start:fig.end].replace(mark, "") in ("Five", "12")
+        assert text[fig.sentence_start:fig.sentence_end] == fig.quote == text.rstrip()
+
+
+def test_a_lone_surrogate_is_not_a_crash() -> None:
+    from sahel.extract import parse_text
+
+    text = "Five French soldiers were killed near Gao on Monday. \udce9 Then 3 soldiers were killed."
+    figs = parse_text(text, doc_id="s", published="2020-01-08").figures
+    assert figs["value"].tolist() == [5, 3] and text[figs["start"].iloc[1]] == "3"
+
+
+# --- "Tracebacks and unclear messages" ------------------------------------------------------------------
+
+def cli(*argv: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(paths.ROOT), "SAHEL_CACHE": "off"}
+    return subprocess.run([sys.executable, "-m", "sahel.cli", *argv], capture_output=True, text=True, env=env,
+                          timeout=300, cwd=cwd)
+
+
+UNLUCKY = Path(__file__).parent / "fixtures" / "hostile" / "unlucky"
+
+
+def test_unlucky_files_are_read_with_one_warning_each(tmp_path: Path) -> None:
+    problems = check_corpus(UNLUCKY)
+    assert problems[["file", "severity"]].values.tolist() == [
+        ["catalog.csv", "warning"], ["nul_byte.txt", "warning"], ["utf16_no_bom.txt", "warning"]]
+    proc = cli("parse", str(UNLUCKY), "--out", str(tmp_path / "out"), "-j", "1")
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr
+    assert "nul_byte.txt: 1 NUL byte(s) (first at byte 42) read as spaces" in proc.stderr
+    assert "utf16_no_bom.txt: not UTF-8: utf_16_le without byte-order mark, decoded" in proc.stderr
+    loaded = sahel.load(tmp_path / "out")
+    assert loaded.documents["published"].notna().all()  # the latin-1 catalog was read
+    assert "Le Républicain" in loaded.documents["outlet"].tolist()
+    figs = loaded.figures
+    assert figs[["doc_id", "value", "measure", "paragraph"]].values.tolist() == [
+        ["UPPER", 9, "killed", 1], ["invisible", 12, "wounded", 1], ["invisible", 7, "killed", 2],
+        ["lone_cr", 5, "killed", 2], ["lone_cr", 3, "killed", 3], ["nul_byte", 4, "wounded", 1],
+        ["utf16_no_bom", 6, "killed", 1]]
+    for row in figs.itertuples():
+        path = next(UNLUCKY.glob(f"{row.doc_id}.*"))
+        text = path.read_bytes().decode("utf_16_le" if "utf16" in row.doc_id else "utf-8").replace("\x00", " ")
+        assert text[row.start:row.end] == row.surface and text[row.sentence_start:row.sentence_end] == row.quote
+
+
+@pytest.mark.parametrize("encoding", ["latin-1", "utf-16-le", "utf-16"])
+def test_a_latin1_or_utf16_catalog_is_decoded(tmp_path: Path, encoding: str) -> None:
+    catalog = "doc_id,published,outlet\nok,2020-01-01,Le Républicain du Mali\n".encode(encoding)
+    folder = corpus(tmp_path / "c", catalog, ok=KILLED)
+    problems = check_corpus(folder)
+    assert problems["severity"].tolist() == ["warning"] and problems["problem"].str.contains("catalog").all()
+    quiet_write(folder, tmp_path / "out")
+    docs = sahel.load(tmp_path / "out").documents
+    assert docs["outlet"].tolist() == ["Le Républicain du Mali"] and str(docs["published"][0].date()) == "2020-01-01"
+
+
+def test_a_colon_in_a_doc_id_is_refused(tmp_path: Path) -> None:
+    folder = corpus(tmp_path / "c", "doc_id,published\nok,2020-01-01\n", ok=KILLED, **{"a:13": KILLED + " 3 more."})
+    problems = check_corpus(folder)
+    assert problems.loc[problems["file"] == "a:13.txt", "problem"].str.contains("has a ':'").all()
+    done = quiet_write(folder, tmp_path / "out")
+    assert done.documents == 1 and set(sahel.load(tmp_path / "out").figures["figure_id"]) == {"ok:0"}
+
+
+def test_a_newline_in_a_file_name_cannot_fake_a_warning_line(tmp_path: Path) -> None:
+    folder = corpus(tmp_path / "c", "doc_id,published\nok,2020-01-01\n", ok=KILLED)
+    (folder / "x\nwarning\rfake\x1b[2J.txt").write_text("", encoding="utf-8")
+    for argv in (["check", str(folder)], ["parse", str(folder), "--out", str(tmp_path / "out"), "-j", "1"]):
+        proc = cli(*argv)
+        text = proc.stdout + proc.stderr
+        assert "x\\nwarning\\rfake\\x1b[2J.txt" in text and "\x1b" not in text and "\r" not in text
+        assert all("x\\nwarning" in line for line in text.splitlines() if "fake" in line)
+
+
+def test_total_with_a_date_that_is_not_a_date_is_a_clear_error() -> None:
+    corpus_ = sahel.load()
+    with pytest.raises(ValueError, match="start and end must be dates .* not 'yesterday'"):
+        corpus_.total("killed", start="yesterday")
+
+
+def test_out_a_file_and_disk_full_name_the_path(tmp_path: Path, monkeypatch, capsys) -> None:
+    folder = corpus(tmp_path / "c", "doc_id,published\nok,2020-01-01\n", ok=KILLED)
+    (tmp_path / "afile").write_text("x")
+    proc = cli("parse", str(folder), "--out", str(tmp_path / "afile"), "-j", "1")
+    assert proc.returncode == 2 and "afile: not a folder" in proc.stderr and "Errno" not in proc.stderr
+
+    def full(self, name, lines):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(tables.TableSet, "write", full)
+    out = tmp_path / "out"
+    assert main(["parse", str(folder), "--out", str(out), "-j", "1", "--no-cache"]) == 2
+    err = capsys.readouterr().err
+    assert f"No space left on device while writing the tables of {out}; nothing in it changed" in err
+    assert not any(p.name.startswith(".out") for p in tmp_path.iterdir())
+
+
+def test_score_names_a_missing_gold_file_and_refuses_impossible_values(tmp_path: Path, capsys) -> None:
+    assert main(["score", str(tmp_path / "missing.csv"), "--corpus", str(paths.SEEDS_DIR)]) == 2
+    assert f"{tmp_path / 'missing.csv'}: gold file not found" in capsys.readouterr().err
+    gold = pd.read_csv(Path(__file__).parent / "fixtures" / "seeds-figures.csv", dtype=str)
+    for value in ("1e400", "-3"):
+        gold.loc[2, "value"] = value
+        gold.to_csv(tmp_path / "gold.csv", index=False)
+        assert main(["score", str(tmp_path / "gold.csv"), "--corpus", str(paths.SEEDS_DIR)]) == 2
+        err = capsys.readouterr().err
+        assert f"gold.csv: line 4: value {float(value)} is not a finite number >= 0" in err, err
+
+
+def test_item8_figures_per_article_are_limited_with_a_warning(tmp_path: Path, monkeypatch) -> None:
+    from sahel import pipeline
+
+    monkeypatch.setattr(pipeline, "MAX_FIGURES", 2)
+    folder = corpus(tmp_path / "c", "doc_id,published\nlog,2020-01-08\n",
+                    log="Casualty log\n\n3 soldiers killed in Gao.\n4 soldiers killed in Kidal.\n"
+                        "5 soldiers killed in Mopti.\n")
+    with pytest.warns(CorpusWarning, match=r"log.txt: 3 figures; only the first 2 kept"):
+        done = write_corpus(folder, tmp_path / "out", jobs=1, cache=False, progress=False)
+    assert sahel.load(tmp_path / "out").figures["value"].tolist() == [3, 4] and done.figures == 2
+
+
+def test_random_binary_data_with_few_nul_bytes_is_still_binary() -> None:
+    data = bytes((i * 7919 + 13) * 104729 % 251 + 3 for i in range(20_000)) + b"\x00" * 50
+    assert scan_mod.decode_bytes(data).problem.startswith("binary file")
+    assert scan_mod.decode_bytes(b"Four soldiers\x00 were killed.").text == "Four soldiers  were killed."

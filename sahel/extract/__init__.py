@@ -23,7 +23,7 @@ from .dates import as_date
 from .figures import ANY_NUMBER, ONE_VICTIM, code_sentence, rows
 from .parties import Context
 from .sentences import Figure, sentence_spans
-from .text import clean, fold_case
+from .text import clean, fold_case, without_surrogates
 
 __all__ = ["Document", "parse_text"]
 _VICTIM_WORD = re.compile("killed|wounded|injured|abducted|kidnapped|captured|arrested|shot dead")  # a literal first test
@@ -71,6 +71,7 @@ def parse_text(text: str, *, doc_id: str = "doc", published: date | str | None =
     if not isinstance(text, str):
         raise TypeError(f"{doc_id}: text must be str, not {type(text).__name__}")
     pub = as_date(published, strict=True)
+    text = without_surrogates(text)
     cleaned = clean(text)
     folded = fold_case(cleaned.text)
     context = Context()

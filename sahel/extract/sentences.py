@@ -101,7 +101,7 @@ def sentence_spans(cleaned: Cleaned) -> list[tuple[int, int, int]]:
     """(start, end, paragraph) of each sentence, in cleaned-text offsets."""
     text = cleaned.text
     breaks = [m.end() for m in BLANK_LINE.finditer(text)]
-    starts = sentence_starts(nlp().make_doc(text), text)
+    starts = sentence_starts(nlp().tokenizer(text), text)  # not make_doc: no 1,000,000-character limit (E088)
     spans = []
     for s, e in zip(starts, starts[1:] + [len(text)]):
         chunk = text[s:e]  # with the whitespace after the sentence, stripped below

@@ -1,8 +1,9 @@
 """Text clean-up that keeps every offset pointing into the text as stored.
 
 :func:`clean` repairs HTML-entity debris (``,quot;`` → ``"``), folds curly
-quotes, dashes and odd spaces, and blanks out lines that repeat an earlier
-line (photo captions printed twice). The result carries a map from each
+quotes, dashes and odd spaces, reads a lone CR as a line break, drops
+invisible characters (zero-width, bidi controls) and blanks out lines that
+repeat an earlier line (photo captions printed twice), in linear time. The result carries a map from each
 cleaned character back to the original text. Also the two helpers of fast
 keyword patterns: :func:`fold_case` and :func:`prefix_tree`. What stays out:
 sentences (:mod:`.sentences`) and anything that reads meaning.
@@ -11,6 +12,8 @@ from __future__ import annotations
 
 import html
 import re
+from array import array
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -22,7 +25,7 @@ _CHARS = str.maketrans({
     "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-",
     "\u2015": "-", "\u2212": "-",
     "\u00a0": " ", "\u2009": " ", "\u202f": " ", "\u2007": " ", "\u2002": " ", "\u2003": " ",
-    "\t": " ", "\r": " ",
+    "\t": " ", "\r": "\n",
 })
 _FOLD_SPECIAL = {"\u0131": "i", "\u017f": "s", "\u0130": "i"}  # ı, ſ, İ: re.IGNORECASE equates them to i, s, i
 
@@ -42,7 +45,9 @@ def fold_case(text: str) -> str:
     return "".join(_FOLD_SPECIAL.get(c) or (c.lower() if len(c.lower()) == 1 else c) for c in text)
 
 
-_DROP = {"\u200b", "\ufeff", "\u00ad", "\u200e", "\u200f"}
+_DROP = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u200e", "\u200f", "\u061c",
+         *map(chr, range(0x202A, 0x202F)), *map(chr, range(0x2066, 0x206A))}
+"""Invisible characters (zero-width, soft hyphen, bidi controls) dropped: a word they split is one word."""
 _MIN_REPEAT = 30  # characters a line needs before its repetition is dropped
 
 
@@ -62,24 +67,38 @@ class Cleaned:
         return self.starts[start], self.ends[end - 1]
 
 
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
+
+
 def _repeated_lines(raw: str) -> list[tuple[int, int]]:
-    """Spans of lines that repeat (or extend) an earlier line of the text."""
-    seen: dict[str, list[str]] = {}  # the lines kept, by their first _MIN_REPEAT characters
+    """Spans of lines that repeat (or extend) an earlier line of the text (linear: a trie of words)."""
+    kept: dict = {}  # the words of each line kept, as a trie; "" marks a line's end
     spans = []
-    pos = 0
-    for line in raw.split("\n"):
-        key = " ".join(line.split())
-        if len(key) >= _MIN_REPEAT:
-            kept = seen.setdefault(key[:_MIN_REPEAT], [])
-            if any(key == s or key.startswith(s + " ") for s in kept):
-                spans.append((pos, pos + len(line)))
-            else:
-                kept.append(key)
-        pos += len(line) + 1
+    for m in _LINE.finditer(raw):
+        line = m.group().rstrip("\r\n")
+        words = line.split()
+        if len(" ".join(words)) < _MIN_REPEAT:
+            continue
+        node, repeated = kept, False
+        for word in words:
+            if "" in node:
+                repeated = True
+                break
+            node = node.setdefault(word, {})
+        if repeated or "" in node:
+            spans.append((m.start(), m.start() + len(line)))
+        else:
+            node[""] = {}
     return spans
 
 
 _SPECIAL = re.compile("[" + re.escape("".join(chr(c) for c in _CHARS) + "".join(_DROP)) + "]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def without_surrogates(text: str) -> str:
+    """``text`` with each lone surrogate (not a character: no encoding can write it) as U+FFFD; same length."""
+    return _SURROGATE.sub("\ufffd", text)
 
 
 def clean(raw: str) -> Cleaned:
@@ -87,10 +106,11 @@ def clean(raw: str) -> Cleaned:
     edits: dict[int, tuple[int, str]] = {}  # start -> (end, replacement)
     for a, b in _repeated_lines(raw):
         edits[a] = (b, "")
-    blocked = sorted(edits.items())
+    blocked = sorted(edits)  # disjoint line spans
 
     def free(pos: int) -> bool:
-        return not any(a <= pos < e for a, (e, _) in blocked)
+        i = bisect_right(blocked, pos) - 1
+        return i < 0 or pos >= edits[blocked[i]][0]
 
     for m in _ENTITY.finditer(raw):
         if free(m.start()):
@@ -98,12 +118,12 @@ def clean(raw: str) -> Cleaned:
     for m in _SPECIAL.finditer(raw):
         if m.start() not in edits and free(m.start()):
             ch = m.group()
-            edits[m.start()] = (m.end(), "" if ch in _DROP else ch.translate(_CHARS))
+            crlf = ch == "\r" and raw[m.end():m.end() + 1] == "\n"  # the CR of CRLF: a space; a lone CR: a break
+            edits[m.start()] = (m.end(), "" if ch in _DROP else " " if crlf else ch.translate(_CHARS))
     if not edits:
         return Cleaned(raw, range(len(raw)), range(1, len(raw) + 1))
     out: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
+    starts, ends = array("q"), array("q")  # 8 bytes a character, not a Python int each
     i = 0
     for a in sorted(edits):
         if a < i:  # inside an earlier edit
@@ -119,7 +139,7 @@ def clean(raw: str) -> Cleaned:
     out.append(raw[i:])
     starts.extend(range(i, len(raw)))
     ends.extend(range(i + 1, len(raw) + 1))
-    return Cleaned("".join(out), tuple(starts), tuple(ends))
+    return Cleaned("".join(out), starts, ends)
 
 
 def _lower_latin(ch: str) -> str:

@@ -44,7 +44,10 @@ def _day(x: object) -> pd.Timestamp | None:
 def total(facts: pd.DataFrame, measure: str, party: str | None = None, start: object = None,
           end: object = None) -> Total:
     """How many ``measure`` (of ``party``; every party when None) in ``[start, end]`` (open when None)."""
-    ws, we = _day(start), _day(end)
+    try:
+        ws, we = _day(start), _day(end)
+    except (ValueError, TypeError):
+        raise ValueError(f"start and end must be dates (YYYY-MM-DD) or None, not {start!r} and {end!r}") from None
     if ws is not None and we is not None and we < ws:
         raise ValueError(f"end {we.date()} is before start {ws.date()}")
     f = facts[(facts["measure"] == measure) & ((facts["party"] == party) if party is not None else True)]

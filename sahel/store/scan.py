@@ -107,6 +107,16 @@ def _is_binary(data: bytes) -> bool:
     return len(head) - len(head.translate(None, _CONTROL_BYTES)) > 0.05 * len(head)
 
 
+def _utf16_without_bom(data: bytes) -> list[str]:
+    """``utf_16_le`` or ``utf_16_be`` when every other byte of the head is NUL (Latin-script UTF-16)."""
+    head = data[:8192]
+    if len(data) % 2 or len(head) < 8:
+        return []
+    even, odd = head[0::2], head[1::2]
+    return [enc for zeros, other, enc in ((odd, even, "utf_16_le"), (even, odd, "utf_16_be"))
+            if zeros.count(0) >= 0.9 * len(zeros) and other.count(0) == 0]
+
+
 def _mostly_utf8(data: bytes) -> tuple[str, int, int] | None:
     """UTF-8 with a few invalid bytes: the text (invalid bytes replaced), count, first offset."""
     text = data.decode("utf-8", errors="surrogateescape")
@@ -135,6 +145,20 @@ def decode_bytes(data: bytes) -> Decoded:
                                "(byte-order mark), decoded", WARNING)
             except UnicodeDecodeError:
                 break
+    for encoding in _utf16_without_bom(data):
+        try:
+            return Decoded(data.decode(encoding), encoding, f"not UTF-8: {encoding} without byte-order mark, "
+                           "decoded", WARNING)
+        except UnicodeDecodeError:
+            pass
+    nuls = data.count(0)
+    if 0 < nuls <= 1 + len(data) // 100:  # a few stray NUL bytes in a text: read as spaces (offsets kept)
+        decoded = decode_bytes(data.replace(b"\0", b" "))
+        if decoded.text is None:  # random binary data has 0.4 % NUL bytes
+            return decoded
+        note = f"{nuls} NUL byte(s) (first at byte {data.index(0)}) read as spaces"
+        return Decoded(decoded.text, decoded.encoding, "; ".join(filter(None, (note, decoded.problem))),
+                       decoded.severity or WARNING)
     if _is_binary(data):
         return Decoded(None, None, "binary file (NUL or control bytes), not a text article; skipped", ERROR)
     try:
@@ -173,7 +197,7 @@ def _published(raw: str, doc_id: str, today: date) -> tuple[date | None, str | N
 
 
 def _catalog_text(path: Path) -> tuple[str | None, str | None]:
-    """The catalog's text, or why it cannot be used (not a regular file, too large, not UTF-8)."""
+    """The catalog's text (decoded as an article is), and what is wrong with it (why there is none)."""
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a FIFO must not block
     except OSError as exc:
@@ -186,12 +210,14 @@ def _catalog_text(path: Path) -> tuple[str | None, str | None]:
             return None, (f"catalog too large ({st.st_size:,} bytes, limit {MAX_CATALOG_BYTES:,}); "
                           "catalog ignored, publication dates unknown")
         try:
-            return fh.read(MAX_CATALOG_BYTES + 1).decode("utf-8-sig"), None
-        except UnicodeDecodeError as exc:
-            return None, (f"catalog not UTF-8 ({exc.reason} at byte {exc.start}); "
-                          "catalog ignored, publication dates unknown")
+            data = fh.read(MAX_CATALOG_BYTES + 1)
         except OSError as exc:
             return None, f"catalog unreadable ({exc.strerror}); publication dates unknown"
+    decoded = decode_bytes(data)
+    if decoded.text is None:
+        why = f"catalog {decoded.problem}"
+        return None, why.replace("; skipped", "; catalog ignored, publication dates unknown")
+    return decoded.text, decoded.problem and f"catalog {decoded.problem}"
 
 
 def _fields(line: str) -> list[str]:
@@ -217,8 +243,9 @@ def read_catalog_entries(folder: Path, today: date | None = None
         problems.append(Problem(path, doc_id, severity, message))
 
     text, why = _catalog_text(path)
+    if why:
+        add(None, WARNING if text is not None else ERROR, why)
     if text is None:
-        add(None, ERROR, why or "catalog unusable")
         return {}, problems
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     try:
@@ -286,7 +313,7 @@ def scan(folder: str | Path, *, max_bytes: int = MAX_BYTES, today: date | None =
     root = folder.resolve()
     catalog, problems = read_catalog_entries(folder, today)
     yield from problems
-    files = sorted(folder.glob("*.txt"), key=lambda p: p.name)
+    files = sorted((p for p in folder.iterdir() if p.suffix.lower() == ".txt"), key=lambda p: p.name)
     if catalog is None:
         yield Problem(folder / CATALOG, None, WARNING,
                       "no catalog.csv: publication dates unknown, relative dates left unresolved")
@@ -304,6 +331,10 @@ def scan(folder: str | Path, *, max_bytes: int = MAX_BYTES, today: date | None =
             doc_id.encode("utf-8")
         except UnicodeEncodeError:
             yield Problem(path, None, ERROR, "file name is not valid UTF-8; skipped (rename the file)")
+            continue
+        if ":" in doc_id:
+            yield Problem(path, None, ERROR, "file name has a ':' (figure ids are doc_id:offset); skipped "
+                          "(rename the file)")
             continue
         data, why = _read(path, root, max_bytes)
         if data is None:

@@ -166,8 +166,14 @@ class TableSet:
                     _fsync(self.tmp / name)
                 with _signals_held():
                     self.written = _commit(self.tmp, self.out_dir, names, self.lock)
+        except OSError as err:
+            exc = err
+            raise
         finally:
             self._close()
+            if isinstance(exc, OSError) and exc.filename is None:  # a full disk: say where
+                raise OSError(exc.errno, f"{exc.strerror or exc} while writing the tables of {self.out_dir}; "
+                              "nothing in it changed", str(self.tmp)) from exc
 
     def _close(self) -> None:
         for fh in self.files.values():
