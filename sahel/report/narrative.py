@@ -23,22 +23,10 @@ from typing import Any, TypeVar
 import pandas as pd
 
 from .. import paths
+from ..schema import party_name
 from .params import Params, validate
 
 T = TypeVar("T")
-
-PARTY_LABELS: dict[str, str] = {
-    "FRA": "French", "MLI": "Malian", "BFA": "Burkinabe", "NER": "Nigerien", "TCD": "Chadian",
-    "MRT": "Mauritanian", "EST": "Estonian", "GBR": "British", "USA": "American",
-    "BEL": "Belgian", "CZE": "Czech", "DNK": "Danish", "DEU": "German", "SWE": "Swedish",
-    "ITA": "Italian", "ESP": "Spanish", "NLD": "Dutch", "NOR": "Norwegian", "PRT": "Portuguese",
-    "CAN": "Canadian", "RUS": "Russian", "CHE": "Swiss", "CIV": "Ivorian", "GHA": "Ghanaian",
-    "TGO": "Togolese", "BEN": "Beninese", "LBY": "Libyan", "EGY": "Egyptian", "CHN": "Chinese", "DZA": "Algerian", "NGA": "Nigerian", "SEN": "Senegalese",
-    "UN": "UN peacekeeping", "EU": "EU mission", "G5S": "G5 Sahel joint force",
-    "JIHADIST": "jihadist", "ARMED_GROUP": "armed-group", "MERCENARY": "mercenary",
-    "CIVILIAN": "civilian", "UNKNOWN": "unattributed",
-}
-"""Adjectives used in generated sentences for party codes."""
 
 MEASURE_VERBS: dict[str, str] = {
     "killed": "killed", "wounded": "wounded", "captured": "captured",
@@ -50,8 +38,6 @@ STATE_FORCES = ("FRA", "MLI", "BFA", "NER", "TCD", "MRT")
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~$:@^=\"'])")
 
-
-# --------------------------------------------------------------------------- text
 
 
 def escape(text: object) -> str:
@@ -126,20 +112,24 @@ def plural(n: int, word: str, many: str | None = None) -> str:
     return f"{n:,} {word if n == 1 else many or word + 's'}"
 
 
+def when(value: object) -> pd.Timestamp | None:
+    """A date as a Timestamp; None when missing."""
+    return None if value is None or pd.isna(value) else pd.Timestamp(value)
+
+
 def day(ts: object, undated: str = "undated") -> str:
     """``2019-11-25``; ``undated`` for a missing date."""
-    return undated if ts is None or pd.isna(ts) else f"{pd.Timestamp(ts):%Y-%m-%d}"
+    return undated if when(ts) is None else f"{when(ts):%Y-%m-%d}"
 
 
 def label(party: str) -> str:
-    """Adjective for a party code (the code itself when unknown)."""
-    return PARTY_LABELS.get(str(party), str(party))
+    """The parties table's name of a party code (the code itself when unknown)."""
+    return party_name(str(party))
 
 
 def period(start: object, end: object) -> str:
     """``2019-11-25`` or ``2019-11-18 to 2019-11-24``; empty when undated."""
-    a = pd.Timestamp(start) if start is not None and not pd.isna(start) else None
-    b = pd.Timestamp(end) if end is not None and not pd.isna(end) else None
+    a, b = when(start), when(end)
     if a is None and b is None:
         return ""
     if a is None or b is None or a == b:
@@ -180,8 +170,6 @@ def sentences(text: str) -> pd.DataFrame:
                 rows.append({"paragraph": n, "start": start + i, "text": " ".join(part.split())})
     return pd.DataFrame(rows, columns=["paragraph", "start", "text"])
 
-
-# --------------------------------------------------------------------------- the story
 
 
 @dataclass
@@ -258,8 +246,8 @@ def inside(start: object, end: object, params: Params) -> bool:
     An open start ("since ever") is inside only when the window has no start,
     so a count since 2013 is never shown in a window that starts in 2020.
     """
-    a = pd.Timestamp(start) if start is not None and not pd.isna(start) else None
-    b = pd.Timestamp(end) if end is not None and not pd.isna(end) else a
+    a = when(start)
+    b = when(end) if when(end) is not None else a
     if params.start is not None and (a is None or a < params.start):
         return False
     return not (params.end is not None and (b is None or b > params.end))
@@ -382,8 +370,6 @@ def published_in_window(s: Story) -> list[str]:
     return [d for d in sorted(s.texts) if inside(pub.get(d), pub.get(d), s.params)]
 
 
-# --------------------------------------------------------------------------- totals and tables
-
 
 def fact_cites(s: Story, facts: pd.DataFrame) -> list[str]:
     """The citation of each fact: ``[000 §7; 001 §3]`` for the figures behind it."""
@@ -408,7 +394,8 @@ def fact_figures(s: Story, facts: pd.DataFrame) -> pd.DataFrame:
 def total(s: Story, measure: str, party: str | None = None, start: object = None, end: object = None,
           facts: pd.DataFrame | None = None) -> dict:
     """Low/best/high of :func:`sahel.reconcile.total` over the window's facts (or ``facts``),
-    with the facts it used; ``high`` is NaN when open-ended."""
+    with the facts it used, its wording (``amount``) and the number it states first
+    (``stated``); ``high`` is NaN when open-ended."""
     from ..reconcile import total as reconcile_total
 
     pool = s.facts if facts is None else facts
@@ -416,19 +403,11 @@ def total(s: Story, measure: str, party: str | None = None, start: object = None
                         start=s.params.start if start is None else start,
                         end=s.params.end if end is None else end)
     used = pool[pool["fact_id"].isin(set(t.facts))]
-    return {"low": t.low, "best": t.best, "high": math.nan if t.high is None else t.high, "facts": used}
-
-
-def tidy(df: pd.DataFrame) -> pd.DataFrame:
-    """A table for display: dates as ISO strings, missing numbers blank, 1-based index."""
-    out = df.copy()
-    for col in out.columns:
-        if pd.api.types.is_datetime64_any_dtype(out[col]):
-            out[col] = out[col].dt.strftime("%Y-%m-%d").fillna("")
-        elif pd.api.types.is_float_dtype(out[col]):
-            out[col] = [number(v) if not pd.isna(v) else "" for v in out[col]]
-    out.index = pd.RangeIndex(1, len(out) + 1)
-    return out
+    high = math.nan if t.high is None else t.high
+    approx = len(used) > 0 and bool((used["qualifier"] == "approx").all())
+    return {"low": t.low, "best": t.best, "high": high, "facts": used,
+            "stated": stated(t.low, t.best, high, approx) if len(used) else math.nan,
+            "amount": amount(t.low, t.best, high, approx)}
 
 
 TABLE_CSS = ("<style>table.sahel-table{border-collapse:collapse;font-size:12px}table.sahel-table th,"
@@ -439,24 +418,37 @@ TABLE_CSS = ("<style>table.sahel-table{border-collapse:collapse;font-size:12px}t
 
 
 def table(df: pd.DataFrame, empty: str = "No rows for these parameters."):
-    """Every row of ``df`` as a static HTML table (every cell escaped), for a notebook to show."""
+    """Every row of ``df`` as a static HTML table (every cell escaped), for a notebook to show:
+    dates as ISO strings, missing numbers blank, numbers right-aligned, a 1-based row number."""
     from IPython.display import HTML
 
     if df.empty:
         return HTML(f"<p><em>{html.escape(empty)}</em></p>")
-    shown = tidy(df)
-    if "citation" in shown:  # citations are Markdown-escaped for the text; plain in a table
-        shown["citation"] = shown["citation"].str.replace("\\", "", regex=False)
-    kinds = ["n" if pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c]) else
-             "d" if pd.api.types.is_datetime64_any_dtype(df[c]) or c in ("date", "period", "published") else ""
-             for c in df.columns]
+    kinds = []
+    for c in df.columns:
+        col = df[c]
+        if pd.api.types.is_datetime64_any_dtype(col):
+            kinds.append("d")
+        elif pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
+            kinds.append("n")
+        else:
+            kinds.append("d" if c in ("date", "period", "published") else "")
 
     def cell(v: object, kind: str) -> str:
-        text = "" if v is None or (not isinstance(v, (list, tuple)) and pd.isna(v)) else str(v)
+        if v is None or (not isinstance(v, (list, tuple)) and pd.isna(v)):
+            text = ""
+        elif isinstance(v, pd.Timestamp):
+            text = f"{v:%Y-%m-%d}"
+        elif isinstance(v, float):
+            text = number(v)
+        else:
+            text = str(v)
         return f'<td class="{kind}">{html.escape(text)}</td>' if kind else f"<td>{html.escape(text)}</td>"
 
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in ["#", *shown.columns])
+    if "citation" in df:  # citations are Markdown-escaped for the text; plain in a table
+        df = df.assign(citation=df["citation"].str.replace("\\", "", regex=False))
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in ["#", *df.columns])
     rows = "\n".join(f'<tr><td class="n">{i}</td>' + "".join(cell(v, k) for v, k in zip(r, kinds)) + "</tr>"
-                     for i, r in zip(shown.index, shown.itertuples(index=False)))
+                     for i, r in enumerate(df.itertuples(index=False), 1))
     return HTML(f"{TABLE_CSS}<p>{plural(len(df), 'row')}.</p><table class=\"sahel-table\"><thead><tr>{head}"
                 f"</tr></thead><tbody>\n{rows}\n</tbody></table>")

@@ -91,12 +91,15 @@ def legend(ax: plt.Axes, parties: list[str], **kw) -> None:
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, **kw)
 
 
-def stacked(ax: plt.Axes, table: pd.DataFrame, x: np.ndarray, width: float) -> None:
-    """Bars stacked by party: ``table`` has one column per party (merged into "other" when grey)."""
+def stacked(ax: plt.Axes, table: pd.DataFrame, x: np.ndarray, width: float, across: bool = False) -> None:
+    """Bars stacked by party (horizontal ones ``across``): ``table`` has one column per party."""
     bottom = np.zeros(len(table))
     for party in table.columns:
         vals = table[party].to_numpy(dtype=float)
-        ax.bar(x, vals, width=width, bottom=bottom, color=colour(party), edgecolor="white", linewidth=0.5)
+        if across:
+            ax.barh(x, vals, height=width, left=bottom, color=colour(party), edgecolor="white", linewidth=0.5)
+        else:
+            ax.bar(x, vals, width=width, bottom=bottom, color=colour(party), edgecolor="white", linewidth=0.5)
         bottom += vals
 
 
@@ -260,7 +263,7 @@ def killed_by_year_chart(k: pd.DataFrame, title: str = "Killed per year, by part
 
 def cumulative_chart(cd: pd.DataFrame, party: str = "FRA", title: str | None = None) -> Figure:
     """Reported running totals of a party's deaths (steps) and incident counts (bars)."""
-    title = title or f"{label(party)} military deaths over time"
+    title = title or f"Military deaths of {label(party)} over time"
     if cd.empty:
         return empty(title, "no death reported in this window")
     fig, ax = plt.subplots(figsize=(WIDTH, 4.0))
@@ -290,10 +293,7 @@ def materiel_chart(mat: pd.DataFrame, title: str = "Materiel destroyed or lost")
         ["what", "party"], as_index=False)["value"].sum()
     t = by_colour(df, "what", "value")
     fig, ax = plt.subplots(figsize=(WIDTH, 1.2 + 0.4 * len(t)))
-    left = np.zeros(len(t))
-    for party in t.columns:
-        ax.barh(np.arange(len(t)), t[party], left=left, color=colour(party), height=0.7)
-        left += t[party].to_numpy(float)
+    stacked(ax, t, np.arange(len(t)), 0.7, across=True)
     ax.set_yticks(np.arange(len(t)), list(t.index))
     ax.invert_yaxis()
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
@@ -314,7 +314,7 @@ def ucdp_chart(t: pd.DataFrame, title: str = "Deaths in the corpus vs UCDP, per 
         ax.bar(x - 0.2, g["ucdp_best"], width=0.4, color="0.78", label="UCDP best (line: low-high)")
         ax.vlines(x - 0.2, g["ucdp_low"], g["ucdp_high"], color="0.4", lw=1)
         ax.bar(x + 0.2, g["corpus"], width=0.4, color=CORPUS, label="corpus (every party)")
-        ax.set_title({"MLI": "Mali", "BFA": "Burkina Faso", "NER": "Niger"}.get(c, c), fontsize=11)
+        ax.set_title(label(c), fontsize=11)
         ax.set_xticks(x, [f"'{y % 100:02d}" for y in x], fontsize=8)
     axes[0, 0].set_ylabel("deaths (linear)")
     axes[0, 0].yaxis.set_major_formatter(lambda v, _: f"{v:,.0f}")

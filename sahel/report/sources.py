@@ -75,8 +75,8 @@ def sourcing_story(s: Story) -> str:
     disputed = t[t["disputed"]]
 
     def item(r) -> str:
-        when = f" ({r.period})" if r.period else ""
-        return f"{r.amount} {escape(label(r.party))} {r.measure}{when} in {escape(r.articles)}"
+        when = f", {r.period}" if r.period else ""
+        return f"{r.amount} {r.measure} ({escape(label(r.party))}{when}) in {escape(r.articles)}"
 
     text = (f"Of {plural(len(t), 'fact')} in this window, {len(t) - len(multi):,} rest on a "
             f"single article and {len(multi):,} on two or more.")
