@@ -39,7 +39,6 @@ STATE_FORCES = ("FRA", "MLI", "BFA", "NER", "TCD", "MRT")
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~$:@^=\"'])")
 
 
-
 def escape(text: object) -> str:
     """``text`` as Markdown that renders as the same plain text, never as markup.
 
@@ -145,31 +144,23 @@ def short_ids(doc_ids: Iterable[str]) -> dict[str, str]:
     return {d: (s if counts.get(s, 0) == 1 else d) for d, s in short.items()}
 
 
-def paragraphs(text: str) -> list[tuple[int, int, str]]:
-    """``(start, end, text)`` of each paragraph: blocks separated by blank lines."""
-    out, pos = [], 0
-    for block in re.split(r"(\n[ \t]*\n)", text):
-        if block.strip() and not re.fullmatch(r"\n[ \t]*\n", block):
-            out.append((pos, pos + len(block), block))
-        pos += len(block)
-    return out
-
-
 _SENT_END = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[\"'“‘(]?[A-Z0-9])")
+_BLOCK = re.compile(r"(?:(?!\n[ \t]*\n)[\s\S])+")
+"""A paragraph: text up to a blank line."""
 
 
 def sentences(text: str) -> pd.DataFrame:
-    """Sentences of an article with their 1-based paragraph number."""
+    """Sentences of an article with their 1-based paragraph number (paragraphs end at blank lines)."""
     rows = []
-    for n, (start, _, block) in enumerate(paragraphs(text), 1):
+    blocks = [m for m in _BLOCK.finditer(text) if m.group().strip()]
+    for n, m in enumerate(blocks, 1):
         pos = 0
-        for part in _SENT_END.split(block):
-            i = block.find(part, pos)
+        for part in _SENT_END.split(m.group()):
+            i = m.group().find(part, pos)
             pos = i + len(part)
             if part.strip():
-                rows.append({"paragraph": n, "start": start + i, "text": " ".join(part.split())})
+                rows.append({"paragraph": n, "start": m.start() + i, "text": " ".join(part.split())})
     return pd.DataFrame(rows, columns=["paragraph", "start", "text"])
-
 
 
 @dataclass
@@ -276,14 +267,27 @@ def ids(value: object) -> list[str]:
     return [v for v in re.split(r"[;|]+", str(value)) if v.strip()]
 
 
+def reported(figures: pd.DataFrame, published: pd.Series, running: pd.Series) -> pd.Series:
+    """When each figure states its value: its own end date, else its article's publication.
+
+    For a running total, a period that ends in the month (or the year) it starts is
+    the "since" of "since January 2013", not a date of the count: the publication stands.
+    """
+    a, b = figures["date_start"], figures["date_end"]
+    whole_year = (a.dt.day_of_year == 1) & (b.dt.month == 12) & (b.dt.day == 31) & (a.dt.year == b.dt.year)
+    since = running & a.notna() & ((a.dt.to_period("M") == b.dt.to_period("M")) | whole_year)
+    return b.where(b.notna() & ~since, published)
+
+
 def latest_report(corpus: Any) -> pd.Series:
-    """For each fact (aligned with ``corpus.facts``), the latest date a source states it "as of":
-    a figure's own end date, else its article's publication."""
-    figs = corpus.figures.set_index("figure_id")
+    """For each fact (aligned with ``corpus.facts``), the latest date a source states it "as of"
+    (:func:`reported`)."""
+    facts, figs = corpus.facts, corpus.figures.set_index("figure_id")
+    cum = {i for v in facts.loc[facts["kind"] == "cumulative", "figure_ids"] for i in ids(v)}
     pub = figs["doc_id"].map(corpus.documents.set_index("doc_id")["published"])
-    as_of = figs["date_end"].fillna(pub)
+    as_of = reported(figs, pub, figs.index.isin(cum))
     return pd.Series([max((as_of.get(i) for i in ids(f) if pd.notna(as_of.get(i))), default=pd.NaT)
-                      for f in corpus.facts["figure_ids"]], index=corpus.facts.index, dtype="datetime64[ns]")
+                      for f in facts["figure_ids"]], index=facts.index, dtype="datetime64[ns]")
 
 
 def story(params: Params | None = None, **raw: object) -> Story:
@@ -309,7 +313,7 @@ def story(params: Params | None = None, **raw: object) -> Story:
         figs["fact_" + col if col != "fact_id" else col] = [getattr(owner[str(i)], col) for i in figs["figure_id"]]
     pub = corpus.documents.set_index("doc_id")["published"]
     figs["published"] = figs["doc_id"].map(pub)
-    figs["as_of"] = figs["date_end"].fillna(figs["published"])
+    figs["as_of"] = reported(figs, figs["published"], figs["fact_kind"] == "cumulative")
     figs = figs[figs.pop("fact_inside") | in_window(figs, params, "as_of", "as_of")]  # a running total's own reports
     figs = figs.sort_values(["fact_date_start", "doc_id", "start"], na_position="first",
                             kind="stable").reset_index(drop=True)
@@ -368,7 +372,6 @@ def published_in_window(s: Story) -> list[str]:
     """The articles published inside the window (undated ones only when it is open)."""
     pub = s.documents.set_index("doc_id")["published"]
     return [d for d in sorted(s.texts) if inside(pub.get(d), pub.get(d), s.params)]
-
 
 
 def fact_cites(s: Story, facts: pd.DataFrame) -> list[str]:

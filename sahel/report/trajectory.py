@@ -169,7 +169,7 @@ def strength(s: Story) -> pd.DataFrame:
     f = s.facts[(s.facts["measure"] == "deployed") & s.facts["best"].notna()]
     when = [b if not pd.isna(b) else a for a, b in zip(f["date_start"], f["date_end"])]
     return pd.DataFrame({"date": when, "party": f["party"], "force": f["party"].map(label),
-                         "kind": ["strength" if k == "stock" else "deployment" for k in f["kind"]],
+                         "kind": ["strength" if k == "stock" else "deployment" for k in f["kind"]], "noun": f["noun"],
                          "value": f["best"].astype(float), "amount": [fact_amount(r) for r in f.itertuples()],
                          "citation": fact_cites(s, f)}).dropna(
         subset=["date"]).sort_values(["date", "party"], kind="stable").reset_index(drop=True)
@@ -196,18 +196,22 @@ def strength_story(s: Story) -> str:
 
 @once
 def places(s: Story) -> pd.DataFrame:
-    """Where the window's events happened, at the gazetteer's coordinates."""
+    """Where the window's events happened, at the gazetteer's coordinates, with the kind of
+    place (``country`` when an event is located only to a country)."""
     ev = s.corpus.events
     ev = ev[in_window(ev, s.params) & ev["latitude"].notna()]
     ev = ev[[only_parties(p, s.params) for p in ev["parties"]]]
+    kind = s.corpus.places.set_index("place_id")["kind"]
     rows = []
     for place, g in ev.groupby("place", sort=True):
         figs = s.corpus.figures[s.corpus.figures["figure_id"].astype(str).isin(
             {i for v in g["figure_ids"] for i in ids(v)})]
-        rows.append({"place": place, "lat": float(g["latitude"].iloc[0]), "lon": float(g["longitude"].iloc[0]),
+        rows.append({"place": place, "kind": kind.get(g["place_id"].iloc[0], ""),
+                     "lat": float(g["latitude"].iloc[0]), "lon": float(g["longitude"].iloc[0]),
                      "events": len(g), "killed": float(g["killed_best"].fillna(0).sum()),
                      "first": g["date_start"].min(), "last": g["date_end"].max(), "citation": s.cites(figs)})
-    return pd.DataFrame(rows, columns=["place", "lat", "lon", "events", "killed", "first", "last", "citation"])
+    return pd.DataFrame(rows, columns=["place", "kind", "lat", "lon", "events", "killed", "first", "last",
+                                       "citation"])
 
 
 def places_story(s: Story) -> str:
