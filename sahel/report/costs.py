@@ -13,8 +13,8 @@ import pandas as pd
 
 from .. import paths
 from ..schema import MEASURES
-from .narrative import (HUMAN_MEASURES, MEASURE_VERBS, Story, day, escape, fact_amount, fact_cites,
-                        fact_figures, figure_amount, label, number, once, period, plural, published_in_window,
+from .narrative import (HUMAN_MEASURES, MEASURE_VERBS, Story, cite_refs, day, escape, fact_amount, fact_cites,
+                        facts_refs, figure_amount, label, number, once, period, plural, published_in_window,
                         sentences, total)
 
 UCDP_FILE = "ucdp_orgviolence_cy_sahel.csv"
@@ -39,11 +39,11 @@ def cost_summary(s: Story) -> pd.DataFrame:
         used = t["facts"]
         if used.empty:
             continue
-        figs = fact_figures(s, used)
+        refs = facts_refs(s, used)
         rows.append({"party": party, "measure": measure, **{k: t[k] for k in WORDED},
                      "facts": len(used), "cumulative": bool((used["kind"] == "cumulative").any()),
-                     "articles": figs["doc_id"].nunique(), "first": used["date_start"].min(),
-                     "last": used["date_end"].max(), "citation": s.cites(figs)})
+                     "articles": len({r[0] for r in refs}), "first": used["date_start"].min(),
+                     "last": used["date_end"].max(), "citation": cite_refs(s, refs)})
     cols = ["party", "measure", "low", "best", "high", "stated", "amount", "facts", "cumulative", "articles",
             "first", "last", "citation"]
     out = pd.DataFrame(rows, columns=cols)
@@ -103,7 +103,7 @@ def killed_by_year(s: Story) -> pd.DataFrame:
             t = total(s, "killed", party, a, b, facts=near)
             if len(t["facts"]):
                 rows.append({"year": year, "party": party, **{k: t[k] for k in WORDED},
-                             "facts": len(t["facts"]), "citation": s.cites(fact_figures(s, t["facts"]))})
+                             "facts": len(t["facts"]), "citation": cite_refs(s, facts_refs(s, t["facts"]))})
     return pd.DataFrame(rows, columns=["year", "party", "low", "best", "high", "stated", "amount", "facts",
                                        "citation"])
 

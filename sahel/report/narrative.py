@@ -189,11 +189,6 @@ class Story:
             self.cited[key] = (str(doc_id), par, "" if quote is None or pd.isna(quote) else str(quote))
         return key
 
-    def cites(self, rows: pd.DataFrame) -> str:
-        """``[000 §7; 001 §3]`` for figure rows (doc_id, paragraph, quote)."""
-        keys = [self.cite(r.doc_id, r.paragraph, r.quote) for r in rows.itertuples()]
-        return "[" + "; ".join(escape(k) for k in dict.fromkeys(keys)) + "]" if keys else ""
-
 
 def once(fn: Callable[..., T]) -> Callable[..., T]:
     """Compute a section's table once per story (the text, chart and table share it)."""
@@ -374,24 +369,36 @@ def published_in_window(s: Story) -> list[str]:
     return [d for d in sorted(s.texts) if inside(pub.get(d), pub.get(d), s.params)]
 
 
-def fact_cites(s: Story, facts: pd.DataFrame) -> list[str]:
-    """The citation of each fact: ``[000 §7; 001 §3]`` for the figures behind it."""
+def figure_refs(s: Story, figure_ids: Iterable[str], ordered: bool = False) -> list[tuple]:
+    """``(doc_id, paragraph, quote)`` of each figure (in the figures table's order when ``ordered``)."""
     if "refs" not in s.memo:
         f = s.corpus.figures
-        s.memo["refs"] = dict(zip(f["figure_id"].astype(str), zip(f["doc_id"], f["paragraph"], f["quote"])))
-    refs: dict = s.memo["refs"]  # type: ignore[assignment]
-    out = []
-    for v in facts["figure_ids"]:
-        keys = [s.cite(*refs[i]) for i in ids(v) if i in refs]
-        out.append("[" + "; ".join(escape(k) for k in dict.fromkeys(keys)) + "]" if keys else "")
-    return out
+        s.memo["refs"] = {i: (n, d, p, q) for n, (i, d, p, q) in enumerate(
+            zip(f["figure_id"].astype(str), f["doc_id"], f["paragraph"], f["quote"]))}
+    table: dict = s.memo["refs"]  # type: ignore[assignment]
+    found = [i for i in dict.fromkeys(figure_ids) if i in table]
+    return [table[i][1:] for i in (sorted(found, key=lambda i: table[i][0]) if ordered else found)]
 
 
-def fact_figures(s: Story, facts: pd.DataFrame) -> pd.DataFrame:
-    """The article figures behind some facts (for citations)."""
-    wanted = {i for v in facts["figure_ids"] for i in ids(v)}
-    figs = s.corpus.figures
-    return figs[figs["figure_id"].astype(str).isin(wanted)]
+def cite_refs(s: Story, refs: Iterable[tuple]) -> str:
+    """``[000 §7; 001 §3]`` for ``(doc_id, paragraph, quote)`` references."""
+    keys = [s.cite(*r) for r in refs]
+    return "[" + "; ".join(escape(k) for k in dict.fromkeys(keys)) + "]" if keys else ""
+
+
+def fact_cites(s: Story, facts: pd.DataFrame) -> list[str]:
+    """The citation of each fact: ``[000 §7; 001 §3]`` for the figures behind it."""
+    return [cite_refs(s, figure_refs(s, ids(v))) for v in facts["figure_ids"]]
+
+
+def facts_refs(s: Story, facts: pd.DataFrame) -> list[tuple]:
+    """The references of every figure behind some facts, in the figures table's order."""
+    return figure_refs(s, [i for v in facts["figure_ids"] for i in ids(v)], ordered=True)
+
+
+TOTAL_COLUMNS = ("fact_id", "kind", "party", "measure", "low", "best", "high", "qualifier", "date_start",
+                 "date_end", "part_of", "place_id", "figure_ids")
+"""The columns of the facts that totals read and return."""
 
 
 def total(s: Story, measure: str, party: str | None = None, start: object = None, end: object = None,
@@ -401,7 +408,13 @@ def total(s: Story, measure: str, party: str | None = None, start: object = None
     (``stated``); ``high`` is NaN when open-ended."""
     from ..reconcile import total as reconcile_total
 
-    pool = s.facts if facts is None else facts
+    if "plain facts" not in s.memo:  # plain dtypes in few blocks: each filter of a total is cheap
+        f = s.facts[list(TOTAL_COLUMNS)]
+        s.memo["plain facts"] = pd.DataFrame({c: f[c].to_numpy(dtype=float, na_value=math.nan)
+                                              if pd.api.types.is_float_dtype(f[c]) else
+                                              f[c].astype(object) for c in f.columns}).copy()
+    plain_facts: pd.DataFrame = s.memo["plain facts"]  # type: ignore[assignment]
+    pool = plain_facts if facts is None else plain_facts.loc[facts.index]
     t = reconcile_total(pool, measure, party=party,
                         start=s.params.start if start is None else start,
                         end=s.params.end if end is None else end)

@@ -11,8 +11,8 @@ import re
 
 import pandas as pd
 
-from .narrative import (STATE_FORCES, Story, day, escape, fact_amount, fact_cites, ids, in_window, label,
-                        number, once, only_parties, period, plural, sentences)
+from .narrative import (STATE_FORCES, Story, cite_refs, day, escape, fact_amount, fact_cites, figure_refs, ids,
+                        in_window, label, number, once, only_parties, period, plural, sentences)
 
 PHASES: list[tuple[str, str]] = [
     ("The rebellion in the north", r"\b(rebellion|Tuareg|separatists?|overr[au]n|hijacked)\b"),
@@ -204,12 +204,11 @@ def places(s: Story) -> pd.DataFrame:
     kind = s.corpus.places.set_index("place_id")["kind"]
     rows = []
     for place, g in ev.groupby("place", sort=True):
-        figs = s.corpus.figures[s.corpus.figures["figure_id"].astype(str).isin(
-            {i for v in g["figure_ids"] for i in ids(v)})]
+        refs = figure_refs(s, [i for v in g["figure_ids"] for i in ids(v)], ordered=True)
         rows.append({"place": place, "kind": kind.get(g["place_id"].iloc[0], ""),
                      "lat": float(g["latitude"].iloc[0]), "lon": float(g["longitude"].iloc[0]),
                      "events": len(g), "killed": float(g["killed_best"].fillna(0).sum()),
-                     "first": g["date_start"].min(), "last": g["date_end"].max(), "citation": s.cites(figs)})
+                     "first": g["date_start"].min(), "last": g["date_end"].max(), "citation": cite_refs(s, refs)})
     return pd.DataFrame(rows, columns=["place", "kind", "lat", "lon", "events", "killed", "first", "last",
                                        "citation"])
 
