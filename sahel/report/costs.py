@@ -13,9 +13,9 @@ import pandas as pd
 
 from .. import paths
 from ..schema import MEASURES
-from .narrative import (HUMAN_MEASURES, MEASURE_VERBS, Story, cite_refs, day, escape, fact_amount, fact_cites,
-                        facts_refs, figure_amount, label, number, once, period, plural, published_in_window,
-                        sentences, total)
+from .narrative import (HUMAN_MEASURES, MEASURE_VERBS, Story, all_sentences, cite_refs, day, escape, fact_amount,
+                        fact_cites, facts_refs, figure_amount, label, number, once, period, plural,
+                        published_in_window, total)
 
 UCDP_FILE = "ucdp_orgviolence_cy_sahel.csv"
 UCDP_CITATION = (
@@ -200,11 +200,12 @@ def money(s: Story) -> pd.DataFrame:
     """Sentences about money and effort in articles published in the window."""
     rows = []
     pub = s.documents.set_index("doc_id")["published"]
-    for doc_id in published_in_window(s):
-        for sent in sentences(s.texts[doc_id]).itertuples():
-            if MONEY.search(sent.text):
-                rows.append({"published": day(pub.get(doc_id)),
-                             "citation": s.cite(doc_id, sent.paragraph, sent.text), "sentence": sent.text})
+    sents = all_sentences(s)
+    sents = sents[sents["doc_id"].isin(published_in_window(s))]
+    for doc_id, paragraph, text in zip(sents["doc_id"], sents["paragraph"], sents["text"]):
+        if MONEY.search(text):
+            rows.append({"published": day(pub.get(doc_id)), "citation": s.cite(doc_id, paragraph, text),
+                         "sentence": text})
     return pd.DataFrame(rows, columns=["published", "citation", "sentence"])
 
 

@@ -151,6 +151,11 @@ _BLOCK = re.compile(r"(?:(?!\n[ \t]*\n)[\s\S])+")
 
 def sentences(text: str) -> pd.DataFrame:
     """Sentences of an article with their 1-based paragraph number (paragraphs end at blank lines)."""
+    return pd.DataFrame(sentence_rows(text), columns=["paragraph", "start", "text"])
+
+
+def sentence_rows(text: str) -> list[tuple[int, int, str]]:
+    """``(paragraph, start, text)`` of each sentence of an article (see :func:`sentences`)."""
     rows = []
     blocks = [m for m in _BLOCK.finditer(text) if m.group().strip()]
     for n, m in enumerate(blocks, 1):
@@ -159,8 +164,8 @@ def sentences(text: str) -> pd.DataFrame:
             i = m.group().find(part, pos)
             pos = i + len(part)
             if part.strip():
-                rows.append({"paragraph": n, "start": m.start() + i, "text": " ".join(part.split())})
-    return pd.DataFrame(rows, columns=["paragraph", "start", "text"])
+                rows.append((n, m.start() + i, " ".join(part.split())))
+    return rows
 
 
 @dataclass
@@ -199,6 +204,13 @@ def once(fn: Callable[..., T]) -> Callable[..., T]:
             s.memo[key] = fn(s, *args)
         return s.memo[key]  # type: ignore[return-value]
     return wrapper
+
+
+@once
+def all_sentences(s: Story) -> pd.DataFrame:
+    """Every sentence of every article, in doc_id order: doc_id, paragraph, start, text."""
+    rows = [(d, *r) for d, text in sorted(s.texts.items()) for r in sentence_rows(text)]
+    return pd.DataFrame(rows, columns=["doc_id", "paragraph", "start", "text"])
 
 
 def read_texts(documents: pd.DataFrame, folder: Path) -> dict[str, str]:

@@ -207,8 +207,9 @@ def places_chart(pl: pd.DataFrame, title: str = "Where it happened", labels: int
     ax.set_aspect("equal")
     ax.grid(False)
     ax.set(title=plain(title), xlabel="longitude (°E)", ylabel="latitude (°N)")
-    note = "circle area: killed" + (f"\n{len(inside) - len(top)} smaller or crowded\nplaces unlabelled"
-                                    if len(inside) > len(top) else "")
+    hidden = len(inside) - len(top)
+    note = "circle area: killed" + (f"\n{hidden} smaller or crowded\n{'place' if hidden == 1 else 'places'} unlabelled"
+                                    if hidden else "")
     for head, rows in (("Located only to a country", country), ("Outside the map", outside)):
         if len(rows):
             note += f"\n\n{head}:\n" + "\n".join(

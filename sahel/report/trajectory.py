@@ -11,8 +11,8 @@ import re
 
 import pandas as pd
 
-from .narrative import (STATE_FORCES, Story, cite_refs, day, escape, fact_amount, fact_cites, figure_refs, ids,
-                        in_window, label, number, once, only_parties, period, plural, sentences)
+from .narrative import (STATE_FORCES, Story, all_sentences, cite_refs, day, escape, fact_amount, fact_cites,
+                        figure_refs, ids, in_window, label, number, once, only_parties, period, plural)
 
 PHASES: list[tuple[str, str]] = [
     ("The rebellion in the north", r"\b(rebellion|Tuareg|separatists?|overr[au]n|hijacked)\b"),
@@ -47,18 +47,20 @@ def phase_evidence(s: Story) -> pd.DataFrame:
     """Sentences telling each phase, with the event date they give (day, week or month; else
     none) and the publication; in the window by the event date, else by the publication."""
     pub = s.documents.set_index("doc_id")["published"]
+    cues = [re.compile(cue, re.I) for _, cue in PHASES]
+    any_cue = re.compile("|".join(f"(?:{cue})" for _, cue in PHASES), re.I)
+    sents = all_sentences(s)
     rows = []
-    for doc_id, text in sorted(s.texts.items()):
+    for doc_id, paragraph, text in zip(sents["doc_id"], sents["paragraph"], sents["text"]):
+        if not any_cue.search(text):
+            continue
         published = pub.get(doc_id)
-        for sent in sentences(text).itertuples():
-            matched = [(o, n) for o, (n, cue) in enumerate(PHASES) if re.search(cue, sent.text, re.I)]
-            if not matched:
-                continue
-            a, b, precision = sentence_date(sent.text, published)
-            for order, name in matched:
+        a, b, precision = sentence_date(text, published)
+        for order, (name, _) in enumerate(PHASES):
+            if cues[order].search(text):
                 rows.append({"order": order, "phase": name, "date_start": a, "date_end": b,
                              "precision": precision, "published": published, "doc_id": doc_id,
-                             "paragraph": sent.paragraph, "sentence": sent.text})
+                             "paragraph": paragraph, "sentence": text})
     cols = ["order", "phase", "date_start", "date_end", "precision", "published", "doc_id", "paragraph",
             "sentence"]
     df = pd.DataFrame(rows, columns=cols)
