@@ -133,7 +133,7 @@ def test_window_and_parties_filter_everything(french_2020: N.Story) -> None:
     for text in (C.costs_story(s), T.strength_story(s), T.partners_story(s), T.timeline_story(s),
                  S.sourcing_story(s)):
         assert not re.search(r"\b(19\d\d|200\d|201\d)\b", re.sub(r"since \d{4}|\d{4}-\d\d-\d\d to", "", text)), text
-        for other in ("Malian", "MLI", "UN", "jihadist", "JIHADIST", "civilian", "Estonian"):
+        for other in ("MLI", "UN", "United Nations", "Jihadist groups", "JIHADIST", "Civilians", "EST"):
             assert not re.search(rf"\b{other}\b", text), (other, text)
 
 
@@ -234,3 +234,32 @@ def test_phases_are_dated_by_their_events(full: N.Story) -> None:
     barkhane = ph[ph["phase"] == "Operation Barkhane"].iloc[0]
     assert barkhane["first"] >= pd.Timestamp("2014-01-01")  # not "since 2013"
     assert set(ph["dated_by"]) <= {"events", "publication"}
+
+
+def test_a_running_total_since_a_month_is_reported_at_publication() -> None:
+    """"Since January 2013, 45 soldiers have been killed" (published 2020-09-06) is a count as of
+    2020, not of January 2013; a total with its own later end date keeps that date."""
+    figs = pd.DataFrame({"date_start": pd.to_datetime(["2013-01-01", "2013-01-01", "2013-01-01", "2019-11-25"]),
+                         "date_end": pd.to_datetime(["2013-01-31", "2013-12-31", "2020-03-02", "2019-11-25"])})
+    pub = pd.Series(pd.to_datetime(["2020-09-06", "2020-09-06", "2020-03-05", "2019-11-27"]))
+    running = pd.Series([True, True, True, False])
+    got = N.reported(figs, pub, running)
+    assert list(got.dt.strftime("%Y-%m-%d")) == ["2020-09-06", "2020-09-06", "2020-03-02", "2019-11-25"]
+
+
+def test_running_totals_since_another_start_are_not_on_the_line() -> None:
+    cd = pd.DataFrame({"date": pd.to_datetime(["2020-03-02", "2020-09-06", "2020-09-06"]),
+                       "value": [41.0, 45.0, 4.0], "kind": "cumulative", "qualifier": "exact",
+                       "since": pd.to_datetime(["2013-01-01", "2013-01-01", "2020-01-01"]), "citation": ""})
+    fig = P.cumulative_chart(cd)
+    line = fig.axes[0].lines[0]
+    assert list(line.get_ydata()) == [41.0, 45.0]  # the count "this year" is a point beside it
+
+
+def test_places_located_only_to_a_country_are_not_drawn_as_towns() -> None:
+    pl = pd.DataFrame({"place": ["Mali", "Gao"], "kind": ["country", "town"], "lat": [17.6, 16.3],
+                       "lon": [-4.0, -0.04], "events": [3, 1], "killed": [160.0, 10.0]})
+    fig = P.places_chart(pl)
+    labels = [t.get_text() for t in fig.axes[0].texts]
+    assert labels == ["Gao (10)"]
+    assert "Located only to a country:\nMali: 160 killed" in fig.axes[1].texts[0].get_text()

@@ -114,3 +114,53 @@ def test_parties_is_documented_as_whose_losses(capsys) -> None:
 def test_own_notebooks_folder_must_hold_notebooks(tmp_path: Path, capsys) -> None:
     assert cli.main(["report", "--notebooks", str(tmp_path), "--out", str(tmp_path / "r")]) == 2
     assert "has no .ipynb notebook" in capsys.readouterr().err
+
+
+BOMB = "".join(f"{c}: &{c} [{','.join([f'*{p}'] * 9) if p else ','.join(['lol'] * 9)}]\n"
+               for p, c in zip([""] + list("abcdefgh"), "abcdefghi"))
+
+
+def test_yaml_alias_bomb_is_refused_at_once(tmp_path: Path, capsys) -> None:
+    """Issue 20 item 10: anchors and aliases are refused before any expansion, in one line naming the file."""
+    bomb = tmp_path / "bomb.yaml"
+    bomb.write_text(BOMB)
+    assert len(BOMB.encode()) < 400
+    assert cli.main(["report", "-f", str(bomb), "--out", str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and len(err) < 300, err
+    assert "bomb.yaml" in err and "aliases" in err
+
+
+def test_yaml_aliases_are_refused(tmp_path: Path) -> None:
+    mild = tmp_path / "mild.yaml"
+    mild.write_text("start: &d 2020-01-01\nend: *d\n")
+    with pytest.raises(ParameterError, match="anchors or aliases"):
+        parse_cli(None, mild)
+
+
+def test_yaml_file_size_is_limited(tmp_path: Path) -> None:
+    big = tmp_path / "big.yaml"
+    big.write_text("title: " + "x" * 100_000 + "\n")
+    with pytest.raises(ParameterError, match=r"big\.yaml.* larger than"):
+        parse_cli(None, big)
+    with pytest.raises(ParameterError, match="not a regular file"):
+        parse_cli(None, tmp_path)
+
+
+@pytest.mark.parametrize("value", ["0001-01-01", "9999-12-31", "1677-09-21"])
+def test_dates_outside_the_news_are_refused(value: str, capsys, tmp_path: Path) -> None:
+    """Issue 20: ``-p start 0001-01-01`` fails validation with a clear line, not in the notebook."""
+    with pytest.raises(ParameterError, match="outside the dates a report shows"):
+        validate(start=value)
+    assert cli.main(["report", "-p", "start", value, "--out", str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("sahel report: error: parameter `start`") and len(err.splitlines()) == 1
+
+
+def test_lone_surrogate_in_title_is_refused(capsys, tmp_path: Path) -> None:
+    """Issue 20: a lone surrogate in the title is a parameter error, not a notebook failure."""
+    with pytest.raises(ParameterError, match="lone surrogate"):
+        validate(title="Sahel \udcff report")
+    assert cli.main(["report", "-p", "title", "x\ud800", "--out", str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("sahel report: error: parameter `title`") and "\ud800" not in err

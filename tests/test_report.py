@@ -18,7 +18,7 @@ from bs4 import BeautifulSoup
 
 from sahel import cli, paths
 from sahel.report import runner
-from sahel.report.narrative import PARTY_LABELS
+from sahel.schema import reference
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 HOSTILE = FIXTURES / "hostile"
@@ -170,8 +170,9 @@ def test_every_number_in_the_narrative_is_cited(default) -> None:
 def test_french_2020_mentions_no_earlier_event_and_no_other_party(french) -> None:
     out, code = french
     assert code == 0
-    others = [c for c in PARTY_LABELS if c != "FRA"]
-    labels = [v for c, v in PARTY_LABELS.items() if c != "FRA"]
+    parties = reference("parties")
+    others = [c for c in parties["code"] if c != "FRA"]
+    labels = list(parties.loc[parties["kind"] != "state", "name"])  # state names are also places
     for name in ("trajectory", "sources"):
         text = _narrative_text(_html(out, name))
         assert "2020-01-01" in text
@@ -189,8 +190,8 @@ def test_french_2020_mentions_no_earlier_event_and_no_other_party(french) -> Non
 def test_adding_an_article_changes_the_numbers(default, added) -> None:
     before = _narrative_text(_html(default[0], "costs"))
     after = _narrative_text(_html(added, "costs"))
-    assert re.search(r"French \(FRA\): 41 killed", before)
-    assert re.search(r"French \(FRA\): 46 killed", after)
+    assert re.search(r"France \(FRA\): 41 killed", before)
+    assert re.search(r"France \(FRA\): 46 killed", after)
     assert "003 §" in after and "003 §" not in before
 
 

@@ -13,9 +13,9 @@ import pandas as pd
 
 from .. import paths
 from ..schema import MEASURES
-from .narrative import (HUMAN_MEASURES, MEASURE_VERBS, Story, amount, day, escape, fact_amount, fact_cites,
-                        fact_figures, figure_amount, label, number, once, period, plural, published_in_window,
-                        sentences, stated, total)
+from .narrative import (HUMAN_MEASURES, MEASURE_VERBS, Story, all_sentences, cite_refs, day, escape, fact_amount,
+                        fact_cites, facts_refs, figure_amount, label, number, once, period, plural,
+                        published_in_window, total)
 
 UCDP_FILE = "ucdp_orgviolence_cy_sahel.csv"
 UCDP_CITATION = (
@@ -25,6 +25,8 @@ UCDP_CITATION = (
     "civilian victims, Journal of Peace Research 62(4); Sundberg & Melander (2013), Introducing the "
     "UCDP Georeferenced Event Dataset, Journal of Peace Research 50(4): 523–532.")
 UCDP_COUNTRIES = {"MLI": "Mali", "BFA": "Burkina Faso", "NER": "Niger"}
+WORDED = ("low", "best", "high", "stated", "amount")
+"""The keys of :func:`.narrative.total` a summary row keeps."""
 
 
 @once
@@ -37,14 +39,11 @@ def cost_summary(s: Story) -> pd.DataFrame:
         used = t["facts"]
         if used.empty:
             continue
-        figs = fact_figures(s, used)
-        approx = bool((used["qualifier"] == "approx").all())
-        rows.append({"party": party, "measure": measure, "low": t["low"], "best": t["best"],
-                     "high": t["high"], "stated": stated(t["low"], t["best"], t["high"], approx),
-                     "amount": amount(t["low"], t["best"], t["high"], approx),
+        refs = facts_refs(s, used)
+        rows.append({"party": party, "measure": measure, **{k: t[k] for k in WORDED},
                      "facts": len(used), "cumulative": bool((used["kind"] == "cumulative").any()),
-                     "articles": figs["doc_id"].nunique(), "first": used["date_start"].min(),
-                     "last": used["date_end"].max(), "citation": s.cites(figs)})
+                     "articles": len({r[0] for r in refs}), "first": used["date_start"].min(),
+                     "last": used["date_end"].max(), "citation": cite_refs(s, refs)})
     cols = ["party", "measure", "low", "best", "high", "stated", "amount", "facts", "cumulative", "articles",
             "first", "last", "citation"]
     out = pd.DataFrame(rows, columns=cols)
@@ -103,11 +102,8 @@ def killed_by_year(s: Story) -> pd.DataFrame:
         for party in sorted(near["party"].dropna().unique()):
             t = total(s, "killed", party, a, b, facts=near)
             if len(t["facts"]):
-                approx = bool((t["facts"]["qualifier"] == "approx").all())
-                rows.append({"year": year, "party": party, "low": t["low"], "best": t["best"],
-                             "high": t["high"], "stated": stated(t["low"], t["best"], t["high"], approx),
-                             "amount": amount(t["low"], t["best"], t["high"], approx),
-                             "facts": len(t["facts"]), "citation": s.cites(fact_figures(s, t["facts"]))})
+                rows.append({"year": year, "party": party, **{k: t[k] for k in WORDED},
+                             "facts": len(t["facts"]), "citation": cite_refs(s, facts_refs(s, t["facts"]))})
     return pd.DataFrame(rows, columns=["year", "party", "low", "best", "high", "stated", "amount", "facts",
                                        "citation"])
 
@@ -143,14 +139,14 @@ def cumulative_story(s: Story, party: str = "FRA") -> str:
     """How the running total of a party's deaths grows, in the sources' words."""
     who = escape(label(party))
     if s.params.parties and party not in s.params.parties:
-        return f"{who.capitalize()} losses are not among the selected parties."
+        return f"The losses of {who} are not among the selected parties."
     d = cumulative_deaths(s, party)
     if d.empty:
-        return f"No {who} military deaths are reported in this window."
+        return f"No military deaths of {who} are reported in this window."
     cum, inc = d[d["kind"] == "cumulative"], d[d["kind"] != "cumulative"]
     parts = []
     if len(cum):
-        parts.append(f"Running total of {who} military deaths as the sources state it: " + "; then ".join(
+        parts.append(f"Running total of the military deaths of {who} as the sources state it: " + "; then ".join(
             f"{'at least ' if r.qualifier == 'at_least' else ''}{number(r.value)} as of {day(r.date)}"
             f"{', since ' + str(r.since.year) if not pd.isna(r.since) else ''} {r.citation}"
             for r in cum.itertuples()) + ".")
@@ -179,9 +175,7 @@ def materiel_totals(s: Story) -> pd.DataFrame:
     for (what, party), g in f.groupby(["noun", "party"], sort=True):
         t = total(s, "destroyed", party, facts=g)
         if len(t["facts"]):
-            approx = bool((t["facts"]["qualifier"] == "approx").all())
-            rows.append({"what": what, "party": party, "value": stated(t["low"], t["best"], t["high"], approx),
-                         "amount": amount(t["low"], t["best"], t["high"], approx)})
+            rows.append({"what": what, "party": party, "value": t["stated"], "amount": t["amount"]})
     return pd.DataFrame(rows, columns=["what", "party", "value", "amount"])
 
 
@@ -206,11 +200,12 @@ def money(s: Story) -> pd.DataFrame:
     """Sentences about money and effort in articles published in the window."""
     rows = []
     pub = s.documents.set_index("doc_id")["published"]
-    for doc_id in published_in_window(s):
-        for sent in sentences(s.texts[doc_id]).itertuples():
-            if MONEY.search(sent.text):
-                rows.append({"published": day(pub.get(doc_id)),
-                             "citation": s.cite(doc_id, sent.paragraph, sent.text), "sentence": sent.text})
+    sents = all_sentences(s)
+    sents = sents[sents["doc_id"].isin(published_in_window(s))]
+    for doc_id, paragraph, text in zip(sents["doc_id"], sents["paragraph"], sents["text"]):
+        if MONEY.search(text):
+            rows.append({"published": day(pub.get(doc_id)), "citation": s.cite(doc_id, paragraph, text),
+                         "sentence": text})
     return pd.DataFrame(rows, columns=["published", "citation", "sentence"])
 
 
@@ -283,10 +278,7 @@ def triangulation_story(s: Story) -> str:
     t = triangulation(s)
     if t.empty:
         return "No year of this window is covered by the UCDP data shipped (Mali, Burkina Faso, Niger, 2012–2022)."
-    if s.params.parties:
-        lead = "With only some parties selected, the corpus's deaths are a part of all deaths. "
-    else:
-        lead = ""
+    lead = "With only some parties selected, the corpus's deaths are a part of all deaths. " * bool(s.params.parties)
     lines = []
     for code, g in t.groupby("country", sort=False):
         corpus, ucdp_best = g["corpus"].sum(), g["ucdp_best"].sum()

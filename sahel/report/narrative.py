@@ -23,22 +23,10 @@ from typing import Any, TypeVar
 import pandas as pd
 
 from .. import paths
+from ..schema import party_name
 from .params import Params, validate
 
 T = TypeVar("T")
-
-PARTY_LABELS: dict[str, str] = {
-    "FRA": "French", "MLI": "Malian", "BFA": "Burkinabe", "NER": "Nigerien", "TCD": "Chadian",
-    "MRT": "Mauritanian", "EST": "Estonian", "GBR": "British", "USA": "American",
-    "BEL": "Belgian", "CZE": "Czech", "DNK": "Danish", "DEU": "German", "SWE": "Swedish",
-    "ITA": "Italian", "ESP": "Spanish", "NLD": "Dutch", "NOR": "Norwegian", "PRT": "Portuguese",
-    "CAN": "Canadian", "RUS": "Russian", "CHE": "Swiss", "CIV": "Ivorian", "GHA": "Ghanaian",
-    "TGO": "Togolese", "BEN": "Beninese", "LBY": "Libyan", "EGY": "Egyptian", "CHN": "Chinese", "DZA": "Algerian", "NGA": "Nigerian", "SEN": "Senegalese",
-    "UN": "UN peacekeeping", "EU": "EU mission", "G5S": "G5 Sahel joint force",
-    "JIHADIST": "jihadist", "ARMED_GROUP": "armed-group", "MERCENARY": "mercenary",
-    "CIVILIAN": "civilian", "UNKNOWN": "unattributed",
-}
-"""Adjectives used in generated sentences for party codes."""
 
 MEASURE_VERBS: dict[str, str] = {
     "killed": "killed", "wounded": "wounded", "captured": "captured",
@@ -49,9 +37,6 @@ STATE_FORCES = ("FRA", "MLI", "BFA", "NER", "TCD", "MRT")
 """Sahel states and France: anything else counted is a partner."""
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~$:@^=\"'])")
-
-
-# --------------------------------------------------------------------------- text
 
 
 def escape(text: object) -> str:
@@ -126,20 +111,24 @@ def plural(n: int, word: str, many: str | None = None) -> str:
     return f"{n:,} {word if n == 1 else many or word + 's'}"
 
 
+def when(value: object) -> pd.Timestamp | None:
+    """A date as a Timestamp; None when missing."""
+    return None if value is None or pd.isna(value) else pd.Timestamp(value)
+
+
 def day(ts: object, undated: str = "undated") -> str:
     """``2019-11-25``; ``undated`` for a missing date."""
-    return undated if ts is None or pd.isna(ts) else f"{pd.Timestamp(ts):%Y-%m-%d}"
+    return undated if when(ts) is None else f"{when(ts):%Y-%m-%d}"
 
 
 def label(party: str) -> str:
-    """Adjective for a party code (the code itself when unknown)."""
-    return PARTY_LABELS.get(str(party), str(party))
+    """The parties table's name of a party code (the code itself when unknown)."""
+    return party_name(str(party))
 
 
 def period(start: object, end: object) -> str:
     """``2019-11-25`` or ``2019-11-18 to 2019-11-24``; empty when undated."""
-    a = pd.Timestamp(start) if start is not None and not pd.isna(start) else None
-    b = pd.Timestamp(end) if end is not None and not pd.isna(end) else None
+    a, b = when(start), when(end)
     if a is None and b is None:
         return ""
     if a is None or b is None or a == b:
@@ -155,33 +144,28 @@ def short_ids(doc_ids: Iterable[str]) -> dict[str, str]:
     return {d: (s if counts.get(s, 0) == 1 else d) for d, s in short.items()}
 
 
-def paragraphs(text: str) -> list[tuple[int, int, str]]:
-    """``(start, end, text)`` of each paragraph: blocks separated by blank lines."""
-    out, pos = [], 0
-    for block in re.split(r"(\n[ \t]*\n)", text):
-        if block.strip() and not re.fullmatch(r"\n[ \t]*\n", block):
-            out.append((pos, pos + len(block), block))
-        pos += len(block)
-    return out
-
-
 _SENT_END = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[\"'“‘(]?[A-Z0-9])")
+_BLOCK = re.compile(r"(?:(?!\n[ \t]*\n)[\s\S])+")
+"""A paragraph: text up to a blank line."""
 
 
 def sentences(text: str) -> pd.DataFrame:
-    """Sentences of an article with their 1-based paragraph number."""
+    """Sentences of an article with their 1-based paragraph number (paragraphs end at blank lines)."""
+    return pd.DataFrame(sentence_rows(text), columns=["paragraph", "start", "text"])
+
+
+def sentence_rows(text: str) -> list[tuple[int, int, str]]:
+    """``(paragraph, start, text)`` of each sentence of an article (see :func:`sentences`)."""
     rows = []
-    for n, (start, _, block) in enumerate(paragraphs(text), 1):
+    blocks = [m for m in _BLOCK.finditer(text) if m.group().strip()]
+    for n, m in enumerate(blocks, 1):
         pos = 0
-        for part in _SENT_END.split(block):
-            i = block.find(part, pos)
+        for part in _SENT_END.split(m.group()):
+            i = m.group().find(part, pos)
             pos = i + len(part)
             if part.strip():
-                rows.append({"paragraph": n, "start": start + i, "text": " ".join(part.split())})
-    return pd.DataFrame(rows, columns=["paragraph", "start", "text"])
-
-
-# --------------------------------------------------------------------------- the story
+                rows.append((n, m.start() + i, " ".join(part.split())))
+    return rows
 
 
 @dataclass
@@ -210,11 +194,6 @@ class Story:
             self.cited[key] = (str(doc_id), par, "" if quote is None or pd.isna(quote) else str(quote))
         return key
 
-    def cites(self, rows: pd.DataFrame) -> str:
-        """``[000 §7; 001 §3]`` for figure rows (doc_id, paragraph, quote)."""
-        keys = [self.cite(r.doc_id, r.paragraph, r.quote) for r in rows.itertuples()]
-        return "[" + "; ".join(escape(k) for k in dict.fromkeys(keys)) + "]" if keys else ""
-
 
 def once(fn: Callable[..., T]) -> Callable[..., T]:
     """Compute a section's table once per story (the text, chart and table share it)."""
@@ -225,6 +204,13 @@ def once(fn: Callable[..., T]) -> Callable[..., T]:
             s.memo[key] = fn(s, *args)
         return s.memo[key]  # type: ignore[return-value]
     return wrapper
+
+
+@once
+def all_sentences(s: Story) -> pd.DataFrame:
+    """Every sentence of every article, in doc_id order: doc_id, paragraph, start, text."""
+    rows = [(d, *r) for d, text in sorted(s.texts.items()) for r in sentence_rows(text)]
+    return pd.DataFrame(rows, columns=["doc_id", "paragraph", "start", "text"])
 
 
 def read_texts(documents: pd.DataFrame, folder: Path) -> dict[str, str]:
@@ -258,8 +244,8 @@ def inside(start: object, end: object, params: Params) -> bool:
     An open start ("since ever") is inside only when the window has no start,
     so a count since 2013 is never shown in a window that starts in 2020.
     """
-    a = pd.Timestamp(start) if start is not None and not pd.isna(start) else None
-    b = pd.Timestamp(end) if end is not None and not pd.isna(end) else a
+    a = when(start)
+    b = when(end) if when(end) is not None else a
     if params.start is not None and (a is None or a < params.start):
         return False
     return not (params.end is not None and (b is None or b > params.end))
@@ -288,14 +274,27 @@ def ids(value: object) -> list[str]:
     return [v for v in re.split(r"[;|]+", str(value)) if v.strip()]
 
 
+def reported(figures: pd.DataFrame, published: pd.Series, running: pd.Series) -> pd.Series:
+    """When each figure states its value: its own end date, else its article's publication.
+
+    For a running total, a period that ends in the month (or the year) it starts is
+    the "since" of "since January 2013", not a date of the count: the publication stands.
+    """
+    a, b = figures["date_start"], figures["date_end"]
+    whole_year = (a.dt.day_of_year == 1) & (b.dt.month == 12) & (b.dt.day == 31) & (a.dt.year == b.dt.year)
+    since = running & a.notna() & ((a.dt.to_period("M") == b.dt.to_period("M")) | whole_year)
+    return b.where(b.notna() & ~since, published)
+
+
 def latest_report(corpus: Any) -> pd.Series:
-    """For each fact (aligned with ``corpus.facts``), the latest date a source states it "as of":
-    a figure's own end date, else its article's publication."""
-    figs = corpus.figures.set_index("figure_id")
+    """For each fact (aligned with ``corpus.facts``), the latest date a source states it "as of"
+    (:func:`reported`)."""
+    facts, figs = corpus.facts, corpus.figures.set_index("figure_id")
+    cum = {i for v in facts.loc[facts["kind"] == "cumulative", "figure_ids"] for i in ids(v)}
     pub = figs["doc_id"].map(corpus.documents.set_index("doc_id")["published"])
-    as_of = figs["date_end"].fillna(pub)
+    as_of = reported(figs, pub, figs.index.isin(cum))
     return pd.Series([max((as_of.get(i) for i in ids(f) if pd.notna(as_of.get(i))), default=pd.NaT)
-                      for f in corpus.facts["figure_ids"]], index=corpus.facts.index, dtype="datetime64[ns]")
+                      for f in facts["figure_ids"]], index=facts.index, dtype="datetime64[ns]")
 
 
 def story(params: Params | None = None, **raw: object) -> Story:
@@ -321,7 +320,7 @@ def story(params: Params | None = None, **raw: object) -> Story:
         figs["fact_" + col if col != "fact_id" else col] = [getattr(owner[str(i)], col) for i in figs["figure_id"]]
     pub = corpus.documents.set_index("doc_id")["published"]
     figs["published"] = figs["doc_id"].map(pub)
-    figs["as_of"] = figs["date_end"].fillna(figs["published"])
+    figs["as_of"] = reported(figs, figs["published"], figs["fact_kind"] == "cumulative")
     figs = figs[figs.pop("fact_inside") | in_window(figs, params, "as_of", "as_of")]  # a running total's own reports
     figs = figs.sort_values(["fact_date_start", "doc_id", "start"], na_position="first",
                             kind="stable").reset_index(drop=True)
@@ -382,53 +381,61 @@ def published_in_window(s: Story) -> list[str]:
     return [d for d in sorted(s.texts) if inside(pub.get(d), pub.get(d), s.params)]
 
 
-# --------------------------------------------------------------------------- totals and tables
+def figure_refs(s: Story, figure_ids: Iterable[str], ordered: bool = False) -> list[tuple]:
+    """``(doc_id, paragraph, quote)`` of each figure (in the figures table's order when ``ordered``)."""
+    if "refs" not in s.memo:
+        f = s.corpus.figures
+        s.memo["refs"] = {i: (n, d, p, q) for n, (i, d, p, q) in enumerate(
+            zip(f["figure_id"].astype(str), f["doc_id"], f["paragraph"], f["quote"]))}
+    table: dict = s.memo["refs"]  # type: ignore[assignment]
+    found = [i for i in dict.fromkeys(figure_ids) if i in table]
+    return [table[i][1:] for i in (sorted(found, key=lambda i: table[i][0]) if ordered else found)]
+
+
+def cite_refs(s: Story, refs: Iterable[tuple]) -> str:
+    """``[000 §7; 001 §3]`` for ``(doc_id, paragraph, quote)`` references."""
+    keys = [s.cite(*r) for r in refs]
+    return "[" + "; ".join(escape(k) for k in dict.fromkeys(keys)) + "]" if keys else ""
 
 
 def fact_cites(s: Story, facts: pd.DataFrame) -> list[str]:
     """The citation of each fact: ``[000 §7; 001 §3]`` for the figures behind it."""
-    if "refs" not in s.memo:
-        f = s.corpus.figures
-        s.memo["refs"] = dict(zip(f["figure_id"].astype(str), zip(f["doc_id"], f["paragraph"], f["quote"])))
-    refs: dict = s.memo["refs"]  # type: ignore[assignment]
-    out = []
-    for v in facts["figure_ids"]:
-        keys = [s.cite(*refs[i]) for i in ids(v) if i in refs]
-        out.append("[" + "; ".join(escape(k) for k in dict.fromkeys(keys)) + "]" if keys else "")
-    return out
+    return [cite_refs(s, figure_refs(s, ids(v))) for v in facts["figure_ids"]]
 
 
-def fact_figures(s: Story, facts: pd.DataFrame) -> pd.DataFrame:
-    """The article figures behind some facts (for citations)."""
-    wanted = {i for v in facts["figure_ids"] for i in ids(v)}
-    figs = s.corpus.figures
-    return figs[figs["figure_id"].astype(str).isin(wanted)]
+def facts_refs(s: Story, facts: pd.DataFrame) -> list[tuple]:
+    """The references of every figure behind some facts, in the figures table's order."""
+    return figure_refs(s, [i for v in facts["figure_ids"] for i in ids(v)], ordered=True)
+
+
+TOTAL_COLUMNS = ("fact_id", "kind", "party", "measure", "low", "best", "high", "qualifier", "date_start",
+                 "date_end", "part_of", "place_id", "figure_ids")
+"""The columns of the facts that totals read and return."""
 
 
 def total(s: Story, measure: str, party: str | None = None, start: object = None, end: object = None,
           facts: pd.DataFrame | None = None) -> dict:
     """Low/best/high of :func:`sahel.reconcile.total` over the window's facts (or ``facts``),
-    with the facts it used; ``high`` is NaN when open-ended."""
+    with the facts it used, its wording (``amount``) and the number it states first
+    (``stated``); ``high`` is NaN when open-ended."""
     from ..reconcile import total as reconcile_total
 
-    pool = s.facts if facts is None else facts
+    if "plain facts" not in s.memo:  # plain dtypes in few blocks: each filter of a total is cheap
+        f = s.facts[list(TOTAL_COLUMNS)]
+        s.memo["plain facts"] = pd.DataFrame({c: f[c].to_numpy(dtype=float, na_value=math.nan)
+                                              if pd.api.types.is_float_dtype(f[c]) else
+                                              f[c].astype(object) for c in f.columns}).copy()
+    plain_facts: pd.DataFrame = s.memo["plain facts"]  # type: ignore[assignment]
+    pool = plain_facts if facts is None else plain_facts.loc[facts.index]
     t = reconcile_total(pool, measure, party=party,
                         start=s.params.start if start is None else start,
                         end=s.params.end if end is None else end)
     used = pool[pool["fact_id"].isin(set(t.facts))]
-    return {"low": t.low, "best": t.best, "high": math.nan if t.high is None else t.high, "facts": used}
-
-
-def tidy(df: pd.DataFrame) -> pd.DataFrame:
-    """A table for display: dates as ISO strings, missing numbers blank, 1-based index."""
-    out = df.copy()
-    for col in out.columns:
-        if pd.api.types.is_datetime64_any_dtype(out[col]):
-            out[col] = out[col].dt.strftime("%Y-%m-%d").fillna("")
-        elif pd.api.types.is_float_dtype(out[col]):
-            out[col] = [number(v) if not pd.isna(v) else "" for v in out[col]]
-    out.index = pd.RangeIndex(1, len(out) + 1)
-    return out
+    high = math.nan if t.high is None else t.high
+    approx = len(used) > 0 and bool((used["qualifier"] == "approx").all())
+    return {"low": t.low, "best": t.best, "high": high, "facts": used,
+            "stated": stated(t.low, t.best, high, approx) if len(used) else math.nan,
+            "amount": amount(t.low, t.best, high, approx)}
 
 
 TABLE_CSS = ("<style>table.sahel-table{border-collapse:collapse;font-size:12px}table.sahel-table th,"
@@ -439,24 +446,37 @@ TABLE_CSS = ("<style>table.sahel-table{border-collapse:collapse;font-size:12px}t
 
 
 def table(df: pd.DataFrame, empty: str = "No rows for these parameters."):
-    """Every row of ``df`` as a static HTML table (every cell escaped), for a notebook to show."""
+    """Every row of ``df`` as a static HTML table (every cell escaped), for a notebook to show:
+    dates as ISO strings, missing numbers blank, numbers right-aligned, a 1-based row number."""
     from IPython.display import HTML
 
     if df.empty:
         return HTML(f"<p><em>{html.escape(empty)}</em></p>")
-    shown = tidy(df)
-    if "citation" in shown:  # citations are Markdown-escaped for the text; plain in a table
-        shown["citation"] = shown["citation"].str.replace("\\", "", regex=False)
-    kinds = ["n" if pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c]) else
-             "d" if pd.api.types.is_datetime64_any_dtype(df[c]) or c in ("date", "period", "published") else ""
-             for c in df.columns]
+    kinds = []
+    for c in df.columns:
+        col = df[c]
+        if pd.api.types.is_datetime64_any_dtype(col):
+            kinds.append("d")
+        elif pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
+            kinds.append("n")
+        else:
+            kinds.append("d" if c in ("date", "period", "published") else "")
 
     def cell(v: object, kind: str) -> str:
-        text = "" if v is None or (not isinstance(v, (list, tuple)) and pd.isna(v)) else str(v)
+        if v is None or (not isinstance(v, (list, tuple)) and pd.isna(v)):
+            text = ""
+        elif isinstance(v, pd.Timestamp):
+            text = f"{v:%Y-%m-%d}"
+        elif isinstance(v, float):
+            text = number(v)
+        else:
+            text = str(v)
         return f'<td class="{kind}">{html.escape(text)}</td>' if kind else f"<td>{html.escape(text)}</td>"
 
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in ["#", *shown.columns])
+    if "citation" in df:  # citations are Markdown-escaped for the text; plain in a table
+        df = df.assign(citation=df["citation"].str.replace("\\", "", regex=False))
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in ["#", *df.columns])
     rows = "\n".join(f'<tr><td class="n">{i}</td>' + "".join(cell(v, k) for v, k in zip(r, kinds)) + "</tr>"
-                     for i, r in zip(shown.index, shown.itertuples(index=False)))
+                     for i, r in enumerate(df.itertuples(index=False), 1))
     return HTML(f"{TABLE_CSS}<p>{plural(len(df), 'row')}.</p><table class=\"sahel-table\"><thead><tr>{head}"
                 f"</tr></thead><tbody>\n{rows}\n</tbody></table>")

@@ -18,6 +18,8 @@ from typing import Any
 
 import pandas as pd
 
+from ..schema import reference
+
 
 DEFAULTS: dict[str, Any] = {
     "corpus": "",
@@ -37,29 +39,9 @@ HELP: dict[str, str] = {
     "title": "title shown at the top of the report",
 }
 
-SPECIAL_PARTIES = ("UN", "EU", "G5S", "JIHADIST", "ARMED_GROUP", "MERCENARY", "CIVILIAN",
-                   "UNKNOWN")
-"""Party codes of the codebook that are not states."""
-
-_ISO3 = """
-ABW AFG AGO AIA ALA ALB AND ARE ARG ARM ASM ATA ATF ATG AUS AUT AZE BDI BEL BEN BES BFA
-BGD BGR BHR BHS BIH BLM BLR BLZ BMU BOL BRA BRB BRN BTN BVT BWA CAF CAN CCK CHE CHL CHN
-CIV CMR COD COG COK COL COM CPV CRI CUB CUW CXR CYM CYP CZE DEU DJI DMA DNK DOM DZA ECU
-EGY ERI ESH ESP EST ETH FIN FJI FLK FRA FRO FSM GAB GBR GEO GGY GHA GIB GIN GLP GMB GNB
-GNQ GRC GRD GRL GTM GUF GUM GUY HKG HMD HND HRV HTI HUN IDN IMN IND IOT IRL IRN IRQ ISL
-ISR ITA JAM JEY JOR JPN KAZ KEN KGZ KHM KIR KNA KOR KWT LAO LBN LBR LBY LCA LIE LKA LSO
-LTU LUX LVA MAC MAF MAR MCO MDA MDG MDV MEX MHL MKD MLI MLT MMR MNE MNG MNP MOZ MRT MSR
-MTQ MUS MWI MYS MYT NAM NCL NER NFK NGA NIC NIU NLD NOR NPL NRU NZL OMN PAK PAN PCN PER
-PHL PLW PNG POL PRI PRK PRT PRY PSE PYF QAT REU ROU RUS RWA SAU SDN SEN SGP SGS SHN SJM
-SLB SLE SLV SMR SOM SPM SRB SSD STP SUR SVK SVN SWE SWZ SXM SYC SYR TCA TCD TGO THA TJK
-TKL TKM TLS TON TTO TUN TUR TUV TWN TZA UGA UKR UMI URY USA UZB VAT VCT VEN VGB VIR VNM
-VUT WLF WSM YEM ZAF ZMB ZWE
-"""
-STATES = frozenset(_ISO3.split())
-"""ISO 3166-1 alpha-3 codes: the party codes of states."""
-PARTIES = STATES | frozenset(SPECIAL_PARTIES)
-
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2100, 12, 31)
+"""The dates a window may start or end on (news of the intervention lie well inside)."""
 
 
 class ParameterError(ValueError):
@@ -92,13 +74,16 @@ def _date(name: str, value: Any) -> pd.Timestamp | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, (date, datetime)):
-        return pd.Timestamp(value.year, value.month, value.day)
+        value = f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
     if not isinstance(value, str) or not _DATE_RE.match(value.strip()):
         raise ParameterError(name, f"{value!r} is not a date (expected YYYY-MM-DD)")
     try:
-        return pd.Timestamp(date.fromisoformat(value.strip()))
+        day = date.fromisoformat(value.strip())
     except ValueError:
         raise ParameterError(name, f"{value!r} is not a valid date") from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ParameterError(name, f"{value!r} is outside the dates a report shows ({FIRST_DAY} to {LAST_DAY})")
+    return pd.Timestamp(day)
 
 
 def _parties(value: Any) -> tuple[str, ...]:
@@ -114,10 +99,12 @@ def _parties(value: Any) -> tuple[str, ...]:
     if not isinstance(value, (list, tuple)) or not all(isinstance(p, str) for p in value):
         raise ParameterError("parties", f"{value!r} is not a list of party codes")
     codes = tuple(dict.fromkeys(p.strip().upper() for p in value if p.strip()))
-    unknown = [p for p in codes if p not in PARTIES]
+    known = reference("parties")
+    unknown = [p for p in codes if p not in set(known["code"])]
     if unknown:
-        raise ParameterError("parties", f"unknown party code {unknown[0]!r} (use ISO alpha-3 "
-                             f"codes such as FRA, MLI or one of {', '.join(SPECIAL_PARTIES)})")
+        special = ", ".join(known.loc[known["kind"] != "state", "code"])
+        raise ParameterError("parties", f"unknown party code {unknown[0]!r} (use a code of the parties "
+                             f"table: ISO alpha-3 such as FRA, MLI, or one of {special})")
     return codes
 
 
@@ -155,33 +142,54 @@ def validate(**params: Any) -> Params:
         title = ""
     if not isinstance(title, str):
         raise ParameterError("title", f"{title!r} is not a string")
+    bad = re.search(r"[\ud800-\udfff]", title)
+    if bad:
+        raise ParameterError("title", f"holds a lone surrogate (U+{ord(bad.group()):04X}) at character "
+                             f"{bad.start() + 1}: not Unicode text")
     return Params(_corpus(values["corpus"]), start, end, _parties(values["parties"]),
                   " ".join(title.split()))
 
 
+MAX_YAML_BYTES = 65_536
+"""The largest parameters file read: a few lines of ``key: value`` need far less."""
+
+
+def read_yaml(path: Path) -> dict[str, Any]:
+    """A YAML mapping of parameters, read safely: at most :data:`MAX_YAML_BYTES`, no
+    anchors or aliases (an alias bomb is refused before it expands), no tags."""
+    import yaml
+
+    name = repr(str(path))  # repr: no control character of a file name reaches the terminal
+    try:
+        if not path.is_file():
+            raise ParameterError("-f", f"parameter file {name} not found" if not path.exists()
+                                 else f"{name} is not a regular file")
+        with path.open("rb") as f:
+            data = f.read(MAX_YAML_BYTES + 1)
+        if len(data) > MAX_YAML_BYTES:
+            raise ParameterError("-f", f"{name} is larger than {MAX_YAML_BYTES:,} bytes")
+        text = data.decode("utf-8")
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                raise ParameterError("-f", f"{name} uses YAML anchors or aliases (&, *), which are refused")
+        loaded = yaml.safe_load(text)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ParameterError("-f", f"{name} is not readable YAML ({first!r})") from None
+    if loaded is None:
+        return {}
+    if not isinstance(loaded, dict):
+        raise ParameterError("-f", f"{name} is not a mapping of parameter: value")
+    return {str(k): v for k, v in loaded.items()}
+
+
 def parse_cli(pairs: list[list[str]] | None, yaml_file: str | Path | None = None) -> dict[str, Any]:
-    """Merge ``-f params.yaml`` and ``-p KEY VALUE`` pairs (later wins) into raw values.
+    """Merge ``-f params.yaml`` (:func:`read_yaml`) and ``-p KEY VALUE`` pairs (later wins) into raw values.
 
     ``-p`` values are kept as typed (dates stay strings); ``parties`` may be a
     JSON list (``'["FRA"]'``) or comma-separated codes.
     """
-    import yaml
-
-    raw: dict[str, Any] = {}
-    if yaml_file:
-        path = Path(yaml_file)
-        try:
-            loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise ParameterError("-f", f"parameter file {str(path)!r} not found") from None
-        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            raise ParameterError("-f", f"{str(path)!r} is not readable YAML ({first})") from None
-        if loaded is None:
-            loaded = {}
-        if not isinstance(loaded, dict):
-            raise ParameterError("-f", f"{str(path)!r} is not a mapping of parameter: value")
-        raw.update({str(k): v for k, v in loaded.items()})
+    raw: dict[str, Any] = read_yaml(Path(yaml_file)) if yaml_file else {}
     for key, value in pairs or []:
         raw[key] = value
     return raw

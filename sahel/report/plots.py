@@ -91,12 +91,15 @@ def legend(ax: plt.Axes, parties: list[str], **kw) -> None:
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, **kw)
 
 
-def stacked(ax: plt.Axes, table: pd.DataFrame, x: np.ndarray, width: float) -> None:
-    """Bars stacked by party: ``table`` has one column per party (merged into "other" when grey)."""
+def stacked(ax: plt.Axes, table: pd.DataFrame, x: np.ndarray, width: float, across: bool = False) -> None:
+    """Bars stacked by party (horizontal ones ``across``): ``table`` has one column per party."""
     bottom = np.zeros(len(table))
     for party in table.columns:
         vals = table[party].to_numpy(dtype=float)
-        ax.bar(x, vals, width=width, bottom=bottom, color=colour(party), edgecolor="white", linewidth=0.5)
+        if across:
+            ax.barh(x, vals, height=width, left=bottom, color=colour(party), edgecolor="white", linewidth=0.5)
+        else:
+            ax.bar(x, vals, width=width, bottom=bottom, color=colour(party), edgecolor="white", linewidth=0.5)
         bottom += vals
 
 
@@ -142,14 +145,15 @@ def timeline_chart(ev: pd.DataFrame, title: str = "Killed per period, by party")
 
 
 def strength_chart(st: pd.DataFrame, title: str = "Troop strength by force") -> Figure:
-    """Deployed troops as reported, by force (lines for levels, open markers for deployments)."""
+    """Deployed troops as reported, by force (a line through the levels of one kind of
+    personnel, open markers for deployments)."""
     if st.empty:
         return empty(title, "no troop strength reported in this window")
     fig, ax = plt.subplots(figsize=(WIDTH, 4.0))
     for party, g in st.groupby("party", sort=True):
         lv, dep = g[g["kind"] == "strength"], g[g["kind"] != "strength"]
-        if len(lv):
-            ax.plot(lv["date"], lv["value"], "-o", color=colour(party), lw=1, ms=6, alpha=0.9)
+        for _, same in lv.groupby(lv["noun"].fillna("") if "noun" in lv else 0):  # police apart from troops
+            ax.plot(same["date"], same["value"], "-o", color=colour(party), lw=1, ms=6, alpha=0.9)
         if len(dep):
             ax.scatter(dep["date"], dep["value"], s=60, facecolors="none", edgecolors=colour(party), lw=2)
     ax.set_ylim(bottom=0)
@@ -177,6 +181,8 @@ def places_chart(pl: pd.DataFrame, title: str = "Where it happened", labels: int
     if pl.empty:
         return empty(title, "no located event in this window")
     x0, x1, y0, y1 = FRAME
+    country = pl[pl["kind"] == "country"] if "kind" in pl else pl.iloc[:0]  # a country's centre is no place
+    pl = pl.drop(country.index)
     inside = pl[pl["lon"].between(x0, x1) & pl["lat"].between(y0, y1)]
     outside = pl.drop(inside.index)
     fig, (ax, side) = plt.subplots(1, 2, figsize=(WIDTH + 1.5, 5.2), gridspec_kw={"width_ratios": [4.2, 1]})
@@ -185,7 +191,7 @@ def places_chart(pl: pd.DataFrame, title: str = "Where it happened", labels: int
         for ring in rings:
             ax.add_patch(Polygon(ring, closed=True, facecolor="#F2F2EE" if code in ("MLI", "BFA", "NER")
                                  else "white", edgecolor="0.55", lw=0.7))
-    size = 30 + 470 * np.sqrt(inside["killed"] / max(pl["killed"].max(), 1))
+    size = 30 + 470 * np.sqrt(inside["killed"] / max(inside["killed"].max(), 1))
     ax.scatter(inside["lon"], inside["lat"], s=size, color="#C0392B", alpha=0.55, edgecolor="0.2", lw=0.5,
                zorder=3)
     top, placed = [], []
@@ -201,11 +207,13 @@ def places_chart(pl: pd.DataFrame, title: str = "Where it happened", labels: int
     ax.set_aspect("equal")
     ax.grid(False)
     ax.set(title=plain(title), xlabel="longitude (°E)", ylabel="latitude (°N)")
-    note = "circle area: killed" + (f"\n{len(inside) - len(top)} smaller or crowded\nplaces unlabelled"
-                                    if len(inside) > len(top) else "")
-    if len(outside):
-        note += "\n\nOutside the map:\n" + "\n".join(
-            plain(f"{r.place[:18]}: {number(r.killed)} killed") for r in outside.itertuples())
+    hidden = len(inside) - len(top)
+    note = "circle area: killed" + (f"\n{hidden} smaller or crowded\n{'place' if hidden == 1 else 'places'} unlabelled"
+                                    if hidden else "")
+    for head, rows in (("Located only to a country", country), ("Outside the map", outside)):
+        if len(rows):
+            note += f"\n\n{head}:\n" + "\n".join(
+                plain(f"{r.place[:18]}: {number(r.killed)} killed") for r in rows.itertuples())
     side.text(0.0, 1.0, note, transform=side.transAxes, va="top", ha="left", fontsize=8.5, wrap=True)
     return done(fig)
 
@@ -260,15 +268,22 @@ def killed_by_year_chart(k: pd.DataFrame, title: str = "Killed per year, by part
 
 def cumulative_chart(cd: pd.DataFrame, party: str = "FRA", title: str | None = None) -> Figure:
     """Reported running totals of a party's deaths (steps) and incident counts (bars)."""
-    title = title or f"{label(party)} military deaths over time"
+    title = title or f"Military deaths of {label(party)} over time"
     if cd.empty:
         return empty(title, "no death reported in this window")
     fig, ax = plt.subplots(figsize=(WIDTH, 4.0))
     cum, inc = cd[cd["kind"] == "cumulative"], cd[cd["kind"] != "cumulative"]
-    if len(cum):
-        ax.step(cum["date"], cum["value"], where="post", color=colour(party), lw=2, label="running total as reported")
-        ax.scatter(cum["date"], cum["value"], color=colour(party), s=40, zorder=3)
-        for r in cum.drop_duplicates("value", keep="first").itertuples():
+    if len(cum):  # one line through the totals since the earliest start; a count "this year" is a point
+        year = cum["since"].dt.year
+        main = cum[year == year.min()] if year.notna().any() else cum
+        ax.step(main["date"], main["value"], where="post", color=colour(party), lw=2,
+                label=f"running total as reported{f' since {int(year.min())}' if year.notna().any() else ''}")
+        ax.scatter(main["date"], main["value"], color=colour(party), s=40, zorder=3)
+        rest = cum.drop(main.index)
+        if len(rest):
+            ax.scatter(rest["date"], rest["value"], s=40, facecolors="none", edgecolors=colour(party), lw=1.5,
+                       zorder=3, label="running total since a later start")
+        for r in cum.drop_duplicates(["value", "since"], keep="first").itertuples():
             since = f" since {r.since.year}" if not pd.isna(r.since) else ""
             ax.annotate(f"{'≥' if r.qualifier == 'at_least' else ''}{number(r.value)}{since}", (r.date, r.value),
                         xytext=(-4, 6), textcoords="offset points", ha="right", fontsize=8)
@@ -290,10 +305,7 @@ def materiel_chart(mat: pd.DataFrame, title: str = "Materiel destroyed or lost")
         ["what", "party"], as_index=False)["value"].sum()
     t = by_colour(df, "what", "value")
     fig, ax = plt.subplots(figsize=(WIDTH, 1.2 + 0.4 * len(t)))
-    left = np.zeros(len(t))
-    for party in t.columns:
-        ax.barh(np.arange(len(t)), t[party], left=left, color=colour(party), height=0.7)
-        left += t[party].to_numpy(float)
+    stacked(ax, t, np.arange(len(t)), 0.7, across=True)
     ax.set_yticks(np.arange(len(t)), list(t.index))
     ax.invert_yaxis()
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
@@ -314,7 +326,7 @@ def ucdp_chart(t: pd.DataFrame, title: str = "Deaths in the corpus vs UCDP, per 
         ax.bar(x - 0.2, g["ucdp_best"], width=0.4, color="0.78", label="UCDP best (line: low-high)")
         ax.vlines(x - 0.2, g["ucdp_low"], g["ucdp_high"], color="0.4", lw=1)
         ax.bar(x + 0.2, g["corpus"], width=0.4, color=CORPUS, label="corpus (every party)")
-        ax.set_title({"MLI": "Mali", "BFA": "Burkina Faso", "NER": "Niger"}.get(c, c), fontsize=11)
+        ax.set_title(label(c), fontsize=11)
         ax.set_xticks(x, [f"'{y % 100:02d}" for y in x], fontsize=8)
     axes[0, 0].set_ylabel("deaths (linear)")
     axes[0, 0].yaxis.set_major_formatter(lambda v, _: f"{v:,.0f}")

@@ -17,7 +17,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -177,29 +177,25 @@ def warm_cache(corpus: Path, jobs: int | None, echo: Callable[[str], None]) -> N
 def run_pool(tasks: list[tuple], workers: int, echo: Callable[[str], None],
              run_one: Callable[..., Outcome]) -> list[Outcome]:
     """Run ``run_one(*task)`` for each task in worker processes; outcomes in task order."""
-    total, outcomes = len(tasks), []
+    outcomes: dict[str, Outcome] = {}
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        pending: dict[Future, str] = {}
+        pending = {}
         for i, task in enumerate(tasks, 1):
-            echo(f"[{i}/{total}] {task[0]}: running")
+            echo(f"[{i}/{len(tasks)}] {task[0]}: running")
             pending[pool.submit(run_one, *task)] = task[0]
         try:
-            while pending:
-                done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for fut in done:
-                    name = pending.pop(fut)
-                    try:
-                        o = fut.result()
-                    except Exception as exc:  # a worker died: that notebook failed, the others go on
-                        o = Outcome(name, False, 0.0, f"its worker: {type(exc).__name__}: {exc}")
-                    outcomes.append(o)
-                    echo(f"[{len(outcomes)}/{total}] {name}: {'done' if o.ok else 'FAILED'} in {o.seconds:.1f} s")
+            for fut in as_completed(pending):
+                name = pending[fut]
+                try:
+                    o = fut.result()
+                except Exception as exc:  # a worker died: that notebook failed, the others go on
+                    o = Outcome(name, False, 0.0, f"its worker: {type(exc).__name__}: {exc}")
+                outcomes[name] = o
+                echo(f"[{len(outcomes)}/{len(tasks)}] {name}: {'done' if o.ok else 'FAILED'} in {o.seconds:.1f} s")
         except BaseException:
-            for fut in pending:
-                fut.cancel()
+            pool.shutdown(cancel_futures=True)
             raise
-    order = {t[0]: i for i, t in enumerate(tasks)}
-    return sorted(outcomes, key=lambda o: order[o.name])
+    return [outcomes[t[0]] for t in tasks]
 
 
 def help_notebook() -> str:

@@ -16,17 +16,19 @@ def audit(s: Story) -> pd.DataFrame:
     """Per article published in the window: size, figures by measure, numbers not coded."""
     nums, figs = s.corpus.numbers, s.corpus.figures
     figs = figs[figs["measure"].isin(MEASURES)]
-    by_measure = {d: ", ".join(f"{m} {c}" for m, c in g["measure"].value_counts().sort_index().items())
-                  for d, g in figs.groupby("doc_id")}
-    n_figs = figs.groupby("doc_id").size()
-    coded = (nums["status"] == "figure").groupby(nums["doc_id"]).agg(["size", "sum"])
+    by_measure: dict[str, list[str]] = {}
+    for (d, m), c in figs.groupby(["doc_id", "measure"]).size().sort_index().items():
+        by_measure.setdefault(d, []).append(f"{m} {c}")
+    n_figs = figs.groupby("doc_id").size().to_dict()
+    n_nums = nums.groupby("doc_id").size().to_dict()
+    n_coded = (nums["status"] == "figure").groupby(nums["doc_id"]).sum().to_dict()
     docs = s.documents[s.documents["doc_id"].isin(published_in_window(s))]
     rows = []
     for d in docs.sort_values("doc_id").itertuples():
-        n, c = (int(v) for v in coded.loc[d.doc_id]) if d.doc_id in coded.index else (0, 0)
+        n, c = int(n_nums.get(d.doc_id, 0)), int(n_coded.get(d.doc_id, 0))
         rows.append({"article": s.short.get(str(d.doc_id), str(d.doc_id)), "published": day(d.published, ""),
                      "outlet": "" if pd.isna(d.outlet) else d.outlet, "characters": d.n_chars,
-                     "figures": int(n_figs.get(d.doc_id, 0)), "measures": by_measure.get(d.doc_id, ""),
+                     "figures": int(n_figs.get(d.doc_id, 0)), "measures": ", ".join(by_measure.get(d.doc_id, [])),
                      "numbers": n, "coded": c, "not coded": n - c})
     return pd.DataFrame(rows, columns=["article", "published", "outlet", "characters", "figures",
                                        "measures", "numbers", "coded", "not coded"])
@@ -75,8 +77,8 @@ def sourcing_story(s: Story) -> str:
     disputed = t[t["disputed"]]
 
     def item(r) -> str:
-        when = f" ({r.period})" if r.period else ""
-        return f"{r.amount} {escape(label(r.party))} {r.measure}{when} in {escape(r.articles)}"
+        when = f", {r.period}" if r.period else ""
+        return f"{r.amount} {r.measure} ({escape(label(r.party))}{when}) in {escape(r.articles)}"
 
     text = (f"Of {plural(len(t), 'fact')} in this window, {len(t) - len(multi):,} rest on a "
             f"single article and {len(multi):,} on two or more.")

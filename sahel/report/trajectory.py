@@ -11,8 +11,8 @@ import re
 
 import pandas as pd
 
-from .narrative import (STATE_FORCES, Story, day, escape, fact_amount, fact_cites, ids, in_window, label,
-                        number, once, only_parties, period, plural, sentences)
+from .narrative import (STATE_FORCES, Story, all_sentences, cite_refs, day, escape, fact_amount, fact_cites,
+                        figure_refs, ids, in_window, label, number, once, only_parties, period, plural)
 
 PHASES: list[tuple[str, str]] = [
     ("The rebellion in the north", r"\b(rebellion|Tuareg|separatists?|overr[au]n|hijacked)\b"),
@@ -47,18 +47,20 @@ def phase_evidence(s: Story) -> pd.DataFrame:
     """Sentences telling each phase, with the event date they give (day, week or month; else
     none) and the publication; in the window by the event date, else by the publication."""
     pub = s.documents.set_index("doc_id")["published"]
+    cues = [re.compile(cue, re.I) for _, cue in PHASES]
+    any_cue = re.compile("|".join(f"(?:{cue})" for _, cue in PHASES), re.I)
+    sents = all_sentences(s)
     rows = []
-    for doc_id, text in sorted(s.texts.items()):
+    for doc_id, paragraph, text in zip(sents["doc_id"], sents["paragraph"], sents["text"]):
+        if not any_cue.search(text):
+            continue
         published = pub.get(doc_id)
-        for sent in sentences(text).itertuples():
-            matched = [(o, n) for o, (n, cue) in enumerate(PHASES) if re.search(cue, sent.text, re.I)]
-            if not matched:
-                continue
-            a, b, precision = sentence_date(sent.text, published)
-            for order, name in matched:
+        a, b, precision = sentence_date(text, published)
+        for order, (name, _) in enumerate(PHASES):
+            if cues[order].search(text):
                 rows.append({"order": order, "phase": name, "date_start": a, "date_end": b,
                              "precision": precision, "published": published, "doc_id": doc_id,
-                             "paragraph": sent.paragraph, "sentence": sent.text})
+                             "paragraph": paragraph, "sentence": text})
     cols = ["order", "phase", "date_start", "date_end", "precision", "published", "doc_id", "paragraph",
             "sentence"]
     df = pd.DataFrame(rows, columns=cols)
@@ -169,7 +171,7 @@ def strength(s: Story) -> pd.DataFrame:
     f = s.facts[(s.facts["measure"] == "deployed") & s.facts["best"].notna()]
     when = [b if not pd.isna(b) else a for a, b in zip(f["date_start"], f["date_end"])]
     return pd.DataFrame({"date": when, "party": f["party"], "force": f["party"].map(label),
-                         "kind": ["strength" if k == "stock" else "deployment" for k in f["kind"]],
+                         "kind": ["strength" if k == "stock" else "deployment" for k in f["kind"]], "noun": f["noun"],
                          "value": f["best"].astype(float), "amount": [fact_amount(r) for r in f.itertuples()],
                          "citation": fact_cites(s, f)}).dropna(
         subset=["date"]).sort_values(["date", "party"], kind="stable").reset_index(drop=True)
@@ -196,18 +198,21 @@ def strength_story(s: Story) -> str:
 
 @once
 def places(s: Story) -> pd.DataFrame:
-    """Where the window's events happened, at the gazetteer's coordinates."""
+    """Where the window's events happened, at the gazetteer's coordinates, with the kind of
+    place (``country`` when an event is located only to a country)."""
     ev = s.corpus.events
     ev = ev[in_window(ev, s.params) & ev["latitude"].notna()]
     ev = ev[[only_parties(p, s.params) for p in ev["parties"]]]
+    kind = s.corpus.places.set_index("place_id")["kind"]
     rows = []
     for place, g in ev.groupby("place", sort=True):
-        figs = s.corpus.figures[s.corpus.figures["figure_id"].astype(str).isin(
-            {i for v in g["figure_ids"] for i in ids(v)})]
-        rows.append({"place": place, "lat": float(g["latitude"].iloc[0]), "lon": float(g["longitude"].iloc[0]),
+        refs = figure_refs(s, [i for v in g["figure_ids"] for i in ids(v)], ordered=True)
+        rows.append({"place": place, "kind": kind.get(g["place_id"].iloc[0], ""),
+                     "lat": float(g["latitude"].iloc[0]), "lon": float(g["longitude"].iloc[0]),
                      "events": len(g), "killed": float(g["killed_best"].fillna(0).sum()),
-                     "first": g["date_start"].min(), "last": g["date_end"].max(), "citation": s.cites(figs)})
-    return pd.DataFrame(rows, columns=["place", "lat", "lon", "events", "killed", "first", "last", "citation"])
+                     "first": g["date_start"].min(), "last": g["date_end"].max(), "citation": cite_refs(s, refs)})
+    return pd.DataFrame(rows, columns=["place", "kind", "lat", "lon", "events", "killed", "first", "last",
+                                       "citation"])
 
 
 def places_story(s: Story) -> str:
