@@ -172,9 +172,13 @@ def test_a_correction_leaving_dates_reversed_is_refused(tmp_path: Path) -> None:
 
 
 def test_report_numbers_follow_the_correction(corpus: Path) -> None:
-    from sahel.report import costs, narrative
+    from sahel.report import costs, narrative, sources
 
     shutil.copy(FIXTURE, corpus / FILE)
-    summary = costs.cost_summary(narrative.story(corpus=str(corpus)))
+    s = narrative.story(corpus=str(corpus))
+    summary = costs.cost_summary(s)
     row = summary[(summary["party"] == "FRA") & (summary["measure"] == "killed")].iloc[0]
     assert row["best"] == 43
+    assert ", corrected]" in row["citation"]  # the report marks the corrected number
+    assert sources.corrections_story(s).startswith("Analysts corrected")
+    assert set(sources.corrections(s)["status"]) >= {"applied"}

@@ -382,19 +382,22 @@ def published_in_window(s: Story) -> list[str]:
 
 
 def figure_refs(s: Story, figure_ids: Iterable[str], ordered: bool = False) -> list[tuple]:
-    """``(doc_id, paragraph, quote)`` of each figure (in the figures table's order when ``ordered``)."""
+    """``(doc_id, paragraph, quote, corrected)`` of each figure (in the figures table's order when
+    ``ordered``); ``corrected``: an analyst's correction changed or added the figure."""
     if "refs" not in s.memo:
         f = s.corpus.figures
-        s.memo["refs"] = {i: (n, d, p, q) for n, (i, d, p, q) in enumerate(
-            zip(f["figure_id"].astype(str), f["doc_id"], f["paragraph"], f["quote"]))}
+        corrected = f["corrected"].fillna(False) if "corrected" in f else [False] * len(f)
+        s.memo["refs"] = {i: (n, d, p, q, bool(c)) for n, (i, d, p, q, c) in enumerate(
+            zip(f["figure_id"].astype(str), f["doc_id"], f["paragraph"], f["quote"], corrected))}
     table: dict = s.memo["refs"]  # type: ignore[assignment]
     found = [i for i in dict.fromkeys(figure_ids) if i in table]
     return [table[i][1:] for i in (sorted(found, key=lambda i: table[i][0]) if ordered else found)]
 
 
 def cite_refs(s: Story, refs: Iterable[tuple]) -> str:
-    """``[000 §7; 001 §3]`` for ``(doc_id, paragraph, quote)`` references."""
-    keys = [s.cite(*r) for r in refs]
+    """``[000 §7; 001 §3]`` for ``(doc_id, paragraph, quote, corrected)`` references; a corrected
+    figure's citation says so (``[000 §7, corrected]``)."""
+    keys = [s.cite(d, p, q) + (", corrected" if c else "") for d, p, q, c in refs]
     return "[" + "; ".join(escape(k) for k in dict.fromkeys(keys)) + "]" if keys else ""
 
 
@@ -409,7 +412,7 @@ def facts_refs(s: Story, facts: pd.DataFrame) -> list[tuple]:
 
 
 TOTAL_COLUMNS = ("fact_id", "kind", "party", "measure", "low", "best", "high", "qualifier", "date_start",
-                 "date_end", "part_of", "place_id", "figure_ids")
+                 "date_end", "date_basis", "part_of", "place_id", "figure_ids")
 """The columns of the facts that totals read and return."""
 
 

@@ -25,7 +25,7 @@ from typing import Any
 from .. import paths
 from .params import DEFAULTS, HELP, ParameterError, check
 
-NOTEBOOKS = ("trajectory", "costs", "sources")
+NOTEBOOKS = ("trajectory", "costs", "sources", "explore")
 """The notebooks of ``notebooks/`` that ``sahel report`` renders, in order."""
 
 KERNEL_ARGS = ["--IPKernelApp.log_level=CRITICAL", "--HistoryManager.enabled=False"]

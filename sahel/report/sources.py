@@ -109,3 +109,23 @@ def uncoded_story(s: Story) -> str:
     return (f"{plural(len(u), 'number')} in the text {'was' if len(u) == 1 else 'were'} not coded as figures: "
             + ", ".join(f"{c} {escape(r)}" for r, c in counts.items()) + ".")
 
+
+
+def corrections(s: Story) -> pd.DataFrame:
+    """The analyst corrections of the corpus (``corrections.csv``), applied or stale."""
+    c = s.corpus.tables.get("corrections")
+    cols = ["correction_id", "doc_id", "surface", "action", "field", "value", "reason", "author", "date", "status",
+            "problem"]
+    return pd.DataFrame(columns=cols) if c is None else c[[k for k in cols if k in c.columns]]
+
+
+def corrections_story(s: Story) -> str:
+    """What analysts corrected, in one sentence (numbers they changed are cited as ``corrected``)."""
+    c = corrections(s)
+    if c.empty:
+        return "No analyst correction applies to this corpus: every figure is as the rules extracted it."
+    applied = int((c["status"] == "applied").sum())
+    stale = len(c) - applied
+    return (f"Analysts corrected {plural(applied, 'figure')} of this corpus (citations of the numbers they "
+            f"changed say *corrected*)" + (f"; {plural(stale, 'correction')} no longer "
+                                          "matches its article and was not applied" if stale else "") + ".")
