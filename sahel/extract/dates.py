@@ -19,14 +19,10 @@ from datetime import date, datetime, timedelta
 
 import pandas as pd
 
+from . import lexicon as lx
 from .text import fold_case, prefix_tree
 
-MONTHS = {
-    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
-    "august": 8, "september": 9, "october": 10, "november": 11, "december": 12,
-    "jan": 1, "feb": 2, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9,
-    "oct": 10, "nov": 11, "dec": 12,
-}
+MONTHS = {w: int(v) for w, v in lx.table("month").items()}
 WEEKDAYS = {d.lower(): i for i, d in enumerate(calendar.day_name)}
 
 _M = r"(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"

@@ -36,10 +36,7 @@ _NUM_RE = re.compile(
 )  # on folded text
 _SINGLE_RE = re.compile(r"\ba(?:n(?:other)?)?(?:\s+single)?(?=\s)")  # on folded text (not after "of ", "-")
 _VAGUE_RE = re.compile(r"\b(?:" + prefix_tree(VAGUE) + r")\b(?:\s+of)?")  # on folded text
-_NUMBER_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
-                 "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety", "hundred", "thousand",
-                 "million", "billion", "dozen", "dozens", "hundreds", "thousands", "millions", "scores", "several",
-                 "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "few", "handful")
+_NUMBER_WORDS = lx.words("number_word")
 _VICTIM_VERBS = r"(?:killed|wounded|injured|abducted|kidnapped|captured|arrested|shot\s+dead)"
 ANY_NUMBER = re.compile(r"\d|\b(?:" + prefix_tree(_NUMBER_WORDS) + r")\b")
 """A first test (on folded text): a sentence without a match holds no number."""

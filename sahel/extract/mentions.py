@@ -17,6 +17,7 @@ import pandas as pd
 
 from ..schema import MENTIONS, frame
 from . import gazetteer as gz
+from . import lexicon as lx
 from .dates import as_date, find_dates
 from .text import fold_case as _folded
 
@@ -44,25 +45,11 @@ LABELS = {kind: kind.replace("_", " ") for kind, _ in MILESTONES} | {"policy": "
 _CUES = [(kind, re.compile(rx, re.I)) for kind, rx in MILESTONES]
 #: words one of which every match of a cue contains (lower case): a sentence without
 #: any of them cannot match the cue, so the cue's pattern is not tried on it
-CUE_WORDS: dict[str, tuple[str, ...]] = {
-    "operation": ("took place", "occurred", "happened", "was carried out", "were carried out",
-                  "was conducted", "were conducted"),
-    "first_operations": ("first operation", "first mission", "first deployment", "first combat"),
-    "coup": ("coup", "ousted", "overthr", "toppled", "seized power"),
-    "launch": ("launch", "began", "begun", "started", "kicked off", "was created", "was established",
-               "were created", "founded"),
-    "withdrawal": ("withdr", "pull", "drawdown", "draw down", "ended", "end of operation", "end of the operation",
-                   "end of the mission", "ending of operation", "ending of the operation", "ending of the mission"),
-    "summit": ("summit", "talks with", "talks in", "meeting in", "meeting with", "meeting of", "conference in",
-               "conference of"),
-    "reinforcement": ("reinforc", "pledg", "to send", "deploy", "more soldiers", "more troops",
-                      "additional soldiers", "additional troops", "surge"),
-    "deployment": ("deployed", "deployment of", "sent "),
-    "mandate": ("mandate", "resolution"),
-    "policy": ("promised", "announced", "unveiled", "ordered"),
-    "visit": ("visit",),
-    "election": ("election", "sworn in", "inaugurat"),
-}
+CUE_WORDS: dict[str, tuple[str, ...]] = {kind: () for kind, _ in MILESTONES}
+for _word, _kind in lx.table("milestone_word").items():
+    CUE_WORDS[_kind] += (_word,)
+
+
 def _cue_sentences(text: str, locate) -> dict[str, set[int]]:
     """For each milestone type, the sentences (by index) containing one of its :data:`CUE_WORDS`."""
     low = _folded(text)

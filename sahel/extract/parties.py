@@ -44,8 +44,7 @@ RELATIVE = re.compile(r",\s*(?:which|who|whose|where)\b[^,;]*(?:,|$)"
 _MILITARY_AFTER = re.compile(r"^\s*(?:'s\s+)?(?:army|armed\s+forces|forces|military|troops|soldiers|base|"
                              r"camp|headquarters|post|garrison|gendarmerie|contingent|defence|defense)\b", re.I)
 _CLAUSE_BREAK = re.compile(r";|,\s*(?:while|though|although|but|whereas|as|and)\b|\s-\s", re.I)
-_ATTACKERS = {"attacker", "assailant", "gunman", "fighter", "combatant", "armed man", "man", "suspect",
-              "accomplice"}
+_ATTACKERS = set(lx.words("attacker"))
 _MIXED = re.compile(r"^\s*,\s*(?:(?:roughly|about|around|nearly|almost|some|just\s+over|just\s+under|more\s+than)\s+)?"
                     r"(?:half|most|many|a\s+third|a\s+quarter|two\s+thirds|some|\d+)\s+of\s+(?:them|whom)\s+\w+", re.I)
 _OF_ITS = re.compile(r"^\s+of\s+(?:its|their|our)\b", re.I)
