@@ -4,7 +4,7 @@
 (:mod:`.sentences`), and in each sentence finds the number phrases and codes
 every figure by the codebook (:mod:`.figures`, with :mod:`.numbers`,
 :mod:`.nouns`, :mod:`.parties`, :mod:`.measures`, :mod:`.qualifiers`,
-:mod:`.ellipsis`, :mod:`.dates` and the word lists of :mod:`.lexicon`); the
+:mod:`.dates` and the word lists of :mod:`.lexicon`); the
 places, actors and milestones named come from :mod:`.mentions` and
 :mod:`.gazetteer`. Every row keeps its character span and sentence. What
 stays out: anything across articles (reading a corpus, caching, facts,

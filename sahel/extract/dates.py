@@ -79,11 +79,8 @@ _DIGIT = re.compile(r"\d")
 
 
 def _signals(low: str) -> set[str]:
-    """The kinds of date word a folded text has (``_DATE_WORDS``, "year": a year, "digit").
-
-    Every match of a pattern of :data:`_PATTERNS` contains its kinds, each as a
-    whole word: a pattern needing a kind the text lacks is not tried.
-    """
+    """The kinds of date word a folded text has (``_DATE_WORDS``, "year", "digit"): a pattern of
+    :data:`_PATTERNS` needing a kind the text lacks is not tried."""
     found = {_DATE_WORDS.get(m.group(), "ordinal" if m.group()[-1].isalpha() else "year") for m in _ANY.finditer(low)}
     if found and _DIGIT.search(low):
         found.add("digit")

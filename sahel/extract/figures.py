@@ -5,7 +5,10 @@
 (years, dates, ages, durations, percentages, ratios, money, labels: their
 status) and gives the others a qualifier. :func:`code_sentence` runs the
 coding units on a sentence (nouns, parties, measures, ellipsis, dates);
-:func:`rows` turns its figures and numbers into rows of the FIGURES and
+:func:`resolve_ellipsis` codes "20 more", "three of them", "14 wounded",
+"the toll rose to 89" from the figure they refer back to (found by
+:mod:`.nouns`), or the party named in a gap ("Sweden committed 150 and the
+Czech Republic up to 60"); :func:`rows` turns its figures and numbers into rows of the FIGURES and
 NUMBERS tables. What stays out: the rules of each unit (their modules) and
 the article-level loop (:func:`sahel.extract.parse_text`).
 """
@@ -17,12 +20,12 @@ from datetime import date
 
 from . import lexicon as lx
 from .dates import find_dates
-from .ellipsis import resolve_ellipsis
-from .measures import code_measures
-from .nouns import code_nouns, noun_follows, singular
-from .nouns import STRENGTH_SUFFIX
+from .measures import code_measures, measure
+from .nouns import STRENGTH_SUFFIX, code_nouns, noun_follows, set_noun, singular
 from .numbers import NUMBER, NUMBER_START, VAGUE, parse_number
-from .parties import RELATIVE, Context, code_materiel_parties, code_parties, party_mentions, revise_mixed
+from .parties import (CONTRIBUTED_TO, RELATIVE, Context, civilian_context, code_materiel_parties, code_parties,
+                      party_mentions, revise_mixed, usable)
+from .qualifiers import WORDS as QUALIFIER_WORDS
 from .qualifiers import qualifier
 from .sentences import Figure, Sentence
 from .text import Cleaned, prefix_tree
@@ -183,6 +186,74 @@ def status(s: Sentence, a: int, e: int, surface: str, value: float, rare: bool =
     if hyphen and hyphen.group(1).lower() not in STRENGTH_SUFFIX and singular(hyphen.group(1)) is None:
         return "label"
     return "figure"
+
+
+def resolve_ellipsis(s: Sentence) -> None:
+    """Code the elliptical figures of ``s`` from their antecedents (``s.antecedents`` and earlier figures of ``s``)."""
+    for fig in s.figures:
+        if not fig.elliptical:
+            continue
+        if fig.value == 1 and fig.mode != "verb":  # "one of the largest contributors"
+            fig.cls = None
+            continue
+        same = [f for f in s.figures if f.start < fig.start and f.cls in ("force", "person")
+                and f.party and not f.elliptical and not _agent(s, f, fig)]
+        pool = [f for f in s.antecedents if f.cls in ("force", "person") and f.party] + same
+        if fig.mode == "compare":
+            pool = same or pool
+        if fig.forced == "killed":
+            pool = [f for f in pool if f.measure == "killed"] or ([] if fig.mode == "toll" else pool)
+        if pool:
+            _inherit(s, fig, pool[-1])
+        elif fig.mode in ("bare", "more", "partitive", "anaphor", "compare") and not _victims(s, fig):
+            fig.cls = None  # a bare number that counts nothing we know
+        else:
+            set_noun(s, fig, "death" if fig.mode == "toll" else "person", fig.tok1, [])
+            fig.noun_tok = fig.tok1
+            civilian = civilian_context(s, fig)
+            fig.party, fig.party_rule = ("CIVILIAN", civilian) if civilian else ("UNKNOWN", "default")
+            fig.measure, fig.measure_rule = (fig.forced, fig.forced_rule) if fig.forced else measure(s, fig)
+            if fig.measure == "other" and fig.mode != "adjective":
+                fig.cls = None
+
+
+def _victims(s: Sentence, fig: Figure) -> bool:
+    """A number that a kill, wound or capture verb takes as object: "killing 5", "kill at least 160 in …"."""
+    i = fig.tok0 - 1
+    while i >= 0 and s.lower[i] in QUALIFIER_WORDS:
+        i -= 1
+    return fig.mode == "bare" and any(k == i and m in ("killed", "wounded", "captured") for k, _, m in s.cues)
+
+
+def _agent(s: Sentence, ante: Figure, fig: Figure) -> bool:
+    """Whether ``ante`` is the subject of a verb that acts on ``fig`` ("Hundreds of jihadists attacked …, killing 71")."""
+    acts = [i for i, _, m in s.cues if m in ("killed", "wounded", "captured")]
+    return (not any(i < ante.tok0 for i in acts)
+            and any(max(ante.noun_tok, ante.tok1) < i < fig.tok0 and s.lower[i].endswith("ing") for i in acts))
+
+
+def _inherit(s: Sentence, fig: Figure, ante: Figure) -> None:
+    """Code ``fig`` from its antecedent ``ante``."""
+    fig.noun, fig.cls, fig.party, fig.noun_key = ante.noun, ante.cls, ante.party, ante.key
+    fig.party_rule = "antecedent"
+    fig.noun_tok = fig.tok1
+    if ante.cls == "force":  # gapping: "Sweden committed 150 and the Czech Republic up to 60"
+        anchor = 0
+        if ante in s.figures:
+            anchor = s.tok_end(min(max(ante.noun_tok, ante.tok1), len(s.words) - 1))
+        gap = [m for m in s.mentions if anchor <= m.start and m.end <= fig.start
+               and m.party in lx.STATE_PARTIES and not m.locative and usable(s, m)]
+        gap = [m for m in gap if m.state or not CONTRIBUTED_TO.search(s.text[max(0, m.start - 30):m.start])]
+        if gap:
+            fig.party, fig.party_rule = gap[0].party, "gapping"
+    own, rule = measure(s, fig)
+    if fig.forced:
+        fig.measure, fig.measure_rule = fig.forced, fig.forced_rule
+    elif own not in ("other", "deployed") or ante.measure is None or (rule == "verb_other" and ante.measure != "deployed"):
+        fig.measure, fig.measure_rule = own, rule
+    else:
+        fig.measure, fig.measure_rule = ante.measure, "antecedent"
+    fig.elliptical = False
 
 
 def code_dates(s: Sentence) -> None:

@@ -41,11 +41,8 @@ class Match:
 
 
 class Gazetteer:
-    """Aliases of a gazetteer compiled into two alternations.
-
-    All-capital short aliases (acronyms such as ``UN``, ``EU``, ``ISGS``) match
-    case-sensitively; every other alias matches case-insensitively.
-    """
+    """Aliases of a gazetteer as two alternations: short all-capital ones (``UN``, ``ISGS``) match
+    case-sensitively, the others ignoring case."""
 
     def __init__(self, table: pd.DataFrame, key: str) -> None:
         self.table = table.set_index(key, drop=False)
@@ -104,16 +101,9 @@ _ACCENTED = frozenset("àáâäãåçèéêëìíîïñòóôöõùúûüýÀÁ�
 
 
 def _trie(aliases: list[str], flags: int) -> str | None:
-    """The aliases as a prefix tree, or None when the tree could match differently from :func:`_flat`.
-
-    A flat alternation of hundreds of names tries every name at every word
-    start; a prefix tree tries one branch per character. Both match the same
-    spans when, at every node, the next characters are mutually exclusive
-    (so only one branch can fit the text) and a name that ends there is tried
-    after its longer continuations (the ``longest first`` of :func:`_flat`).
-    """
-    # an alias spelt with ’ is redundant next to the same alias spelt with ' (whose
-    # pattern ['’] matches both, over the same span)
+    """The aliases as a prefix tree (one branch per character, not every name at every word start),
+    or None when it could match differently from :func:`_flat` (overlapping character classes)."""
+    # an alias spelt with ’ is redundant next to the same spelt with ' (['’] matches both)
     names = [a for a in aliases if not ("’" in a and a.replace("’", "'") in aliases)]
     if not all((ch.isascii() and (ch.isalnum() or ch in " '-.&/()")) or ch in _ACCENTED for a in names for ch in a):
         return None  # keep the flat alternation: character classes might overlap
@@ -140,11 +130,8 @@ def read_gazetteer(path: Path, schema: dict[str, str], key: str) -> pd.DataFrame
 
 @lru_cache(maxsize=8)
 def gazetteer(path: Path = PLACES_CSV) -> pd.DataFrame:
-    """A gazetteer as a :data:`~sahel.schema.PLACES` or :data:`~sahel.schema.ACTORS` frame (counts empty).
-
-    Which one follows the file: ``actors.csv`` (or any file with an ``actor_id``
-    column) is read as actors, whose kinds must be among :data:`KINDS`.
-    """
+    """A gazetteer as a PLACES or ACTORS frame (counts empty): actors for ``actors.csv`` or a file with
+    an ``actor_id`` column (kinds among :data:`KINDS`)."""
     path = Path(path)
     if path.name != "actors.csv" and "actor_id" not in pd.read_csv(path, nrows=0).columns:
         return read_gazetteer(path, PLACES, "place_id")

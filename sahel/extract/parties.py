@@ -163,22 +163,19 @@ class Context:
                 self.recent.append((self.sentence, m.party))
         self.sentence += 1
 
-    def _latest(self, entries: list[tuple[int, str]], window: int) -> str | None:
-        return entries[-1][1] if entries and self.sentence - entries[-1][0] <= window else None
+    def _latest(self, entries: list[tuple[int, str]], window: int, first: bool = False) -> str | None:
+        """The party of the last entry (``first``: the first of its sentence), if within ``window`` sentences."""
+        if not entries or self.sentence - entries[-1][0] > window:
+            return None
+        return next(p for i, p in entries if i == entries[-1][0]) if first else entries[-1][1]
 
     def recent_party(self, window: int = 3) -> str | None:
         """The state (or mercenaries) named first in the latest sentence naming one, if within ``window``."""
-        if not self.recent or self.sentence - self.recent[-1][0] > window:
-            return None
-        last = self.recent[-1][0]
-        return next(party for idx, party in self.recent if idx == last)
+        return self._latest(self.recent, window, first=True)
 
     def recent_any(self, window: int = 2) -> str | None:
         """The first party named as an actor in the latest sentence naming one (its subject)."""
-        if not self.any or self.sentence - self.any[-1][0] > window:
-            return None
-        last = self.any[-1][0]
-        return next(party for idx, party in self.any if idx == last)
+        return self._latest(self.any, window, first=True)
 
     def recent_group(self, window: int = 2) -> str | None:
         """The armed group named last, if within ``window`` sentences."""
