@@ -23,7 +23,8 @@ in the other modules of :mod:`sahel.extract`). The lists:
 - word lists of single rules, read with :func:`words` and :func:`table`: ``strength_suffix``,
   ``soft_modifier``, ``change_before``, ``participle``, ``force_before`` (nouns), ``attacker``
   (parties), ``post_nominal``, ``inherent`` (measures), ``number_word`` (figures),
-  ``milestone_word`` (mentions: word → milestone type), ``month`` (dates), ``number`` (numbers).
+  ``milestone`` (mentions: cue pattern → milestone type, in priority order), ``milestone_word``
+  (a word every match of a type's cue contains), ``month`` (dates), ``number`` (numbers).
 """
 from __future__ import annotations
 
@@ -56,6 +57,11 @@ QUALIFIERS_BEFORE, QUALIFIERS_AFTER = ([(w, v) for w, v, _ in _LISTS[n]] for n i
 def words(name: str) -> list[str]:
     """The words of list ``name``, in file order."""
     return [w for w, _, _ in _LISTS[name]]
+
+
+def rows(name: str) -> list[tuple[str, str, str]]:
+    """The ``(word, value, party)`` rows of list ``name``, in file order."""
+    return _LISTS[name]
 
 
 def table(name: str) -> dict[str, str]:
