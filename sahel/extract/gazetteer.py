@@ -46,19 +46,16 @@ class Gazetteer:
 
     def __init__(self, table: pd.DataFrame, key: str) -> None:
         self.table = table.set_index(key, drop=False)
-        exact: dict[str, str] = {}
-        folded: dict[str, str] = {}
+        self._exact: dict[str, str] = {}
+        self._folded: dict[str, str] = {}
         for row_key, aliases in zip(table[key], table["aliases"]):
-            names = [a.strip() for a in str(aliases).split("|") if a.strip()]
-            for alias in names:
+            for alias in filter(None, (a.strip() for a in str(aliases).split("|"))):
                 if alias.isupper() and len(alias) <= 6:
-                    exact.setdefault(alias, row_key)
+                    self._exact.setdefault(alias, row_key)
                 else:
-                    folded.setdefault(alias.lower(), row_key)
-        self._exact = exact
-        self._folded = folded
-        self._rx_exact = _alternation(exact, 0)
-        self._rx_folded = _alternation(folded, re.IGNORECASE)
+                    self._folded.setdefault(alias.lower(), row_key)
+        self._rx_exact = _alternation(self._exact, 0)
+        self._rx_folded = _alternation(self._folded, re.IGNORECASE)
 
     def find(self, text: str) -> list[Match]:
         """Every alias occurrence, left to right; overlaps resolve to the longest."""
@@ -73,9 +70,8 @@ class Gazetteer:
         found.sort(key=lambda m: (m.start, -(m.end - m.start)))
         out: list[Match] = []
         for m in found:
-            if out and m.start < out[-1].end:
-                continue
-            out.append(m)
+            if not out or m.start >= out[-1].end:
+                out.append(m)
         return out
 
 
@@ -113,9 +109,7 @@ def _trie(aliases: list[str], flags: int) -> str | None:
 def _alternation(aliases: dict[str, str], flags: int) -> re.Pattern[str] | None:
     if not aliases:
         return None
-    body = _trie(list(aliases), flags)
-    if body is None:
-        body = _flat(list(aliases))
+    body = _trie(list(aliases), flags) or _flat(list(aliases))
     return re.compile(r"(?<![\w-])(?:" + body + r")(?![\w]|-\w)", flags)
 
 
@@ -162,12 +156,7 @@ def find_actors(text: str) -> list[Match]:
 def most_specific(place_ids: list[str]) -> str | None:
     """Of several place ids, the most precise one (first on ties), or None."""
     kinds = column("kind")
-    best, best_rank = None, None
-    for p in place_ids:  # the first of the most specific ones
-        r = SPECIFICITY.get(str(kinds.get(p)), 0)
-        if best_rank is None or r > best_rank:
-            best, best_rank = p, r
-    return best
+    return max(place_ids, key=lambda p: SPECIFICITY.get(str(kinds.get(p)), 0), default=None)  # the first on ties
 
 
 @lru_cache(maxsize=32)

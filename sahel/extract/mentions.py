@@ -35,9 +35,13 @@ for _word, _kind in lx.table("milestone_word").items():
 def _cue_sentences(text: str, locate) -> dict[str, set[int]]:
     """For each milestone type, the sentences (by index) containing one of its :data:`CUE_WORDS`."""
     low = _folded(text)
-    at: dict[str, set[int]] = {}
+    at: dict[str, set[int | None]] = {}
     for word in {w for words in CUE_WORDS.values() for w in words}:
-        at[word] = {i for m in re.finditer(f"(?={re.escape(word)})", low) if (i := locate(m.start())) is not None}
+        at[word], pos = set(), low.find(word)
+        while pos >= 0:
+            at[word].add(locate(pos))
+            pos = low.find(word, pos + 1)
+        at[word].discard(None)
     return {kind: set().union(*(at[w] for w in words)) for kind, words in CUE_WORDS.items()}
 
 

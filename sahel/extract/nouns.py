@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from . import lexicon as lx
 from .qualifiers import WORDS as QUALIFIER_WORDS
-from .qualifiers import after_noun
+from .qualifiers import after_noun, unqualified
 from .sentences import Figure, Sentence
 
 STRENGTH_SUFFIX = set(lx.words("strength_suffix"))
@@ -236,10 +236,7 @@ def _noun_before(s: Sentence, fig: Figure) -> None:
         for scan in (clause, core):
             if _subject(s, fig, scan):
                 return
-    words = text[:fig.start].split()
-    while words and words[-1].lower() in QUALIFIER_WORDS:
-        words.pop()
-    if _COMPARE.search(" ".join(words) + " "):
+    if _COMPARE.search(unqualified(text[:fig.start]) + " "):
         return _elliptical(fig, "compare")
     if any(w in _FORCE_BEFORE for w in low[max(0, fig.tok0 - 5):fig.tok0]) and \
             any(w in ("of", "to", "at", "numbering", "number") for w in low[max(0, fig.tok0 - 2):fig.tok0]):

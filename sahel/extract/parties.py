@@ -17,7 +17,7 @@ from collections.abc import Callable
 from . import lexicon as lx
 from .gazetteer import column, find_places
 from .nouns import demonym, set_noun
-from .qualifiers import WORDS as QUALIFIER_WORDS
+from .qualifiers import unqualified
 from .sentences import Figure, Mention, Sentence
 from .text import fold_case, prefix_tree
 
@@ -227,12 +227,9 @@ def code_parties(s: Sentence) -> None:
     """Set the party (and rule) of every figure of ``s`` that has its own noun, or of a labelled line."""
     label = line_label(s)
     for fig in s.figures:
-        if label and fig.elliptical and fig.value is not None:
-            set_noun(s, fig, "person", fig.tok1, [])  # "Mali 82 killed": the label's people
-            fig.elliptical = False
         own = ranks(s, fig) if fig.elliptical or fig.cls == "person" else None
-        if own and fig.elliptical and fig.value is not None:
-            set_noun(s, fig, "person", fig.tok1, [])
+        if (label or own) and fig.elliptical and fig.value is not None:
+            set_noun(s, fig, "person", fig.tok1, [])  # "Mali 82 killed": the label's people
             fig.elliptical = False
         if not fig.elliptical and fig.cls is not None:
             fig.party, fig.party_rule = (own, "ranks") if own else party(s, fig)
@@ -321,10 +318,7 @@ def possessor(s: Sentence, fig: Figure) -> str | None:
             return owners[-1].party
         prior = [x for x in s.mentions if x.end <= fig.start and not x.locative]
         return prior[-1].party if prior else s.context.recent_any()
-    words = s.text[max(0, fig.start - 40):fig.start].split()
-    while words and words[-1].lower() in QUALIFIER_WORDS:
-        words.pop()
-    m = _POSSESSOR.search(" ".join(words))
+    m = _POSSESSOR.search(unqualified(s.text[max(0, fig.start - 40):fig.start]))
     if not m:
         return None
     if m.group(2):
@@ -357,14 +351,9 @@ def _subject_possessive(s: Sentence, fig: Figure) -> str | None:
 
 def _after_from(s: Sentence, fig: Figure) -> str | None:
     """'soldiers from Chad', 'troops of the Malian army'."""
-    if fig.noun_tok >= len(s.words):
-        return None
     m = _FROM_OF.match(_after_noun(s, fig)[:40])
-    if m:
-        p = party_in(m.group(1))
-        if p in lx.STATE_PARTIES:
-            return p
-    return None
+    p = party_in(m.group(1)) if m else None
+    return p if p in lx.STATE_PARTIES else None
 
 
 def usable(s: Sentence, m: Mention, fig: Figure | None = None) -> bool:
