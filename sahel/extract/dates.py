@@ -145,22 +145,14 @@ def _resolve(kind: str, g: dict[str, str | None], pub: date | None) -> tuple[dat
             return until_pub(d.replace(day=int(g["day"])), d.replace(day=int(g["day"])), "day")
         except ValueError:
             return None, None, "day"
-    if kind == "day":
+    if kind == "day":  # (an impossible day: a ValueError, read by find_dates)
         day = int(g["day"])
         if year is None:
             if pub is None:
                 return None, None, "day"
-            year = pub.year
-            try:
-                if date(year, month, day) > pub:
-                    year -= 1
-            except ValueError:
-                return None, None, "day"
-        try:
-            d = date(year, month, day)
-            end = d.replace(day=int(g["day2"])) if g.get("day2") and int(g["day2"]) > day else d
-        except ValueError:
-            return None, None, "day"
+            year = pub.year - (date(pub.year, month, day) > pub)
+        d = date(year, month, day)
+        end = d.replace(day=int(g["day2"])) if g.get("day2") and int(g["day2"]) > day else d
         return until_pub(d, end, "day" if end == d else "period")
     if kind in ("part", "month"):
         if year is None and g.get("lastyear") and pub is not None:

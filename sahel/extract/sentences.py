@@ -116,14 +116,8 @@ def sentence_spans(cleaned: Cleaned) -> list[tuple[int, int, int]]:
 
 def tokens(sentence: str) -> tuple[list[str], list[int]]:
     """The tokens of ``sentence`` and their offsets."""
-    words = _TOKEN_RE.findall(sentence)
-    starts = []
-    pos = 0
-    for w in words:  # only white space lies between two tokens
-        pos = sentence.find(w, pos)
-        starts.append(pos)
-        pos += len(w)
-    return words, starts
+    found = list(_TOKEN_RE.finditer(sentence))
+    return [m.group() for m in found], [m.start() for m in found]
 
 
 @dataclass
