@@ -121,10 +121,7 @@ def find_numbers(s: Sentence) -> None:
             if state != "figure":
                 s.numbers.append((a, end, v, state))
                 continue
-            before = text[max(0, a - 30):a]
-            if pre and k == 0 and high is not None:
-                before = text[max(0, m.start() - 30):m.start()]
-            q = "range" if (k == 0 and high is not None) else qualifier(before, text[end:end + 12])
+            q = "range" if (k == 0 and high is not None) else qualifier(text[max(0, a - 30):a], text[end:end + 12])
             s.figures.append(Figure(a, end, v, high if k == 0 else None, q))
     for m in _SINGLE_RE.finditer(s.folded):
         a = m.start()
@@ -261,18 +258,13 @@ def code_dates(s: Sentence) -> None:
     figs = [f for f in s.figures if f.cls is not None]
     text = s.text
     for fig in figs:
-        pool = [d for d in s.dates if d.ignore is None or (d.ignore == "speech" and fig.measure == "deployed")]
-        pool = [d for d in pool if not (d.start <= fig.start < d.end)]
+        pool = [d for d in s.dates if (d.ignore is None or (d.ignore == "speech" and fig.measure == "deployed"))
+                and not (d.start <= fig.start < d.end)]
         right = [d for d in pool if d.start >= fig.end and ";" not in text[fig.end:d.start]]
         left = [d for d in pool if d.end <= fig.start]
         clean_right = [d for d in right if not _CLAUSE_COMMA.search(text[fig.end:d.start])
                        and not any(fig.end <= o.start < d.start for o in figs if o is not fig)]
-        if clean_right:
-            fig.date = clean_right[0]
-        elif left:
-            fig.date = left[-1]
-        elif right:
-            fig.date = right[0]
+        fig.date = (clean_right or left[-1:] or right or [None])[0]
 
 
 def code_sentence(text: str, folded: str, published: date | None, context: Context,
