@@ -157,6 +157,6 @@ def measure(s: Sentence, fig: Figure) -> tuple[str, str]:
             best, best_score = cue, score
     if best is None or best_score > MAX_SCORE:
         if fig.cls == "force" or lx.NOUNS.get(fig.key or "", ("", None))[1] in FIGHTERS:
-            return ("deployed", "force_default") if fig.cls == "force" else ("deployed", "force_size")
+            return "deployed", "force_default" if fig.cls == "force" else "force_size"
         return "other", "default"
     return best, f"verb_{best}"

@@ -437,7 +437,7 @@ def _materiel_party(s: Sentence, fig: Figure) -> tuple[str, str]:
     if siblings and _ACCIDENT.search(s.text):
         return siblings[0].party, "accident"  # "13 soldiers killed when two helicopters collided"
     agents = _agents(s)
-    others = [m for m in s.mentions if not m.locative and id(m) not in agents]
+    state = [m for m in s.mentions if not m.locative and id(m) not in agents and m.party in lx.STATE_PARTIES]
     recent = s.context.recent_party()
     fallback = (recent, "context_recent") if recent else ("UNKNOWN", "default")
     if fig.measure == "destroyed":
@@ -447,9 +447,7 @@ def _materiel_party(s: Sentence, fig: Figure) -> tuple[str, str]:
         if agent_parties & lx.STATE_PARTIES:
             return "JIHADIST", "destroyed_by_state"
         if "JIHADIST" in agent_parties:
-            state = [m for m in others if m.party in lx.STATE_PARTIES]
             return (state[0].party, "destroyed_by_jihadist") if state else fallback
-    state = [m for m in others if m.party in lx.STATE_PARTIES]
     if state:
         return min(state, key=lambda m: abs(m.start - fig.start)).party, "sentence_actor"
     return fallback
