@@ -1,14 +1,9 @@
 """The per-article step: one article's text in, its figures, numbers and mentions out.
 
 :func:`parse_text` cleans the text (:mod:`.text`), splits it into sentences
-(:mod:`.sentences`), and in each sentence finds the number phrases and codes
-every figure by the codebook (:mod:`.figures`, with :mod:`.numbers`,
-:mod:`.nouns`, :mod:`.parties`, :mod:`.measures`, :mod:`.qualifiers`,
-:mod:`.ellipsis`, :mod:`.dates` and the word lists of :mod:`.lexicon`); the
-places, actors and milestones named come from :mod:`.mentions` and
-:mod:`.gazetteer`. Every row keeps its character span and sentence. What
-stays out: anything across articles (reading a corpus, caching, facts,
-events: :mod:`sahel.pipeline`, :mod:`sahel.reconcile`).
+(:mod:`.sentences`) and codes the figures of each by the codebook (:mod:`.figures`
+and the units it runs); :mod:`.mentions` finds places, actors and milestones. What
+stays out: anything across articles (:mod:`sahel.pipeline`, :mod:`sahel.reconcile`).
 """
 from __future__ import annotations
 

@@ -19,14 +19,10 @@ from datetime import date, datetime, timedelta
 
 import pandas as pd
 
+from . import lexicon as lx
 from .text import fold_case, prefix_tree
 
-MONTHS = {
-    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
-    "august": 8, "september": 9, "october": 10, "november": 11, "december": 12,
-    "jan": 1, "feb": 2, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9,
-    "oct": 10, "nov": 11, "dec": 12,
-}
+MONTHS = {w: int(v) for w, v in lx.table("month").items()}
 WEEKDAYS = {d.lower(): i for i, d in enumerate(calendar.day_name)}
 
 _M = r"(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
@@ -83,11 +79,8 @@ _DIGIT = re.compile(r"\d")
 
 
 def _signals(low: str) -> set[str]:
-    """The kinds of date word a folded text has (``_DATE_WORDS``, "year": a year, "digit").
-
-    Every match of a pattern of :data:`_PATTERNS` contains its kinds, each as a
-    whole word: a pattern needing a kind the text lacks is not tried.
-    """
+    """The kinds of date word a folded text has (``_DATE_WORDS``, "year", "digit"): a pattern of
+    :data:`_PATTERNS` needing a kind the text lacks is not tried."""
     found = {_DATE_WORDS.get(m.group(), "ordinal" if m.group()[-1].isalpha() else "year") for m in _ANY.finditer(low)}
     if found and _DIGIT.search(low):
         found.add("digit")
@@ -152,22 +145,14 @@ def _resolve(kind: str, g: dict[str, str | None], pub: date | None) -> tuple[dat
             return until_pub(d.replace(day=int(g["day"])), d.replace(day=int(g["day"])), "day")
         except ValueError:
             return None, None, "day"
-    if kind == "day":
+    if kind == "day":  # (an impossible day: a ValueError, read by find_dates)
         day = int(g["day"])
         if year is None:
             if pub is None:
                 return None, None, "day"
-            year = pub.year
-            try:
-                if date(year, month, day) > pub:
-                    year -= 1
-            except ValueError:
-                return None, None, "day"
-        try:
-            d = date(year, month, day)
-            end = d.replace(day=int(g["day2"])) if g.get("day2") and int(g["day2"]) > day else d
-        except ValueError:
-            return None, None, "day"
+            year = pub.year - (date(pub.year, month, day) > pub)
+        d = date(year, month, day)
+        end = d.replace(day=int(g["day2"])) if g.get("day2") and int(g["day2"]) > day else d
         return until_pub(d, end, "day" if end == d else "period")
     if kind in ("part", "month"):
         if year is None and g.get("lastyear") and pub is not None:

@@ -5,7 +5,10 @@
 (years, dates, ages, durations, percentages, ratios, money, labels: their
 status) and gives the others a qualifier. :func:`code_sentence` runs the
 coding units on a sentence (nouns, parties, measures, ellipsis, dates);
-:func:`rows` turns its figures and numbers into rows of the FIGURES and
+:func:`resolve_ellipsis` codes "20 more", "three of them", "14 wounded",
+"the toll rose to 89" from the figure they refer back to (found by
+:mod:`.nouns`), or the party named in a gap ("Sweden committed 150 and the
+Czech Republic up to 60"); :func:`rows` turns its figures and numbers into rows of the FIGURES and
 NUMBERS tables. What stays out: the rules of each unit (their modules) and
 the article-level loop (:func:`sahel.extract.parse_text`).
 """
@@ -17,12 +20,12 @@ from datetime import date
 
 from . import lexicon as lx
 from .dates import find_dates
-from .ellipsis import resolve_ellipsis
-from .measures import code_measures
-from .nouns import code_nouns, noun_follows, singular
-from .nouns import STRENGTH_SUFFIX
+from .measures import code_measures, measure
+from .nouns import STRENGTH_SUFFIX, code_nouns, noun_follows, set_noun, singular
 from .numbers import NUMBER, NUMBER_START, VAGUE, parse_number
-from .parties import RELATIVE, Context, code_materiel_parties, code_parties, party_mentions, revise_mixed
+from .parties import (CONTRIBUTED_TO, RELATIVE, Context, civilian_context, code_materiel_parties, code_parties,
+                      party_mentions, revise_mixed, usable)
+from .qualifiers import WORDS as QUALIFIER_WORDS
 from .qualifiers import qualifier
 from .sentences import Figure, Sentence
 from .text import Cleaned, prefix_tree
@@ -36,10 +39,7 @@ _NUM_RE = re.compile(
 )  # on folded text
 _SINGLE_RE = re.compile(r"\ba(?:n(?:other)?)?(?:\s+single)?(?=\s)")  # on folded text (not after "of ", "-")
 _VAGUE_RE = re.compile(r"\b(?:" + prefix_tree(VAGUE) + r")\b(?:\s+of)?")  # on folded text
-_NUMBER_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
-                 "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety", "hundred", "thousand",
-                 "million", "billion", "dozen", "dozens", "hundreds", "thousands", "millions", "scores", "several",
-                 "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "few", "handful")
+_NUMBER_WORDS = lx.words("number_word")
 _VICTIM_VERBS = r"(?:killed|wounded|injured|abducted|kidnapped|captured|arrested|shot\s+dead)"
 ANY_NUMBER = re.compile(r"\d|\b(?:" + prefix_tree(_NUMBER_WORDS) + r")\b")
 """A first test (on folded text): a sentence without a match holds no number."""
@@ -121,10 +121,7 @@ def find_numbers(s: Sentence) -> None:
             if state != "figure":
                 s.numbers.append((a, end, v, state))
                 continue
-            before = text[max(0, a - 30):a]
-            if pre and k == 0 and high is not None:
-                before = text[max(0, m.start() - 30):m.start()]
-            q = "range" if (k == 0 and high is not None) else qualifier(before, text[end:end + 12])
+            q = "range" if (k == 0 and high is not None) else qualifier(text[max(0, a - 30):a], text[end:end + 12])
             s.figures.append(Figure(a, end, v, high if k == 0 else None, q))
     for m in _SINGLE_RE.finditer(s.folded):
         a = m.start()
@@ -188,23 +185,86 @@ def status(s: Sentence, a: int, e: int, surface: str, value: float, rare: bool =
     return "figure"
 
 
+def resolve_ellipsis(s: Sentence) -> None:
+    """Code the elliptical figures of ``s`` from their antecedents (``s.antecedents`` and earlier figures of ``s``)."""
+    for fig in s.figures:
+        if not fig.elliptical:
+            continue
+        if fig.value == 1 and fig.mode != "verb":  # "one of the largest contributors"
+            fig.cls = None
+            continue
+        same = [f for f in s.figures if f.start < fig.start and f.cls in ("force", "person")
+                and f.party and not f.elliptical and not _agent(s, f, fig)]
+        pool = [f for f in s.antecedents if f.cls in ("force", "person") and f.party] + same
+        if fig.mode == "compare":
+            pool = same or pool
+        if fig.forced == "killed":
+            pool = [f for f in pool if f.measure == "killed"] or ([] if fig.mode == "toll" else pool)
+        if pool:
+            _inherit(s, fig, pool[-1])
+        elif fig.mode in ("bare", "more", "partitive", "anaphor", "compare") and not _victims(s, fig):
+            fig.cls = None  # a bare number that counts nothing we know
+        else:
+            set_noun(s, fig, "death" if fig.mode == "toll" else "person", fig.tok1, [])
+            fig.noun_tok = fig.tok1
+            civilian = civilian_context(s, fig)
+            fig.party, fig.party_rule = ("CIVILIAN", civilian) if civilian else ("UNKNOWN", "default")
+            fig.measure, fig.measure_rule = (fig.forced, fig.forced_rule) if fig.forced else measure(s, fig)
+            if fig.measure == "other" and fig.mode != "adjective":
+                fig.cls = None
+
+
+def _victims(s: Sentence, fig: Figure) -> bool:
+    """A number that a kill, wound or capture verb takes as object: "killing 5", "kill at least 160 in …"."""
+    i = fig.tok0 - 1
+    while i >= 0 and s.lower[i] in QUALIFIER_WORDS:
+        i -= 1
+    return fig.mode == "bare" and any(k == i and m in ("killed", "wounded", "captured") for k, _, m in s.cues)
+
+
+def _agent(s: Sentence, ante: Figure, fig: Figure) -> bool:
+    """Whether ``ante`` is the subject of a verb that acts on ``fig`` ("Hundreds of jihadists attacked …, killing 71")."""
+    acts = [i for i, _, m in s.cues if m in ("killed", "wounded", "captured")]
+    return (not any(i < ante.tok0 for i in acts)
+            and any(max(ante.noun_tok, ante.tok1) < i < fig.tok0 and s.lower[i].endswith("ing") for i in acts))
+
+
+def _inherit(s: Sentence, fig: Figure, ante: Figure) -> None:
+    """Code ``fig`` from its antecedent ``ante``."""
+    fig.noun, fig.cls, fig.party, fig.noun_key = ante.noun, ante.cls, ante.party, ante.key
+    fig.party_rule = "antecedent"
+    fig.noun_tok = fig.tok1
+    if ante.cls == "force":  # gapping: "Sweden committed 150 and the Czech Republic up to 60"
+        anchor = 0
+        if ante in s.figures:
+            anchor = s.tok_end(min(max(ante.noun_tok, ante.tok1), len(s.words) - 1))
+        gap = [m for m in s.mentions if anchor <= m.start and m.end <= fig.start
+               and m.party in lx.STATE_PARTIES and not m.locative and usable(s, m)]
+        gap = [m for m in gap if m.state or not CONTRIBUTED_TO.search(s.text[max(0, m.start - 30):m.start])]
+        if gap:
+            fig.party, fig.party_rule = gap[0].party, "gapping"
+    own, rule = measure(s, fig)
+    if fig.forced:
+        fig.measure, fig.measure_rule = fig.forced, fig.forced_rule
+    elif own not in ("other", "deployed") or ante.measure is None or (rule == "verb_other" and ante.measure != "deployed"):
+        fig.measure, fig.measure_rule = own, rule
+    else:
+        fig.measure, fig.measure_rule = ante.measure, "antecedent"
+    fig.elliptical = False
+
+
 def code_dates(s: Sentence) -> None:
     """Date each figure: the next date of its clause, else the last before it, else the next one."""
     figs = [f for f in s.figures if f.cls is not None]
     text = s.text
     for fig in figs:
-        pool = [d for d in s.dates if d.ignore is None or (d.ignore == "speech" and fig.measure == "deployed")]
-        pool = [d for d in pool if not (d.start <= fig.start < d.end)]
+        pool = [d for d in s.dates if (d.ignore is None or (d.ignore == "speech" and fig.measure == "deployed"))
+                and not (d.start <= fig.start < d.end)]
         right = [d for d in pool if d.start >= fig.end and ";" not in text[fig.end:d.start]]
         left = [d for d in pool if d.end <= fig.start]
         clean_right = [d for d in right if not _CLAUSE_COMMA.search(text[fig.end:d.start])
                        and not any(fig.end <= o.start < d.start for o in figs if o is not fig)]
-        if clean_right:
-            fig.date = clean_right[0]
-        elif left:
-            fig.date = left[-1]
-        elif right:
-            fig.date = right[0]
+        fig.date = (clean_right or left[-1:] or right or [None])[0]
 
 
 def code_sentence(text: str, folded: str, published: date | None, context: Context,

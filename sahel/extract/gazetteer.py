@@ -41,27 +41,21 @@ class Match:
 
 
 class Gazetteer:
-    """Aliases of a gazetteer compiled into two alternations.
-
-    All-capital short aliases (acronyms such as ``UN``, ``EU``, ``ISGS``) match
-    case-sensitively; every other alias matches case-insensitively.
-    """
+    """Aliases of a gazetteer as two alternations: short all-capital ones (``UN``, ``ISGS``) match
+    case-sensitively, the others ignoring case."""
 
     def __init__(self, table: pd.DataFrame, key: str) -> None:
         self.table = table.set_index(key, drop=False)
-        exact: dict[str, str] = {}
-        folded: dict[str, str] = {}
+        self._exact: dict[str, str] = {}
+        self._folded: dict[str, str] = {}
         for row_key, aliases in zip(table[key], table["aliases"]):
-            names = [a.strip() for a in str(aliases).split("|") if a.strip()]
-            for alias in names:
+            for alias in filter(None, (a.strip() for a in str(aliases).split("|"))):
                 if alias.isupper() and len(alias) <= 6:
-                    exact.setdefault(alias, row_key)
+                    self._exact.setdefault(alias, row_key)
                 else:
-                    folded.setdefault(alias.lower(), row_key)
-        self._exact = exact
-        self._folded = folded
-        self._rx_exact = _alternation(exact, 0)
-        self._rx_folded = _alternation(folded, re.IGNORECASE)
+                    self._folded.setdefault(alias.lower(), row_key)
+        self._rx_exact = _alternation(self._exact, 0)
+        self._rx_folded = _alternation(self._folded, re.IGNORECASE)
 
     def find(self, text: str) -> list[Match]:
         """Every alias occurrence, left to right; overlaps resolve to the longest."""
@@ -76,9 +70,8 @@ class Gazetteer:
         found.sort(key=lambda m: (m.start, -(m.end - m.start)))
         out: list[Match] = []
         for m in found:
-            if out and m.start < out[-1].end:
-                continue
-            out.append(m)
+            if not out or m.start >= out[-1].end:
+                out.append(m)
         return out
 
 
@@ -104,16 +97,9 @@ _ACCENTED = frozenset("àáâäãåçèéêëìíîïñòóôöõùúûüýÀÁ�
 
 
 def _trie(aliases: list[str], flags: int) -> str | None:
-    """The aliases as a prefix tree, or None when the tree could match differently from :func:`_flat`.
-
-    A flat alternation of hundreds of names tries every name at every word
-    start; a prefix tree tries one branch per character. Both match the same
-    spans when, at every node, the next characters are mutually exclusive
-    (so only one branch can fit the text) and a name that ends there is tried
-    after its longer continuations (the ``longest first`` of :func:`_flat`).
-    """
-    # an alias spelt with ’ is redundant next to the same alias spelt with ' (whose
-    # pattern ['’] matches both, over the same span)
+    """The aliases as a prefix tree (one branch per character, not every name at every word start),
+    or None when it could match differently from :func:`_flat` (overlapping character classes)."""
+    # an alias spelt with ’ is redundant next to the same spelt with ' (['’] matches both)
     names = [a for a in aliases if not ("’" in a and a.replace("’", "'") in aliases)]
     if not all((ch.isascii() and (ch.isalnum() or ch in " '-.&/()")) or ch in _ACCENTED for a in names for ch in a):
         return None  # keep the flat alternation: character classes might overlap
@@ -123,9 +109,7 @@ def _trie(aliases: list[str], flags: int) -> str | None:
 def _alternation(aliases: dict[str, str], flags: int) -> re.Pattern[str] | None:
     if not aliases:
         return None
-    body = _trie(list(aliases), flags)
-    if body is None:
-        body = _flat(list(aliases))
+    body = _trie(list(aliases), flags) or _flat(list(aliases))
     return re.compile(r"(?<![\w-])(?:" + body + r")(?![\w]|-\w)", flags)
 
 
@@ -140,11 +124,8 @@ def read_gazetteer(path: Path, schema: dict[str, str], key: str) -> pd.DataFrame
 
 @lru_cache(maxsize=8)
 def gazetteer(path: Path = PLACES_CSV) -> pd.DataFrame:
-    """A gazetteer as a :data:`~sahel.schema.PLACES` or :data:`~sahel.schema.ACTORS` frame (counts empty).
-
-    Which one follows the file: ``actors.csv`` (or any file with an ``actor_id``
-    column) is read as actors, whose kinds must be among :data:`KINDS`.
-    """
+    """A gazetteer as a PLACES or ACTORS frame (counts empty): actors for ``actors.csv`` or a file with
+    an ``actor_id`` column (kinds among :data:`KINDS`)."""
     path = Path(path)
     if path.name != "actors.csv" and "actor_id" not in pd.read_csv(path, nrows=0).columns:
         return read_gazetteer(path, PLACES, "place_id")
@@ -175,12 +156,7 @@ def find_actors(text: str) -> list[Match]:
 def most_specific(place_ids: list[str]) -> str | None:
     """Of several place ids, the most precise one (first on ties), or None."""
     kinds = column("kind")
-    best, best_rank = None, None
-    for p in place_ids:  # the first of the most specific ones
-        r = SPECIFICITY.get(str(kinds.get(p)), 0)
-        if best_rank is None or r > best_rank:
-            best, best_rank = p, r
-    return best
+    return max(place_ids, key=lambda p: SPECIFICITY.get(str(kinds.get(p)), 0), default=None)  # the first on ties
 
 
 @lru_cache(maxsize=32)

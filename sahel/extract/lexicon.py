@@ -19,7 +19,12 @@ in the other modules of :mod:`sahel.extract`). The lists:
 - ``modifier_stop``: words that may not stand between a number and its noun;
   ``be``, ``have``, ``intransitive``: verbs the coding rules look at;
   ``not_single``: collective nouns that never count one person ("a military");
-  ``domestic``: forces that serve only at home (gendarmes, police): the country where they are.
+  ``domestic``: forces that serve only at home (gendarmes, police): the country where they are;
+- word lists of single rules, read with :func:`words` and :func:`table`: ``strength_suffix``,
+  ``soft_modifier``, ``change_before``, ``participle``, ``force_before`` (nouns), ``attacker``
+  (parties), ``post_nominal``, ``inherent`` (measures), ``number_word`` (figures),
+  ``milestone`` (mentions: cue pattern → milestone type, in priority order), ``milestone_word``
+  (a word every match of a type's cue contains), ``month`` (dates), ``number`` (numbers).
 """
 from __future__ import annotations
 
@@ -47,6 +52,23 @@ COMPATIBLE: dict[str, set[str]] = {}
 for _cls, _measure, _ in _LISTS["compatible"]:
     COMPATIBLE.setdefault(_cls, set()).update([_measure] if _measure else [])
 QUALIFIERS_BEFORE, QUALIFIERS_AFTER = ([(w, v) for w, v, _ in _LISTS[n]] for n in ("qualifier_before", "qualifier_after"))
+
+
+def words(name: str) -> list[str]:
+    """The words of list ``name``, in file order."""
+    return [w for w, _, _ in _LISTS[name]]
+
+
+def rows(name: str) -> list[tuple[str, str, str]]:
+    """The ``(word, value, party)`` rows of list ``name``, in file order."""
+    return _LISTS[name]
+
+
+def table(name: str) -> dict[str, str]:
+    """``word → value`` of list ``name``, in file order."""
+    return {w: v for w, v, _ in _LISTS[name]}
+
+
 MODIFIER_STOP, WEAK_CUES, MATERIEL_LOSS, BE, HAVE, INTRANSITIVE, NOT_SINGLE, DOMESTIC = (
     {w for w, _, _ in _LISTS[name]} for name in ("modifier_stop", "weak_cue", "materiel_loss", "be", "have", "intransitive",
                                                  "not_single", "domestic"))

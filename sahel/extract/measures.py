@@ -19,11 +19,8 @@ from .sentences import Figure, Sentence
 
 NUMBER_WORDS = frozenset(UNITS) | frozenset(TENS) | {"a", "about", "around", "at", "over", "more", "nearly", "some"}
 
-_POST_NOMINAL = {"hostage", "hostages", "captive", "captives", "prisoner", "prisoners", "dead",
-                 "wounded", "injured", "refugees", "refugee", "displaced"}
-_INHERENT = {"death": "killed", "fatality": "killed", "casualty": "killed", "body": "killed",
-             "dead": "killed", "life": "killed", "wounded": "wounded", "injured": "wounded",
-             "displaced": "displaced", "refugee": "displaced", "idp": "displaced"}
+_POST_NOMINAL = set(lx.words("post_nominal"))
+_INHERENT = lx.table("inherent")  # noun -> the measure it implies
 _INHERENT_RULE = {"killed": "noun_death", "wounded": "noun_wounded", "displaced": "noun_displaced"}
 # the tokens that can be a measure cue: the cue words and those that are one with the next word
 # ("shot down", "taken hostage", "forced out", "took part", "lost their lives")
@@ -160,6 +157,6 @@ def measure(s: Sentence, fig: Figure) -> tuple[str, str]:
             best, best_score = cue, score
     if best is None or best_score > MAX_SCORE:
         if fig.cls == "force" or lx.NOUNS.get(fig.key or "", ("", None))[1] in FIGHTERS:
-            return ("deployed", "force_default") if fig.cls == "force" else ("deployed", "force_size")
+            return "deployed", "force_default" if fig.cls == "force" else "force_size"
         return "other", "default"
     return best, f"verb_{best}"

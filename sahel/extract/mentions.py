@@ -17,72 +17,34 @@ import pandas as pd
 
 from ..schema import MENTIONS, frame
 from . import gazetteer as gz
+from . import lexicon as lx
 from .dates import as_date, find_dates
 from .text import fold_case as _folded
 
 #: milestone types in priority order, each with its cue (case-insensitive)
-MILESTONES: list[tuple[str, str]] = [
-    ("operation", r"\b(?:operations?|strikes?|air\s?strikes?|raids?|attacks?|ambush(?:es)?|assaults?|"
-                  r"clash(?:es)?|offensive|fighting)\b[^.;]{0,40}?\b(?:took place|occurred|happened|"
-                  r"(?:was|were) (?:carried out|conducted))\b"),
-    ("first_operations", r"\bfirst (?:operations?|missions?|deployments?|combat)\b"),
-    ("coup", r"\b(?:coup(?: d['’]état)?|ousted|overthrew|overthrown|toppled|seized power)\b"),
-    ("launch", r"\b(?:launch(?:ed|es|ing)?|began|begun|started|kicked off|was created|was established|"
-               r"were created|founded)\b"),
-    ("withdrawal", r"\b(?:withdr[ae]w\w*|pull(?:ed|ing|s)? out|pullout|drawdown|draw down|ended|"
-                   r"end(?:ing)? of (?:operation|the operation|the mission))\b"),
-    ("summit", r"\b(?:summit|talks (?:with|in)|meeting (?:in|with|of)|conference (?:in|of))\b"),
-    ("reinforcement", r"\b(?:reinforc\w+|pledg\w+|to send|deploy(?:ed|ing)? \S+ (?:more|additional)|"
-                      r"more (?:soldiers|troops)|additional (?:soldiers|troops)|surge)\b"),
-    ("deployment", r"\b(?:deployed|deployment of|sent (?:\S+ )?(?:troops|soldiers))\b"),
-    ("mandate", r"\b(?:mandate|resolution)\b"),
-    ("policy", r"\b(?:promised|announced|unveiled|ordered)\b[^.;]{0,30}\b(?:review|strategy|plan|reform)\b"),
-    ("visit", r"\bvisit(?:ed|s)?\b"),
-    ("election", r"\b(?:elections?|sworn in|inaugurat\w+)\b"),
-]
+MILESTONES: list[tuple[str, str]] = [(kind, rx) for rx, kind, _ in lx.rows("milestone")]
 LABELS = {kind: kind.replace("_", " ") for kind, _ in MILESTONES} | {"policy": "policy announcement"}
 _CUES = [(kind, re.compile(rx, re.I)) for kind, rx in MILESTONES]
 #: words one of which every match of a cue contains (lower case): a sentence without
 #: any of them cannot match the cue, so the cue's pattern is not tried on it
-CUE_WORDS: dict[str, tuple[str, ...]] = {
-    "operation": ("took place", "occurred", "happened", "was carried out", "were carried out",
-                  "was conducted", "were conducted"),
-    "first_operations": ("first operation", "first mission", "first deployment", "first combat"),
-    "coup": ("coup", "ousted", "overthr", "toppled", "seized power"),
-    "launch": ("launch", "began", "begun", "started", "kicked off", "was created", "was established",
-               "were created", "founded"),
-    "withdrawal": ("withdr", "pull", "drawdown", "draw down", "ended", "end of operation", "end of the operation",
-                   "end of the mission", "ending of operation", "ending of the operation", "ending of the mission"),
-    "summit": ("summit", "talks with", "talks in", "meeting in", "meeting with", "meeting of", "conference in",
-               "conference of"),
-    "reinforcement": ("reinforc", "pledg", "to send", "deploy", "more soldiers", "more troops",
-                      "additional soldiers", "additional troops", "surge"),
-    "deployment": ("deployed", "deployment of", "sent "),
-    "mandate": ("mandate", "resolution"),
-    "policy": ("promised", "announced", "unveiled", "ordered"),
-    "visit": ("visit",),
-    "election": ("election", "sworn in", "inaugurat"),
-}
+CUE_WORDS: dict[str, tuple[str, ...]] = {kind: () for kind, _ in MILESTONES}
+for _word, _kind in lx.table("milestone_word").items():
+    CUE_WORDS[_kind] += (_word,)
+
+
 def _cue_sentences(text: str, locate) -> dict[str, set[int]]:
     """For each milestone type, the sentences (by index) containing one of its :data:`CUE_WORDS`."""
     low = _folded(text)
-    out: dict[str, set[int]] = {}
-    found: dict[str, set[int]] = {}
-    for kind, words in CUE_WORDS.items():
-        hits: set[int] = set()
-        for word in words:
-            if word not in found:
-                at: set[int] = set()
-                pos = low.find(word)
-                while pos >= 0:
-                    i = locate(pos)
-                    if i is not None:
-                        at.add(i)
-                    pos = low.find(word, pos + 1)
-                found[word] = at
-            hits |= found[word]
-        out[kind] = hits
-    return out
+    at: dict[str, set[int | None]] = {}
+    for word in {w for words in CUE_WORDS.values() for w in words}:
+        at[word], pos = set(), low.find(word)
+        while pos >= 0:
+            at[word].add(locate(pos))
+            pos = low.find(word, pos + 1)
+        at[word].discard(None)
+    return {kind: set().union(*(at[w] for w in words)) for kind, words in CUE_WORDS.items()}
+
+
 _NEGATION = re.compile(r"\b(?:no|not|never|without|failed to|refused to|nor)\b[^.;,]{0,25}$", re.I)
 _ANAPHORA = re.compile(r"\b(?:these|those|this|that|the) (?:operations?|strikes?|raids?|attacks?|"
                        r"offensive|day|period)\b", re.I)
@@ -111,12 +73,6 @@ def _sentence_table(doc_id: str, text: str, sentences: pd.DataFrame | None
     return starts, ends, numbers, paras
 
 
-def _usable_dates(sentence: str, published: date | None) -> list:
-    """The date expressions of a sentence that can date a milestone."""
-    return [d for d in find_dates(sentence, published)
-            if d.date_start is not None and d.ignore not in ("speech", "bound")]
-
-
 def _ints(col: pd.Series) -> list[int]:
     """A column of whole numbers as Python ints (an error for a missing value, as ``int(NA)``)."""
     try:
@@ -125,12 +81,9 @@ def _ints(col: pd.Series) -> list[int]:
         return [int(x) for x in col.tolist()]
 
 
-def _milestone_date(sentence: str, cue: re.Match[str], published: date | None, dates: list | None = None):
-    """The (start, end, precision) a date expression of the sentence gives the cue, or None.
-
-    ``dates``: the sentence's :func:`_usable_dates` when already found.
-    """
-    usable = list(_usable_dates(sentence, published) if dates is None else dates)
+def _milestone_date(sentence: str, cue: re.Match[str], dates: list):
+    """The (start, end, precision) one of the sentence's usable ``dates`` gives the cue, or None."""
+    usable = list(dates)
     if not usable:
         return None
     # the date nearest the cue; two day dates joined by "and"/"to" form one range
@@ -210,8 +163,9 @@ def extract_mentions(doc_id: str, text: str, sentences: pd.DataFrame | None,
             if cue is None or _NEGATION.search(sentence[:cue.start()]):
                 continue
             if dates is None:
-                dates = _usable_dates(sentence, published)
-            when = _milestone_date(sentence, cue, published, dates)
+                dates = [d for d in find_dates(sentence, published)
+                         if d.date_start is not None and d.ignore not in ("speech", "bound")]
+            when = _milestone_date(sentence, cue, dates)
             if when is None and kind in _ANAPHORIC_KINDS and last_operation is not None \
                     and _ANAPHORA.search(sentence) and not _OTHER.search(sentence):
                 when = last_operation
@@ -222,7 +176,8 @@ def extract_mentions(doc_id: str, text: str, sentences: pd.DataFrame | None,
             label = LABELS[kind]
             lead = _lead_actor(actor_hits.get(i, []), actor_name, actor_kind)
             if kind in _PLACE_LABELLED:
-                lead = _lead_place(place_hits.get(i, []), place_name) or lead
+                best = gz.most_specific(place_hits.get(i, []))  # the most specific place
+                lead = (str(place_name[best]) if best else None) or lead
             if lead:
                 label = f"{label}: {lead}"
             add("milestone", label, kind, a + cue.start(), a + cue.end(), i, *when)
@@ -232,17 +187,6 @@ def extract_mentions(doc_id: str, text: str, sentences: pd.DataFrame | None,
 
 def _lead_actor(hits: list[tuple[int, str]], names: dict, kinds: dict) -> str | None:
     """The actor a milestone is about: an operation or force first, else the first actor named."""
-    if not hits:
-        return None
     hits = sorted(hits)
-    for lead_kinds in (_LEAD_KINDS, None):
-        for _, key in hits:
-            if lead_kinds is None or kinds[key] in lead_kinds:
-                return str(names[key])
-    return None
-
-
-def _lead_place(place_ids: list[str], names: dict) -> str | None:
-    """The most specific place of a sentence, by name."""
-    best = gz.most_specific(place_ids)
-    return str(names[best]) if best else None
+    lead = next((key for _, key in hits if kinds[key] in _LEAD_KINDS), hits[0][1] if hits else None)
+    return None if lead is None else str(names[lead])

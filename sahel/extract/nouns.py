@@ -15,28 +15,18 @@ from functools import lru_cache
 
 from . import lexicon as lx
 from .qualifiers import WORDS as QUALIFIER_WORDS
-from .qualifiers import after_noun
+from .qualifiers import after_noun, unqualified
 from .sentences import Figure, Sentence
 
-STRENGTH_SUFFIX = {"strong", "man", "member", "soldier", "troop", "men", "person", "personnel"}
-_SOFT_MODS = {"more", "other", "others", "additional", "extra", "further", "new", "fresh", "armed",
-              "foreign", "elite", "regular", "local", "suspected", "alleged", "heavily", "unarmed",
-              "international", "european", "african", "western", "special", "government", "army",
-              "military", "state", "french-led", "un-led", "internally", "newly", "civilian"}
-_CHANGE_BEFORE = {"rose", "risen", "rise", "rising", "climbed", "grew", "grown", "increased", "raised",
-                  "raising", "jumped", "fell", "fallen", "dropped", "cut", "reduce", "reduced", "brought",
-                  "bring", "brings", "bringing", "put", "puts", "stood", "stands", "at", "reached",
-                  "reaching", "to", "totalled", "totaled", "totalling", "counted", "counts", "numbered",
-                  "numbering", "number", "swelled", "reaches", "hit", "passed", "surpassed", "exceeded",
-                  "topped", "crossed", "past"}
+STRENGTH_SUFFIX = set(lx.words("strength_suffix"))
+_SOFT_MODS = set(lx.words("soft_modifier"))
+_CHANGE_BEFORE = set(lx.words("change_before"))
 _PASSED = {"passed", "surpassed", "exceeded", "topped"}
 _COMPARE = re.compile(r"\b(?:up|down)\s+from\s*$|\bcompared\s+(?:with|to)\s*$|\bagainst\s*$|\bversus\s*$|"
                       r"\bthan\s*$|\bfrom\s*$", re.I)
 _ANAPHOR_NOUNS = {"total", "number", "figure", "tally", "count", "sum", "toll"}
-_PARTICIPLES = {"killed", "wounded", "injured", "arrested", "captured", "detained", "abducted",
-                "kidnapped", "displaced", "deployed", "destroyed", "missing", "involved"}
-_FORCE_BEFORE = {"force", "forces", "contingent", "deployment", "strength", "garrison", "troops",
-                 "mission", "operation", "presence", "army"}
+_PARTICIPLES = set(lx.words("participle"))
+_FORCE_BEFORE = set(lx.words("force_before"))
 _ELLIPSIS_START = re.compile(r"^\W*(?:of\s+(?:these|those|them|whom|which)|among\s+(?:them|those|these))\b", re.I)
 _OF_THE_DEAD = re.compile(r"^\W*of\s+the\s+(dead|wounded|injured|victims)\b", re.I)
 _STRONG = re.compile(r"-?\s*strong\b", re.I)
@@ -246,10 +236,7 @@ def _noun_before(s: Sentence, fig: Figure) -> None:
         for scan in (clause, core):
             if _subject(s, fig, scan):
                 return
-    words = text[:fig.start].split()
-    while words and words[-1].lower() in QUALIFIER_WORDS:
-        words.pop()
-    if _COMPARE.search(" ".join(words) + " "):
+    if _COMPARE.search(unqualified(text[:fig.start]) + " "):
         return _elliptical(fig, "compare")
     if any(w in _FORCE_BEFORE for w in low[max(0, fig.tok0 - 5):fig.tok0]) and \
             any(w in ("of", "to", "at", "numbering", "number") for w in low[max(0, fig.tok0 - 2):fig.tok0]):

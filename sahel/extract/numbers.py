@@ -10,18 +10,12 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from . import lexicon as lx
 from .text import prefix_tree
 
-UNITS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
-    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
-    "nineteen": 19,
-}
-TENS = {
-    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
-    "seventy": 70, "eighty": 80, "ninety": 90,
-}
+_VALUES = {w: int(v) for w, v in lx.table("number").items()}
+UNITS = {w: v for w, v in _VALUES.items() if v < 20}
+TENS = {w: v for w, v in _VALUES.items() if v >= 20}
 SCALES = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000}
 SUFFIX_SCALES = {"k": 1_000, "m": 1_000_000, "mn": 1_000_000, "bn": 1_000_000_000}
 VAGUE = ("dozens", "hundreds", "thousands", "millions", "scores", "several", "tens of thousands",

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from . import lexicon as lx
 from .gazetteer import column, find_places
 from .nouns import demonym, set_noun
-from .qualifiers import WORDS as QUALIFIER_WORDS
+from .qualifiers import unqualified
 from .sentences import Figure, Mention, Sentence
 from .text import fold_case, prefix_tree
 
@@ -44,8 +44,7 @@ RELATIVE = re.compile(r",\s*(?:which|who|whose|where)\b[^,;]*(?:,|$)"
 _MILITARY_AFTER = re.compile(r"^\s*(?:'s\s+)?(?:army|armed\s+forces|forces|military|troops|soldiers|base|"
                              r"camp|headquarters|post|garrison|gendarmerie|contingent|defence|defense)\b", re.I)
 _CLAUSE_BREAK = re.compile(r";|,\s*(?:while|though|although|but|whereas|as|and)\b|\s-\s", re.I)
-_ATTACKERS = {"attacker", "assailant", "gunman", "fighter", "combatant", "armed man", "man", "suspect",
-              "accomplice"}
+_ATTACKERS = set(lx.words("attacker"))
 _MIXED = re.compile(r"^\s*,\s*(?:(?:roughly|about|around|nearly|almost|some|just\s+over|just\s+under|more\s+than)\s+)?"
                     r"(?:half|most|many|a\s+third|a\s+quarter|two\s+thirds|some|\d+)\s+of\s+(?:them|whom)\s+\w+", re.I)
 _OF_ITS = re.compile(r"^\s+of\s+(?:its|their|our)\b", re.I)
@@ -164,22 +163,19 @@ class Context:
                 self.recent.append((self.sentence, m.party))
         self.sentence += 1
 
-    def _latest(self, entries: list[tuple[int, str]], window: int) -> str | None:
-        return entries[-1][1] if entries and self.sentence - entries[-1][0] <= window else None
+    def _latest(self, entries: list[tuple[int, str]], window: int, first: bool = False) -> str | None:
+        """The party of the last entry (``first``: the first of its sentence), if within ``window`` sentences."""
+        if not entries or self.sentence - entries[-1][0] > window:
+            return None
+        return next(p for i, p in entries if i == entries[-1][0]) if first else entries[-1][1]
 
     def recent_party(self, window: int = 3) -> str | None:
         """The state (or mercenaries) named first in the latest sentence naming one, if within ``window``."""
-        if not self.recent or self.sentence - self.recent[-1][0] > window:
-            return None
-        last = self.recent[-1][0]
-        return next(party for idx, party in self.recent if idx == last)
+        return self._latest(self.recent, window, first=True)
 
     def recent_any(self, window: int = 2) -> str | None:
         """The first party named as an actor in the latest sentence naming one (its subject)."""
-        if not self.any or self.sentence - self.any[-1][0] > window:
-            return None
-        last = self.any[-1][0]
-        return next(party for idx, party in self.any if idx == last)
+        return self._latest(self.any, window, first=True)
 
     def recent_group(self, window: int = 2) -> str | None:
         """The armed group named last, if within ``window`` sentences."""
@@ -231,12 +227,9 @@ def code_parties(s: Sentence) -> None:
     """Set the party (and rule) of every figure of ``s`` that has its own noun, or of a labelled line."""
     label = line_label(s)
     for fig in s.figures:
-        if label and fig.elliptical and fig.value is not None:
-            set_noun(s, fig, "person", fig.tok1, [])  # "Mali 82 killed": the label's people
-            fig.elliptical = False
         own = ranks(s, fig) if fig.elliptical or fig.cls == "person" else None
-        if own and fig.elliptical and fig.value is not None:
-            set_noun(s, fig, "person", fig.tok1, [])
+        if (label or own) and fig.elliptical and fig.value is not None:
+            set_noun(s, fig, "person", fig.tok1, [])  # "Mali 82 killed": the label's people
             fig.elliptical = False
         if not fig.elliptical and fig.cls is not None:
             fig.party, fig.party_rule = (own, "ranks") if own else party(s, fig)
@@ -325,10 +318,7 @@ def possessor(s: Sentence, fig: Figure) -> str | None:
             return owners[-1].party
         prior = [x for x in s.mentions if x.end <= fig.start and not x.locative]
         return prior[-1].party if prior else s.context.recent_any()
-    words = s.text[max(0, fig.start - 40):fig.start].split()
-    while words and words[-1].lower() in QUALIFIER_WORDS:
-        words.pop()
-    m = _POSSESSOR.search(" ".join(words))
+    m = _POSSESSOR.search(unqualified(s.text[max(0, fig.start - 40):fig.start]))
     if not m:
         return None
     if m.group(2):
@@ -361,14 +351,9 @@ def _subject_possessive(s: Sentence, fig: Figure) -> str | None:
 
 def _after_from(s: Sentence, fig: Figure) -> str | None:
     """'soldiers from Chad', 'troops of the Malian army'."""
-    if fig.noun_tok >= len(s.words):
-        return None
     m = _FROM_OF.match(_after_noun(s, fig)[:40])
-    if m:
-        p = party_in(m.group(1))
-        if p in lx.STATE_PARTIES:
-            return p
-    return None
+    p = party_in(m.group(1)) if m else None
+    return p if p in lx.STATE_PARTIES else None
 
 
 def usable(s: Sentence, m: Mention, fig: Figure | None = None) -> bool:
@@ -452,7 +437,7 @@ def _materiel_party(s: Sentence, fig: Figure) -> tuple[str, str]:
     if siblings and _ACCIDENT.search(s.text):
         return siblings[0].party, "accident"  # "13 soldiers killed when two helicopters collided"
     agents = _agents(s)
-    others = [m for m in s.mentions if not m.locative and id(m) not in agents]
+    state = [m for m in s.mentions if not m.locative and id(m) not in agents and m.party in lx.STATE_PARTIES]
     recent = s.context.recent_party()
     fallback = (recent, "context_recent") if recent else ("UNKNOWN", "default")
     if fig.measure == "destroyed":
@@ -462,9 +447,7 @@ def _materiel_party(s: Sentence, fig: Figure) -> tuple[str, str]:
         if agent_parties & lx.STATE_PARTIES:
             return "JIHADIST", "destroyed_by_state"
         if "JIHADIST" in agent_parties:
-            state = [m for m in others if m.party in lx.STATE_PARTIES]
             return (state[0].party, "destroyed_by_jihadist") if state else fallback
-    state = [m for m in others if m.party in lx.STATE_PARTIES]
     if state:
         return min(state, key=lambda m: abs(m.start - fig.start)).party, "sentence_actor"
     return fallback

@@ -29,6 +29,14 @@ def qualifier(before: str, after: str) -> str:
     return "exact"
 
 
+def unqualified(before: str) -> str:
+    """The words of ``before`` without the qualifier words that end it, joined by one space."""
+    words = before.split()
+    while words and words[-1].lower() in WORDS:
+        words.pop()
+    return " ".join(words)
+
+
 def after_noun(s: Sentence, fig: Figure) -> str:
     """The qualifier of a phrase after the figure's noun ("some 50 soldiers or more"), else its own."""
     if fig.qualifier not in ("range", "vague") and fig.cls and fig.tok1 < fig.noun_tok < len(s.words):

@@ -46,15 +46,9 @@ def _sentence_enders() -> frozenset[str]:
 def sentence_starts(doc, text: str) -> list[int]:
     """Character offsets in ``text`` of the sentences of ``doc`` (its tokens).
 
-    spaCy's sentencizer rule: the first token after a sentence-ending
-    character that is neither punctuation nor such a character starts a
-    sentence. Then line breaks: a blank line always ends a sentence; a single
-    line break ends one after closing punctuation or a citation mark, after the
-    first line (a headline), before a bullet, or before a line that starts
-    with a capital or a digit when the line before is short (a table or box
-    line) or does not end in a lower-case word; any other single line break
-    does not. Only the tokens next to a sentence-ending character or a
-    line break are looked at.
+    spaCy's sentencizer rule, then line breaks: a blank line ends a sentence; a single one after
+    closing punctuation, the first line, before a bullet, or before a capital or digit when the
+    line before is short or does not end in a lower-case word.
     """
     from spacy.attrs import IDX, LENGTH
 
@@ -122,14 +116,8 @@ def sentence_spans(cleaned: Cleaned) -> list[tuple[int, int, int]]:
 
 def tokens(sentence: str) -> tuple[list[str], list[int]]:
     """The tokens of ``sentence`` and their offsets."""
-    words = _TOKEN_RE.findall(sentence)
-    starts = []
-    pos = 0
-    for w in words:  # only white space lies between two tokens
-        pos = sentence.find(w, pos)
-        starts.append(pos)
-        pos += len(w)
-    return words, starts
+    found = list(_TOKEN_RE.finditer(sentence))
+    return [m.group() for m in found], [m.start() for m in found]
 
 
 @dataclass

@@ -31,14 +31,8 @@ _FOLD_SPECIAL = {"\u0131": "i", "\u017f": "s", "\u0130": "i"}  # ı, ſ, İ: re.
 
 
 def fold_case(text: str) -> str:
-    r"""``text`` lowered as ``re.IGNORECASE`` matches it, same length (offsets carry over).
-
-    A pattern whose literals are lower-case Latin letters (not ı, ſ), digits
-    or punctuation matches the folded text case-sensitively exactly where it
-    matches ``text`` ignoring case: every character equal (ignoring case) to
-    such a letter is folded to it, and ``\w``, ``\d``, ``\s`` are unchanged
-    (checked over all of Unicode).
-    """
+    """``text`` lowered as ``re.IGNORECASE`` matches it, same length: a pattern of lower-case Latin
+    literals matches it case-sensitively exactly where it matches ``text`` ignoring case."""
     low = text.lower()
     if len(low) == len(text) and "\u0131" not in text and "\u017f" not in text:
         return low
@@ -150,16 +144,9 @@ def _lower_latin(ch: str) -> str:
 
 def prefix_tree(words: Iterable[str], atom: Callable[[str], str] = re.escape,
                 key: Callable[[str], str] = _lower_latin) -> str:
-    """Lower-case ``words`` as one pattern (case-insensitive) shaped as a prefix tree.
-
-    It matches what the longest-first alternation of the words matches, with
-    the same backtracking order, but tries one branch per character instead
-    of every word at every position. This holds while no two characters
-    following the same prefix match each other ignoring case, which
-    lower-case Latin letters, digits and punctuation guarantee (checked by
-    the default ``key``; another ``key`` maps a character to its branch and
-    ``atom`` gives its pattern).
-    """
+    """Lower-case ``words`` as one pattern shaped as a prefix tree: it matches as their longest-first
+    alternation does while no two branches of a node match the same character (``key``: a
+    character's branch, checked Latin by default; ``atom``: its pattern)."""
     root: dict = {}
     for word in words:
         node = root
