@@ -149,7 +149,8 @@ def test_writes_every_report_and_an_index(default) -> None:
     for name in NAMES:
         assert f'href="{name}.html"' in index and f'href="{name}.ipynb"' in index
     assert "Parameters" in index and "parties" in index
-    assert any("running" in line for line in lines) and sum("done" in line for line in lines) == 3
+    assert 'href="explore.html"' in index  # the model notebook for one's own questions is linked
+    assert any("running" in line for line in lines) and sum("done" in line for line in lines) == 4
     assert not [p for p in out.parent.iterdir() if p.name.startswith(".reports-")]
 
 
@@ -246,7 +247,7 @@ def test_every_success_is_written_and_failures_named(tmp_path: Path, monkeypatch
     captured = capsys.readouterr()
     assert code == 1
     assert "notebook costs failed in cell 3: ValueError: boom" in captured.err
-    assert "wrote 2 of 3 reports (trajectory, sources)" in captured.out
+    assert "wrote 3 of 4 reports (trajectory, sources, explore)" in captured.out
     assert (out / "trajectory.html").read_text() == "new trajectory"
     assert (out / "costs.failed.ipynb").exists() and (out / "costs.html").read_text() == "old report"
     assert "failed" in (out / "index.html").read_text()
