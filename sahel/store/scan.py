@@ -1,12 +1,8 @@
 """Reading a corpus folder: the catalog, the article files and their decoding.
 
-:func:`scan` yields every readable article (an :class:`Article` with its text
-and catalog row) and every :class:`Problem`, in a stable order; ``sahel check``
-reports the problems and ``sahel parse`` parses the articles, so both apply
-the same rules. Severities: ``error`` (something meant to be parsed is not:
-a file skipped, a catalog row ignored, a listed file missing) and ``warning``
-(parsed, but the result may be off). What stays out: parsing
-(:mod:`sahel.extract`), caching and writing (:mod:`sahel.pipeline`).
+:func:`scan` yields every readable :class:`Article` and every :class:`Problem` (``error``: something
+meant to be parsed is not; ``warning``: parsed, but the result may be off); ``sahel check`` and
+``sahel parse`` both read through it. What stays out: parsing, caching and writing (:mod:`sahel.pipeline`).
 """
 from __future__ import annotations
 
@@ -95,16 +91,10 @@ class Article:
     published: date | None = None
     outlet: str | None = None
 
-    @property
-    def n_chars(self) -> int:
-        return len(self.text)
-
 
 def _is_binary(data: bytes) -> bool:
     head = data[:8192]
-    if b"\x00" in data:
-        return True
-    return len(head) - len(head.translate(None, _CONTROL_BYTES)) > 0.05 * len(head)
+    return b"\x00" in data or len(head) - len(head.translate(None, _CONTROL_BYTES)) > 0.05 * len(head)
 
 
 def _utf16_without_bom(data: bytes) -> list[str]:
