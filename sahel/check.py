@@ -38,10 +38,7 @@ def check_corpus(path: str | Path, max_bytes: int = MAX_BYTES, today: date | Non
         if isinstance(item, Article) and item.doc_id in named:
             articles[item.doc_id] = item
         if isinstance(item, Problem):
-            try:
-                name = str(item.path.relative_to(folder))
-            except ValueError:
-                name = str(item.path)
+            name = str(item.path.relative_to(folder) if item.path.is_relative_to(folder) else item.path)
             rows.append({"file": shown(name, 400), "doc_id": item.doc_id, "severity": item.severity,
                          "problem": item.problem})
     if book is not None:

@@ -18,7 +18,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
-from pathlib import Path
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -338,9 +337,7 @@ def tables_markdown() -> str:
     """``docs/tables.md``: every written table, its key and its columns."""
     out = ["# Tables", "", "Generated from `sahel/schema.py` by `python -m sahel.schema` (a test checks it "
            "is current). Every table is a CSV file in `data/`; id lists are `;`-separated.", ""]
-    for t in TABLES.values():
-        if not t.written:
-            continue
+    for t in (t for t in TABLES.values() if t.written):
         out += [f"## `{t.name}`", "", t.description, "", f"Key: `{', '.join(t.key)}`.", "",
                 "| column | type | description | codes / references |", "|---|---|---|---|"]
         for c in t.columns:
@@ -360,9 +357,7 @@ def datapackage(documents: pd.DataFrame | None = None) -> dict[str, Any]:
                   f"{r.published.date().isoformat() if pd.notna(r.published) else 'undated'}: "
                   f"article {r.doc_id} ({r.path})"} for r in documents.itertuples()]
     resources = []
-    for t in TABLES.values():
-        if not t.written:
-            continue
+    for t in (t for t in TABLES.values() if t.written):
         fields = []
         for c in t.columns:
             spec: dict[str, Any] = {"name": c.name, "type": FRICTIONLESS[c.dtype], "description": c.description}

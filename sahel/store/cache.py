@@ -7,6 +7,7 @@ What stays out: what the rows are (:mod:`sahel.pipeline`), the tables (:mod:`sah
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -138,10 +139,6 @@ class Cache:
         if self.db is None:
             return
         db, self.db = self.db, None
-        try:
+        with contextlib.closing(db), contextlib.suppress(sqlite3.Error):
             if self.pending:
                 db.execute("COMMIT")
-        except sqlite3.Error:
-            pass
-        finally:
-            db.close()

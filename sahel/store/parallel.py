@@ -31,10 +31,8 @@ class Done(Generic[R]):
 
 def default_jobs() -> int:
     """Cores this process may use."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)
+    affinity = getattr(os, "sched_getaffinity", None)  # Linux only
+    return max(1, len(affinity(0)) if affinity else os.cpu_count() or 1)
 
 
 def run_chunk(fn: Callable[[T], R], items: list[T]) -> list[R]:

@@ -150,7 +150,8 @@ class TableSet:
             if exc_type is None:
                 names = [f"{name}.csv" for name in self.files] + self.extra
                 for name in names:
-                    _fsync(self.tmp / name)
+                    with open(self.tmp / name, "rb+") as fh:
+                        os.fsync(fh.fileno())
                 with _signals_held():
                     self.written = _commit(self.tmp, self.out_dir, names, self.lock)
         except OSError as err:
@@ -199,11 +200,6 @@ def write_tables(tables: Mapping[str, tuple[pd.DataFrame, Mapping[str, str]]], o
         for name, (df, _) in tables.items():
             out.frame(name, df)
     return out.written
-
-
-def _fsync(path: Path) -> None:
-    with open(path, "rb+") as f:
-        os.fsync(f.fileno())
 
 
 def _commit(tmp: Path, out_dir: Path, names: list[str], folder_fd: int) -> list[Path]:
