@@ -128,17 +128,10 @@ def decode_bytes(data: bytes) -> Decoded:
     if not data.strip():
         return Decoded(None, None, "empty file; skipped" if not data
                        else "empty file (whitespace only); skipped", ERROR)
-    for bom, encoding in _BOMS:
-        if data.startswith(bom):
-            try:
-                return Decoded(data.decode(encoding), encoding, f"not UTF-8: {encoding} "
-                               "(byte-order mark), decoded", WARNING)
-            except UnicodeDecodeError:
-                break
-    for encoding in _utf16_without_bom(data):
+    marked = [(encoding, " (byte-order mark)") for bom, encoding in _BOMS if data.startswith(bom)][:1]
+    for encoding, how in marked + [(enc, " without byte-order mark") for enc in _utf16_without_bom(data)]:
         try:
-            return Decoded(data.decode(encoding), encoding, f"not UTF-8: {encoding} without byte-order mark, "
-                           "decoded", WARNING)
+            return Decoded(data.decode(encoding), encoding, f"not UTF-8: {encoding}{how}, decoded", WARNING)
         except UnicodeDecodeError:
             pass
     nuls = data.count(0)
