@@ -1,12 +1,6 @@
-"""``sahel check``: what is wrong with each file of a corpus folder.
-
-The rules are those ``sahel parse`` applies (both read the folder through
-:func:`sahel.store.scan.scan`), so ``check`` says in advance what ``parse``
-will skip or warn about. Every problem is one line naming the file. A
-``corrections.csv`` is read and its stale rows named (the articles it names
-are parsed to see whether each span is still a figure). What stays out: the
-rules themselves (:mod:`sahel.store.scan`, :mod:`sahel.corrections`).
-"""
+"""``sahel check``: what ``sahel parse`` will skip or warn about in a corpus folder, one line per problem
+naming the file, including stale rows of its ``corrections.csv``. What stays out: the rules themselves
+(:mod:`sahel.store.scan`, :mod:`sahel.corrections`)."""
 from __future__ import annotations
 
 import sys
@@ -44,10 +38,7 @@ def check_corpus(path: str | Path, max_bytes: int = MAX_BYTES, today: date | Non
         if isinstance(item, Article) and item.doc_id in named:
             articles[item.doc_id] = item
         if isinstance(item, Problem):
-            try:
-                name = str(item.path.relative_to(folder))
-            except ValueError:
-                name = str(item.path)
+            name = str(item.path.relative_to(folder) if item.path.is_relative_to(folder) else item.path)
             rows.append({"file": shown(name, 400), "doc_id": item.doc_id, "severity": item.severity,
                          "problem": item.problem})
     if book is not None:

@@ -21,8 +21,8 @@ def cmd_parse(args: argparse.Namespace) -> int:
     import signal
 
     from . import check
-    from .pipeline import parse_to_tables
-    from .store.scan import MAX_BYTES
+    from .pipeline import write_corpus
+    from .store.scan import MAX_BYTES, shown
 
     max_bytes = args.max_bytes or MAX_BYTES
     if not args.out.strip():
@@ -36,9 +36,11 @@ def cmd_parse(args: argparse.Namespace) -> int:
                   "nothing was written", file=sys.stderr)
             return 1
     signal.signal(signal.SIGTERM, _terminate)
-    done = parse_to_tables(Path(args.corpus), Path(args.out), jobs=args.jobs, cache=not args.no_cache,
-                           progress=args.progress, scheduler=args.scheduler, max_bytes=max_bytes,
-                           corrections=args.corrections)
+    done = write_corpus(Path(args.corpus), Path(args.out), jobs=args.jobs, cache=not args.no_cache,
+                        progress=args.progress, scheduler=args.scheduler, max_bytes=max_bytes,
+                        corrections=args.corrections)
+    print(f"parsed {done.documents} articles ({done.stats.parsed} parsed, {done.stats.cached} from cache), "
+          f"{done.figures} figures -> {', '.join(shown(p) for p in done.written)}")
     if args.strict and done.problems:  # found only while parsing (an article the extractor failed on)
         print(f"sahel parse: {len(done.problems)} problem(s) while parsing, with --strict", file=sys.stderr)
         return 1

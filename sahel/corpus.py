@@ -92,9 +92,10 @@ class Corpus:
     def to_parquet(self, out_dir: str | Path) -> list[Path]:
         """Write every table to ``out_dir/NAME.parquet`` (needs pyarrow: ``pip install 'sahel[export]'``)."""
         Path(out_dir).mkdir(parents=True, exist_ok=True)
-        for name in self.names:
-            self.table(name).to_parquet(Path(out_dir) / f"{name}.parquet", index=False)
-        return [Path(out_dir) / f"{name}.parquet" for name in self.names]
+        files = [Path(out_dir) / f"{name}.parquet" for name in self.names]
+        for name, file in zip(self.names, files):
+            self.table(name).to_parquet(file, index=False)
+        return files
 
     def to_excel(self, path: str | Path) -> Path:
         """Write one sheet per table and a ``dictionary`` sheet (needs openpyxl: ``sahel[export]``).
@@ -119,8 +120,6 @@ class Corpus:
         rows = [f"  {n:<{width}} {len(self.table(n)):>7,} rows x {self.table(n).shape[1]} columns"
                 for n in self.names]
         return "\n".join([f"Corpus from {self.root}" if self.root else "Corpus", *rows])
-
-
 
 
 def load(path: str | Path | None = None) -> Corpus:

@@ -1,14 +1,9 @@
 """From a corpus folder to its tables: ``sahel parse``, :func:`write_corpus`, :func:`parse_corpus`.
 
-The whole flow, in order: scan the folder (:mod:`sahel.store.scan`), take
-each article's rows from the cache (:mod:`sahel.store.cache`) or parse them
-(:func:`parse_article`, on a process pool or a Dask cluster:
-:mod:`sahel.store.parallel`), stream them to the per-article tables, then
-derive the corpus-wide tables from all of them on every run
-(:func:`sahel.reconcile.derive`) and move every table into place at once
-(:mod:`sahel.store.tables`). What stays out: the extraction rules
-(:mod:`sahel.extract`), the reconciliation rules (:mod:`sahel.reconcile`),
-reading committed tables (:mod:`sahel.corpus`).
+In order: scan the folder, take each article's rows from the cache or parse them (in parallel),
+stream them to the per-article tables, apply the corrections, derive the corpus-wide tables and move
+every table into place at once. What stays out: the extraction and reconciliation rules, reading
+committed tables (:mod:`sahel.corpus`).
 """
 from __future__ import annotations
 
@@ -155,7 +150,7 @@ def write_corpus(path: str | Path, out_dir: str | Path, jobs: int | None = None,
             if item.doc_id in named:
                 texts[item.doc_id] = item.text
             docs.append({"doc_id": item.doc_id, "published": item.published, "outlet": item.outlet,
-                         "path": item.path.name, "n_chars": item.n_chars, "sha256": item.sha256})
+                         "path": item.path.name, "n_chars": len(item.text), "sha256": item.sha256})
             key = article_key(item.text, item.doc_id, item.published, item.outlet) if store else None
             hit = store.get(key) if store is not None and key is not None else None
             keys.append((key, hit is not None))
@@ -248,11 +243,3 @@ def parse_corpus(path: str | Path = paths.SEEDS_DIR, jobs: int | None = None,
     corpus.problems, corpus.root = summary.problems, Path(path)
     corpus.parse_stats = summary.stats  # type: ignore[attr-defined]
     return corpus
-
-
-def parse_to_tables(corpus_dir: Path, out_dir: Path, **options: Any) -> ParseSummary:
-    """``sahel parse``: :func:`write_corpus` with ``options``, then one line saying what was done."""
-    done = write_corpus(corpus_dir, out_dir, **options)
-    print(f"parsed {done.documents} articles ({done.stats.parsed} parsed, {done.stats.cached} from cache), "
-          f"{done.figures} figures -> {', '.join(shown(p) for p in done.written)}")
-    return done

@@ -1,14 +1,9 @@
 """One metadata source for every table ``sahel`` reads and writes.
 
-:data:`TABLES` holds, per table, its columns (dtype, description, allowed
-codes, references), primary key and foreign keys. Everything else is derived
-from it: the dtype dicts other modules use (:data:`FIGURES`, :data:`FACTS` …),
-:func:`frame` and :func:`conform`, the data dictionary (:func:`describe`), the
-validation (:func:`validate`, with pandera, imported only then), the tables
-documentation (:func:`tables_markdown`, ``docs/tables.md``) and the Frictionless
-descriptor (:func:`datapackage`, ``data/datapackage.json``). Reading and
-writing table files stays out (``sahel.store``, :mod:`sahel.corpus`). After a
-change here, ``python -m sahel.schema`` regenerates the docs and package files.
+:data:`TABLES` holds, per table, its columns (dtype, description, codes, references) and key; the
+dtype dicts (:data:`FIGURES` …), :func:`frame`, :func:`describe`, :func:`validate` (pandera),
+``docs/tables.md`` (:func:`tables_markdown`, written by ``python -m sahel.schema``) and
+``data/datapackage.json`` (:func:`datapackage`) follow from it. Reading and writing files stays out.
 
 >>> FIGURES["value"]
 'Float64'
@@ -23,7 +18,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
-from pathlib import Path
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -261,16 +255,8 @@ def frame(rows: Iterable[Mapping[str, object]], schema: Mapping[str, str]) -> pd
     cols = {}
     for col, dtype in schema.items():
         values = [r.get(col) for r in rows]
-        cols[col] = _dates(values) if dtype == DATE else pd.array(values, dtype=pandas_dtype(dtype))
+        cols[col] = _dates(values) if dtype == DATE else pd.array(values, dtype=dtype)
     return pd.DataFrame(cols, index=pd.RangeIndex(len(rows)), copy=False)
-
-
-@cache
-def pandas_dtype(name: str) -> Any:
-    """The pandas dtype of a schema dtype name (cached: looked up for every frame)."""
-    return pd.api.types.pandas_dtype(name)
-
-
 
 
 # --- codes -------------------------------------------------------------------
@@ -351,9 +337,7 @@ def tables_markdown() -> str:
     """``docs/tables.md``: every written table, its key and its columns."""
     out = ["# Tables", "", "Generated from `sahel/schema.py` by `python -m sahel.schema` (a test checks it "
            "is current). Every table is a CSV file in `data/`; id lists are `;`-separated.", ""]
-    for t in TABLES.values():
-        if not t.written:
-            continue
+    for t in (t for t in TABLES.values() if t.written):
         out += [f"## `{t.name}`", "", t.description, "", f"Key: `{', '.join(t.key)}`.", "",
                 "| column | type | description | codes / references |", "|---|---|---|---|"]
         for c in t.columns:
@@ -373,9 +357,7 @@ def datapackage(documents: pd.DataFrame | None = None) -> dict[str, Any]:
                   f"{r.published.date().isoformat() if pd.notna(r.published) else 'undated'}: "
                   f"article {r.doc_id} ({r.path})"} for r in documents.itertuples()]
     resources = []
-    for t in TABLES.values():
-        if not t.written:
-            continue
+    for t in (t for t in TABLES.values() if t.written):
         fields = []
         for c in t.columns:
             spec: dict[str, Any] = {"name": c.name, "type": FRICTIONLESS[c.dtype], "description": c.description}

@@ -25,8 +25,9 @@ def _norm(text: object) -> str:
 
 
 def scorable(df: pd.DataFrame) -> pd.DataFrame:
-    """The rows the codebook scores: one of the six measures and a value."""
-    return df[df["measure"].isin(MEASURES) & df["value"].notna()].reset_index(drop=True)
+    """The rows the codebook scores (one of the six measures and a value), with ``_q`` (the quote)."""
+    df = df[df["measure"].isin(MEASURES) & df["value"].notna()].reset_index(drop=True)
+    return df.assign(_q=df["quote"].map(_norm))
 
 
 @dataclass
@@ -132,8 +133,7 @@ def match(g: pd.DataFrame, p: pd.DataFrame) -> tuple[list[tuple[int, int]], list
 
 def score(gold: pd.DataFrame, predicted: pd.DataFrame) -> Score:
     """Match ``predicted`` figures to ``gold`` figures and score them."""
-    g = scorable(gold).assign(_q=lambda d: d["quote"].map(_norm))
-    p = scorable(predicted).assign(_q=lambda d: d["quote"].map(_norm))
+    g, p = scorable(gold), scorable(predicted)
     pairs, misses = match(g, p)
     used = {pi for _, pi in pairs}
     cols = ["qualifier", "date_start", "date_end"]
@@ -142,9 +142,8 @@ def score(gold: pd.DataFrame, predicted: pd.DataFrame) -> Score:
         **{f"{c}_gold": [g.at[gi, c] for gi, _ in pairs] for c in cols},
         **{f"{c}_pred": [p.at[pi, c] for _, pi in pairs] for c in cols},
     })
-    for c in ("date_start", "date_end"):
-        for side in ("gold", "pred"):
-            matched[f"{c}_{side}"] = pd.to_datetime(matched[f"{c}_{side}"])
+    dates = [f"{c}_{side}" for c in ("date_start", "date_end") for side in ("gold", "pred")]
+    matched[dates] = matched[dates].apply(pd.to_datetime)
     fp = p.loc[[i for i in p.index if i not in used]].drop(columns="_q")
     return Score(matched, g.loc[misses].drop(columns="_q"), fp)
 
@@ -230,8 +229,7 @@ def score_facts(gold_facts: pd.DataFrame, gold_totals: pd.DataFrame, figures: pd
     """
     from .reconcile import total
 
-    g = scorable(gold_facts).assign(_q=lambda d: d["quote"].map(_norm))
-    p = scorable(figures).assign(_q=lambda d: d["quote"].map(_norm))
+    g, p = scorable(gold_facts), scorable(figures)
     pairs, _ = match(g, p)
     fact_of = {fid: k for k, ids in enumerate(facts["figure_ids"].astype(str)) for fid in ids.split(";")}
     predicted = {gi: fact_of.get(p.at[pi, "figure_id"], ("figure", pi)) for gi, pi in pairs}
@@ -252,9 +250,8 @@ def score_facts(gold_facts: pd.DataFrame, gold_totals: pd.DataFrame, figures: pd
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     rows = []
     for q in gold_totals.itertuples(index=False):
-        party = q.party if isinstance(q.party, str) and q.party else None
-        t = total(facts, q.measure, party, q.start if isinstance(q.start, str) and q.start else None,
-                  q.end if isinstance(q.end, str) and q.end else None)
+        party = _s(q.party) or None
+        t = total(facts, q.measure, party, _s(q.start) or None, _s(q.end) or None)
         right = t.low == q.low and t.best == q.best and (pd.isna(q.high) or t.high == q.high)
         rows.append({**q._asdict(), "party": party, "got_low": t.low, "got_best": t.best, "got_high": t.high,
                      "got_facts": ";".join(t.facts), "right": bool(right)})

@@ -1,13 +1,10 @@
-"""The review queue, figures most likely wrong first: ``sahel review``, ``sahel.review(corpus)`` (hence not review.py).
+"""The review queue, figures most likely wrong first: ``sahel review``, ``sahel.review(corpus)``.
 
-The score of a figure is the sum of the reasons in its ``why``: ``party:<rule>`` /
-``measure:<rule>`` (the party or measure came from the context or a default, not the counted
-phrase: :data:`PARTY_RULES`, :data:`MEASURE_RULES`), ``measure:other`` (often no figure at all),
-``disputed`` (its fact's sources differ), ``outlier`` (``log2`` of its ratio to the median of its
-fact's other reports, at most 3), ``near <status>`` (a year, date, age or duration within 20
-characters) and ``vague`` (:data:`WEIGHTS`). Corrected figures are left out. The table starts with
-the correction columns, to fill in; filled in, it is a corrections file (rows left without an
-``action`` are skipped). What stays out: applying corrections (:mod:`sahel.corrections`).
+A figure's score sums the reasons in its ``why``: ``party:<rule>`` / ``measure:<rule>`` (read off
+the context or a default: :data:`PARTY_RULES`, :data:`MEASURE_RULES`), ``measure:other``,
+``disputed``, ``outlier`` (``log2`` of its ratio to its fact's median, at most 3), ``near <status>``
+(a year, date, age or duration within 20 characters) and ``vague`` (:data:`WEIGHTS`). Corrected
+figures are left out. Filled in, the queue is a corrections file. What stays out: applying corrections.
 """
 from __future__ import annotations
 

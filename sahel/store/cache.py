@@ -1,18 +1,13 @@
-"""The per-article cache: one SQLite file of JSON rows, keyed by content.
+"""The per-article cache: one SQLite file (``articles.sqlite``) of JSON rows, keyed by content.
 
-A key is the sha256 of an article's text, its catalog row (doc id,
-publication date, outlet) and :func:`code_hash` (the extraction code and
-resources, the cell formatting, spaCy, pandas, Python), so an entry can
-never be stale. A value is JSON: the article's rows of the figures, numbers
-and mentions tables, each row as its CSV line. Nothing read back can run code: an
-entry that is not what :meth:`Cache.get` expects is a miss, parsed again and
-replaced. Where: ``$SAHEL_CACHE`` (``0``/``off``/``false``/``no``/``none``
-disable it), else ``$XDG_CACHE_HOME/sahel``, else ``~/.cache/sahel``; the
-file is ``articles.sqlite`` there. What stays out: what the rows are
-(:mod:`sahel.pipeline`), the tables (:mod:`sahel.store.tables`).
+A key hashes an article's text, its catalog row and :func:`code_hash` (extraction code, resources,
+library versions), so an entry is never stale. A value is the article's rows of each table as CSV
+lines; nothing read back can run code (an unexpected entry is a miss). Where: :func:`default_root`.
+What stays out: what the rows are (:mod:`sahel.pipeline`), the tables (:mod:`sahel.store.tables`).
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -34,7 +29,8 @@ Rows = dict[str, list[str]]
 
 
 def default_root() -> Path | None:
-    """The cache folder from the environment, or None when it is disabled."""
+    """``$SAHEL_CACHE`` (None if ``0``/``off``/``false``/``no``/``none``), else ``$XDG_CACHE_HOME/sahel``,
+    else ``~/.cache/sahel``."""
     env = os.environ.get("SAHEL_CACHE", "").strip()
     if env.lower() in _DISABLED:
         return None
@@ -42,13 +38,6 @@ def default_root() -> Path | None:
         return Path(env).expanduser()
     xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
     return (Path(xdg) if xdg else Path.home() / ".cache") / "sahel"
-
-
-def cache_root(cache: bool | str | Path | None) -> Path | None:
-    """The folder ``cache`` means: True → :func:`default_root`, False/None → none, a path → there."""
-    if cache is None or cache is False:
-        return None
-    return default_root() if cache is True else Path(cache)
 
 
 @functools.cache
@@ -93,9 +82,9 @@ class Cache:
 
     @classmethod
     def open(cls, cache: bool | str | Path | None, tables: Iterable[str]) -> Cache | None:
-        """The cache ``cache`` means (see :func:`cache_root`) for the rows of ``tables``; None if
+        """The cache for the rows of ``tables`` in folder ``cache`` (True: :func:`default_root`); None if
         disabled or unusable (with a warning). A file that is not a database is replaced by an empty one."""
-        root = cache_root(cache)
+        root = default_root() if cache is True else None if cache is None or cache is False else Path(cache)
         if root is None:
             return None
         try:
@@ -150,10 +139,6 @@ class Cache:
         if self.db is None:
             return
         db, self.db = self.db, None
-        try:
+        with contextlib.closing(db), contextlib.suppress(sqlite3.Error):
             if self.pending:
                 db.execute("COMMIT")
-        except sqlite3.Error:
-            pass
-        finally:
-            db.close()

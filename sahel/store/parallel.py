@@ -1,11 +1,7 @@
-"""An ordered parallel map: in this process, on a process pool, or on a Dask cluster.
+"""An ordered parallel map (:func:`imap`): in this process, on a process pool, or on a Dask cluster.
 
-:func:`imap` applies a function to a stream of items and yields the results
-in input order; items already done (:class:`Done`, e.g. found in the cache)
-pass through without being sent anywhere. Work goes out in chunks, with a
-bounded number in flight, so memory does not grow with the input. Worker
-processes end with their parent (a watchdog thread), even after ``kill -9``.
-What stays out: what the function does and what is cached (:mod:`sahel.pipeline`).
+Work goes out in chunks, a bounded number in flight; workers end with their parent, even after
+``kill -9``. What stays out: what the function does and what is cached (:mod:`sahel.pipeline`).
 """
 from __future__ import annotations
 
@@ -17,6 +13,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
@@ -25,21 +22,17 @@ CHUNK = 8
 """Items per task sent to a worker."""
 
 
+@dataclass(slots=True)
 class Done(Generic[R]):
     """An item whose result is already known."""
 
-    __slots__ = ("value",)
-
-    def __init__(self, value: R) -> None:
-        self.value = value
+    value: R
 
 
 def default_jobs() -> int:
     """Cores this process may use."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)
+    affinity = getattr(os, "sched_getaffinity", None)  # Linux only
+    return max(1, len(affinity(0)) if affinity else os.cpu_count() or 1)
 
 
 def run_chunk(fn: Callable[[T], R], items: list[T]) -> list[R]:

@@ -1,12 +1,8 @@
 """Reading a corpus folder: the catalog, the article files and their decoding.
 
-:func:`scan` yields every readable article (an :class:`Article` with its text
-and catalog row) and every :class:`Problem`, in a stable order; ``sahel check``
-reports the problems and ``sahel parse`` parses the articles, so both apply
-the same rules. Severities: ``error`` (something meant to be parsed is not:
-a file skipped, a catalog row ignored, a listed file missing) and ``warning``
-(parsed, but the result may be off). What stays out: parsing
-(:mod:`sahel.extract`), caching and writing (:mod:`sahel.pipeline`).
+:func:`scan` yields every readable :class:`Article` and every :class:`Problem` (``error``: something
+meant to be parsed is not; ``warning``: parsed, but the result may be off); ``sahel check`` and
+``sahel parse`` both read through it. What stays out: parsing, caching and writing (:mod:`sahel.pipeline`).
 """
 from __future__ import annotations
 
@@ -95,16 +91,10 @@ class Article:
     published: date | None = None
     outlet: str | None = None
 
-    @property
-    def n_chars(self) -> int:
-        return len(self.text)
-
 
 def _is_binary(data: bytes) -> bool:
     head = data[:8192]
-    if b"\x00" in data:
-        return True
-    return len(head) - len(head.translate(None, _CONTROL_BYTES)) > 0.05 * len(head)
+    return b"\x00" in data or len(head) - len(head.translate(None, _CONTROL_BYTES)) > 0.05 * len(head)
 
 
 def _utf16_without_bom(data: bytes) -> list[str]:
@@ -138,17 +128,10 @@ def decode_bytes(data: bytes) -> Decoded:
     if not data.strip():
         return Decoded(None, None, "empty file; skipped" if not data
                        else "empty file (whitespace only); skipped", ERROR)
-    for bom, encoding in _BOMS:
-        if data.startswith(bom):
-            try:
-                return Decoded(data.decode(encoding), encoding, f"not UTF-8: {encoding} "
-                               "(byte-order mark), decoded", WARNING)
-            except UnicodeDecodeError:
-                break
-    for encoding in _utf16_without_bom(data):
+    marked = [(encoding, " (byte-order mark)") for bom, encoding in _BOMS if data.startswith(bom)][:1]
+    for encoding, how in marked + [(enc, " without byte-order mark") for enc in _utf16_without_bom(data)]:
         try:
-            return Decoded(data.decode(encoding), encoding, f"not UTF-8: {encoding} without byte-order mark, "
-                           "decoded", WARNING)
+            return Decoded(data.decode(encoding), encoding, f"not UTF-8: {encoding}{how}, decoded", WARNING)
         except UnicodeDecodeError:
             pass
     nuls = data.count(0)

@@ -1,17 +1,10 @@
-"""The versioned CSV tables: cells, atomic writes of a whole set, reading back.
-
-Holds how a column becomes CSV cells (ISO dates, integral floats without
-``.0``, '' for missing), :class:`TableSet` (every table written into a
-temporary folder beside the output, moved into place only when all are
-complete, under a lock on the output folder) and :func:`read_table`.
-What stays out: which tables exist and their columns (:mod:`sahel.schema`),
-how rows are made (:mod:`sahel.pipeline`).
-"""
+"""The CSV tables: how a column becomes cells, :class:`TableSet` (atomic writes of a whole set, under a
+lock on the output folder) and :func:`read_table`. What stays out: which tables exist and their columns
+(:mod:`sahel.schema`), how rows are made (:mod:`sahel.pipeline`)."""
 from __future__ import annotations
 
 import csv
 import io
-import math
 import os
 import re
 import shutil
@@ -41,8 +34,9 @@ def cells(s: pd.Series, dtype: str | None) -> list[str]:
     if dtype == DATE or pd.api.types.is_datetime64_any_dtype(s):
         days = np.datetime_as_string(pd.to_datetime(s).to_numpy("datetime64[ns]"), unit="D")
         return ["" if d == "NaT" else d for d in days.tolist()]
-    if pd.api.types.is_float_dtype(s):
-        return [fmt_float(v) for v in s.to_numpy("float64", na_value=np.nan).tolist()]
+    if pd.api.types.is_float_dtype(s):  # integral values without ".0"
+        return ["" if v != v else str(int(v)) if v.is_integer() and abs(v) < 1e15 else repr(v)
+                for v in s.to_numpy("float64", na_value=np.nan).tolist()]
     out = ["" if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v) else str(v)
            for v in s.tolist()]
     return [f"'{v}" if v[:1] in "=+-@\t\r'" and FORMULA.match(v) else v for v in out]
@@ -56,13 +50,6 @@ def unquote(s: pd.Series) -> pd.Series:
     return s.mask(quoted & s.str.match(FORMULA.pattern).fillna(False), s.str.slice(1))
 
 
-def fmt_float(v: float) -> str:
-    """A float cell: '' for NaN, integral values without ``.0``."""
-    if v is None or math.isnan(v):
-        return ""
-    return str(int(v)) if v.is_integer() and abs(v) < 1e15 else repr(v)
-
-
 def row_cells(df: pd.DataFrame, schema: Mapping[str, str]) -> list[list[str]]:
     """The rows of ``df`` as lists of CSV cells, in the schema's column order (then extra columns)."""
     if list(df.columns) != list(schema) or any(str(t) != schema[c] for c, t in df.dtypes.items()):
@@ -72,13 +59,6 @@ def row_cells(df: pd.DataFrame, schema: Mapping[str, str]) -> list[list[str]]:
 
 def _writer(buf: Any) -> Any:
     return csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
-
-
-def csv_header(schema: Mapping[str, str]) -> str:
-    """The header line of a table of ``schema``."""
-    buf = io.StringIO()
-    _writer(buf).writerow(list(schema))
-    return buf.getvalue()
 
 
 def csv_lines(df: pd.DataFrame, schema: Mapping[str, str]) -> list[str]:
@@ -91,6 +71,13 @@ def csv_lines(df: pd.DataFrame, schema: Mapping[str, str]) -> list[str]:
         buf.seek(0)
         buf.truncate()
     return lines
+
+
+def csv_header(schema: Mapping[str, str]) -> str:
+    """The header line of a table of ``schema``."""
+    buf = io.StringIO()
+    _writer(buf).writerow(list(schema))
+    return buf.getvalue()
 
 
 def csv_rows(df: pd.DataFrame, schema: Mapping[str, str]) -> str:
@@ -163,7 +150,8 @@ class TableSet:
             if exc_type is None:
                 names = [f"{name}.csv" for name in self.files] + self.extra
                 for name in names:
-                    _fsync(self.tmp / name)
+                    with open(self.tmp / name, "rb+") as fh:
+                        os.fsync(fh.fileno())
                 with _signals_held():
                     self.written = _commit(self.tmp, self.out_dir, names, self.lock)
         except OSError as err:
@@ -212,11 +200,6 @@ def write_tables(tables: Mapping[str, tuple[pd.DataFrame, Mapping[str, str]]], o
         for name, (df, _) in tables.items():
             out.frame(name, df)
     return out.written
-
-
-def _fsync(path: Path) -> None:
-    with open(path, "rb+") as f:
-        os.fsync(f.fileno())
 
 
 def _commit(tmp: Path, out_dir: Path, names: list[str], folder_fd: int) -> list[Path]:
@@ -271,35 +254,24 @@ def _signals_held() -> Iterator[None]:
 def read_table(path: Path, schema: Mapping[str, str]) -> pd.DataFrame:
     """Read a CSV written here back with the schema's dtypes; errors name the file.
 
-    Fast path: one ``read_csv`` with nullable dtypes inferred, then only the
-    columns whose inferred dtype differs from the schema are fixed in place
-    (dates, integral floats, empty columns). Anything else takes the slow
-    path: explicit dtypes and :func:`~sahel.schema.conform`.
+    Fast path: one ``read_csv`` with nullable dtypes inferred, then the columns whose dtype differs
+    from the schema fixed in place; else explicit dtypes and :func:`~sahel.schema.conform`.
     """
-    path = Path(path)
-    dates = [c for c, t in schema.items() if t == DATE]
+    path, dates = Path(path), [c for c, t in schema.items() if t == DATE]
     try:
         df = pd.read_csv(path, dtype_backend="numpy_nullable", keep_default_na=False, na_values=[""],
                          parse_dates=dates, low_memory=False)
+        if not (df.columns.tolist() == list(schema) and _fix_inferred(df, schema)):
+            df = conform(pd.read_csv(path, dtype={c: "string" if t == DATE else t for c, t in schema.items()},
+                                     keep_default_na=False, na_values=[""], low_memory=False), schema)
     except FileNotFoundError:
         raise FileNotFoundError(f"{path}: table not found; run `sahel parse` first") from None
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError, TypeError) as exc:
         raise ValueError(f"{path}: not a readable table ({exc})") from None
-    if not (df.columns.tolist() == list(schema) and _fix_inferred(df, schema)):
-        df = _read_slow(path, schema)
     for i, (have, col) in enumerate(zip(df.dtypes.tolist(), df.columns)):
         if isinstance(have, pd.StringDtype):
             df.isetitem(i, unquote(df[col]))
     return df
-
-
-def _read_slow(path: Path, schema: Mapping[str, str]) -> pd.DataFrame:
-    dtypes = {c: "string" if t == DATE else t for c, t in schema.items()}
-    try:
-        df = pd.read_csv(path, dtype=dtypes, keep_default_na=False, na_values=[""], low_memory=False)
-    except (pd.errors.ParserError, UnicodeDecodeError, ValueError, TypeError) as exc:
-        raise ValueError(f"{path}: not a readable table ({exc})") from None
-    return conform(df, schema)
 
 
 _FLOAT, _INT = pd.Float64Dtype(), pd.Int64Dtype()
