@@ -269,6 +269,21 @@ def fact_rows(facts: list[Fact]) -> list[dict]:
             "quote": min(ms, key=lambda m: (BASES.index(m.basis), m.order, m.pos)).quote,
             "_members": ms,
         })
+    return break_part_cycles(rows)
+
+
+def break_part_cycles(rows: list[dict]) -> list[dict]:
+    """Facts that are parts of one another (a cycle of ``part_of``): the largest is the aggregate."""
+    by_id = {r["fact_id"]: r for r in rows}
+    for r in rows:
+        seen: list[str] = []
+        cur = r
+        while cur is not None and cur["part_of"] and cur["fact_id"] not in seen:
+            seen.append(cur["fact_id"])
+            cur = by_id.get(cur["part_of"])
+        if cur is not None and cur["fact_id"] in seen:
+            cycle = [by_id[i] for i in seen[seen.index(cur["fact_id"]):]]
+            max(cycle, key=lambda x: (x["best"], x["fact_id"]))["part_of"] = None
     return rows
 
 
