@@ -1,6 +1,7 @@
 """Codebook version 2 figure rules (issue 19), each on a sentence of its own, with the rule that decides."""
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from sahel.extract import parse_text
@@ -229,3 +230,38 @@ def test_a_breakdown_with_soldiers_revises_civilian_victims() -> None:
 def test_each_number_takes_the_qualifier_in_front_of_it() -> None:
     figs = scored("The fighting displaced up to 300,000 people in Mali and 407,000 in Burkina Faso.", "2020-01-01")
     assert list(zip(figs["value"], figs["qualifier"])) == [(300000, "at_most"), (407000, "exact")]
+
+
+def test_the_army_of_no_named_state_is_the_reported_countrys():
+    """'the army base' with no state named: the country the article reports, not the latest nationality."""
+    text = ("Burkina Faso has become the centre of the insurgency.\n\n"
+            "May 10, 2019 — Two French naval commandos are killed in a night raid in northern Burkina Faso.\n\n"
+            "August 19, 2019 — Militants storm the army base at Koutougou, killing 24 soldiers.")
+    figs = scored(text, "2022-10-05").set_index("value")
+    assert figs.at[2.0, "party"] == "FRA" and figs.at[24.0, "party"] == "BFA"
+    assert figs.at[24.0, "party_rule"] == "context_place"
+
+
+def test_the_state_named_with_its_forces_is_the_recent_context():
+    text = ("In March, militants struck the French embassy and the general staff of Burkina Faso's armed forces. "
+            "Eight soldiers were killed, according to the government.")
+    row = one(text, "2018-07-05")
+    assert (row.value, row.party, row.party_rule) == (8, "BFA", "context_recent")
+
+
+@pytest.mark.parametrize("text, value, party, measure", [
+    ("Of the dead, 19 were gendarmes and one was a civilian, the minister said.", 1, "CIVILIAN", "killed"),
+    ("Violence has driven nearly 290,000 people from their homes in Burkina Faso.", 290_000, "CIVILIAN", "displaced"),
+    ("Malian soldiers and foreign personnel killed at least 500 people in Moura, a village in the Mopti region.",
+     500, "CIVILIAN", "killed"),
+])
+def test_predicates_homes_and_killers(text: str, value: float, party: str, measure: str) -> None:
+    figs = scored(text)
+    row = figs[figs["value"] == value].iloc[0]
+    assert (row.party, row.measure) == (party, measure)
+
+
+def test_growing_from_one_level_to_another_is_two_levels():
+    figs = scored("France is sending reinforcements. Barkhane is growing from 4,500 to 5,100 soldiers.", "2020-03-02")
+    assert figs[["value", "value_high", "party", "measure"]].astype(object).values.tolist() == [
+        [4500.0, pd.NA, "FRA", "deployed"], [5100.0, pd.NA, "FRA", "deployed"]]

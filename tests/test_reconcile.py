@@ -286,6 +286,7 @@ def test_of_those_is_a_part():
                  fig("a", 1_000_000, "CIVILIAN", "displaced", q2, sentence=1, at=0, noun="person"))
     f = out["facts"]
     assert f["part_of"].notna().sum() == 1
+    assert f.loc[f["part_of"].notna(), "kind"].tolist() == ["cumulative"]  # a flow stated inside a stock
     assert reconcile.total(f, "displaced").best == 4_200_000
 
 
@@ -322,3 +323,50 @@ def test_empty_input():
     assert len(out["places"]) > 0 and out["places"]["n_mentions"].eq(0).all()
     t = reconcile.total(out["facts"], "killed")
     assert (t.low, t.best, t.high) == (0, 0, 0)
+
+
+def test_of_them_belongs_to_its_own_number():
+    """'35 civilians are killed, 31 of them women, along with seven soldiers': only the 31 is a part."""
+    q0 = "Militants stormed the army base, killing 24 soldiers."
+    q1 = "In assaults on the town, 35 civilians are killed, 31 of them women, along with seven soldiers."
+    out = derive(docs(("a", "2019-12-30")),
+                 fig("a", 24, "BFA", "killed", q0, ds="2019-08-19"),
+                 fig("a", 35, "CIVILIAN", "killed", q1, ds="2019-12-24", sentence=1, noun="civilian"),
+                 fig("a", 31, "CIVILIAN", "killed", q1, ds="2019-12-24", sentence=1, noun="woman"),
+                 fig("a", 7, "BFA", "killed", q1, ds="2019-12-24", sentence=1, at=q1.index("seven")))
+    f = out["facts"].set_index("best")
+    assert pd.isna(f.at[7.0, "part_of"]) and f.at[31.0, "part_of"] == f.at[35.0, "fact_id"]
+    assert reconcile.total(out["facts"], "killed", "BFA").best == 31
+
+
+def test_an_undated_total_of_dated_parts_spans_them_and_a_running_total_covers_it():
+    q0 = "France had lost five soldiers in the days just before the strike."
+    q1 = "Three soldiers were killed near Hombori on 28 December, and two more died near Menaka on 2 January."
+    q2 = "Since 2013, 53 French soldiers have died in the Sahel."
+    out = derive(docs(("a", "2021-04-02"), ("b", "2022-02-19")),
+                 fig("a", 5, "FRA", "killed", q0, at=q0.index("five")),
+                 fig("a", 3, "FRA", "killed", q1, ds="2020-12-28", sentence=1, at=0),
+                 fig("a", 2, "FRA", "killed", q1, ds="2021-01-02", sentence=1, at=q1.index("two")),
+                 fig("b", 53, "FRA", "killed", q2, ds="2013-01-01", de="2022-02-19"))
+    f = out["facts"].set_index("best")
+    assert f.at[5.0, "kind"] == "cumulative" and f.at[5.0, "date_basis"] == "event"
+    assert (f.at[5.0, "date_start"], f.at[5.0, "date_end"]) == (pd.Timestamp("2020-12-28"), pd.Timestamp("2021-01-02"))
+    assert reconcile.total(out["facts"], "killed", "FRA", end="2022-06-30").best == 53
+    assert reconcile.total(out["facts"], "killed", "FRA", "2020-12-01", "2021-01-31").best == 5
+
+
+def test_an_expected_level_is_not_the_level_when_it_is_reported():
+    q = "France now has 2,900 soldiers in Mali, and officials expect the number to reach about 4,000."
+    out = derive(docs(("a", "2013-01-29"), ("b", "2013-03-20")),
+                 fig("a", 2900, "FRA", "deployed", q, at=q.index("2,900")),
+                 fig("a", 4000, "FRA", "deployed", q, qualifier="approx", at=q.index("4,000")),
+                 fig("b", 4000, "FRA", "deployed", "Within weeks some 4,000 French troops were on the ground.",
+                     qualifier="approx", at=len("Within weeks some ")))
+    assert reconcile.total(out["facts"], "deployed", "FRA", end="2013-01-31").best == 2900
+    assert reconcile.total(out["facts"], "deployed", "FRA", end="2013-03-31").best == 4000
+
+
+def test_a_count_over_years_is_a_running_total():
+    q = "More than 50 French soldiers died in the Sahel over nine years."
+    out = derive(docs(("a", "2022-08-17")), fig("a", 50, "FRA", "killed", q, qualifier="at_least"))
+    assert out["facts"]["kind"].tolist() == ["cumulative"]

@@ -73,10 +73,11 @@ _MONTH_BEFORE = re.compile(rf"\b{_MONTHS}\s*$")
 _RATIO_AFTER = re.compile(r"^\s+in\s+(?:\d{1,3}|ten|two|three|four|five|six|seven|eight|nine|a hundred)\b", re.I)
 _RATIO_BEFORE = re.compile(r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine)\s+in\s*$")  # on folded text
 _CHANGE_VERB = re.compile(
-    r"\b(?:rose|rise|risen|rising|increased?|increasing|grew|grow|grown|boost(?:ed)?|"
+    r"\b(?:rose|rise|risen|rising|increased?|increasing|grew|grow(?:n|s|ing)?|shr[aiu]nk(?:s|ing)?|boost(?:ed)?|"
     r"raised?|reduced?|reducing|cut|dropped|fell|fall|brought|bring|swell(?:ed)?|"
     r"expanded?|went|gone|climbed|jumped)\s+(?:\w+\s+)?$", re.I)
 _YEAR = re.compile(r"(?:19|20)\d\d")
+_TO_NEXT = re.compile(r"\s+to\s+(?:\w+\s+){0,2}")  # on folded text
 _NAME_COMMA = re.compile(r"[A-Z][a-zà-ÿ]+,\s*$")
 _COMMA = re.compile(r"^\s*,")
 _HYPHEN_WORD = re.compile(r"^-([A-Za-z]+)")
@@ -196,8 +197,9 @@ def resolve_ellipsis(s: Sentence) -> None:
         same = [f for f in s.figures if f.start < fig.start and f.cls in ("force", "person")
                 and f.party and not f.elliptical and not _agent(s, f, fig)]
         pool = [f for f in s.antecedents if f.cls in ("force", "person") and f.party] + same
-        if fig.mode == "compare":
-            pool = same or pool
+        if fig.mode == "compare":  # "from 4,500 to 5,100 soldiers": the next figure's people
+            pool = [f for f in s.figures if f.start >= fig.end and f.cls in ("force", "person") and f.party and
+                    not f.elliptical and _TO_NEXT.fullmatch(s.folded, fig.end, f.start)][:1] or same or pool
         if fig.forced == "killed":
             pool = [f for f in pool if f.measure == "killed"] or ([] if fig.mode == "toll" else pool)
         if pool:

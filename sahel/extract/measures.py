@@ -51,7 +51,7 @@ def find_cues(low: list[str]) -> list[tuple[int, str, str]]:
             measure = "destroyed"
         elif w == "taken" and nxt in ("hostage", "prisoner", "captive"):
             measure = "captured"
-        elif w in ("forced", "driven") and nxt in ("from", "to", "out"):
+        elif w in ("forced", "driven") and (nxt in ("from", "to", "out") or "homes" in low[i + 2:i + 8]):
             measure = "displaced"
         elif measure == "wounded" and i and low[i - 1] in ("fatally", "mortally"):
             measure = "killed"

@@ -284,8 +284,8 @@ def _predicate(s: Sentence, fig: Figure, j: int) -> bool:
         if sing is not None and sing not in lx.ADJ_NOUNS and lx.NOUNS[sing][0] != "other":
             set_noun(s, fig, sing, k + (1 if " " in sing else 0), [])
             return True
-        if low[k] in lx.MODIFIER_STOP:
-            break
+        if low[k] in lx.MODIFIER_STOP and not (k == j + 1 and fig.value == 1 and low[k] in ("a", "an")):
+            break  # ("one was a civilian": its noun)
     return False
 
 

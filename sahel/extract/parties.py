@@ -43,6 +43,7 @@ RELATIVE = re.compile(r",\s*(?:which|who|whose|where)\b[^,;]*(?:,|$)"
 """Relative clauses and appositions: a party named there is not the sentence's actor."""
 _MILITARY_AFTER = re.compile(r"^\s*(?:'s\s+)?(?:army|armed\s+forces|forces|military|troops|soldiers|base|"
                              r"camp|headquarters|post|garrison|gendarmerie|contingent|defence|defense)\b", re.I)
+_HOME_ARMY = re.compile(r"\b(?:the|its|an?)\s+(?:army|military)\b")  # on folded text: the country's own
 _CLAUSE_BREAK = re.compile(r";|,\s*(?:while|though|although|but|whereas|as|and)\b|\s-\s", re.I)
 _ATTACKERS = set(lx.words("attacker"))
 _MIXED = re.compile(r"^\s*,\s*(?:(?:roughly|about|around|nearly|almost|some|just\s+over|just\s+under|more\s+than)\s+)?"
@@ -58,7 +59,10 @@ _CIVILIAN_WORDS = re.compile(r"\b(?:civilians?|villagers?|wedding|market|worship
                              r"farmers|massacre)\b")  # on folded text
 _VICTIMS = re.compile(r"\b(?:civilians|villagers|massacred?|worshippers|hostages|passengers|hotel|"
                       r"(?:raided|attacked|stormed|targeted|attack\s+on|assault\s+on)\s+(?:\w+\s+){0,4}?villages?|"
-                      r"villages?\s+(?:\w+\s+){0,3}?(?:was|were)\s+(?:attacked|raided|targeted))\b")  # on folded text
+                      r"villages?\s+(?:\w+\s+){0,3}?(?:was|were)\s+(?:attacked|raided|targeted)|"
+                      r"in\s+[\w'-]+,\s+a\s+village|in\s+the\s+village\s+of)\b")  # on folded text
+_KILLED_BY_SOLDIERS = re.compile(r"\b(?:soldiers|troops|army|forces)\b[^.;]{0,60}?(?<!were )(?<!was )(?<!been )"
+                                 r"\b(?:killed|executed|massacred)\s+(?:\w+\s+){0,2}$")  # on folded text: the killers
 _MIXED_TOLL = re.compile(r"\b(?:gendarm\w*|police|military|army|armed|in\s+total|violence|conflict|insurgency|"
                          r"attacks|since)\b")  # on folded text
 _BREAKDOWN = ("of those", "of them", "of these", "of the dead", "among them")
@@ -149,6 +153,7 @@ class Context:
             self.soldiers = self.sentence
         elif _VICTIMS.search(folded):
             self.civilian = True
+        at = len(self.recent)
         for m in mentions:
             if m.locative != "near":
                 self.any.append((self.sentence, m.party))
@@ -161,6 +166,8 @@ class Context:
             if m.party in lx.STATE_PARTIES and m.party not in _MULTINATIONAL and m.locative != "near":
                 self.counts[m.party] += 1
                 self.recent.append((self.sentence, m.party))
+                if _MILITARY_AFTER.match(text[m.end:m.end + 25]):  # "Burkina Faso's armed forces": first
+                    self.recent.insert(at, self.recent.pop())
         self.sentence += 1
 
     def _latest(self, entries: list[tuple[int, str]], window: int, first: bool = False) -> str | None:
@@ -170,7 +177,7 @@ class Context:
         return next(p for i, p in entries if i == entries[-1][0]) if first else entries[-1][1]
 
     def recent_party(self, window: int = 3) -> str | None:
-        """The state (or mercenaries) named first in the latest sentence naming one, if within ``window``."""
+        """The state (or mercenaries) named first, one with its forces first, in the latest sentence naming one."""
         return self._latest(self.recent, window, first=True)
 
     def recent_any(self, window: int = 2) -> str | None:
@@ -181,10 +188,11 @@ class Context:
         """The armed group named last, if within ``window`` sentences."""
         return self._latest(self.groups, window)
 
-    def place(self) -> str | None:
-        """The state named last as the place of events (within two sentences), else most often: the country reported."""
-        recent = self._latest(self.places, 2)
-        return recent or (Counter(p for _, p in self.places).most_common(1)[0][0] if self.places else None)
+    def place(self, latest: bool = True) -> str | None:
+        """The state named last as the place of events (within two sentences; ``latest``), else most often
+        (the first of a tie): the country reported."""
+        return (latest and self._latest(self.places, 2)) or (
+            Counter(p for _, p in self.places).most_common(1)[0][0] if self.places else None)
 
     def dominant(self) -> str | None:
         """The state named most often so far."""
@@ -266,6 +274,8 @@ def party(s: Sentence, fig: Figure) -> tuple[str | None, str]:
                       ("noun_default", lambda: default), ("subject_possessive", lambda: _subject_possessive(s, fig)),
                       ("sentence_actor", lambda: haver(s, fig)), ("located_in", lambda: haver(s, fig, located="in")),
                       ("located_at", lambda: haver(s, fig, located="at")),
+                      ("context_place", lambda: (haver(s, fig, located="place") or s.context.place(latest=False))
+                       if _HOME_ARMY.search(s.folded) else None),  # "the army base": the country's own army
                       ("context_recent", s.context.recent_party),
                       ("place_country", lambda: haver(s, fig, located="place")),
                       ("located_near", lambda: haver(s, fig, located="near")),
@@ -290,12 +300,13 @@ def party(s: Sentence, fig: Figure) -> tuple[str | None, str]:
 def civilian_context(s: Sentence, fig: Figure | None = None) -> str | None:
     """The rule by which unidentified victims are civilians: the sentence or the article speaks of civilians.
 
-    None when the civilians are counted on their own, or soldiers are named before the figure.
+    None when the civilians are counted on their own, or soldiers are named before the figure (not as its killers).
     """
     if any(f.noun == "civilian" for f in s.figures):
         return None  # the civilians are counted on their own
     low = s.folded
-    if _CIVILIAN_WORDS.search(low) or (_VICTIMS.search(low) and not _SOLDIERS.search(low)):
+    killers = fig is not None and _KILLED_BY_SOLDIERS.search(low, 0, fig.start)  # (not victims: "troops killed 500")
+    if _CIVILIAN_WORDS.search(low) or (_VICTIMS.search(low) and (not _SOLDIERS.search(low) or killers)):
         return "civilian_context"
     if (fig is not None and s.context.civilian and not any(d.date_start for d in s.dates)
             and not _SOLDIERS.search(low, 0, fig.start) and not _MIXED_TOLL.search(low)):

@@ -1,9 +1,7 @@
-"""Reconciliation: from a corpus's figures and mentions to facts, events, timeline, places, actors,
-by the codebook's "Facts and totals (version 2)": :mod:`.figures` (one article's figures: kind,
-dates, place, parts; :func:`estimates`), :mod:`.facts` (one fact per quantity), :mod:`.events`
-(events and the timeline), :mod:`.gazetteer` (places and actors tables), :mod:`.totals`
-(:func:`total`, without double counting). :func:`derive` runs them all. What stays out:
-extraction, reading and writing tables, reports.
+"""Reconciliation by the codebook's "Facts and totals (version 2)": :mod:`.figures` (one article's figures),
+:mod:`.facts` (one fact per quantity), :mod:`.events` (events, timeline), :mod:`.gazetteer` (places and
+actors tables), :mod:`.totals` (:func:`total`); :func:`derive` runs them all. What stays out: extraction,
+reading and writing tables, reports.
 """
 from __future__ import annotations
 

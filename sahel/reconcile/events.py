@@ -1,11 +1,8 @@
 """Events and the timeline: :data:`~sahel.schema.EVENTS` and :data:`~sahel.schema.TIMELINE` rows.
 
-Events, UCDP-style: dated incident facts of a violent measure joined when reports of theirs share a
-sentence (dates overlapping), come from one article with the same dates of a week or less (places
-not in conflict), or are parts of one another; each with place, deaths by party and a summary. The
-timeline: events plus dated milestones (launches, coups, summits …) merged across articles (one
-name and type, overlapping dates), with the places, actors and facts of their sentences; an
-operation milestone covered by an event of its article is left out. What stays out: facts, totals.
+Events, UCDP-style: dated violent incident facts joined by a shared sentence, by one article's same dates
+of a week or less (places not in conflict), or as parts of one another. The timeline: events plus dated
+milestones merged across articles (one name and type, overlapping dates). What stays out: facts, totals.
 """
 from __future__ import annotations
 

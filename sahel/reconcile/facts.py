@@ -1,9 +1,7 @@
-"""Figures to facts: one fact for every report of one real-world quantity (codebook, "Facts and
-totals (version 2)"): restatements, revised tolls, claims and official counts of one incident,
-running totals and levels reported again; and the fact rows (values with citations, disputed,
-low/best/high, dates, basis). Events, the timeline and totals stay out. Scale: an article's groups
-of reports are matched against earlier facts through a dict of keys (party, measure, kind and a
-week, place, value or quarter), the latest few of each key: no step compares all pairs.
+"""Figures to facts: one fact for every report of one real-world quantity (restatements, revised tolls,
+claims and official counts of one incident, running totals and levels reported again), and the fact rows.
+Scale: an article's groups of reports are matched against earlier facts through a dict of keys (party,
+measure, kind and a week, place, value or quarter), the latest few of each key: no step compares all pairs.
 """
 from __future__ import annotations
 
@@ -308,16 +306,15 @@ def _dates(ms: list[Fig]) -> tuple[int | None, int | None, str]:
         ends = [m.de for m in ms if m.de is not None]
         return min((m.ds for m in ms if m.ds is not None), default=None), min(ends, default=None), basis
     # a level: as its most precise dated report dates it ("from 4,500 to 5,100": 4,500 is the level
-    # before that date), else some time before its earliest report
+    # before that date), else some time before its earliest report that is not an expected level
     dated = [m for m in ms if m.basis != "published" and m.de is not None and m.revision != -1]
     if dated:
         m = min(dated, key=lambda m: (m.de - (m.ds if m.ds is not None else m.de), m.order, m.pos))
         return (m.ds if m.ds is not None else m.de), m.de, "sentence"
-    pub = min((m.pub for m in ms if m.pub is not None), default=None)
+    reported = [m for m in ms if not m.future] or ms
+    pub = min((m.pub for m in reported if m.pub is not None), default=None)
     return None, pub, "published" if pub is not None else "none"
 
 
 def _fmt(value: float, high: float | None) -> str:
-    def num(v: float) -> str:
-        return f"{v:.0f}" if float(v).is_integer() else f"{v:g}"
-    return num(value) + (f"-{num(high)}" if high is not None else "")
+    return "-".join(f"{v:.0f}" if float(v).is_integer() else f"{v:g}" for v in (value, high) if v is not None)

@@ -1,9 +1,7 @@
-"""One article's figures made ready for reconciliation (codebook, "Facts and totals (version 2)").
-
-Holds the per-figure rules: low/best/high (:func:`estimates`), how far two reports of one quantity
-may differ (:func:`bounds`), a figure's kind, working date and basis, place, whether it is a claim,
-and the parts it is stated as. What stays out: anything across articles (facts), events, timeline,
-totals. Dates are whole days since 1970-01-01 (``int``), None when unknown.
+"""One article's figures made ready for reconciliation: low/best/high (:func:`estimates`), how far two
+reports of one quantity may differ (:func:`bounds`), a figure's kind, working date and basis, place,
+claim and the parts it is stated as. What stays out: anything across articles. Dates are whole days
+since 1970-01-01 (``int``), None when unknown.
 """
 from __future__ import annotations
 
@@ -27,12 +25,15 @@ EPOCH = date(1970, 1, 1).toordinal()
 _REINFORCE_BEFORE = re.compile(r"\b(?:additional|extra|another|reinforcements? of)\s+(?:\w+\s+){0,2}$", re.I)
 _REINFORCE_AFTER = re.compile(r"^[\d,.]+(?:-\w+)?\s+(?:\w+\s+)?(?:more|additional|extra|fresh|reinforc\w*)\b", re.I)
 _CUMULATIVE = re.compile(r"\b(?:since|to date|so far|in total|total of|altogether|overall|cumulative\w*|"
-                         r"in all|all told|over the (?:past|last) (?:\w+ )?(?:years|decade))\b", re.I)
+                         r"in all|all told|over (?:the (?:past|last) )?(?:\w+ )?(?:years|decades?))\b", re.I)
 _RUNNING = re.compile(r"\b(?:brings?|bringing|brought|total of|tally of)\s+(?:\w+\s+){0,2}$", re.I)
 _ONE_EVENT = re.compile(r"\b(?:an?|the|one|single|that|this)\s+(?:[\w-]+\s+){0,3}(?:attack|assault|ambush|strike|"
                         r"air ?strike|raid|collision|crash|explosion|bombing|massacre|clash|battle)\b", re.I)
 _BACK_PART = re.compile(r"\b(?:of (?:these|those|them|whom|which)|among (?:them|these|those|whom)|"
                         r"(?:of|among) the (?:[\d,.]+ )?(?:dead|victims|killed|wounded|casualties))\b", re.I)
+_ATTACHED = re.compile(r"\S+(?:\s+(?:hundred|thousand|million|billion))?\s*")  # "31 of them": the number's own
+_FLOW = re.compile(r"\b(?:since|(?:in|over|during) the (?:past|last))\b", re.I)
+_FUTURE = re.compile(r"\b(?:expect\w*|would|will|plans?|planned|aims?|target\w*)\b", re.I)
 _INCLUDING = re.compile(r"\binclud(?:ing|es|ed)\s+(?:\w+\s+){0,2}$", re.I)
 _OF_THE = re.compile(r"^\s*(?:\w+\s+){0,2}of (?:the|its|their|those)\s+(?:\w+\s+){0,2}$", re.I)
 _ANOTHER = re.compile(r"\banother\b", re.I)
@@ -116,6 +117,7 @@ class Fig:
     basis: str = "none"
     part_of: str | None = None
     claim: bool = False
+    future: bool = False  # a level expected or planned ("expect the number to reach about 4,000")
     revision: int = 0   # 1: a revised count ("rose to"), -1: a first count ("initially"), 0: neither
     date_text: str | None = None  # the date expression the extraction dated the figure by
     lo: float = 0.0     # bounds() of the figure
@@ -158,8 +160,11 @@ def annotate(figs: list[Fig], places_at: dict[int, list[tuple[int, str]]],
         f.place = local[0] if local else places.most_specific([p for _, p in here])  # the nearest locality
         a, b = _around(f, _CLAUSE)  # a claim (of a party, of local sources) in the figure's clause
         f.claim = bool(_CLAIM.search(f.quote[a:b]))
+        f.future = f.kind == "stock" and bool(_FUTURE.search(f.quote[a:max(a, f.at)]))
         f.revision = 1 if _LATER.search(_before(f)) else -1 if _EARLIER.search(_before(f)) else 0
     find_parts(figs)
+    for f in (f for f in figs if f.measure == "displaced" and f.part_of and has(_FLOW, f.quote)):
+        f.kind = "cumulative"  # a flow stated inside a stock: "a million of those in the past year"
     _date_undated(figs, operations)
 
 
@@ -224,7 +229,7 @@ def find_parts(figs: list[Fig]) -> None:
             if nxt.measure == f.measure and nxt.value > f.value:
                 f.part_of = nxt.fid
                 continue
-        if not (has(_BACK_PART, f.quote) or _INCLUDING.search(_before(f))):
+        if not (_back_part(f, by_sentence[f.sentence]) or _INCLUDING.search(_before(f))):
             continue
         prior = [p for s in (f.sentence - 2, f.sentence - 1, f.sentence) for p in by_sentence.get(s, ())
                  if p.pos < f.pos and p.measure == f.measure and p.value > f.value and p.part_of is None
@@ -249,16 +254,32 @@ def find_parts(figs: list[Fig]) -> None:
             part.part_of = agg.fid
 
 
+def _back_part(f: Fig, here: list[Fig]) -> bool:
+    """Whether "of these", "among them" … makes ``f`` a part: right after its number ("31 of them"), or
+    before it and not right after another number ("35 civilians, 31 of them women, along with seven soldiers")."""
+    def own(g: Fig, m: re.Match) -> bool:
+        return 0 <= g.at < m.start() and bool(_ATTACHED.fullmatch(f.quote, g.at, m.start()))
+    return has(_BACK_PART, f.quote) and (f.at < 0 or any(own(f, m) or (m.end() <= f.at and not any(
+        own(g, m) for g in here if g is not f)) for m in _BACK_PART.finditer(f.quote)))
+
+
 def _date_undated(figs: list[Fig], operations: list[tuple[int, int, int]]) -> None:
     """Working dates of the figures without their own (codebook, "Dates of facts"): a part takes its
-    aggregate's; an undated incident a dated incident's of its sentence or the one before, else the
-    nearest dated operation's (not "another" one): basis ``event``; else some time before
-    publication (no start, end = publication): ``published``."""
+    aggregate's, an undated aggregate the span of its dated parts; an undated incident a dated
+    incident's of its sentence or the one before, else the nearest dated operation's (not "another"
+    one): basis ``event``; else some time before publication (no start, end = publication): ``published``."""
     by_id = {f.fid: f for f in figs}
     dated_in: dict[int, Fig] = {}
+    parts: dict[str | None, list[Fig]] = {}
     for f in figs:
         if f.kind == "incident" and f.basis == "sentence" and f.ds is not None:
             dated_in.setdefault(f.sentence, f)
+            parts.setdefault(f.part_of, []).append(f)
+    for f in figs:  # an undated total of dated parts ("five in the days before": 3 on 28 Dec, 2 on 2 Jan)
+        if f.basis == "none" and f.kind == "incident" and len(parts.get(f.fid, ())) > 1:
+            f.ds, f.de, f.basis = min(p.ds for p in parts[f.fid]), max(p.de for p in parts[f.fid]), "event"
+            f.kind = "cumulative" if f.de > f.ds else "incident"
+            f.lo, f.hi = bounds(f.value, f.value_high, f.qualifier, tight=f.kind != "incident")
     for f in sorted(figs, key=lambda f: f.part_of is not None):
         agg = by_id.get(f.part_of) if f.part_of else None
         f.place = f.place or (agg.place if agg else None)  # where its aggregate is, unless its clause says

@@ -1,13 +1,7 @@
-"""How many, of whom, in a window, without double counting: :func:`total` over the facts table.
-
-Holds the codebook's flow and stock rules ("Facts and totals (version 2)"). Flows (killed, wounded,
-captured, destroyed): a cumulative fact whose period lies inside the window replaces every fact it
-covers (the same party, or every party for an all-sides ``UNKNOWN`` total); of overlapping
-cumulative facts the largest is used; incidents no cumulative covers are added; a part is never
-added with its aggregate; an open fact leaves ``high`` open. Stocks (deployed, displaced): the
-latest level in the window, never a sum over time (levels of other forces and places at that date
-added when not parts of one another). An undated fact ("some time before publication") lies only in
-windows without a start. What stays out: making the facts.
+"""How many, of whom, in a window, without double counting: :func:`total` over the facts table, by the
+flow and stock rules of the codebook's "Facts and totals (version 2)": a cumulative fact replaces the facts
+it covers, parts are never added, levels never summed over time, and an undated fact ("some time before
+publication") lies only in windows without a start. What stays out: making the facts.
 """
 from __future__ import annotations
 
@@ -37,8 +31,7 @@ class Total:
 
 
 def _day(x: object) -> pd.Timestamp | None:
-    t = None if x is None else pd.Timestamp(x)
-    return None if t is None or pd.isna(t) else t
+    return None if pd.isna(t := pd.Timestamp(x)) else t
 
 
 def total(facts: pd.DataFrame, measure: str, party: str | None = None, start: object = None,
