@@ -55,7 +55,7 @@ def check_corpus(path: str | Path, max_bytes: int = MAX_BYTES, today: date | Non
 def format_report(df: pd.DataFrame, folder: str | Path) -> str:
     """The problems as ``path: severity: problem`` lines (escaped) and a summary line."""
     lines = [f"{shown(Path(folder) / f, 400)}: {s}: {p}" for f, s, p in zip(df["file"], df["severity"], df["problem"])]
-    errors, warnings = ((df["severity"] == level).sum() for level in (ERROR, WARNING))
-    lines.append(f"{shown(folder)}: {errors} error(s), {warnings} warning(s) in {df['file'].nunique()} file(s)"
+    n_err, n_warn = ((df["severity"] == level).sum() for level in (ERROR, WARNING))
+    lines.append(f"{shown(folder)}: {n_err} error(s), {n_warn} warning(s) in {df['file'].nunique()} file(s)"
                  if len(df) else f"{shown(folder)}: no problems found")
     return "\n".join(lines)
