@@ -1,38 +1,26 @@
 """sahel: sourced figures on the French-led intervention in the Sahel, from news articles.
 
+The public API. Parsing (:mod:`sahel.pipeline`, :mod:`sahel.extract`) and the review queue are
+imported when first used, so ``import sahel`` and :func:`load` need pandas alone.
+
 >>> import sahel
 >>> corpus = sahel.load()            # committed tables, pandas only
 >>> doc = sahel.parse_text("Mali lost 24 soldiers last week.", published="2019-11-26")
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from importlib import import_module
 
 from .corpus import Corpus, load
 from .schema import describe
 
-if TYPE_CHECKING:
-    from .extract import Document
-
 __version__ = "0.1.0"
-__all__ = ["Corpus", "CorpusError", "CorpusWarning", "Document", "load", "parse_corpus", "write_corpus",
-           "describe", "parse_text", "review", "__version__"]
+_LAZY = {"CorpusError": "pipeline", "CorpusWarning": "pipeline", "parse_corpus": "pipeline",
+         "write_corpus": "pipeline", "Document": "extract", "parse_text": "extract", "review": "triage"}
+__all__ = ["Corpus", "load", "describe", *_LAZY, "__version__"]
 
 
-def __getattr__(name: str):  # parsing lives in sahel.pipeline, imported when first used
-    if name in ("CorpusError", "CorpusWarning", "parse_corpus", "write_corpus"):
-        from . import pipeline
-
-        return getattr(pipeline, name)
-    if name == "review":  # the review queue (sahel.triage)
-        from .triage import review
-
-        return review
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def parse_text(text: str, *, doc_id: str = "doc", published=None) -> "Document":
-    """Extract the figures of one article; see :func:`sahel.extract.parse_text`."""
-    from .extract import parse_text as _parse_text
-
-    return _parse_text(text, doc_id=doc_id, published=published)
+def __getattr__(name: str):
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(f".{_LAZY[name]}", __name__), name)

@@ -20,21 +20,19 @@ def _terminate(signum, frame) -> None:
 def cmd_parse(args: argparse.Namespace) -> int:
     import signal
 
-    from . import check
+    from .check import check_corpus, format_report
     from .pipeline import write_corpus
     from .store.scan import MAX_BYTES, shown
 
-    max_bytes = args.max_bytes or MAX_BYTES
     if not args.out.strip():
-        print("sahel parse: error: --out is empty (give the output folder)", file=sys.stderr)
-        return 2
-    if args.strict:
-        problems = check.check_corpus(args.corpus, max_bytes=max_bytes)
-        if len(problems):
-            print(check.format_report(problems, args.corpus), file=sys.stderr)
-            print(f"sahel parse: {args.corpus}: {len(problems)} problem(s) with --strict; "
-                  "nothing was written", file=sys.stderr)
-            return 1
+        raise ValueError("--out is empty (give the output folder)")
+    max_bytes = args.max_bytes or MAX_BYTES
+    problems = check_corpus(args.corpus, max_bytes=max_bytes) if args.strict else ()
+    if len(problems):
+        print(format_report(problems, args.corpus), file=sys.stderr)
+        print(f"sahel parse: {args.corpus}: {len(problems)} problem(s) with --strict; nothing was written",
+              file=sys.stderr)
+        return 1
     signal.signal(signal.SIGTERM, _terminate)
     done = write_corpus(Path(args.corpus), Path(args.out), jobs=args.jobs, cache=not args.no_cache,
                         progress=args.progress, scheduler=args.scheduler, max_bytes=max_bytes,
@@ -48,15 +46,35 @@ def cmd_parse(args: argparse.Namespace) -> int:
 
 
 def cmd_review(args: argparse.Namespace) -> int:
-    from .triage import run
+    from .corpus import load
+    from .pipeline import parse_corpus
+    from .store.scan import shown
+    from .store.tables import csv_header, csv_rows
+    from .triage import REVIEW, review
 
-    return run(args.corpus, limit=args.limit, out=args.out)
+    if args.out is not None and Path(args.out).exists():
+        raise ValueError(f"{args.out}: exists (it may hold your corrections); give a new file name")
+    folder = Path(args.corpus)  # a folder of parsed tables, or a corpus folder (parsed, cached, corrected)
+    queue = review(load(folder) if (folder / "figures.csv").is_file() else parse_corpus(folder), max(1, args.limit))
+    if args.out is None:
+        text = [c for c, t in REVIEW.items() if t == "string"]  # article text, shown on a terminal
+        queue[text] = queue[text].map(lambda v: shown(v, 10**6), na_action="ignore")
+        sys.stdout.write(csv_header(REVIEW) + csv_rows(queue, REVIEW))
+        return 0
+    with open(args.out, "x", encoding="utf-8", newline="") as fh:
+        fh.write(csv_header(REVIEW) + csv_rows(queue, REVIEW))
+    print(f"{len(queue)} figures to review -> {args.out} (fill in action, field, value, reason, author; "
+          f"then `sahel parse --corrections {args.out}`)", file=sys.stderr)
+    return 0
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from .check import run
+    from .check import check_corpus, format_report
+    from .store.scan import ERROR
 
-    return run(args.corpus, max_bytes=args.max_bytes, strict=args.strict)
+    problems = check_corpus(args.corpus, max_bytes=args.max_bytes)
+    print(format_report(problems, args.corpus))
+    return int((problems["severity"] == ERROR).any() or (args.strict and len(problems) > 0))
 
 
 def cmd_figures(args: argparse.Namespace) -> int:
@@ -69,22 +87,26 @@ def cmd_figures(args: argparse.Namespace) -> int:
         figs = figs[figs["party"] == args.party.upper()]
     if args.measure:
         figs = figs[figs["measure"] == args.measure.lower()]
-    cols = ["doc_id", "value", "value_high", "qualifier", "party", "measure", "noun",
-            "date_start", "date_end"]
+    cols = ["doc_id", "value", "value_high", "qualifier", "party", "measure", "noun", "date_start", "date_end"]
     with pd.option_context("display.max_rows", None, "display.width", 200):
         print(figs[cols].to_string(index=False) if len(figs) else "no figures")
     return 0
 
 
 def cmd_score(args: argparse.Namespace) -> int:
-    from .score import score_corpus, score_facts_corpus
+    from .pipeline import parse_corpus
+    from .score import GOLD_FACTS, GOLD_TOTALS, read_gold, score, score_facts
 
-    if args.gold is None and (args.facts is None or args.totals is None):
+    gold = None if args.gold is None else read_gold(args.gold)
+    facts = None if None in (args.facts, args.totals) else (read_gold(args.facts, GOLD_FACTS),
+                                                            read_gold(args.totals, GOLD_TOTALS))
+    if gold is None and facts is None:
         raise ValueError("give a gold figures CSV, or --facts and --totals")
-    if args.gold is not None:
-        print(score_corpus(Path(args.gold), Path(args.corpus)).report(details=not args.quiet))
-    if args.facts is not None and args.totals is not None:
-        print(score_facts_corpus(Path(args.facts), Path(args.totals), Path(args.corpus)).report(not args.quiet))
+    corpus = parse_corpus(args.corpus)
+    if gold is not None:
+        print(score(gold, corpus.figures).report(details=not args.quiet))
+    if facts is not None:
+        print(score_facts(*facts, corpus.figures, corpus.facts).report(details=not args.quiet))
     return 0
 
 
@@ -99,7 +121,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def _positive_int(text: str) -> int:
     try:
-        value = int(text.replace("_", ""))
+        value = int(text)  # "5_000_000" too
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a whole number of bytes: {text!r}") from None
     if value <= 0:
@@ -110,36 +132,37 @@ def _positive_int(text: str) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sahel", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
+    seeds = str(paths.SEEDS_DIR)
 
     p = sub.add_parser("parse", help="parse a corpus folder into the tables of data/")
-    p.add_argument("corpus", nargs="?", default=str(paths.SEEDS_DIR), help="corpus folder (default: seeds/)")
+    p.add_argument("corpus", nargs="?", default=seeds, help="corpus folder (default: seeds/)")
     p.add_argument("--out", default=str(paths.data_dir()), help="output folder (default: data/)")
     p.add_argument("--strict", action="store_true",
                    help="refuse to parse (exit 1, write nothing) if `sahel check` finds any problem")
-    p.add_argument("--max-bytes", type=_positive_int, default=None, metavar="N",
+    p.add_argument("--max-bytes", type=_positive_int, metavar="N",
                    help="skip article files larger than N bytes (default: 5000000)")
-    p.add_argument("-j", "--jobs", type=int, default=None, metavar="N",
+    p.add_argument("-j", "--jobs", type=int, metavar="N",
                    help="worker processes (default: all cores; 1: no worker processes)")
     p.add_argument("--no-cache", action="store_true",
                    help="parse every article again, ignoring the per-article cache "
                         "($SAHEL_CACHE, default ~/.cache/sahel)")
-    p.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
+    p.add_argument("--scheduler", metavar="tcp://HOST:PORT",
                    help="parse on a running dask.distributed scheduler (pip install 'sahel[dask]')")
-    p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+    p.add_argument("--progress", action=argparse.BooleanOptionalAction,
                    help="show a progress bar (default: on a terminal, for runs over a second)")
-    p.add_argument("--corrections", default=None, metavar="FILE",
+    p.add_argument("--corrections", metavar="FILE",
                    help="analyst corrections to apply (default: corrections.csv in the corpus folder, if any)")
     p.set_defaults(func=cmd_parse)
 
     p = sub.add_parser("review", help="list the figures most likely wrong first, ready to correct")
-    p.add_argument("corpus", nargs="?", default=str(paths.SEEDS_DIR),
+    p.add_argument("corpus", nargs="?", default=seeds,
                    help="corpus folder, or a folder of parsed tables (default: seeds/)")
     p.add_argument("--limit", type=int, default=50, metavar="N", help="at most N figures (default: 50)")
-    p.add_argument("--out", default=None, metavar="FILE", help="write the CSV here (default: standard output)")
+    p.add_argument("--out", metavar="FILE", help="write the CSV here (default: standard output)")
     p.set_defaults(func=cmd_review)
 
     p = sub.add_parser("check", help="report what is wrong with each file of a corpus folder")
-    p.add_argument("corpus", nargs="?", default=str(paths.SEEDS_DIR), help="corpus folder (default: seeds/)")
+    p.add_argument("corpus", nargs="?", default=seeds, help="corpus folder (default: seeds/)")
     p.add_argument("--max-bytes", type=_positive_int, default=5_000_000, metavar="N",
                    help="article files larger than N bytes are errors (default: 5000000)")
     p.add_argument("--strict", action="store_true", help="exit 1 on warnings too, not only on errors")
@@ -148,14 +171,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("figures", help="print the parsed figures")
     p.add_argument("--party", help="party code, e.g. FRA, JIHADIST")
     p.add_argument("--measure", help="killed, wounded, captured, deployed, destroyed, displaced")
-    p.add_argument("--data", default=None, help="data folder (default: data/)")
+    p.add_argument("--data", help="data folder (default: data/)")
     p.set_defaults(func=cmd_figures)
 
     p = sub.add_parser("score", help="score figures, facts and totals against gold CSVs (codebook rules)")
-    p.add_argument("gold", nargs="?", default=None, help="gold figures CSV")
+    p.add_argument("gold", nargs="?", help="gold figures CSV")
     p.add_argument("--facts", metavar="GOLD_FACTS", help="gold facts CSV: B-cubed scores of the fact grouping")
     p.add_argument("--totals", metavar="GOLD_TOTALS", help="gold totals CSV: totals right K/N")
-    p.add_argument("--corpus", default=str(paths.SEEDS_DIR), help="corpus folder (default: seeds/)")
+    p.add_argument("--corpus", default=seeds, help="corpus folder (default: seeds/)")
     p.add_argument("-q", "--quiet", action="store_true", help="only the scores, no misses")
     p.set_defaults(func=cmd_score)
 
@@ -166,10 +189,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="a notebook parameter: corpus, start, end, parties (whose losses and forces "
                         "are shown), title; see --help-notebook")
     p.add_argument("-f", "--file", metavar="PARAMS.yaml", help="parameters from a YAML mapping")
-    p.add_argument("--out", default=None, help="output folder (default: reports/ or $SAHEL_REPORTS)")
-    p.add_argument("-j", "--jobs", type=int, default=None, metavar="N",
+    p.add_argument("--out", help="output folder (default: reports/ or $SAHEL_REPORTS)")
+    p.add_argument("-j", "--jobs", type=int, metavar="N",
                    help="notebooks run at once (default: all cores)")
-    p.add_argument("--notebooks", metavar="DIR", default=None,
+    p.add_argument("--notebooks", metavar="DIR",
                    help="run your own notebooks from DIR (each with a `parameters` cell)")
     p.add_argument("--help-notebook", action="store_true",
                    help="describe the parameters every notebook takes, and exit")

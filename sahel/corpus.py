@@ -1,8 +1,5 @@
-"""A parsed corpus: the :class:`Corpus` of tables and :func:`load` of the committed ``data/``.
-
-:func:`load` reads the tables with pandas alone (no NLP import). Parsing a
-corpus folder lives in :mod:`sahel.pipeline` (``parse_corpus``, ``write_corpus``).
-"""
+"""A parsed corpus: the :class:`Corpus` of tables and :func:`load` of a folder of them (pandas only).
+What stays out: parsing a corpus folder (:mod:`sahel.pipeline`: ``parse_corpus``, ``write_corpus``)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -11,19 +8,17 @@ from pathlib import Path
 import pandas as pd
 
 from . import paths
-from .schema import CORRECTIONS, DERIVED, DOCUMENTS, FIGURES, NUMBERS, REFERENCE, SEP, TABLES, check_code, describe, reference
+from .schema import DERIVED, REFERENCE, SEP, TABLES, check_code, describe, reference
 
 
 @dataclass
 class Corpus:
     """The parsed tables of a corpus, each a DataFrame with the dtypes of :mod:`sahel.schema`.
 
-    Tables are attributes (``corpus.figures``, ``corpus.facts`` …; ``dir(corpus)``
-    lists them); :meth:`describe` tells what their columns mean.
+    Tables are attributes (``corpus.figures``, ``corpus.facts`` …; ``dir(corpus)`` lists them);
+    :meth:`describe` tells what their columns mean.
 
     >>> corpus = load()
-    >>> corpus.facts[["party", "measure", "best"]].head(2).shape
-    (2, 3)
     >>> int(corpus.total("killed", party="FRA").best)
     41
     """
@@ -33,13 +28,13 @@ class Corpus:
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     root: Path | None = None
+    describe = staticmethod(describe)
 
     def __getattr__(self, name: str) -> pd.DataFrame:
-        # derived tables (facts, events, timeline, places, actors …) by name
-        tables = self.__dict__.get("tables", {})
+        tables = self.__dict__.get("tables", {})  # not self.names: no recursion while unpickling
         if name in tables:
             return tables[name]
-        names = ", ".join(["documents", "figures", *tables])  # not self.names: no recursion while unpickling
+        names = ", ".join(["documents", "figures", *tables])
         raise AttributeError(f"{name!r}: not a table of this corpus (tables: {names})")
 
     def __dir__(self) -> list[str]:
@@ -57,11 +52,9 @@ class Corpus:
         return getattr(self, name)
 
     def total(self, measure: str, party: str | None = None, start=None, end=None):
-        """How many ``measure`` (of ``party``) in ``[start, end]``, from the facts without
-        double counting: a :class:`sahel.reconcile.Total` (``low``, ``best``, ``high``, ``facts``).
-
-        An unknown measure or party is a ValueError naming the close code and the valid ones.
-        """
+        """How many ``measure`` (of ``party``) in ``[start, end]``, from the facts without double counting:
+        a :class:`sahel.reconcile.Total` (``low``, ``best``, ``high``, ``facts``). An unknown measure or
+        party is a ValueError naming the close code and the valid ones."""
         from .reconcile import total
 
         check_code("measure", measure)
@@ -85,10 +78,6 @@ class Corpus:
                 return figures.join(self.documents.set_index("doc_id")[["outlet", "published"]], on="doc_id")
         raise ValueError(f"{item_id!r} is neither a fact_id nor an event_id of this corpus")
 
-    def describe(self, name: str | None = None) -> pd.DataFrame:
-        """The data dictionary of the tables (see :func:`sahel.schema.describe`)."""
-        return describe(name)
-
     def to_parquet(self, out_dir: str | Path) -> list[Path]:
         """Write every table to ``out_dir/NAME.parquet`` (needs pyarrow: ``pip install 'sahel[export]'``)."""
         Path(out_dir).mkdir(parents=True, exist_ok=True)
@@ -98,11 +87,8 @@ class Corpus:
         return files
 
     def to_excel(self, path: str | Path) -> Path:
-        """Write one sheet per table and a ``dictionary`` sheet (needs openpyxl: ``sahel[export]``).
-
-        Article text stays text: control characters Excel cannot hold are dropped, and a
-        cell starting with ``=`` is stored as a string, never as a formula.
-        """
+        """Write one sheet per table and a ``dictionary`` sheet (needs openpyxl: ``sahel[export]``). Article
+        text stays text: control characters Excel cannot hold are dropped, and no cell is a formula."""
         from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
         with pd.ExcelWriter(path, engine="openpyxl") as book:
@@ -133,20 +119,15 @@ def load(path: str | Path | None = None) -> Corpus:
     >>> corpus = sahel.load()
     >>> corpus.figures.loc[0, "figure_id"]
     '000_59af83d45f761803:671'
-    >>> bool(corpus.figures["party"].isin(["FRA"]).any())
-    True
     """
     from .store.tables import read_table
 
     folder = Path(path) if path is not None else paths.data_dir()
-    documents = read_table(folder / "documents.csv", DOCUMENTS)
-    figures = read_table(folder / "figures.csv", FIGURES)
-    # the derived tables present (facts, events, timeline, places, actors, mentions), then numbers
     tables = {}
-    for name, schema in (*DERIVED.items(), ("numbers", NUMBERS), ("corrections", CORRECTIONS)):
-        if (folder / f"{name}.csv").exists():
-            tables[name] = read_table(folder / f"{name}.csv", schema)
-    for name in REFERENCE:  # the code tables: data/'s copy, else the package's
-        tables[name] = read_table(folder / f"{name}.csv", TABLES[name].dtypes) if (
-            folder / f"{name}.csv").exists() else reference(name).copy()
-    return Corpus(documents, figures, tables=tables, root=folder)
+    for name in ("documents", "figures", *DERIVED, "numbers", "corrections", *REFERENCE):
+        file = folder / f"{name}.csv"
+        if name in ("documents", "figures") or file.exists():
+            tables[name] = read_table(file, TABLES[name].dtypes)
+        elif name in REFERENCE:  # the code tables: the package's when the folder has none
+            tables[name] = reference(name).copy()
+    return Corpus(tables.pop("documents"), tables.pop("figures"), tables=tables, root=folder)

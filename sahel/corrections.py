@@ -16,12 +16,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from .schema import CORRECTIONS, DATE, FIGURES, SEP, check_code, conform, frame
+from .schema import CORRECTIONS, FIGURES, SEP, check_code, conform, frame
 
 FILE, MAX_BYTES = "corrections.csv", 5_000_000  # the file a corpus folder may hold; its size limit
 COLUMNS, OPTIONAL = ("doc_id", "start", "end", "action", "field", "value", "reason", "author"), ("date",)
-FIELDS = ("value", "value_high", "qualifier", "party", "measure", "date_start", "date_end")
-"""The fields ``set`` may change; an ``add`` may also give ``noun`` and ``surface``."""
+FIELDS = ("value", "value_high", "qualifier", "party", "measure", "date_start", "date_end")  # what set may change
 QUEUE = "score"  # a file with it is a review queue: other columns are context, rows without action skipped
 RULE = "correction"  # party_rule / measure_rule of a party or measure an analyst gave
 _BREAK = re.compile(r"[.!?][\"')\]]*\s+|\n")
@@ -41,7 +40,7 @@ def typed(name: str, raw: str) -> object:
         return number
     if name in ("qualifier", "measure", "party"):
         return check_code(name, raw.upper() if name == "party" else raw.lower())
-    if FIGURES.get(name) == DATE or name == "date":
+    if name in ("date_start", "date_end", "date"):
         day = pd.to_datetime(raw, format="%Y-%m-%d", errors="coerce")
         if pd.isna(day):
             raise ValueError(f"{name} {raw!r} is not a date (YYYY-MM-DD)")
@@ -140,10 +139,8 @@ def _sentence(text: str, start: int, end: int, figures: pd.DataFrame) -> dict[st
 
 def apply_corrections(figures: pd.DataFrame, corrections: pd.DataFrame,
                       texts: dict[str, str]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The corrected figures, and ``corrections`` with ``status``, ``problem``, ``surface`` (``texts``: each
-    named article's text). Stale, not applied: the article is gone, no figure at a set/drop span any more,
-    an add's span past the text, not reading its ``surface``, or already a figure. A CorrectionsError when
-    a correction leaves a date or value range reversed."""
+    """The corrected figures, and ``corrections`` with ``status``, ``problem`` and ``surface`` (``texts``:
+    the named articles' texts); a CorrectionsError when a correction leaves a date or value range reversed."""
     figs = figures.set_index("figure_id", drop=False)
     ends, ids = dict(zip(figs.index, figs["end"])), {}
     out, added, dropped = corrections.copy(), [], set()
@@ -179,12 +176,13 @@ def apply_corrections(figures: pd.DataFrame, corrections: pd.DataFrame,
     if added:
         fixed = pd.concat([fixed, frame(added, FIGURES)], ignore_index=True).sort_values(
             ["doc_id", "start"], kind="stable", ignore_index=True)
-    mark = fixed["figure_id"].map(lambda f: SEP.join(ids[f]) if f in ids else pd.NA)
+    mark = fixed["figure_id"].map({f: SEP.join(v) for f, v in ids.items()})
     fixed = conform(fixed.assign(corrected=mark.notna(), correction=mark), FIGURES)
     bad = fixed["corrected"] & ((fixed["date_start"] > fixed["date_end"]) | (fixed["value_high"] < fixed["value"])
                                 ).fillna(False)
-    for fid, ids_ in zip(fixed.loc[bad, "figure_id"], fixed.loc[bad, "correction"]):  # reversed by a correction
-        c = out.set_index("correction_id").loc[ids_.split(SEP)[0]]
+    if bad.any():
+        fid, first = fixed.loc[bad, "figure_id"].iloc[0], fixed.loc[bad, "correction"].iloc[0].split(SEP)[0]
+        c = out.set_index("correction_id").loc[first]
         raise CorrectionsError(f"{c['file']}:{c['line']}: figure {fid}: the correction leaves date_start after "
                                "date_end or value_high below value; correct both")
     return fixed, conform(out.drop(columns="changes"), CORRECTIONS)

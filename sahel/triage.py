@@ -1,37 +1,31 @@
-"""The review queue, figures most likely wrong first: ``sahel review``, ``sahel.review(corpus)``.
+"""The review queue, figures most likely wrong first (``sahel.review(corpus)``, ``sahel review``).
 
 A figure's score sums the reasons in its ``why``: ``party:<rule>`` / ``measure:<rule>`` (read off
 the context or a default: :data:`PARTY_RULES`, :data:`MEASURE_RULES`), ``measure:other``,
 ``disputed``, ``outlier`` (``log2`` of its ratio to its fact's median, at most 3), ``near <status>``
 (a year, date, age or duration within 20 characters) and ``vague`` (:data:`WEIGHTS`). Corrected
-figures are left out. Filled in, the queue is a corrections file. What stays out: applying corrections.
+figures are left out. Filled in, the queue is a corrections file. What stays out: applying
+corrections (:mod:`sahel.corrections`), writing the queue (:mod:`sahel.cli`).
 """
 from __future__ import annotations
 
 import math
-import sys
-from pathlib import Path
 
 import pandas as pd
 
-from .corpus import Corpus, load
-from .corrections import COLUMNS, OPTIONAL
+from .corpus import Corpus
+from .corrections import COLUMNS, FIELDS, OPTIONAL
 from .schema import FIGURES, SEP, frame
-from .store.scan import shown
-from .store.tables import csv_header, csv_rows
 
 PARTY_RULES = {"default": 3.0, "noun_default": 2.0, "attacker_default": 2.0, "mixed_sides": 2.0,
                "context_recent": 2.0, "context_dominant": 2.0, "context_group": 2.0, "civilian_context": 1.5,
                "located_near": 1.5, "place_country": 1.5, "sentence_actor": 1.0, "located_in": 1.0,
                "located_at": 1.0, "antecedent": 1.0, "gapping": 1.0}
-"""Party rules that read the party off the context or a default, with their weight."""
 MEASURE_RULES = {"default": 3.0, "force_default": 2.0, "noun_other": 1.0, "antecedent": 1.0, "among_the": 1.0}
-"""Measure rules that read the measure off the context or a default, with their weight."""
 WEIGHTS = {"measure:other": 2.0, "disputed": 2.0, "near": 1.5, "vague": 0.5}  # outlier: its log2 distance
 NEAR = ("year", "date", "age", "duration")  # number statuses that make a figure next to them suspect
-NOW = ("value", "value_high", "qualifier", "party", "measure", "date_start", "date_end")
 REVIEW = {**dict.fromkeys(COLUMNS + OPTIONAL, "string"), "start": "Int64", "end": "Int64", "score": "Float64",
-          **dict.fromkeys(("why", "figure_id", "surface"), "string"), **{f"now_{c}": FIGURES[c] for c in NOW},
+          **dict.fromkeys(("why", "figure_id", "surface"), "string"), **{f"now_{c}": FIGURES[c] for c in FIELDS},
           **dict.fromkeys(("party_rule", "measure_rule", "quote"), "string")}
 """Columns of :func:`review`: the correction columns to fill in, then the figure as it is now."""
 
@@ -77,29 +71,9 @@ def review(corpus: Corpus, limit: int | None = None) -> pd.DataFrame:
             continue
         rows.append({"doc_id": r.doc_id, "start": r.start, "end": r.end, "score": round(sum(why.values()), 2),
                      "why": "; ".join(why), "figure_id": r.figure_id, "surface": r.surface,
-                     **{f"now_{c}": getattr(r, c) for c in NOW}, "party_rule": r.party_rule,
+                     **{f"now_{c}": getattr(r, c) for c in FIELDS}, "party_rule": r.party_rule,
                      "measure_rule": r.measure_rule, "quote": r.quote})
     out = frame(rows, REVIEW).sort_values(["score", "doc_id", "start"], ascending=[False, True, True],
                                           kind="stable", ignore_index=True)
     return out if limit is None else out.head(limit)
 
-
-def run(folder: str | Path, limit: int = 50, out: str | Path | None = None) -> int:
-    """``sahel review``: the queue of a folder of parsed tables (with ``figures.csv``) or of a corpus
-    folder (parsed, cached, corrected) as CSV to a new file ``out``, or to standard output (escaped)."""
-    from .pipeline import parse_corpus
-
-    if out is not None and Path(out).exists():
-        raise ValueError(f"{out}: exists (it may hold your corrections); give a new file name")
-    corpus = load(folder) if (Path(folder) / "figures.csv").is_file() else parse_corpus(folder)
-    queue = review(corpus, limit=max(1, limit))
-    if out is None:
-        text = [c for c, t in REVIEW.items() if t == "string"]  # article text, shown on a terminal
-        queue[text] = queue[text].apply(lambda s: s.map(lambda v: shown(v, 10**6), na_action="ignore"))
-        sys.stdout.write(csv_header(REVIEW) + csv_rows(queue, REVIEW))
-        return 0
-    with open(out, "x", encoding="utf-8", newline="") as fh:
-        fh.write(csv_header(REVIEW) + csv_rows(queue, REVIEW))
-    print(f"{len(queue)} figures to review -> {out} (fill in action, field, value, reason, author; "
-          f"then `sahel parse --corrections {out}`)", file=sys.stderr)
-    return 0

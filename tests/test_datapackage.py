@@ -18,7 +18,7 @@ def test_package_describes_every_table():
     package = json.loads((DATA / "datapackage.json").read_text(encoding="utf-8"))
     assert package["title"] and package["licenses"][0]["name"] == "MIT"
     titles = [s["title"] for s in package["sources"]]
-    assert len(titles) == len(list(paths.seeds_dir().glob("*.txt"))) > 0
+    assert len(titles) == len(list(paths.SEEDS_DIR.glob("*.txt"))) > 0
     assert titles[0] == "AFP, 2019-11-26: article 000_59af83d45f761803 (000_59af83d45f761803.txt)"
     resources = {r["name"]: r for r in package["resources"]}
     assert set(resources) == {t.name for t in schema.TABLES.values() if t.written}

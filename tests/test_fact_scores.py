@@ -13,7 +13,8 @@ import pytest
 from test_reconcile import derive, docs, fig
 
 from sahel.schema import FIGURES, frame
-from sahel.score import GOLD_FACTS, GOLD_TOTALS, score_facts
+from sahel.pipeline import parse_corpus
+from sahel.score import GOLD_FACTS, GOLD_TOTALS, read_gold, score_facts
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 GOLD = FIXTURES / "facts" / "gold-facts.csv"
@@ -48,9 +49,9 @@ def test_b_cubed_and_totals_on_a_small_gold():
 def gold_score():
     if not GOLD.exists():
         pytest.skip("no reconciliation gold in tests/fixtures/facts/")
-    from sahel.score import score_facts_corpus
-
-    return score_facts_corpus(GOLD, FIXTURES / "facts" / "gold-totals.csv", FIXTURES / "corpus")
+    corpus = parse_corpus(FIXTURES / "corpus")
+    return score_facts(read_gold(GOLD, GOLD_FACTS), read_gold(FIXTURES / "facts" / "gold-totals.csv", GOLD_TOTALS),
+                       corpus.figures, corpus.facts)
 
 
 def test_scores_on_the_gold_do_not_fall(gold_score):

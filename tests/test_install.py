@@ -78,7 +78,7 @@ def test_wheel_carries_the_checkouts_data_and_notebooks(wheel):
 
 def test_installed_package_loads_its_data_from_an_empty_folder(venv, tmp_path):
     code = ("import sahel; c = sahel.load(); c.figures; print(sahel.__file__); print(len(c.figures)); "
-            "print(sahel.paths.notebooks_dir()); print(sahel.paths.reports_dir())")
+            "print(sahel.paths.NOTEBOOKS_DIR); print(sahel.paths.reports_dir())")
     out = run([str(venv / "bin" / "python"), "-c", code], cwd=tmp_path, env=clean_env(venv)).stdout.split("\n")
     assert out[0].startswith(str(venv)), out  # the installed copy, not the checkout
     assert int(out[1]) == len(paths.ROOT.joinpath("data", "figures.csv").read_text().splitlines()) - 1 > 0
