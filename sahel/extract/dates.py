@@ -50,14 +50,14 @@ _PATTERNS: list[tuple[str, str, frozenset[str]]] = [
      frozenset({"month", "digit"})),
     ("part", _starts(_PREP_WORDS, ["early", "mid", "late", "the"])
      + rf"(?:{_PREP}\s+)?(?P<part>early|mid|late|the\s+(?:end|beginning|start|middle)\s+of)[\s-]+{_M}(?:\s+{_Y})?\b",
-     frozenset({"month"})),
+     frozenset({"month", "part"})),
     ("months", _starts(_PREP_WORDS, MONTHS) + rf"(?:{_PREP}\s+)?{_M}\s+and\s+(?P<month2>{_MONTH_NAMES})\b(?:\s+{_Y}\b)?",
-     frozenset({"month"})),
+     frozenset({"months"})),
     ("month", _starts(_PREP_WORDS, MONTHS) + rf"(?:{_PREP}\s+)?{_M}\s+{_Y}\b", frozenset({"month", "year"})),
     ("month", _starts(_PREP_WORDS, MONTHS) + rf"(?:{_PREP}\s+)?{_M}\s+(?:of\s+)?(?P<lastyear>last\s+year)\b",
      frozenset({"month", "last"})),
     ("years", r"(?P<prep>between|from)\s+(?P<y1>(?:19|20)\d\d)\s+(?:and|to|until|through)\s+(?P<y2>(?:19|20)\d\d)\b",
-     frozenset({"year"})),
+     frozenset({"year", "range"})),
     ("month", _starts(_PREP_WORDS, ["last", "this"]) + rf"(?:{_PREP}|(?P<last>last|this))\s+(?:the\s+month\s+of\s+)?{_M}\b",
      frozenset({"month"})),
     ("year", _starts(_PREP_WORDS) + rf"{_PREP}\s+{_Y}\b", frozenset({"year"})),
@@ -73,16 +73,20 @@ _PATTERNS: list[tuple[str, str, frozenset[str]]] = [
 _REGEXES = [(kind, re.compile(r"\b" + pat), needs) for kind, pat, needs in _PATTERNS]
 _DATE_WORDS = {**dict.fromkeys(MONTHS, "month"), **dict.fromkeys(WEEKDAYS, "weekday"),
                **dict.fromkeys(("last", "past", "previous"), "last"), "yesterday": "yesterday",
-               "date": "todate", "far": "todate"}
+               "date": "todate", "far": "todate", "between": "range", "from": "range",
+               **dict.fromkeys(("early", "mid", "late", "end", "beginning", "start", "middle"), "part")}
 _ANY = re.compile(r"\b(?:" + prefix_tree(_DATE_WORDS) + r"|(?:19|20)\d\d|\d{1,2}(?:st|nd|rd|th))\b")
-_DIGIT = re.compile(r"\d")
+_DAY = re.compile(r"\b\d{1,2}(?!\d)")  # what a day of the month looks like
 
 
 def _signals(low: str) -> set[str]:
-    """The kinds of date word a folded text has (``_DATE_WORDS``, "year", "digit"): a pattern of
-    :data:`_PATTERNS` needing a kind the text lacks is not tried."""
-    found = {_DATE_WORDS.get(m.group(), "ordinal" if m.group()[-1].isalpha() else "year") for m in _ANY.finditer(low)}
-    if found and _DIGIT.search(low):
+    """The kinds of date word a folded text has (``_DATE_WORDS``, "year", "digit": a day, "months": two
+    month names): a pattern of :data:`_PATTERNS` needing a kind the text lacks is not tried."""
+    kinds = [_DATE_WORDS.get(w, "ordinal" if w[-1].isalpha() else "year") for w in _ANY.findall(low)]
+    found = set(kinds)
+    if kinds.count("month") > 1:
+        found.add("months")
+    if found and _DAY.search(low):
         found.add("digit")
     return found
 

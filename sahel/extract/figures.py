@@ -37,7 +37,8 @@ _NUM_RE = re.compile(
     rf"(?:(?P<pre>between|from)\s+)?(?P<n1>{NUMBER})"
     rf"(?:\s*(?P<sep>-|to|and|or)\s*(?P<n2>{NUMBER}))?(?![\w])"
 )  # on folded text
-_SINGLE_RE = re.compile(r"\ba(?:n(?:other)?)?(?:\s+single)?(?=\s)")  # on folded text (not after "of ", "-")
+_SINGLE_RE = re.compile(r"a(?<!\wa)(?:n(?:other)?)?(?:\s+single)?(?=\s)")  # on folded text (not after "of ", "-");
+# (?<!\wa): the "a" begins a word, tested after the literal, which the regex engine finds fast
 _VAGUE_RE = re.compile(r"\b(?:" + prefix_tree(VAGUE) + r")\b(?:\s+of)?")  # on folded text
 _NUMBER_WORDS = lx.words("number_word")
 _VICTIM_VERBS = r"(?:killed|wounded|injured|abducted|kidnapped|captured|arrested|shot\s+dead)"
@@ -128,7 +129,7 @@ def find_numbers(s: Sentence) -> None:
         if (s.folded[max(0, a - 3):a] != "of " and s.folded[a - 1:a] != "-"
                 and not any(f.start <= a < f.end for f in s.figures) and _single_noun(s.lower, m.end(), s.starts)):
             s.figures.append(Figure(m.start(), m.end(), 1.0, None, "exact", single=True))
-    for m in _VAGUE_RE.finditer(s.folded):
+    for m in _VAGUE_RE.finditer(s.folded) if any(w in s.folded for w in VAGUE) else ():  # (a first test)
         if not any(f.start <= m.start() < f.end for f in s.figures):
             s.figures.append(Figure(m.start(), m.end(), None, None, "vague"))
     s.figures.sort(key=lambda f: f.start)
@@ -160,22 +161,24 @@ def status(s: Sentence, a: int, e: int, surface: str, value: float, rare: bool =
         return "date" if not is_year(surface) else "year"
     if is_year(surface) and not noun_follows(s, e):
         return "year"
-    if _DATE_NEAR.match(after) or (_MONTH_BEFORE.search(low_before) and value <= 31):
+    if _DATE_NEAR.match(after) or (value <= 31 and _MONTH_BEFORE.search(low_before)):
         return "date"
-    if _AGE_AFTER.match(after) or _AGE_BEFORE.search(low_before) or (
-            value < 120 and _NAME_COMMA.search(before) and _COMMA.match(after)):
+    # (the cheap tests first: a word the pattern needs, a match at one place)
+    if _AGE_AFTER.match(after) or ("age" in low_before and _AGE_BEFORE.search(low_before)) or (
+            value < 120 and _COMMA.match(after) and _NAME_COMMA.search(before)):
         return "age"
     if _DURATION.match(after):
         return "duration"
     if _PERCENT.match(after):
         return "percent"
-    if _RATIO_AFTER.match(after) or _RATIO_BEFORE.search(low_before):
+    ends = low_before.rstrip()
+    if _RATIO_AFTER.match(after) or (ends.endswith("in") and _RATIO_BEFORE.search(low_before)):
         return "ratio"
     if rare and _AUDIENCE.search(s.folded[max(0, a - 45):a]):
         return "audience"
     if rare and (_RATE_BEFORE.search(low_before) or _RATE_AFTER.search(s.folded[e:e + 80])):
         return "rate"
-    if _MONEY_BEFORE.search(low_before) or _MONEY_AFTER.match(after):
+    if (ends.endswith(("$", "€", "£", "usd", "eur", "cfa")) and _MONEY_BEFORE.search(low_before)) or _MONEY_AFTER.match(after):
         return "money"
     if _LABEL_BEFORE.search(low_before) or _LABEL_AFTER.match(after) or (before.endswith("[") and after[:1] == "]"):
         return "label"

@@ -98,10 +98,10 @@ def party_mentions(sentence: str, folded: str) -> list[Mention]:
         before = folded[max(0, m.start() - 40):m.start()]
         if key not in lx.STATES:  # organisations and groups are actors, never places
             locative = ""
-        elif _AFTER_LOCATIVE.match(sentence[m.end():m.end() + 15]) or _NEAR.search(before):
+        elif _AFTER_LOCATIVE.match(sentence[m.end():m.end() + 15]):
             locative = "near"
-        elif _LOCATIVE.search(before):
-            locative = "in"
+        elif _LOCATIVE.search(before):  # (every match of _NEAR is one of _LOCATIVE)
+            locative = "near" if _NEAR.search(before) else "in"
         else:
             locative = ""
         out.append(Mention(m.start(), m.end(), party, locative, surface.lower().endswith("'s"),
@@ -144,7 +144,7 @@ class Context:
         """Take in a sentence without figures: the parties it names, whether it tells of an attack on
         civilians or speaks of soldiers (``mentions``: its parties, found from ``folded`` when None)."""
         if mentions is None:
-            mentions = party_mentions(text, folded) if PARTY_RE.search(folded) else []
+            mentions = party_mentions(text, folded)
         if _SOLDIERS.search(folded):
             self.soldiers = self.sentence
         elif _VICTIMS.search(folded):
@@ -279,8 +279,9 @@ def party(s: Sentence, fig: Figure) -> tuple[str | None, str]:
             found, rule = mods, "noun_nationality"
         elif key in _ATTACKERS and not mods and (key != "man" or "armed" in fig.modifiers):
             found, rule = _group(s, fig)
-        if found == "UNKNOWN" and civilian_context(s, fig):
-            found, rule = "CIVILIAN", civilian_context(s, fig)
+        civilian = civilian_context(s, fig) if found == "UNKNOWN" else None
+        if civilian:
+            found, rule = "CIVILIAN", civilian
         return found, rule
     if fig.cls == "materiel":
         return _first(("noun_nationality", lambda: mods), ("possessor", lambda: possessor(s, fig)))
@@ -318,7 +319,10 @@ def possessor(s: Sentence, fig: Figure) -> str | None:
             return owners[-1].party
         prior = [x for x in s.mentions if x.end <= fig.start and not x.locative]
         return prior[-1].party if prior else s.context.recent_any()
-    m = _POSSESSOR.search(unqualified(s.text[max(0, fig.start - 40):fig.start]))
+    start = max(0, fig.start - 40)
+    if not any(w in s.folded[start:fig.start] for w in ("'", "its", "their", "our")):
+        return None  # (a first test: every match of _POSSESSOR has one)
+    m = _POSSESSOR.search(unqualified(s.text[start:fig.start]))
     if not m:
         return None
     if m.group(2):

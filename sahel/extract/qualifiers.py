@@ -11,6 +11,7 @@ from . import lexicon as lx
 from .sentences import Figure, Sentence
 
 BEFORE = dict(reversed(lx.QUALIFIERS_BEFORE))  # phrase -> qualifier (the first entry wins)
+_AFTER = tuple(phrase for phrase, _ in lx.QUALIFIERS_AFTER)  # a first test: one of them begins the text after
 WORDS = {w for q, _ in lx.QUALIFIERS_BEFORE for w in q.split()}
 """Every word of a qualifier phrase (skipped when looking left of a number)."""
 
@@ -18,7 +19,7 @@ WORDS = {w for q, _ in lx.QUALIFIERS_BEFORE for w in q.split()}
 def qualifier(before: str, after: str) -> str:
     """The qualifier the text just ``before`` and just ``after`` a number gives it."""
     after_l = after.lower()
-    for phrase, q in lx.QUALIFIERS_AFTER:
+    for phrase, q in lx.QUALIFIERS_AFTER if after_l.startswith(_AFTER) else ():
         if after_l.startswith(phrase) and (not phrase[-1].isalpha() or not after_l[len(phrase):len(phrase) + 1].isalpha()):
             return q
     words = before.lower().split()[-3:]

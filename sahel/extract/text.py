@@ -114,8 +114,7 @@ def clean(raw: str) -> Cleaned:
             ch = m.group()
             crlf = ch == "\r" and raw[m.end():m.end() + 1] == "\n"  # the CR of CRLF: a space; a lone CR: a break
             edits[m.start()] = (m.end(), "" if ch in _DROP else " " if crlf else ch.translate(_CHARS))
-    if not edits:
-        return Cleaned(raw, range(len(raw)), range(1, len(raw) + 1))
+    same = all(end - a == 1 and len(rep) == 1 for a, (end, rep) in edits.items())  # offsets unchanged
     out: list[str] = []
     starts, ends = array("q"), array("q")  # 8 bytes a character, not a Python int each
     i = 0
@@ -123,14 +122,16 @@ def clean(raw: str) -> Cleaned:
         if a < i:  # inside an earlier edit
             continue
         end, rep = edits[a]
-        out.append(raw[i:a])
-        starts.extend(range(i, a))
-        ends.extend(range(i + 1, a + 1))
-        out.append(rep)
-        starts.extend([a] * len(rep))
-        ends.extend([end] * len(rep))
+        out += [raw[i:a], rep]
+        if not same:
+            starts.extend(range(i, a))
+            ends.extend(range(i + 1, a + 1))
+            starts.extend([a] * len(rep))
+            ends.extend([end] * len(rep))
         i = end
     out.append(raw[i:])
+    if same:
+        return Cleaned("".join(out), range(len(raw)), range(1, len(raw) + 1))
     starts.extend(range(i, len(raw)))
     ends.extend(range(i + 1, len(raw) + 1))
     return Cleaned("".join(out), starts, ends)
