@@ -1,14 +1,9 @@
-"""Date expressions in a sentence, resolved against the publication date.
+"""Date expressions in a sentence, resolved against the publication date as the codebook says.
 
-Follows the codebook: "on Monday" is the most recent Monday before
-publication; "last week" the Monday–Sunday week before the publication week;
-"in August" the most recent August up to publication; "in 2019" the whole
-year; "early/mid/late September" days 1–10 / 11–20 / 21–end; "since 2013"
-from 2013-01-01 to publication; "last month" and "last year" whole periods.
-Expressions that date a statement ("said on Tuesday"), a deadline ("by
-mid-October") or another event ("which began in 2014") are flagged in
-``DateMention.ignore`` so they never date a figure. :func:`as_date` reads a
-publication date. What stays out: which date dates a figure (:mod:`.figures`).
+"on Monday": the last Monday before publication; "last week": the Monday–Sunday week before;
+"in August": the last August up to publication; "early/mid/late September": days 1–10/11–20/21–end;
+"since 2013": 2013-01-01 to publication. A date of a statement ("said on Tuesday"), a deadline ("by
+mid-October") or another event ("which began in 2014") is flagged (``DateMention.ignore``).
 """
 from __future__ import annotations
 
@@ -244,10 +239,8 @@ def find_dates(text: str, published: date | None = None) -> list[DateMention]:
 
 
 def as_date(value: object, strict: bool = False) -> date | None:
-    """A publication date from a ``date``, ``datetime``, Timestamp, ISO string or None (missing: None).
-
-    Text that is not an ISO date is None, or with ``strict`` a ValueError.
-    """
+    """A publication date from a ``date``, ``datetime``, Timestamp, ISO string or None (missing: None);
+    text that is not an ISO date is None, or with ``strict`` a ValueError."""
     if value is None or value is pd.NaT or value is pd.NA or (isinstance(value, float) and value != value):
         return None
     if isinstance(value, datetime):

@@ -1,16 +1,9 @@
 """Figures of one sentence: number candidates, the coding steps in order, and the table rows.
 
-:func:`find_numbers` finds every number phrase and range ("between 20 and
-30", "a dozen", "hundreds of"), sets aside those that are not figures
-(years, dates, ages, durations, percentages, ratios, money, labels: their
-status) and gives the others a qualifier. :func:`code_sentence` runs the
-coding units on a sentence (nouns, parties, measures, ellipsis, dates);
-:func:`resolve_ellipsis` codes "20 more", "three of them", "14 wounded",
-"the toll rose to 89" from the figure they refer back to (found by
-:mod:`.nouns`), or the party named in a gap ("Sweden committed 150 and the
-Czech Republic up to 60"); :func:`rows` turns its figures and numbers into rows of the FIGURES and
-NUMBERS tables. What stays out: the rules of each unit (their modules) and
-the article-level loop (:func:`sahel.extract.parse_text`).
+:func:`find_numbers` finds number phrases and ranges and sets aside those that are not figures
+(years, dates, ages, durations, percentages, ratios, money, labels); :func:`code_sentence` runs the
+coding units (nouns, parties, measures, ellipsis, dates); :func:`resolve_ellipsis` codes "20 more",
+"three of them", "the toll rose to 89" from the figure they refer to; :func:`rows` makes table rows.
 """
 from __future__ import annotations
 
@@ -21,12 +14,10 @@ from datetime import date
 from . import lexicon as lx
 from .dates import find_dates
 from .measures import code_measures, measure
-from .nouns import STRENGTH_SUFFIX, code_nouns, noun_follows, set_noun, singular
+from .nouns import QUALIFIER_WORDS, STRENGTH_SUFFIX, code_nouns, noun_follows, qualifier, set_noun, singular
 from .numbers import NUMBER, NUMBER_START, VAGUE, parse_number
 from .parties import (CONTRIBUTED_TO, RELATIVE, Context, civilian_context, code_materiel_parties, code_parties,
                       party_mentions, revise_mixed, usable)
-from .qualifiers import WORDS as QUALIFIER_WORDS
-from .qualifiers import qualifier
 from .sentences import Figure, Sentence
 from .text import Cleaned, prefix_tree
 
@@ -150,10 +141,8 @@ def _single_noun(low: list[str], end: int, starts: list[int]) -> bool:
 
 
 def status(s: Sentence, a: int, e: int, surface: str, value: float, rare: bool = True) -> str:
-    """What the number at ``[a, e)`` is: "figure", or why not (year, date, age, duration, percent …).
-
-    ``rare``: whether the sentence may hold a rate or an audience (:data:`_RARE`, tested once a sentence).
-    """
+    """What the number at ``[a, e)`` is: "figure", or why not (year, date, age, duration, percent …);
+    ``rare``: whether the sentence may hold a rate or an audience (:data:`_RARE`, tested once a sentence)."""
     text = s.text
     before, after = text[max(0, a - 25):a], text[e:e + 30]
     low_before = s.folded[max(0, a - 25):a]

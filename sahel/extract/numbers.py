@@ -1,9 +1,6 @@
 """Numbers written in news English: digits, words, scales and dozens.
 
-:data:`NUMBER` is a regular expression for one number phrase; :func:`parse_number`
-turns such a phrase into a float (``"4.2 million"`` → 4200000.0,
-``"a dozen"`` → 12.0, ``"twenty-five"`` → 25.0). What stays out: whether a
-number is a figure (:mod:`.figures`).
+:data:`NUMBER` matches one number phrase; :func:`parse_number` gives its value.
 """
 from __future__ import annotations
 

@@ -1,12 +1,8 @@
 """Party attribution: whose soldiers, people or materiel a figure counts, and by which rule.
 
-:func:`party_mentions` finds the parties a sentence names (countries,
-nationalities, forces, groups) and how (as an actor, a place, a possessor);
-:func:`party` decides a figure's party from its noun, the words around it,
-the sentence and :class:`Context` (what earlier sentences named), and returns
-the rule that decided (``noun_nationality``, ``possessor``, ``context_recent``
-…). Functions over a :class:`~.sentences.Sentence`, no state of their own.
-What stays out: the noun (:mod:`.nouns`) and the measure (:mod:`.measures`).
+:func:`party_mentions` finds the parties a sentence names and how (actor, place, possessor);
+:func:`party` decides a figure's party from its noun, the words around it, the sentence and
+:class:`Context` (what earlier sentences named), with the rule that decided (``possessor`` …).
 """
 from __future__ import annotations
 
@@ -16,8 +12,7 @@ from collections.abc import Callable
 
 from . import lexicon as lx
 from .gazetteer import column, find_places
-from .nouns import demonym, set_noun
-from .qualifiers import unqualified
+from .nouns import demonym, set_noun, unqualified
 from .sentences import Figure, Mention, Sentence
 from .text import fold_case, prefix_tree
 

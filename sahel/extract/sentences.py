@@ -1,10 +1,8 @@
-"""Sentences and paragraphs of an article, and the data a sentence's figures are coded on.
+"""Sentences and paragraphs of an article, and the records a sentence's figures are coded on.
 
-:func:`sentence_spans` splits cleaned text with spaCy's blank English pipeline
-(its tokenizer; the sentencizer's rule, plus line breaks); :func:`tokens`
-splits one sentence into words. :class:`Sentence`, :class:`Figure` and
-:class:`Mention` are plain records shared by the coding units (nouns, parties,
-measures, figures). What stays out: every coding rule.
+:func:`sentence_spans` splits cleaned text with spaCy's tokenizer (the sentencizer's rule, plus line
+breaks); :func:`tokens` splits a sentence into words; :class:`Sentence`, :class:`Figure` and
+:class:`Mention` are shared by the coding units.
 """
 from __future__ import annotations
 

@@ -1,12 +1,8 @@
-"""Text clean-up that keeps every offset pointing into the text as stored.
+"""Text clean-up that keeps offsets into the text as stored, and the helpers of fast keyword patterns.
 
-:func:`clean` repairs HTML-entity debris (``,quot;`` → ``"``), folds curly
-quotes, dashes and odd spaces, reads a lone CR as a line break, drops
-invisible characters (zero-width, bidi controls) and blanks out lines that
-repeat an earlier line (photo captions printed twice), in linear time. The result carries a map from each
-cleaned character back to the original text. Also the two helpers of fast
-keyword patterns: :func:`fold_case` and :func:`prefix_tree`. What stays out:
-sentences (:mod:`.sentences`) and anything that reads meaning.
+:func:`clean` repairs HTML-entity debris (``,quot;`` → ``"``), folds curly quotes, dashes and odd
+spaces, reads a lone CR as a line break, drops invisible characters and blanks out lines that repeat
+an earlier line (captions printed twice); the result maps each character back to the original.
 """
 from __future__ import annotations
 
