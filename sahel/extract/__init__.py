@@ -1,7 +1,8 @@
 """The per-article step: one article's text in, its figures, numbers and mentions out.
 
 :func:`parse_text` cleans the text (:mod:`.text`), splits it into sentences (:mod:`.sentences`)
-and codes each sentence's figures (:mod:`.figures`); :mod:`.mentions` finds places, actors and milestones.
+and codes each sentence's figures (:mod:`.figures`); :mod:`.mentions` finds places, actors and
+milestones. What stays out: anything across articles (:mod:`sahel.pipeline`, :mod:`sahel.reconcile`).
 """
 from __future__ import annotations
 

@@ -2,6 +2,7 @@
 
 One row per place (``|``-separated aliases, kind, country, coordinates) or actor (aliases, kind,
 party); each gazetteer is matched as one compiled alternation, a whole article in one pass.
+What stays out: an article's mention rows (:mod:`.mentions`) and the corpus-wide tables.
 """
 from __future__ import annotations
 

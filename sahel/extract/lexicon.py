@@ -1,5 +1,5 @@
 """Words the extractor knows, read once from ``resources/lexicon.csv`` (``list, word, value, party``,
-part of the extraction cache key); the rules live in the other modules. The lists:
+part of the extraction cache key). What stays out: logic (the rules of the other modules). The lists:
 
 - ``noun``: counted noun → class (force, person, materiel, other) and default party; ``plural``:
   irregular plural → singular; ``canonical``: synonym → the noun reported; ``adjective_noun``:

@@ -3,6 +3,7 @@
 :func:`find_cues` lists a sentence's cue words; :func:`measure` picks the measure a figure's noun
 implies (``noun_death``) or that of the nearest cue that can govern it (``verb_killed`` …);
 :func:`code_measures` applies it with the rules of lists ("among them", "along with").
+What stays out: the noun (:mod:`.nouns`) and the party (:mod:`.parties`).
 """
 from __future__ import annotations
 

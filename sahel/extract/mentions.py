@@ -2,6 +2,7 @@
 
 Each gazetteer is one scan of the text (:mod:`.gazetteer`); a milestone cue ("launched", "coup",
 "to deploy 600 more" …) counts only when a date of its sentence says when it happened.
+What stays out: the gazetteers (:mod:`.gazetteer`) and the corpus-wide places and actors tables.
 """
 from __future__ import annotations
 

@@ -3,7 +3,8 @@
 :func:`code_nouns` looks right of each number for a noun of the lexicon ("13 French soldiers",
 "a 1,200-strong force"), else at a predicate ("49 were gendarmes") or left in the clause ("the toll
 rose to 89"), or marks the figure elliptical ("20 more", "three of them"). :func:`qualifier` reads
-the words around a number ("at least", "or more"): exact, at_least, at_most, approx.
+the words around a number ("at least", "or more"): exact, at_least, at_most, approx. What stays
+out: party (:mod:`.parties`), measure (:mod:`.measures`), resolving ellipsis (:mod:`.figures`).
 """
 from __future__ import annotations
 

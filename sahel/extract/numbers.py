@@ -1,6 +1,7 @@
 """Numbers written in news English: digits, words, scales and dozens.
 
 :data:`NUMBER` matches one number phrase; :func:`parse_number` gives its value.
+What stays out: whether a number is a figure (:mod:`.figures`).
 """
 from __future__ import annotations
 

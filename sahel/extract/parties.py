@@ -3,6 +3,7 @@
 :func:`party_mentions` finds the parties a sentence names and how (actor, place, possessor);
 :func:`party` decides a figure's party from its noun, the words around it, the sentence and
 :class:`Context` (what earlier sentences named), with the rule that decided (``possessor`` …).
+What stays out: the noun (:mod:`.nouns`) and the measure (:mod:`.measures`).
 """
 from __future__ import annotations
 
@@ -284,10 +285,8 @@ def party(s: Sentence, fig: Figure) -> tuple[str | None, str]:
 
 
 def civilian_context(s: Sentence, fig: Figure | None = None) -> str | None:
-    """The rule by which unidentified victims are civilians: the sentence or the article speaks of civilians.
-
-    None when the civilians are counted on their own, or soldiers are named before the figure.
-    """
+    """The rule by which unidentified victims are civilians (the sentence or the article speaks of civilians),
+    None when the civilians are counted on their own, or soldiers are named before the figure."""
     if any(f.noun == "civilian" for f in s.figures):
         return None  # the civilians are counted on their own
     low = s.folded
@@ -369,11 +368,8 @@ def usable(s: Sentence, m: Mention, fig: Figure | None = None) -> bool:
 
 
 def haver(s: Sentence, fig: Figure, before_pos: int | None = None, located: str = "") -> str | None:
-    """The state the sentence names as the actor that has the figure's forces.
-
-    ``located``: instead, the state named as a place ("in", "at", "near") or
-    the country of a town of the gazetteer ("place").
-    """
+    """The state the sentence names as the actor that has the figure's forces (``located``: instead, the
+    state named as a place, "in", "at", "near", or the country of a town of the gazetteer, "place")."""
     pos = fig.start if before_pos is None else before_pos
     cands = [m for m in s.mentions if (m.party in lx.STATE_PARTIES or m.party == "MERCENARY") and usable(s, m, fig)]
     if located:

@@ -3,6 +3,7 @@
 :func:`clean` repairs HTML-entity debris (``,quot;`` → ``"``), folds curly quotes, dashes and odd
 spaces, reads a lone CR as a line break, drops invisible characters and blanks out lines that repeat
 an earlier line (captions printed twice); the result maps each character back to the original.
+What stays out: sentences (:mod:`.sentences`) and anything that reads meaning.
 """
 from __future__ import annotations
 
