@@ -147,9 +147,10 @@ def status(s: Sentence, a: int, e: int, surface: str, value: float, rare: bool =
     text = s.text
     before, after = text[max(0, a - 25):a], text[e:e + 30]
     low_before = s.folded[max(0, a - 25):a]
+    year = is_year(surface)
     if any(d.start <= a and e <= d.end for d in s.dates):
-        return "date" if not is_year(surface) else "year"
-    if is_year(surface) and not noun_follows(s, e):
+        return "year" if year else "date"
+    if year and not noun_follows(s, e):
         return "year"
     if _DATE_NEAR.match(after) or (value <= 31 and _MONTH_BEFORE.search(low_before)):
         return "date"
