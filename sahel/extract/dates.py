@@ -82,7 +82,7 @@ def _signals(low: str) -> set[str]:
     found = set(kinds)
     if kinds.count("month") > 1:
         found.add("months")
-    if found and _DAY.search(low):
+    if "month" in found and _DAY.search(low):  # (a day goes with a month)
         found.add("digit")
     return found
 

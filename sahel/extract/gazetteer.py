@@ -42,7 +42,6 @@ class Gazetteer:
     case-sensitively, the others ignoring case."""
 
     def __init__(self, table: pd.DataFrame, key: str) -> None:
-        self.table = table.set_index(key, drop=False)
         self._exact: dict[str, str] = {}
         self._folded: dict[str, str] = {}
         for row_key, aliases in zip(table[key], table["aliases"]):
