@@ -203,8 +203,6 @@ def find_dates(text: str, published: date | None = None) -> list[DateMention]:
     taken: list[tuple[int, int]] = []
     low = fold_case(text)  # what the patterns match: offsets are the same as in text
     signals = _signals(low)
-    if not signals:
-        return found
     for kind, rx, needs in _REGEXES:
         if not needs <= signals:
             continue
