@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from sahel.extract import figures, measures, nouns, parties, qualifiers, sentences
+from sahel.extract import figures, measures, nouns, parties, sentences
 from sahel.extract.text import clean, fold_case
 
 
@@ -56,7 +56,7 @@ def test_tokens_keep_offsets() -> None:
     ("no fewer than ", "", "at_least"), ("", "plusieurs", "exact"),
 ])
 def test_qualifier(before: str, after: str, expected: str) -> None:
-    assert qualifiers.qualifier(before, after) == expected
+    assert nouns.qualifier(before, after) == expected
 
 
 def test_a_qualifier_after_the_noun() -> None:

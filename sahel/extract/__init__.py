@@ -1,9 +1,8 @@
 """The per-article step: one article's text in, its figures, numbers and mentions out.
 
-:func:`parse_text` cleans the text (:mod:`.text`), splits it into sentences
-(:mod:`.sentences`) and codes the figures of each by the codebook (:mod:`.figures`
-and the units it runs); :mod:`.mentions` finds places, actors and milestones. What
-stays out: anything across articles (:mod:`sahel.pipeline`, :mod:`sahel.reconcile`).
+:func:`parse_text` cleans the text (:mod:`.text`), splits it into sentences (:mod:`.sentences`)
+and codes each sentence's figures (:mod:`.figures`); :mod:`.mentions` finds places, actors and
+milestones. What stays out: anything across articles (:mod:`sahel.pipeline`, :mod:`sahel.reconcile`).
 """
 from __future__ import annotations
 
@@ -58,11 +57,8 @@ class Document:
 
 
 def parse_text(text: str, *, doc_id: str = "doc", published: date | str | None = None) -> Document:
-    """Extract the figures of one article.
-
-    ``published`` (a ``date``, an ISO string or None) resolves relative dates;
-    without it they stay unresolved. Offsets in the result point into ``text``.
-    """
+    """Extract the figures of one article; ``published`` (a ``date``, an ISO string or None) resolves
+    relative dates, which stay unresolved without it. Offsets in the result point into ``text``."""
     if not isinstance(text, str):
         raise TypeError(f"{doc_id}: text must be str, not {type(text).__name__}")
     pub = as_date(published, strict=True)

@@ -1,14 +1,10 @@
-"""Date expressions in a sentence, resolved against the publication date.
+"""Date expressions in a sentence, resolved against the publication date as the codebook says.
 
-Follows the codebook: "on Monday" is the most recent Monday before
-publication; "last week" the Monday–Sunday week before the publication week;
-"in August" the most recent August up to publication; "in 2019" the whole
-year; "early/mid/late September" days 1–10 / 11–20 / 21–end; "since 2013"
-from 2013-01-01 to publication; "last month" and "last year" whole periods.
-Expressions that date a statement ("said on Tuesday"), a deadline ("by
-mid-October") or another event ("which began in 2014") are flagged in
-``DateMention.ignore`` so they never date a figure. :func:`as_date` reads a
-publication date. What stays out: which date dates a figure (:mod:`.figures`).
+"on Monday": the last Monday before publication; "last week": the Monday–Sunday week before;
+"in August": the last August up to publication; "early/mid/late September": days 1–10/11–20/21–end;
+"since 2013": 2013-01-01 to publication. A date of a statement ("said on Tuesday"), a deadline ("by
+mid-October") or another event ("which began in 2014") is flagged (``DateMention.ignore``).
+What stays out: which date dates a figure (:mod:`.figures`).
 """
 from __future__ import annotations
 
@@ -50,14 +46,14 @@ _PATTERNS: list[tuple[str, str, frozenset[str]]] = [
      frozenset({"month", "digit"})),
     ("part", _starts(_PREP_WORDS, ["early", "mid", "late", "the"])
      + rf"(?:{_PREP}\s+)?(?P<part>early|mid|late|the\s+(?:end|beginning|start|middle)\s+of)[\s-]+{_M}(?:\s+{_Y})?\b",
-     frozenset({"month"})),
+     frozenset({"month", "part"})),
     ("months", _starts(_PREP_WORDS, MONTHS) + rf"(?:{_PREP}\s+)?{_M}\s+and\s+(?P<month2>{_MONTH_NAMES})\b(?:\s+{_Y}\b)?",
-     frozenset({"month"})),
+     frozenset({"months"})),
     ("month", _starts(_PREP_WORDS, MONTHS) + rf"(?:{_PREP}\s+)?{_M}\s+{_Y}\b", frozenset({"month", "year"})),
     ("month", _starts(_PREP_WORDS, MONTHS) + rf"(?:{_PREP}\s+)?{_M}\s+(?:of\s+)?(?P<lastyear>last\s+year)\b",
      frozenset({"month", "last"})),
     ("years", r"(?P<prep>between|from)\s+(?P<y1>(?:19|20)\d\d)\s+(?:and|to|until|through)\s+(?P<y2>(?:19|20)\d\d)\b",
-     frozenset({"year"})),
+     frozenset({"year", "range"})),
     ("month", _starts(_PREP_WORDS, ["last", "this"]) + rf"(?:{_PREP}|(?P<last>last|this))\s+(?:the\s+month\s+of\s+)?{_M}\b",
      frozenset({"month"})),
     ("year", _starts(_PREP_WORDS) + rf"{_PREP}\s+{_Y}\b", frozenset({"year"})),
@@ -73,16 +69,20 @@ _PATTERNS: list[tuple[str, str, frozenset[str]]] = [
 _REGEXES = [(kind, re.compile(r"\b" + pat), needs) for kind, pat, needs in _PATTERNS]
 _DATE_WORDS = {**dict.fromkeys(MONTHS, "month"), **dict.fromkeys(WEEKDAYS, "weekday"),
                **dict.fromkeys(("last", "past", "previous"), "last"), "yesterday": "yesterday",
-               "date": "todate", "far": "todate"}
+               "date": "todate", "far": "todate", "between": "range", "from": "range",
+               **dict.fromkeys(("early", "mid", "late", "end", "beginning", "start", "middle"), "part")}
 _ANY = re.compile(r"\b(?:" + prefix_tree(_DATE_WORDS) + r"|(?:19|20)\d\d|\d{1,2}(?:st|nd|rd|th))\b")
-_DIGIT = re.compile(r"\d")
+_DAY = re.compile(r"\b\d{1,2}(?!\d)")  # what a day of the month looks like
 
 
 def _signals(low: str) -> set[str]:
-    """The kinds of date word a folded text has (``_DATE_WORDS``, "year", "digit"): a pattern of
-    :data:`_PATTERNS` needing a kind the text lacks is not tried."""
-    found = {_DATE_WORDS.get(m.group(), "ordinal" if m.group()[-1].isalpha() else "year") for m in _ANY.finditer(low)}
-    if found and _DIGIT.search(low):
+    """The kinds of date word a folded text has (``_DATE_WORDS``, "year", "digit": a day, "months": two
+    month names): a pattern of :data:`_PATTERNS` needing a kind the text lacks is not tried."""
+    kinds = [_DATE_WORDS.get(w, "ordinal" if w[-1].isalpha() else "year") for w in _ANY.findall(low)]
+    found = set(kinds)
+    if kinds.count("month") > 1:
+        found.add("months")
+    if "month" in found and _DAY.search(low):  # (a day goes with a month)
         found.add("digit")
     return found
 
@@ -203,8 +203,6 @@ def find_dates(text: str, published: date | None = None) -> list[DateMention]:
     taken: list[tuple[int, int]] = []
     low = fold_case(text)  # what the patterns match: offsets are the same as in text
     signals = _signals(low)
-    if not signals:
-        return found
     for kind, rx, needs in _REGEXES:
         if not needs <= signals:
             continue
@@ -240,10 +238,8 @@ def find_dates(text: str, published: date | None = None) -> list[DateMention]:
 
 
 def as_date(value: object, strict: bool = False) -> date | None:
-    """A publication date from a ``date``, ``datetime``, Timestamp, ISO string or None (missing: None).
-
-    Text that is not an ISO date is None, or with ``strict`` a ValueError.
-    """
+    """A publication date from a ``date``, ``datetime``, Timestamp, ISO string or None (missing: None);
+    text that is not an ISO date is None, or with ``strict`` a ValueError."""
     if value is None or value is pd.NaT or value is pd.NA or (isinstance(value, float) and value != value):
         return None
     if isinstance(value, datetime):

@@ -1,16 +1,10 @@
 """Figures of one sentence: number candidates, the coding steps in order, and the table rows.
 
-:func:`find_numbers` finds every number phrase and range ("between 20 and
-30", "a dozen", "hundreds of"), sets aside those that are not figures
-(years, dates, ages, durations, percentages, ratios, money, labels: their
-status) and gives the others a qualifier. :func:`code_sentence` runs the
-coding units on a sentence (nouns, parties, measures, ellipsis, dates);
-:func:`resolve_ellipsis` codes "20 more", "three of them", "14 wounded",
-"the toll rose to 89" from the figure they refer back to (found by
-:mod:`.nouns`), or the party named in a gap ("Sweden committed 150 and the
-Czech Republic up to 60"); :func:`rows` turns its figures and numbers into rows of the FIGURES and
-NUMBERS tables. What stays out: the rules of each unit (their modules) and
-the article-level loop (:func:`sahel.extract.parse_text`).
+:func:`find_numbers` finds number phrases and ranges and sets aside those that are not figures
+(years, dates, ages, durations, percentages, ratios, money, labels); :func:`code_sentence` runs the
+coding units (nouns, parties, measures, ellipsis, dates); :func:`resolve_ellipsis` codes "20 more",
+"the toll rose to 89" from the figure they refer to; :func:`rows` makes table rows. What stays
+out: the rules of each unit (their modules) and the article-level loop (:func:`.parse_text`).
 """
 from __future__ import annotations
 
@@ -21,12 +15,10 @@ from datetime import date
 from . import lexicon as lx
 from .dates import find_dates
 from .measures import code_measures, measure
-from .nouns import STRENGTH_SUFFIX, code_nouns, noun_follows, set_noun, singular
+from .nouns import QUALIFIER_WORDS, STRENGTH_SUFFIX, code_nouns, noun_follows, qualifier, set_noun, singular
 from .numbers import NUMBER, NUMBER_START, VAGUE, parse_number
 from .parties import (CONTRIBUTED_TO, RELATIVE, Context, civilian_context, code_materiel_parties, code_parties,
                       party_mentions, revise_mixed, usable)
-from .qualifiers import WORDS as QUALIFIER_WORDS
-from .qualifiers import qualifier
 from .sentences import Figure, Sentence
 from .text import Cleaned, prefix_tree
 
@@ -37,7 +29,8 @@ _NUM_RE = re.compile(
     rf"(?:(?P<pre>between|from)\s+)?(?P<n1>{NUMBER})"
     rf"(?:\s*(?P<sep>-|to|and|or)\s*(?P<n2>{NUMBER}))?(?![\w])"
 )  # on folded text
-_SINGLE_RE = re.compile(r"\ba(?:n(?:other)?)?(?:\s+single)?(?=\s)")  # on folded text (not after "of ", "-")
+_SINGLE_RE = re.compile(r"a(?<!\wa)(?:n(?:other)?)?(?:\s+single)?(?=\s)")  # on folded text (not after "of ", "-");
+# (?<!\wa): the "a" begins a word, tested after the literal, which the regex engine finds fast
 _VAGUE_RE = re.compile(r"\b(?:" + prefix_tree(VAGUE) + r")\b(?:\s+of)?")  # on folded text
 _NUMBER_WORDS = lx.words("number_word")
 _VICTIM_VERBS = r"(?:killed|wounded|injured|abducted|kidnapped|captured|arrested|shot\s+dead)"
@@ -129,7 +122,7 @@ def find_numbers(s: Sentence) -> None:
         if (s.folded[max(0, a - 3):a] != "of " and s.folded[a - 1:a] != "-"
                 and not any(f.start <= a < f.end for f in s.figures) and _single_noun(s.lower, m.end(), s.starts)):
             s.figures.append(Figure(m.start(), m.end(), 1.0, None, "exact", single=True))
-    for m in _VAGUE_RE.finditer(s.folded):
+    for m in _VAGUE_RE.finditer(s.folded) if any(w in s.folded for w in VAGUE) else ():  # (a first test)
         if not any(f.start <= m.start() < f.end for f in s.figures):
             s.figures.append(Figure(m.start(), m.end(), None, None, "vague"))
     s.figures.sort(key=lambda f: f.start)
@@ -150,33 +143,34 @@ def _single_noun(low: list[str], end: int, starts: list[int]) -> bool:
 
 
 def status(s: Sentence, a: int, e: int, surface: str, value: float, rare: bool = True) -> str:
-    """What the number at ``[a, e)`` is: "figure", or why not (year, date, age, duration, percent …).
-
-    ``rare``: whether the sentence may hold a rate or an audience (:data:`_RARE`, tested once a sentence).
-    """
+    """What the number at ``[a, e)`` is: "figure", or why not (year, date, age, duration, percent …);
+    ``rare``: whether the sentence may hold a rate or an audience (:data:`_RARE`, tested once a sentence)."""
     text = s.text
     before, after = text[max(0, a - 25):a], text[e:e + 30]
     low_before = s.folded[max(0, a - 25):a]
+    year = is_year(surface)
     if any(d.start <= a and e <= d.end for d in s.dates):
-        return "date" if not is_year(surface) else "year"
-    if is_year(surface) and not noun_follows(s, e):
+        return "year" if year else "date"
+    if year and not noun_follows(s, e):
         return "year"
-    if _DATE_NEAR.match(after) or (_MONTH_BEFORE.search(low_before) and value <= 31):
+    if _DATE_NEAR.match(after) or (value <= 31 and _MONTH_BEFORE.search(low_before)):
         return "date"
-    if _AGE_AFTER.match(after) or _AGE_BEFORE.search(low_before) or (
-            value < 120 and _NAME_COMMA.search(before) and _COMMA.match(after)):
+    # (the cheap tests first: a word the pattern needs, a match at one place)
+    if _AGE_AFTER.match(after) or ("age" in low_before and _AGE_BEFORE.search(low_before)) or (
+            value < 120 and _COMMA.match(after) and _NAME_COMMA.search(before)):
         return "age"
     if _DURATION.match(after):
         return "duration"
     if _PERCENT.match(after):
         return "percent"
-    if _RATIO_AFTER.match(after) or _RATIO_BEFORE.search(low_before):
+    ends = low_before.rstrip()
+    if _RATIO_AFTER.match(after) or (ends.endswith("in") and _RATIO_BEFORE.search(low_before)):
         return "ratio"
     if rare and _AUDIENCE.search(s.folded[max(0, a - 45):a]):
         return "audience"
     if rare and (_RATE_BEFORE.search(low_before) or _RATE_AFTER.search(s.folded[e:e + 80])):
         return "rate"
-    if _MONEY_BEFORE.search(low_before) or _MONEY_AFTER.match(after):
+    if (ends.endswith(("$", "€", "£", "usd", "eur", "cfa")) and _MONEY_BEFORE.search(low_before)) or _MONEY_AFTER.match(after):
         return "money"
     if _LABEL_BEFORE.search(low_before) or _LABEL_AFTER.match(after) or (before.endswith("[") and after[:1] == "]"):
         return "label"

@@ -1,11 +1,8 @@
 """The gazetteers of places and actors (``resources/places.csv``, ``actors.csv``) and matching their names.
 
-A gazetteer is a small curated CSV: one row per place (aliases ``|``-separated,
-kind, country ISO3, coordinates, precision) or actor (aliases, kind, party).
-Matching is one compiled alternation per gazetteer (longest alias first), so a
-whole article is scanned in a single pass with no NLP model. What stays out:
-the mention rows of an article (:mod:`.mentions`) and the corpus-wide place and
-actor tables (reconciliation).
+One row per place (``|``-separated aliases, kind, country, coordinates) or actor (aliases, kind,
+party); each gazetteer is matched as one compiled alternation, a whole article in one pass.
+What stays out: an article's mention rows (:mod:`.mentions`) and the corpus-wide tables.
 """
 from __future__ import annotations
 
@@ -45,7 +42,6 @@ class Gazetteer:
     case-sensitively, the others ignoring case."""
 
     def __init__(self, table: pd.DataFrame, key: str) -> None:
-        self.table = table.set_index(key, drop=False)
         self._exact: dict[str, str] = {}
         self._folded: dict[str, str] = {}
         for row_key, aliases in zip(table[key], table["aliases"]):

@@ -1,30 +1,18 @@
-"""Words the extractor knows: counted nouns, parties, measure cues, qualifier phrases.
+"""Words the extractor knows, read once from ``resources/lexicon.csv`` (``list, word, value, party``,
+part of the extraction cache key). What stays out: logic (the rules of the other modules). The lists:
 
-The words are data, kept in ``resources/lexicon.csv`` (part of the extraction
-cache key), one row per word: ``list, word, value, party``. This module reads
-them once into the names the rules use. What stays out: logic (the rules live
-in the other modules of :mod:`sahel.extract`). The lists:
-
-- ``noun``: counted noun (singular) → class (force, person, materiel, other)
-  and default party (empty: the party comes from the text); ``plural``:
-  irregular or invariant plural → singular; ``canonical``: synonym → the noun
-  reported; ``adjective_noun``: "14 wounded" → the measure it gives;
-- ``state``: country name, nationality, capital or leader → party; ``force``:
-  force, mission or group → party;
-- ``cue``: cue word → measure; ``compatible``: class → a measure its cues may
-  give; ``weak_cue``: cues used only when nothing stronger is near;
-  ``materiel_loss``: cues that mean destroyed for materiel ("lost two helicopters");
-- ``qualifier_before`` / ``qualifier_after``: phrase before / after a number →
-  qualifier (in order: the first that fits wins);
-- ``modifier_stop``: words that may not stand between a number and its noun;
-  ``be``, ``have``, ``intransitive``: verbs the coding rules look at;
-  ``not_single``: collective nouns that never count one person ("a military");
-  ``domestic``: forces that serve only at home (gendarmes, police): the country where they are;
-- word lists of single rules, read with :func:`words` and :func:`table`: ``strength_suffix``,
-  ``soft_modifier``, ``change_before``, ``participle``, ``force_before`` (nouns), ``attacker``
-  (parties), ``post_nominal``, ``inherent`` (measures), ``number_word`` (figures),
-  ``milestone`` (mentions: cue pattern → milestone type, in priority order), ``milestone_word``
-  (a word every match of a type's cue contains), ``month`` (dates), ``number`` (numbers).
+- ``noun``: counted noun → class (force, person, materiel, other) and default party; ``plural``:
+  irregular plural → singular; ``canonical``: synonym → the noun reported; ``adjective_noun``:
+  "14 wounded" → its measure; ``state`` (country, nationality, capital, leader), ``force`` (force,
+  mission, group) → party;
+- ``cue``: word → measure; ``compatible``: class → a measure its cues may give; ``weak_cue``;
+  ``materiel_loss`` (destroyed, for materiel: "lost two helicopters");
+- ``qualifier_before`` / ``qualifier_after``: phrase → qualifier (the first that fits wins);
+- ``modifier_stop`` (never between a number and its noun), ``be``, ``have``, ``intransitive``,
+  ``not_single`` ("a military"), ``domestic`` (forces serving at home);
+- lists of single rules (:func:`words`, :func:`table`): ``strength_suffix``, ``soft_modifier``,
+  ``change_before``, ``participle``, ``force_before``, ``attacker``, ``post_nominal``, ``inherent``,
+  ``number_word``, ``milestone`` (cue pattern → type, by priority), ``milestone_word``, ``month``, ``number``.
 """
 from __future__ import annotations
 

@@ -1,20 +1,17 @@
 """The measure of a figure (killed, wounded, captured, deployed, destroyed, displaced, other) and its rule.
 
-:func:`find_cues` lists the cue words of a sentence (:data:`.lexicon.CUES`,
-with the two-word cues "shot down", "taken hostage", "lost their lives");
-:func:`measure` picks, for one figure, the measure its noun implies
-(``noun_death``) or that of the nearest cue that can govern it
-(``verb_killed`` …); :func:`code_measures` applies it with the rules of
-lists ("among them", "along with"). What stays out: the noun
-(:mod:`.nouns`) and the party (:mod:`.parties`).
+:func:`find_cues` lists a sentence's cue words; :func:`measure` picks the measure a figure's noun
+implies (``noun_death``) or that of the nearest cue that can govern it (``verb_killed`` …);
+:func:`code_measures` applies it with the rules of lists ("among them", "along with").
+What stays out: the noun (:mod:`.nouns`) and the party (:mod:`.parties`).
 """
 from __future__ import annotations
 
 import re
 
 from . import lexicon as lx
+from .nouns import QUALIFIER_WORDS
 from .numbers import TENS, UNITS
-from .qualifiers import WORDS as QUALIFIER_WORDS
 from .sentences import Figure, Sentence
 
 NUMBER_WORDS = frozenset(UNITS) | frozenset(TENS) | {"a", "about", "around", "at", "over", "more", "nearly", "some"}

@@ -1,11 +1,8 @@
-"""Places, actors and dated milestones named in one article.
+"""Places, actors and dated milestones named in one article, each with its span and sentence.
 
-:func:`extract_mentions` scans the text once per gazetteer (a single compiled
-alternation each, see :mod:`.gazetteer`) and each sentence once for
-milestone cues ("launched", "coup", "summit", "to deploy 600 more" …) that a
-date expression in the same sentence dates. Every mention keeps its character
-span and sentence so it can be cited. What stays out: the gazetteers
-(:mod:`.gazetteer`) and the corpus-wide places and actors tables.
+Each gazetteer is one scan of the text (:mod:`.gazetteer`); a milestone cue ("launched", "coup",
+"to deploy 600 more" …) counts only when a date of its sentence says when it happened.
+What stays out: the gazetteers (:mod:`.gazetteer`) and the corpus-wide places and actors tables.
 """
 from __future__ import annotations
 
@@ -25,8 +22,7 @@ from .text import fold_case as _folded
 MILESTONES: list[tuple[str, str]] = [(kind, rx) for rx, kind, _ in lx.rows("milestone")]
 LABELS = {kind: kind.replace("_", " ") for kind, _ in MILESTONES} | {"policy": "policy announcement"}
 _CUES = [(kind, re.compile(rx, re.I)) for kind, rx in MILESTONES]
-#: words one of which every match of a cue contains (lower case): a sentence without
-#: any of them cannot match the cue, so the cue's pattern is not tried on it
+#: words one of which every match of a cue contains: a sentence with none is not tried
 CUE_WORDS: dict[str, tuple[str, ...]] = {kind: () for kind, _ in MILESTONES}
 for _word, _kind in lx.table("milestone_word").items():
     CUE_WORDS[_kind] += (_word,)
@@ -60,7 +56,7 @@ def _sentence_table(doc_id: str, text: str, sentences: pd.DataFrame | None
     """``(starts, ends, numbers, paragraphs)`` of the article's sentences, in text order."""
     if sentences is None or not len(sentences):
         return [0], [len(text)], [0], [0]
-    starts, ends, numbers = (_ints(sentences[c]) for c in ("start", "end", "sentence"))
+    starts, ends, numbers = ([int(x) for x in sentences[c].tolist()] for c in ("start", "end", "sentence"))
     paras = [int(x) if pd.notna(x) else None for x in sentences["paragraph"].tolist()]
     if "doc_id" in sentences.columns:  # a table of several articles: this article's rows
         mine = [d is not pd.NA and d == doc_id for d in sentences["doc_id"].tolist()]
@@ -71,14 +67,6 @@ def _sentence_table(doc_id: str, text: str, sentences: pd.DataFrame | None
         order = sorted(range(len(starts)), key=starts.__getitem__)
         starts, ends, numbers, paras = ([xs[i] for i in order] for xs in (starts, ends, numbers, paras))
     return starts, ends, numbers, paras
-
-
-def _ints(col: pd.Series) -> list[int]:
-    """A column of whole numbers as Python ints (an error for a missing value, as ``int(NA)``)."""
-    try:
-        return col.to_numpy(dtype="int64").tolist()
-    except (ValueError, TypeError):
-        return [int(x) for x in col.tolist()]
 
 
 def _milestone_date(sentence: str, cue: re.Match[str], dates: list):
@@ -104,12 +92,8 @@ def _milestone_date(sentence: str, cue: re.Match[str], dates: list):
 
 def extract_mentions(doc_id: str, text: str, sentences: pd.DataFrame | None,
                      published: date | None) -> pd.DataFrame:
-    """Place, actor and milestone mentions of one article as a :data:`MENTIONS` frame.
-
-    ``sentences`` follows :data:`~sahel.schema.SENTENCES` (offsets into ``text``);
-    milestones are only kept when a date in their sentence (or, for an anaphoric
-    "these operations", the previous operation's date) says when they happened.
-    """
+    """Place, actor and milestone mentions of one article (``sentences``: :data:`~sahel.schema.SENTENCES`)
+    as a :data:`MENTIONS` frame; an anaphoric milestone ("these operations") takes the last operation's date."""
     published = as_date(published)
     starts, ends, numbers, paras = _sentence_table(doc_id, text, sentences)
 

@@ -1,11 +1,10 @@
-"""The counted noun of a figure: what a number counts, and whether it refers back.
+"""The counted noun of a figure, whether it refers back, and the qualifier words around it.
 
-:func:`code_nouns` looks right of each number for a noun of the lexicon
-("13 French soldiers", "a 1,200-strong force"), else at a predicate ("49
-were gendarmes"), left within the clause ("the toll rose to 89") or marks
-the figure elliptical ("20 more", "three of them"): its noun then comes from
-an earlier figure. What stays out: party (:mod:`.parties`), measure
-(:mod:`.measures`), resolving ellipsis (:mod:`.figures`).
+:func:`code_nouns` looks right of each number for a noun of the lexicon ("13 French soldiers",
+"a 1,200-strong force"), else at a predicate ("49 were gendarmes") or left in the clause ("the toll
+rose to 89"), or marks the figure elliptical ("20 more", "three of them"). :func:`qualifier` reads
+the words around a number ("at least", "or more"): exact, at_least, at_most, approx. What stays
+out: party (:mod:`.parties`), measure (:mod:`.measures`), resolving ellipsis (:mod:`.figures`).
 """
 from __future__ import annotations
 
@@ -14,10 +13,12 @@ from bisect import bisect_left
 from functools import lru_cache
 
 from . import lexicon as lx
-from .qualifiers import WORDS as QUALIFIER_WORDS
-from .qualifiers import after_noun, unqualified
 from .sentences import Figure, Sentence
 
+_QUALIFIERS_BEFORE = dict(reversed(lx.QUALIFIERS_BEFORE))  # phrase -> qualifier (the first entry wins)
+_QUALIFIERS_AFTER = tuple(phrase for phrase, _ in lx.QUALIFIERS_AFTER)  # a first test: one begins the text after
+QUALIFIER_WORDS = {w for q, _ in lx.QUALIFIERS_BEFORE for w in q.split()}
+"""Every word of a qualifier phrase (skipped when looking left of a number)."""
 STRENGTH_SUFFIX = set(lx.words("strength_suffix"))
 _SOFT_MODS = set(lx.words("soft_modifier"))
 _CHANGE_BEFORE = set(lx.words("change_before"))
@@ -32,6 +33,37 @@ _OF_THE_DEAD = re.compile(r"^\W*of\s+the\s+(dead|wounded|injured|victims)\b", re
 _STRONG = re.compile(r"-?\s*strong\b", re.I)
 _FIGHTER_JETS = ("fighter jet", "fighter jets", "fighter plane", "fighter planes", "fighter aircraft", "fighter bombers")
 _INVARIANT_DEMONYMS = {"burkinabe": "BFA", "burkinabè": "BFA"}
+
+
+def qualifier(before: str, after: str) -> str:
+    """The qualifier the text just ``before`` and just ``after`` a number gives it."""
+    after_l = after.lower()
+    for phrase, q in lx.QUALIFIERS_AFTER if after_l.startswith(_QUALIFIERS_AFTER) else ():
+        if after_l.startswith(phrase) and (not phrase[-1].isalpha() or not after_l[len(phrase):len(phrase) + 1].isalpha()):
+            return q
+    words = before.lower().split()[-3:]
+    for k in range(len(words), 0, -1):  # the longest phrase first
+        q = _QUALIFIERS_BEFORE.get(" ".join(words[-k:]))
+        if q:
+            return q
+    return "exact"
+
+
+def unqualified(before: str) -> str:
+    """The words of ``before`` without the qualifier words that end it, joined by one space."""
+    words = before.split()
+    while words and words[-1].lower() in QUALIFIER_WORDS:
+        words.pop()
+    return " ".join(words)
+
+
+def after_noun(s: Sentence, fig: Figure) -> str:
+    """The qualifier of a phrase after the figure's noun ("some 50 soldiers or more"), else its own."""
+    if fig.qualifier not in ("range", "vague") and fig.cls and fig.tok1 < fig.noun_tok < len(s.words):
+        after = qualifier("", s.text[s.tok_end(fig.noun_tok):][:12].lstrip())
+        if after != "exact":
+            return after
+    return fig.qualifier
 
 
 @lru_cache(maxsize=8192)

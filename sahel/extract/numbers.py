@@ -1,9 +1,7 @@
 """Numbers written in news English: digits, words, scales and dozens.
 
-:data:`NUMBER` is a regular expression for one number phrase; :func:`parse_number`
-turns such a phrase into a float (``"4.2 million"`` → 4200000.0,
-``"a dozen"`` → 12.0, ``"twenty-five"`` → 25.0). What stays out: whether a
-number is a figure (:mod:`.figures`).
+:data:`NUMBER` matches one number phrase; :func:`parse_number` gives its value.
+What stays out: whether a number is a figure (:mod:`.figures`).
 """
 from __future__ import annotations
 
@@ -49,11 +47,9 @@ def _word_value(tokens: list[str]) -> float | None:
     for i, tok in enumerate(tokens):
         if tok in ("and", "-") or (tok in ("a", "an") and i and tokens[i - 1] == "half"):
             continue
-        if tok in UNITS:
-            current += UNITS[tok]
-        elif tok in TENS:
-            current += TENS[tok]
-        elif tok == "a" or tok == "an":
+        if tok in _VALUES:
+            current += _VALUES[tok]
+        elif tok in ("a", "an"):
             current += 1
         elif tok == "half":
             current += 0.5
@@ -93,8 +89,5 @@ def parse_number(text: str) -> float | None:
     m = _SUFFIXED.fullmatch(s)
     if m:
         return float(m.group(1).replace(",", "")) * SUFFIX_SCALES[m.group(2)]
-    tokens = _PARTS.findall(s)
-    value = _word_value(tokens)
-    if value is None:
-        return None
-    return float(round(value, 6))
+    value = _word_value(_PARTS.findall(s))
+    return None if value is None else float(round(value, 6))

@@ -1,11 +1,8 @@
 """Party attribution: whose soldiers, people or materiel a figure counts, and by which rule.
 
-:func:`party_mentions` finds the parties a sentence names (countries,
-nationalities, forces, groups) and how (as an actor, a place, a possessor);
-:func:`party` decides a figure's party from its noun, the words around it,
-the sentence and :class:`Context` (what earlier sentences named), and returns
-the rule that decided (``noun_nationality``, ``possessor``, ``context_recent``
-…). Functions over a :class:`~.sentences.Sentence`, no state of their own.
+:func:`party_mentions` finds the parties a sentence names and how (actor, place, possessor);
+:func:`party` decides a figure's party from its noun, the words around it, the sentence and
+:class:`Context` (what earlier sentences named), with the rule that decided (``possessor`` …).
 What stays out: the noun (:mod:`.nouns`) and the measure (:mod:`.measures`).
 """
 from __future__ import annotations
@@ -16,8 +13,7 @@ from collections.abc import Callable
 
 from . import lexicon as lx
 from .gazetteer import column, find_places
-from .nouns import demonym, set_noun
-from .qualifiers import unqualified
+from .nouns import demonym, set_noun, unqualified
 from .sentences import Figure, Mention, Sentence
 from .text import fold_case, prefix_tree
 
@@ -102,10 +98,10 @@ def party_mentions(sentence: str, folded: str) -> list[Mention]:
         before = folded[max(0, m.start() - 40):m.start()]
         if key not in lx.STATES:  # organisations and groups are actors, never places
             locative = ""
-        elif _AFTER_LOCATIVE.match(sentence[m.end():m.end() + 15]) or _NEAR.search(before):
+        elif _AFTER_LOCATIVE.match(sentence[m.end():m.end() + 15]):
             locative = "near"
-        elif _LOCATIVE.search(before):
-            locative = "in"
+        elif _LOCATIVE.search(before):  # (every match of _NEAR is one of _LOCATIVE)
+            locative = "near" if _NEAR.search(before) else "in"
         else:
             locative = ""
         out.append(Mention(m.start(), m.end(), party, locative, surface.lower().endswith("'s"),
@@ -148,7 +144,7 @@ class Context:
         """Take in a sentence without figures: the parties it names, whether it tells of an attack on
         civilians or speaks of soldiers (``mentions``: its parties, found from ``folded`` when None)."""
         if mentions is None:
-            mentions = party_mentions(text, folded) if PARTY_RE.search(folded) else []
+            mentions = party_mentions(text, folded)
         if _SOLDIERS.search(folded):
             self.soldiers = self.sentence
         elif _VICTIMS.search(folded):
@@ -289,8 +285,9 @@ def party(s: Sentence, fig: Figure) -> tuple[str | None, str]:
             found, rule = mods, "noun_nationality"
         elif key in _ATTACKERS and not mods and (key != "man" or "armed" in fig.modifiers):
             found, rule = _group(s, fig)
-        if found == "UNKNOWN" and civilian_context(s, fig):
-            found, rule = "CIVILIAN", civilian_context(s, fig)
+        civilian = civilian_context(s, fig) if found == "UNKNOWN" else None
+        if civilian:
+            found, rule = "CIVILIAN", civilian
         return found, rule
     if fig.cls == "materiel":
         return _first(("noun_nationality", lambda: mods), ("possessor", lambda: possessor(s, fig)))
@@ -329,7 +326,10 @@ def possessor(s: Sentence, fig: Figure) -> str | None:
             return owners[-1].party
         prior = [x for x in s.mentions if x.end <= fig.start and not x.locative]
         return prior[-1].party if prior else s.context.recent_any()
-    m = _POSSESSOR.search(unqualified(s.text[max(0, fig.start - 40):fig.start]))
+    start = max(0, fig.start - 40)
+    if not any(w in s.folded[start:fig.start] for w in ("'", "its", "their", "our")):
+        return None  # (a first test: every match of _POSSESSOR has one)
+    m = _POSSESSOR.search(unqualified(s.text[start:fig.start]))
     if not m:
         return None
     if m.group(2):
@@ -381,11 +381,8 @@ def usable(s: Sentence, m: Mention, fig: Figure | None = None) -> bool:
 
 
 def haver(s: Sentence, fig: Figure, before_pos: int | None = None, located: str = "") -> str | None:
-    """The state the sentence names as the actor that has the figure's forces.
-
-    ``located``: instead, the state named as a place ("in", "at", "near") or
-    the country of a town of the gazetteer ("place").
-    """
+    """The state the sentence names as the actor that has the figure's forces (``located``: instead, the
+    state named as a place, "in", "at", "near", or the country of a town of the gazetteer, "place")."""
     pos = fig.start if before_pos is None else before_pos
     cands = [m for m in s.mentions if (m.party in lx.STATE_PARTIES or m.party == "MERCENARY") and usable(s, m, fig)]
     if located:

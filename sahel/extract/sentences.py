@@ -1,10 +1,8 @@
-"""Sentences and paragraphs of an article, and the data a sentence's figures are coded on.
+"""Sentences and paragraphs of an article, and the records a sentence's figures are coded on.
 
-:func:`sentence_spans` splits cleaned text with spaCy's blank English pipeline
-(its tokenizer; the sentencizer's rule, plus line breaks); :func:`tokens`
-splits one sentence into words. :class:`Sentence`, :class:`Figure` and
-:class:`Mention` are plain records shared by the coding units (nouns, parties,
-measures, figures). What stays out: every coding rule.
+:func:`sentence_spans` splits cleaned text with spaCy's tokenizer (the sentencizer's rule, plus line
+breaks); :func:`tokens` splits a sentence into words; :class:`Sentence`, :class:`Figure` and
+:class:`Mention` are shared by the coding units. What stays out: every coding rule.
 """
 from __future__ import annotations
 
@@ -44,12 +42,9 @@ def _sentence_enders() -> frozenset[str]:
 
 
 def sentence_starts(doc, text: str) -> list[int]:
-    """Character offsets in ``text`` of the sentences of ``doc`` (its tokens).
-
-    spaCy's sentencizer rule, then line breaks: a blank line ends a sentence; a single one after
-    closing punctuation, the first line, before a bullet, or before a capital or digit when the
-    line before is short or does not end in a lower-case word.
-    """
+    """Offsets in ``text`` of the sentences of ``doc`` (its tokens): spaCy's sentencizer rule, then line
+    breaks: a blank line ends a sentence; a single one after closing punctuation, the first line, before
+    a bullet, or before a capital or digit when the line before is short or ends in no lower-case word."""
     from spacy.attrs import IDX, LENGTH
 
     n = len(doc)

@@ -1,12 +1,9 @@
-"""Text clean-up that keeps every offset pointing into the text as stored.
+"""Text clean-up that keeps offsets into the text as stored, and the helpers of fast keyword patterns.
 
-:func:`clean` repairs HTML-entity debris (``,quot;`` → ``"``), folds curly
-quotes, dashes and odd spaces, reads a lone CR as a line break, drops
-invisible characters (zero-width, bidi controls) and blanks out lines that
-repeat an earlier line (photo captions printed twice), in linear time. The result carries a map from each
-cleaned character back to the original text. Also the two helpers of fast
-keyword patterns: :func:`fold_case` and :func:`prefix_tree`. What stays out:
-sentences (:mod:`.sentences`) and anything that reads meaning.
+:func:`clean` repairs HTML-entity debris (``,quot;`` → ``"``), folds curly quotes, dashes and odd
+spaces, reads a lone CR as a line break, drops invisible characters and blanks out lines that repeat
+an earlier line (captions printed twice); the result maps each character back to the original.
+What stays out: sentences (:mod:`.sentences`) and anything that reads meaning.
 """
 from __future__ import annotations
 
@@ -114,8 +111,7 @@ def clean(raw: str) -> Cleaned:
             ch = m.group()
             crlf = ch == "\r" and raw[m.end():m.end() + 1] == "\n"  # the CR of CRLF: a space; a lone CR: a break
             edits[m.start()] = (m.end(), "" if ch in _DROP else " " if crlf else ch.translate(_CHARS))
-    if not edits:
-        return Cleaned(raw, range(len(raw)), range(1, len(raw) + 1))
+    same = all(end - a == 1 and len(rep) == 1 for a, (end, rep) in edits.items())  # offsets unchanged
     out: list[str] = []
     starts, ends = array("q"), array("q")  # 8 bytes a character, not a Python int each
     i = 0
@@ -123,14 +119,16 @@ def clean(raw: str) -> Cleaned:
         if a < i:  # inside an earlier edit
             continue
         end, rep = edits[a]
-        out.append(raw[i:a])
-        starts.extend(range(i, a))
-        ends.extend(range(i + 1, a + 1))
-        out.append(rep)
-        starts.extend([a] * len(rep))
-        ends.extend([end] * len(rep))
+        out += [raw[i:a], rep]
+        if not same:
+            starts.extend(range(i, a))
+            ends.extend(range(i + 1, a + 1))
+            starts.extend([a] * len(rep))
+            ends.extend([end] * len(rep))
         i = end
     out.append(raw[i:])
+    if same:
+        return Cleaned("".join(out), range(len(raw)), range(1, len(raw) + 1))
     starts.extend(range(i, len(raw)))
     ends.extend(range(i + 1, len(raw) + 1))
     return Cleaned("".join(out), starts, ends)
