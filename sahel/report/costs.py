@@ -190,9 +190,10 @@ def materiel_story(s: Story) -> str:
     return f"Materiel destroyed or lost: {items}."
 
 
-MONEY = re.compile(r"(?:[$€£]\s?\d|\b(?:dollars?|euros?|budgets?|funding|funded|funds|costs?|costly|"
-                   r"spend(?:s|ing)?|spent|(?:b|m)illions? of (?:dollars|euros))\b)", re.I)
-"""Cues of a sentence about money: currency and spending words (not "investigate")."""
+MONEY = re.compile(r"[$€£]\s?\d|\b(?:dollars?|euros?|budgets?|funding|funded|funds)\b|\b(?:cost(?:s|ly)?|spen[dt]\w*)\b"
+                   r"[^.]{0,40}?(?:[$€£]|\d[\d,.]*\s*(?:bn|billion|million|m)\b)", re.I)
+"""Cues of a sentence about money: currency words, or spending with an amount (not "investigate",
+"the human cost", "spent eight years")."""
 
 
 @once

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import functools
 import html
+import json
 import math
+import os
 import re
 import warnings
 from collections.abc import Callable, Iterable, Sequence
@@ -225,37 +227,53 @@ def read_texts(documents: pd.DataFrame, folder: Path) -> dict[str, str]:
     return texts
 
 
+TABLES_ENV = "SAHEL_REPORT_TABLES"
+"""Set by ``sahel report``: the folder where it parsed the corpus once for every notebook."""
+
+
+def load_corpus(folder: str | Path) -> Any:
+    """The parsed corpus of a folder of articles: the tables ``sahel report`` wrote for it
+    (:data:`TABLES_ENV`), else a parse (from the per-article cache)."""
+    from .. import load as load_data, parse_corpus  # the public API (contract), wherever they live
+
+    folder = Path(folder).resolve()
+    tables = Path(os.environ.get(TABLES_ENV) or "/nonexistent")
+    meta = json.loads((tables / "report.json").read_text()) if (tables / "report.json").is_file() else {}
+    if meta.get("corpus") == str(folder):
+        corpus = load_data(tables)
+        corpus.problems, corpus.root = meta["problems"], folder
+        return corpus
+    with warnings.catch_warnings():  # problems are kept in corpus.problems and shown
+        warnings.simplefilter("ignore")
+        return parse_corpus(folder, jobs=1)
+
+
 def load(params: Params) -> tuple[Any, dict[str, str]]:
     """The corpus of the parameters (committed data or a parsed folder) and its texts."""
-    from .. import load as load_data, parse_corpus  # the public API (contract), wherever they live
+    from .. import load as load_data
 
     if params.corpus is None:
         corpus = load_data()
         return corpus, read_texts(corpus.documents, paths.SEEDS_DIR)
-    with warnings.catch_warnings():  # problems are kept in corpus.problems and shown
-        warnings.simplefilter("ignore")
-        corpus = parse_corpus(params.corpus, jobs=1)
+    corpus = load_corpus(params.corpus)
     return corpus, read_texts(corpus.documents, params.corpus)
-
-
-def inside(start: object, end: object, params: Params) -> bool:
-    """Does the period ``[start, end]`` lie wholly inside the window?
-
-    An open start ("since ever") is inside only when the window has no start,
-    so a count since 2013 is never shown in a window that starts in 2020.
-    """
-    a = when(start)
-    b = when(end) if when(end) is not None else a
-    if params.start is not None and (a is None or a < params.start):
-        return False
-    return not (params.end is not None and (b is None or b > params.end))
 
 
 def in_window(df: pd.DataFrame, params: Params, start: str = "date_start",
               end: str = "date_end") -> pd.Series:
-    """Boolean mask of the rows whose period lies inside the window."""
-    return pd.Series([inside(a, b, params) for a, b in zip(df[start], df[end])],
-                     index=df.index, dtype=bool)
+    """Boolean mask of the rows whose period ``[start, end]`` lies wholly inside the window.
+
+    An open start ("since ever") is inside only when the window has no start,
+    so a count since 2013 is never shown in a window that starts in 2020.
+    """
+    a = pd.to_datetime(df[start])
+    b = pd.to_datetime(df[end]).fillna(a)
+    ok = pd.Series(True, index=df.index)
+    if params.start is not None:
+        ok &= a >= params.start
+    if params.end is not None:
+        ok &= b <= params.end
+    return ok
 
 
 def only_parties(codes: object, params: Params) -> bool:
@@ -286,15 +304,23 @@ def reported(figures: pd.DataFrame, published: pd.Series, running: pd.Series) ->
     return b.where(b.notna() & ~since, published)
 
 
+def figure_facts(facts: pd.DataFrame) -> pd.Series:
+    """Figure id → the index of its fact in ``facts``."""
+    per = facts["figure_ids"].fillna("").astype(str).str.split(r"[;|]+").explode().str.strip()
+    per = per[per != ""]
+    owner = pd.Series(per.index, index=per.to_numpy())
+    return owner[~owner.index.duplicated(keep="last")]
+
+
 def latest_report(corpus: Any) -> pd.Series:
     """For each fact (aligned with ``corpus.facts``), the latest date a source states it "as of"
     (:func:`reported`)."""
     facts, figs = corpus.facts, corpus.figures.set_index("figure_id")
-    cum = {i for v in facts.loc[facts["kind"] == "cumulative", "figure_ids"] for i in ids(v)}
+    owner = figure_facts(facts)
     pub = figs["doc_id"].map(corpus.documents.set_index("doc_id")["published"])
-    as_of = reported(figs, pub, figs.index.isin(cum))
-    return pd.Series([max((as_of.get(i) for i in ids(f) if pd.notna(as_of.get(i))), default=pd.NaT)
-                      for f in facts["figure_ids"]], index=facts.index, dtype="datetime64[ns]")
+    running = figs.index.map(owner.map(facts["kind"] == "cumulative")).fillna(False).astype(bool)
+    as_of = reported(figs, pub, pd.Series(running, index=figs.index))
+    return as_of.reindex(owner.index).groupby(owner.to_numpy()).max().reindex(facts.index)
 
 
 def story(params: Params | None = None, **raw: object) -> Story:
@@ -314,10 +340,11 @@ def story(params: Params | None = None, **raw: object) -> Story:
     if params.parties:
         facts = facts[facts["party"].isin(params.parties)]
     facts = facts.reset_index(drop=True)
-    owner = {fid: r for r in facts.itertuples() for fid in ids(r.figure_ids)}
-    figs = corpus.figures[corpus.figures["figure_id"].astype(str).isin(owner)].copy()
+    owner = figure_facts(facts)
+    figs = corpus.figures[corpus.figures["figure_id"].astype(str).isin(owner.index)].copy()
+    row = figs["figure_id"].astype(str).map(owner)
     for col in ("fact_id", "kind", "date_start", "date_end", "inside"):
-        figs["fact_" + col if col != "fact_id" else col] = [getattr(owner[str(i)], col) for i in figs["figure_id"]]
+        figs["fact_" + col if col != "fact_id" else col] = facts[col].to_numpy()[row.to_numpy()]
     pub = corpus.documents.set_index("doc_id")["published"]
     figs["published"] = figs["doc_id"].map(pub)
     figs["as_of"] = reported(figs, figs["published"], figs["fact_kind"] == "cumulative")
@@ -377,8 +404,8 @@ def references(s: Story) -> str:
 
 def published_in_window(s: Story) -> list[str]:
     """The articles published inside the window (undated ones only when it is open)."""
-    pub = s.documents.set_index("doc_id")["published"]
-    return [d for d in sorted(s.texts) if inside(pub.get(d), pub.get(d), s.params)]
+    docs = s.documents.set_index("doc_id").reindex(sorted(s.texts))
+    return list(docs.index[in_window(docs, s.params, "published", "published")])
 
 
 def figure_refs(s: Story, figure_ids: Iterable[str], ordered: bool = False) -> list[tuple]:

@@ -25,7 +25,7 @@ from matplotlib.ticker import MaxNLocator
 from .. import paths
 from .narrative import label, number, plain
 
-WIDTH = 9.0
+WIDTH = 11.0
 PARTY_COLOURS: dict[str, str] = {
     "FRA": "#0072B2", "MLI": "#009E73", "BFA": "#D55E00", "NER": "#E69F00", "TCD": "#56B4E9",
     "UN": "#7570B3", "G5S": "#CC79A7", "JIHADIST": "#000000", "CIVILIAN": "#B8860B", "UNKNOWN": "#8C564B",
@@ -335,17 +335,24 @@ def ucdp_chart(t: pd.DataFrame, title: str = "Deaths in the corpus vs UCDP, per 
     return done(fig)
 
 
-def sources_chart(audit: pd.DataFrame, title: str = "Numbers in each article: coded or not") -> Figure:
-    """Per article, the numbers of its text coded as figures and those not coded (they add up)."""
+def sources_chart(audit: pd.DataFrame, title: str = "Numbers in each article: coded or not",
+                  most: int = 60) -> Figure:
+    """Per article (per year of publication beyond ``most`` articles), the numbers of its text
+    coded as figures and those not coded (they add up)."""
     if audit.empty:
         return empty(title, "no article published in this window")
-    fig, ax = plt.subplots(figsize=(WIDTH, 1.2 + 0.26 * len(audit)))
-    y = np.arange(len(audit))
-    ax.barh(y, audit["coded"], color="#0072B2", height=0.75, label="coded as figures")
-    ax.barh(y, audit["not coded"], left=audit["coded"], color="0.75", height=0.75, label="not coded")
-    ax.set_yticks(y, [plain(a) for a in audit["article"]], fontsize=8 if len(audit) > 20 else 10)
-    ax.set_ylim(len(audit) - 0.5, -0.5)
+    rows = audit.set_index("article")[["coded", "not coded"]]
+    if len(audit) > most:
+        title, rows = "Numbers in the articles of each year: coded or not", rows.groupby(
+            audit["published"].str[:4].replace("", "undated").to_numpy()).sum()
+    fig, ax = plt.subplots(figsize=(WIDTH, 1.2 + 0.26 * len(rows)))
+    y = np.arange(len(rows))
+    ax.barh(y, rows["coded"], color="#0072B2", height=0.75, label="coded as figures")
+    ax.barh(y, rows["not coded"], left=rows["coded"], color="0.75", height=0.75, label="not coded")
+    ax.set_yticks(y, [plain(a) for a in rows.index], fontsize=8 if len(rows) > 20 else 10)
+    ax.set_ylim(len(rows) - 0.5, -0.5)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set(title=plain(title), xlabel="numbers in the text (linear)", ylabel="article")
+    ax.set(title=plain(title), xlabel="numbers in the text (linear)",
+           ylabel="article" if len(audit) <= most else "year of publication")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     return done(fig)

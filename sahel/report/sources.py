@@ -69,26 +69,17 @@ def sourcing(s: Story) -> pd.DataFrame:
 
 
 def sourcing_story(s: Story) -> str:
-    """Single- versus multi-source facts and the disputed ones, worded."""
+    """Single- versus multi-source facts (listed in the table) and the disputed ones, worded."""
     t = sourcing(s)
     if t.empty:
         return "No fact falls in this window for the selected parties."
-    multi = t[t["sources"] > 1]
-    disputed = t[t["disputed"]]
-
-    def item(r) -> str:
-        when = f", {r.period}" if r.period else ""
-        return f"{r.amount} {r.measure} ({escape(label(r.party))}{when}) in {escape(r.articles)}"
-
-    text = (f"Of {plural(len(t), 'fact')} in this window, {len(t) - len(multi):,} rest on a "
-            f"single article and {len(multi):,} on two or more.")
-    if len(multi):
-        text += " Told by several articles: " + "; ".join(item(r) for r in multi.itertuples()) + "."
-    text += (f" {plural(len(disputed), 'fact')} "
-             f"{'is' if len(disputed) == 1 else 'are'} disputed"
-             + (": " + "; ".join(item(r) + f", values {escape(r.values)}" for r in disputed.itertuples())
-                if len(disputed) else "") + ".")
-    return text
+    multi, disputed = int((t["sources"] > 1).sum()), t[t["disputed"]]
+    text = (f"Of {plural(len(t), 'fact')} in this window, {len(t) - multi:,} rest on a single article and "
+            f"{multi:,} on two or more (column *sources* of the table below). {plural(len(disputed), 'fact')} "
+            f"{'is' if len(disputed) == 1 else 'are'} disputed (their sources give different values)")
+    return text + (":\n\n" + "\n".join(
+        f"- {r.amount} {r.measure} ({escape(label(r.party))}{', ' + r.period if r.period else ''}) in "
+        f"{escape(r.articles)}: values {escape(r.values)}" for r in disputed.itertuples()) if len(disputed) else ".")
 
 
 @once

@@ -18,7 +18,8 @@ PHASES: list[tuple[str, str]] = [
     ("The rebellion in the north", r"\b(rebellion|Tuareg|separatists?|overr[au]n|hijacked)\b"),
     ("Operation Serval", r"\b(Serval|launched an intervention|deployed thousands|chased)\b"),
     ("Operation Barkhane", r"\b(Barkhane|counter-terrorism operation|regional counter)\b"),
-    ("The spread of the fighting", r"\b(central Mali|spread|neighbou?ring|three[- \"“]*borders?)\b"),
+    ("The spread of the fighting", r"\b(central Mali|spread(?:ing)? (?:to|into|south\w*|beyond)|(?:has|had|have) spread|"
+                                   r"in neighbou?ring (?:Mali|Niger|Burkina)|three[- \"“]*borders?)\b"),
     ("Partners and joint forces", r"\b(G5|Takuba|European|allies|partners|MINUSMA|special forces)\b"),
     ("Surge and reinforcements", r"\b(reinforc\w*|deploy \d[\d,]* more|more soldiers|step(ped)? up)\b"),
     ("The coups and the juntas", r"\b(coup|ousted|junta|transitional government|interim government)\b"),
@@ -76,8 +77,7 @@ def phase_evidence(s: Story) -> pd.DataFrame:
 def corroborated(dated: pd.DataFrame) -> pd.DataFrame:
     """The dated sentences of a phase whose quarter at least two articles date (all of them
     when no quarter is): a date met once, in passing, does not stretch the phase."""
-    quarter = dated["date_start"].dt.to_period("Q")
-    backed = dated.groupby(quarter)["doc_id"].transform("nunique") >= 2
+    backed = dated.groupby(dated["date_start"].dt.to_period("Q"))["doc_id"].transform("nunique") >= 2
     return dated[backed] if backed.any() else dated
 
 
@@ -109,8 +109,9 @@ def phases_story(s: Story, per_phase: int = 3) -> str:
                 if r.dated_by == "events" else f"no sentence dates an event; told in articles published {span}")
         lines += [f"**{escape(r.phase)}**: {plural(r.sentences, 'sentence')} in {plural(r.articles, 'article')}; "
                   f"{when}.", ""]
-        g = ev[ev["order"] == r.order]
-        g = pd.concat([g[g["precision"].isin(EVENT_PRECISIONS)], g[~g["precision"].isin(EVENT_PRECISIONS)]])
+        g = ev[ev["order"] == r.order]  # the sentences that date the phase first
+        dated = corroborated(g[g["precision"].isin(EVENT_PRECISIONS)]) if r.dated_by == "events" else g.iloc[:0]
+        g = pd.concat([dated, g.drop(dated.index)])
         for q in g.head(per_phase).itertuples():
             lines.append(f"> {escape(q.sentence)} \\[{escape(s.cite(q.doc_id, q.paragraph, q.sentence))}\\]\n")
     return "\n".join(lines)
@@ -186,8 +187,8 @@ def strength_story(s: Story) -> str:
     for party, g in st.groupby("party", sort=True):
         parts = []
         lv, dep = g[g["kind"] == "strength"], g[g["kind"] == "deployment"]
-        if len(lv):
-            last = lv.iloc[-1]
+        if len(lv):  # of the levels on the latest date, the largest: the troops, not the police beside them
+            last = lv.loc[lv.loc[lv["date"] == lv["date"].max(), "value"].idxmax()]
             parts.append(f"latest strength {last['amount']} as of {day(last['date'])} {last['citation']}")
         if len(dep):
             parts.append("deployments or pledges of " + ", ".join(
