@@ -1,13 +1,7 @@
-"""Charts for the notebooks: matplotlib, one fixed colour per party, linear scales.
+"""Charts for the notebooks: matplotlib figures, closed (each shown once), from a section's DataFrame.
 
-Every function takes the DataFrame of a section helper (:mod:`.costs`,
-:mod:`.trajectory`, :mod:`.sources`) and returns a closed
-:class:`matplotlib.figure.Figure`, so each chart is shown exactly once. A party
-has the same colour in every chart (:data:`PARTY_COLOURS`, the rest grey
-"other"); lengths that are compared are on linear scales; labels on bars are
-the amounts the text states. The backend is never chosen here (no
-``matplotlib.use``); :func:`style` sets rcParams that keep images deterministic.
-What stays out: data and wording (:mod:`.narrative` and the sections).
+A party has one colour in every chart (:data:`PARTY_COLOURS`, the rest grey), compared lengths are
+linear, labels on bars are the amounts the text states; :func:`style` keeps images deterministic.
 """
 from __future__ import annotations
 
@@ -39,7 +33,6 @@ FRAME = (-18.0, 25.0, 4.0, 25.5)
 
 
 def colour(party: str) -> str:
-    """The party's colour (grey for a party without one)."""
     return PARTY_COLOURS.get(str(party), OTHER)
 
 
@@ -51,11 +44,9 @@ def who(party: str) -> str:
 def style() -> None:
     """The house style: white grid, fixed sizes and metadata (deterministic SVG/PNG)."""
     plt.style.use("seaborn-v0_8-whitegrid")
-    plt.rcParams.update({
-        "figure.figsize": (WIDTH, 4.0), "figure.dpi": 90, "savefig.dpi": 90, "axes.titlesize": 13,
-        "axes.titleweight": "bold", "axes.titlelocation": "left", "svg.hashsalt": "sahel",
-        "svg.fonttype": "path", "path.simplify": True, "font.family": "DejaVu Sans",
-    })
+    plt.rcParams.update({"figure.figsize": (WIDTH, 4.0), "figure.dpi": 90, "savefig.dpi": 90, "axes.titlesize": 13,
+                         "axes.titleweight": "bold", "axes.titlelocation": "left", "svg.hashsalt": "sahel",
+                         "svg.fonttype": "path", "path.simplify": True, "font.family": "DejaVu Sans"})
 
 
 def done(fig: Figure) -> Figure:
@@ -96,10 +87,7 @@ def stacked(ax: plt.Axes, table: pd.DataFrame, x: np.ndarray, width: float, acro
     bottom = np.zeros(len(table))
     for party in table.columns:
         vals = table[party].to_numpy(dtype=float)
-        if across:
-            ax.barh(x, vals, height=width, left=bottom, color=colour(party), edgecolor="white", linewidth=0.5)
-        else:
-            ax.bar(x, vals, width=width, bottom=bottom, color=colour(party), edgecolor="white", linewidth=0.5)
+        (ax.barh if across else ax.bar)(x, vals, width, bottom, color=colour(party), edgecolor="white", linewidth=0.5)
         bottom += vals
 
 
