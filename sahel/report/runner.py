@@ -1,12 +1,7 @@
-"""``sahel report``: execute notebooks with papermill and render them to HTML without code.
-
-Parameters are validated before any kernel starts. Notebooks run in worker
-processes (one papermill kernel each) into a temporary folder next to the
-reports folder; each that succeeded is then moved into place with its HTML,
-each that failed is kept as ``NAME.failed.ipynb`` and named with its cell, and
-the command exits non-zero. ``--notebooks DIR`` runs a user's own notebooks
-(any ``*.ipynb`` with a ``parameters`` cell). What stays out: the notebooks'
-content (:mod:`.narrative` and the sections), parameter rules (:mod:`.params`).
+"""``sahel report``: validate the parameters, execute the notebooks with papermill (in parallel,
+the corpus parsed once for all), render them to HTML without code and move each that succeeded
+into place; each that failed is kept as ``NAME.failed.ipynb``, named with its cell, and the command
+exits non-zero. ``--notebooks DIR`` runs a user's own notebooks with the same parameters.
 """
 from __future__ import annotations
 
@@ -30,8 +25,8 @@ NOTEBOOKS = ("trajectory", "costs", "sources", "explore")
 """The notebooks of ``notebooks/`` that ``sahel report`` renders, in order."""
 
 KERNEL_ARGS = ["--IPKernelApp.log_level=CRITICAL", "--HistoryManager.enabled=False"]
-"""Kernel options: jupyter_client interrupts every kernel before shutting it down, which an
-idle kernel logs as ``ERROR | KeyboardInterrupt caught``; a notebook's errors are in its cells."""
+"""jupyter_client interrupts each kernel before shutting it down, which an idle kernel logs as
+``ERROR | KeyboardInterrupt caught``; a notebook's errors are in its cells."""
 
 TEMPLATE = ("{%- extends 'lab/index.html.j2' -%}\n"
             "{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}\n")
@@ -89,12 +84,11 @@ def to_html(notebook: Path | Any, title: str) -> str:
 def cell_error(exc: BaseException) -> str:
     """Where and why a notebook failed: its cell, first source line and error."""
     cell, count = getattr(exc, "cell_index", None), getattr(exc, "exec_count", None)
-    ename = getattr(exc, "ename", type(exc).__name__)
-    evalue = str(getattr(exc, "evalue", exc)).strip().splitlines()
+    evalue = str(getattr(exc, "evalue", exc)).strip().splitlines() or [""]
     source = str(getattr(exc, "source", "") or "").strip().splitlines()
     where = (f"cell {cell}" if cell is not None else "a cell") + (f" (In [{count}])" if count is not None else "")
-    first = f": `{source[0][:80]}`" if source else ""
-    return f"{where}{first}: {ename}: {evalue[0] if evalue else ''}".rstrip(": ")
+    return (f"{where}{f': `{source[0][:80]}`' if source else ''}: {getattr(exc, 'ename', type(exc).__name__)}: "
+            f"{evalue[0]}").rstrip(": ")
 
 
 def execute(name: str, source: str, target: str, parameters: dict[str, Any]) -> Outcome:
@@ -138,12 +132,8 @@ def index_html(outcomes: Sequence[Outcome], parameters: Mapping[str, Any]) -> st
 def run(names: Sequence[str] | None = None, raw: Mapping[str, Any] | None = None,
         out_dir: Path | None = None, jobs: int | None = None, echo: Callable[[str], None] = print,
         executor: Callable[..., Outcome] | None = None, folder: Path | None = None) -> list[Outcome]:
-    """Validate, execute the notebooks in parallel and move every report that succeeded into place.
-
-    Only the parameters given are injected (each notebook keeps its own defaults,
-    its title say). Raises :class:`ParameterError` before any kernel runs;
-    returns the outcomes, failures included.
-    """
+    """Validate (:class:`ParameterError` before any kernel runs), execute the notebooks in parallel with
+    the parameters given (each keeps its own defaults), move every report that succeeded into place."""
     known = notebooks(folder)
     names = list(dict.fromkeys(names or known))
     for n in names:
