@@ -1,9 +1,7 @@
 """The sections of the trajectory notebook: phases, timeline, troop strength, places, partners.
 
-Phases are recognised from sentences and dated by the dated events they tell
-(a sentence's own day, week or month, in a quarter two articles date), never by
-a year mentioned in passing or by the paragraph around it. What stays out: loading and wording (:mod:`.narrative`),
-charts (:mod:`.plots`).
+Phases are recognised from sentences and dated by the events they tell (a day, week or month, in a
+quarter two articles date), never by a year mentioned in passing.
 """
 from __future__ import annotations
 
@@ -132,19 +130,19 @@ def timeline(s: Story) -> pd.DataFrame:
 
 @once
 def events(s: Story) -> pd.DataFrame:
-    """Dated events of the window: one row per event and party with its deaths."""
+    """Dated events of the window: one row per event and party with its deaths (UNKNOWN when not split)."""
     ev = s.corpus.events
     ev = ev[in_window(ev, s.params) & ev["date_start"].notna()]
-    rows = []
-    for r in ev.itertuples():
-        deaths = dict(p.split("=", 1) for p in ids(r.deaths_by_party) if "=" in p)
-        for party, n in (deaths or {"UNKNOWN": r.killed_best}).items():
-            if s.params.parties and party not in s.params.parties:
-                continue
-            rows.append({"date": r.date_start, "event": r.event_id, "place": r.place, "party": party,
-                         "killed": float(n) if n is not None and not pd.isna(n) else 0.0,
-                         "event_killed": float(r.killed_best) if not pd.isna(r.killed_best) else 0.0})
-    return pd.DataFrame(rows, columns=["date", "event", "place", "party", "killed", "event_killed"])
+    split = ev["deaths_by_party"].fillna("").str.split(r"[;|]+").explode()
+    split = split[split.str.contains("=", na=False)].str.split("=", n=1)
+    whole = ev.index.difference(split.index)
+    d = pd.concat([ev.loc[split.index].assign(party=split.str[0], killed=split.str[1].astype(float)),
+                   ev.loc[whole].assign(party="UNKNOWN", killed=ev.loc[whole, "killed_best"])]).sort_index(kind="stable")
+    if s.params.parties:
+        d = d[d["party"].isin(s.params.parties)]
+    return pd.DataFrame({"date": d["date_start"], "event": d["event_id"], "place": d["place"], "party": d["party"],
+                         "killed": d["killed"].astype(float).fillna(0.0),
+                         "event_killed": d["killed_best"].astype(float).fillna(0.0)}).reset_index(drop=True)
 
 
 def timeline_story(s: Story) -> str:
