@@ -9,15 +9,15 @@ import re
 
 import pandas as pd
 
-from .narrative import (STATE_FORCES, Story, all_sentences, cite_refs, day, escape, fact_amount, fact_cites,
-                        figure_refs, ids, in_window, label, number, once, only_parties, period, plural)
+from .narrative import (STATE_FORCES, Story, all_sentences, cite_refs, day, escape, fact_amount, fact_cites, facts_refs,
+                        ids, in_window, label, number, once, only_parties, period, plural)
 
 PHASES: list[tuple[str, str]] = [
     ("The rebellion in the north", r"\b(rebellion|Tuareg|separatists?|overr[au]n|hijacked)\b"),
     ("Operation Serval", r"\b(Serval|launched an intervention|deployed thousands|chased)\b"),
     ("Operation Barkhane", r"\b(Barkhane|counter-terrorism operation|regional counter)\b"),
-    ("The spread of the fighting", r"\b(central Mali|spread(?:ing)? (?:to|into|south\w*|beyond)|(?:has|had|have) spread|"
-                                   r"in neighbou?ring (?:Mali|Niger|Burkina)|three[- \"“]*borders?)\b"),
+    ("The spread of the fighting", r"\b(central Mali|spread(?:ing)? (?:to|into|south\w*|beyond)|(?:has|had|have) "
+                                   r"spread|in neighbou?ring (?:Mali|Niger|Burkina)|three[- \"“]*borders?)\b"),
     ("Partners and joint forces", r"\b(G5|Takuba|European|allies|partners|MINUSMA|special forces)\b"),
     ("Surge and reinforcements", r"\b(reinforc\w*|deploy \d[\d,]* more|more soldiers|step(ped)? up)\b"),
     ("The coups and the juntas", r"\b(coup|ousted|junta|transitional government|interim government)\b"),
@@ -137,7 +137,8 @@ def events(s: Story) -> pd.DataFrame:
     split = split[split.str.contains("=", na=False)].str.split("=", n=1)
     whole = ev.index.difference(split.index)
     d = pd.concat([ev.loc[split.index].assign(party=split.str[0], killed=split.str[1].astype(float)),
-                   ev.loc[whole].assign(party="UNKNOWN", killed=ev.loc[whole, "killed_best"])]).sort_index(kind="stable")
+                   ev.loc[whole].assign(party="UNKNOWN", killed=ev.loc[whole, "killed_best"])])
+    d = d.sort_index(kind="stable")
     if s.params.parties:
         d = d[d["party"].isin(s.params.parties)]
     return pd.DataFrame({"date": d["date_start"], "event": d["event_id"], "place": d["place"], "party": d["party"],
@@ -202,16 +203,11 @@ def places(s: Story) -> pd.DataFrame:
     ev = s.corpus.events
     ev = ev[in_window(ev, s.params) & ev["latitude"].notna()]
     ev = ev[[only_parties(p, s.params) for p in ev["parties"]]]
-    kind = s.corpus.places.set_index("place_id")["kind"]
-    rows = []
-    for place, g in ev.groupby("place", sort=True):
-        refs = figure_refs(s, [i for v in g["figure_ids"] for i in ids(v)], ordered=True)
-        rows.append({"place": place, "kind": kind.get(g["place_id"].iloc[0], ""),
-                     "lat": float(g["latitude"].iloc[0]), "lon": float(g["longitude"].iloc[0]),
-                     "events": len(g), "killed": float(g["killed_best"].fillna(0).sum()),
-                     "first": g["date_start"].min(), "last": g["date_end"].max(), "citation": cite_refs(s, refs)})
-    return pd.DataFrame(rows, columns=["place", "kind", "lat", "lon", "events", "killed", "first", "last",
-                                       "citation"])
+    g, first = ev.groupby("place", sort=True), ev.drop_duplicates("place").set_index("place").sort_index()
+    return pd.DataFrame({"place": first.index, "kind": first["place_id"].map(s.corpus.places.set_index("place_id")[
+        "kind"]).fillna(""), "lat": first["latitude"].astype(float), "lon": first["longitude"].astype(float),
+        "events": g.size(), "killed": g["killed_best"].sum().astype(float), "first": g["date_start"].min(),
+        "last": g["date_end"].max(), "citation": [cite_refs(s, facts_refs(s, f)) for _, f in g]}).reset_index(drop=True)
 
 
 def places_story(s: Story) -> str:
@@ -239,13 +235,13 @@ def partners(s: Story) -> pd.DataFrame:
     m = m[in_window(m, s.params, "published", "published")]
     if s.params.parties:
         m = m[m["party"].isin(s.params.parties)]
-    rows = []
-    for name, g in m.groupby("name", sort=True):
-        first = g.sort_values(["published", "doc_id", "start"], na_position="last").iloc[0]
-        rows.append({"partner": name, "party": first["party"], "kind": first["actor_kind"],
-                     "first": g["published"].min(), "last": g["published"].max(), "articles": g["doc_id"].nunique(),
-                     "citation": "[" + escape(s.cite(first["doc_id"], first["paragraph"], first["quote"])) + "]"})
-    out = pd.DataFrame(rows, columns=cols)
+    first = m.sort_values(["published", "doc_id", "start"], na_position="last").drop_duplicates("name").set_index(
+        "name").sort_index()  # the first mention of each partner, cited
+    g = m.groupby("name")
+    out = pd.DataFrame({"partner": first.index, "party": first["party"], "kind": first["actor_kind"],
+                        "first": g["published"].min(), "last": g["published"].max(), "articles": g["doc_id"].nunique(),
+                        "citation": [f"[{escape(s.cite(*r))}]" for r in zip(first["doc_id"], first["paragraph"],
+                                                                             first["quote"])]}, columns=cols)
     return out.sort_values(["first", "partner"], kind="stable", na_position="last").reset_index(drop=True)
 
 
