@@ -74,12 +74,9 @@ def date_axis(ax: plt.Axes) -> None:
 
 def legend(ax: plt.Axes, parties: list[str], **kw) -> None:
     """A legend of party colours, "other" once for the grey ones."""
-    order = {p: i for i, p in enumerate(PARTY_COLOURS)}
-    parties = sorted(set(parties), key=lambda p: (order.get(p, len(order)), p))
-    names = dict.fromkeys(who(p) for p in parties)
-    handles = [Patch(color=PARTY_COLOURS.get(next(p for p in parties if who(p) == n), OTHER), label=n)
-               for n in names]
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, **kw)
+    shown = [p for p in PARTY_COLOURS if p in parties] + ["OTHER"] * any(p not in PARTY_COLOURS for p in parties)
+    ax.legend(handles=[Patch(color=colour(p), label=who(p)) for p in shown], loc="upper left",
+              bbox_to_anchor=(1.01, 1.0), frameon=False, **kw)
 
 
 def stacked(ax: plt.Axes, table: pd.DataFrame, x: np.ndarray, width: float, across: bool = False) -> None:
@@ -144,9 +141,8 @@ def strength_chart(st: pd.DataFrame, title: str = "Troop strength by force") -> 
             ax.plot(same["date"], same["value"], "-o", color=colour(party), lw=1, ms=6, alpha=0.9)
         if len(dep):
             ax.scatter(dep["date"], dep["value"], s=60, facecolors="none", edgecolors=colour(party), lw=2)
-    ax.set_ylim(bottom=0)
     ax.yaxis.set_major_formatter(lambda v, _: f"{v:,.0f}")
-    ax.set(title=plain(title), xlabel="as of", ylabel="troops")
+    ax.set(ylim=(0, None), title=plain(title), xlabel="as of", ylabel="troops")
     date_axis(ax)
     legend(ax, list(st["party"].unique()), title="filled: strength\nopen: deployment")
     return done(fig)
@@ -190,11 +186,9 @@ def places_chart(pl: pd.DataFrame, title: str = "Where it happened", labels: int
     for r in top:
         ax.annotate(plain(f"{r.place[:24]} ({number(r.killed)})"), (r.lon, r.lat), xytext=(5, 4),
                     textcoords="offset points", fontsize=8, zorder=4)
-    ax.set_xlim(x0, x1)
-    ax.set_ylim(y0, y1)
-    ax.set_aspect("equal")
     ax.grid(False)
-    ax.set(title=plain(title), xlabel="longitude (°E)", ylabel="latitude (°N)")
+    ax.set(xlim=(x0, x1), ylim=(y0, y1), aspect="equal", title=plain(title), xlabel="longitude (°E)",
+           ylabel="latitude (°N)")
     hidden = len(inside) - len(top)
     note = "circle area: killed" + (f"\n{hidden} smaller or crowded\n{'place' if hidden == 1 else 'places'} unlabelled"
                                     if hidden else "")
@@ -247,9 +241,9 @@ def killed_by_year_chart(k: pd.DataFrame, title: str = "Killed per year, by part
     t = t.reindex(range(int(t.index.min()), int(t.index.max()) + 1), fill_value=0.0)
     fig, ax = plt.subplots(figsize=(WIDTH, 4.0))
     stacked(ax, t, t.index.to_numpy(), 0.75)
-    ax.set_ylim(0, t.sum(axis=1).max() * 1.05)
     ax.set_xticks(t.index.to_numpy(), [str(y) for y in t.index], rotation=0 if len(t) < 14 else 45)
-    ax.set(title=plain(title), xlabel="year", ylabel="killed, as the text states it")
+    ax.set(ylim=(0, t.sum(axis=1).max() * 1.05), title=plain(title), xlabel="year",
+           ylabel="killed, as the text states it")
     legend(ax, list(k["party"].unique()))
     return done(fig)
 
@@ -277,8 +271,7 @@ def cumulative_chart(cd: pd.DataFrame, party: str = "FRA", title: str | None = N
                         xytext=(-4, 6), textcoords="offset points", ha="right", fontsize=8)
     if len(inc):
         ax.bar(inc["date"], inc["value"], width=20, color=colour(party), alpha=0.45, label="deaths in one incident")
-    ax.set(title=plain(title), xlabel="as of", ylabel="deaths")
-    ax.set_ylim(0, cd["value"].max() * 1.15)
+    ax.set(title=plain(title), xlabel="as of", ylabel="deaths", ylim=(0, cd["value"].max() * 1.15))
     date_axis(ax)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     return done(fig)
@@ -294,10 +287,9 @@ def materiel_chart(mat: pd.DataFrame, title: str = "Materiel destroyed or lost")
     t = by_colour(df, "what", "value")
     fig, ax = plt.subplots(figsize=(WIDTH, 1.2 + 0.4 * len(t)))
     stacked(ax, t, np.arange(len(t)), 0.7, across=True)
-    ax.set_yticks(np.arange(len(t)), list(t.index))
-    ax.invert_yaxis()
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set(title=plain(title), xlabel="items (linear)", ylabel="")
+    ax.set(yticks=np.arange(len(t)), yticklabels=list(t.index), ylim=(len(t) - 0.5, -0.5), title=plain(title),
+           xlabel="items (linear)")
     legend(ax, list(df["party"].unique()))
     return done(fig)
 
@@ -338,9 +330,8 @@ def sources_chart(audit: pd.DataFrame, title: str = "Numbers in each article: co
     ax.barh(y, rows["coded"], color="#0072B2", height=0.75, label="coded as figures")
     ax.barh(y, rows["not coded"], left=rows["coded"], color="0.75", height=0.75, label="not coded")
     ax.set_yticks(y, [plain(a) for a in rows.index], fontsize=8 if len(rows) > 20 else 10)
-    ax.set_ylim(len(rows) - 0.5, -0.5)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set(title=plain(title), xlabel="numbers in the text (linear)",
+    ax.set(ylim=(len(rows) - 0.5, -0.5), title=plain(title), xlabel="numbers in the text (linear)",
            ylabel="article" if len(audit) <= most else "year of publication")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     return done(fig)
