@@ -45,31 +45,21 @@ def sentence_date(text: str, published: object) -> tuple[pd.Timestamp | None, pd
 def phase_evidence(s: Story) -> pd.DataFrame:
     """Sentences telling each phase, with the event date they give (day, week or month; else
     none) and the publication; in the window by the event date, else by the publication."""
-    pub = s.documents.set_index("doc_id")["published"]
-    cues = [re.compile(cue, re.I) for _, cue in PHASES]
-    any_cue = re.compile("|".join(f"(?:{cue})" for _, cue in PHASES), re.I)
-    sents = all_sentences(s)
-    rows = []
-    for doc_id, paragraph, text in zip(sents["doc_id"], sents["paragraph"], sents["text"]):
-        if not any_cue.search(text):
-            continue
-        published = pub.get(doc_id)
-        a, b, precision = sentence_date(text, published)
-        for order, (name, _) in enumerate(PHASES):
-            if cues[order].search(text):
-                rows.append({"order": order, "phase": name, "date_start": a, "date_end": b,
-                             "precision": precision, "published": published, "doc_id": doc_id,
-                             "paragraph": paragraph, "sentence": text})
-    cols = ["order", "phase", "date_start", "date_end", "precision", "published", "doc_id", "paragraph",
-            "sentence"]
-    df = pd.DataFrame(rows, columns=cols)
-    for col in ("date_start", "date_end", "published"):
-        df[col] = pd.to_datetime(df[col])
+    sents = all_sentences(s).rename(columns={"text": "sentence"})
+    sents["published"] = sents["doc_id"].map(s.documents.set_index("doc_id")["published"])
+    told = pd.concat([sents[sents["sentence"].str.contains(cue, case=False)].assign(order=order, phase=name)
+                      for order, (name, cue) in enumerate(PHASES)]).sort_index(kind="stable")
+    hit = told.index.unique()
+    dates = pd.DataFrame([sentence_date(*sents.loc[i, ["sentence", "published"]]) for i in hit], index=hit,
+                         columns=["date_start", "date_end", "precision"])
+    df = told.join(dates.astype({"date_start": "datetime64[ns]", "date_end": "datetime64[ns]"}))
     event = df["precision"].isin(EVENT_PRECISIONS)
     df["date_start"], df["date_end"] = df["date_start"].where(event), df["date_end"].where(event)
-    when_a, when_b = df["date_start"].where(event, df["published"]), df["date_end"].where(event, df["published"])
-    df = df[in_window(df.assign(a=when_a, b=when_b), s.params, "a", "b")]
-    return df.sort_values(["order", "date_start", "doc_id", "paragraph"], kind="stable").reset_index(drop=True)
+    df = df[in_window(df.assign(a=df["date_start"].where(event, df["published"]),
+                                b=df["date_end"].where(event, df["published"])), s.params, "a", "b")]
+    return df[["order", "phase", "date_start", "date_end", "precision", "published", "doc_id", "paragraph",
+               "sentence"]].sort_values(["order", "date_start", "doc_id", "paragraph"], kind="stable").reset_index(
+        drop=True)
 
 
 def corroborated(dated: pd.DataFrame) -> pd.DataFrame:
