@@ -47,7 +47,7 @@ def phase_evidence(s: Story) -> pd.DataFrame:
     none) and the publication; in the window by the event date, else by the publication."""
     sents = all_sentences(s).rename(columns={"text": "sentence"})
     sents["published"] = sents["doc_id"].map(s.documents.set_index("doc_id")["published"])
-    told = pd.concat([sents[sents["sentence"].str.contains(cue, case=False)].assign(order=order, phase=name)
+    told = pd.concat([sents[sents["sentence"].map(re.compile(cue, re.I).search).notna()].assign(order=order, phase=name)
                       for order, (name, cue) in enumerate(PHASES)]).sort_index(kind="stable")
     hit = told.index.unique()
     dates = pd.DataFrame([sentence_date(*sents.loc[i, ["sentence", "published"]]) for i in hit], index=hit,
