@@ -211,13 +211,13 @@ def money_story(s: Story) -> str:
 
 @once
 def figure_table(s: Story) -> pd.DataFrame:
-    """Every figure used, with its qualifier, fact, period and citation."""
+    """Every figure used: qualifier, fact, period, citation and its sentence (so not in the references)."""
     f = s.figures
     return pd.DataFrame({
         "party": f["party"], "measure": f["measure"], "amount": [figure_amount(r) for r in f.itertuples()],
         "noun": f["noun"], "qualifier": f["qualifier"], "kind": f["fact_kind"], "fact": f["fact_id"],
         "period": [period(a, b) for a, b in zip(f["fact_date_start"], f["fact_date_end"])],
-        "citation": ["[" + escape(s.cite(r.doc_id, r.paragraph, r.quote)) + "]" for r in f.itertuples()],
+        "citation": [f"[{escape(s.cite(*r, remember=False))}]" for r in zip(f["doc_id"], f["paragraph"])],
         "sentence": f["quote"]}).reset_index(drop=True)
 
 

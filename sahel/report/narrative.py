@@ -160,11 +160,12 @@ class Story:
     def documents(self) -> pd.DataFrame:
         return self.corpus.documents
 
-    def cite(self, doc_id: str, paragraph: object, quote: object = "") -> str:
-        """Citation ``[000 §7]`` for a sentence; remembered for :func:`references`."""
+    def cite(self, doc_id: str, paragraph: object, quote: object = "", remember: bool = True) -> str:
+        """Citation ``[000 §7]`` for a sentence; remembered for :func:`references` (unless a table shows
+        the sentence beside it)."""
         par = int(paragraph) if paragraph is not None and not pd.isna(paragraph) else 0
         key = self.short.get(str(doc_id), str(doc_id)) + (f" §{par}" if par else "")
-        if key not in self.cited or (quote and not self.cited[key][2]):
+        if remember and (key not in self.cited or (quote and not self.cited[key][2])):
             self.cited[key] = (str(doc_id), par, "" if quote is None or pd.isna(quote) else str(quote))
         return key
 

@@ -103,7 +103,7 @@ def execute(name: str, source: str, target: str, parameters: dict[str, Any]) -> 
             warnings.simplefilter("ignore")  # papermill's own chatter; kernel output is kept
             nb = pm.execute_notebook(source, target, parameters=parameters, kernel_name="python3",
                                      progress_bar=False, log_output=False, cwd=str(Path(source).parent),
-                                     extra_arguments=KERNEL_ARGS)
+                                     extra_arguments=KERNEL_ARGS, request_save_on_cell_execute=False)
     except Exception as exc:  # papermill keeps the executed notebook with the error
         return Outcome(name, False, time.monotonic() - t0, cell_error(exc))
     title = parameters.get("title") or name

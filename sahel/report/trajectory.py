@@ -49,8 +49,8 @@ def phase_evidence(s: Story) -> pd.DataFrame:
     sents["published"] = sents["doc_id"].map(s.documents.set_index("doc_id")["published"])
     told = pd.concat([sents[sents["sentence"].map(re.compile(cue, re.I).search).notna()].assign(order=order, phase=name)
                       for order, (name, cue) in enumerate(PHASES)]).sort_index(kind="stable")
-    hit = told.index.unique()
-    dates = pd.DataFrame([sentence_date(*sents.loc[i, ["sentence", "published"]]) for i in hit], index=hit,
+    hit = sents.loc[told.index.unique()]
+    dates = pd.DataFrame(map(sentence_date, hit["sentence"], hit["published"]), index=hit.index,
                          columns=["date_start", "date_end", "precision"])
     df = told.join(dates.astype({"date_start": "datetime64[ns]", "date_end": "datetime64[ns]"}))
     event = df["precision"].isin(EVENT_PRECISIONS)
