@@ -36,7 +36,8 @@ def audit_story(s: Story) -> str:
             "shared by two parties gives more than one).")
     undated = s.documents["published"].isna().sum()
     if undated:
-        text += f" {plural(int(undated), 'article')} without a publication date {'is' if undated == 1 else 'are'} listed only when the window is open."
+        text += (f" {plural(int(undated), 'article')} without a publication date {'is' if undated == 1 else 'are'} "
+                 "listed only when the window is open.")
     problems = getattr(s.corpus, "problems", [])
     if problems:
         text += (f"\n\n{len(problems)} problem{'s' * (len(problems) != 1)} met while reading "
@@ -67,8 +68,8 @@ def sourcing_story(s: Story) -> str:
     multi, disputed = int((t["sources"] > 1).sum()), t[t["disputed"]]
     text = (f"Of {plural(len(t), 'fact')} in this window, {len(t) - multi:,} rest on a single article and "
             f"{multi:,} on two or more (column *sources* of the table below). {plural(len(disputed), 'fact')} "
-            f"{'is' if len(disputed) == 1 else 'are'} disputed (their sources give different values)")
-    return text + (":\n\n" + "\n".join(
+            f"{'is' if len(disputed) == 1 else 'are'} disputed")
+    return text + (" (their sources give different values):\n\n" + "\n".join(
         f"- {r.amount} {r.measure} ({escape(label(r.party))}{', ' + r.period if r.period else ''}) in "
         f"{escape(r.articles)}: values {escape(r.values)}" for r in disputed.itertuples()) if len(disputed) else ".")
 
