@@ -200,14 +200,16 @@ def places(s: Story) -> pd.DataFrame:
         "last": g["date_end"].max(), "citation": [cite_refs(s, facts_refs(s, f)) for _, f in g]}).reset_index(drop=True)
 
 
-def places_story(s: Story) -> str:
-    """The places of the window's events, worded."""
+def places_story(s: Story, most: int = 10) -> str:
+    """The places of the window's events, the deadliest first (``most`` of them; all are in the table)."""
     pl = places(s)
     if pl.empty:
         return "No event of this window is located."
-    return (f"{plural(int(pl['events'].sum()), 'located event')} in {plural(len(pl), 'place')}: " + "; ".join(
-        f"{escape(r.place)} ({plural(r.events, 'event')}, {number(r.killed)} killed) {r.citation}"
-        for r in pl.sort_values(["first", "place"]).itertuples()) + ".")
+    top = pl.sort_values(["killed", "first", "place"], ascending=[False, True, True]).head(most)
+    return (f"{plural(int(pl['events'].sum()), 'located event')} in {plural(len(pl), 'place')}"
+            + (f"; the {len(top)} deadliest" if len(pl) > most else "") + ": " + "; ".join(
+                f"{escape(r.place)} ({plural(r.events, 'event')}, {number(r.killed)} killed) {r.citation}"
+                for r in top.itertuples()) + ".")
 
 
 @once
