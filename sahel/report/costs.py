@@ -50,10 +50,7 @@ def costs_story(s: Story) -> str:
     if summary.empty:
         return "No human cost is reported in this window for the selected parties."
     lines = []
-    for measure in HUMAN_MEASURES:
-        part = summary[summary["measure"] == measure]
-        if part.empty:
-            continue
+    for measure, part in summary.groupby("measure", sort=False):  # in the order of MEASURES
         lines += [f"**{measure.capitalize()}.**", ""]
         for r in part.itertuples():
             basis = (f"{plural(r.facts, 'fact')}, including a running total" if r.cumulative

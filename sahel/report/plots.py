@@ -178,11 +178,10 @@ def places_chart(pl: pd.DataFrame, title: str = "Where it happened", labels: int
     size = 30 + 470 * np.sqrt(inside["killed"] / max(inside["killed"].max(), 1))
     ax.scatter(inside["lon"], inside["lat"], s=size, color="#C0392B", alpha=0.55, edgecolor="0.2", lw=0.5,
                zorder=3)
-    top, placed = [], []
+    top: list = []  # the deadliest places, each far enough from those labelled before
     for r in inside.sort_values(["killed", "events", "place"], ascending=[False, False, True]).itertuples():
-        if len(top) < labels and all(abs(r.lon - x) > 2.5 or abs(r.lat - y) > 0.8 for x, y in placed):
+        if len(top) < labels and all(abs(r.lon - t.lon) > 2.5 or abs(r.lat - t.lat) > 0.8 for t in top):
             top.append(r)
-            placed.append((r.lon, r.lat))
     for r in top:
         ax.annotate(plain(f"{r.place[:24]} ({number(r.killed)})"), (r.lon, r.lat), xytext=(5, 4),
                     textcoords="offset points", fontsize=8, zorder=4)
