@@ -144,29 +144,23 @@ def cumulative_story(s: Story, party: str = "FRA") -> str:
 
 
 @once
-def materiel(s: Story) -> pd.DataFrame:
-    """Materiel destroyed or lost, one row per fact."""
-    f = s.facts[s.facts["measure"] == "destroyed"]
-    return pd.DataFrame({"date": list(map(period, f["date_start"], f["date_end"])), "party": f["party"],
-                         "amount": [fact_amount(r) for r in f.itertuples()], "value": f["best"].astype(float),
-                         "what": f["noun"], "citation": fact_cites(s, f)}).reset_index(drop=True)
-
-
-@once
 def materiel_totals(s: Story) -> pd.DataFrame:
-    """Materiel destroyed or lost per kind of item and party: reconcile's totals (no double counting)."""
-    f = s.facts[(s.facts["measure"] == "destroyed") & s.facts["noun"].notna()]
+    """Materiel destroyed or lost per kind of item and party: reconcile's totals (no double counting),
+    with their period and citation (the text says what the chart shows)."""
+    f = s.facts[s.facts["measure"] == "destroyed"]
     rows = []
-    for (what, party), g in f.groupby(["noun", "party"], sort=True):
-        t = total(s, "destroyed", party, facts=g)
-        if len(t["facts"]):
-            rows.append({"what": what, "party": party, "value": t["stated"], "amount": t["amount"]})
-    return pd.DataFrame(rows, columns=["what", "party", "value", "amount"])
+    for (what, party), g in f.groupby([f["noun"].fillna("item"), "party"], sort=True):
+        used = total(s, "destroyed", party, facts=g)
+        if len(used["facts"]):
+            rows.append({"what": what, "party": party, "value": used["stated"], "amount": used["amount"],
+                         "date": period(used["facts"]["date_start"].min(), used["facts"]["date_end"].max()),
+                         "citation": cite_refs(s, facts_refs(s, used["facts"]))})
+    return pd.DataFrame(rows, columns=["what", "party", "value", "amount", "date", "citation"])
 
 
 def materiel_story(s: Story) -> str:
-    """Materiel lost and destroyed, worded."""
-    m = materiel(s)
+    """Materiel lost and destroyed, worded as the chart shows it."""
+    m = materiel_totals(s)
     if m.empty:
         return "No materiel destroyed or lost is reported in this window."
     items = "; ".join(f"{r.amount} {escape(r.what)}{'s' if r.value != 1 else ''} "
