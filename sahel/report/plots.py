@@ -18,6 +18,7 @@ from matplotlib.ticker import MaxNLocator
 
 from .. import paths
 from .narrative import label, number, plain
+from .trajectory import deadliest
 
 WIDTH = 11.0
 PARTY_COLOURS: dict[str, str] = {
@@ -111,9 +112,7 @@ def timeline_chart(ev: pd.DataFrame, title: str = "Killed per period, by party")
     width = 80 if freq == "QS" else 26
     stacked(ax, t, mdates.date2num(t.index) + width / 2, width)
     heights = t.sum(axis=1)
-    big = (ev.groupby(["event", "date", "place"], as_index=False)["event_killed"].max()
-           .sort_values(["event_killed", "date"], ascending=[False, True]).head(5))
-    big = big[big["event_killed"] > 0]
+    big = deadliest(ev)
     for i, r in enumerate(big.itertuples(), 1):
         p = r.date.to_period(freq[0]).start_time
         ax.annotate(str(i), (mdates.date2num(p) + width / 2, heights.get(p, 0)), xytext=(0, 2),

@@ -136,6 +136,12 @@ def events(s: Story) -> pd.DataFrame:
                          "event_killed": d["killed_best"].astype(float).fillna(0.0)}).reset_index(drop=True)
 
 
+def deadliest(ev: pd.DataFrame, n: int = 5) -> pd.DataFrame:
+    """The ``n`` deadliest of :func:`events` (labelled on the timeline chart and named in its text)."""
+    big = ev.groupby(["event", "date", "place"], as_index=False)["event_killed"].max()
+    return big[big["event_killed"] > 0].sort_values(["event_killed", "date"], ascending=[False, True]).head(n)
+
+
 def timeline_story(s: Story) -> str:
     """The window's events and milestones in numbers, and the milestones in date order."""
     tl = timeline(s)
@@ -144,8 +150,7 @@ def timeline_story(s: Story) -> str:
     ev, ms = tl[tl["kind"] == "event"], tl[tl["kind"] == "milestone"]
     text = (f"{plural(len(ev), 'dated event')} with casualties or losses and {plural(len(ms), 'milestone')} "
             f"fall in this window, from {day(tl['date'].min())} to {day(tl['until'].max())}")
-    big = events(s).groupby(["event", "date", "place"], as_index=False)["event_killed"].max()
-    big = big[big["event_killed"] > 0].sort_values(["event_killed", "date"], ascending=[False, True]).head(5)
+    big = deadliest(events(s))
     if len(big):
         text += (". The deadliest, labelled on the chart: " + "; ".join(
             f"{escape(r.place)} ({day(r.date)}, {number(r.event_killed)} killed)" for r in big.itertuples()))
@@ -159,9 +164,9 @@ def timeline_story(s: Story) -> str:
 def strength(s: Story) -> pd.DataFrame:
     """Troop strength and deployments by force over time (one row per fact)."""
     f = s.facts[(s.facts["measure"] == "deployed") & s.facts["best"].notna()]
-    when = [b if not pd.isna(b) else a for a, b in zip(f["date_start"], f["date_end"])]
-    return pd.DataFrame({"date": when, "party": f["party"], "force": f["party"].map(label),
-                         "kind": ["strength" if k == "stock" else "deployment" for k in f["kind"]], "noun": f["noun"],
+    return pd.DataFrame({"date": f["date_end"].fillna(f["date_start"]), "party": f["party"],
+                         "force": f["party"].map(label), "kind": f["kind"].map({"stock": "strength"}).fillna(
+                             "deployment").astype(object), "noun": f["noun"],
                          "value": f["best"].astype(float), "amount": [fact_amount(r) for r in f.itertuples()],
                          "citation": fact_cites(s, f)}).dropna(
         subset=["date"]).sort_values(["date", "party"], kind="stable").reset_index(drop=True)
