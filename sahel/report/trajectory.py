@@ -76,10 +76,9 @@ def phases(s: Story) -> pd.DataFrame:
     rows = []
     for (order, name), g in ev.groupby(["order", "phase"], sort=True):
         dated = corroborated(g[g["precision"].isin(EVENT_PRECISIONS)])
+        a, b = (dated["date_start"], dated["date_end"]) if len(dated) else (g["published"], g["published"])
         rows.append({"order": order, "phase": name, "sentences": len(g), "articles": g["doc_id"].nunique(),
-                     "events": len(dated),
-                     "first": dated["date_start"].min() if len(dated) else g["published"].min(),
-                     "last": dated["date_end"].max() if len(dated) else g["published"].max(),
+                     "events": len(dated), "first": a.min(), "last": b.max(),
                      "dated_by": "events" if len(dated) else "publication"})
     return pd.DataFrame(rows, columns=["order", "phase", "sentences", "articles", "events", "first", "last",
                                        "dated_by"])
@@ -93,8 +92,8 @@ def phases_story(s: Story, per_phase: int = 3) -> str:
     lines = []
     for r in ph.itertuples():
         span = period(r.first, r.last) or "undated"
-        when = (f"its dated events fall {'on' if r.first == r.last else 'from'} {span.replace(' to ', ' to ')}"
-                if r.dated_by == "events" else f"no sentence dates an event; told in articles published {span}")
+        when = (f"its dated events fall {'on' if r.first == r.last else 'from'} {span}" if r.dated_by == "events"
+                else f"no sentence dates an event; told in articles published {span}")
         lines += [f"**{escape(r.phase)}**: {plural(r.sentences, 'sentence')} in {plural(r.articles, 'article')}; "
                   f"{when}.", ""]
         g = ev[ev["order"] == r.order]  # the sentences that date the phase first
