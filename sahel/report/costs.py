@@ -1,10 +1,5 @@
 """The sections of the costs notebook: human costs, deaths per year, materiel, money, UCDP.
-
-Every amount comes from :func:`.narrative.total` (that is, :func:`sahel.reconcile.total`)
-or from a fact's own low/best/high, so charts and sentences state the same
-numbers. What stays out: loading and wording helpers (:mod:`.narrative`), charts
-(:mod:`.plots`).
-"""
+Every amount is a :func:`.narrative.total` or a fact's own low/best/high, so charts and text agree."""
 from __future__ import annotations
 
 import re
@@ -25,8 +20,7 @@ UCDP_CITATION = (
     "civilian victims, Journal of Peace Research 62(4); Sundberg & Melander (2013), Introducing the "
     "UCDP Georeferenced Event Dataset, Journal of Peace Research 50(4): 523–532.")
 UCDP_COUNTRIES = {"MLI": "Mali", "BFA": "Burkina Faso", "NER": "Niger"}
-WORDED = ("low", "best", "high", "stated", "amount")
-"""The keys of :func:`.narrative.total` a summary row keeps."""
+WORDED = ("low", "best", "high", "stated", "amount")  # the keys of narrative.total a summary row keeps
 
 
 @once
@@ -44,13 +38,10 @@ def cost_summary(s: Story) -> pd.DataFrame:
                      "facts": len(used), "cumulative": bool((used["kind"] == "cumulative").any()),
                      "articles": len({r[0] for r in refs}), "first": used["date_start"].min(),
                      "last": used["date_end"].max(), "citation": cite_refs(s, refs)})
-    cols = ["party", "measure", "low", "best", "high", "stated", "amount", "facts", "cumulative", "articles",
-            "first", "last", "citation"]
-    out = pd.DataFrame(rows, columns=cols)
-    order = {m: i for i, m in enumerate(MEASURES)}
-    out = out.assign(m=out["measure"].map(order)).sort_values(
-        ["m", "stated", "party"], ascending=[True, False, True], kind="stable")
-    return out.drop(columns="m").reset_index(drop=True)
+    out = pd.DataFrame(rows, columns=["party", "measure", *WORDED, "facts", "cumulative", "articles", "first",
+                                      "last", "citation"])
+    return out.sort_values(["measure", "stated", "party"], ascending=[True, False, True], kind="stable", key=lambda c: (
+        c.map(MEASURES.index) if c.name == "measure" else c)).reset_index(drop=True)
 
 
 def costs_story(s: Story) -> str:
@@ -59,10 +50,7 @@ def costs_story(s: Story) -> str:
     if summary.empty:
         return "No human cost is reported in this window for the selected parties."
     lines = []
-    for measure in HUMAN_MEASURES:
-        part = summary[summary["measure"] == measure]
-        if part.empty:
-            continue
+    for measure, part in summary.groupby("measure", sort=False):  # in the order of MEASURES
         lines += [f"**{measure.capitalize()}.**", ""]
         for r in part.itertuples():
             basis = (f"{plural(r.facts, 'fact')}, including a running total" if r.cumulative
@@ -84,10 +72,14 @@ def years(s: Story) -> list[int]:
     d = pd.concat([s.facts["date_start"], s.facts["date_end"]]).dropna()
     if not len(d):
         return []
-    first, last = d.min().year, d.max().year
-    first = max(first, s.params.start.year) if s.params.start is not None else first
-    last = min(last, s.params.end.year) if s.params.end is not None else last
-    return list(range(first, last + 1))
+    start, end = s.params.start or d.min(), s.params.end or d.max()
+    return list(range(max(d.min(), start).year, min(d.max(), end).year + 1))
+
+
+def year_window(s: Story, year: int) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """1 January to 31 December of ``year``, inside the window."""
+    a, b = pd.Timestamp(year, 1, 1), pd.Timestamp(year, 12, 31)
+    return max(a, s.params.start or a), min(b, s.params.end or b)
 
 
 @once
@@ -96,16 +88,14 @@ def killed_by_year(s: Story) -> pd.DataFrame:
     killed = s.facts[s.facts["measure"] == "killed"]
     rows = []
     for year in years(s):
-        a, b = pd.Timestamp(year, 1, 1), pd.Timestamp(year, 12, 31)
-        a, b = max(a, s.params.start or a), min(b, s.params.end or b)
+        a, b = year_window(s, year)
         near = killed[(killed["date_start"] <= b) & (killed["date_end"] >= a)]  # others cannot lie inside
         for party in sorted(near["party"].dropna().unique()):
             t = total(s, "killed", party, a, b, facts=near)
             if len(t["facts"]):
                 rows.append({"year": year, "party": party, **{k: t[k] for k in WORDED},
                              "facts": len(t["facts"]), "citation": cite_refs(s, facts_refs(s, t["facts"]))})
-    return pd.DataFrame(rows, columns=["year", "party", "low", "best", "high", "stated", "amount", "facts",
-                                       "citation"])
+    return pd.DataFrame(rows, columns=["year", "party", *WORDED, "facts", "citation"])
 
 
 def killed_by_year_story(s: Story) -> str:
@@ -124,15 +114,12 @@ def killed_by_year_story(s: Story) -> str:
 def cumulative_deaths(s: Story, party: str = "FRA") -> pd.DataFrame:
     """Running totals of a party's deaths as reported, and its incidents, by date."""
     f = s.facts[(s.facts["party"] == party) & (s.facts["measure"] == "killed") & s.facts["part_of"].isna()]
-    rows = []
-    for r, cite in zip(f.itertuples(), fact_cites(s, f)):
-        cum = r.kind == "cumulative"
-        rows.append({"date": r.as_of if cum else r.date_end if pd.isna(r.date_start) else r.date_start,
-                     "value": r.best,
-                     "kind": r.kind, "qualifier": r.qualifier, "since": r.date_start if cum else pd.NaT,
-                     "citation": cite})
-    return pd.DataFrame(rows, columns=["date", "value", "kind", "qualifier", "since", "citation"]).dropna(
-        subset=["date"]).sort_values(["date", "value"], kind="stable").reset_index(drop=True)
+    cum = f["kind"] == "cumulative"
+    return pd.DataFrame({"date": f["as_of"].where(cum, f["date_start"].fillna(f["date_end"])),
+                         "value": f["best"].astype(float), "kind": f["kind"].astype(object),
+                         "qualifier": f["qualifier"].astype(object), "since": f["date_start"].where(cum),
+                         "citation": fact_cites(s, f)}).dropna(subset=["date"]).sort_values(
+        ["date", "value"], kind="stable").reset_index(drop=True)
 
 
 def cumulative_story(s: Story, party: str = "FRA") -> str:
@@ -157,31 +144,23 @@ def cumulative_story(s: Story, party: str = "FRA") -> str:
 
 
 @once
-def materiel(s: Story) -> pd.DataFrame:
-    """Materiel destroyed or lost, one row per fact."""
-    f = s.facts[s.facts["measure"] == "destroyed"]
-    return pd.DataFrame({
-        "date": [period(a, b) for a, b in zip(f["date_start"], f["date_end"])], "party": f["party"],
-        "amount": [fact_amount(r) for r in f.itertuples()], "value": f["best"].astype(float),
-        "what": f["noun"], "citation": fact_cites(s, f)}
-    ).reset_index(drop=True)
-
-
-@once
 def materiel_totals(s: Story) -> pd.DataFrame:
-    """Materiel destroyed or lost per kind of item and party: reconcile's totals (no double counting)."""
-    f = s.facts[(s.facts["measure"] == "destroyed") & s.facts["noun"].notna()]
+    """Materiel destroyed or lost per kind of item and party: reconcile's totals (no double counting),
+    with their period and citation (the text says what the chart shows)."""
+    f = s.facts[s.facts["measure"] == "destroyed"]
     rows = []
-    for (what, party), g in f.groupby(["noun", "party"], sort=True):
-        t = total(s, "destroyed", party, facts=g)
-        if len(t["facts"]):
-            rows.append({"what": what, "party": party, "value": t["stated"], "amount": t["amount"]})
-    return pd.DataFrame(rows, columns=["what", "party", "value", "amount"])
+    for (what, party), g in f.groupby([f["noun"].fillna("item"), "party"], sort=True):
+        used = total(s, "destroyed", party, facts=g)
+        if len(used["facts"]):
+            rows.append({"what": what, "party": party, "value": used["stated"], "amount": used["amount"],
+                         "date": period(used["facts"]["date_start"].min(), used["facts"]["date_end"].max()),
+                         "citation": cite_refs(s, facts_refs(s, used["facts"]))})
+    return pd.DataFrame(rows, columns=["what", "party", "value", "amount", "date", "citation"])
 
 
 def materiel_story(s: Story) -> str:
-    """Materiel lost and destroyed, worded."""
-    m = materiel(s)
+    """Materiel lost and destroyed, worded as the chart shows it."""
+    m = materiel_totals(s)
     if m.empty:
         return "No materiel destroyed or lost is reported in this window."
     items = "; ".join(f"{r.amount} {escape(r.what)}{'s' if r.value != 1 else ''} "
@@ -190,23 +169,20 @@ def materiel_story(s: Story) -> str:
     return f"Materiel destroyed or lost: {items}."
 
 
-MONEY = re.compile(r"(?:[$€£]\s?\d|\b(?:dollars?|euros?|budgets?|funding|funded|funds|costs?|costly|"
-                   r"spend(?:s|ing)?|spent|(?:b|m)illions? of (?:dollars|euros))\b)", re.I)
-"""Cues of a sentence about money: currency and spending words (not "investigate")."""
+MONEY = re.compile(r"[$€£]\s?\d|\b(?:dollars?|euros?|budgets?|funding|funded|funds)\b|\b(?:cost(?:s|ly)?|spen[dt]\w*)\b"
+                   r"[^.]{0,40}?(?:[$€£]|\d[\d,.]*\s*(?:bn|billion|million|m)\b)", re.I)
+"""Cues of a sentence about money: currency words, or spending with an amount (not "investigate",
+"the human cost", "spent eight years")."""
 
 
 @once
 def money(s: Story) -> pd.DataFrame:
     """Sentences about money and effort in articles published in the window."""
-    rows = []
-    pub = s.documents.set_index("doc_id")["published"]
-    sents = all_sentences(s)
-    sents = sents[sents["doc_id"].isin(published_in_window(s))]
-    for doc_id, paragraph, text in zip(sents["doc_id"], sents["paragraph"], sents["text"]):
-        if MONEY.search(text):
-            rows.append({"published": day(pub.get(doc_id)), "citation": s.cite(doc_id, paragraph, text),
-                         "sentence": text})
-    return pd.DataFrame(rows, columns=["published", "citation", "sentence"])
+    m = all_sentences(s)
+    m = m[m["doc_id"].isin(published_in_window(s)) & m["text"].str.contains(MONEY)]
+    return pd.DataFrame({"published": m["doc_id"].map(s.documents.set_index("doc_id")["published"]).map(day),
+                         "citation": [s.cite(*r) for r in zip(m["doc_id"], m["paragraph"], m["text"])],
+                         "sentence": m["text"]}, columns=["published", "citation", "sentence"])
 
 
 def money_story(s: Story) -> str:
@@ -226,13 +202,13 @@ def money_story(s: Story) -> str:
 
 @once
 def figure_table(s: Story) -> pd.DataFrame:
-    """Every figure used, with its qualifier, fact, period and citation."""
+    """Every figure used: qualifier, fact, period, citation and its sentence (so not in the references)."""
     f = s.figures
     return pd.DataFrame({
         "party": f["party"], "measure": f["measure"], "amount": [figure_amount(r) for r in f.itertuples()],
         "noun": f["noun"], "qualifier": f["qualifier"], "kind": f["fact_kind"], "fact": f["fact_id"],
         "period": [period(a, b) for a, b in zip(f["fact_date_start"], f["fact_date_end"])],
-        "citation": ["[" + escape(s.cite(r.doc_id, r.paragraph, r.quote)) + "]" for r in f.itertuples()],
+        "citation": [f"[{escape(s.cite(*r, remember=False))}]" for r in zip(f["doc_id"], f["paragraph"])],
         "sentence": f["quote"]}).reset_index(drop=True)
 
 
@@ -242,29 +218,24 @@ def figure_table(s: Story) -> pd.DataFrame:
 def ucdp() -> pd.DataFrame:
     """UCDP's organized-violence deaths (best, low, high) per country and year, as shipped."""
     u = pd.read_csv(paths.RESOURCES_DIR / UCDP_FILE, dtype={"country_cy": "string", "year_cy": "int64"})
-    code = {v: k for k, v in UCDP_COUNTRIES.items()}
-    return pd.DataFrame({"country": u["country_cy"].map(code), "year": u["year_cy"],
-                         "ucdp_best": u["cumulative_total_deaths_in_orgvio_best_cy"].astype(float),
-                         "ucdp_low": u["cumulative_total_deaths_in_orgvio_low_cy"].astype(float),
-                         "ucdp_high": u["cumulative_total_deaths_in_orgvio_high_cy"].astype(float)})
+    u = u.rename(columns={f"cumulative_total_deaths_in_orgvio_{k}_cy": f"ucdp_{k}" for k in ("best", "low", "high")})
+    return u.assign(country=u["country_cy"].map({v: k for k, v in UCDP_COUNTRIES.items()}), year=u["year_cy"])[
+        ["country", "year", "ucdp_best", "ucdp_low", "ucdp_high"]].astype({"ucdp_best": float, "ucdp_low": float,
+                                                                          "ucdp_high": float})
 
 
 @once
 def triangulation(s: Story) -> pd.DataFrame:
-    """Deaths per country and year: the corpus's total (every party) beside UCDP's count.
-
-    A fact counts for a country when its place lies in that one country.
-    """
-    country = s.corpus.places.set_index("place_id")["country"]
+    """Deaths per country and year: the corpus's total (every party; a fact counts for a country
+    when its place lies in that one country) beside UCDP's count."""
     f = s.facts[s.facts["measure"] == "killed"]
-    f = f.assign(country=f["place_id"].map(country))
+    f = f.assign(country=f["place_id"].map(s.corpus.places.set_index("place_id")["country"]))
     u = ucdp()
-    yrs = set(years(s))
     rows = []
-    for r in u[u["year"].isin(yrs)].itertuples():
-        a, b = pd.Timestamp(r.year, 1, 1), pd.Timestamp(r.year, 12, 31)
-        near = f[(f["country"] == r.country) & (f["date_start"] <= b) & (f["date_end"] >= a)]
-        t = total(s, "killed", None, max(a, s.params.start or a), min(b, s.params.end or b), facts=near)
+    for r in u[u["year"].isin(years(s))].itertuples():
+        a, b = year_window(s, r.year)
+        t = total(s, "killed", None, a, b, facts=f[(f["country"] == r.country) & (f["date_start"] <= b) &
+                                                   (f["date_end"] >= a)])
         rows.append({"country": r.country, "year": r.year, "corpus": t["best"] if len(t["facts"]) else 0.0,
                      "facts": len(t["facts"]), "ucdp_best": r.ucdp_best, "ucdp_low": r.ucdp_low,
                      "ucdp_high": r.ucdp_high})

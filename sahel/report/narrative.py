@@ -1,21 +1,18 @@
-"""The story of a corpus for the notebooks: loading, windows, wording, citations.
-
-Holds what every notebook shares: :func:`story` (the corpus of the parameters
-and its facts in the window), escaping of article text (:func:`escape`,
-:func:`plain`), the wording of numbers (:func:`amount`), citations
-``[000 §7]`` and the reference list, totals (through :func:`sahel.reconcile.total`,
-never a rule of its own) and :func:`table` for complete HTML tables. The
-sections of each notebook live in :mod:`.costs`, :mod:`.trajectory` and
-:mod:`.sources`; charts in :mod:`.plots`.
+"""What every notebook shares: :func:`story` (the corpus of the parameters and its facts in the
+window), escaping of article text, the wording of numbers, citations ``[000 §7]`` and the
+reference list, totals (through :func:`sahel.reconcile.total`, never a rule of its own) and
+complete HTML tables. Sections: :mod:`.costs`, :mod:`.trajectory`, :mod:`.sources`; charts: :mod:`.plots`.
 """
 from __future__ import annotations
 
 import functools
 import html
+import json
 import math
+import os
 import re
 import warnings
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -28,10 +25,8 @@ from .params import Params, validate
 
 T = TypeVar("T")
 
-MEASURE_VERBS: dict[str, str] = {
-    "killed": "killed", "wounded": "wounded", "captured": "captured",
-    "deployed": "deployed", "destroyed": "destroyed or lost", "displaced": "displaced",
-}
+MEASURE_VERBS = {"killed": "killed", "wounded": "wounded", "captured": "captured", "deployed": "deployed",
+                 "destroyed": "destroyed or lost", "displaced": "displaced"}
 HUMAN_MEASURES = ("killed", "wounded", "captured", "displaced")
 STATE_FORCES = ("FRA", "MLI", "BFA", "NER", "TCD", "MRT")
 """Sahel states and France: anything else counted is a partner."""
@@ -40,31 +35,24 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~$:@^=\"'])")
 
 
 def escape(text: object) -> str:
-    """``text`` as Markdown that renders as the same plain text, never as markup.
-
-    Whitespace is collapsed; Markdown punctuation is backslash-escaped and
-    ``& < >`` become entities, so links, images, code, math and HTML are inert.
-    """
-    if text is None or (isinstance(text, float) and math.isnan(text)) or text is pd.NA:
+    """``text`` as Markdown that renders as the same plain text: whitespace collapsed, Markdown
+    punctuation backslash-escaped, ``& < >`` as entities (links, code, math and HTML are inert)."""
+    if text is None or text is pd.NA or (isinstance(text, float) and math.isnan(text)):
         return ""
-    s = " ".join(str(text).split())
-    s = _MD_SPECIAL.sub(r"\\\1", s)
+    s = _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
     return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def plain(text: object) -> str:
     """Article text for a plot label: one line, ``$`` not read as mathtext."""
-    if text is None or text is pd.NA:
-        return ""
-    return " ".join(str(text).split()).replace("$", r"\$")
+    return "" if text is None or text is pd.NA else " ".join(str(text).split()).replace("$", r"\$")
 
 
 def number(v: float | None) -> str:
     """``4500.0`` → ``4,500``; ``0.5`` → ``0.5``; missing → ``?``."""
     if v is None or pd.isna(v):
         return "?"
-    v = float(v)
-    return f"{v:,.0f}" if v.is_integer() else f"{v:,.2f}".rstrip("0").rstrip(".")
+    return f"{float(v):,.0f}" if float(v).is_integer() else f"{float(v):,.2f}".rstrip("0").rstrip(".")
 
 
 def amount(low: float, best: float, high: float, approx: bool = False) -> str:
@@ -77,20 +65,18 @@ def amount(low: float, best: float, high: float, approx: bool = False) -> str:
         return f"at most {number(high)}"
     if approx:
         return "about " + number(best)
-    if low == high:
-        return number(best)
-    return f"{number(low)} to {number(high)}"
+    return number(best) if low == high else f"{number(low)} to {number(high)}"
 
 
 def stated(low: float, best: float, high: float, approx: bool = False) -> float:
-    """The number :func:`amount` states first (a chart's bar length): the bound of "at
-    least" and of a range's low end, else the best estimate."""
+    """The number :func:`amount` states first (a bar's length): the low end of "at least" and
+    of a range, else the best estimate."""
     if approx or pd.isna(low) or (not pd.isna(high) and low == high):
         return float(best) if not pd.isna(best) else float(high)
     return float(low)
 
 
-def figure_amount(row: pd.Series) -> str:
+def figure_amount(row: Any) -> str:
     """A figure's value as the source words it (qualifier kept)."""
     from ..reconcile import estimates
 
@@ -101,7 +87,7 @@ def figure_amount(row: pd.Series) -> str:
     return amount(low, best, math.nan if hi is None else hi, approx=q == "approx")
 
 
-def fact_amount(r: object) -> str:
+def fact_amount(r: Any) -> str:
     """A fact's low/best/high as worded in the text and on the charts."""
     return amount(r.low, r.best, r.high, getattr(r, "qualifier", "") == "approx")
 
@@ -111,14 +97,9 @@ def plural(n: int, word: str, many: str | None = None) -> str:
     return f"{n:,} {word if n == 1 else many or word + 's'}"
 
 
-def when(value: object) -> pd.Timestamp | None:
-    """A date as a Timestamp; None when missing."""
-    return None if value is None or pd.isna(value) else pd.Timestamp(value)
-
-
 def day(ts: object, undated: str = "undated") -> str:
     """``2019-11-25``; ``undated`` for a missing date."""
-    return undated if when(ts) is None else f"{when(ts):%Y-%m-%d}"
+    return undated if ts is None or pd.isna(ts) else f"{pd.Timestamp(ts):%Y-%m-%d}"
 
 
 def label(party: str) -> str:
@@ -128,18 +109,13 @@ def label(party: str) -> str:
 
 def period(start: object, end: object) -> str:
     """``2019-11-25`` or ``2019-11-18 to 2019-11-24``; empty when undated."""
-    a, b = when(start), when(end)
-    if a is None and b is None:
-        return ""
-    if a is None or b is None or a == b:
-        return f"{(a or b):%Y-%m-%d}"
-    return f"{a:%Y-%m-%d} to {b:%Y-%m-%d}"
+    a, b = day(start, ""), day(end, "")
+    return f"{a} to {b}" if a and b and a != b else a or b
 
 
 def short_ids(doc_ids: Iterable[str]) -> dict[str, str]:
     """Short citation ids: the part before the first ``_`` when unique, else the id."""
-    keys = sorted(set(map(str, doc_ids)))
-    short = {d: d.split("_", 1)[0] or d for d in keys}
+    short = {d: d.split("_", 1)[0] or d for d in sorted(set(map(str, doc_ids)))}
     counts = pd.Series(list(short.values())).value_counts()
     return {d: (s if counts.get(s, 0) == 1 else d) for d, s in short.items()}
 
@@ -157,8 +133,7 @@ def sentences(text: str) -> pd.DataFrame:
 def sentence_rows(text: str) -> list[tuple[int, int, str]]:
     """``(paragraph, start, text)`` of each sentence of an article (see :func:`sentences`)."""
     rows = []
-    blocks = [m for m in _BLOCK.finditer(text) if m.group().strip()]
-    for n, m in enumerate(blocks, 1):
+    for n, m in enumerate((m for m in _BLOCK.finditer(text) if m.group().strip()), 1):
         pos = 0
         for part in _SENT_END.split(m.group()):
             i = m.group().find(part, pos)
@@ -185,12 +160,12 @@ class Story:
     def documents(self) -> pd.DataFrame:
         return self.corpus.documents
 
-    def cite(self, doc_id: str, paragraph: object, quote: object = "") -> str:
-        """Citation ``[000 §7]`` for a sentence; remembered for :func:`references`."""
-        short = self.short.get(str(doc_id), str(doc_id))
+    def cite(self, doc_id: str, paragraph: object, quote: object = "", remember: bool = True) -> str:
+        """Citation ``[000 §7]`` for a sentence; remembered for :func:`references` (unless a table shows
+        the sentence beside it)."""
         par = int(paragraph) if paragraph is not None and not pd.isna(paragraph) else 0
-        key = f"{short} §{par}" if par else short
-        if key not in self.cited or (quote and not self.cited[key][2]):
+        key = self.short.get(str(doc_id), str(doc_id)) + (f" §{par}" if par else "")
+        if remember and (key not in self.cited or (quote and not self.cited[key][2])):
             self.cited[key] = (str(doc_id), par, "" if quote is None or pd.isna(quote) else str(quote))
         return key
 
@@ -217,111 +192,107 @@ def read_texts(documents: pd.DataFrame, folder: Path) -> dict[str, str]:
     """The text of each article (empty when unreadable), by doc_id."""
     texts = {}
     for doc in documents.itertuples():
-        path = folder / str(doc.path) if not pd.isna(doc.path) else folder / f"{doc.doc_id}.txt"
         try:
-            texts[str(doc.doc_id)] = path.read_bytes().decode("utf-8-sig", errors="replace")
+            texts[str(doc.doc_id)] = (folder / (doc.path if not pd.isna(doc.path) else f"{doc.doc_id}.txt")
+                                      ).read_bytes().decode("utf-8-sig", errors="replace")
         except OSError:
             texts[str(doc.doc_id)] = ""
     return texts
 
 
-def load(params: Params) -> tuple[Any, dict[str, str]]:
-    """The corpus of the parameters (committed data or a parsed folder) and its texts."""
-    from .. import load as load_data, parse_corpus  # the public API (contract), wherever they live
+TABLES_ENV = "SAHEL_REPORT_TABLES"
+"""Set by ``sahel report``: the folder where it parsed the corpus once for every notebook."""
 
-    if params.corpus is None:
-        corpus = load_data()
-        return corpus, read_texts(corpus.documents, paths.SEEDS_DIR)
+
+def load_corpus(folder: str | Path) -> Any:
+    """The parsed corpus of a folder of articles: the tables ``sahel report`` wrote for it
+    (:data:`TABLES_ENV`), else a parse (from the per-article cache)."""
+    from .. import load as load_tables, parse_corpus
+
+    folder, tables = Path(folder).resolve(), Path(os.environ.get(TABLES_ENV) or "/nonexistent")
+    meta = json.loads((tables / "report.json").read_text()) if (tables / "report.json").is_file() else {}
+    if meta.get("corpus") == str(folder):
+        corpus = load_tables(tables)
+        corpus.problems, corpus.root = meta["problems"], folder
+        return corpus
     with warnings.catch_warnings():  # problems are kept in corpus.problems and shown
         warnings.simplefilter("ignore")
-        corpus = parse_corpus(params.corpus, jobs=1)
-    return corpus, read_texts(corpus.documents, params.corpus)
+        return parse_corpus(folder, jobs=1)
 
 
-def inside(start: object, end: object, params: Params) -> bool:
-    """Does the period ``[start, end]`` lie wholly inside the window?
-
-    An open start ("since ever") is inside only when the window has no start,
-    so a count since 2013 is never shown in a window that starts in 2020.
-    """
-    a = when(start)
-    b = when(end) if when(end) is not None else a
-    if params.start is not None and (a is None or a < params.start):
-        return False
-    return not (params.end is not None and (b is None or b > params.end))
-
-
-def in_window(df: pd.DataFrame, params: Params, start: str = "date_start",
-              end: str = "date_end") -> pd.Series:
-    """Boolean mask of the rows whose period lies inside the window."""
-    return pd.Series([inside(a, b, params) for a, b in zip(df[start], df[end])],
-                     index=df.index, dtype=bool)
-
-
-def only_parties(codes: object, params: Params) -> bool:
-    """True when every party code of a ``;``-separated list is selected."""
-    if not params.parties:
-        return True
-    found = ids(codes)
-    return bool(found) and all(c in params.parties for c in found)
+def in_window(df: pd.DataFrame, params: Params, start: str = "date_start", end: str = "date_end") -> pd.Series:
+    """Mask of the rows whose period ``[start, end]`` lies wholly inside the window. An open start
+    ("since ever") is inside only when the window has no start (a count since 2013 is not in 2020)."""
+    a = pd.to_datetime(df[start])
+    b = pd.to_datetime(df[end]).fillna(a)
+    ok = pd.Series(True, index=df.index)
+    if params.start is not None:
+        ok &= a >= params.start
+    if params.end is not None:
+        ok &= b <= params.end
+    return ok
 
 
 def ids(value: object) -> list[str]:
-    if isinstance(value, (list, tuple)):
-        return [str(v) for v in value]
+    """The items of a ``;``-separated list."""
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return []
     return [v for v in re.split(r"[;|]+", str(value)) if v.strip()]
 
 
-def reported(figures: pd.DataFrame, published: pd.Series, running: pd.Series) -> pd.Series:
-    """When each figure states its value: its own end date, else its article's publication.
+def only_parties(codes: object, params: Params) -> bool:
+    """True when every party code of a ``;``-separated list is selected."""
+    return not params.parties or bool(ids(codes)) and all(c in params.parties for c in ids(codes))
 
-    For a running total, a period that ends in the month (or the year) it starts is
-    the "since" of "since January 2013", not a date of the count: the publication stands.
-    """
+
+def reported(figures: pd.DataFrame, published: pd.Series, running: pd.Series) -> pd.Series:
+    """When each figure states its value: its own end date, else its article's publication. For a
+    running total, a period within one month (or one whole year) is the "since" of "since January
+    2013", not a date of the count: the publication stands."""
     a, b = figures["date_start"], figures["date_end"]
     whole_year = (a.dt.day_of_year == 1) & (b.dt.month == 12) & (b.dt.day == 31) & (a.dt.year == b.dt.year)
     since = running & a.notna() & ((a.dt.to_period("M") == b.dt.to_period("M")) | whole_year)
     return b.where(b.notna() & ~since, published)
 
 
-def latest_report(corpus: Any) -> pd.Series:
-    """For each fact (aligned with ``corpus.facts``), the latest date a source states it "as of"
-    (:func:`reported`)."""
-    facts, figs = corpus.facts, corpus.figures.set_index("figure_id")
-    cum = {i for v in facts.loc[facts["kind"] == "cumulative", "figure_ids"] for i in ids(v)}
-    pub = figs["doc_id"].map(corpus.documents.set_index("doc_id")["published"])
-    as_of = reported(figs, pub, figs.index.isin(cum))
-    return pd.Series([max((as_of.get(i) for i in ids(f) if pd.notna(as_of.get(i))), default=pd.NaT)
-                      for f in facts["figure_ids"]], index=facts.index, dtype="datetime64[ns]")
+def figure_facts(facts: pd.DataFrame) -> pd.Series:
+    """Figure id → the index of its fact in ``facts``."""
+    per = facts["figure_ids"].fillna("").astype(str).str.split(r"[;|]+").explode().str.strip()
+    owner = pd.Series(per[per != ""].index, index=per[per != ""].to_numpy())
+    return owner[~owner.index.duplicated(keep="last")]
 
 
 def story(params: Params | None = None, **raw: object) -> Story:
     """Load the corpus of ``params`` (or of raw parameter values) and window its facts.
 
-    ``Story.facts`` are the facts of the selected parties lying inside the
-    window, and the running totals reported as of a date inside it (totals
-    count them only when their whole period lies inside); ``Story.figures``
-    the article figures behind them, each with its fact's ``kind`` and period.
+    ``Story.facts``: the facts of the selected parties inside the window, and the running totals
+    reported as of a date inside it; ``Story.figures``: the figures behind them, with their
+    fact's ``kind`` and period.
     """
+    from .. import load as load_tables
+
     params = params if params is not None else validate(**raw)
-    corpus, texts = load(params)
-    facts = corpus.facts.assign(as_of=latest_report(corpus))
-    running = (facts["kind"] == "cumulative") & in_window(facts, params, "as_of", "as_of")
+    corpus = load_tables() if params.corpus is None else load_corpus(params.corpus)
+    texts = read_texts(corpus.documents, params.corpus or paths.SEEDS_DIR)
+    docs, figs = corpus.documents.set_index("doc_id"), corpus.figures
+    owner, by_id = figure_facts(corpus.facts), figs.set_index("figure_id")  # as of: a fact's latest report
+    cum = by_id.index.map(owner.map(corpus.facts["kind"] == "cumulative")).fillna(False).astype(bool)
+    as_of = reported(by_id, by_id["doc_id"].map(docs["published"]), pd.Series(cum, index=by_id.index))
+    facts = corpus.facts.assign(as_of=as_of.reindex(owner.index).groupby(owner.to_numpy()).max())
     inside = in_window(facts, params)
+    running = (facts["kind"] == "cumulative") & in_window(facts, params, "as_of", "as_of")
     facts = facts.assign(inside=inside)[inside | running]  # "41 as of 2020-02-08, since 2013" stays shown
     if params.parties:
         facts = facts[facts["party"].isin(params.parties)]
     facts = facts.reset_index(drop=True)
-    owner = {fid: r for r in facts.itertuples() for fid in ids(r.figure_ids)}
-    figs = corpus.figures[corpus.figures["figure_id"].astype(str).isin(owner)].copy()
+    owner = figure_facts(facts)
+    figs = figs[figs["figure_id"].astype(str).isin(owner.index)].copy()
+    row = figs["figure_id"].astype(str).map(owner).to_numpy()
     for col in ("fact_id", "kind", "date_start", "date_end", "inside"):
-        figs["fact_" + col if col != "fact_id" else col] = [getattr(owner[str(i)], col) for i in figs["figure_id"]]
-    pub = corpus.documents.set_index("doc_id")["published"]
-    figs["published"] = figs["doc_id"].map(pub)
+        figs["fact_" + col if col != "fact_id" else col] = facts[col].to_numpy()[row]
+    figs["published"] = figs["doc_id"].map(docs["published"])
     figs["as_of"] = reported(figs, figs["published"], figs["fact_kind"] == "cumulative")
-    figs = figs[figs.pop("fact_inside") | in_window(figs, params, "as_of", "as_of")]  # a running total's own reports
+    figs = figs[figs.pop("fact_inside") | in_window(figs, params, "as_of", "as_of")]  # a running total's reports
     figs = figs.sort_values(["fact_date_start", "doc_id", "start"], na_position="first",
                             kind="stable").reset_index(drop=True)
     return Story(params, corpus, texts, figs, facts, short_ids(corpus.documents["doc_id"].astype(str)))
@@ -329,13 +300,9 @@ def story(params: Params | None = None, **raw: object) -> Story:
 
 def window_text(p: Params) -> str:
     """The window in words."""
-    if p.start is None and p.end is None:
-        return "all dates"
     if p.start is None:
-        return f"up to {p.end:%Y-%m-%d}"
-    if p.end is None:
-        return f"from {p.start:%Y-%m-%d}"
-    return f"{p.start:%Y-%m-%d} to {p.end:%Y-%m-%d}"
+        return "all dates" if p.end is None else f"up to {p.end:%Y-%m-%d}"
+    return f"from {p.start:%Y-%m-%d}" if p.end is None else f"{p.start:%Y-%m-%d} to {p.end:%Y-%m-%d}"
 
 
 def header(s: Story, default_title: str) -> str:
@@ -344,9 +311,8 @@ def header(s: Story, default_title: str) -> str:
     parties = ", ".join(f"{label(c)} ({c})" for c in p.parties) if p.parties else "all parties"
     src = "the committed data" if p.corpus is None else f"the corpus folder {escape(p.corpus.name)}"
     undated = int(s.documents["published"].isna().sum())
-    note = (f" ({plural(undated, 'article')} without a publication date: "
-            f"{'its' if undated == 1 else 'their'} undated figures count in no window with a start or an end)"
-            if undated else "")
+    note = (f" ({plural(undated, 'article')} without a publication date: {'its' if undated == 1 else 'their'} "
+            "undated figures count in no window with a start or an end)" if undated else "")
     return (f"# {escape(p.title or default_title)}\n\n"
             f"From {src}: {plural(len(s.documents), 'article')}{note}. Window: {escape(window_text(p))}; "
             f"losses and forces of {escape(parties)}. {plural(len(s.facts), 'fact')} from "
@@ -359,17 +325,15 @@ def references(s: Story) -> str:
         return "**References.** No figure or sentence is cited for these parameters."
     docs = s.documents.set_index("doc_id")
     lines = ["**References**", ""]
-    for key in sorted(s.cited, key=lambda k: (s.cited[k][0], s.cited[k][1])):
+    for key in sorted(s.cited, key=lambda k: s.cited[k][:2]):
         doc_id, par, quote = s.cited[key]
         meta = []
         if doc_id in docs.index:
             d = docs.loc[doc_id]
-            if not pd.isna(d["outlet"]):
-                meta.append(escape(d["outlet"]))
-            meta.append(f"published {day(d['published'])}" if not pd.isna(d["published"]) else "undated")
-        where = f", paragraph {par}" if par else ""
-        lines.append(f"- \\[{escape(key)}\\] article {escape(doc_id)}"
-                     f"{' (' + ', '.join(meta) + ')' if meta else ''}{where}")
+            meta = ([] if pd.isna(d["outlet"]) else [escape(d["outlet"])]) + [
+                f"published {day(d['published'])}" if not pd.isna(d["published"]) else "undated"]
+        lines.append(f"- \\[{escape(key)}\\] article {escape(doc_id)}{' (' + ', '.join(meta) + ')' if meta else ''}"
+                     + (f", paragraph {par}" if par else ""))
         if quote:
             lines.append(f"\n    > {escape(quote)}\n")
     return "\n".join(lines)
@@ -377,8 +341,8 @@ def references(s: Story) -> str:
 
 def published_in_window(s: Story) -> list[str]:
     """The articles published inside the window (undated ones only when it is open)."""
-    pub = s.documents.set_index("doc_id")["published"]
-    return [d for d in sorted(s.texts) if inside(pub.get(d), pub.get(d), s.params)]
+    docs = s.documents.set_index("doc_id").reindex(sorted(s.texts))
+    return list(docs.index[in_window(docs, s.params, "published", "published")])
 
 
 def figure_refs(s: Story, figure_ids: Iterable[str], ordered: bool = False) -> list[tuple]:
@@ -395,14 +359,13 @@ def figure_refs(s: Story, figure_ids: Iterable[str], ordered: bool = False) -> l
 
 
 def cite_refs(s: Story, refs: Iterable[tuple]) -> str:
-    """``[000 §7; 001 §3]`` for ``(doc_id, paragraph, quote, corrected)`` references; a corrected
-    figure's citation says so (``[000 §7, corrected]``)."""
+    """``[000 §7; 001 §3]`` for ``(doc_id, paragraph, quote, corrected)`` references (``[000 §7, corrected]``)."""
     keys = [s.cite(d, p, q) + (", corrected" if c else "") for d, p, q, c in refs]
     return "[" + "; ".join(escape(k) for k in dict.fromkeys(keys)) + "]" if keys else ""
 
 
 def fact_cites(s: Story, facts: pd.DataFrame) -> list[str]:
-    """The citation of each fact: ``[000 §7; 001 §3]`` for the figures behind it."""
+    """The citation of each fact: the figures behind it."""
     return [cite_refs(s, figure_refs(s, ids(v))) for v in facts["figure_ids"]]
 
 
@@ -411,34 +374,30 @@ def facts_refs(s: Story, facts: pd.DataFrame) -> list[tuple]:
     return figure_refs(s, [i for v in facts["figure_ids"] for i in ids(v)], ordered=True)
 
 
-TOTAL_COLUMNS = ("fact_id", "kind", "party", "measure", "low", "best", "high", "qualifier", "date_start",
-                 "date_end", "date_basis", "part_of", "place_id", "figure_ids")
-"""The columns of the facts that totals read and return."""
+TOTAL_COLUMNS = ["fact_id", "kind", "party", "measure", "low", "best", "high", "qualifier", "date_start",
+                 "date_end", "date_basis", "part_of", "place_id", "figure_ids"]
 
 
 def total(s: Story, measure: str, party: str | None = None, start: object = None, end: object = None,
           facts: pd.DataFrame | None = None) -> dict:
-    """Low/best/high of :func:`sahel.reconcile.total` over the window's facts (or ``facts``),
-    with the facts it used, its wording (``amount``) and the number it states first
-    (``stated``); ``high`` is NaN when open-ended."""
+    """:func:`sahel.reconcile.total` over the window's facts (or ``facts``): low, best, high (NaN
+    when open-ended), the facts used, its wording (``amount``) and the number it states first (``stated``)."""
     from ..reconcile import total as reconcile_total
 
     if "plain facts" not in s.memo:  # plain dtypes in few blocks: each filter of a total is cheap
-        f = s.facts[list(TOTAL_COLUMNS)]
-        s.memo["plain facts"] = pd.DataFrame({c: f[c].to_numpy(dtype=float, na_value=math.nan)
-                                              if pd.api.types.is_float_dtype(f[c]) else
-                                              f[c].astype(object) for c in f.columns}).copy()
-    plain_facts: pd.DataFrame = s.memo["plain facts"]  # type: ignore[assignment]
-    pool = plain_facts if facts is None else plain_facts.loc[facts.index]
-    t = reconcile_total(pool, measure, party=party,
-                        start=s.params.start if start is None else start,
+        f = s.facts[TOTAL_COLUMNS]
+        s.memo["plain facts"] = pd.DataFrame({c: f[c].to_numpy(dtype=float, na_value=math.nan) if
+                                              pd.api.types.is_float_dtype(f[c]) else f[c].astype(object)
+                                              for c in f.columns}).copy()
+    pool: pd.DataFrame = s.memo["plain facts"]  # type: ignore[assignment]
+    pool = pool if facts is None else pool.loc[facts.index]
+    t = reconcile_total(pool, measure, party=party, start=s.params.start if start is None else start,
                         end=s.params.end if end is None else end)
     used = pool[pool["fact_id"].isin(set(t.facts))]
     high = math.nan if t.high is None else t.high
     approx = len(used) > 0 and bool((used["qualifier"] == "approx").all())
-    return {"low": t.low, "best": t.best, "high": high, "facts": used,
-            "stated": stated(t.low, t.best, high, approx) if len(used) else math.nan,
-            "amount": amount(t.low, t.best, high, approx)}
+    return {"low": t.low, "best": t.best, "high": high, "facts": used, "amount": amount(t.low, t.best, high, approx),
+            "stated": stated(t.low, t.best, high, approx) if len(used) else math.nan}
 
 
 TABLE_CSS = ("<style>table.sahel-table{border-collapse:collapse;font-size:12px}table.sahel-table th,"
@@ -449,37 +408,26 @@ TABLE_CSS = ("<style>table.sahel-table{border-collapse:collapse;font-size:12px}t
 
 
 def table(df: pd.DataFrame, empty: str = "No rows for these parameters."):
-    """Every row of ``df`` as a static HTML table (every cell escaped), for a notebook to show:
-    dates as ISO strings, missing numbers blank, numbers right-aligned, a 1-based row number."""
+    """Every row of ``df`` as a static HTML table (every cell escaped): dates as ISO strings, missing
+    numbers blank, numbers right-aligned, a 1-based row number."""
     from IPython.display import HTML
 
     if df.empty:
         return HTML(f"<p><em>{html.escape(empty)}</em></p>")
-    kinds = []
-    for c in df.columns:
-        col = df[c]
-        if pd.api.types.is_datetime64_any_dtype(col):
-            kinds.append("d")
-        elif pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
-            kinds.append("n")
-        else:
-            kinds.append("d" if c in ("date", "period", "published") else "")
+    types = pd.api.types
+    kinds = [' class="d"' if types.is_datetime64_any_dtype(df[c]) or c in ("date", "period", "published") else
+             ' class="n"' if types.is_numeric_dtype(df[c]) and not types.is_bool_dtype(df[c]) else "" for c in df]
 
-    def cell(v: object, kind: str) -> str:
+    def cell(v: object) -> str:
         if v is None or (not isinstance(v, (list, tuple)) and pd.isna(v)):
-            text = ""
-        elif isinstance(v, pd.Timestamp):
-            text = f"{v:%Y-%m-%d}"
-        elif isinstance(v, float):
-            text = number(v)
-        else:
-            text = str(v)
-        return f'<td class="{kind}">{html.escape(text)}</td>' if kind else f"<td>{html.escape(text)}</td>"
+            return ""
+        return f"{v:%Y-%m-%d}" if isinstance(v, pd.Timestamp) else number(v) if isinstance(v, float) else str(v)
 
     if "citation" in df:  # citations are Markdown-escaped for the text; plain in a table
         df = df.assign(citation=df["citation"].str.replace("\\", "", regex=False))
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in ["#", *df.columns])
-    rows = "\n".join(f'<tr><td class="n">{i}</td>' + "".join(cell(v, k) for v, k in zip(r, kinds)) + "</tr>"
+    rows = "\n".join(f'<tr><td class="n">{i}</td>' + "".join(f"<td{k}>{html.escape(cell(v))}</td>" for v, k in
+                                                             zip(r, kinds)) + "</tr>"
                      for i, r in enumerate(df.itertuples(index=False), 1))
     return HTML(f"{TABLE_CSS}<p>{plural(len(df), 'row')}.</p><table class=\"sahel-table\"><thead><tr>{head}"
                 f"</tr></thead><tbody>\n{rows}\n</tbody></table>")

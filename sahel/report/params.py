@@ -1,10 +1,7 @@
-"""Validation of the parameters of the notebooks and of ``sahel report``.
+"""The parameters of the notebooks and of ``sahel report``: defaults and validation.
 
-Every notebook starts with a ``parameters`` cell of literal defaults
-(:data:`DEFAULTS`) and validates it with :func:`validate`. ``sahel report``
-validates the same values before any kernel starts, so a wrong value gives one
-clear line naming the parameter (:class:`ParameterError`) instead of a
-traceback from inside a notebook.
+Every notebook's ``parameters`` cell holds literal :data:`DEFAULTS` and calls :func:`validate`;
+``sahel report`` validates before any kernel starts, so a wrong value is one line naming it.
 """
 from __future__ import annotations
 
@@ -21,13 +18,7 @@ import pandas as pd
 from ..schema import reference
 
 
-DEFAULTS: dict[str, Any] = {
-    "corpus": "",
-    "start": "",
-    "end": "",
-    "parties": [],
-    "title": "",
-}
+DEFAULTS: dict[str, Any] = {"corpus": "", "start": "", "end": "", "parties": [], "title": ""}
 """The parameters every notebook takes, with their defaults."""
 
 HELP: dict[str, str] = {
@@ -70,8 +61,12 @@ class Params:
                 "parties": list(self.parties), "title": self.title}
 
 
+def blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
 def _date(name: str, value: Any) -> pd.Timestamp | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
+    if blank(value):
         return None
     if isinstance(value, (date, datetime)):
         value = f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
@@ -109,27 +104,22 @@ def _parties(value: Any) -> tuple[str, ...]:
 
 
 def _corpus(value: Any) -> Path | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
+    if blank(value):
         return None
     if not isinstance(value, (str, Path)):
         raise ParameterError("corpus", f"{value!r} is not a folder path")
-    folder = Path(value).expanduser()
-    if not folder.is_absolute():  # `sahel report` passes absolute paths; a relative one is the caller's
-        folder = folder.resolve()
+    folder = Path(value).expanduser().resolve()
     if not folder.exists():
         raise ParameterError("corpus", f"folder {str(value)!r} does not exist")
     if not folder.is_dir():
         raise ParameterError("corpus", f"{str(value)!r} is not a folder")
     if not any(folder.glob("*.txt")):
         raise ParameterError("corpus", f"folder {str(value)!r} has no .txt articles")
-    return folder.resolve()
+    return folder
 
 
 def validate(**params: Any) -> Params:
-    """Check notebook parameters and return them typed; raise :class:`ParameterError`.
-
-    Missing parameters take their :data:`DEFAULTS`; unknown names are errors.
-    """
+    """Check notebook parameters (missing ones take their :data:`DEFAULTS`) and return them typed."""
     unknown = sorted(set(params) - set(DEFAULTS))
     if unknown:
         raise ParameterError(unknown[0], f"unknown parameter (known: {', '.join(DEFAULTS)})")
@@ -137,9 +127,7 @@ def validate(**params: Any) -> Params:
     start, end = _date("start", values["start"]), _date("end", values["end"])
     if start is not None and end is not None and end < start:
         raise ParameterError("end", f"{end:%Y-%m-%d} is before start {start:%Y-%m-%d}")
-    title = values["title"]
-    if title is None:
-        title = ""
+    title = "" if values["title"] is None else values["title"]
     if not isinstance(title, str):
         raise ParameterError("title", f"{title!r} is not a string")
     bad = re.search(r"[\ud800-\udfff]", title)
@@ -184,15 +172,8 @@ def read_yaml(path: Path) -> dict[str, Any]:
 
 
 def parse_cli(pairs: list[list[str]] | None, yaml_file: str | Path | None = None) -> dict[str, Any]:
-    """Merge ``-f params.yaml`` (:func:`read_yaml`) and ``-p KEY VALUE`` pairs (later wins) into raw values.
-
-    ``-p`` values are kept as typed (dates stay strings); ``parties`` may be a
-    JSON list (``'["FRA"]'``) or comma-separated codes.
-    """
-    raw: dict[str, Any] = read_yaml(Path(yaml_file)) if yaml_file else {}
-    for key, value in pairs or []:
-        raw[key] = value
-    return raw
+    """``-f params.yaml`` (:func:`read_yaml`) then ``-p KEY VALUE`` pairs (strings, as typed), later ones winning."""
+    return {**(read_yaml(Path(yaml_file)) if yaml_file else {}), **dict(pairs or [])}
 
 
 def check(raw: Mapping[str, Any]) -> dict[str, Any]:

@@ -1,13 +1,7 @@
-"""Charts for the notebooks: matplotlib, one fixed colour per party, linear scales.
+"""Charts for the notebooks: matplotlib figures, closed (each shown once), from a section's DataFrame.
 
-Every function takes the DataFrame of a section helper (:mod:`.costs`,
-:mod:`.trajectory`, :mod:`.sources`) and returns a closed
-:class:`matplotlib.figure.Figure`, so each chart is shown exactly once. A party
-has the same colour in every chart (:data:`PARTY_COLOURS`, the rest grey
-"other"); lengths that are compared are on linear scales; labels on bars are
-the amounts the text states. The backend is never chosen here (no
-``matplotlib.use``); :func:`style` sets rcParams that keep images deterministic.
-What stays out: data and wording (:mod:`.narrative` and the sections).
+A party has one colour in every chart (:data:`PARTY_COLOURS`, the rest grey), compared lengths are
+linear, labels on bars are the amounts the text states; :func:`style` keeps images deterministic.
 """
 from __future__ import annotations
 
@@ -24,8 +18,9 @@ from matplotlib.ticker import MaxNLocator
 
 from .. import paths
 from .narrative import label, number, plain
+from .trajectory import deadliest
 
-WIDTH = 9.0
+WIDTH = 11.0
 PARTY_COLOURS: dict[str, str] = {
     "FRA": "#0072B2", "MLI": "#009E73", "BFA": "#D55E00", "NER": "#E69F00", "TCD": "#56B4E9",
     "UN": "#7570B3", "G5S": "#CC79A7", "JIHADIST": "#000000", "CIVILIAN": "#B8860B", "UNKNOWN": "#8C564B",
@@ -39,7 +34,6 @@ FRAME = (-18.0, 25.0, 4.0, 25.5)
 
 
 def colour(party: str) -> str:
-    """The party's colour (grey for a party without one)."""
     return PARTY_COLOURS.get(str(party), OTHER)
 
 
@@ -51,11 +45,9 @@ def who(party: str) -> str:
 def style() -> None:
     """The house style: white grid, fixed sizes and metadata (deterministic SVG/PNG)."""
     plt.style.use("seaborn-v0_8-whitegrid")
-    plt.rcParams.update({
-        "figure.figsize": (WIDTH, 4.0), "figure.dpi": 90, "savefig.dpi": 90, "axes.titlesize": 13,
-        "axes.titleweight": "bold", "axes.titlelocation": "left", "svg.hashsalt": "sahel",
-        "svg.fonttype": "path", "path.simplify": True, "font.family": "DejaVu Sans",
-    })
+    plt.rcParams.update({"figure.figsize": (WIDTH, 4.0), "figure.dpi": 90, "savefig.dpi": 90, "axes.titlesize": 13,
+                         "axes.titleweight": "bold", "axes.titlelocation": "left", "svg.hashsalt": "sahel",
+                         "svg.fonttype": "path", "path.simplify": True, "font.family": "DejaVu Sans"})
 
 
 def done(fig: Figure) -> Figure:
@@ -83,12 +75,9 @@ def date_axis(ax: plt.Axes) -> None:
 
 def legend(ax: plt.Axes, parties: list[str], **kw) -> None:
     """A legend of party colours, "other" once for the grey ones."""
-    order = {p: i for i, p in enumerate(PARTY_COLOURS)}
-    parties = sorted(set(parties), key=lambda p: (order.get(p, len(order)), p))
-    names = dict.fromkeys(who(p) for p in parties)
-    handles = [Patch(color=PARTY_COLOURS.get(next(p for p in parties if who(p) == n), OTHER), label=n)
-               for n in names]
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, **kw)
+    shown = [p for p in PARTY_COLOURS if p in parties] + ["OTHER"] * any(p not in PARTY_COLOURS for p in parties)
+    ax.legend(handles=[Patch(color=colour(p), label=who(p)) for p in shown], loc="upper left",
+              bbox_to_anchor=(1.01, 1.0), frameon=False, **kw)
 
 
 def stacked(ax: plt.Axes, table: pd.DataFrame, x: np.ndarray, width: float, across: bool = False) -> None:
@@ -96,10 +85,7 @@ def stacked(ax: plt.Axes, table: pd.DataFrame, x: np.ndarray, width: float, acro
     bottom = np.zeros(len(table))
     for party in table.columns:
         vals = table[party].to_numpy(dtype=float)
-        if across:
-            ax.barh(x, vals, height=width, left=bottom, color=colour(party), edgecolor="white", linewidth=0.5)
-        else:
-            ax.bar(x, vals, width=width, bottom=bottom, color=colour(party), edgecolor="white", linewidth=0.5)
+        (ax.barh if across else ax.bar)(x, vals, width, bottom, color=colour(party), edgecolor="white", linewidth=0.5)
         bottom += vals
 
 
@@ -126,9 +112,7 @@ def timeline_chart(ev: pd.DataFrame, title: str = "Killed per period, by party")
     width = 80 if freq == "QS" else 26
     stacked(ax, t, mdates.date2num(t.index) + width / 2, width)
     heights = t.sum(axis=1)
-    big = (ev.groupby(["event", "date", "place"], as_index=False)["event_killed"].max()
-           .sort_values(["event_killed", "date"], ascending=[False, True]).head(5))
-    big = big[big["event_killed"] > 0]
+    big = deadliest(ev)
     for i, r in enumerate(big.itertuples(), 1):
         p = r.date.to_period(freq[0]).start_time
         ax.annotate(str(i), (mdates.date2num(p) + width / 2, heights.get(p, 0)), xytext=(0, 2),
@@ -156,9 +140,8 @@ def strength_chart(st: pd.DataFrame, title: str = "Troop strength by force") -> 
             ax.plot(same["date"], same["value"], "-o", color=colour(party), lw=1, ms=6, alpha=0.9)
         if len(dep):
             ax.scatter(dep["date"], dep["value"], s=60, facecolors="none", edgecolors=colour(party), lw=2)
-    ax.set_ylim(bottom=0)
     ax.yaxis.set_major_formatter(lambda v, _: f"{v:,.0f}")
-    ax.set(title=plain(title), xlabel="as of", ylabel="troops")
+    ax.set(ylim=(0, None), title=plain(title), xlabel="as of", ylabel="troops")
     date_axis(ax)
     legend(ax, list(st["party"].unique()), title="filled: strength\nopen: deployment")
     return done(fig)
@@ -194,19 +177,16 @@ def places_chart(pl: pd.DataFrame, title: str = "Where it happened", labels: int
     size = 30 + 470 * np.sqrt(inside["killed"] / max(inside["killed"].max(), 1))
     ax.scatter(inside["lon"], inside["lat"], s=size, color="#C0392B", alpha=0.55, edgecolor="0.2", lw=0.5,
                zorder=3)
-    top, placed = [], []
+    top: list = []  # the deadliest places, each far enough from those labelled before
     for r in inside.sort_values(["killed", "events", "place"], ascending=[False, False, True]).itertuples():
-        if len(top) < labels and all(abs(r.lon - x) > 2.5 or abs(r.lat - y) > 0.8 for x, y in placed):
+        if len(top) < labels and all(abs(r.lon - t.lon) > 2.5 or abs(r.lat - t.lat) > 0.8 for t in top):
             top.append(r)
-            placed.append((r.lon, r.lat))
     for r in top:
         ax.annotate(plain(f"{r.place[:24]} ({number(r.killed)})"), (r.lon, r.lat), xytext=(5, 4),
                     textcoords="offset points", fontsize=8, zorder=4)
-    ax.set_xlim(x0, x1)
-    ax.set_ylim(y0, y1)
-    ax.set_aspect("equal")
     ax.grid(False)
-    ax.set(title=plain(title), xlabel="longitude (°E)", ylabel="latitude (°N)")
+    ax.set(xlim=(x0, x1), ylim=(y0, y1), aspect="equal", title=plain(title), xlabel="longitude (°E)",
+           ylabel="latitude (°N)")
     hidden = len(inside) - len(top)
     note = "circle area: killed" + (f"\n{hidden} smaller or crowded\n{'place' if hidden == 1 else 'places'} unlabelled"
                                     if hidden else "")
@@ -259,9 +239,9 @@ def killed_by_year_chart(k: pd.DataFrame, title: str = "Killed per year, by part
     t = t.reindex(range(int(t.index.min()), int(t.index.max()) + 1), fill_value=0.0)
     fig, ax = plt.subplots(figsize=(WIDTH, 4.0))
     stacked(ax, t, t.index.to_numpy(), 0.75)
-    ax.set_ylim(0, t.sum(axis=1).max() * 1.05)
     ax.set_xticks(t.index.to_numpy(), [str(y) for y in t.index], rotation=0 if len(t) < 14 else 45)
-    ax.set(title=plain(title), xlabel="year", ylabel="killed, as the text states it")
+    ax.set(ylim=(0, t.sum(axis=1).max() * 1.05), title=plain(title), xlabel="year",
+           ylabel="killed, as the text states it")
     legend(ax, list(k["party"].unique()))
     return done(fig)
 
@@ -289,8 +269,7 @@ def cumulative_chart(cd: pd.DataFrame, party: str = "FRA", title: str | None = N
                         xytext=(-4, 6), textcoords="offset points", ha="right", fontsize=8)
     if len(inc):
         ax.bar(inc["date"], inc["value"], width=20, color=colour(party), alpha=0.45, label="deaths in one incident")
-    ax.set(title=plain(title), xlabel="as of", ylabel="deaths")
-    ax.set_ylim(0, cd["value"].max() * 1.15)
+    ax.set(title=plain(title), xlabel="as of", ylabel="deaths", ylim=(0, cd["value"].max() * 1.15))
     date_axis(ax)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     return done(fig)
@@ -306,10 +285,9 @@ def materiel_chart(mat: pd.DataFrame, title: str = "Materiel destroyed or lost")
     t = by_colour(df, "what", "value")
     fig, ax = plt.subplots(figsize=(WIDTH, 1.2 + 0.4 * len(t)))
     stacked(ax, t, np.arange(len(t)), 0.7, across=True)
-    ax.set_yticks(np.arange(len(t)), list(t.index))
-    ax.invert_yaxis()
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set(title=plain(title), xlabel="items (linear)", ylabel="")
+    ax.set(yticks=np.arange(len(t)), yticklabels=list(t.index), ylim=(len(t) - 0.5, -0.5), title=plain(title),
+           xlabel="items (linear)")
     legend(ax, list(df["party"].unique()))
     return done(fig)
 
@@ -335,17 +313,23 @@ def ucdp_chart(t: pd.DataFrame, title: str = "Deaths in the corpus vs UCDP, per 
     return done(fig)
 
 
-def sources_chart(audit: pd.DataFrame, title: str = "Numbers in each article: coded or not") -> Figure:
-    """Per article, the numbers of its text coded as figures and those not coded (they add up)."""
+def sources_chart(audit: pd.DataFrame, title: str = "Numbers in each article: coded or not",
+                  most: int = 60) -> Figure:
+    """Per article (per year of publication beyond ``most`` articles), the numbers of its text
+    coded as figures and those not coded (they add up)."""
     if audit.empty:
         return empty(title, "no article published in this window")
-    fig, ax = plt.subplots(figsize=(WIDTH, 1.2 + 0.26 * len(audit)))
-    y = np.arange(len(audit))
-    ax.barh(y, audit["coded"], color="#0072B2", height=0.75, label="coded as figures")
-    ax.barh(y, audit["not coded"], left=audit["coded"], color="0.75", height=0.75, label="not coded")
-    ax.set_yticks(y, [plain(a) for a in audit["article"]], fontsize=8 if len(audit) > 20 else 10)
-    ax.set_ylim(len(audit) - 0.5, -0.5)
+    rows = audit.set_index("article")[["coded", "not coded"]]
+    if len(audit) > most:
+        title, rows = "Numbers in the articles of each year: coded or not", rows.groupby(
+            audit["published"].str[:4].replace("", "undated").to_numpy()).sum()
+    fig, ax = plt.subplots(figsize=(WIDTH, 1.2 + 0.26 * len(rows)))
+    y = np.arange(len(rows))
+    ax.barh(y, rows["coded"], color="#0072B2", height=0.75, label="coded as figures")
+    ax.barh(y, rows["not coded"], left=rows["coded"], color="0.75", height=0.75, label="not coded")
+    ax.set_yticks(y, [plain(a) for a in rows.index], fontsize=8 if len(rows) > 20 else 10)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set(title=plain(title), xlabel="numbers in the text (linear)", ylabel="article")
+    ax.set(ylim=(len(rows) - 0.5, -0.5), title=plain(title), xlabel="numbers in the text (linear)",
+           ylabel="article" if len(audit) <= most else "year of publication")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     return done(fig)

@@ -1,12 +1,7 @@
-"""``sahel report``: execute notebooks with papermill and render them to HTML without code.
-
-Parameters are validated before any kernel starts. Notebooks run in worker
-processes (one papermill kernel each) into a temporary folder next to the
-reports folder; each that succeeded is then moved into place with its HTML,
-each that failed is kept as ``NAME.failed.ipynb`` and named with its cell, and
-the command exits non-zero. ``--notebooks DIR`` runs a user's own notebooks
-(any ``*.ipynb`` with a ``parameters`` cell). What stays out: the notebooks'
-content (:mod:`.narrative` and the sections), parameter rules (:mod:`.params`).
+"""``sahel report``: validate the parameters, execute the notebooks with papermill (in parallel,
+the corpus parsed once for all), render them to HTML without code and move each that succeeded
+into place; each that failed is kept as ``NAME.failed.ipynb``, named with its cell, and the command
+exits non-zero. ``--notebooks DIR`` runs a user's own notebooks with the same parameters.
 """
 from __future__ import annotations
 
@@ -23,14 +18,15 @@ from pathlib import Path
 from typing import Any
 
 from .. import paths
+from .narrative import TABLES_ENV
 from .params import DEFAULTS, HELP, ParameterError, check
 
 NOTEBOOKS = ("trajectory", "costs", "sources", "explore")
 """The notebooks of ``notebooks/`` that ``sahel report`` renders, in order."""
 
 KERNEL_ARGS = ["--IPKernelApp.log_level=CRITICAL", "--HistoryManager.enabled=False"]
-"""Kernel options: jupyter_client interrupts every kernel before shutting it down, which an
-idle kernel logs as ``ERROR | KeyboardInterrupt caught``; a notebook's errors are in its cells."""
+"""jupyter_client interrupts each kernel before shutting it down, which an idle kernel logs as
+``ERROR | KeyboardInterrupt caught``; a notebook's errors are in its cells."""
 
 TEMPLATE = ("{%- extends 'lab/index.html.j2' -%}\n"
             "{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}\n")
@@ -62,12 +58,25 @@ def to_html(notebook: Path | Any, title: str) -> str:
     """Render an executed notebook (a path or a notebook node) to standalone HTML without its code."""
     import nbformat
     from jinja2 import DictLoader
-    from nbconvert import HTMLExporter
+    from nbconvert import HTMLExporter, TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+    class Exporter(HTMLExporter):
+        """HTMLExporter without its last pass, a BeautifulSoup parse of the whole page that
+        adds tabindex and a placeholder alt text: 20 s on a report of 1,000 articles."""
+
+        def from_notebook_node(self, nb: Any, resources: Any = None, **kw: Any) -> tuple[str, dict]:
+            resources = self._init_resources(resources)
+            self.register_filter("highlight_code", Highlight2HTML(parent=self))
+            self.register_filter("filter_data_type", WidgetsDataTypeFilter(
+                notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+            return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
 
     nb = nbformat.read(notebook, as_version=4) if isinstance(notebook, (str, Path)) else notebook
-    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
-                            extra_loaders=[DictLoader({"sahel_report.html.j2": TEMPLATE})],
-                            template_file="sahel_report.html.j2")
+    exporter = Exporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
+                        extra_loaders=[DictLoader({"sahel_report.html.j2": TEMPLATE})],
+                        template_file="sahel_report.html.j2")
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
     return body
 
@@ -75,12 +84,11 @@ def to_html(notebook: Path | Any, title: str) -> str:
 def cell_error(exc: BaseException) -> str:
     """Where and why a notebook failed: its cell, first source line and error."""
     cell, count = getattr(exc, "cell_index", None), getattr(exc, "exec_count", None)
-    ename = getattr(exc, "ename", type(exc).__name__)
-    evalue = str(getattr(exc, "evalue", exc)).strip().splitlines()
+    evalue = str(getattr(exc, "evalue", exc)).strip().splitlines() or [""]
     source = str(getattr(exc, "source", "") or "").strip().splitlines()
     where = (f"cell {cell}" if cell is not None else "a cell") + (f" (In [{count}])" if count is not None else "")
-    first = f": `{source[0][:80]}`" if source else ""
-    return f"{where}{first}: {ename}: {evalue[0] if evalue else ''}".rstrip(": ")
+    return (f"{where}{f': `{source[0][:80]}`' if source else ''}: {getattr(exc, 'ename', type(exc).__name__)}: "
+            f"{evalue[0]}").rstrip(": ")
 
 
 def execute(name: str, source: str, target: str, parameters: dict[str, Any]) -> Outcome:
@@ -95,7 +103,7 @@ def execute(name: str, source: str, target: str, parameters: dict[str, Any]) -> 
             warnings.simplefilter("ignore")  # papermill's own chatter; kernel output is kept
             nb = pm.execute_notebook(source, target, parameters=parameters, kernel_name="python3",
                                      progress_bar=False, log_output=False, cwd=str(Path(source).parent),
-                                     extra_arguments=KERNEL_ARGS)
+                                     extra_arguments=KERNEL_ARGS, request_save_on_cell_execute=False)
     except Exception as exc:  # papermill keeps the executed notebook with the error
         return Outcome(name, False, time.monotonic() - t0, cell_error(exc))
     title = parameters.get("title") or name
@@ -124,12 +132,8 @@ def index_html(outcomes: Sequence[Outcome], parameters: Mapping[str, Any]) -> st
 def run(names: Sequence[str] | None = None, raw: Mapping[str, Any] | None = None,
         out_dir: Path | None = None, jobs: int | None = None, echo: Callable[[str], None] = print,
         executor: Callable[..., Outcome] | None = None, folder: Path | None = None) -> list[Outcome]:
-    """Validate, execute the notebooks in parallel and move every report that succeeded into place.
-
-    Only the parameters given are injected (each notebook keeps its own defaults,
-    its title say). Raises :class:`ParameterError` before any kernel runs;
-    returns the outcomes, failures included.
-    """
+    """Validate (:class:`ParameterError` before any kernel runs), execute the notebooks in parallel with
+    the parameters given (each keeps its own defaults), move every report that succeeded into place."""
     known = notebooks(folder)
     names = list(dict.fromkeys(names or known))
     for n in names:
@@ -140,10 +144,10 @@ def run(names: Sequence[str] | None = None, raw: Mapping[str, Any] | None = None
     given = {k: v for k, v in values.items() if k in raw}
     out = Path(out_dir) if out_dir is not None else paths.reports_dir()
     out.mkdir(parents=True, exist_ok=True)
-    if values["corpus"] and executor is None:
-        warm_cache(Path(values["corpus"]), jobs, echo)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
     try:
+        if values["corpus"] and executor is None:
+            os.environ[TABLES_ENV] = str(parse_once(Path(values["corpus"]), tmp / ".tables", jobs, echo))
         outcomes = run_pool([(n, str(known[n]), str(tmp / f"{n}.ipynb"), given) for n in names],
                             max(1, min(len(names), jobs or os.cpu_count() or 1)), echo, executor or execute)
         for o in outcomes:
@@ -157,21 +161,25 @@ def run(names: Sequence[str] | None = None, raw: Mapping[str, Any] | None = None
         os.replace(tmp / "index.html", out / "index.html")
         return outcomes
     finally:
+        os.environ.pop(TABLES_ENV, None)
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def warm_cache(corpus: Path, jobs: int | None, echo: Callable[[str], None]) -> None:
-    """Parse the corpus once on every core, so that each notebook's kernel reads its
-    articles from the per-article cache instead of extracting them again."""
+def parse_once(corpus: Path, tables: Path, jobs: int | None, echo: Callable[[str], None]) -> Path:
+    """Parse the corpus once, on every core, into ``tables`` (with ``report.json``: the corpus and its
+    problems), which every notebook's kernel then loads (:func:`.narrative.load_corpus`)."""
+    import json
     import warnings
 
-    from .. import parse_corpus
+    from .. import write_corpus
 
     t0 = time.monotonic()
     with warnings.catch_warnings():  # each notebook shows the corpus's problems
         warnings.simplefilter("ignore")
-        parse_corpus(corpus, jobs=jobs, progress=False)
-    echo(f"parsed {corpus.name} into the per-article cache in {time.monotonic() - t0:.1f} s")
+        summary = write_corpus(corpus, tables, jobs=jobs, progress=False)
+    (tables / "report.json").write_text(json.dumps({"corpus": str(corpus), "problems": summary.problems}))
+    echo(f"parsed {corpus.name} in {time.monotonic() - t0:.1f} s")
+    return tables
 
 
 def run_pool(tasks: list[tuple], workers: int, echo: Callable[[str], None],

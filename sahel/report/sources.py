@@ -1,7 +1,4 @@
-"""The sections of the sources notebook: per-article audit, sourcing of facts, numbers not coded.
-
-What stays out: loading and wording (:mod:`.narrative`), charts (:mod:`.plots`).
-"""
+"""The sections of the sources notebook: per-article audit, sourcing of facts, numbers not coded."""
 from __future__ import annotations
 
 import pandas as pd
@@ -16,22 +13,16 @@ def audit(s: Story) -> pd.DataFrame:
     """Per article published in the window: size, figures by measure, numbers not coded."""
     nums, figs = s.corpus.numbers, s.corpus.figures
     figs = figs[figs["measure"].isin(MEASURES)]
-    by_measure: dict[str, list[str]] = {}
-    for (d, m), c in figs.groupby(["doc_id", "measure"]).size().sort_index().items():
-        by_measure.setdefault(d, []).append(f"{m} {c}")
-    n_figs = figs.groupby("doc_id").size().to_dict()
-    n_nums = nums.groupby("doc_id").size().to_dict()
-    n_coded = (nums["status"] == "figure").groupby(nums["doc_id"]).sum().to_dict()
-    docs = s.documents[s.documents["doc_id"].isin(published_in_window(s))]
-    rows = []
-    for d in docs.sort_values("doc_id").itertuples():
-        n, c = int(n_nums.get(d.doc_id, 0)), int(n_coded.get(d.doc_id, 0))
-        rows.append({"article": s.short.get(str(d.doc_id), str(d.doc_id)), "published": day(d.published, ""),
-                     "outlet": "" if pd.isna(d.outlet) else d.outlet, "characters": d.n_chars,
-                     "figures": int(n_figs.get(d.doc_id, 0)), "measures": ", ".join(by_measure.get(d.doc_id, [])),
-                     "numbers": n, "coded": c, "not coded": n - c})
-    return pd.DataFrame(rows, columns=["article", "published", "outlet", "characters", "figures",
-                                       "measures", "numbers", "coded", "not coded"])
+    n = figs.groupby(["doc_id", "measure"]).size().reset_index(name="n")
+    measures = (n["measure"] + " " + n["n"].astype(str)).groupby(n["doc_id"]).agg(", ".join)
+    docs = s.documents[s.documents["doc_id"].isin(published_in_window(s))].sort_values("doc_id")
+    d = docs["doc_id"]
+    numbers = d.map(nums.groupby("doc_id").size()).fillna(0).astype(int)
+    coded = d.map((nums["status"] == "figure").groupby(nums["doc_id"]).sum()).fillna(0).astype(int)
+    return pd.DataFrame({"article": [s.short.get(str(i), str(i)) for i in d], "published": docs["published"].map(
+        lambda p: day(p, "")), "outlet": docs["outlet"].fillna(""), "characters": docs["n_chars"],
+        "figures": d.map(figs.groupby("doc_id").size()).fillna(0).astype(int), "measures": d.map(measures).fillna(""),
+        "numbers": numbers, "coded": coded, "not coded": numbers - coded}).reset_index(drop=True)
 
 
 def audit_story(s: Story) -> str:
@@ -45,7 +36,8 @@ def audit_story(s: Story) -> str:
             "shared by two parties gives more than one).")
     undated = s.documents["published"].isna().sum()
     if undated:
-        text += f" {plural(int(undated), 'article')} without a publication date {'is' if undated == 1 else 'are'} listed only when the window is open."
+        text += (f" {plural(int(undated), 'article')} without a publication date {'is' if undated == 1 else 'are'} "
+                 "listed only when the window is open.")
     problems = getattr(s.corpus, "problems", [])
     if problems:
         text += (f"\n\n{len(problems)} problem{'s' * (len(problems) != 1)} met while reading "
@@ -69,26 +61,17 @@ def sourcing(s: Story) -> pd.DataFrame:
 
 
 def sourcing_story(s: Story) -> str:
-    """Single- versus multi-source facts and the disputed ones, worded."""
+    """Single- versus multi-source facts (listed in the table) and the disputed ones, worded."""
     t = sourcing(s)
     if t.empty:
         return "No fact falls in this window for the selected parties."
-    multi = t[t["sources"] > 1]
-    disputed = t[t["disputed"]]
-
-    def item(r) -> str:
-        when = f", {r.period}" if r.period else ""
-        return f"{r.amount} {r.measure} ({escape(label(r.party))}{when}) in {escape(r.articles)}"
-
-    text = (f"Of {plural(len(t), 'fact')} in this window, {len(t) - len(multi):,} rest on a "
-            f"single article and {len(multi):,} on two or more.")
-    if len(multi):
-        text += " Told by several articles: " + "; ".join(item(r) for r in multi.itertuples()) + "."
-    text += (f" {plural(len(disputed), 'fact')} "
-             f"{'is' if len(disputed) == 1 else 'are'} disputed"
-             + (": " + "; ".join(item(r) + f", values {escape(r.values)}" for r in disputed.itertuples())
-                if len(disputed) else "") + ".")
-    return text
+    multi, disputed = int((t["sources"] > 1).sum()), t[t["disputed"]]
+    text = (f"Of {plural(len(t), 'fact')} in this window, {len(t) - multi:,} rest on a single article and "
+            f"{multi:,} on two or more (column *sources* of the table below). {plural(len(disputed), 'fact')} "
+            f"{'is' if len(disputed) == 1 else 'are'} disputed")
+    return text + (" (their sources give different values):\n\n" + "\n".join(
+        f"- {r.amount} {r.measure} ({escape(label(r.party))}{', ' + r.period if r.period else ''}) in "
+        f"{escape(r.articles)}: values {escape(r.values)}" for r in disputed.itertuples()) if len(disputed) else ".")
 
 
 @once

@@ -1,9 +1,7 @@
 """The sections of the trajectory notebook: phases, timeline, troop strength, places, partners.
 
-Phases are recognised from sentences and dated by the dated events they tell
-(a sentence's own day, week or month, in a quarter two articles date), never by
-a year mentioned in passing or by the paragraph around it. What stays out: loading and wording (:mod:`.narrative`),
-charts (:mod:`.plots`).
+Phases are recognised from sentences and dated by the events they tell (a day, week or month, in a
+quarter two articles date), never by a year mentioned in passing.
 """
 from __future__ import annotations
 
@@ -11,14 +9,15 @@ import re
 
 import pandas as pd
 
-from .narrative import (STATE_FORCES, Story, all_sentences, cite_refs, day, escape, fact_amount, fact_cites,
-                        figure_refs, ids, in_window, label, number, once, only_parties, period, plural)
+from .narrative import (STATE_FORCES, Story, all_sentences, cite_refs, day, escape, fact_amount, fact_cites, facts_refs,
+                        ids, in_window, label, number, once, only_parties, period, plural)
 
 PHASES: list[tuple[str, str]] = [
     ("The rebellion in the north", r"\b(rebellion|Tuareg|separatists?|overr[au]n|hijacked)\b"),
     ("Operation Serval", r"\b(Serval|launched an intervention|deployed thousands|chased)\b"),
     ("Operation Barkhane", r"\b(Barkhane|counter-terrorism operation|regional counter)\b"),
-    ("The spread of the fighting", r"\b(central Mali|spread|neighbou?ring|three[- \"“]*borders?)\b"),
+    ("The spread of the fighting", r"\b(central Mali|spread(?:ing)? (?:to|into|south\w*|beyond)|(?:has|had|have) "
+                                   r"spread|in neighbou?ring (?:Mali|Niger|Burkina)|three[- \"“]*borders?)\b"),
     ("Partners and joint forces", r"\b(G5|Takuba|European|allies|partners|MINUSMA|special forces)\b"),
     ("Surge and reinforcements", r"\b(reinforc\w*|deploy \d[\d,]* more|more soldiers|step(ped)? up)\b"),
     ("The coups and the juntas", r"\b(coup|ousted|junta|transitional government|interim government)\b"),
@@ -46,38 +45,27 @@ def sentence_date(text: str, published: object) -> tuple[pd.Timestamp | None, pd
 def phase_evidence(s: Story) -> pd.DataFrame:
     """Sentences telling each phase, with the event date they give (day, week or month; else
     none) and the publication; in the window by the event date, else by the publication."""
-    pub = s.documents.set_index("doc_id")["published"]
-    cues = [re.compile(cue, re.I) for _, cue in PHASES]
-    any_cue = re.compile("|".join(f"(?:{cue})" for _, cue in PHASES), re.I)
-    sents = all_sentences(s)
-    rows = []
-    for doc_id, paragraph, text in zip(sents["doc_id"], sents["paragraph"], sents["text"]):
-        if not any_cue.search(text):
-            continue
-        published = pub.get(doc_id)
-        a, b, precision = sentence_date(text, published)
-        for order, (name, _) in enumerate(PHASES):
-            if cues[order].search(text):
-                rows.append({"order": order, "phase": name, "date_start": a, "date_end": b,
-                             "precision": precision, "published": published, "doc_id": doc_id,
-                             "paragraph": paragraph, "sentence": text})
-    cols = ["order", "phase", "date_start", "date_end", "precision", "published", "doc_id", "paragraph",
-            "sentence"]
-    df = pd.DataFrame(rows, columns=cols)
-    for col in ("date_start", "date_end", "published"):
-        df[col] = pd.to_datetime(df[col])
+    sents = all_sentences(s).rename(columns={"text": "sentence"})
+    sents["published"] = sents["doc_id"].map(s.documents.set_index("doc_id")["published"])
+    told = pd.concat([sents[sents["sentence"].map(re.compile(cue, re.I).search).notna()].assign(order=order, phase=name)
+                      for order, (name, cue) in enumerate(PHASES)]).sort_index(kind="stable")
+    hit = sents.loc[told.index.unique()]
+    dates = pd.DataFrame(map(sentence_date, hit["sentence"], hit["published"]), index=hit.index,
+                         columns=["date_start", "date_end", "precision"])
+    df = told.join(dates.astype({"date_start": "datetime64[ns]", "date_end": "datetime64[ns]"}))
     event = df["precision"].isin(EVENT_PRECISIONS)
     df["date_start"], df["date_end"] = df["date_start"].where(event), df["date_end"].where(event)
-    when_a, when_b = df["date_start"].where(event, df["published"]), df["date_end"].where(event, df["published"])
-    df = df[in_window(df.assign(a=when_a, b=when_b), s.params, "a", "b")]
-    return df.sort_values(["order", "date_start", "doc_id", "paragraph"], kind="stable").reset_index(drop=True)
+    df = df[in_window(df.assign(a=df["date_start"].where(event, df["published"]),
+                                b=df["date_end"].where(event, df["published"])), s.params, "a", "b")]
+    return df[["order", "phase", "date_start", "date_end", "precision", "published", "doc_id", "paragraph",
+               "sentence"]].sort_values(["order", "date_start", "doc_id", "paragraph"], kind="stable").reset_index(
+        drop=True)
 
 
 def corroborated(dated: pd.DataFrame) -> pd.DataFrame:
     """The dated sentences of a phase whose quarter at least two articles date (all of them
     when no quarter is): a date met once, in passing, does not stretch the phase."""
-    quarter = dated["date_start"].dt.to_period("Q")
-    backed = dated.groupby(quarter)["doc_id"].transform("nunique") >= 2
+    backed = dated.groupby(dated["date_start"].dt.to_period("Q"))["doc_id"].transform("nunique") >= 2
     return dated[backed] if backed.any() else dated
 
 
@@ -88,10 +76,9 @@ def phases(s: Story) -> pd.DataFrame:
     rows = []
     for (order, name), g in ev.groupby(["order", "phase"], sort=True):
         dated = corroborated(g[g["precision"].isin(EVENT_PRECISIONS)])
+        a, b = (dated["date_start"], dated["date_end"]) if len(dated) else (g["published"], g["published"])
         rows.append({"order": order, "phase": name, "sentences": len(g), "articles": g["doc_id"].nunique(),
-                     "events": len(dated),
-                     "first": dated["date_start"].min() if len(dated) else g["published"].min(),
-                     "last": dated["date_end"].max() if len(dated) else g["published"].max(),
+                     "events": len(dated), "first": a.min(), "last": b.max(),
                      "dated_by": "events" if len(dated) else "publication"})
     return pd.DataFrame(rows, columns=["order", "phase", "sentences", "articles", "events", "first", "last",
                                        "dated_by"])
@@ -105,12 +92,13 @@ def phases_story(s: Story, per_phase: int = 3) -> str:
     lines = []
     for r in ph.itertuples():
         span = period(r.first, r.last) or "undated"
-        when = (f"its dated events fall {'on' if r.first == r.last else 'from'} {span.replace(' to ', ' to ')}"
-                if r.dated_by == "events" else f"no sentence dates an event; told in articles published {span}")
+        when = (f"its dated events fall {'on' if r.first == r.last else 'from'} {span}" if r.dated_by == "events"
+                else f"no sentence dates an event; told in articles published {span}")
         lines += [f"**{escape(r.phase)}**: {plural(r.sentences, 'sentence')} in {plural(r.articles, 'article')}; "
                   f"{when}.", ""]
-        g = ev[ev["order"] == r.order]
-        g = pd.concat([g[g["precision"].isin(EVENT_PRECISIONS)], g[~g["precision"].isin(EVENT_PRECISIONS)]])
+        g = ev[ev["order"] == r.order]  # the sentences that date the phase first
+        dated = corroborated(g[g["precision"].isin(EVENT_PRECISIONS)]) if r.dated_by == "events" else g.iloc[:0]
+        g = pd.concat([dated, g.drop(dated.index)])
         for q in g.head(per_phase).itertuples():
             lines.append(f"> {escape(q.sentence)} \\[{escape(s.cite(q.doc_id, q.paragraph, q.sentence))}\\]\n")
     return "\n".join(lines)
@@ -131,19 +119,26 @@ def timeline(s: Story) -> pd.DataFrame:
 
 @once
 def events(s: Story) -> pd.DataFrame:
-    """Dated events of the window: one row per event and party with its deaths."""
+    """Dated events of the window: one row per event and party with its deaths (UNKNOWN when not split)."""
     ev = s.corpus.events
     ev = ev[in_window(ev, s.params) & ev["date_start"].notna()]
-    rows = []
-    for r in ev.itertuples():
-        deaths = dict(p.split("=", 1) for p in ids(r.deaths_by_party) if "=" in p)
-        for party, n in (deaths or {"UNKNOWN": r.killed_best}).items():
-            if s.params.parties and party not in s.params.parties:
-                continue
-            rows.append({"date": r.date_start, "event": r.event_id, "place": r.place, "party": party,
-                         "killed": float(n) if n is not None and not pd.isna(n) else 0.0,
-                         "event_killed": float(r.killed_best) if not pd.isna(r.killed_best) else 0.0})
-    return pd.DataFrame(rows, columns=["date", "event", "place", "party", "killed", "event_killed"])
+    split = ev["deaths_by_party"].fillna("").str.split(r"[;|]+").explode()
+    split = split[split.str.contains("=", na=False)].str.split("=", n=1)
+    whole = ev.index.difference(split.index)
+    d = pd.concat([ev.loc[split.index].assign(party=split.str[0], killed=split.str[1].astype(float)),
+                   ev.loc[whole].assign(party="UNKNOWN", killed=ev.loc[whole, "killed_best"])])
+    d = d.sort_index(kind="stable")
+    if s.params.parties:
+        d = d[d["party"].isin(s.params.parties)]
+    return pd.DataFrame({"date": d["date_start"], "event": d["event_id"], "place": d["place"], "party": d["party"],
+                         "killed": d["killed"].astype(float).fillna(0.0),
+                         "event_killed": d["killed_best"].astype(float).fillna(0.0)}).reset_index(drop=True)
+
+
+def deadliest(ev: pd.DataFrame, n: int = 5) -> pd.DataFrame:
+    """The ``n`` deadliest of :func:`events` (labelled on the timeline chart and named in its text)."""
+    big = ev.groupby(["event", "date", "place"], as_index=False)["event_killed"].max()
+    return big[big["event_killed"] > 0].sort_values(["event_killed", "date"], ascending=[False, True]).head(n)
 
 
 def timeline_story(s: Story) -> str:
@@ -154,8 +149,7 @@ def timeline_story(s: Story) -> str:
     ev, ms = tl[tl["kind"] == "event"], tl[tl["kind"] == "milestone"]
     text = (f"{plural(len(ev), 'dated event')} with casualties or losses and {plural(len(ms), 'milestone')} "
             f"fall in this window, from {day(tl['date'].min())} to {day(tl['until'].max())}")
-    big = events(s).groupby(["event", "date", "place"], as_index=False)["event_killed"].max()
-    big = big[big["event_killed"] > 0].sort_values(["event_killed", "date"], ascending=[False, True]).head(5)
+    big = deadliest(events(s))
     if len(big):
         text += (". The deadliest, labelled on the chart: " + "; ".join(
             f"{escape(r.place)} ({day(r.date)}, {number(r.event_killed)} killed)" for r in big.itertuples()))
@@ -169,9 +163,9 @@ def timeline_story(s: Story) -> str:
 def strength(s: Story) -> pd.DataFrame:
     """Troop strength and deployments by force over time (one row per fact)."""
     f = s.facts[(s.facts["measure"] == "deployed") & s.facts["best"].notna()]
-    when = [b if not pd.isna(b) else a for a, b in zip(f["date_start"], f["date_end"])]
-    return pd.DataFrame({"date": when, "party": f["party"], "force": f["party"].map(label),
-                         "kind": ["strength" if k == "stock" else "deployment" for k in f["kind"]], "noun": f["noun"],
+    return pd.DataFrame({"date": f["date_end"].fillna(f["date_start"]), "party": f["party"],
+                         "force": f["party"].map(label), "kind": f["kind"].map({"stock": "strength"}).fillna(
+                             "deployment").astype(object), "noun": f["noun"],
                          "value": f["best"].astype(float), "amount": [fact_amount(r) for r in f.itertuples()],
                          "citation": fact_cites(s, f)}).dropna(
         subset=["date"]).sort_values(["date", "party"], kind="stable").reset_index(drop=True)
@@ -186,8 +180,8 @@ def strength_story(s: Story) -> str:
     for party, g in st.groupby("party", sort=True):
         parts = []
         lv, dep = g[g["kind"] == "strength"], g[g["kind"] == "deployment"]
-        if len(lv):
-            last = lv.iloc[-1]
+        if len(lv):  # of the levels on the latest date, the largest: the troops, not the police beside them
+            last = lv.loc[lv.loc[lv["date"] == lv["date"].max(), "value"].idxmax()]
             parts.append(f"latest strength {last['amount']} as of {day(last['date'])} {last['citation']}")
         if len(dep):
             parts.append("deployments or pledges of " + ", ".join(
@@ -203,26 +197,23 @@ def places(s: Story) -> pd.DataFrame:
     ev = s.corpus.events
     ev = ev[in_window(ev, s.params) & ev["latitude"].notna()]
     ev = ev[[only_parties(p, s.params) for p in ev["parties"]]]
-    kind = s.corpus.places.set_index("place_id")["kind"]
-    rows = []
-    for place, g in ev.groupby("place", sort=True):
-        refs = figure_refs(s, [i for v in g["figure_ids"] for i in ids(v)], ordered=True)
-        rows.append({"place": place, "kind": kind.get(g["place_id"].iloc[0], ""),
-                     "lat": float(g["latitude"].iloc[0]), "lon": float(g["longitude"].iloc[0]),
-                     "events": len(g), "killed": float(g["killed_best"].fillna(0).sum()),
-                     "first": g["date_start"].min(), "last": g["date_end"].max(), "citation": cite_refs(s, refs)})
-    return pd.DataFrame(rows, columns=["place", "kind", "lat", "lon", "events", "killed", "first", "last",
-                                       "citation"])
+    g, first = ev.groupby("place", sort=True), ev.drop_duplicates("place").set_index("place").sort_index()
+    return pd.DataFrame({"place": first.index, "kind": first["place_id"].map(s.corpus.places.set_index("place_id")[
+        "kind"]).fillna(""), "lat": first["latitude"].astype(float), "lon": first["longitude"].astype(float),
+        "events": g.size(), "killed": g["killed_best"].sum().astype(float), "first": g["date_start"].min(),
+        "last": g["date_end"].max(), "citation": [cite_refs(s, facts_refs(s, f)) for _, f in g]}).reset_index(drop=True)
 
 
-def places_story(s: Story) -> str:
-    """The places of the window's events, worded."""
+def places_story(s: Story, most: int = 10) -> str:
+    """The places of the window's events, the deadliest first (``most`` of them; all are in the table)."""
     pl = places(s)
     if pl.empty:
         return "No event of this window is located."
-    return (f"{plural(int(pl['events'].sum()), 'located event')} in {plural(len(pl), 'place')}: " + "; ".join(
-        f"{escape(r.place)} ({plural(r.events, 'event')}, {number(r.killed)} killed) {r.citation}"
-        for r in pl.sort_values(["first", "place"]).itertuples()) + ".")
+    top = pl.sort_values(["killed", "first", "place"], ascending=[False, True, True]).head(most)
+    return (f"{plural(int(pl['events'].sum()), 'located event')} in {plural(len(pl), 'place')}"
+            + (f"; the {len(top)} deadliest" if len(pl) > most else "") + ": " + "; ".join(
+                f"{escape(r.place)} ({plural(r.events, 'event')}, {number(r.killed)} killed) {r.citation}"
+                for r in top.itertuples()) + ".")
 
 
 @once
@@ -240,13 +231,13 @@ def partners(s: Story) -> pd.DataFrame:
     m = m[in_window(m, s.params, "published", "published")]
     if s.params.parties:
         m = m[m["party"].isin(s.params.parties)]
-    rows = []
-    for name, g in m.groupby("name", sort=True):
-        first = g.sort_values(["published", "doc_id", "start"], na_position="last").iloc[0]
-        rows.append({"partner": name, "party": first["party"], "kind": first["actor_kind"],
-                     "first": g["published"].min(), "last": g["published"].max(), "articles": g["doc_id"].nunique(),
-                     "citation": "[" + escape(s.cite(first["doc_id"], first["paragraph"], first["quote"])) + "]"})
-    out = pd.DataFrame(rows, columns=cols)
+    first = m.sort_values(["published", "doc_id", "start"], na_position="last").drop_duplicates("name").set_index(
+        "name").sort_index()  # the first mention of each partner, cited
+    g = m.groupby("name")
+    out = pd.DataFrame({"partner": first.index, "party": first["party"], "kind": first["actor_kind"],
+                        "first": g["published"].min(), "last": g["published"].max(), "articles": g["doc_id"].nunique(),
+                        "citation": [f"[{escape(s.cite(*r))}]" for r in zip(first["doc_id"], first["paragraph"],
+                                                                             first["quote"])]}, columns=cols)
     return out.sort_values(["first", "partner"], kind="stable", na_position="last").reset_index(drop=True)
 
 
