@@ -199,9 +199,16 @@ def test_coordinated_predicate_is_not_post_nominal() -> None:
 @pytest.mark.parametrize("text", [
     "The victims, aged 21, 23 and 28, were buried on Sunday.",
     "He spoke in front of about 300 people in Gao.",
+    "Chad keeps troops in Mali, making it one of the largest contributors to the force.",
 ])
-def test_ages_and_onlookers_are_not_figures(text: str) -> None:
+def test_ages_onlookers_and_ranks_are_not_figures(text: str) -> None:
     assert scored(text).empty, scored(text)[["surface", "party", "measure"]]
+
+
+def test_one_of_a_ranking_is_not_a_figure_but_one_of_the_soldiers_is() -> None:
+    assert scored("It was one of the deadliest attacks on the force.").empty
+    row = one("One of the soldiers was killed in the attack.")
+    assert (row.value, row.measure) == (1, "killed")
 
 
 def test_our_soldiers_are_the_speakers() -> None:

@@ -47,6 +47,9 @@ _AGE_AFTER = re.compile(r"^\s*-?\s*years?[- ]old\b|^\s*-?\s*year-old", re.I)
 _AGE_BEFORE = re.compile(r"\b(?:aged|ages\s+of)\s+(?:\d+\s*(?:,|and|-|to)\s*)*$")  # on folded text, as the other *_BEFORE patterns
 _PERCENT = re.compile(r"^\s*(?:%|percent\b|per\s+cent\b|percentage\b)", re.I)
 _RARE = re.compile(r"average|daily|weekly|monthly|every|per |each |a day|a week|a month|front of|crowd|watched|addressed")
+_RANK_AFTER = re.compile(r"\s+of\s+(?:the|its|their)\s+(?:most|largest|biggest|greatest|deadliest|bloodiest|worst|"
+                         r"best|highest|heaviest|longest|oldest|main|top|leading)\b")
+"""After "one": a member of a ranking ("one of the largest contributors"), which counts nothing."""
 _AUDIENCE = re.compile(r"\b(?:in\s+front\s+of|before\s+a\s+crowd\s+of|watched\s+by|addressed)\s+(?:the\s+)?"
                        r"(?:(?:about|around|some|nearly|almost|over|more\s+than|at\s+least)\s+)?$")  # on folded text
 _RATE_BEFORE = re.compile(r"\b(?:an?|the)\s+average\s+of\s*$|\bon\s+average,?\s*$")  # on folded text
@@ -168,6 +171,8 @@ def status(s: Sentence, a: int, e: int, surface: str, value: float, rare: bool =
         return "ratio"
     if rare and _AUDIENCE.search(s.folded[max(0, a - 45):a]):
         return "audience"
+    if value == 1 and _RANK_AFTER.match(s.folded, e):
+        return "rank"
     if rare and (_RATE_BEFORE.search(low_before) or _RATE_AFTER.search(s.folded[e:e + 80])):
         return "rate"
     if (ends.endswith(("$", "€", "£", "usd", "eur", "cfa")) and _MONEY_BEFORE.search(low_before)) or _MONEY_AFTER.match(after):
