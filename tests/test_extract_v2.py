@@ -211,6 +211,14 @@ def test_one_of_a_ranking_is_not_a_figure_but_one_of_the_soldiers_is() -> None:
     assert (row.value, row.measure) == (1, "killed")
 
 
+def test_people_among_them_share_the_antecedents_measure() -> None:
+    figs = scored("Nine people were wounded in the attack. "
+                  "Two Swiss army experts working with the UN were among them and were flown home.", "2015-03-08")
+    assert [(r.value, r.party, r.measure) for r in figs.itertuples()] == [(9, "UNKNOWN", "wounded"),
+                                                                          (2, "CHE", "wounded")]
+    assert one("Two French soldiers were among the dead, the army said.").measure == "killed"
+
+
 def test_our_soldiers_are_the_speakers() -> None:
     text = "Chad's army issued a statement on Monday. It said 13 of our soldiers were killed."
     row = one(text)

@@ -25,6 +25,8 @@ _CUE_TOKENS = frozenset(lx.CUES) | {"shot", "brought", "taken", "forced", "drive
                                     "loses", "blew", "claimed"}
 _AMONG = re.compile(r"\b(?:among|of)\s+the\s+(dead|wounded|injured|victims)\b[^.;]*$")  # on folded text
 _AMONG_THEM = re.compile(r"\bamong\s+(?:them|those|whom)\s*,?\s*$")  # on folded text
+_AMONG_AFTER = re.compile(r"[^.;]{0,80}?\b(?:were|was|are|is)\s+(?:also\s+)?among\s+"
+                          r"(?:them|those|the\s+(dead|wounded|injured|victims))\b")  # "N experts were among them"
 _ALONG = re.compile(r"\b(?:along\s+with|together\s+with|as\s+well\s+as|in\s+addition\s+to)\s+"
                     r"(?:(?:some|about|around|at\s+least|more\s+than|nearly)\s+)?$")  # on folded text
 RULES = ("noun_death", "noun_wounded", "noun_displaced", "noun_other", *(f"verb_{m}" for m in (
@@ -87,7 +89,11 @@ def code_measures(s: Sentence) -> None:
             continue
         before = s.folded[:fig.start]
         head = _AMONG.search(before)
-        if fig.forced == "from-antecedent" or (previous and (_ALONG.search(before) or _AMONG_THEM.search(before))):
+        after = _AMONG_AFTER.match(s.folded, fig.end)
+        if after and after.group(1):
+            head = after
+        if fig.forced == "from-antecedent" or (previous and (_ALONG.search(before) or _AMONG_THEM.search(before))) \
+                or (after and not after.group(1) and s.antecedents):
             own, rule = measure(s, fig)
             ante = previous or (s.antecedents[-1] if s.antecedents else None)
             if ante and own in ("other", "deployed"):
