@@ -68,12 +68,8 @@ class ParseSummary:
 
 
 def parse_article(article: Article) -> Rows:
-    """The rows (CSV lines) of one article's figures, numbers and mentions.
-
-    The unit of work sent to workers and cached: it depends only on the
-    article (text, doc id, publication date). An extractor failure gives
-    ``{ERROR: one line naming the file}`` instead.
-    """
+    """The rows (CSV lines) of one article's figures, numbers and mentions: the unit of work sent to
+    workers and cached. An extractor failure gives ``{ERROR: one line naming the file}`` instead."""
     from .extract import parse_text  # spaCy is imported only when parsing
 
     try:
@@ -158,17 +154,13 @@ def write_corpus(path: str | Path, out_dir: str | Path, jobs: int | None = None,
                  corrections: str | Path | None = None) -> ParseSummary:
     """Parse a corpus folder and write every table to ``out_dir``, all or nothing.
 
-    ``jobs``: worker processes (default all cores; 1: in this process).
-    ``cache``: True for the default cache, False for none, or a folder
-    (:mod:`sahel.store.cache`). ``progress``: a bar (default: on a terminal,
-    for runs over a second). ``scheduler``: a ``dask.distributed`` scheduler
-    address to send the parsing to. ``max_bytes``: larger files are skipped.
-    ``corrections``: a corrections file (default ``corrections.csv`` in the
-    folder, if any), applied to the figures before reconciliation on every
-    run (:mod:`sahel.corrections`); stale ones are warned about.
-    Problems are warned about (:class:`CorpusWarning`, one line naming the
-    file) and listed in the summary; :class:`CorpusError` if no article can
-    be read. Nothing in ``out_dir`` changes unless every table is complete.
+    ``jobs``: worker processes (default all cores; 1: in this process). ``cache``: True for the default
+    cache, False for none, or a folder (:mod:`sahel.store.cache`). ``progress``: a bar (default: on a
+    terminal, for runs over a second). ``scheduler``: a ``dask.distributed`` scheduler address to parse
+    on. ``max_bytes``: larger files are skipped. ``corrections``: a corrections file (default
+    ``corrections.csv`` in the folder, if any), applied before reconciliation on every run; stale ones are
+    warned about. Problems are warned about (:class:`CorpusWarning`) and listed in the summary;
+    :class:`CorpusError` if no article can be read.
     """
     from .reconcile import FIGURE_COLUMNS, MENTION_COLUMNS, MILESTONE_COLUMNS, derive
 
@@ -190,7 +182,7 @@ def write_corpus(path: str | Path, out_dir: str | Path, jobs: int | None = None,
             docs.append({"doc_id": item.doc_id, "published": item.published, "outlet": item.outlet,
                          "path": item.path.name, "n_chars": len(item.text), "sha256": item.sha256})
             key = article_key(item.text, item.doc_id, item.published, item.outlet) if store else None
-            hit = store.get(key) if store is not None and key is not None else None
+            hit = store.get(key) if key else None
             keys.append((key, hit is not None))
             yield Done(hit) if hit is not None else item
         if not docs:
@@ -204,7 +196,7 @@ def write_corpus(path: str | Path, out_dir: str | Path, jobs: int | None = None,
                 if ERROR in rows:
                     _warn(summary.problems, rows[ERROR][0])
                     rows = {name: [] for name in ARTICLE_TABLES}
-                elif key is not None and store is not None and not cached:
+                elif key and not cached:
                     store.put(key, rows)
                 summary.stats.parsed += not cached
                 if len(rows["figures"]) > MAX_FIGURES:
@@ -261,12 +253,8 @@ def write_corpus(path: str | Path, out_dir: str | Path, jobs: int | None = None,
 def parse_corpus(path: str | Path = paths.SEEDS_DIR, jobs: int | None = None,
                  cache: bool | str | Path = True, progress: bool | None = None, *,
                  scheduler: str | None = None, corrections: str | Path | None = None) -> Corpus:
-    """Read and parse every article of a corpus folder into a :class:`~sahel.corpus.Corpus`.
-
-    :func:`write_corpus` into a temporary folder, then :func:`~sahel.corpus.load`;
-    ``corpus.problems`` lists the problems, ``corpus.parse_stats`` what was
-    parsed and what came from the cache.
-    """
+    """Parse a corpus folder into a :class:`~sahel.corpus.Corpus` (:func:`write_corpus` into a temporary
+    folder, then :func:`~sahel.corpus.load`), with its ``problems`` and ``parse_stats``."""
     with tempfile.TemporaryDirectory(prefix="sahel-parse-") as tmp:
         summary = write_corpus(path, Path(tmp) / "tables", jobs=jobs, cache=cache, progress=progress,
                                scheduler=scheduler, corrections=corrections)

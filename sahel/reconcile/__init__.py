@@ -26,7 +26,7 @@ FIGURE_COLUMNS = ("figure_id", "doc_id", "value", "value_high", "qualifier", "pa
                   "date_start", "date_end", "start", "sentence", "sentence_start", "quote", "date_text")
 MENTION_COLUMNS = ("mention_id", "doc_id", "kind", "name", "code", "start", "surface", "sentence", "date_start",
                    "date_end", "quote")
-"""The columns of figures and mentions :func:`derive` reads (of mentions, ``MILESTONE_COLUMNS`` of milestones only)."""
+"""The columns of figures and mentions :func:`derive` reads (``MILESTONE_COLUMNS`` of milestones only)."""
 MILESTONE_COLUMNS = ("mention_id", "date_start", "date_end", "quote")
 
 
@@ -81,9 +81,11 @@ def _articles(documents: pd.DataFrame, figures: pd.DataFrame, mentions: pd.DataF
     context: dict[tuple, dict] = {}
     operations: dict[str, list] = {}
     milestones = []
+    dated = {(str(doc), sent) for doc, kind, sent in zip(mc["doc_id"], mc["kind"], mc["sentence"])
+             if kind == "milestone"}  # (memory: the context of a milestone's sentence only)
     for mid, doc, kind, name, code, start, surface, sent, ds, de, quote in zip(*mc.values()):
         doc, here = str(doc), {"places": [], "names": [], "codes": []}
-        here = context.setdefault((doc, sent), here) if sent is not None else here
+        here = context.setdefault((doc, sent), here) if (doc, sent) in dated and sent is not None else here
         if kind == "place" and not str(surface or "").isupper() and not _abroad(str(code)):  # (not a dateline,
             places_at.setdefault(doc, {}).setdefault(sent, []).append((start, str(code)))  # not who speaks)
             here["places"].append(str(code))

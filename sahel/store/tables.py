@@ -86,15 +86,9 @@ def csv_rows(df: pd.DataFrame, schema: Mapping[str, str]) -> str:
 
 
 class TableSet:
-    """Write a set of tables into ``out_dir``, all or nothing (a context manager).
-
-    On entry the output folder is locked (a second run into it waits) and
-    temporary folders left by killed runs are removed; tables go to a new
-    temporary folder beside ``out_dir``. On a clean exit every table named in
-    ``schemas`` is complete (empty ones with their header) and all are moved
-    into place; on any exception nothing in ``out_dir`` changes. The
-    temporary folder is removed on every exit path.
-    """
+    """Write a set of tables into ``out_dir``, all or nothing (a context manager): the folder is locked
+    (a second run waits), tables go to a temporary folder beside it (those of killed runs are removed) and
+    are moved into place on a clean exit; on any exception nothing in ``out_dir`` changes."""
 
     def __init__(self, out_dir: Path, schemas: Mapping[str, Mapping[str, str]]) -> None:
         self.out_dir, self.schemas = Path(out_dir), dict(schemas)
