@@ -218,10 +218,7 @@ REFERENCE = ("parties", "measures")
 
 
 def conform(df: pd.DataFrame, schema: Mapping[str, str]) -> pd.DataFrame:
-    """Return ``df`` with exactly the schema's columns, in order, with its dtypes.
-
-    Missing columns are added empty; extra columns are kept after them.
-    """
+    """``df`` with the schema's columns in order (missing ones empty, extra ones after them), its dtypes."""
     out = df.copy()
     for col, dtype in schema.items():
         if col not in out.columns:

@@ -246,8 +246,8 @@ def _signals_held() -> Iterator[None]:
 
 
 def read_table(path: Path, schema: Mapping[str, str], chunk: int | None = None) -> Any:
-    """Read a CSV written here back with the schema's dtypes (:func:`~sahel.schema.conform`); errors
-    name the file. ``chunk``: an iterator of frames of that many rows instead of one frame."""
+    """Read a CSV written here back with the schema's dtypes (errors name the file); ``chunk``: an iterator
+    of frames of that many rows. One frame: dtypes inferred, then fixed in place where they differ (fast)."""
     path = Path(path)
     chunks = _read(path, schema, chunk)
     return chunks if chunk else next(chunks)
@@ -255,14 +255,49 @@ def read_table(path: Path, schema: Mapping[str, str], chunk: int | None = None) 
 
 def _read(path: Path, schema: Mapping[str, str], chunk: int | None) -> Iterator[pd.DataFrame]:
     try:
-        frames = pd.read_csv(path, dtype={c: "string" if t == DATE else t for c, t in schema.items()},
-                             keep_default_na=False, na_values=[""], chunksize=chunk, low_memory=False)
-        for df in frames if chunk else [frames]:
-            df = conform(df, schema)
-            for col in (c for c, t in df.dtypes.items() if isinstance(t, pd.StringDtype)):
-                df[col] = unquote(df[col])
+        frames: Any = None
+        if not chunk:
+            df = pd.read_csv(path, dtype_backend="numpy_nullable", keep_default_na=False, na_values=[""],
+                             parse_dates=[c for c, t in schema.items() if t == DATE], low_memory=False)
+            frames = [df] if df.columns.tolist() == list(schema) and _fix_inferred(df, schema) else None
+        if frames is None:
+            frames = pd.read_csv(path, dtype={c: "string" if t == DATE else t for c, t in schema.items()},
+                                 keep_default_na=False, na_values=[""], chunksize=chunk, low_memory=False)
+            frames = (conform(df, schema) for df in (frames if chunk else [frames]))
+        for df in frames:
+            for i, (have, col) in enumerate(zip(df.dtypes.tolist(), df.columns)):
+                if isinstance(have, pd.StringDtype):
+                    df.isetitem(i, unquote(df[col]))
             yield df
     except FileNotFoundError:
         raise FileNotFoundError(f"{path}: table not found; run `sahel parse` first") from None
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError, TypeError) as exc:
         raise ValueError(f"{path}: not a readable table ({exc})") from None
+
+
+_FLOAT, _INT = pd.Float64Dtype(), pd.Int64Dtype()
+_DATE_MIN, _DATE_MAX = np.datetime64("1677-09-22"), np.datetime64("2262-04-11")  # within datetime64[ns]
+
+
+def _fix_inferred(df: pd.DataFrame, schema: Mapping[str, str]) -> bool:
+    """Give ``df``'s inferred columns the schema's dtypes in place where that is lossless; False (``df``
+    half fixed) when some column needs the slow path."""
+    for i, (have, (col, name)) in enumerate(zip(df.dtypes.tolist(), schema.items())):
+        want = pd.api.types.pandas_dtype(name)
+        if have == want:
+            continue
+        values = df[col].array
+        if name == DATE and have.kind == "M":  # another unit: pandas 3 parses to datetime64[us]
+            values = values.to_numpy()
+            if (values < _DATE_MIN).any() or (values >= _DATE_MAX).any():  # NaT compares False
+                return False
+            values = values.astype(want)
+        elif want == _FLOAT and have == _INT:  # integral floats are written without ".0"
+            values = values.astype(want)
+        elif values.isna().all():  # an empty column is inferred as anything
+            values = (np.full(len(values), np.datetime64("NaT"), dtype=want) if name == DATE
+                      else pd.array([None] * len(values), dtype=want))
+        else:
+            return False
+        df.isetitem(i, values)
+    return True
