@@ -13,6 +13,7 @@ import tempfile
 import time
 import warnings
 from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,7 @@ from . import corrections as fixes
 from . import paths
 from .corpus import Corpus, load
 from .schema import (ARTICLE_TABLES, CORRECTIONS, DERIVED, DOCUMENTS, FIGURES, MENTIONS, NUMBERS, REFERENCE,
-                     datapackage, frame, reference, validate_tables)
+                     datapackage, frame, reference, validate)
 from .store.cache import Cache, Rows, article_key
 from .store.parallel import Done, default_jobs, imap
 from .store.scan import MAX_BYTES, Article, CorpusError, CorpusWarning, Problem, scan, shown
@@ -38,6 +39,8 @@ ERROR = "error"
 """Key of the rows of an article the extractor failed on (never cached)."""
 MAX_FIGURES = 10_000
 """Figures kept per article (a news article has ~1-50; a 5 MB casualty log could give 150,000)."""
+CHUNK_ROWS = 20_000
+"""Rows of the figures and mentions read back at a time."""
 
 
 @dataclass
@@ -65,12 +68,8 @@ class ParseSummary:
 
 
 def parse_article(article: Article) -> Rows:
-    """The rows (CSV lines) of one article's figures, numbers and mentions.
-
-    The unit of work sent to workers and cached: it depends only on the
-    article (text, doc id, publication date). An extractor failure gives
-    ``{ERROR: one line naming the file}`` instead.
-    """
+    """The rows (CSV lines) of one article's figures, numbers and mentions: the unit of work sent to
+    workers and cached. An extractor failure gives ``{ERROR: one line naming the file}`` instead."""
     from .extract import parse_text  # spaCy is imported only when parsing
 
     try:
@@ -108,6 +107,41 @@ def _rewrite(out: TableSet, name: str, df: Any) -> None:
     out.frame(name, df)
 
 
+def _correct(out: TableSet, book: pd.DataFrame, texts: dict[str, str], summary: ParseSummary) -> tuple[Any, Any]:
+    """Apply the corrections to the streamed figures (and the numbers of dropped ones); the corrected
+    figures and the corrections with their status."""
+    figures, applied = fixes.apply_corrections(read_table(out.path("figures"), FIGURES), book, texts)
+    for r in applied[applied["status"] == "stale"].itertuples():
+        _warn(summary.problems, f"{r.file}:{r.line}: stale correction {r.action} of {r.figure_id}: "
+                                f"{r.problem}; not applied")
+    _rewrite(out, "figures", figures)
+    out.frame("corrections", validate("corrections", applied))
+    gone = set(applied.loc[(applied["action"] == "drop") & (applied["status"] == "applied"), "figure_id"])
+    if gone:  # the numbers of dropped figures are no figures
+        numbers = read_table(out.path("numbers"), NUMBERS)
+        hit = numbers["figure_id"].isin(gone).fillna(False)
+        numbers.loc[hit, "status"], numbers.loc[hit, "figure_id"] = "dropped", pd.NA
+        _rewrite(out, "numbers", numbers)
+    return figures, applied
+
+
+def _compact(chunks: Iterable[pd.DataFrame], columns: tuple[str, ...], blank: tuple[str, ...] = ()) -> pd.DataFrame:
+    """The ``columns`` of a table read in chunks, for :func:`~sahel.reconcile.derive`: the ``blank``
+    columns emptied but for milestones, text repeated across rows (codes, names, sentences) categorical."""
+    kept = []
+    for chunk in chunks:
+        chunk = chunk[list(columns)]
+        for col in blank:
+            chunk[col] = chunk[col].where(chunk["kind"] == "milestone")
+        kept.append(chunk)
+    df = pd.concat(kept, ignore_index=True)
+    del kept
+    for col in df.columns:
+        if df[col].dtype == "string" and col not in ("figure_id", "mention_id"):
+            df[col] = df[col].astype("category")
+    return df
+
+
 def find_corrections(folder: Path, corrections: str | Path | None = None) -> pd.DataFrame | None:
     """The corrections of ``corrections`` (a file), else of ``folder/corrections.csv`` if there is one."""
     path = Path(corrections) if corrections is not None else folder / fixes.FILE
@@ -120,19 +154,15 @@ def write_corpus(path: str | Path, out_dir: str | Path, jobs: int | None = None,
                  corrections: str | Path | None = None) -> ParseSummary:
     """Parse a corpus folder and write every table to ``out_dir``, all or nothing.
 
-    ``jobs``: worker processes (default all cores; 1: in this process).
-    ``cache``: True for the default cache, False for none, or a folder
-    (:mod:`sahel.store.cache`). ``progress``: a bar (default: on a terminal,
-    for runs over a second). ``scheduler``: a ``dask.distributed`` scheduler
-    address to send the parsing to. ``max_bytes``: larger files are skipped.
-    ``corrections``: a corrections file (default ``corrections.csv`` in the
-    folder, if any), applied to the figures before reconciliation on every
-    run (:mod:`sahel.corrections`); stale ones are warned about.
-    Problems are warned about (:class:`CorpusWarning`, one line naming the
-    file) and listed in the summary; :class:`CorpusError` if no article can
-    be read. Nothing in ``out_dir`` changes unless every table is complete.
+    ``jobs``: worker processes (default all cores; 1: in this process). ``cache``: True for the default
+    cache, False for none, or a folder (:mod:`sahel.store.cache`). ``progress``: a bar (default: on a
+    terminal, for runs over a second). ``scheduler``: a ``dask.distributed`` scheduler address to parse
+    on. ``max_bytes``: larger files are skipped. ``corrections``: a corrections file (default
+    ``corrections.csv`` in the folder, if any), applied before reconciliation on every run; stale ones are
+    warned about. Problems are warned about (:class:`CorpusWarning`) and listed in the summary;
+    :class:`CorpusError` if no article can be read.
     """
-    from .reconcile import derive
+    from .reconcile import FIGURE_COLUMNS, MENTION_COLUMNS, MILESTONE_COLUMNS, derive
 
     folder, t0 = Path(path), time.perf_counter()
     summary = ParseSummary(folder, Path(out_dir), ParseStats(jobs=1 if jobs == 1 else jobs or default_jobs()))
@@ -152,7 +182,7 @@ def write_corpus(path: str | Path, out_dir: str | Path, jobs: int | None = None,
             docs.append({"doc_id": item.doc_id, "published": item.published, "outlet": item.outlet,
                          "path": item.path.name, "n_chars": len(item.text), "sha256": item.sha256})
             key = article_key(item.text, item.doc_id, item.published, item.outlet) if store else None
-            hit = store.get(key) if store is not None and key is not None else None
+            hit = store.get(key) if key else None
             keys.append((key, hit is not None))
             yield Done(hit) if hit is not None else item
         if not docs:
@@ -166,7 +196,7 @@ def write_corpus(path: str | Path, out_dir: str | Path, jobs: int | None = None,
                 if ERROR in rows:
                     _warn(summary.problems, rows[ERROR][0])
                     rows = {name: [] for name in ARTICLE_TABLES}
-                elif key is not None and store is not None and not cached:
+                elif key and not cached:
                     store.put(key, rows)
                 summary.stats.parsed += not cached
                 if len(rows["figures"]) > MAX_FIGURES:
@@ -181,38 +211,31 @@ def write_corpus(path: str | Path, out_dir: str | Path, jobs: int | None = None,
                     bar.update(1)
             if not docs:
                 raise CorpusError(f"{shown(folder)}: no article could be read ({len(summary.problems)} problems)")
-            figures = read_table(out.path("figures"), FIGURES)
+            refs: dict[str, pd.DataFrame] = {}  # the tables others refer to
+            corrected = None
             if book is not None:  # after extraction (cached or not), before reconciliation
-                figures, applied = fixes.apply_corrections(figures, book, texts)
-                for r in applied[applied["status"] == "stale"].itertuples():
-                    _warn(summary.problems, f"{r.file}:{r.line}: stale correction {r.action} of {r.figure_id}: "
-                                            f"{r.problem}; not applied")
-                _rewrite(out, "figures", figures)
-                out.frame("corrections", applied)
-                counts = figures["doc_id"].value_counts()
+                corrected, refs["corrections"] = _correct(out, book, texts, summary)
+                counts = corrected["doc_id"].value_counts()
                 for doc in docs:
                     doc["n_figures"] = int(counts.get(doc["doc_id"], 0))
-                summary.figures = len(figures)
-                gone = set(applied.loc[(applied["action"] == "drop") & (applied["status"] == "applied"),
-                                       "figure_id"])
-                if gone:  # the numbers of dropped figures are no figures
-                    numbers = read_table(out.path("numbers"), NUMBERS)
-                    hit = numbers["figure_id"].isin(gone).fillna(False)
-                    numbers.loc[hit, "status"], numbers.loc[hit, "figure_id"] = "dropped", pd.NA
-                    _rewrite(out, "numbers", numbers)
-            documents = frame(docs, DOCUMENTS)
+                summary.figures = len(corrected)
+            refs["documents"] = documents = validate("documents", frame(docs, DOCUMENTS))
             out.frame("documents", documents)
             summary.documents = summary.stats.articles = len(docs)
             summary.stats.cached = summary.documents - summary.stats.parsed
             del docs[:]
-            derived = derive(documents, figures, read_table(out.path("mentions"), MENTIONS))
-            tables = {"documents": documents, "figures": figures, **derived}
-            validate_tables({**tables, "corrections": applied} if book is not None else tables)
-            del figures
+            # the corpus-wide tables, from the columns derive reads, a chunk of a table at a time
+            chunks = [corrected] if corrected is not None else read_table(out.path("figures"), FIGURES, CHUNK_ROWS)
+            del corrected
+            refs["figures"] = _compact((validate("figures", c, refs) for c in chunks), FIGURE_COLUMNS)
+            del chunks
+            validate("figures", refs["figures"], columns=("figure_id",))  # the key, unique over all chunks
+            derived = derive(documents, refs["figures"], _compact(
+                read_table(out.path("mentions"), MENTIONS, CHUNK_ROWS), MENTION_COLUMNS, MILESTONE_COLUMNS))
             for name in CORPUS_WIDE:
-                table = derived.pop(name, None)
-                if table is not None:
-                    out.frame(name, table)
+                validate(name, derived[name], {**refs, **derived})
+            for name in CORPUS_WIDE:
+                out.frame(name, derived[name])
             for name in REFERENCE:  # the code tables and the data package describing them all
                 out.frame(name, reference(name))
             out.text("datapackage.json", json.dumps(datapackage(documents), indent=2,
@@ -230,12 +253,8 @@ def write_corpus(path: str | Path, out_dir: str | Path, jobs: int | None = None,
 def parse_corpus(path: str | Path = paths.SEEDS_DIR, jobs: int | None = None,
                  cache: bool | str | Path = True, progress: bool | None = None, *,
                  scheduler: str | None = None, corrections: str | Path | None = None) -> Corpus:
-    """Read and parse every article of a corpus folder into a :class:`~sahel.corpus.Corpus`.
-
-    :func:`write_corpus` into a temporary folder, then :func:`~sahel.corpus.load`;
-    ``corpus.problems`` lists the problems, ``corpus.parse_stats`` what was
-    parsed and what came from the cache.
-    """
+    """Parse a corpus folder into a :class:`~sahel.corpus.Corpus` (:func:`write_corpus` into a temporary
+    folder, then :func:`~sahel.corpus.load`), with its ``problems`` and ``parse_stats``."""
     with tempfile.TemporaryDirectory(prefix="sahel-parse-") as tmp:
         summary = write_corpus(path, Path(tmp) / "tables", jobs=jobs, cache=cache, progress=progress,
                                scheduler=scheduler, corrections=corrections)

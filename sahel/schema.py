@@ -218,10 +218,7 @@ REFERENCE = ("parties", "measures")
 
 
 def conform(df: pd.DataFrame, schema: Mapping[str, str]) -> pd.DataFrame:
-    """Return ``df`` with exactly the schema's columns, in order, with its dtypes.
-
-    Missing columns are added empty; extra columns are kept after them.
-    """
+    """``df`` with the schema's columns in order (missing ones empty, extra ones after them), its dtypes."""
     out = df.copy()
     for col, dtype in schema.items():
         if col not in out.columns:
@@ -377,19 +374,20 @@ def datapackage(documents: pd.DataFrame | None = None) -> dict[str, Any]:
             "sources": sources, "resources": resources}
 
 
-def validate(name: str, df: pd.DataFrame, tables: Mapping[str, pd.DataFrame] | None = None) -> pd.DataFrame:
+def validate(name: str, df: pd.DataFrame, tables: Mapping[str, pd.DataFrame] | None = None,
+             columns: Iterable[str] | None = None) -> pd.DataFrame:
     """Check a table against its schema with pandera and return it; a ValueError lists every problem.
 
     Checks dtypes, allowed codes, unique keys, ``date_start <= date_end`` and, against
     the ``tables`` given (e.g. ``{"figures": figures}``), that references resolve
-    (each ``figure_ids`` entry is a figure).
+    (each ``figure_ids`` entry is a figure). ``columns``: check only these (others may differ).
     """
     import pandera.pandas as pa
     from pandera.errors import SchemaErrors
 
     t, tables = TABLES[name], {**(tables or {}), name: df}  # a table may refer to itself (facts.part_of)
-    columns = {}
-    for c in t.columns:
+    only, columns = None if columns is None else set(columns), {}
+    for c in (c for c in t.columns if only is None or c.name in only):
         allowed = codes(c.codes) if c.codes else ()
         checks = [pa.Check(lambda s, ok=allowed: s.isin(ok), name=f"one of the {c.codes} codes")] if c.codes else []
         target = c.ref.split(".") if c.ref else None
@@ -400,12 +398,12 @@ def validate(name: str, df: pd.DataFrame, tables: Mapping[str, pd.DataFrame] | N
             checks.append(pa.Check(ok, name=f"refers to {c.ref}"))
         columns[c.name] = pa.Column(c.dtype, checks, nullable=c.name not in t.key)
     frame_checks = []
-    if "date_start" in t.dtypes and "date_end" in t.dtypes:
+    if {"date_start", "date_end"} <= columns.keys():
         frame_checks.append(pa.Check(lambda d: d["date_start"].isna() | d["date_end"].isna()
                                      | (d["date_start"] <= d["date_end"]), name="date_start <= date_end"))
     try:
-        return pa.DataFrameSchema(columns, checks=frame_checks, unique=list(t.key), strict=True, ordered=True,
-                                  name=name).validate(df, lazy=True)
+        return pa.DataFrameSchema(columns, checks=frame_checks, unique=[k for k in t.key if k in columns],
+                                  strict=only is None, ordered=only is None, name=name).validate(df, lazy=True)
     except SchemaErrors as exc:
         names = {"multiple_fields_uniqueness": f"key ({', '.join(t.key)}) unique"}
         lines = list(dict.fromkeys(  # a frame-wide check fails once per row, not once per column

@@ -20,6 +20,12 @@ from .totals import Total, total
 
 __all__ = ["derive", "total", "Total", "estimates", "places_table", "actors_table"]
 NAT = np.iinfo("i8").min
+FIGURE_COLUMNS = ("figure_id", "doc_id", "value", "value_high", "qualifier", "party", "measure", "noun",
+                  "date_start", "date_end", "start", "sentence", "sentence_start", "quote", "date_text")
+MENTION_COLUMNS = ("mention_id", "doc_id", "kind", "name", "code", "start", "surface", "sentence", "date_start",
+                   "date_end", "quote")
+"""The columns of figures and mentions :func:`derive` reads (``MILESTONE_COLUMNS`` of milestones only)."""
+MILESTONE_COLUMNS = ("mention_id", "date_start", "date_end", "quote")
 
 
 def _days(s: pd.Series) -> list[int | None]:
@@ -54,11 +60,8 @@ def _articles(documents: pd.DataFrame, figures: pd.DataFrame, mentions: pd.DataF
     """Annotated figures by article in report order, and the dated milestones with the places, actors
     (``names``, ``codes``) and figures of their sentence."""
     pubs = dict(zip(documents["doc_id"].astype(str), _days(documents["published"])))
-    fc = _columns(figures, ("figure_id", "doc_id", "value", "value_high", "qualifier", "party", "measure", "noun",
-                            "date_start", "date_end", "start", "sentence", "sentence_start", "quote", "date_text"),
-                  ("date_start", "date_end"))
-    mc = _columns(mentions, ("mention_id", "doc_id", "kind", "name", "code", "start", "surface", "sentence",
-                             "date_start", "date_end", "quote"), ("date_start", "date_end"))
+    fc = _columns(figures, FIGURE_COLUMNS, ("date_start", "date_end"))
+    mc = _columns(mentions, MENTION_COLUMNS, ("date_start", "date_end"))
     for doc in fc["doc_id"] + mc["doc_id"]:
         pubs.setdefault(str(doc), None)
     order = {doc: k for k, doc in enumerate(sorted(pubs, key=lambda x: (pubs[x] is None, pubs[x] or 0, x)))}
@@ -76,9 +79,11 @@ def _articles(documents: pd.DataFrame, figures: pd.DataFrame, mentions: pd.DataF
     context: dict[tuple, dict] = {}
     operations: dict[str, list] = {}
     milestones = []
+    dated = {(str(doc), sent) for doc, kind, sent in zip(mc["doc_id"], mc["kind"], mc["sentence"])
+             if kind == "milestone"}  # (memory: the context of a milestone's sentence only)
     for mid, doc, kind, name, code, start, surface, sent, ds, de, quote in zip(*mc.values()):
         doc, here = str(doc), {"places": [], "names": [], "codes": []}
-        here = context.setdefault((doc, sent), here) if sent is not None else here
+        here = context.setdefault((doc, sent), here) if (doc, sent) in dated and sent is not None else here
         if kind == "place" and not str(surface or "").isupper() and not _abroad(str(code)):  # (not a dateline,
             places_at.setdefault(doc, {}).setdefault(sent, []).append((start, str(code)))  # not who speaks)
             here["places"].append(str(code))

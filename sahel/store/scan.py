@@ -119,12 +119,8 @@ def _mostly_utf8(data: bytes) -> tuple[str, int, int] | None:
 
 
 def decode_bytes(data: bytes) -> Decoded:
-    """Decode an article file: UTF-8, else a guessed encoding, else nothing.
-
-    Empty, binary and undecodable data give ``text=None`` with an ``error``;
-    anything decoded other than as clean UTF-8 gives a ``warning`` that says
-    which encoding was guessed.
-    """
+    """Decode an article file: UTF-8, else a guessed encoding, else nothing. Empty, binary and undecodable
+    data give ``text=None`` with an ``error``; anything but clean UTF-8 a ``warning`` naming the encoding."""
     if not data.strip():
         return Decoded(None, None, "empty file; skipped" if not data
                        else "empty file (whitespace only); skipped", ERROR)
@@ -212,11 +208,8 @@ def _fields(line: str) -> list[str]:
 
 def read_catalog_entries(folder: Path, today: date | None = None
                          ) -> tuple[dict[str, CatalogEntry] | None, list[Problem]]:
-    """The usable rows of ``folder/catalog.csv`` (None if there is no catalog) and its problems.
-
-    Each line is one row (a line break inside a field is malformed): one
-    malformed row is reported and skipped, the rows after it are kept.
-    """
+    """The usable rows of ``folder/catalog.csv`` (None if there is no catalog) and its problems. Each line
+    is one row (a line break inside a field is malformed); a malformed row is reported and skipped."""
     path = Path(folder) / CATALOG
     problems: list[Problem] = []
     if not os.path.lexists(path):
@@ -284,11 +277,8 @@ def _read(path: Path, root: Path, max_bytes: int) -> tuple[bytes | None, str | N
 
 def scan(folder: str | Path, *, max_bytes: int = MAX_BYTES, today: date | None = None
          ) -> Iterator[Article | Problem]:
-    """Read a corpus folder: yield every readable article and every problem, in a stable order.
-
-    Catalog problems come first, then each ``*.txt`` file in name order.
-    Raises :class:`CorpusError` when ``folder`` is not a folder.
-    """
+    """Read a corpus folder: yield every readable article and every problem, catalog problems first, then
+    each ``*.txt`` file in name order. :class:`CorpusError` when ``folder`` is not a folder."""
     folder = Path(folder)
     if not folder.is_dir():
         raise CorpusError(f"{shown(folder)}: corpus folder not found" if not folder.exists()

@@ -86,15 +86,9 @@ def csv_rows(df: pd.DataFrame, schema: Mapping[str, str]) -> str:
 
 
 class TableSet:
-    """Write a set of tables into ``out_dir``, all or nothing (a context manager).
-
-    On entry the output folder is locked (a second run into it waits) and
-    temporary folders left by killed runs are removed; tables go to a new
-    temporary folder beside ``out_dir``. On a clean exit every table named in
-    ``schemas`` is complete (empty ones with their header) and all are moved
-    into place; on any exception nothing in ``out_dir`` changes. The
-    temporary folder is removed on every exit path.
-    """
+    """Write a set of tables into ``out_dir``, all or nothing (a context manager): the folder is locked
+    (a second run waits), tables go to a temporary folder beside it (those of killed runs are removed) and
+    are moved into place on a clean exit; on any exception nothing in ``out_dir`` changes."""
 
     def __init__(self, out_dir: Path, schemas: Mapping[str, Mapping[str, str]]) -> None:
         self.out_dir, self.schemas = Path(out_dir), dict(schemas)
@@ -251,27 +245,34 @@ def _signals_held() -> Iterator[None]:
             signal.raise_signal(s)
 
 
-def read_table(path: Path, schema: Mapping[str, str]) -> pd.DataFrame:
-    """Read a CSV written here back with the schema's dtypes; errors name the file.
+def read_table(path: Path, schema: Mapping[str, str], chunk: int | None = None) -> Any:
+    """Read a CSV written here back with the schema's dtypes (errors name the file); ``chunk``: an iterator
+    of frames of that many rows. One frame: dtypes inferred, then fixed in place where they differ (fast)."""
+    path = Path(path)
+    chunks = _read(path, schema, chunk)
+    return chunks if chunk else next(chunks)
 
-    Fast path: one ``read_csv`` with nullable dtypes inferred, then the columns whose dtype differs
-    from the schema fixed in place; else explicit dtypes and :func:`~sahel.schema.conform`.
-    """
-    path, dates = Path(path), [c for c, t in schema.items() if t == DATE]
+
+def _read(path: Path, schema: Mapping[str, str], chunk: int | None) -> Iterator[pd.DataFrame]:
     try:
-        df = pd.read_csv(path, dtype_backend="numpy_nullable", keep_default_na=False, na_values=[""],
-                         parse_dates=dates, low_memory=False)
-        if not (df.columns.tolist() == list(schema) and _fix_inferred(df, schema)):
-            df = conform(pd.read_csv(path, dtype={c: "string" if t == DATE else t for c, t in schema.items()},
-                                     keep_default_na=False, na_values=[""], low_memory=False), schema)
+        frames: Any = None
+        if not chunk:
+            df = pd.read_csv(path, dtype_backend="numpy_nullable", keep_default_na=False, na_values=[""],
+                             parse_dates=[c for c, t in schema.items() if t == DATE], low_memory=False)
+            frames = [df] if df.columns.tolist() == list(schema) and _fix_inferred(df, schema) else None
+        if frames is None:
+            frames = pd.read_csv(path, dtype={c: "string" if t == DATE else t for c, t in schema.items()},
+                                 keep_default_na=False, na_values=[""], chunksize=chunk, low_memory=False)
+            frames = (conform(df, schema) for df in (frames if chunk else [frames]))
+        for df in frames:
+            for i, (have, col) in enumerate(zip(df.dtypes.tolist(), df.columns)):
+                if isinstance(have, pd.StringDtype):
+                    df.isetitem(i, unquote(df[col]))
+            yield df
     except FileNotFoundError:
         raise FileNotFoundError(f"{path}: table not found; run `sahel parse` first") from None
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError, TypeError) as exc:
         raise ValueError(f"{path}: not a readable table ({exc})") from None
-    for i, (have, col) in enumerate(zip(df.dtypes.tolist(), df.columns)):
-        if isinstance(have, pd.StringDtype):
-            df.isetitem(i, unquote(df[col]))
-    return df
 
 
 _FLOAT, _INT = pd.Float64Dtype(), pd.Int64Dtype()
