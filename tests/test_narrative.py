@@ -1,6 +1,7 @@
 """Narrative text built from the data: escaping, honest wording, citations, windows."""
 from __future__ import annotations
 
+import html
 import re
 
 import pandas as pd
@@ -112,7 +113,7 @@ def test_references_quote_every_citation(full: N.Story) -> None:
     C.costs_story(full)
     refs = N.references(full)
     for key in full.cited:
-        assert f"\\[{N.escape(key)}\\]" in refs
+        assert f"[{html.escape(key)}]" in refs
 
 
 def test_window_and_parties_filter_everything(french_2020: N.Story) -> None:

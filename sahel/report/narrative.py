@@ -320,23 +320,28 @@ def header(s: Story, default_title: str) -> str:
 
 
 def references(s: Story) -> str:
-    """The reference list of every citation made so far, quoting each sentence."""
+    """The reference list of every citation made so far, quoting each sentence, as HTML (every text
+    escaped; long lists render many times faster than the same list in Markdown)."""
     if not s.cited:
-        return "**References.** No figure or sentence is cited for these parameters."
+        return "<p><strong>References.</strong> No figure or sentence is cited for these parameters.</p>"
     docs = s.documents.set_index("doc_id")
-    lines = ["**References**", ""]
+    lines = ["<p><strong>References</strong></p>", "<ul>"]
     for key in sorted(s.cited, key=lambda k: s.cited[k][:2]):
         doc_id, par, quote = s.cited[key]
         meta = []
         if doc_id in docs.index:
             d = docs.loc[doc_id]
-            meta = ([] if pd.isna(d["outlet"]) else [escape(d["outlet"])]) + [
+            meta = ([] if pd.isna(d["outlet"]) else [_text(d["outlet"])]) + [
                 f"published {day(d['published'])}" if not pd.isna(d["published"]) else "undated"]
-        lines.append(f"- \\[{escape(key)}\\] article {escape(doc_id)}{' (' + ', '.join(meta) + ')' if meta else ''}"
-                     + (f", paragraph {par}" if par else ""))
-        if quote:
-            lines.append(f"\n    > {escape(quote)}\n")
-    return "\n".join(lines)
+        lines.append(f"<li>[{_text(key)}] article {_text(doc_id)}{' (' + ', '.join(meta) + ')' if meta else ''}"
+                     + (f", paragraph {par}" if par else "")
+                     + (f"<blockquote>{_text(quote)}</blockquote>" if quote else "") + "</li>")
+    return "\n".join([*lines, "</ul>"])
+
+
+def _text(value: object) -> str:
+    """``value`` as HTML text: whitespace collapsed, ``& < > " '`` as entities."""
+    return html.escape(" ".join(str(value).split()))
 
 
 def published_in_window(s: Story) -> list[str]:
