@@ -309,3 +309,27 @@ def test_own_notebooks_run_with_the_same_parameters(tmp_path: Path, capfd) -> No
     assert cli.main(["report", "--notebooks", str(mine), "-p", "start", "2020-01-01", "--out", str(out)]) == 0
     assert "window from 2020-01-01" in _html(out, "window")
     assert "KeyboardInterrupt" not in capfd.readouterr().err
+
+
+def test_a_kernel_that_dies_at_start_is_started_once_more(tmp_path: Path, monkeypatch) -> None:
+    import papermill
+
+    calls = []
+
+    def flaky(source, target, **kw):
+        calls.append(target)
+        if len(calls) == 1:
+            raise RuntimeError(runner.KERNEL_START_FAILED)
+        return nbformat.v4.new_notebook()
+
+    monkeypatch.setattr(papermill, "execute_notebook", flaky)
+    target = tmp_path / "costs.ipynb"
+    assert runner.execute("costs", "in.ipynb", str(target), {}).ok and len(calls) == 2
+    assert target.with_suffix(".html").exists()
+
+    def dead(source, target, **kw):
+        raise RuntimeError(runner.KERNEL_START_FAILED)
+
+    monkeypatch.setattr(papermill, "execute_notebook", dead)
+    outcome = runner.execute("costs", "in.ipynb", str(tmp_path / "sources.ipynb"), {})
+    assert not outcome.ok and runner.KERNEL_START_FAILED in outcome.message

@@ -28,6 +28,9 @@ KERNEL_ARGS = ["--IPKernelApp.log_level=CRITICAL", "--HistoryManager.enabled=Fal
 """jupyter_client interrupts each kernel before shutting it down, which an idle kernel logs as
 ``ERROR | KeyboardInterrupt caught``; a notebook's errors are in its cells."""
 
+KERNEL_START_FAILED = "Kernel died before replying to kernel_info"
+"""jupyter_client's error for a kernel that exited before it answered: the one failure retried."""
+
 TEMPLATE = ("{%- extends 'lab/index.html.j2' -%}\n"
             "{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}\n")
 """The lab template without MathJax: reports have no math, and a ``$`` in an article stays a dollar."""
@@ -98,14 +101,18 @@ def execute(name: str, source: str, target: str, parameters: dict[str, Any]) -> 
     import papermill as pm
 
     t0 = time.monotonic()
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # papermill's own chatter; kernel output is kept
-            nb = pm.execute_notebook(source, target, parameters=parameters, kernel_name="python3",
-                                     progress_bar=False, log_output=False, cwd=str(Path(source).parent),
-                                     extra_arguments=KERNEL_ARGS, request_save_on_cell_execute=False)
-    except Exception as exc:  # papermill keeps the executed notebook with the error
-        return Outcome(name, False, time.monotonic() - t0, cell_error(exc))
+    for attempt in (1, 2):  # kernels started in parallel sometimes die at start (nteract/papermill#239): once more
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # papermill's own chatter; kernel output is kept
+                nb = pm.execute_notebook(source, target, parameters=parameters, kernel_name="python3",
+                                         progress_bar=False, log_output=False, cwd=str(Path(source).parent),
+                                         extra_arguments=KERNEL_ARGS, request_save_on_cell_execute=False)
+            break
+        except Exception as exc:  # papermill keeps the executed notebook with the error
+            if attempt == 1 and KERNEL_START_FAILED in str(exc):
+                continue
+            return Outcome(name, False, time.monotonic() - t0, cell_error(exc))
     title = parameters.get("title") or name
     Path(target).with_suffix(".html").write_text(to_html(nb, title), encoding="utf-8")
     return Outcome(name, True, time.monotonic() - t0)
