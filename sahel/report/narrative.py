@@ -209,10 +209,11 @@ def load_corpus(folder: str | Path) -> Any:
     (:data:`TABLES_ENV`), else a parse (from the per-article cache)."""
     from .. import load as load_tables, parse_corpus
 
-    folder, tables = Path(folder).resolve(), Path(os.environ.get(TABLES_ENV) or "/nonexistent")
-    meta = json.loads((tables / "report.json").read_text()) if (tables / "report.json").is_file() else {}
+    folder, tables = Path(folder).resolve(), os.environ.get(TABLES_ENV)
+    report = Path(tables) / "report.json" if tables else None
+    meta = json.loads(report.read_text()) if report is not None and report.is_file() else {}
     if meta.get("corpus") == str(folder):
-        corpus = load_tables(tables)
+        corpus = load_tables(report.parent)
         corpus.problems, corpus.root = meta["problems"], folder
         return corpus
     with warnings.catch_warnings():  # problems are kept in corpus.problems and shown
@@ -242,7 +243,8 @@ def ids(value: object) -> list[str]:
 
 def only_parties(codes: object, params: Params) -> bool:
     """True when every party code of a ``;``-separated list is selected."""
-    return not params.parties or bool(ids(codes)) and all(c in params.parties for c in ids(codes))
+    found = ids(codes)
+    return not params.parties or bool(found) and all(c in params.parties for c in found)
 
 
 def reported(figures: pd.DataFrame, published: pd.Series, running: pd.Series) -> pd.Series:
