@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import os
-import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -21,14 +20,11 @@ MAX_BYTES = 5_000_000
 MAX_CATALOG_BYTES = 50_000_000
 """Size limit of ``catalog.csv`` (a row is ~100 bytes)."""
 MAX_ROW_BYTES = 128 * 1024
-"""Size limit of one catalog row."""
 ERROR, WARNING = "error", "warning"
 _MIN_DATE, _MAX_DATE = date(1700, 1, 1), date(2200, 12, 31)
 """Publication dates the tables can hold (``datetime64[ns]``), with room for date arithmetic."""
 _WESTERN = ["cp1252", "iso8859_15"]
 """Encodings tried first when a file is not UTF-8 (the corpus is English/French news)."""
-_BOMS = ((b"\xff\xfe\x00\x00", "utf_32"), (b"\x00\x00\xfe\xff", "utf_32"), (b"\xff\xfe", "utf_16"),
-         (b"\xfe\xff", "utf_16"))
 _CONTROL_BYTES = bytes(b for b in range(256) if (b < 32 and b not in (9, 10, 11, 12, 13)) or b == 127)
 
 
@@ -42,8 +38,7 @@ class CorpusError(ValueError):
 
 def shown(value: object, limit: int = 200) -> str:
     """``value`` as text safe on one terminal line: control characters and undecodable bytes escaped."""
-    text = str(value)
-    out = "".join(ch if ch.isprintable() and not "\udc80" <= ch <= "\udcff" else ascii(ch)[1:-1] for ch in text)
+    out = "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in str(value))  # a lone surrogate too
     return out if len(out) <= limit else out[: limit - 3] + "..."
 
 
@@ -65,7 +60,6 @@ class Decoded:
     """The text of an article file, or why there is none."""
 
     text: str | None
-    encoding: str | None
     problem: str | None = None
     severity: str | None = None
 
@@ -97,65 +91,42 @@ def _is_binary(data: bytes) -> bool:
     return b"\x00" in data or len(head) - len(head.translate(None, _CONTROL_BYTES)) > 0.05 * len(head)
 
 
-def _utf16_without_bom(data: bytes) -> list[str]:
-    """``utf_16_le`` or ``utf_16_be`` when every other byte of the head is NUL (Latin-script UTF-16)."""
-    head = data[:8192]
-    if len(data) % 2 or len(head) < 8:
-        return []
-    even, odd = head[0::2], head[1::2]
-    return [enc for zeros, other, enc in ((odd, even, "utf_16_le"), (even, odd, "utf_16_be"))
-            if zeros.count(0) >= 0.9 * len(zeros) and other.count(0) == 0]
-
-
-def _mostly_utf8(data: bytes) -> tuple[str, int, int] | None:
-    """UTF-8 with a few invalid bytes: the text (invalid bytes replaced), count, first offset."""
-    text = data.decode("utf-8", errors="surrogateescape")
-    bad = [i for i, ch in enumerate(text) if "\udc80" <= ch <= "\udcff"]
-    multibyte = sum(1 for ch in text if ch > "\x7f" and not "\udc80" <= ch <= "\udcff")
-    if not bad or multibyte < len(bad):
-        return None
-    first = len(text[: bad[0]].encode("utf-8", errors="surrogateescape"))
-    return data.decode("utf-8", errors="replace"), len(bad), first
-
-
 def decode_bytes(data: bytes) -> Decoded:
-    """Decode an article file: UTF-8, else a guessed encoding, else nothing. Empty, binary and undecodable
-    data give ``text=None`` with an ``error``; anything but clean UTF-8 a ``warning`` naming the encoding."""
+    """Decode an article file: UTF-8, else an encoding charset_normalizer guesses, else nothing. Empty, binary
+    and undecodable data give ``text=None`` with an ``error``; anything but clean UTF-8 a ``warning``."""
     if not data.strip():
-        return Decoded(None, None, "empty file; skipped" if not data
-                       else "empty file (whitespace only); skipped", ERROR)
-    marked = [(encoding, " (byte-order mark)") for bom, encoding in _BOMS if data.startswith(bom)][:1]
-    for encoding, how in marked + [(enc, " without byte-order mark") for enc in _utf16_without_bom(data)]:
-        try:
-            return Decoded(data.decode(encoding), encoding, f"not UTF-8: {encoding}{how}, decoded", WARNING)
-        except UnicodeDecodeError:
-            pass
+        return Decoded(None, "empty file; skipped" if not data else "empty file (whitespace only); skipped", ERROR)
+    if b"\0" in data or data[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16 or UTF-32, with or without a BOM?
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(data).best()
+        if best is not None and best.encoding.startswith(("utf_16", "utf_32")):
+            how = " (byte-order mark)" if best.bom else " without byte-order mark"
+            return Decoded(str(best), f"not UTF-8: {best.encoding}{how}, decoded", WARNING)
     nuls = data.count(0)
     if 0 < nuls <= 1 + len(data) // 100:  # a few stray NUL bytes in a text: read as spaces (offsets kept)
         decoded = decode_bytes(data.replace(b"\0", b" "))
         if decoded.text is None:  # random binary data has 0.4 % NUL bytes
             return decoded
         note = f"{nuls} NUL byte(s) (first at byte {data.index(0)}) read as spaces"
-        return Decoded(decoded.text, decoded.encoding, "; ".join(filter(None, (note, decoded.problem))),
-                       decoded.severity or WARNING)
+        return Decoded(decoded.text, "; ".join(filter(None, (note, decoded.problem))), decoded.severity or WARNING)
     if _is_binary(data):
-        return Decoded(None, None, "binary file (NUL or control bytes), not a text article; skipped", ERROR)
+        return Decoded(None, "binary file (NUL or control bytes), not a text article; skipped", ERROR)
     try:
-        return Decoded(data.decode("utf-8-sig"), "utf_8")
+        return Decoded(data.decode("utf-8").removeprefix("\ufeff"))
     except UnicodeDecodeError as exc:
-        reason = f"{exc.reason} at byte {exc.start}"
-    mostly = _mostly_utf8(data)
-    if mostly:
-        text, n, first = mostly
-        return Decoded(text, "utf_8", f"UTF-8 with {n} invalid byte(s) (first at byte {first}); "
-                       "decoded with replacement characters", WARNING)
+        reason, first = f"{exc.reason} at byte {exc.start}", exc.start
+    text = data.decode("utf-8", errors="surrogateescape")
+    bad = sum("\udc80" <= ch <= "\udcff" for ch in text)
+    if sum(ch > "\x7f" for ch in text) >= 2 * bad:  # at least as many valid multibyte characters as bad bytes
+        return Decoded(data.decode("utf-8", errors="replace"), f"UTF-8 with {bad} invalid byte(s) (first at byte "
+                       f"{first}); decoded with replacement characters", WARNING)
     from charset_normalizer import from_bytes
 
     best = from_bytes(data, cp_isolation=_WESTERN).best() or from_bytes(data).best()
     if best is None:
-        return Decoded(None, None, f"not UTF-8 ({reason}) and no encoding could be guessed; skipped", ERROR)
-    return Decoded(str(best), best.encoding,
-                   f"not UTF-8 ({reason}); encoding guessed as {best.encoding}, decoded", WARNING)
+        return Decoded(None, f"not UTF-8 ({reason}) and no encoding could be guessed; skipped", ERROR)
+    return Decoded(str(best), f"not UTF-8 ({reason}); encoding guessed as {best.encoding}, decoded", WARNING)
 
 
 def _published(raw: str, doc_id: str, today: date) -> tuple[date | None, str | None]:
@@ -173,30 +144,6 @@ def _published(raw: str, doc_id: str, today: date) -> tuple[date | None, str | N
     if day > today:
         return day, f"published date {day.isoformat()} of {doc_id} is in the future; relative dates will be resolved against it"
     return day, None
-
-
-def _catalog_text(path: Path) -> tuple[str | None, str | None]:
-    """The catalog's text (decoded as an article is), and what is wrong with it (why there is none)."""
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a FIFO must not block
-    except OSError as exc:
-        return None, f"catalog unreadable ({exc.strerror}); publication dates unknown"
-    with os.fdopen(fd, "rb") as fh:
-        st = os.fstat(fh.fileno())
-        if not stat.S_ISREG(st.st_mode):
-            return None, "catalog is not a regular file; catalog ignored, publication dates unknown"
-        if st.st_size > MAX_CATALOG_BYTES:
-            return None, (f"catalog too large ({st.st_size:,} bytes, limit {MAX_CATALOG_BYTES:,}); "
-                          "catalog ignored, publication dates unknown")
-        try:
-            data = fh.read(MAX_CATALOG_BYTES + 1)
-        except OSError as exc:
-            return None, f"catalog unreadable ({exc.strerror}); publication dates unknown"
-    decoded = decode_bytes(data)
-    if decoded.text is None:
-        why = f"catalog {decoded.problem}"
-        return None, why.replace("; skipped", "; catalog ignored, publication dates unknown")
-    return decoded.text, decoded.problem and f"catalog {decoded.problem}"
 
 
 def _fields(line: str) -> list[str]:
@@ -218,14 +165,17 @@ def read_catalog_entries(folder: Path, today: date | None = None
     def add(doc_id: str | None, severity: str, message: str) -> None:
         problems.append(Problem(path, doc_id, severity, message))
 
-    text, why = _catalog_text(path)
-    if why:
-        add(None, WARNING if text is not None else ERROR, why)
-    if text is None:
+    data, why = _read(path, MAX_CATALOG_BYTES)
+    decoded = decode_bytes(data) if data is not None else Decoded(None, why)  # decoded as an article is
+    if decoded.text is None:
+        add(None, ERROR, f"catalog {decoded.problem.removesuffix('; skipped')}; catalog ignored, publication dates "
+            "unknown")
         return {}, problems
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if decoded.problem:
+        add(None, WARNING, f"catalog {decoded.problem}")
+    lines = decoded.text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     try:
-        header = [h.strip().lower() for h in _fields(lines[0])] if lines else []
+        header = [h.strip().lower() for h in _fields(lines[0])]
     except csv.Error as exc:
         add(None, ERROR, f"line 1: malformed CSV header ({exc}); catalog ignored")
         return {}, problems
@@ -260,19 +210,19 @@ def read_catalog_entries(folder: Path, today: date | None = None
     return out, problems
 
 
-def _read(path: Path, root: Path, max_bytes: int) -> tuple[bytes | None, str | None]:
-    """The bytes of article file ``path``, or why it is skipped."""
+def _read(path: Path, max_bytes: int, root: Path | None = None) -> tuple[bytes | None, str | None]:
+    """The bytes of ``path``, or why there are none (a symbolic link leaving ``root`` is refused)."""
     try:
-        if path.is_symlink() and not (target := path.resolve()).is_relative_to(root):
-            return None, f"symbolic link leaving the corpus folder (to {shown(target)}); skipped"
-        if not path.is_file():
-            return None, "not a regular file; skipped"
+        if root is not None and path.is_symlink() and not (target := path.resolve()).is_relative_to(root):
+            return None, f"symbolic link leaving the corpus folder (to {shown(target)})"
+        if not path.is_file():  # also a FIFO, which would block a read
+            return None, "is not a regular file"
         size = path.stat().st_size
         if size > max_bytes:
-            return None, f"too large ({size:,} bytes, limit {max_bytes:,}); skipped (raise the limit with --max-bytes)"
+            return None, f"too large ({size:,} bytes, limit {max_bytes:,})"
         return path.read_bytes(), None
     except (OSError, RuntimeError) as exc:  # RuntimeError: a loop of symbolic links
-        return None, f"unreadable ({shown(getattr(exc, 'strerror', None) or exc)}); skipped"
+        return None, f"unreadable ({shown(getattr(exc, 'strerror', None) or exc)})"
 
 
 def scan(folder: str | Path, *, max_bytes: int = MAX_BYTES, today: date | None = None
@@ -309,9 +259,10 @@ def scan(folder: str | Path, *, max_bytes: int = MAX_BYTES, today: date | None =
             yield Problem(path, None, ERROR, "file name has a ':' (figure ids are doc_id:offset); skipped "
                           "(rename the file)")
             continue
-        data, why = _read(path, root, max_bytes)
+        data, why = _read(path, max_bytes, root)
         if data is None:
-            yield Problem(path, doc_id, ERROR, why or "unreadable; skipped")
+            more = " (raise the limit with --max-bytes)" if why.startswith("too large") else ""
+            yield Problem(path, doc_id, ERROR, f"{why}; skipped{more}")
             continue
         decoded = decode_bytes(data)
         if decoded.problem:
