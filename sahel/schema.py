@@ -280,7 +280,7 @@ def party_name(code: str) -> str:
     >>> party_name("FRA"), party_name("JIHADIST")
     ('France', 'Jihadist groups')
     """
-    return dict(zip(reference("parties")["code"], reference("parties")["name"])).get(code, code)
+    return dict(zip(reference("parties")["code"], reference("parties")["name"])).get(str(code), str(code))
 
 
 def measure_name(code: str) -> str:

@@ -75,8 +75,8 @@ def test_short_ids_are_unique() -> None:
 def test_sentences_and_paragraphs_are_one_based() -> None:
     text = "First one. Second one.\n\nThird, in paragraph two."
     s = N.sentences(text)
-    assert list(s["paragraph"]) == [1, 1, 2]
-    assert list(s["text"]) == ["First one.", "Second one.", "Third, in paragraph two."]
+    assert [p for p, _, _ in s] == [1, 1, 2]
+    assert [t for _, _, t in s] == ["First one.", "Second one.", "Third, in paragraph two."]
 
 
 @pytest.fixture(scope="module")

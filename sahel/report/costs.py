@@ -7,10 +7,9 @@ import re
 import pandas as pd
 
 from .. import paths
-from ..schema import MEASURES
+from ..schema import MEASURES, party_name
 from .narrative import (HUMAN_MEASURES, MEASURE_VERBS, Story, all_sentences, cite_refs, day, escape, fact_amount,
-                        fact_cites, facts_refs, figure_amount, label, number, once, period, plural,
-                        published_in_window, total)
+                        fact_cites, facts_refs, figure_amount, number, once, period, plural, published_in_window, total)
 
 UCDP_FILE = "ucdp_orgviolence_cy_sahel.csv"
 UCDP_CITATION = (
@@ -56,7 +55,7 @@ def costs_story(s: Story) -> str:
             basis = (f"{plural(r.facts, 'fact')}, including a running total" if r.cumulative
                      else plural(r.facts, "distinct fact"))
             when = period(r.first, r.last)
-            lines.append(f"- {escape(label(r.party))} ({escape(r.party)}): {r.amount} {MEASURE_VERBS[measure]}"
+            lines.append(f"- {escape(party_name(r.party))} ({escape(r.party)}): {r.amount} {MEASURE_VERBS[measure]}"
                          f"{', ' + when if when else ''}; from {basis} in {plural(r.articles, 'article')} "
                          f"{r.citation}.")
         lines.append("")
@@ -103,7 +102,7 @@ def killed_by_year_story(s: Story) -> str:
     k = killed_by_year(s)
     if k.empty:
         return "No death dated within a single year is reported in this window for the selected parties."
-    lines = [f"- {year}: " + "; ".join(f"{escape(label(r.party))} {r.amount} {r.citation}"
+    lines = [f"- {year}: " + "; ".join(f"{escape(party_name(r.party))} {r.amount} {r.citation}"
                                        for r in g.sort_values("best", ascending=False).itertuples())
              for year, g in k.groupby("year")]
     return ("Deaths dated within one calendar year (running totals over several years are left out "
@@ -124,7 +123,7 @@ def cumulative_deaths(s: Story, party: str = "FRA") -> pd.DataFrame:
 
 def cumulative_story(s: Story, party: str = "FRA") -> str:
     """How the running total of a party's deaths grows, in the sources' words."""
-    who = escape(label(party))
+    who = escape(party_name(party))
     if s.params.parties and party not in s.params.parties:
         return f"The losses of {who} are not among the selected parties."
     d = cumulative_deaths(s, party)
@@ -164,7 +163,7 @@ def materiel_story(s: Story) -> str:
     if m.empty:
         return "No materiel destroyed or lost is reported in this window."
     items = "; ".join(f"{r.amount} {escape(r.what)}{'s' if r.value != 1 else ''} "
-                      f"({escape(label(r.party))}{', ' + r.date if r.date else ''}) {r.citation}"
+                      f"({escape(party_name(r.party))}{', ' + r.date if r.date else ''}) {r.citation}"
                       for r in m.itertuples())
     return f"Materiel destroyed or lost: {items}."
 
@@ -217,11 +216,11 @@ def figure_table(s: Story) -> pd.DataFrame:
 
 def ucdp() -> pd.DataFrame:
     """UCDP's organized-violence deaths (best, low, high) per country and year, as shipped."""
-    u = pd.read_csv(paths.RESOURCES_DIR / UCDP_FILE, dtype={"country_cy": "string", "year_cy": "int64"})
-    u = u.rename(columns={f"cumulative_total_deaths_in_orgvio_{k}_cy": f"ucdp_{k}" for k in ("best", "low", "high")})
-    return u.assign(country=u["country_cy"].map({v: k for k, v in UCDP_COUNTRIES.items()}), year=u["year_cy"])[
-        ["country", "year", "ucdp_best", "ucdp_low", "ucdp_high"]].astype({"ucdp_best": float, "ucdp_low": float,
-                                                                          "ucdp_high": float})
+    u = pd.read_csv(paths.RESOURCES_DIR / UCDP_FILE)
+    deaths = {f"ucdp_{k}": u[f"cumulative_total_deaths_in_orgvio_{k}_cy"].astype(float)
+              for k in ("best", "low", "high")}
+    return pd.DataFrame({"country": u["country_cy"].map({v: k for k, v in UCDP_COUNTRIES.items()}),
+                         "year": u["year_cy"], **deaths})
 
 
 @once

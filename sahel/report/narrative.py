@@ -21,6 +21,7 @@ import pandas as pd
 
 from .. import paths
 from ..schema import party_name
+from ..store.scan import decode_bytes
 from .params import Params, validate
 
 T = TypeVar("T")
@@ -102,11 +103,6 @@ def day(ts: object, undated: str = "undated") -> str:
     return undated if ts is None or pd.isna(ts) else f"{pd.Timestamp(ts):%Y-%m-%d}"
 
 
-def label(party: str) -> str:
-    """The parties table's name of a party code (the code itself when unknown)."""
-    return party_name(str(party))
-
-
 def period(start: object, end: object) -> str:
     """``2019-11-25`` or ``2019-11-18 to 2019-11-24``; empty when undated."""
     a, b = day(start, ""), day(end, "")
@@ -125,13 +121,8 @@ _BLOCK = re.compile(r"(?:(?!\n[ \t]*\n)[\s\S])+")
 """A paragraph: text up to a blank line."""
 
 
-def sentences(text: str) -> pd.DataFrame:
-    """Sentences of an article with their 1-based paragraph number (paragraphs end at blank lines)."""
-    return pd.DataFrame(sentence_rows(text), columns=["paragraph", "start", "text"])
-
-
-def sentence_rows(text: str) -> list[tuple[int, int, str]]:
-    """``(paragraph, start, text)`` of each sentence of an article (see :func:`sentences`)."""
+def sentences(text: str) -> list[tuple[int, int, str]]:
+    """``(paragraph, start, text)`` of each sentence of an article; paragraphs (1-based) end at blank lines."""
     rows = []
     for n, m in enumerate((m for m in _BLOCK.finditer(text) if m.group().strip()), 1):
         pos = 0
@@ -184,19 +175,19 @@ def once(fn: Callable[..., T]) -> Callable[..., T]:
 @once
 def all_sentences(s: Story) -> pd.DataFrame:
     """Every sentence of every article, in doc_id order: doc_id, paragraph, start, text."""
-    rows = [(d, *r) for d, text in sorted(s.texts.items()) for r in sentence_rows(text)]
+    rows = [(d, *r) for d, text in sorted(s.texts.items()) for r in sentences(text)]
     return pd.DataFrame(rows, columns=["doc_id", "paragraph", "start", "text"])
 
 
 def read_texts(documents: pd.DataFrame, folder: Path) -> dict[str, str]:
-    """The text of each article (empty when unreadable), by doc_id."""
+    """The text of each article as ``sahel parse`` decoded it (empty when unreadable), by doc_id."""
     texts = {}
     for doc in documents.itertuples():
         try:
-            texts[str(doc.doc_id)] = (folder / (doc.path if not pd.isna(doc.path) else f"{doc.doc_id}.txt")
-                                      ).read_bytes().decode("utf-8-sig", errors="replace")
+            data = (folder / (doc.path if not pd.isna(doc.path) else f"{doc.doc_id}.txt")).read_bytes()
         except OSError:
-            texts[str(doc.doc_id)] = ""
+            data = b""
+        texts[str(doc.doc_id)] = decode_bytes(data).text or ""
     return texts
 
 
@@ -300,23 +291,18 @@ def story(params: Params | None = None, **raw: object) -> Story:
     return Story(params, corpus, texts, figs, facts, short_ids(corpus.documents["doc_id"].astype(str)))
 
 
-def window_text(p: Params) -> str:
-    """The window in words."""
-    if p.start is None:
-        return "all dates" if p.end is None else f"up to {p.end:%Y-%m-%d}"
-    return f"from {p.start:%Y-%m-%d}" if p.end is None else f"{p.start:%Y-%m-%d} to {p.end:%Y-%m-%d}"
-
-
 def header(s: Story, default_title: str) -> str:
     """Title and the parameters of the run, as Markdown."""
     p = s.params
-    parties = ", ".join(f"{label(c)} ({c})" for c in p.parties) if p.parties else "all parties"
+    parties = ", ".join(f"{party_name(c)} ({c})" for c in p.parties) if p.parties else "all parties"
+    a, b = day(p.start, ""), day(p.end, "")
+    window = f"{a} to {b}" if a and b else f"from {a}" if a else f"up to {b}" if b else "all dates"
     src = "the committed data" if p.corpus is None else f"the corpus folder {escape(p.corpus.name)}"
     undated = int(s.documents["published"].isna().sum())
     note = (f" ({plural(undated, 'article')} without a publication date: {'its' if undated == 1 else 'their'} "
             "undated figures count in no window with a start or an end)" if undated else "")
     return (f"# {escape(p.title or default_title)}\n\n"
-            f"From {src}: {plural(len(s.documents), 'article')}{note}. Window: {escape(window_text(p))}; "
+            f"From {src}: {plural(len(s.documents), 'article')}{note}. Window: {escape(window)}; "
             f"losses and forces of {escape(parties)}. {plural(len(s.facts), 'fact')} from "
             f"{plural(len(s.figures), 'figure')} fall in this window.")
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -174,8 +173,3 @@ def read_yaml(path: Path) -> dict[str, Any]:
 def parse_cli(pairs: list[list[str]] | None, yaml_file: str | Path | None = None) -> dict[str, Any]:
     """``-f params.yaml`` (:func:`read_yaml`) then ``-p KEY VALUE`` pairs (strings, as typed), later ones winning."""
     return {**(read_yaml(Path(yaml_file)) if yaml_file else {}), **dict(pairs or [])}
-
-
-def check(raw: Mapping[str, Any]) -> dict[str, Any]:
-    """Validate raw values and return the notebook literals to inject."""
-    return validate(**dict(raw)).as_dict()

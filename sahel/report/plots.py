@@ -17,7 +17,8 @@ from matplotlib.patches import Patch, Polygon
 from matplotlib.ticker import MaxNLocator
 
 from .. import paths
-from .narrative import label, number, plain
+from ..schema import party_name
+from .narrative import number, plain
 from .trajectory import deadliest
 
 WIDTH = 11.0
@@ -39,7 +40,7 @@ def colour(party: str) -> str:
 
 def who(party: str) -> str:
     """Legend name of a party: its label, or "other" when it has no colour of its own."""
-    return plain(f"{label(party)} ({party})") if party in PARTY_COLOURS else "other"
+    return plain(f"{party_name(party)} ({party})") if party in PARTY_COLOURS else "other"
 
 
 def style() -> None:
@@ -221,7 +222,7 @@ def costs_chart(summary: pd.DataFrame, title: str = "Human costs by party") -> F
                 ax.barh(i, r["high"] - r["stated"], left=r["stated"], color=colour(r["party"]), alpha=0.35, height=0.7)
                 end = r["high"]
             ax.text(end + 0.02 * right, i, plain(r["amount"]), va="center", ha="left", fontsize=9)
-        ax.set_yticks(y, [plain(f"{label(p)} ({p})") for p in part["party"]])
+        ax.set_yticks(y, [plain(f"{party_name(p)} ({p})") for p in part["party"]])
         ax.set_xlim(0, right * 1.45)
         ax.xaxis.set_major_formatter(lambda v, _: f"{v / 1e6:,g}M" if v >= 1e6 else f"{v:,.0f}")
         ax.set_title(m, loc="left", fontsize=11)
@@ -248,7 +249,7 @@ def killed_by_year_chart(k: pd.DataFrame, title: str = "Killed per year, by part
 
 def cumulative_chart(cd: pd.DataFrame, party: str = "FRA", title: str | None = None) -> Figure:
     """Reported running totals of a party's deaths (steps) and incident counts (bars)."""
-    title = title or f"Military deaths of {label(party)} over time"
+    title = title or f"Military deaths of {party_name(party)} over time"
     if cd.empty:
         return empty(title, "no death reported in this window")
     fig, ax = plt.subplots(figsize=(WIDTH, 4.0))
@@ -304,7 +305,7 @@ def ucdp_chart(t: pd.DataFrame, title: str = "Deaths in the corpus vs UCDP, per 
         ax.bar(x - 0.2, g["ucdp_best"], width=0.4, color="0.78", label="UCDP best (line: low-high)")
         ax.vlines(x - 0.2, g["ucdp_low"], g["ucdp_high"], color="0.4", lw=1)
         ax.bar(x + 0.2, g["corpus"], width=0.4, color=CORPUS, label="corpus (every party)")
-        ax.set_title(label(c), fontsize=11)
+        ax.set_title(party_name(c), fontsize=11)
         ax.set_xticks(x, [f"'{y % 100:02d}" for y in x], fontsize=8)
     axes[0, 0].set_ylabel("deaths (linear)")
     axes[0, 0].yaxis.set_major_formatter(lambda v, _: f"{v:,.0f}")

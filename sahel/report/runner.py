@@ -19,7 +19,7 @@ from typing import Any
 
 from .. import paths
 from .narrative import TABLES_ENV
-from .params import DEFAULTS, HELP, ParameterError, check
+from .params import DEFAULTS, HELP, ParameterError, parse_cli, validate
 
 NOTEBOOKS = ("trajectory", "costs", "sources", "explore")
 """The notebooks of ``notebooks/`` that ``sahel report`` renders, in order."""
@@ -46,7 +46,7 @@ class Outcome:
     message: str = ""
 
 
-def notebooks(folder: Path | None = None) -> dict[str, Path]:
+def notebooks(folder: str | Path | None = None) -> dict[str, Path]:
     """Report name → notebook: the package's three, or every ``*.ipynb`` of ``folder``."""
     if folder is None:
         return {n: paths.NOTEBOOKS_DIR / f"{n}.ipynb" for n in NOTEBOOKS}
@@ -138,7 +138,7 @@ def index_html(outcomes: Sequence[Outcome], parameters: Mapping[str, Any]) -> st
 
 def run(names: Sequence[str] | None = None, raw: Mapping[str, Any] | None = None,
         out_dir: Path | None = None, jobs: int | None = None, echo: Callable[[str], None] = print,
-        executor: Callable[..., Outcome] | None = None, folder: Path | None = None) -> list[Outcome]:
+        executor: Callable[..., Outcome] | None = None, folder: str | Path | None = None) -> list[Outcome]:
     """Validate (:class:`ParameterError` before any kernel runs), execute the notebooks in parallel with
     the parameters given (each keeps its own defaults), move every report that succeeded into place."""
     known = notebooks(folder)
@@ -147,7 +147,7 @@ def run(names: Sequence[str] | None = None, raw: Mapping[str, Any] | None = None
         if n not in known:
             raise ParameterError("NAME", f"unknown notebook {n!r} (known: {', '.join(known)})")
     raw = dict(raw or {})
-    values = check(raw)
+    values = validate(**raw).as_dict()
     given = {k: v for k, v in values.items() if k in raw}
     out = Path(out_dir) if out_dir is not None else paths.reports_dir()
     out.mkdir(parents=True, exist_ok=True)
@@ -226,11 +226,9 @@ def help_notebook() -> str:
 def main_report(names: Sequence[str], pairs: list[list[str]] | None, yaml_file: str | None,
                 out: str | None, jobs: int | None, folder: str | None = None) -> int:
     """The ``sahel report`` command: 0 when every notebook succeeded, 1 otherwise."""
-    from .params import parse_cli
-
-    outcomes = run(names, parse_cli(pairs, yaml_file), Path(out) if out else None, jobs,
-                   echo=lambda line: print(line, flush=True), folder=Path(folder) if folder else None)
     where = Path(out) if out else paths.reports_dir()
+    outcomes = run(names, parse_cli(pairs, yaml_file), where, jobs, echo=lambda line: print(line, flush=True),
+                   folder=folder or None)
     ok = [o.name for o in outcomes if o.ok]
     for o in outcomes:
         if not o.ok:
@@ -240,16 +238,15 @@ def main_report(names: Sequence[str], pairs: list[list[str]] | None, yaml_file: 
     return 0 if len(ok) == len(outcomes) else 1
 
 
-def refresh_notebooks(names: Sequence[str] | None = None, timeout: int = 600) -> list[Path]:
+def refresh_notebooks(names: Sequence[str] | None = None) -> None:
     """Execute the committed notebooks in place with their default parameters (for nbval)."""
     import nbformat
     from nbclient import NotebookClient
 
-    done = []
     for name in names or NOTEBOOKS:
         path = paths.NOTEBOOKS_DIR / f"{name}.ipynb"
         nb = nbformat.read(path, as_version=4)
-        NotebookClient(nb, kernel_name="python3", timeout=timeout, record_timing=False,
+        NotebookClient(nb, kernel_name="python3", timeout=600, record_timing=False,
                        extra_arguments=KERNEL_ARGS,
                        resources={"metadata": {"path": str(paths.NOTEBOOKS_DIR)}}).execute()
         for cell in nb.cells:
@@ -258,6 +255,4 @@ def refresh_notebooks(names: Sequence[str] | None = None, timeout: int = 600) ->
         nbformat.write(nb, tmp)
         os.replace(tmp, path)
         print(f"executed {path}", flush=True)
-        done.append(path)
-    return done
 

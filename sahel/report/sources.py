@@ -3,9 +3,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..schema import MEASURES
-from .narrative import (Story, day, escape, fact_amount, ids, label, once, period, plural,
-                        published_in_window)
+from ..schema import MEASURES, party_name
+from .narrative import Story, day, escape, fact_amount, ids, once, period, plural, published_in_window
 
 
 @once
@@ -70,7 +69,7 @@ def sourcing_story(s: Story) -> str:
             f"{multi:,} on two or more (column *sources* of the table below). {plural(len(disputed), 'fact')} "
             f"{'is' if len(disputed) == 1 else 'are'} disputed")
     return text + (" (their sources give different values):\n\n" + "\n".join(
-        f"- {r.amount} {r.measure} ({escape(label(r.party))}{', ' + r.period if r.period else ''}) in "
+        f"- {r.amount} {r.measure} ({escape(party_name(r.party))}{', ' + r.period if r.period else ''}) in "
         f"{escape(r.articles)}: values {escape(r.values)}" for r in disputed.itertuples()) if len(disputed) else ".")
 
 
@@ -91,7 +90,6 @@ def uncoded_story(s: Story) -> str:
     counts = u["reason"].value_counts().sort_index()
     return (f"{plural(len(u), 'number')} in the text {'was' if len(u) == 1 else 'were'} not coded as figures: "
             + ", ".join(f"{c} {escape(r)}" for r, c in counts.items()) + ".")
-
 
 
 def corrections(s: Story) -> pd.DataFrame:

@@ -9,8 +9,9 @@ import re
 
 import pandas as pd
 
+from ..schema import party_name
 from .narrative import (STATE_FORCES, Story, all_sentences, cite_refs, day, escape, fact_amount, fact_cites, facts_refs,
-                        ids, in_window, label, number, once, only_parties, period, plural)
+                        ids, in_window, number, once, only_parties, period, plural)
 
 PHASES: list[tuple[str, str]] = [
     ("The rebellion in the north", r"\b(rebellion|Tuareg|separatists?|overr[au]n|hijacked)\b"),
@@ -164,7 +165,7 @@ def strength(s: Story) -> pd.DataFrame:
     """Troop strength and deployments by force over time (one row per fact)."""
     f = s.facts[(s.facts["measure"] == "deployed") & s.facts["best"].notna()]
     return pd.DataFrame({"date": f["date_end"].fillna(f["date_start"]), "party": f["party"],
-                         "force": f["party"].map(label), "kind": f["kind"].map({"stock": "strength"}).fillna(
+                         "force": f["party"].map(party_name), "kind": f["kind"].map({"stock": "strength"}).fillna(
                              "deployment").astype(object), "noun": f["noun"],
                          "value": f["best"].astype(float), "amount": [fact_amount(r) for r in f.itertuples()],
                          "citation": fact_cites(s, f)}).dropna(
@@ -186,7 +187,7 @@ def strength_story(s: Story) -> str:
         if len(dep):
             parts.append("deployments or pledges of " + ", ".join(
                 f"{r.amount} ({day(r.date)}) {r.citation}" for r in dep.itertuples()))
-        lines.append(f"- {escape(label(party))} ({escape(party)}): " + "; ".join(parts) + ".")
+        lines.append(f"- {escape(party_name(party))} ({escape(party)}): " + "; ".join(parts) + ".")
     return "\n".join(lines)
 
 
