@@ -7,6 +7,7 @@ import warnings
 from pathlib import Path
 
 from . import paths
+from .store.scan import MAX_BYTES
 
 
 def _warn_to_stderr(message, category, filename, lineno, file=None, line=None) -> None:
@@ -22,12 +23,11 @@ def cmd_parse(args: argparse.Namespace) -> int:
 
     from .check import check_corpus, format_report
     from .pipeline import write_corpus
-    from .store.scan import MAX_BYTES, shown
+    from .store.scan import shown
 
     if not args.out.strip():
         raise ValueError("--out is empty (give the output folder)")
-    max_bytes = args.max_bytes or MAX_BYTES
-    problems = check_corpus(args.corpus, max_bytes=max_bytes) if args.strict else ()
+    problems = check_corpus(args.corpus, max_bytes=args.max_bytes) if args.strict else ()
     if len(problems):
         print(format_report(problems, args.corpus), file=sys.stderr)
         print(f"sahel parse: {args.corpus}: {len(problems)} problem(s) with --strict; nothing was written",
@@ -35,7 +35,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
         return 1
     signal.signal(signal.SIGTERM, _terminate)
     done = write_corpus(Path(args.corpus), Path(args.out), jobs=args.jobs, cache=not args.no_cache,
-                        progress=args.progress, scheduler=args.scheduler, max_bytes=max_bytes,
+                        progress=args.progress, scheduler=args.scheduler, max_bytes=args.max_bytes,
                         corrections=args.corrections)
     print(f"parsed {done.documents} articles ({done.stats.parsed} parsed, {done.stats.cached} from cache), "
           f"{done.figures} figures -> {', '.join(shown(p) for p in done.written)}")
@@ -139,8 +139,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default=str(paths.data_dir()), help="output folder (default: data/)")
     p.add_argument("--strict", action="store_true",
                    help="refuse to parse (exit 1, write nothing) if `sahel check` finds any problem")
-    p.add_argument("--max-bytes", type=_positive_int, metavar="N",
-                   help="skip article files larger than N bytes (default: 5000000)")
+    p.add_argument("--max-bytes", type=_positive_int, default=MAX_BYTES, metavar="N",
+                   help="skip article files larger than N bytes (default: %(default)s)")
     p.add_argument("-j", "--jobs", type=int, metavar="N",
                    help="worker processes (default: all cores; 1: no worker processes)")
     p.add_argument("--no-cache", action="store_true",
@@ -163,8 +163,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("check", help="report what is wrong with each file of a corpus folder")
     p.add_argument("corpus", nargs="?", default=seeds, help="corpus folder (default: seeds/)")
-    p.add_argument("--max-bytes", type=_positive_int, default=5_000_000, metavar="N",
-                   help="article files larger than N bytes are errors (default: 5000000)")
+    p.add_argument("--max-bytes", type=_positive_int, default=MAX_BYTES, metavar="N",
+                   help="article files larger than N bytes are errors (default: %(default)s)")
     p.add_argument("--strict", action="store_true", help="exit 1 on warnings too, not only on errors")
     p.set_defaults(func=cmd_check)
 

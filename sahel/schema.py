@@ -416,11 +416,5 @@ def validate(name: str, df: pd.DataFrame, tables: Mapping[str, pd.DataFrame] | N
         raise ValueError(f"table {name}: {len(lines)} problems\n" + "\n".join(lines[:20]) + more) from None
 
 
-def validate_tables(tables: Mapping[str, pd.DataFrame]) -> None:
-    """:func:`validate` every table of ``tables`` (by name), references checked against the others."""
-    for name, df in tables.items():
-        validate(name, df, tables)
-
-
 if __name__ == "__main__":  # python -m sahel.schema: regenerate docs/tables.md
     (paths.ROOT / "docs" / "tables.md").write_text(tables_markdown() + "\n", encoding="utf-8")

@@ -123,10 +123,9 @@ def events(s: Story) -> pd.DataFrame:
     """Dated events of the window: one row per event and party with its deaths (UNKNOWN when not split)."""
     ev = s.corpus.events
     ev = ev[in_window(ev, s.params) & ev["date_start"].notna()]
-    split = ev["deaths_by_party"].fillna("").str.split(r"[;|]+").explode()
-    split = split[split.str.contains("=", na=False)].str.split("=", n=1)
+    split = ev["deaths_by_party"].str.extractall(r"([^;|=]*)=([^;|]*)").droplevel(1)  # "FRA=13;MLI=2"
     whole = ev.index.difference(split.index)
-    d = pd.concat([ev.loc[split.index].assign(party=split.str[0], killed=split.str[1].astype(float)),
+    d = pd.concat([ev.loc[split.index].assign(party=split[0], killed=split[1].astype(float)),
                    ev.loc[whole].assign(party="UNKNOWN", killed=ev.loc[whole, "killed_best"])])
     d = d.sort_index(kind="stable")
     if s.params.parties:
@@ -221,11 +220,8 @@ def places_story(s: Story, most: int = 10) -> str:
 def partners(s: Story) -> pd.DataFrame:
     """International partners named in the articles of the window: when and how often."""
     cols = ["partner", "party", "kind", "first", "last", "articles", "citation"]
-    m = s.corpus.mentions
-    if m.empty:
-        return pd.DataFrame(columns=cols)
     info = s.corpus.actors.set_index("name")
-    m = m[m["kind"] == "actor"]
+    m = s.corpus.mentions[s.corpus.mentions["kind"] == "actor"]
     m = m.assign(party=m["name"].map(info["party"]), actor_kind=m["name"].map(info["kind"]),
                  published=m["doc_id"].map(s.documents.set_index("doc_id")["published"]))
     m = m[~m["party"].isin(STATE_FORCES + ("JIHADIST", "ARMED_GROUP", "CIVILIAN", "UNKNOWN")) & m["party"].notna()]
