@@ -38,11 +38,6 @@ def colour(party: str) -> str:
     return PARTY_COLOURS.get(str(party), OTHER)
 
 
-def who(party: str) -> str:
-    """Legend name of a party: its label, or "other" when it has no colour of its own."""
-    return plain(f"{party_name(party)} ({party})") if party in PARTY_COLOURS else "other"
-
-
 def style() -> None:
     """The house style: white grid, fixed sizes and metadata (deterministic SVG/PNG)."""
     plt.style.use("seaborn-v0_8-whitegrid")
@@ -75,10 +70,10 @@ def date_axis(ax: plt.Axes) -> None:
 
 
 def legend(ax: plt.Axes, parties: list[str], **kw) -> None:
-    """A legend of party colours, "other" once for the grey ones."""
+    """A legend of party colours (name and code), "other" once for the grey ones."""
     shown = [p for p in PARTY_COLOURS if p in parties] + ["OTHER"] * any(p not in PARTY_COLOURS for p in parties)
-    ax.legend(handles=[Patch(color=colour(p), label=who(p)) for p in shown], loc="upper left",
-              bbox_to_anchor=(1.01, 1.0), frameon=False, **kw)
+    ax.legend(handles=[Patch(color=colour(p), label=plain(f"{party_name(p)} ({p})") if p != "OTHER" else "other")
+                       for p in shown], loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, **kw)
 
 
 def stacked(ax: plt.Axes, table: pd.DataFrame, x: np.ndarray, width: float, across: bool = False) -> None:
@@ -94,8 +89,7 @@ def by_colour(df: pd.DataFrame, index: str, value: str) -> pd.DataFrame:
     """Pivot to one column per coloured party (the others summed under ``OTHER``)."""
     d = df.assign(party=[p if p in PARTY_COLOURS else "OTHER" for p in df["party"]])
     t = d.pivot_table(index=index, columns="party", values=value, aggfunc="sum", fill_value=0.0)
-    order = [p for p in PARTY_COLOURS if p in t.columns] + (["OTHER"] if "OTHER" in t.columns else [])
-    return t[order]
+    return t[[p for p in [*PARTY_COLOURS, "OTHER"] if p in t.columns]]
 
 
 def timeline_chart(ev: pd.DataFrame, title: str = "Killed per period, by party") -> Figure:
@@ -106,9 +100,7 @@ def timeline_chart(ev: pd.DataFrame, title: str = "Killed per period, by party")
     span = (ev["date"].max() - ev["date"].min()).days
     freq, name = ("QS", "quarter") if span > 3 * 365 else ("MS", "month")
     d = ev.assign(period=ev["date"].dt.to_period(freq[0]).dt.start_time)
-    t = by_colour(d, "period", "killed")
-    full = pd.date_range(t.index.min(), t.index.max(), freq=freq)
-    t = t.reindex(full, fill_value=0.0)
+    t = by_colour(d, "period", "killed").asfreq(freq, fill_value=0.0)  # empty periods too
     fig, ax = plt.subplots(figsize=(WIDTH, 4.2))
     width = 80 if freq == "QS" else 26
     stacked(ax, t, mdates.date2num(t.index) + width / 2, width)
