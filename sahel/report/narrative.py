@@ -93,9 +93,9 @@ def fact_amount(r: Any) -> str:
     return amount(r.low, r.best, r.high, getattr(r, "qualifier", "") == "approx")
 
 
-def plural(n: int, word: str, many: str | None = None) -> str:
+def plural(n: int, word: str) -> str:
     """``1 article``, ``2 articles``."""
-    return f"{n:,} {word if n == 1 else many or word + 's'}"
+    return f"{n:,} {word}{'s' * (n != 1)}"
 
 
 def day(ts: object, undated: str = "undated") -> str:
