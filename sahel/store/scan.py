@@ -266,16 +266,14 @@ def scan(folder: str | Path, *, max_bytes: int = MAX_BYTES, today: date | None =
             continue
         decoded = decode_bytes(data)
         if decoded.problem:
-            yield Problem(path, doc_id, decoded.severity or ERROR, decoded.problem)
-        text = decoded.text
-        if text is None:
+            yield Problem(path, doc_id, decoded.severity, decoded.problem)
+        if decoded.text is None:
             continue
-        dup = hashlib.sha256(" ".join(text.split()).encode("utf-8", "surrogatepass")).hexdigest()
-        if dup in seen:
-            yield Problem(path, doc_id, WARNING, f"same text as {shown(seen[dup].name)} (duplicate under doc ids "
-                          f"{shown(seen[dup].stem)} and {shown(doc_id)}); both parsed")
-        else:
-            seen[dup] = path
+        dup = hashlib.sha256(" ".join(decoded.text.split()).encode("utf-8", "surrogatepass")).hexdigest()
+        first = seen.setdefault(dup, path)  # the first file with this text
+        if first != path:
+            yield Problem(path, doc_id, WARNING, f"same text as {shown(first.name)} (duplicate under doc ids "
+                          f"{shown(first.stem)} and {shown(doc_id)}); both parsed")
         entry = catalog.get(doc_id)
         if entry is None and doc_id in malformed:
             yield Problem(path, doc_id, WARNING, f"its row in {CATALOG} is malformed: publication date "
@@ -286,5 +284,5 @@ def scan(folder: str | Path, *, max_bytes: int = MAX_BYTES, today: date | None =
         elif entry is not None and entry.published is None and doc_id not in malformed:
             yield Problem(path, doc_id, WARNING, f"no publication date in {CATALOG}; "
                           "relative dates left unresolved")
-        yield Article(doc_id, path, text, hashlib.sha256(data).hexdigest(),
+        yield Article(doc_id, path, decoded.text, hashlib.sha256(data).hexdigest(),
                       entry.published if entry else None, entry.outlet if entry else None)
