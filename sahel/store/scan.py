@@ -86,11 +86,6 @@ class Article:
     outlet: str | None = None
 
 
-def _is_binary(data: bytes) -> bool:
-    head = data[:8192]
-    return b"\x00" in data or len(head) - len(head.translate(None, _CONTROL_BYTES)) > 0.05 * len(head)
-
-
 def decode_bytes(data: bytes) -> Decoded:
     """Decode an article file: UTF-8, else an encoding charset_normalizer guesses, else nothing. Empty, binary
     and undecodable data give ``text=None`` with an ``error``; anything but clean UTF-8 a ``warning``."""
@@ -110,7 +105,8 @@ def decode_bytes(data: bytes) -> Decoded:
             return decoded
         note = f"{nuls} NUL byte(s) (first at byte {data.index(0)}) read as spaces"
         return Decoded(decoded.text, "; ".join(filter(None, (note, decoded.problem))), decoded.severity or WARNING)
-    if _is_binary(data):
+    head = data[:8192]
+    if nuls or len(head) - len(head.translate(None, _CONTROL_BYTES)) > 0.05 * len(head):
         return Decoded(None, "binary file (NUL or control bytes), not a text article; skipped", ERROR)
     try:
         return Decoded(data.decode("utf-8").removeprefix("\ufeff"))
