@@ -246,14 +246,10 @@ def scan(folder: str | Path, *, max_bytes: int = MAX_BYTES, today: date | None =
     seen: dict[str, Path] = {}
     for path in files:
         doc_id = path.stem
-        try:
-            doc_id.encode("utf-8")
-        except UnicodeEncodeError:
-            yield Problem(path, None, ERROR, "file name is not valid UTF-8; skipped (rename the file)")
-            continue
-        if ":" in doc_id:
-            yield Problem(path, None, ERROR, "file name has a ':' (figure ids are doc_id:offset); skipped "
-                          "(rename the file)")
+        undecodable = any("\udc80" <= ch <= "\udcff" for ch in doc_id)  # bytes of the name that are not UTF-8
+        if undecodable or ":" in doc_id:
+            why = "is not valid UTF-8" if undecodable else "has a ':' (figure ids are doc_id:offset)"
+            yield Problem(path, None, ERROR, f"file name {why}; skipped (rename the file)")
             continue
         data, why = _read(path, max_bytes, root)
         if data is None:
