@@ -37,10 +37,10 @@ def audit_story(s: Story) -> str:
     if undated:
         text += (f" {plural(int(undated), 'article')} without a publication date {'is' if undated == 1 else 'are'} "
                  "listed only when the window is open.")
-    problems = getattr(s.corpus, "problems", [])
+    problems = s.corpus.problems
     if problems:
-        text += (f"\n\n{len(problems)} problem{'s' * (len(problems) != 1)} met while reading "
-                 "the corpus:\n\n" + "\n".join(f"- {escape(p)}" for p in problems))
+        text += (f"\n\n{plural(len(problems), 'problem')} met while reading the corpus:\n\n"
+                 + "\n".join(f"- {escape(p)}" for p in problems))
     return text
 
 
