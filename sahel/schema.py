@@ -16,7 +16,7 @@ import csv
 import difflib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from functools import cache
 from typing import Any, NamedTuple
 
@@ -233,17 +233,10 @@ def conform(df: pd.DataFrame, schema: Mapping[str, str]) -> pd.DataFrame:
 
 
 def _dates(values: list[object]) -> np.ndarray:
-    out = np.empty(len(values), dtype="datetime64[ns]")
-    for i, v in enumerate(values):
-        if v is None or v is pd.NaT or (isinstance(v, float) and v != v):
-            out[i] = np.datetime64("NaT", "ns")
-        elif isinstance(v, date) and not 1678 <= v.year <= 2261:
-            out[i] = np.datetime64("NaT", "ns")  # outside what datetime64[ns] can hold
-        elif isinstance(v, date):
-            out[i] = np.datetime64(v.isoformat() if not isinstance(v, datetime) else v.date().isoformat(), "ns")
-        else:
-            out[i] = pd.Timestamp(v).to_datetime64()
-    return out
+    """Days as datetime64[ns]; NaT for missing values and dates (datetimes: their day) outside its years."""
+    return np.array([(v.isoformat()[:10] if 1678 <= v.year <= 2261 else "NaT") if isinstance(v, date)
+                     else "NaT" if v is None or v is pd.NaT or (isinstance(v, float) and v != v)
+                     else pd.Timestamp(v).to_datetime64() for v in values], dtype="datetime64[ns]")
 
 
 def frame(rows: Iterable[Mapping[str, object]], schema: Mapping[str, str]) -> pd.DataFrame:
