@@ -242,11 +242,9 @@ def _dates(values: list[object]) -> np.ndarray:
 def frame(rows: Iterable[Mapping[str, object]], schema: Mapping[str, str]) -> pd.DataFrame:
     """Build a DataFrame of ``schema`` from an iterable of row mappings."""
     rows = list(rows)
-    cols = {}
-    for col, dtype in schema.items():
-        values = [r.get(col) for r in rows]
-        cols[col] = _dates(values) if dtype == DATE else pd.array(values, dtype=dtype)
-    return pd.DataFrame(cols, index=pd.RangeIndex(len(rows)), copy=False)
+    cols = {col: [r.get(col) for r in rows] for col in schema}
+    return pd.DataFrame({col: _dates(cols[col]) if dtype == DATE else pd.array(cols[col], dtype=dtype)
+                         for col, dtype in schema.items()}, index=pd.RangeIndex(len(rows)), copy=False)
 
 
 # --- codes -------------------------------------------------------------------

@@ -14,6 +14,7 @@ import threading
 import warnings
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -60,13 +61,18 @@ def row_cells(df: pd.DataFrame, schema: Mapping[str, str]) -> list[list[str]]:
     return [[_cell(v, k) for v, k in zip(r, kinds)] for r in zip(*(df[c].tolist() for c in df.columns))]
 
 
+@cache
+def _kind(dtype: str) -> str:
+    return pd.api.types.pandas_dtype(dtype).kind
+
+
 def _writer(buf: Any) -> Any:
     return csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
 
 
 def csv_lines(rows: Iterable[Mapping[str, object]], schema: Mapping[str, str]) -> list[str]:
     """The CSV line (with its ``\\n``) of each row mapping, its cells in the schema's column order."""
-    kinds = [(col, pd.api.types.pandas_dtype(dtype).kind) for col, dtype in schema.items()]
+    kinds = [(col, _kind(dtype)) for col, dtype in schema.items()]
     buf = io.StringIO()
     write, lines = _writer(buf).writerow, []
     for r in rows:
