@@ -71,11 +71,14 @@ def parse_article(article: Article) -> Rows:
     """The rows (CSV lines) of one article's figures, numbers and mentions: the unit of work sent to
     workers and cached. An extractor failure gives ``{ERROR: one line naming the file}`` instead."""
     from .extract import parse_text  # spaCy is imported only when parsing
+    from .extract.mentions import mention_rows
 
     try:
         doc = parse_text(article.text, doc_id=article.doc_id, published=article.published)
-        doc.figures = doc.figures.assign(corrected=False)  # the cache holds uncorrected rows
-        return {name: csv_lines(getattr(doc, name), schema) for name, schema in ARTICLE_TABLES.items()}
+        rows = {"figures": [{**r, "corrected": False} for r in doc.rows["figures"]],  # the cache holds uncorrected rows
+                "numbers": doc.rows["numbers"],
+                "mentions": mention_rows(doc.doc_id, doc.text, doc.rows["sentences"], doc.published)}
+        return {name: csv_lines(rows[name], schema) for name, schema in ARTICLE_TABLES.items()}
     except Exception as exc:  # an extractor bug: skip this article, say which, go on
         detail = shown(" ".join(str(exc).split()))
         return {ERROR: [f"{shown(article.path)}: extractor failed ({type(exc).__name__}: {detail}); skipped"]}

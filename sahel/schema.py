@@ -16,7 +16,7 @@ import csv
 import difflib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from functools import cache
 from typing import Any, NamedTuple
 
@@ -233,27 +233,18 @@ def conform(df: pd.DataFrame, schema: Mapping[str, str]) -> pd.DataFrame:
 
 
 def _dates(values: list[object]) -> np.ndarray:
-    out = np.empty(len(values), dtype="datetime64[ns]")
-    for i, v in enumerate(values):
-        if v is None or v is pd.NaT or (isinstance(v, float) and v != v):
-            out[i] = np.datetime64("NaT", "ns")
-        elif isinstance(v, date) and not 1678 <= v.year <= 2261:
-            out[i] = np.datetime64("NaT", "ns")  # outside what datetime64[ns] can hold
-        elif isinstance(v, date):
-            out[i] = np.datetime64(v.isoformat() if not isinstance(v, datetime) else v.date().isoformat(), "ns")
-        else:
-            out[i] = pd.Timestamp(v).to_datetime64()
-    return out
+    """Days as datetime64[ns]; NaT for missing values and dates (datetimes: their day) outside its years."""
+    return np.array([(v.isoformat()[:10] if 1678 <= v.year <= 2261 else "NaT") if isinstance(v, date)
+                     else "NaT" if v is None or v is pd.NaT or (isinstance(v, float) and v != v)
+                     else pd.Timestamp(v).to_datetime64() for v in values], dtype="datetime64[ns]")
 
 
 def frame(rows: Iterable[Mapping[str, object]], schema: Mapping[str, str]) -> pd.DataFrame:
     """Build a DataFrame of ``schema`` from an iterable of row mappings."""
     rows = list(rows)
-    cols = {}
-    for col, dtype in schema.items():
-        values = [r.get(col) for r in rows]
-        cols[col] = _dates(values) if dtype == DATE else pd.array(values, dtype=dtype)
-    return pd.DataFrame(cols, index=pd.RangeIndex(len(rows)), copy=False)
+    cols = {col: [r.get(col) for r in rows] for col in schema}
+    return pd.DataFrame({col: _dates(cols[col]) if dtype == DATE else pd.array(cols[col], dtype=dtype)
+                         for col, dtype in schema.items()}, index=pd.RangeIndex(len(rows)), copy=False)
 
 
 # --- codes -------------------------------------------------------------------

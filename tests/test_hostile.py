@@ -98,6 +98,21 @@ def test_item5_formula_cells_are_neutralized_and_restored(tmp_path: Path) -> Non
     assert back.tolist()[:5] == df["doc_id"].tolist()[:5] and back.isna().iloc[5]
 
 
+def test_rows_are_written_as_their_frame_is(tmp_path: Path) -> None:
+    """parse_article turns row dicts into CSV lines without a frame: the cells must be those of the frame."""
+    from datetime import date
+
+    from sahel.schema import frame
+    texts = ["", "plain", "=1+2", "+x", "-", "@sum", "\tt", "\rr", "'=q", "''+1", 'q"uote', "a,b", "l\nm", " =x"]
+    floats = [None, 0.0, -3.0, 2.5, 1e15, 1e16, 999999999999999.0, -1e20, 1 / 3, float("inf"), float("nan")]
+    days = [None, date(2020, 1, 2), date(1066, 1, 1), date(1677, 12, 31), date(1678, 1, 1), date(2261, 12, 31),
+            date(2262, 1, 1)]
+    rows = [{"figure_id": t, "doc_id": texts[-1 - i], "value": floats[i % len(floats)], "date_start": days[i % 7],
+             "date_end": days[-1 - i % 7], "start": i - 5, "paragraph": None if i % 3 else i, "corrected": i % 2 == 0}
+            for i, t in enumerate(texts)]
+    assert "".join(tables.csv_lines(rows, FIGURES)) == tables.csv_rows(frame(rows, FIGURES), FIGURES)
+
+
 def test_item6_symlinks_leaving_the_corpus_are_skipped_and_refused_with_strict(tmp_path: Path, capsys) -> None:
     secret = tmp_path / "secret.txt"
     secret.write_text("The secret: 99 soldiers were killed in Paris.", encoding="utf-8")

@@ -50,7 +50,7 @@ class Document:
         """Places, actors and dated milestones named in the text (:mod:`.mentions`)."""
         from .mentions import extract_mentions
 
-        return extract_mentions(self.doc_id, self.text, self.sentences, self.published)
+        return extract_mentions(self.doc_id, self.text, self.rows["sentences"], self.published)
 
     def __repr__(self) -> str:
         return f"Document({self.doc_id!r}, {len(self.text)} chars, {len(self.rows['figures'])} figures)"

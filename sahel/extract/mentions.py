@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterable, Mapping
 from datetime import date
 
 import pandas as pd
@@ -51,22 +52,17 @@ _LEAD_KINDS = ("operation", "task force", "UN mission", "EU mission", "G5 force"
                "armed group", "mercenary", "state force")
 
 
-def _sentence_table(doc_id: str, text: str, sentences: pd.DataFrame | None
+def _sentence_table(doc_id: str, text: str, sentences: pd.DataFrame | Iterable[Mapping] | None
                     ) -> tuple[list[int], list[int], list[int], list[int | None]]:
-    """``(starts, ends, numbers, paragraphs)`` of the article's sentences, in text order."""
-    if sentences is None or not len(sentences):
+    """``(starts, ends, numbers, paragraphs)`` of the article's sentences (of a table of several
+    articles: this article's), in text order."""
+    rows = list(sentences.to_dict("records") if isinstance(sentences, pd.DataFrame) else sentences or ())
+    mine = [r for r in rows if r.get("doc_id", doc_id) is not pd.NA and r.get("doc_id", doc_id) == doc_id]
+    rows = sorted(mine or rows, key=lambda r: r["start"])
+    if not rows:
         return [0], [len(text)], [0], [0]
-    starts, ends, numbers = ([int(x) for x in sentences[c].tolist()] for c in ("start", "end", "sentence"))
-    paras = [int(x) if pd.notna(x) else None for x in sentences["paragraph"].tolist()]
-    if "doc_id" in sentences.columns:  # a table of several articles: this article's rows
-        mine = [d is not pd.NA and d == doc_id for d in sentences["doc_id"].tolist()]
-        if any(mine) and not all(mine):
-            starts, ends, numbers, paras = ([x for x, m in zip(xs, mine) if m]
-                                            for xs in (starts, ends, numbers, paras))
-    if any(b < a for a, b in zip(starts, starts[1:])):
-        order = sorted(range(len(starts)), key=starts.__getitem__)
-        starts, ends, numbers, paras = ([xs[i] for i in order] for xs in (starts, ends, numbers, paras))
-    return starts, ends, numbers, paras
+    starts, ends, numbers = ([int(r[c]) for r in rows] for c in ("start", "end", "sentence"))
+    return starts, ends, numbers, [int(r["paragraph"]) if pd.notna(r["paragraph"]) else None for r in rows]
 
 
 def _milestone_date(sentence: str, cue: re.Match[str], dates: list):
@@ -90,10 +86,17 @@ def _milestone_date(sentence: str, cue: re.Match[str], dates: list):
     return ds, de, precision
 
 
-def extract_mentions(doc_id: str, text: str, sentences: pd.DataFrame | None,
+def extract_mentions(doc_id: str, text: str, sentences: pd.DataFrame | Iterable[Mapping] | None,
                      published: date | None) -> pd.DataFrame:
     """Place, actor and milestone mentions of one article (``sentences``: :data:`~sahel.schema.SENTENCES`)
-    as a :data:`MENTIONS` frame; an anaphoric milestone ("these operations") takes the last operation's date."""
+    as a :data:`MENTIONS` frame (:func:`mention_rows`)."""
+    return frame(mention_rows(doc_id, text, sentences, published), MENTIONS)
+
+
+def mention_rows(doc_id: str, text: str, sentences: pd.DataFrame | Iterable[Mapping] | None,
+                 published: date | None) -> list[dict[str, object]]:
+    """The :data:`MENTIONS` rows of one article; an anaphoric milestone ("these operations") takes the
+    last operation's date."""
     published = as_date(published)
     starts, ends, numbers, paras = _sentence_table(doc_id, text, sentences)
 
@@ -166,7 +169,7 @@ def extract_mentions(doc_id: str, text: str, sentences: pd.DataFrame | None,
                 label = f"{label}: {lead}"
             add("milestone", label, kind, a + cue.start(), a + cue.end(), i, *when)
             break
-    return frame(rows, MENTIONS)
+    return rows
 
 
 def _lead_actor(hits: list[tuple[int, str]], names: dict, kinds: dict) -> str | None:

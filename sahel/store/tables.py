@@ -12,8 +12,9 @@ import signal
 import tempfile
 import threading
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -29,21 +30,23 @@ FORMULA = re.compile(r"'*[=+\-@\t\r]")
 in front: written with one more ``'`` in front, which :func:`read_table` removes."""
 
 
-def cells(s: pd.Series, dtype: str | None) -> list[str]:
-    """The CSV cells of one column: ISO dates, integral floats without ``.0``, '' for missing."""
-    if dtype == DATE or pd.api.types.is_datetime64_any_dtype(s):
-        days = np.datetime_as_string(pd.to_datetime(s).to_numpy("datetime64[ns]"), unit="D")
-        return ["" if d == "NaT" else d for d in days.tolist()]
-    if pd.api.types.is_float_dtype(s):  # integral values without ".0"
-        return ["" if v != v else str(int(v)) if v.is_integer() and abs(v) < 1e15 else repr(v)
-                for v in s.to_numpy("float64", na_value=np.nan).tolist()]
-    out = ["" if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v) else str(v)
-           for v in s.tolist()]
-    return [f"'{v}" if v[:1] in "=+-@\t\r'" and FORMULA.match(v) else v for v in out]
+def _cell(v: Any, kind: str) -> str:
+    """A value as a CSV cell, by the dtype kind of its column: '' for missing; ISO days (a ``date`` of a row:
+    '' outside the years :func:`sahel.schema.frame` keeps); integral floats without ``.0``; text with one
+    more ``'`` in front of what a spreadsheet could run (:data:`FORMULA`)."""
+    if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v):
+        return ""
+    if kind == "M":
+        return v.isoformat()[:10] if isinstance(v, pd.Timestamp) or 1678 <= v.year <= 2261 else ""
+    if kind == "f":
+        v = float(v)
+        return str(int(v)) if v.is_integer() and abs(v) < 1e15 else repr(v)
+    v = str(v)
+    return f"'{v}" if v[:1] in "=+-@\t\r'" and FORMULA.match(v) else v
 
 
 def unquote(s: pd.Series) -> pd.Series:
-    """A text column as it was before :func:`cells` neutralized its formulas."""
+    """A text column as it was before :func:`row_cells` neutralized its formulas."""
     quoted = s.str.startswith("'").fillna(False)
     if not quoted.any():
         return s
@@ -54,19 +57,26 @@ def row_cells(df: pd.DataFrame, schema: Mapping[str, str]) -> list[list[str]]:
     """The rows of ``df`` as lists of CSV cells, in the schema's column order (then extra columns)."""
     if list(df.columns) != list(schema) or any(str(t) != schema[c] for c, t in df.dtypes.items()):
         df = conform(df, schema)
-    return [list(r) for r in zip(*(cells(df[c], schema.get(c)) for c in df.columns))]
+    kinds = [t.kind for t in df.dtypes]
+    return [[_cell(v, k) for v, k in zip(r, kinds)] for r in zip(*(df[c].tolist() for c in df.columns))]
+
+
+@cache
+def _kind(dtype: str) -> str:
+    return pd.api.types.pandas_dtype(dtype).kind
 
 
 def _writer(buf: Any) -> Any:
     return csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
 
 
-def csv_lines(df: pd.DataFrame, schema: Mapping[str, str]) -> list[str]:
-    """The CSV line (with its ``\\n``) written for each of ``df``'s rows."""
+def csv_lines(rows: Iterable[Mapping[str, object]], schema: Mapping[str, str]) -> list[str]:
+    """The CSV line (with its ``\\n``) of each row mapping, its cells in the schema's column order."""
+    kinds = [(col, _kind(dtype)) for col, dtype in schema.items()]
     buf = io.StringIO()
     write, lines = _writer(buf).writerow, []
-    for row in row_cells(df, schema):
-        write(row)
+    for r in rows:
+        write([_cell(r.get(col), k) for col, k in kinds])
         lines.append(buf.getvalue())
         buf.seek(0)
         buf.truncate()
@@ -82,7 +92,9 @@ def csv_header(schema: Mapping[str, str]) -> str:
 
 def csv_rows(df: pd.DataFrame, schema: Mapping[str, str]) -> str:
     """The CSV lines (no header) written for ``df``'s rows."""
-    return "".join(csv_lines(df, schema))
+    buf = io.StringIO()
+    _writer(buf).writerows(row_cells(df, schema))
+    return buf.getvalue()
 
 
 class TableSet:
@@ -93,7 +105,6 @@ class TableSet:
     def __init__(self, out_dir: Path, schemas: Mapping[str, Mapping[str, str]]) -> None:
         self.out_dir, self.schemas = Path(out_dir), dict(schemas)
         self.files: dict[str, Any] = {}
-        self.writers: dict[str, Any] = {}
         self.written: list[Path] = []
         self.extra: list[str] = []  # files other than tables (``text``)
         self.tmp = Path()
@@ -110,9 +121,8 @@ class TableSet:
                 shutil.rmtree(old, ignore_errors=True)
             self.tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}{TMP_TAG}", dir=out.parent))
             for name, schema in self.schemas.items():
-                fh = open(self.tmp / f"{name}.csv", "w", encoding="utf-8", newline="")
-                self.files[name], self.writers[name] = fh, _writer(fh)
-                fh.write(csv_header(schema))
+                self.files[name] = open(self.tmp / f"{name}.csv", "w", encoding="utf-8", newline="")
+                self.files[name].write(csv_header(schema))
         except BaseException:
             self._close()
             raise
@@ -125,7 +135,7 @@ class TableSet:
     def frame(self, name: str, df: pd.DataFrame, chunk: int = 5000) -> None:
         """Append the rows of a DataFrame to table ``name`` (formatted ``chunk`` rows at a time)."""
         for start in range(0, len(df), chunk):
-            self.writers[name].writerows(row_cells(df.iloc[start:start + chunk], self.schemas[name]))
+            self.files[name].write(csv_rows(df.iloc[start:start + chunk], self.schemas[name]))
 
     def text(self, filename: str, content: str) -> None:
         """Write a file other than a table (``datapackage.json``), committed with the tables."""
