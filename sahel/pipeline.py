@@ -230,8 +230,8 @@ def write_corpus(path: str | Path, out_dir: str | Path, jobs: int | None = None,
             refs["figures"] = _compact((validate("figures", c, refs) for c in chunks), FIGURE_COLUMNS)
             del chunks
             validate("figures", refs["figures"], columns=("figure_id",))  # the key, unique over all chunks
-            derived = derive(documents, refs["figures"], _compact(
-                read_table(out.path("mentions"), MENTIONS, CHUNK_ROWS), MENTION_COLUMNS, MILESTONE_COLUMNS))
+            derived = derive(documents, refs["figures"], _compact(read_table(
+                out.path("mentions"), MENTIONS, CHUNK_ROWS, MENTION_COLUMNS), MENTION_COLUMNS, MILESTONE_COLUMNS))
             for name in CORPUS_WIDE:
                 validate(name, derived[name], {**refs, **derived})
             for name in CORPUS_WIDE:
