@@ -59,8 +59,9 @@ def _mentions(mentions: pd.DataFrame | None) -> tuple[dict, dict, list[dict]]:
     for doc, sent, start, c in zip(*(_objects(m.loc[place, c]) for c in ("doc_id", "sentence", "start", "code"))):
         places_at.setdefault(str(doc), {}).setdefault(sent, []).append((start, str(c)))
     # the places and actors of the sentences that hold a milestone, in the order of the mentions
-    sentences = pd.MultiIndex.from_arrays([m["doc_id"].astype(object), m["sentence"].astype(object)])
-    dated = sentences.isin(sentences[milestone & m["sentence"].notna().to_numpy(bool)])
+    sent = m["sentence"].fillna(-1).to_numpy("int64")
+    sentences = pd.factorize(m["doc_id"])[0] * (sent.max(initial=0) + 2) + sent + 1  # (doc, sentence) as a number
+    dated = np.isin(sentences, sentences[milestone & (sent >= 0)])
     context: dict[tuple, dict] = {}
     near = m[dated & (place | (kind == "actor").to_numpy(bool))]
     for doc, sent, k, name, code in zip(*(_objects(near[c]) for c in ("doc_id", "sentence", "kind", "name", "code"))):
