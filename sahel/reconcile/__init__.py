@@ -43,9 +43,8 @@ def _objects(s: pd.Series) -> list:
 
 
 def _mentions(mentions: pd.DataFrame | None) -> tuple[dict, dict, list[dict]]:
-    """From the mentions: each article's places by sentence (``{doc: {sentence: [(start, place_id)]}}``,
-    not datelines nor places abroad), its dated operations (``{doc: [(sentence, start, end)]}``) and the
-    dated milestones with the places and actors (``names``, ``codes``) of their sentence (``context``)."""
+    """``{doc: {sentence: [(start, place_id)]}}`` (not datelines nor places abroad), ``{doc: [(sentence, start,
+    end)]}`` of dated operations, and the dated milestones with their sentence's places and actors (``context``)."""
     if mentions is None or not len(mentions):
         return {}, {}, []
     m, kind = mentions, mentions["kind"].astype(object)
@@ -118,7 +117,6 @@ def derive(documents: pd.DataFrame, figures: pd.DataFrame, mentions: pd.DataFram
     """``{facts, events, timeline, places, actors}`` of a corpus from its documents, figures and mentions."""
     tables = {"places": places_table(mentions), "actors": actors_table(mentions)}
     articles, milestones = _articles(documents, figures, mentions)
-    del figures, mentions  # (freed here if the caller holds them no more)
     facts = fact_rows(cluster(articles))
     facts.sort(key=lambda f: (f["date_start"] or -1, f["party"], f["measure"], f["fact_id"]))  # (undated first)
     events = [event_row(g) for g in group_events(facts)]
