@@ -5,8 +5,6 @@ reading and writing tables, reports.
 """
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 import pandas as pd
 
@@ -33,40 +31,72 @@ def _days(s: pd.Series) -> list[int | None]:
     return [None if v == NAT else v // DAY_NS for v in ns.tolist()]
 
 
-def _columns(df: pd.DataFrame | None, names: tuple[str, ...], dates: tuple[str, ...] = ()) -> dict[str, list]:
-    """``df``'s columns ``names`` as lists, None where missing (absent columns too), ``dates`` in days."""
-    n = 0 if df is None else len(df)
-    return {c: [None] * n if df is None or c not in df.columns else _days(df[c]) if c in dates
-            else df[c].astype(object).where(df[c].notna(), None).tolist() for c in names}
-
-
 def _table(rows: list[dict], schema: dict[str, str]) -> pd.DataFrame:
     out = {c: np.array([NAT if r.get(c) is None else r[c] * DAY_NS for r in rows], dtype="i8").view(DATE)
            if t == DATE else pd.array([r.get(c) for r in rows], dtype=t) for c, t in schema.items()}
     return pd.DataFrame(out, index=pd.RangeIndex(len(rows)))
 
 
-@functools.lru_cache(maxsize=4096)
-def _abroad(place: str) -> bool:
-    """Whether a place lies outside the gazetteer's countries (the theatre of the conflict)."""
-    country, kind = places.column("country"), places.column("kind")
-    theatre = {country[p] for p, k in kind.items() if k == "country"}
-    codes = country.get(place)
-    return isinstance(codes, str) and not any(c in theatre for c in codes.split("|"))
+def _objects(s: pd.Series) -> list:
+    """A column as a list of Python objects, None where missing."""
+    return s.astype(object).where(s.notna(), None).tolist()
+
+
+def _mentions(mentions: pd.DataFrame | None) -> tuple[dict, dict, list[dict]]:
+    """``{doc: {sentence: [(start, place_id)]}}`` (not datelines nor places abroad), ``{doc: [(sentence, start,
+    end)]}`` of dated operations, and the dated milestones with their sentence's places and actors (``context``)."""
+    if mentions is None or not len(mentions):
+        return {}, {}, []
+    m, kind = mentions, mentions["kind"].astype(object)
+    upper = [v for v in m["surface"].dropna().unique() if str(v).isupper()]  # a dateline, or who speaks
+    country, theatre = places.column("country"), places.column("kind")  # places abroad: outside its countries
+    theatre = {country[p] for p, k in theatre.items() if k == "country"}
+    abroad = [v for v in m["code"].dropna().unique() if isinstance(country.get(str(v)), str)
+              and not any(c in theatre for c in country[str(v)].split("|"))]
+    place = ((kind == "place") & ~m["surface"].isin(upper) & ~m["code"].isin(abroad)).to_numpy(bool)
+    milestone, places_at = (kind == "milestone").to_numpy(bool), {}
+    for doc, sent, start, c in zip(*(_objects(m.loc[place, c]) for c in ("doc_id", "sentence", "start", "code"))):
+        places_at.setdefault(str(doc), {}).setdefault(sent, []).append((start, str(c)))
+    # the places and actors of the sentences that hold a milestone, in the order of the mentions
+    sent = m["sentence"].fillna(-1).to_numpy("int64")
+    sentences = pd.factorize(m["doc_id"])[0] * (sent.max(initial=0) + 2) + sent + 1  # (doc, sentence) as a number
+    dated = np.isin(sentences, sentences[milestone & (sent >= 0)])
+    context: dict[tuple, dict] = {}
+    near = m[dated & (place | (kind == "actor").to_numpy(bool))]
+    for doc, sent, k, name, code in zip(*(_objects(near[c]) for c in ("doc_id", "sentence", "kind", "name", "code"))):
+        here = context.setdefault((str(doc), sent), {"places": [], "names": [], "codes": []})
+        if k == "place":
+            here["places"].append(str(code))
+        else:
+            here["names"].append(name)
+            here["codes"].append(code)
+    operations: dict[str, list] = {}
+    milestones = []
+    ms = m[milestone & m["date_start"].notna().to_numpy(bool)]
+    for mid, doc, name, code, start, sent, ds, de, quote in zip(
+            *(_objects(ms[col]) for col in ("mention_id", "doc_id", "name", "code", "start", "sentence")),
+            _days(ms["date_start"]), _days(ms["date_end"]), _objects(ms["quote"])):
+        doc, empty = str(doc), {"places": [], "names": [], "codes": []}
+        if code == "operation" and sent is not None:
+            operations.setdefault(doc, []).append((sent, ds, de or ds))
+        milestones.append({"mention_id": mid, "name": name, "code": code, "start": start, "date_start": ds,
+                           "date_end": de, "quote": quote, "doc_id": doc, "sentence": sent,
+                           "context": empty if sent is None else context.setdefault((doc, sent), empty)})
+    return places_at, operations, milestones
 
 
 def _articles(documents: pd.DataFrame, figures: pd.DataFrame, mentions: pd.DataFrame | None
               ) -> tuple[list[list[Fig]], list[dict]]:
     """Annotated figures by article in report order, and the dated milestones with the places, actors
     (``names``, ``codes``) and figures of their sentence."""
+    places_at, operations, milestones = _mentions(mentions)
     pubs = dict(zip(documents["doc_id"].astype(str), _days(documents["published"])))
-    fc = _columns(figures, FIGURE_COLUMNS, ("date_start", "date_end"))
-    mc = _columns(mentions, MENTION_COLUMNS, ("date_start", "date_end"))
-    for doc in fc["doc_id"] + mc["doc_id"]:
+    fc = {c: _days(figures[c]) if c in ("date_start", "date_end") else _objects(figures[c]) for c in FIGURE_COLUMNS}
+    for doc in set(fc["doc_id"]):
         pubs.setdefault(str(doc), None)
     order = {doc: k for k, doc in enumerate(sorted(pubs, key=lambda x: (pubs[x] is None, pubs[x] or 0, x)))}
     by_doc: dict[str, list[Fig]] = {}
-    figure_at: dict[tuple, list[str]] = {}
+    figure_at = {(m["doc_id"], m["sentence"]): [] for m in milestones if m["sentence"] is not None}
     for fid, doc, value, high, qual, party, measure, noun, ds, de, pos, sent, s0, quote, date_text in zip(*fc.values()):
         if value is not None and measure in MEASURES:
             by_doc.setdefault(str(doc), []).append(Fig(
@@ -74,28 +104,9 @@ def _articles(documents: pd.DataFrame, figures: pd.DataFrame, mentions: pd.DataF
                 float(value), None if high is None else float(high), qual or "exact", ds, de if de is not None else ds,
                 -1 if sent is None else sent, -1 if pos is None else pos, -1 if None in (pos, s0) else pos - s0,
                 str(quote or ""), date_text=date_text))
-            figure_at.setdefault((str(doc), sent), []).append(str(fid))
-    places_at: dict[str, dict] = {}
-    context: dict[tuple, dict] = {}
-    operations: dict[str, list] = {}
-    milestones = []
-    dated = {(str(doc), sent) for doc, kind, sent in zip(mc["doc_id"], mc["kind"], mc["sentence"])
-             if kind == "milestone"}  # (memory: the context of a milestone's sentence only)
-    for mid, doc, kind, name, code, start, surface, sent, ds, de, quote in zip(*mc.values()):
-        doc, here = str(doc), {"places": [], "names": [], "codes": []}
-        here = context.setdefault((doc, sent), here) if (doc, sent) in dated and sent is not None else here
-        if kind == "place" and not str(surface or "").isupper() and not _abroad(str(code)):  # (not a dateline,
-            places_at.setdefault(doc, {}).setdefault(sent, []).append((start, str(code)))  # not who speaks)
-            here["places"].append(str(code))
-        elif kind == "actor":
-            here["names"].append(name)
-            here["codes"].append(code)
-        elif kind == "milestone" and ds is not None:
-            if code == "operation" and sent is not None:
-                operations.setdefault(doc, []).append((sent, ds, de or ds))
-            milestones.append({"mention_id": mid, "name": name, "code": code, "start": start, "date_start": ds,
-                               "date_end": de, "quote": quote, "doc_id": doc, "context": here,
-                               "figures": figure_at.get((doc, sent), []) if sent is not None else []})
+            figure_at.get((str(doc), sent), []).append(str(fid))  # (of the sentences of milestones)
+    for m in milestones:
+        m["figures"] = figure_at.get((m["doc_id"], m.pop("sentence")), [])
     for doc, figs in by_doc.items():
         annotate(figs, places_at.get(doc, {}), operations.get(doc, []))
     return sorted(by_doc.values(), key=lambda figs: figs[0].order), milestones
@@ -104,6 +115,7 @@ def _articles(documents: pd.DataFrame, figures: pd.DataFrame, mentions: pd.DataF
 def derive(documents: pd.DataFrame, figures: pd.DataFrame, mentions: pd.DataFrame | None = None
            ) -> dict[str, pd.DataFrame]:
     """``{facts, events, timeline, places, actors}`` of a corpus from its documents, figures and mentions."""
+    tables = {"places": places_table(mentions), "actors": actors_table(mentions)}
     articles, milestones = _articles(documents, figures, mentions)
     facts = fact_rows(cluster(articles))
     facts.sort(key=lambda f: (f["date_start"] or -1, f["party"], f["measure"], f["fact_id"]))  # (undated first)
@@ -112,4 +124,4 @@ def derive(documents: pd.DataFrame, figures: pd.DataFrame, mentions: pd.DataFram
     fact_of_figure = {m.fid: f for f in facts for m in f["_members"]}
     timeline = timeline_rows(events, milestone_rows(milestones, events, fact_of_figure))
     return {"facts": _table(facts, FACTS), "events": _table(events, EVENTS), "timeline": _table(timeline, TIMELINE),
-            "places": places_table(mentions), "actors": actors_table(mentions)}
+            **tables}

@@ -204,8 +204,8 @@ def cluster(articles: list[list[Fig]]) -> list[Fact]:
         for g in groups:
             g.sort(key=lambda f: (BASES.index(f.basis), f.pos))
             head = g[0]
-            cands = {id(c): c for key in _keys(head, query=True) for c in index.get(key, ())[-RECENT:]}
-            found = min((c for c in cands.values() if c.accepts(g)), default=None, key=lambda c: (
+            cands = dict.fromkeys(c for key in _keys(head, query=True) for c in index.get(key, ())[-RECENT:])
+            found = min((c for c in cands if c.accepts(g)), default=None, key=lambda c: (
                 not c.agrees(head), abs(c.de - head.de) if c.dated and head.de is not None else 0, c.members[0].fid))
             if found is None and head.kind == "cumulative" and head.basis == "sentence" and head.ds is not None:
                 found = _incident_in(head, g, index)

@@ -13,12 +13,12 @@ from ..schema import ACTORS, PLACES, conform
 
 def _with_counts(table: pd.DataFrame, key: str, keys: pd.Series, docs: pd.Series, schema: dict) -> pd.DataFrame:
     """``table`` with ``n_mentions``, ``n_docs`` and ``doc_ids`` of each ``key`` named by the mentions."""
-    by = pd.DataFrame({"key": keys.astype(object), "doc": docs.astype(str)}).dropna().groupby("key")["doc"]
-    counts, named = by.size().to_dict(), by.agg(lambda d: sorted(set(d))).to_dict()
+    pairs = pd.DataFrame({"key": keys.astype(object), "doc": docs.astype(str)}).dropna()
+    named = pairs.drop_duplicates().sort_values("doc").groupby("key")["doc"]
     out = table.copy()
-    out["n_mentions"] = [counts.get(k, 0) for k in out[key]]
-    out["doc_ids"] = [";".join(named[k]) if k in named else None for k in out[key]]
-    out["n_docs"] = [len(named.get(k, ())) for k in out[key]]
+    out["n_mentions"] = out[key].map(pairs.groupby("key").size()).fillna(0).astype(int).to_numpy()
+    out["doc_ids"] = out[key].map(named.agg(";".join)).astype(object).to_numpy()
+    out["n_docs"] = out[key].map(named.size()).fillna(0).astype(int).to_numpy()
     return conform(out, schema)
 
 

@@ -255,24 +255,31 @@ def _signals_held() -> Iterator[None]:
             signal.raise_signal(s)
 
 
-def read_table(path: Path, schema: Mapping[str, str], chunk: int | None = None) -> Any:
+def read_table(path: Path, schema: Mapping[str, str], chunk: int | None = None,
+               columns: Iterable[str] | None = None) -> Any:
     """Read a CSV written here back with the schema's dtypes (errors name the file); ``chunk``: an iterator
-    of frames of that many rows. One frame: dtypes inferred, then fixed in place where they differ (fast)."""
+    of frames of that many rows; ``columns``: only these. One frame: dtypes inferred, then fixed in place
+    where they differ (fast)."""
     path = Path(path)
-    chunks = _read(path, schema, chunk)
+    if columns is not None:
+        schema = {c: schema[c] for c in columns}
+    chunks = _read(path, schema, chunk, columns is not None)
     return chunks if chunk else next(chunks)
 
 
-def _read(path: Path, schema: Mapping[str, str], chunk: int | None) -> Iterator[pd.DataFrame]:
+def _read(path: Path, schema: Mapping[str, str], chunk: int | None, some: bool) -> Iterator[pd.DataFrame]:
     try:
         frames: Any = None
+        usecols = list(schema) if some else None
         if not chunk:
             df = pd.read_csv(path, dtype_backend="numpy_nullable", keep_default_na=False, na_values=[""],
-                             parse_dates=[c for c, t in schema.items() if t == DATE], low_memory=False)
+                             parse_dates=[c for c, t in schema.items() if t == DATE], low_memory=False,
+                             usecols=usecols)
             frames = [df] if df.columns.tolist() == list(schema) and _fix_inferred(df, schema) else None
         if frames is None:
             frames = pd.read_csv(path, dtype={c: "string" if t == DATE else t for c, t in schema.items()},
-                                 keep_default_na=False, na_values=[""], chunksize=chunk, low_memory=False)
+                                 keep_default_na=False, na_values=[""], chunksize=chunk, low_memory=False,
+                                 usecols=usecols)
             frames = (conform(df, schema) for df in (frames if chunk else [frames]))
         for df in frames:
             for i, (have, col) in enumerate(zip(df.dtypes.tolist(), df.columns)):
