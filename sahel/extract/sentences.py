@@ -49,7 +49,7 @@ _WINDOW = 200  # characters of runs tokenized together before the whole text is
 
 
 def _pieces(run: str) -> Pieces:
-    """spaCy's tokens of ``run`` (of non-space or of space characters) as (start, ender, punct): an
+    """spaCy's tokens of ``run`` (of non-space characters) as (start, ender, punct): an
     ender ends a sentence, the punctuation after it stays in that sentence."""
     found = _PIECES.get(run)
     if found is None:
@@ -127,19 +127,18 @@ def sentence_starts(text: str) -> list[int]:
             if start is not None:
                 is_start.add(start)
     pos = text.find("\n")
-    while pos >= 0:  # each run of space characters with a line break
+    while pos >= 0:  # each run of space characters with a line break: one token (no affix of spaCy's is a space)
         s = pos
         while s > 0 and text[s - 1].isspace():
             s -= 1
-        e = _SPACE_RUN.match(text, pos).end()
         s += s > 0 and text[s] == " "  # (spaCy leaves out the space after a word)
-        last = s + pieces(s, e)[-1][0]  # the last space token before the next word
-        if e < n and "\n" in text[last:e]:
-            line_start = text.rfind("\n", 0, last) + 1
-            before = text[line_start:last].rstrip()
+        e = _SPACE_RUN.match(text, pos).end()
+        if e < n:
+            line_start = text.rfind("\n", 0, s) + 1
+            before = text[line_start:s].rstrip()
             word = before.rsplit(None, 1)[-1] if before else ""
             first = text[e]
-            if (text.count("\n", last, e) > 1 or not before or before[-1] in ".!?:;\"')]"
+            if (text.count("\n", s, e) > 1 or not before or before[-1] in ".!?:;\"')]"
                     or line_start == 0 or first in "-*\u2022"
                     or ((first.isupper() or first.isdigit()) and (not word[:1].islower() or len(before) <= SHORT_LINE))):
                 is_start.add(e)
