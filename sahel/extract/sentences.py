@@ -7,8 +7,7 @@ breaks); :func:`tokens` splits a sentence into words; :class:`Sentence`, :class:
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
-from collections.abc import Callable
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -45,7 +44,6 @@ def _sentence_enders() -> frozenset[str]:
 
 Pieces = list[tuple[int, bool, bool]]
 _PIECES: dict[str, Pieces] = {}
-_WINDOW = 200  # characters of runs tokenized together before the whole text is
 
 
 def _pieces(run: str) -> Pieces:
@@ -60,57 +58,12 @@ def _pieces(run: str) -> Pieces:
     return found
 
 
-@lru_cache(maxsize=1)
-def _across() -> frozenset[str]:
-    """The last character of a token and the first of the next that a special case of spaCy's may
-    match across a space ("' s", "Dr ."): that match changes nothing itself but hides a match of a
-    special case that it overlaps, so the tokens of a run may depend on those of the next."""
-    from spacy.tokenizer import Tokenizer
-
-    tok = nlp().tokenizer
-    affixes = Tokenizer(tok.vocab, prefix_search=tok.prefix_search, suffix_search=tok.suffix_search,
-                        infix_finditer=tok.infix_finditer, token_match=tok.token_match, url_match=tok.url_match)
-    pairs = set()
-    for case in tok.rules:
-        if tok.find_prefix(case) or tok.find_infix(case) or tok.find_suffix(case) or " " in case:  # (spaCy's test)
-            words = [t.text for t in affixes(case)]
-            pairs |= {a[-1] + b[0] for a, b in zip(words, words[1:])}
-    return frozenset(pairs)
-
-
-def _window(text: str, s: int, e: int) -> tuple[int, int]:
-    """The runs that spaCy tokenizes as in ``text`` with the run ``text[s:e]``: the run, or the runs
-    around it too while a special case may match across the space between them; the whole text when
-    those are long."""
-    across = _across()
-    a, b = s, e
-    while a > 1 and text[a - 1] == " " and text[a - 2] + text[a] in across and s - a <= _WINDOW:
-        a -= 1
-        while a > 0 and not text[a - 1].isspace() and s - a <= _WINDOW:
-            a -= 1
-    while b + 1 < len(text) and text[b] == " " and text[b - 1] + text[b + 1] in across and b - a <= _WINDOW:
-        b = _NON_SPACE_RUN.match(text, b + 1).end()
-    return (a, b) if b - a <= _WINDOW else (0, len(text))
-
-
 def sentence_starts(text: str) -> list[int]:
     """Offsets in ``text`` of its sentences: spaCy's sentencizer rule on spaCy's tokens, then line
     breaks: a blank line ends a sentence; a single one after closing punctuation, the first line, before
     a bullet, or before a capital or digit when the line before is short or ends in no lower-case word.
     spaCy tokenizes each run of non-space characters on its own: only the runs with an ender are."""
     n = len(text)
-    windows: dict[tuple[int, int], tuple[list[int], Pieces]] = {}  # (start, end) -> starts of pieces, pieces
-
-    def pieces(s: int, e: int) -> Pieces:
-        a, b = _window(text, s, e)
-        if (a, b) == (s, e):
-            return _pieces(text[s:e])
-        if (a, b) not in windows:
-            found = _pieces(text[a:b])
-            windows[a, b] = [i for i, _, _ in found], found
-        starts, found = windows[a, b]
-        return [(i + a - s, *rest) for i, *rest in found[bisect_left(starts, s - a):bisect_left(starts, e - a)]]
-
     is_start = {0} if text else set()
     enders = _sentence_enders()
     done = 0  # the end of the last run whose enders were handled
@@ -121,9 +74,9 @@ def sentence_starts(text: str) -> list[int]:
         while s > done and not text[s - 1].isspace():
             s -= 1
         done = _NON_SPACE_RUN.match(text, s).end()
-        run = pieces(s, done)
+        run = _pieces(text[s:done])
         for k, (_, ender, _) in enumerate(run):
-            start = _after_punct(text, s, done, run[k + 1:], pieces) if ender else None
+            start = _after_punct(text, s, done, run[k + 1:]) if ender else None
             if start is not None:
                 is_start.add(start)
     pos = text.find("\n")
@@ -148,7 +101,7 @@ def sentence_starts(text: str) -> list[int]:
     return sorted(is_start)
 
 
-def _after_punct(text: str, s: int, e: int, run: Pieces, pieces: Callable[[int, int], Pieces]) -> int | None:
+def _after_punct(text: str, s: int, e: int, run: Pieces) -> int | None:
     """Where the first token that is not punctuation starts, from ``run`` (the tokens left of the run
     ``text[s:e]``) on; None at the end of the text."""
     while True:
@@ -159,7 +112,7 @@ def _after_punct(text: str, s: int, e: int, run: Pieces, pieces: Callable[[int, 
         if s >= len(text) or text[s].isspace():  # the end, or a space token
             return s if s < len(text) else None
         e = _NON_SPACE_RUN.match(text, s).end()
-        run = pieces(s, e)
+        run = _pieces(text[s:e])
 
 
 def sentence_spans(cleaned: Cleaned) -> list[tuple[int, int, int]]:
