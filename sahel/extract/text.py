@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import re
 from bisect import bisect_left, bisect_right
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -70,12 +71,13 @@ _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
 
 def _repeated_lines(raw: str) -> list[tuple[int, int]]:
     """Spans of lines that repeat (or extend) an earlier line of the text (linear: a trie of words)."""
+    lines = [(m.start(), m.group().rstrip("\r\n")) for m in _LINE.finditer(raw)]
+    lines = [(start, line, words) for start, line in lines if len(" ".join(words := line.split())) >= _MIN_REPEAT]
+    firsts = Counter(words[0] for _, _, words in lines)  # a line whose first word begins no other line: not in the trie
     kept: dict = {}  # the words of each line kept, as a trie; "" marks a line's end
     spans = []
-    for m in _LINE.finditer(raw):
-        line = m.group().rstrip("\r\n")
-        words = line.split()
-        if len(" ".join(words)) < _MIN_REPEAT:
+    for start, line, words in lines:
+        if firsts[words[0]] == 1:
             continue
         node, repeated = kept, False
         for word in words:
@@ -84,7 +86,7 @@ def _repeated_lines(raw: str) -> list[tuple[int, int]]:
                 break
             node = node.setdefault(word, {})
         if repeated or "" in node:
-            spans.append((m.start(), m.start() + len(line)))
+            spans.append((start, start + len(line)))
         else:
             node[""] = {}
     return spans
