@@ -84,16 +84,15 @@ def code_measures(s: Sentence) -> None:
     """Set the measure (and rule) of every figure of ``s`` that has a noun."""
     s.cues = find_cues(s.lower)
     previous = None
-    among = "among" in s.folded  # (a first test: in every match of _AMONG_AFTER and _AMONG_THEM)
     for fig in s.figures:
         if fig.cls is None:
             continue
         before = s.folded[:fig.start]
         head = _AMONG.search(before)
-        after = among and _AMONG_AFTER.match(s.folded, fig.end)
+        after = "among" in s.folded and _AMONG_AFTER.match(s.folded, fig.end)  # (a first test, as below)
         if after and after.group(1):
             head = after
-        if fig.forced == "from-antecedent" or (previous and (_ALONG.search(before) or (among and _AMONG_THEM.search(before)))) \
+        if fig.forced == "from-antecedent" or (previous and (_ALONG.search(before) or ("among" in before and _AMONG_THEM.search(before)))) \
                 or (after and not after.group(1) and s.antecedents):
             own, rule = measure(s, fig)
             ante = previous or (s.antecedents[-1] if s.antecedents else None)
