@@ -88,7 +88,7 @@ def code_measures(s: Sentence) -> None:
         if fig.cls is None:
             continue
         before = s.folded[:fig.start]
-        head = _AMONG.search(before)
+        head = any(w in before for w in ("dead", "wounded", "injured", "victims")) and _AMONG.search(before)
         after = "among" in s.folded and _AMONG_AFTER.match(s.folded, fig.end)  # (a first test, as below)
         if after and after.group(1):
             head = after
