@@ -46,7 +46,8 @@ _DURATION = re.compile(r"^\s*-?\s*(?:years?|months?|weeks?|days?|hours?|minutes?
 _AGE_AFTER = re.compile(r"^\s*-?\s*years?[- ]old\b|^\s*-?\s*year-old", re.I)
 _AGE_BEFORE = re.compile(r"\b(?:aged|ages\s+of)\s+(?:\d+\s*(?:,|and|-|to)\s*)*$")  # on folded text, as the other *_BEFORE patterns
 _PERCENT = re.compile(r"^\s*(?:%|percent\b|per\s+cent\b|percentage\b)", re.I)
-_RARE = re.compile(r"average|daily|weekly|monthly|every|per |each |a day|a week|a month|front of|crowd|watched|addressed")
+_RARE = ("average", "daily", "weekly", "monthly", "every", "per ", "each ", "a day", "a week", "a month", "front of", "crowd",
+         "watched", "addressed")  # the words of rates and audiences (on folded text)
 _RANK_AFTER = re.compile(r"\s+of\s+(?:the|its|their)\s+(?:most|largest|biggest|greatest|deadliest|bloodiest|worst|"
                          r"best|highest|heaviest|longest|oldest|main|top|leading)\b")
 """After "one": a member of a ranking ("one of the largest contributors"), which counts nothing."""
@@ -88,7 +89,7 @@ def is_year(s: str) -> bool:
 def find_numbers(s: Sentence) -> None:
     """Fill ``s.figures`` with the number phrases that may be figures and ``s.numbers`` with the others."""
     text = s.text
-    rare = bool(_RARE.search(s.folded))
+    rare = any(w in s.folded for w in _RARE)
     for m in _NUM_RE.finditer(s.folded):
         n1s, n1e = m.span("n1")
         v1 = parse_number(text[n1s:n1e])

@@ -88,11 +88,11 @@ def code_measures(s: Sentence) -> None:
         if fig.cls is None:
             continue
         before = s.folded[:fig.start]
-        head = _AMONG.search(before)
-        after = _AMONG_AFTER.match(s.folded, fig.end)
+        head = any(w in before for w in ("dead", "wounded", "injured", "victims")) and _AMONG.search(before)
+        after = "among" in s.folded and _AMONG_AFTER.match(s.folded, fig.end)  # (a first test, as below)
         if after and after.group(1):
             head = after
-        if fig.forced == "from-antecedent" or (previous and (_ALONG.search(before) or _AMONG_THEM.search(before))) \
+        if fig.forced == "from-antecedent" or (previous and (_ALONG.search(before) or ("among" in before and _AMONG_THEM.search(before)))) \
                 or (after and not after.group(1) and s.antecedents):
             own, rule = measure(s, fig)
             ante = previous or (s.antecedents[-1] if s.antecedents else None)

@@ -73,18 +73,14 @@ def singular(word: str) -> str | None:
     if " " in w:
         head, last = w.rsplit(" ", 1)
         last = lx.IRREGULAR_PLURALS.get(last, last)
-        for cand in (f"{head} {last}", f"{head} {last[:-1]}" if last.endswith("s") else None):
-            if cand and cand in lx.NOUNS:
-                return cand
-        return None
+        return next((c for c in (f"{head} {last}", f"{head} {last[:-1]}" if last.endswith("s") else None)
+                     if c and c in lx.NOUNS), None)
     if w in lx.IRREGULAR_PLURALS:
         return lx.IRREGULAR_PLURALS[w]
     if w in lx.NOUNS:
         return w
-    for cut, add in (("ies", "y"), ("es", ""), ("s", "")):
-        if w.endswith(cut) and w[: -len(cut)] + add in lx.NOUNS:
-            return w[: -len(cut)] + add
-    return None
+    return next((w[: -len(cut)] + add for cut, add in (("ies", "y"), ("es", ""), ("s", ""))
+                 if w.endswith(cut) and w[: -len(cut)] + add in lx.NOUNS), None)
 
 
 @lru_cache(maxsize=8192)

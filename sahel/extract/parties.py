@@ -20,12 +20,12 @@ from .text import fold_case, prefix_tree
 PARTY_RE = re.compile(r"(?<![\w-])(?:" + prefix_tree(set(lx.STATES) | set(lx.FORCES)) + r")(?:'s|s)?(?!\w)")
 """A party's name, nationality or force (on text folded by fold_case)."""
 _UPPER_ONLY = {"us", "un", "eu", "uk", "cma", "vdp", "isgs", "jnim", "gsim", "aqim", "isis", "isil"}
-_LOCATIVE = re.compile(
-    r"\b(?:in|near|at|into|across|throughout|outside|inside|around|within|toward|towards|"
-    r"to|over|from|via|through|on|(?:border|borders|frontier)\s+with)\s+(?:the\s+)?"
-    r"(?:(?:north|south|east|west|central|northern|southern|eastern|western|north-east|"
-    r"north-eastern|northeastern|north-west|northwestern|south-west|south-east|neighbouring|"
-    r"neighboring)\s+)?$")  # on folded text, as _NEAR
+_PLACE_BEFORE = "in near at into across throughout outside inside around within toward towards to over from via through on".split()
+_DIRECTIONS = ("north south east west central northern southern eastern western north-east north-eastern northeastern "
+               "north-west northwestern south-west south-east neighbouring neighboring").split()
+_LOCATIVE = re.compile(r"\b(?:" + "|".join(_PLACE_BEFORE) + r"|(?:border|borders|frontier)\s+with)\s+(?:the\s+)?(?:(?:"
+                       + "|".join(_DIRECTIONS) + r")\s+)?$")  # on folded text, as _NEAR
+_LOCATIVE_END = (*_PLACE_BEFORE, "with", "the", *_DIRECTIONS)  # how every match of _LOCATIVE ends: a first test
 _NEAR = re.compile(r"\b(?:near|toward|towards|to|from|via|over|(?:border|borders|frontier)\s+with)\s+"
                    r"(?:the\s+)?$")
 _AFTER_LOCATIVE = re.compile(r"^\s*(?:border|borders|frontier|region|side|capital|territory)\b"
@@ -57,6 +57,8 @@ _VICTIMS = re.compile(r"\b(?:civilians|villagers|massacred?|worshippers|hostages
                       r"(?:raided|attacked|stormed|targeted|attack\s+on|assault\s+on)\s+(?:\w+\s+){0,4}?villages?|"
                       r"villages?\s+(?:\w+\s+){0,3}?(?:was|were)\s+(?:attacked|raided|targeted)|"
                       r"in\s+[\w'-]+,\s+a\s+village|in\s+the\s+village\s+of)\b")  # on folded text
+_VICTIM_WORDS = ("civilians", "village", "massacre", "worshippers", "hostages", "passengers", "hotel")  # in every match of _VICTIMS
+_SOLDIER_WORDS = ("soldier", "troop", "servicem", "military", "army", "commando")  # in every match of _SOLDIERS
 _KILLED_BY_SOLDIERS = re.compile(r"\b(?:soldiers|troops|army|forces)\b[^.;]{0,60}?(?<!were )(?<!was )(?<!been )"
                                  r"\b(?:killed|executed|massacred)\s+(?:\w+\s+){0,2}$")  # on folded text: the killers
 _MIXED_TOLL = re.compile(r"\b(?:gendarm\w*|police|military|army|armed|in\s+total|violence|conflict|insurgency|"
@@ -100,7 +102,7 @@ def party_mentions(sentence: str, folded: str) -> list[Mention]:
             locative = ""
         elif _AFTER_LOCATIVE.match(sentence[m.end():m.end() + 15]):
             locative = "near"
-        elif _LOCATIVE.search(before):  # (every match of _NEAR is one of _LOCATIVE)
+        elif before.rstrip().endswith(_LOCATIVE_END) and _LOCATIVE.search(before):  # (every match of _NEAR is one of _LOCATIVE)
             locative = "near" if _NEAR.search(before) else "in"
         else:
             locative = ""
@@ -145,9 +147,9 @@ class Context:
         civilians or speaks of soldiers (``mentions``: its parties, found from ``folded`` when None)."""
         if mentions is None:
             mentions = party_mentions(text, folded)
-        if _SOLDIERS.search(folded):
+        if any(w in folded for w in _SOLDIER_WORDS) and _SOLDIERS.search(folded):
             self.soldiers = self.sentence
-        elif _VICTIMS.search(folded):
+        elif any(w in folded for w in _VICTIM_WORDS) and _VICTIMS.search(folded):
             self.civilian = True
         at = len(self.recent)
         for m in mentions:
@@ -372,12 +374,8 @@ def usable(s: Sentence, m: Mention, fig: Figure | None = None) -> bool:
     if any(a <= m.start < b for a, b in s.relative) or (
             "according" in s.folded and _SOURCE.search(s.text[max(0, m.start - 20):m.start])):
         return False  # a relative clause, or a source: "according to U.N. figures"
-    if fig is not None:
-        for o in s.figures:
-            if o is not fig and o.cls is not None and o.noun_tok < len(s.words):
-                if o.start <= m.start < s.tok_end(max(o.noun_tok, o.tok1)):
-                    return False
-    return True
+    return fig is None or not any(o is not fig and o.cls is not None and o.noun_tok < len(s.words)
+                                  and o.start <= m.start < s.tok_end(max(o.noun_tok, o.tok1)) for o in s.figures)
 
 
 def haver(s: Sentence, fig: Figure, before_pos: int | None = None, located: str = "") -> str | None:

@@ -23,11 +23,12 @@ SHORT_LINE = 50
 BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _TOKEN_RE = re.compile(r"\d[\d,.]*\d|\d|[A-Za-z][\w'.]*[A-Za-z]|[A-Za-z]|\S")
 _ENDER_CANDIDATE = re.compile("[.!?\u0080-\U0010ffff]")  # a large character class is slow to match
+_SPACE_RUN, _NON_SPACE_RUN = re.compile(r"\s*"), re.compile(r"\S*")
 
 
 @lru_cache(maxsize=1)
 def nlp():
-    """spaCy's blank English pipeline: the tokenizer (sentences: :func:`sentence_starts`)."""
+    """spaCy's blank English pipeline: its tokenizer splits sentences (:func:`sentence_starts`)."""
     import spacy
 
     return spacy.blank("en")
@@ -41,56 +42,84 @@ def _sentence_enders() -> frozenset[str]:
     return frozenset(Sentencizer.default_punct_chars)
 
 
-def sentence_starts(doc, text: str) -> list[int]:
-    """Offsets in ``text`` of the sentences of ``doc`` (its tokens): spaCy's sentencizer rule, then line
-    breaks: a blank line ends a sentence; a single one after closing punctuation, the first line, before
-    a bullet, or before a capital or digit when the line before is short or ends in no lower-case word."""
-    from spacy.attrs import IDX, LENGTH
+Pieces = list[tuple[int, bool, bool]]
+_PIECES: dict[str, Pieces] = {}
 
-    n = len(doc)
-    if n == 0:
-        return []
-    arr = doc.to_array([IDX, LENGTH])
-    starts, lengths = arr[:, 0].tolist(), arr[:, 1].tolist()
+
+def _pieces(run: str) -> Pieces:
+    """spaCy's tokens of ``run`` (of non-space characters) as (start, ender, punct): an
+    ender ends a sentence, the punctuation after it stays in that sentence."""
+    found = _PIECES.get(run)
+    if found is None:
+        enders = _sentence_enders()
+        found = [(t.idx, t.text in enders, t.is_punct or t.text in enders) for t in nlp().tokenizer(run)]
+        if len(run) <= 100 and len(_PIECES) < 100_000:  # (spaCy's own cache keeps few words of a text)
+            _PIECES[run] = found
+    return found
+
+
+def sentence_starts(text: str) -> list[int]:
+    """Offsets in ``text`` of its sentences: spaCy's sentencizer rule on spaCy's tokens, then line
+    breaks: a blank line ends a sentence; a single one after closing punctuation, the first line, before
+    a bullet, or before a capital or digit when the line before is short or ends in no lower-case word.
+    spaCy tokenizes each run of non-space characters on its own: only the runs with an ender are."""
+    n = len(text)
+    is_start = {0} if text else set()
     enders = _sentence_enders()
-    ender_toks = set()
+    done = 0  # the end of the last run whose enders were handled
     for m in _ENDER_CANDIDATE.finditer(text):
-        i = bisect_right(starts, m.start()) - 1
-        if m.group() in enders and starts[i] == m.start() and lengths[i] == 1:
-            ender_toks.add(i)
-    is_start = {0}
-    for i in sorted(ender_toks):
-        j = i + 1
-        while j < n and (j in ender_toks or doc[j].is_punct):
-            j += 1
-        if j < n:
-            is_start.add(j)
+        s = m.start()
+        if s < done or m.group() not in enders:
+            continue
+        while s > done and not text[s - 1].isspace():
+            s -= 1
+        done = _NON_SPACE_RUN.match(text, s).end()
+        run = _pieces(text[s:done])
+        for k, (_, ender, _) in enumerate(run):
+            start = _after_punct(text, s, done, run[k + 1:]) if ender else None
+            if start is not None:
+                is_start.add(start)
     pos = text.find("\n")
-    while pos >= 0:
-        p = bisect_right(starts, pos) - 1
-        i = p + 1
-        end = starts[p] + lengths[p]
-        if pos < end and i < n and doc[p].is_space and not doc[i].is_space:
-            prev = text[starts[p]:end]
-            line_start = text.rfind("\n", 0, starts[p]) + 1
-            before = text[line_start:starts[p]].rstrip()
-            last = before.rsplit(None, 1)[-1] if before else ""
-            first = text[starts[i]]
-            if (prev.count("\n") > 1 or not before or before[-1] in ".!?:;\"')]"
+    while pos >= 0:  # each run of space characters with a line break: one token (no affix of spaCy's is a space)
+        s = pos
+        while s > 0 and text[s - 1].isspace():
+            s -= 1
+        s += s > 0 and text[s] == " "  # (spaCy leaves out the space after a word)
+        e = _SPACE_RUN.match(text, pos).end()
+        if e < n:
+            line_start = text.rfind("\n", 0, s) + 1
+            before = text[line_start:s].rstrip()
+            word = before.rsplit(None, 1)[-1] if before else ""
+            first = text[e]
+            if (text.count("\n", s, e) > 1 or not before or before[-1] in ".!?:;\"')]"
                     or line_start == 0 or first in "-*\u2022"
-                    or ((first.isupper() or first.isdigit()) and (not last[:1].islower() or len(before) <= SHORT_LINE))):
-                is_start.add(i)
+                    or ((first.isupper() or first.isdigit()) and (not word[:1].islower() or len(before) <= SHORT_LINE))):
+                is_start.add(e)
             else:
-                is_start.discard(i)
-        pos = text.find("\n", max(end, pos + 1))
-    return [starts[i] for i in sorted(is_start)]
+                is_start.discard(e)
+        pos = text.find("\n", e)
+    return sorted(is_start)
+
+
+def _after_punct(text: str, s: int, e: int, run: Pieces) -> int | None:
+    """Where the first token that is not punctuation starts, from ``run`` (the tokens left of the run
+    ``text[s:e]``) on; None at the end of the text."""
+    while True:
+        for a, _, punct in run:
+            if not punct:
+                return s + a
+        s = e + (text[e:e + 1] == " ")  # (spaCy leaves out one space after a word)
+        if s >= len(text) or text[s].isspace():  # the end, or a space token
+            return s if s < len(text) else None
+        e = _NON_SPACE_RUN.match(text, s).end()
+        run = _pieces(text[s:e])
 
 
 def sentence_spans(cleaned: Cleaned) -> list[tuple[int, int, int]]:
     """(start, end, paragraph) of each sentence, in cleaned-text offsets."""
     text = cleaned.text
     breaks = [m.end() for m in BLANK_LINE.finditer(text)]
-    starts = sentence_starts(nlp().tokenizer(text), text)  # not make_doc: no 1,000,000-character limit (E088)
+    starts = sentence_starts(text)
     spans = []
     for s, e in zip(starts, starts[1:] + [len(text)]):
         chunk = text[s:e]  # with the whitespace after the sentence, stripped below

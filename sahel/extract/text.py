@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import html
 import re
-from array import array
-from bisect import bisect_right
-from collections.abc import Callable, Iterable, Sequence
+from bisect import bisect_left, bisect_right
+from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 _ENTITY = re.compile(r"[&,](quot|apos|amp|nbsp|lt|gt|#\d{1,5}|#x[0-9a-fA-F]{1,4});")
@@ -44,18 +44,26 @@ _MIN_REPEAT = 30  # characters a line needs before its repetition is dropped
 
 @dataclass(frozen=True)
 class Cleaned:
-    """Cleaned text and, for each of its characters, the original span (ranges when unedited)."""
+    """Cleaned text and where it comes from: ``pieces`` holds (offset in ``text``, offset in the
+    original, end of a replacement in the original or -1) from each edit and each unedited run on;
+    a character of an unedited run maps to one original character, one of a replacement to its span."""
 
     text: str
-    starts: Sequence[int]
-    ends: Sequence[int]
+    pieces: list[tuple[int, int, int]]
+
+    def _origin(self, i: int) -> tuple[int, int]:
+        at, start, end = self.pieces[bisect_left(self.pieces, (i + 1,)) - 1]  # the last piece from i or before
+        return (start + i - at, start + i - at + 1) if end < 0 else (start, end)
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Map a ``[start, end)`` span of the cleaned text to the original."""
-        if end <= start:
-            pos = self.starts[start] if start < len(self.starts) else (self.ends[-1] if self.ends else 0)
-            return pos, pos
-        return self.starts[start], self.ends[end - 1]
+        if end > start:
+            return self._origin(start)[0], self._origin(end - 1)[1]
+        if start < len(self.text):
+            pos = self._origin(start)[0]
+        else:
+            pos = self._origin(len(self.text) - 1)[1] if self.text else 0
+        return pos, pos
 
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
@@ -63,12 +71,13 @@ _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
 
 def _repeated_lines(raw: str) -> list[tuple[int, int]]:
     """Spans of lines that repeat (or extend) an earlier line of the text (linear: a trie of words)."""
+    lines = [(m.start(), m.group().rstrip("\r\n")) for m in _LINE.finditer(raw)]
+    lines = [(start, line, words) for start, line in lines if len(" ".join(words := line.split())) >= _MIN_REPEAT]
+    firsts = Counter(words[0] for _, _, words in lines)  # a line whose first word begins no other line: not in the trie
     kept: dict = {}  # the words of each line kept, as a trie; "" marks a line's end
     spans = []
-    for m in _LINE.finditer(raw):
-        line = m.group().rstrip("\r\n")
-        words = line.split()
-        if len(" ".join(words)) < _MIN_REPEAT:
+    for start, line, words in lines:
+        if firsts[words[0]] == 1:
             continue
         node, repeated = kept, False
         for word in words:
@@ -77,7 +86,7 @@ def _repeated_lines(raw: str) -> list[tuple[int, int]]:
                 break
             node = node.setdefault(word, {})
         if repeated or "" in node:
-            spans.append((m.start(), m.start() + len(line)))
+            spans.append((start, start + len(line)))
         else:
             node[""] = {}
     return spans
@@ -111,27 +120,19 @@ def clean(raw: str) -> Cleaned:
             ch = m.group()
             crlf = ch == "\r" and raw[m.end():m.end() + 1] == "\n"  # the CR of CRLF: a space; a lone CR: a break
             edits[m.start()] = (m.end(), "" if ch in _DROP else " " if crlf else ch.translate(_CHARS))
-    same = all(end - a == 1 and len(rep) == 1 for a, (end, rep) in edits.items())  # offsets unchanged
     out: list[str] = []
-    starts, ends = array("q"), array("q")  # 8 bytes a character, not a Python int each
-    i = 0
+    pieces = []
+    i = n = 0  # in raw, in the output
     for a in sorted(edits):
         if a < i:  # inside an earlier edit
             continue
         end, rep = edits[a]
         out += [raw[i:a], rep]
-        if not same:
-            starts.extend(range(i, a))
-            ends.extend(range(i + 1, a + 1))
-            starts.extend([a] * len(rep))
-            ends.extend([end] * len(rep))
+        pieces += [(n, i, -1), (n + a - i, a, end)]
+        n += a - i + len(rep)
         i = end
     out.append(raw[i:])
-    if same:
-        return Cleaned("".join(out), range(len(raw)), range(1, len(raw) + 1))
-    starts.extend(range(i, len(raw)))
-    ends.extend(range(i + 1, len(raw) + 1))
-    return Cleaned("".join(out), starts, ends)
+    return Cleaned("".join(out), pieces + [(n, i, -1)])
 
 
 def _lower_latin(ch: str) -> str:
