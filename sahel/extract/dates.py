@@ -95,12 +95,11 @@ _SPEECH = re.compile(
 _OTHER_EVENT = re.compile(
     r"\b(?:which|that|who|when|since)\b[^,;.]{0,25}\b(?:began|begun|begin|launched|started|created|founded|established|set up|formed|ended|"
     r"took office|came to power|seized power|elected)\b[^,;.]{0,25}$")
-_EVENT_WORDS = ("beg", "launched", "started", "created", "founded", "established", "set up", "formed", "ended", "took office",
-                "power", "elected")  # in every match of _OTHER_EVENT: a first test
 _SUPERLATIVE = re.compile(r"\b(?:most|\w{3,}est)\b[^,;.]{0,60}$")
 _PASSIVE_SPEECH = re.compile(r"\b(?:were|was|been|being|are|is)\s+\w+\s*$")
 _WHEN = re.compile(r"\s*,\s*when\b")
-_BOUND = re.compile(r"\b(?:by|until|till|before|ahead of)\s*$")
+_BOUND_WORDS = ("by", "until", "till", "before", "ahead of")  # a date bounding a period, not dating it
+_BOUND = re.compile(r"\b(?:" + "|".join(_BOUND_WORDS) + r")\s*$")
 
 
 @dataclass(frozen=True)
@@ -228,12 +227,12 @@ def find_dates(text: str, published: date | None = None) -> list[DateMention]:
             before = low[max(0, a - 60):a]
             prep = (g.get("prep") or "").lower()
             ignore = None
-            bound = before.rstrip().endswith(("by", "until", "till", "before", "ahead of")) and _BOUND.search(before)
+            bound = before.rstrip().endswith(_BOUND_WORDS) and _BOUND.search(before)  # (a first test)
             if (prep in ("by", "until") or bound) and not (kind == "part" and "end" in m.group()):
                 ignore = "bound"
             elif _SPEECH.search(before) and not _PASSIVE_SPEECH.search(before):
                 ignore = "speech"
-            elif (any(w in before for w in _EVENT_WORDS) and _OTHER_EVENT.search(before)) or (kind == "todate" and _SUPERLATIVE.search(before)):
+            elif _OTHER_EVENT.search(before) or (kind == "todate" and _SUPERLATIVE.search(before)):
                 ignore = "other-event"  # "the most dangerous mission … so far" ranks, it does not date
             taken.append((a, b))
             found.append(DateMention(a, b, text[a:b], ds, de, precision, ignore))

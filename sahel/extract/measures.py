@@ -23,10 +23,11 @@ _INHERENT_RULE = {"killed": "noun_death", "wounded": "noun_wounded", "displaced"
 # ("shot down", "taken hostage", "forced out", "took part", "lost their lives")
 _CUE_TOKENS = frozenset(lx.CUES) | {"shot", "brought", "taken", "forced", "driven", "took", "lost", "lose", "losing",
                                     "loses", "blew", "claimed"}
-_AMONG = re.compile(r"\b(?:among|of)\s+the\s+(dead|wounded|injured|victims)\b[^.;]*$")  # on folded text
+_VICTIM_NOUNS = ("dead", "wounded", "injured", "victims")
+_AMONG = re.compile(r"\b(?:among|of)\s+the\s+(" + "|".join(_VICTIM_NOUNS) + r")\b[^.;]*$")  # on folded text
 _AMONG_THEM = re.compile(r"\bamong\s+(?:them|those|whom)\s*,?\s*$")  # on folded text
 _AMONG_AFTER = re.compile(r"[^.;]{0,80}?\b(?:were|was|are|is)\s+(?:also\s+)?among\s+"
-                          r"(?:them|those|the\s+(dead|wounded|injured|victims))\b")  # "N experts were among them"
+                          r"(?:them|those|the\s+(" + "|".join(_VICTIM_NOUNS) + r"))\b")  # "N experts were among them"
 _ALONG = re.compile(r"\b(?:along\s+with|together\s+with|as\s+well\s+as|in\s+addition\s+to)\s+"
                     r"(?:(?:some|about|around|at\s+least|more\s+than|nearly)\s+)?$")  # on folded text
 RULES = ("noun_death", "noun_wounded", "noun_displaced", "noun_other", *(f"verb_{m}" for m in (
@@ -88,7 +89,7 @@ def code_measures(s: Sentence) -> None:
         if fig.cls is None:
             continue
         before = s.folded[:fig.start]
-        head = any(w in before for w in ("dead", "wounded", "injured", "victims")) and _AMONG.search(before)
+        head = any(w in before for w in _VICTIM_NOUNS) and _AMONG.search(before)  # (a first test)
         after = "among" in s.folded and _AMONG_AFTER.match(s.folded, fig.end)  # (a first test, as below)
         if after and after.group(1):
             head = after

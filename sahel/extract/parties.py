@@ -57,8 +57,6 @@ _VICTIMS = re.compile(r"\b(?:civilians|villagers|massacred?|worshippers|hostages
                       r"(?:raided|attacked|stormed|targeted|attack\s+on|assault\s+on)\s+(?:\w+\s+){0,4}?villages?|"
                       r"villages?\s+(?:\w+\s+){0,3}?(?:was|were)\s+(?:attacked|raided|targeted)|"
                       r"in\s+[\w'-]+,\s+a\s+village|in\s+the\s+village\s+of)\b")  # on folded text
-_VICTIM_WORDS = ("civilians", "village", "massacre", "worshippers", "hostages", "passengers", "hotel")  # in every match of _VICTIMS
-_SOLDIER_WORDS = ("soldier", "troop", "servicem", "military", "army", "commando")  # in every match of _SOLDIERS
 _KILLED_BY_SOLDIERS = re.compile(r"\b(?:soldiers|troops|army|forces)\b[^.;]{0,60}?(?<!were )(?<!was )(?<!been )"
                                  r"\b(?:killed|executed|massacred)\s+(?:\w+\s+){0,2}$")  # on folded text: the killers
 _MIXED_TOLL = re.compile(r"\b(?:gendarm\w*|police|military|army|armed|in\s+total|violence|conflict|insurgency|"
@@ -147,9 +145,9 @@ class Context:
         civilians or speaks of soldiers (``mentions``: its parties, found from ``folded`` when None)."""
         if mentions is None:
             mentions = party_mentions(text, folded)
-        if any(w in folded for w in _SOLDIER_WORDS) and _SOLDIERS.search(folded):
+        if _SOLDIERS.search(folded):
             self.soldiers = self.sentence
-        elif any(w in folded for w in _VICTIM_WORDS) and _VICTIMS.search(folded):
+        elif _VICTIMS.search(folded):
             self.civilian = True
         at = len(self.recent)
         for m in mentions:

@@ -42,20 +42,21 @@ def _sentence_enders() -> frozenset[str]:
     return frozenset(Sentencizer.default_punct_chars)
 
 
-Pieces = list[tuple[int, bool, bool]]
-_PIECES: dict[str, Pieces] = {}
+Pieces = tuple[tuple[int, bool, bool], ...]
 
 
 def _pieces(run: str) -> Pieces:
     """spaCy's tokens of ``run`` (of non-space characters) as (start, ender, punct): an
     ender ends a sentence, the punctuation after it stays in that sentence."""
-    found = _PIECES.get(run)
-    if found is None:
-        enders = _sentence_enders()
-        found = [(t.idx, t.text in enders, t.is_punct or t.text in enders) for t in nlp().tokenizer(run)]
-        if len(run) <= 100 and len(_PIECES) < 100_000:  # (spaCy's own cache keeps few words of a text)
-            _PIECES[run] = found
-    return found
+    return _short_pieces(run) if len(run) <= 100 else _tokenize(run)
+
+
+def _tokenize(run: str) -> Pieces:
+    enders = _sentence_enders()
+    return tuple((t.idx, t.text in enders, t.is_punct or t.text in enders) for t in nlp().tokenizer(run))
+
+
+_short_pieces = lru_cache(maxsize=100_000)(_tokenize)  # (spaCy's own cache keeps few words of a text)
 
 
 def sentence_starts(text: str) -> list[int]:
