@@ -7,7 +7,6 @@ committed tables (:mod:`sahel.corpus`).
 """
 from __future__ import annotations
 
-import gc
 import json
 import sys
 import tempfile
@@ -169,7 +168,6 @@ def write_corpus(path: str | Path, out_dir: str | Path, jobs: int | None = None,
     from .reconcile import FIGURE_COLUMNS, MENTION_COLUMNS, MILESTONE_COLUMNS, derive
 
     folder, t0 = Path(path), time.perf_counter()
-    collect = gc.isenabled()
     summary = ParseSummary(folder, Path(out_dir), ParseStats(jobs=1 if jobs == 1 else jobs or default_jobs()))
     book = find_corrections(folder, corrections)  # a malformed file stops here: nothing parsed
     named, texts = set() if book is None else set(book["doc_id"]), {}  # the articles corrections name
@@ -235,7 +233,6 @@ def write_corpus(path: str | Path, out_dir: str | Path, jobs: int | None = None,
             refs["figures"] = _compact((validate("figures", c, refs) for c in chunks), FIGURE_COLUMNS)
             del chunks
             validate("figures", refs["figures"], columns=("figure_id",))  # the key, unique over all chunks
-            gc.disable()  # derive makes millions of objects and no cycles: collections would only scan them again
             derived = derive(documents, refs["figures"], _compact(read_table(
                 out.path("mentions"), MENTIONS, CHUNK_ROWS, MENTION_COLUMNS), MENTION_COLUMNS, MILESTONE_COLUMNS))
             for name in CORPUS_WIDE:
@@ -245,8 +242,6 @@ def write_corpus(path: str | Path, out_dir: str | Path, jobs: int | None = None,
             out.text("datapackage.json", json.dumps(datapackage(documents), indent=2,
                                                     ensure_ascii=False) + "\n")
     finally:
-        if collect:
-            gc.enable()
         if bar is not None:
             bar.close()
         if store is not None:
