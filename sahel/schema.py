@@ -232,11 +232,18 @@ def conform(df: pd.DataFrame, schema: Mapping[str, str]) -> pd.DataFrame:
     return out[list(schema) + extra].reset_index(drop=True)
 
 
+def _day(v: object) -> object:
+    """A value of a date column as datetime64[ns] takes it: NaT when missing or outside its years; a
+    datetime's day."""
+    if v is None or v is pd.NaT or (isinstance(v, float) and v != v):
+        return "NaT"
+    if isinstance(v, date):
+        return v.isoformat()[:10] if 1678 <= v.year <= 2261 else "NaT"
+    return pd.Timestamp(v).to_datetime64()
+
+
 def _dates(values: list[object]) -> np.ndarray:
-    """Days as datetime64[ns]; NaT for missing values and dates (datetimes: their day) outside its years."""
-    return np.array([(v.isoformat()[:10] if 1678 <= v.year <= 2261 else "NaT") if isinstance(v, date)
-                     else "NaT" if v is None or v is pd.NaT or (isinstance(v, float) and v != v)
-                     else pd.Timestamp(v).to_datetime64() for v in values], dtype="datetime64[ns]")
+    return np.array([_day(v) for v in values], dtype="datetime64[ns]")
 
 
 def frame(rows: Iterable[Mapping[str, object]], schema: Mapping[str, str]) -> pd.DataFrame:

@@ -263,14 +263,14 @@ def read_table(path: Path, schema: Mapping[str, str], chunk: int | None = None,
     path = Path(path)
     if columns is not None:
         schema = {c: schema[c] for c in columns}
-    chunks = _read(path, schema, chunk, columns is not None)
+    chunks = _read(path, schema, chunk, None if columns is None else list(schema))
     return chunks if chunk else next(chunks)
 
 
-def _read(path: Path, schema: Mapping[str, str], chunk: int | None, some: bool) -> Iterator[pd.DataFrame]:
+def _read(path: Path, schema: Mapping[str, str], chunk: int | None, usecols: list[str] | None
+          ) -> Iterator[pd.DataFrame]:
     try:
         frames: Any = None
-        usecols = list(schema) if some else None
         if not chunk:
             df = pd.read_csv(path, dtype_backend="numpy_nullable", keep_default_na=False, na_values=[""],
                              parse_dates=[c for c, t in schema.items() if t == DATE], low_memory=False,
