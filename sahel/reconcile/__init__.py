@@ -49,8 +49,8 @@ def _mentions(mentions: pd.DataFrame | None) -> tuple[dict, dict, list[dict]]:
         return {}, {}, []
     m, kind = mentions, mentions["kind"].astype(object)
     upper = [v for v in m["surface"].dropna().unique() if str(v).isupper()]  # a dateline, or who speaks
-    country, theatre = places.column("country"), places.column("kind")  # places abroad: outside its countries
-    theatre = {country[p] for p, k in theatre.items() if k == "country"}
+    country = places.column("country")  # places abroad: outside the gazetteer's countries
+    theatre = {country[p] for p, k in places.column("kind").items() if k == "country"}
     abroad = [v for v in m["code"].dropna().unique() if isinstance(country.get(str(v)), str)
               and not any(c in theatre for c in country[str(v)].split("|"))]
     place = ((kind == "place") & ~m["surface"].isin(upper) & ~m["code"].isin(abroad)).to_numpy(bool)
