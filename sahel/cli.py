@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import warnings
 from pathlib import Path
 
 from . import paths
-from .store.scan import MAX_BYTES
+from .store.scan import ERROR, MAX_BYTES, shown
 
 
 def _warn_to_stderr(message, category, filename, lineno, file=None, line=None) -> None:
@@ -19,11 +20,8 @@ def _terminate(signum, frame) -> None:
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
-    import signal
-
     from .check import check_corpus, format_report
     from .pipeline import write_corpus
-    from .store.scan import shown
 
     if not args.out.strip():
         raise ValueError("--out is empty (give the output folder)")
@@ -48,7 +46,6 @@ def cmd_parse(args: argparse.Namespace) -> int:
 def cmd_review(args: argparse.Namespace) -> int:
     from .corpus import load
     from .pipeline import parse_corpus
-    from .store.scan import shown
     from .store.tables import csv_header, csv_rows
     from .triage import REVIEW, review
 
@@ -70,7 +67,6 @@ def cmd_review(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from .check import check_corpus, format_report
-    from .store.scan import ERROR
 
     problems = check_corpus(args.corpus, max_bytes=args.max_bytes)
     print(format_report(problems, args.corpus))

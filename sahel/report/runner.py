@@ -6,11 +6,13 @@ exits non-zero. ``--notebooks DIR`` runs a user's own notebooks with the same pa
 from __future__ import annotations
 
 import html
+import json
 import os
 import shutil
 import sys
 import tempfile
 import time
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -96,8 +98,6 @@ def cell_error(exc: BaseException) -> str:
 
 def execute(name: str, source: str, target: str, parameters: dict[str, Any]) -> Outcome:
     """Run one notebook with papermill and write its HTML next to it (in a worker process)."""
-    import warnings
-
     import papermill as pm
 
     t0 = time.monotonic()
@@ -175,9 +175,6 @@ def run(names: Sequence[str] | None = None, raw: Mapping[str, Any] | None = None
 def parse_once(corpus: Path, tables: Path, jobs: int | None, echo: Callable[[str], None]) -> Path:
     """Parse the corpus once, on every core, into ``tables`` (with ``report.json``: the corpus and its
     problems), which every notebook's kernel then loads (:func:`.narrative.load_corpus`)."""
-    import json
-    import warnings
-
     from .. import write_corpus
 
     t0 = time.monotonic()
