@@ -107,12 +107,22 @@ def cmd_score(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from .report.runner import help_notebook, main_report
+    from .report.params import parse_cli
+    from .report.runner import help_notebook, run
 
     if args.help_notebook:
         print(help_notebook())
         return 0
-    return main_report(args.names, args.param, args.file, args.out, args.jobs, args.notebooks)
+    where = Path(args.out) if args.out else paths.reports_dir()
+    outcomes = run(args.names, parse_cli(args.param, args.file), where, args.jobs,
+                   echo=lambda line: print(line, flush=True), folder=args.notebooks or None)
+    for o in outcomes:
+        if not o.ok:
+            print(f"sahel report: error: notebook {o.name} failed in {o.message}; kept as "
+                  f"{where / (o.name + '.failed.ipynb')}", file=sys.stderr)
+    ok = [o.name for o in outcomes if o.ok]
+    print(f"wrote {len(ok)} of {len(outcomes)} reports ({', '.join(ok) or 'none'}); open {where / 'index.html'}")
+    return 0 if len(ok) == len(outcomes) else 1
 
 
 def _positive_int(text: str) -> int:
