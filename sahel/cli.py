@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import warnings
 from pathlib import Path
 
 from . import paths
-from .store.scan import MAX_BYTES
+from .store.scan import ERROR, MAX_BYTES, shown
 
 
 def _warn_to_stderr(message, category, filename, lineno, file=None, line=None) -> None:
@@ -19,11 +20,8 @@ def _terminate(signum, frame) -> None:
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
-    import signal
-
     from .check import check_corpus, format_report
     from .pipeline import write_corpus
-    from .store.scan import shown
 
     if not args.out.strip():
         raise ValueError("--out is empty (give the output folder)")
@@ -48,7 +46,6 @@ def cmd_parse(args: argparse.Namespace) -> int:
 def cmd_review(args: argparse.Namespace) -> int:
     from .corpus import load
     from .pipeline import parse_corpus
-    from .store.scan import shown
     from .store.tables import csv_header, csv_rows
     from .triage import REVIEW, review
 
@@ -70,7 +67,6 @@ def cmd_review(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from .check import check_corpus, format_report
-    from .store.scan import ERROR
 
     problems = check_corpus(args.corpus, max_bytes=args.max_bytes)
     print(format_report(problems, args.corpus))
@@ -111,12 +107,22 @@ def cmd_score(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from .report.runner import help_notebook, main_report
+    from .report.params import parse_cli
+    from .report.runner import help_notebook, run
 
     if args.help_notebook:
         print(help_notebook())
         return 0
-    return main_report(args.names, args.param, args.file, args.out, args.jobs, args.notebooks)
+    where = Path(args.out) if args.out else paths.reports_dir()
+    outcomes = run(args.names, parse_cli(args.param, args.file), where, args.jobs,
+                   echo=lambda line: print(line, flush=True), folder=args.notebooks or None)
+    for o in outcomes:
+        if not o.ok:
+            print(f"sahel report: error: notebook {o.name} failed in {o.message}; kept as "
+                  f"{where / (o.name + '.failed.ipynb')}", file=sys.stderr)
+    ok = [o.name for o in outcomes if o.ok]
+    print(f"wrote {len(ok)} of {len(outcomes)} reports ({', '.join(ok) or 'none'}); open {where / 'index.html'}")
+    return 0 if len(ok) == len(outcomes) else 1
 
 
 def _positive_int(text: str) -> int:

@@ -109,11 +109,8 @@ class Corpus:
 
 
 def load(path: str | Path | None = None) -> Corpus:
-    """Read the parsed tables of ``path`` (default: the committed ``data/``) into a :class:`Corpus`.
-
-    pandas only, fast: no NLP is imported. ``path`` is a folder written by
-    ``sahel parse CORPUS --out PATH`` (your own articles); from a checkout the
-    default is its ``data/``, from an installed package the copy it carries.
+    """Read the tables ``sahel parse CORPUS --out PATH`` wrote to ``path`` (default: the committed
+    ``data/``, or the copy an installed package carries) into a :class:`Corpus`; pandas only, no NLP.
 
     >>> import sahel
     >>> corpus = sahel.load()

@@ -1,8 +1,5 @@
-"""Analyst corrections: reading a ``corrections.csv`` (:data:`COLUMNS`) and applying it to the figures.
-
-``set`` changes ``field`` of the figure at that span to ``value``; ``drop`` removes it (not a
-figure); ``add`` makes a figure the extractor missed from ``field=value`` pairs separated by ``;``
-(``value``, ``party``, ``measure`` required; ``surface=`` checked against the text). A file is
+"""Analyst corrections: reading a ``corrections.csv`` (:data:`COLUMNS`; its actions ``set``, ``drop``
+and ``add`` as README's "Correcting figures" describes them) and applying it to the figures. A file is
 read whole or is one :class:`CorrectionsError` naming the file and line; rows whose span no longer
 matches are ``stale``, not applied. What stays out: finding the file, running it (:mod:`sahel.pipeline`).
 """

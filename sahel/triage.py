@@ -1,11 +1,9 @@
 """The review queue, figures most likely wrong first (``sahel.review(corpus)``, ``sahel review``).
 
-A figure's score sums the reasons in its ``why``: ``party:<rule>`` / ``measure:<rule>`` (read off
-the context or a default: :data:`PARTY_RULES`, :data:`MEASURE_RULES`), ``measure:other``,
-``disputed``, ``outlier`` (``log2`` of its ratio to its fact's median, at most 3), ``near <status>``
-(a year, date, age or duration within 20 characters) and ``vague`` (:data:`WEIGHTS`). Corrected
-figures are left out. Filled in, the queue is a corrections file. What stays out: applying
-corrections (:mod:`sahel.corrections`), writing the queue (:mod:`sahel.cli`).
+A figure's score sums the weights of the reasons in its ``why``, as README's "Correcting figures"
+words them (:data:`PARTY_RULES`, :data:`MEASURE_RULES`, :data:`WEIGHTS`; ``outlier``: ``log2`` of its
+ratio to its fact's median, at most 3). Corrected figures are left out; filled in, the queue is a
+corrections file. What stays out: applying corrections (:mod:`sahel.corrections`), writing it (:mod:`sahel.cli`).
 """
 from __future__ import annotations
 

@@ -1,6 +1,3 @@
-"""Reports: papermill notebooks rendered to HTML, and what they are made of: :mod:`.params` (the
-parameters), :mod:`.narrative` (what every notebook shares), :mod:`.costs`, :mod:`.trajectory`,
-:mod:`.sources` (the sections), :mod:`.plots` (charts), :mod:`.runner` (``sahel report``).
-
-Nothing is imported here, so ``import sahel.report.params`` stays light.
+"""Reports: papermill notebooks rendered to HTML by ``sahel report`` (:mod:`.runner`); the modules
+are listed in docs/architecture.md. Nothing is imported here, so ``import sahel.report.params`` stays light.
 """

@@ -1,7 +1,7 @@
 """What every notebook shares: :func:`story` (the corpus of the parameters and its facts in the
 window), escaping of article text, the wording of numbers, citations ``[000 §7]`` and the
 reference list, totals (through :func:`sahel.reconcile.total`, never a rule of its own) and
-complete HTML tables. Sections: :mod:`.costs`, :mod:`.trajectory`, :mod:`.sources`; charts: :mod:`.plots`.
+complete HTML tables.
 """
 from __future__ import annotations
 
@@ -53,7 +53,7 @@ def number(v: float | None) -> str:
     """``4500.0`` → ``4,500``; ``0.5`` → ``0.5``; missing → ``?``."""
     if v is None or pd.isna(v):
         return "?"
-    return f"{float(v):,.0f}" if float(v).is_integer() else f"{float(v):,.2f}".rstrip("0").rstrip(".")
+    return f"{float(v):,.2f}".rstrip("0").rstrip(".")
 
 
 def amount(low: float, best: float, high: float, approx: bool = False) -> str:

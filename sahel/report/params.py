@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -67,8 +67,8 @@ def blank(value: Any) -> bool:
 def _date(name: str, value: Any) -> pd.Timestamp | None:
     if blank(value):
         return None
-    if isinstance(value, (date, datetime)):
-        value = f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
+    if isinstance(value, date):  # a datetime too; YAML reads 2020-01-01 as a date
+        value = value.isoformat()[:10]
     if not isinstance(value, str) or not _DATE_RE.match(value.strip()):
         raise ParameterError(name, f"{value!r} is not a date (expected YYYY-MM-DD)")
     try:

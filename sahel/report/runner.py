@@ -6,11 +6,12 @@ exits non-zero. ``--notebooks DIR`` runs a user's own notebooks with the same pa
 from __future__ import annotations
 
 import html
+import json
 import os
 import shutil
-import sys
 import tempfile
 import time
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from typing import Any
 
 from .. import paths
 from .narrative import TABLES_ENV
-from .params import DEFAULTS, HELP, ParameterError, parse_cli, validate
+from .params import DEFAULTS, HELP, ParameterError, validate
 
 NOTEBOOKS = ("trajectory", "costs", "sources", "explore")
 """The notebooks of ``notebooks/`` that ``sahel report`` renders, in order."""
@@ -96,8 +97,6 @@ def cell_error(exc: BaseException) -> str:
 
 def execute(name: str, source: str, target: str, parameters: dict[str, Any]) -> Outcome:
     """Run one notebook with papermill and write its HTML next to it (in a worker process)."""
-    import warnings
-
     import papermill as pm
 
     t0 = time.monotonic()
@@ -175,9 +174,6 @@ def run(names: Sequence[str] | None = None, raw: Mapping[str, Any] | None = None
 def parse_once(corpus: Path, tables: Path, jobs: int | None, echo: Callable[[str], None]) -> Path:
     """Parse the corpus once, on every core, into ``tables`` (with ``report.json``: the corpus and its
     problems), which every notebook's kernel then loads (:func:`.narrative.load_corpus`)."""
-    import json
-    import warnings
-
     from .. import write_corpus
 
     t0 = time.monotonic()
@@ -221,21 +217,6 @@ def help_notebook() -> str:
     lines += ["", "`parties` selects whose losses and forces are shown (FRA: French deaths and troops),",
               "not who caused them. --notebooks DIR runs your own notebooks with the same parameters."]
     return "\n".join(lines)
-
-
-def main_report(names: Sequence[str], pairs: list[list[str]] | None, yaml_file: str | None,
-                out: str | None, jobs: int | None, folder: str | None = None) -> int:
-    """The ``sahel report`` command: 0 when every notebook succeeded, 1 otherwise."""
-    where = Path(out) if out else paths.reports_dir()
-    outcomes = run(names, parse_cli(pairs, yaml_file), where, jobs, echo=lambda line: print(line, flush=True),
-                   folder=folder or None)
-    ok = [o.name for o in outcomes if o.ok]
-    for o in outcomes:
-        if not o.ok:
-            print(f"sahel report: error: notebook {o.name} failed in {o.message}; kept as "
-                  f"{where / (o.name + '.failed.ipynb')}", file=sys.stderr)
-    print(f"wrote {len(ok)} of {len(outcomes)} reports ({', '.join(ok) or 'none'}); open {where / 'index.html'}")
-    return 0 if len(ok) == len(outcomes) else 1
 
 
 def refresh_notebooks(names: Sequence[str] | None = None) -> None:
