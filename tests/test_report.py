@@ -10,6 +10,8 @@ from __future__ import annotations
 import csv
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -333,3 +335,9 @@ def test_a_kernel_that_dies_at_start_is_started_once_more(tmp_path: Path, monkey
     monkeypatch.setattr(papermill, "execute_notebook", dead)
     outcome = runner.execute("costs", "in.ipynb", str(tmp_path / "sources.ipynb"), {})
     assert not outcome.ok and runner.KERNEL_START_FAILED in outcome.message
+
+
+def test_refresh_names_an_unknown_notebook() -> None:
+    done = subprocess.run([sys.executable, "-m", "sahel.report", "bogus"], capture_output=True, text=True)
+    assert done.returncode == 2
+    assert "no notebook bogus (one of trajectory, costs, sources, explore)" in done.stderr
