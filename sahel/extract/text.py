@@ -15,15 +15,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 _ENTITY = re.compile(r"[&,](quot|apos|amp|nbsp|lt|gt|#\d{1,5}|#x[0-9a-fA-F]{1,4});")
-_CHARS = str.maketrans({
-    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
-    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
-    "\u00ab": '"', "\u00bb": '"',
-    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-",
-    "\u2015": "-", "\u2212": "-",
-    "\u00a0": " ", "\u2009": " ", "\u202f": " ", "\u2007": " ", "\u2002": " ", "\u2003": " ",
-    "\t": " ", "\r": "\n",
-})
+_CHARS = str.maketrans({  # curly quotes, dashes and odd spaces folded; CR: a line break
+    **dict.fromkeys("\u2018\u2019\u201a\u201b\u2032", "'"), **dict.fromkeys("\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb", '"'),
+    **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-"),
+    **dict.fromkeys("\u00a0\u2009\u202f\u2007\u2002\u2003\t", " "), "\r": "\n"})
 _FOLD_SPECIAL = {"\u0131": "i", "\u017f": "s", "\u0130": "i"}  # ı, ſ, İ: re.IGNORECASE equates them to i, s, i
 
 
@@ -56,14 +51,8 @@ class Cleaned:
         return (start + i - at, start + i - at + 1) if end < 0 else (start, end)
 
     def span(self, start: int, end: int) -> tuple[int, int]:
-        """Map a ``[start, end)`` span of the cleaned text to the original."""
-        if end > start:
-            return self._origin(start)[0], self._origin(end - 1)[1]
-        if start < len(self.text):
-            pos = self._origin(start)[0]
-        else:
-            pos = self._origin(len(self.text) - 1)[1] if self.text else 0
-        return pos, pos
+        """Map a non-empty ``[start, end)`` span of the cleaned text to the original."""
+        return self._origin(start)[0], self._origin(end - 1)[1]
 
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
