@@ -20,7 +20,7 @@ from .dates import as_date, find_dates
 from .text import fold_case as _folded
 
 #: milestone types in priority order, each with its cue (case-insensitive)
-MILESTONES: list[tuple[str, str]] = [(kind, rx) for rx, kind, _ in lx.rows("milestone")]
+MILESTONES: list[tuple[str, str]] = [(kind, rx) for rx, kind in lx.table("milestone").items()]
 LABELS = {kind: kind.replace("_", " ") for kind, _ in MILESTONES} | {"policy": "policy announcement"}
 _CUES = [(kind, re.compile(rx, re.I)) for kind, rx in MILESTONES]
 #: words one of which every match of a cue contains: a sentence with none is not tried
