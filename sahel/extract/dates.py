@@ -182,8 +182,8 @@ def _resolve(kind: str, g: dict[str, str | None], pub: date | None) -> tuple[dat
             monday = pub - timedelta(days=pub.weekday())
             return monday - timedelta(days=7), monday - timedelta(days=1), "week"
         if unit == "month":
-            y, m = (pub.year, pub.month - 1) if pub.month > 1 else (pub.year - 1, 12)
-            return date(y, m, 1), _month_end(y, m), "month"
+            end = pub.replace(day=1) - timedelta(days=1)
+            return end.replace(day=1), end, "month"
         return date(pub.year - 1, 1, 1), date(pub.year - 1, 12, 31), "year"
     if kind == "yesterday":
         d = pub - timedelta(days=1)

@@ -67,11 +67,10 @@ def _sentence_table(doc_id: str, text: str, sentences: pd.DataFrame | Iterable[M
 
 def _milestone_date(sentence: str, cue: re.Match[str], dates: list):
     """The (start, end, precision) one of the sentence's usable ``dates`` gives the cue, or None."""
-    usable = list(dates)
-    if not usable:
+    if not dates:
         return None
     # the date nearest the cue; two day dates joined by "and"/"to" form one range
-    usable.sort(key=lambda d: min(abs(d.start - cue.end()), abs(d.end - cue.start())))
+    usable = sorted(dates, key=lambda d: min(abs(d.start - cue.end()), abs(d.end - cue.start())))
     best = usable[0]
     ds, de, precision = best.date_start, best.date_end, best.precision
     for other in usable[1:]:

@@ -96,14 +96,11 @@ def party_mentions(sentence: str, folded: str) -> list[Mention]:
             continue
         party = lx.STATES.get(key) or lx.FORCES.get(key)
         before = folded[max(0, m.start() - 40):m.start()]
-        if key not in lx.STATES:  # organisations and groups are actors, never places
-            locative = ""
-        elif _AFTER_LOCATIVE.match(sentence[m.end():m.end() + 15]):
+        locative = ""  # organisations and groups are actors, never places
+        if key in lx.STATES and _AFTER_LOCATIVE.match(sentence[m.end():m.end() + 15]):
             locative = "near"
-        elif before.rstrip().endswith(_LOCATIVE_END) and _LOCATIVE.search(before):  # (every match of _NEAR is one of _LOCATIVE)
-            locative = "near" if _NEAR.search(before) else "in"
-        else:
-            locative = ""
+        elif key in lx.STATES and before.rstrip().endswith(_LOCATIVE_END) and _LOCATIVE.search(before):
+            locative = "near" if _NEAR.search(before) else "in"  # (every match of _NEAR is one of _LOCATIVE)
         out.append(Mention(m.start(), m.end(), party, locative, surface.lower().endswith("'s"),
                            key in lx.STATES))
     return out
