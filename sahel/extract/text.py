@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -95,17 +95,11 @@ def clean(raw: str) -> Cleaned:
     edits: dict[int, tuple[int, str]] = {}  # start -> (end, replacement)
     for a, b in _repeated_lines(raw):
         edits[a] = (b, "")
-    blocked = sorted(edits)  # disjoint line spans
-
-    def free(pos: int) -> bool:
-        i = bisect_right(blocked, pos) - 1
-        return i < 0 or pos >= edits[blocked[i]][0]
-
-    for m in _ENTITY.finditer(raw):
-        if free(m.start()):
+    for m in _ENTITY.finditer(raw):  # (an edit inside a dropped line is skipped below)
+        if m.start() not in edits:
             edits[m.start()] = (m.end(), html.unescape(f"&{m.group(1)};").translate(_CHARS))
     for m in _SPECIAL.finditer(raw):
-        if m.start() not in edits and free(m.start()):
+        if m.start() not in edits:
             ch = m.group()
             crlf = ch == "\r" and raw[m.end():m.end() + 1] == "\n"  # the CR of CRLF: a space; a lone CR: a break
             edits[m.start()] = (m.end(), "" if ch in _DROP else " " if crlf else ch.translate(_CHARS))
