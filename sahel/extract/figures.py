@@ -99,23 +99,21 @@ def find_numbers(s: Sentence) -> None:
         v2 = parse_number(n2) if n2 else None
         sep = text[m.start("sep"):m.end("sep")].lower()  # "" when not matched
         pre = text[m.start("pre"):m.end("pre")].lower()
-        pairs = [(n1s, n1e, v1)]
+        pairs = [(n1s, n1e, v1, text[n1s:n1e])]  # (start, end, value, the number as written)
         high = None
         if n2 and v2 is not None:
             change = pre == "from" and _CHANGE_VERB.search(text[:m.start()])
             if ((sep == "and" and pre == "between") or (sep in ("-", "to") and v2 > v1 and not change)
                     or (sep == "or" and v2 > v1)):  # a range
-                v1, high = min(v1, v2), max(v1, v2)
-                pairs = [(n1s, n1e, v1)]
-                n1e = m.end("n2")
-            elif sep == "-" and is_year(text[n1s:m.end("n1")]) and is_year(n2):
-                s.numbers.append((m.start("n1"), m.end("n2"), v1, "year"))
+                high = max(v1, v2)
+                pairs = [(n1s, m.end("n2"), min(v1, v2), text[n1s:n1e])]
+            elif sep == "-" and is_year(text[n1s:n1e]) and is_year(n2):
+                s.numbers.append((n1s, m.end("n2"), v1, "year"))
                 continue
             else:  # not a range: two numbers ("2019 - Two French commandos")
-                pairs.append((m.start("n2"), m.end("n2"), v2))
-        for k, (a, e, v) in enumerate(pairs):
-            end = n1e if k == 0 else e
-            state = status(s, a, end, text[m.start("n1"):m.end("n1")] if k == 0 else n2, v, rare)
+                pairs.append((m.start("n2"), m.end("n2"), v2, n2))
+        for k, (a, end, v, surface) in enumerate(pairs):
+            state = status(s, a, end, surface, v, rare)
             if state != "figure":
                 s.numbers.append((a, end, v, state))
                 continue

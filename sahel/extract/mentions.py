@@ -107,18 +107,14 @@ def mention_rows(doc_id: str, text: str, sentences: pd.DataFrame | Iterable[Mapp
     rows: list[dict[str, object]] = []
 
     def add(kind: str, name: str, code: str, a: int, b: int, i: int | None, ds=None, de=None, prec=None) -> None:
-        if i is not None and i not in quotes:
-            quotes[i] = text[starts[i]:ends[i]].strip()
-        rows.append({
-            "mention_id": f"{doc_id}:{kind[0]}:{a}", "doc_id": doc_id, "kind": kind, "name": name, "code": code,
-            "start": a, "end": b, "surface": text[a:b],
-            "sentence": numbers[i] if i is not None else None,
-            "sentence_start": starts[i] if i is not None else None,
-            "sentence_end": ends[i] if i is not None else None,
-            "paragraph": paras[i] if i is not None else None,
-            "date_start": ds, "date_end": de, "date_precision": prec,
-            "quote": quotes[i] if i is not None else None,
-        })
+        row = {"mention_id": f"{doc_id}:{kind[0]}:{a}", "doc_id": doc_id, "kind": kind, "name": name, "code": code,
+               "start": a, "end": b, "surface": text[a:b], "date_start": ds, "date_end": de, "date_precision": prec}
+        if i is not None:  # in sentence i (else its columns stay empty)
+            if i not in quotes:
+                quotes[i] = text[starts[i]:ends[i]].strip()
+            row.update(sentence=numbers[i], sentence_start=starts[i], sentence_end=ends[i], paragraph=paras[i],
+                       quote=quotes[i])
+        rows.append(row)
 
     place_name = gz.column("name")
     actor_name, actor_party, actor_kind = (gz.column(c, gz.ACTORS_CSV) for c in ("name", "party", "kind"))
