@@ -1,10 +1,7 @@
-"""Date expressions in a sentence, resolved against the publication date as the codebook says.
+"""Date expressions in a sentence, resolved against the publication date (``docs/codebook.md``, Dates).
 
-"on Monday": the last Monday before publication; "last week": the Monday–Sunday week before;
-"in August": the last August up to publication; "early/mid/late September": days 1–10/11–20/21–end;
-"since 2013": 2013-01-01 to publication. A date of a statement ("said on Tuesday"), a deadline ("by
-mid-October") or another event ("which began in 2014") is flagged (``DateMention.ignore``).
-What stays out: which date dates a figure (:mod:`.figures`).
+A date of a statement ("said on Tuesday"), a deadline ("by mid-October") or another event ("which
+began in 2014") is flagged (``DateMention.ignore``). What stays out: which date dates a figure (:mod:`.figures`).
 """
 from __future__ import annotations
 

@@ -1,10 +1,9 @@
 """Figures of one sentence: number candidates, the coding steps in order, and the table rows.
 
 :func:`find_numbers` finds number phrases and ranges and sets aside those that are not figures
-(years, dates, ages, durations, percentages, ratios, money, labels); :func:`code_sentence` runs the
-coding units (nouns, parties, measures, ellipsis, dates); :func:`resolve_ellipsis` codes "20 more",
-"the toll rose to 89" from the figure they refer to; :func:`rows` makes table rows. What stays
-out: the rules of each unit (their modules) and the article-level loop (:func:`.parse_text`).
+(``docs/codebook.md``, Not figures); :func:`code_sentence` runs the coding units (nouns, parties,
+measures, ellipsis, dates); :func:`rows` makes table rows. What stays out: the rules of each unit
+(their modules) and the article-level loop (:func:`.parse_text`).
 """
 from __future__ import annotations
 
