@@ -95,7 +95,7 @@ def code_measures(s: Sentence) -> None:
         elif head:
             fig.measure = lx.ADJ_NOUNS.get(s.text[head.start(1):head.end(1)].lower(), "killed")
             fig.measure_rule = "among_the"
-        elif fig.forced and fig.forced != "from-antecedent":
+        elif fig.forced:  # (not "from-antecedent": the first branch took it)
             fig.measure, fig.measure_rule = fig.forced, fig.forced_rule
         else:
             fig.measure, fig.measure_rule = measure(s, fig)
