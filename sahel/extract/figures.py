@@ -205,7 +205,6 @@ def resolve_ellipsis(s: Sentence) -> None:
             fig.cls = None  # a bare number that counts nothing we know
         else:
             set_noun(s, fig, "death" if fig.mode == "toll" else "person", fig.tok1, [])
-            fig.noun_tok = fig.tok1
             civilian = civilian_context(s, fig)
             fig.party, fig.party_rule = ("CIVILIAN", civilian) if civilian else ("UNKNOWN", "default")
             fig.measure, fig.measure_rule = (fig.forced, fig.forced_rule) if fig.forced else measure(s, fig)
@@ -234,9 +233,7 @@ def _inherit(s: Sentence, fig: Figure, ante: Figure) -> None:
     fig.party_rule = "antecedent"
     fig.noun_tok = fig.tok1
     if ante.cls == "force":  # gapping: "Sweden committed 150 and the Czech Republic up to 60"
-        anchor = 0
-        if ante in s.figures:
-            anchor = s.tok_end(min(max(ante.noun_tok, ante.tok1), len(s.words) - 1))
+        anchor = s.tok_end(min(max(ante.noun_tok, ante.tok1), len(s.words) - 1)) if ante in s.figures else 0
         gap = [m for m in s.mentions if anchor <= m.start and m.end <= fig.start
                and m.party in lx.STATE_PARTIES and not m.locative and usable(s, m)]
         gap = [m for m in gap if m.state or not CONTRIBUTED_TO.search(s.text[max(0, m.start - 30):m.start])]
