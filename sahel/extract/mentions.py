@@ -118,18 +118,14 @@ def mention_rows(doc_id: str, text: str, sentences: pd.DataFrame | Iterable[Mapp
 
     place_name = gz.column("name")
     actor_name, actor_party, actor_kind = (gz.column(c, gz.ACTORS_CSV) for c in ("name", "party", "kind"))
-    place_hits: dict[int, list[str]] = {}
-    for m in gz.find_places(text):
-        i = locate(m.start)
-        add("place", str(place_name[m.key]), m.key, m.start, m.end, i)
-        if i is not None:
-            place_hits.setdefault(i, []).append(m.key)
-    actor_hits: dict[int, list[tuple[int, str]]] = {}
-    for m in gz.find_actors(text):
-        i = locate(m.start)
-        add("actor", str(actor_name[m.key]), str(actor_party[m.key]), m.start, m.end, i)
-        if i is not None:
-            actor_hits.setdefault(i, []).append((m.start, m.key))
+    hits: dict[str, dict[int, list[tuple[int, str]]]] = {"place": {}, "actor": {}}  # sentence -> (start, id)
+    for kind, found, names, codes in (("place", gz.find_places(text), place_name, None),
+                                      ("actor", gz.find_actors(text), actor_name, actor_party)):
+        for m in found:  # the code: a place's id, an actor's party
+            i = locate(m.start)
+            add(kind, str(names[m.key]), m.key if codes is None else str(codes[m.key]), m.start, m.end, i)
+            if i is not None:
+                hits[kind].setdefault(i, []).append((m.start, m.key))
 
     last_operation: tuple[date, date, str] | None = None
     if any(e > s2 for e, s2 in zip(ends, starts[1:])):  # overlapping sentences: try every cue everywhere
@@ -156,9 +152,9 @@ def mention_rows(doc_id: str, text: str, sentences: pd.DataFrame | Iterable[Mapp
             if kind == "operation":
                 last_operation = when
             label = LABELS[kind]
-            lead = _lead_actor(actor_hits.get(i, []), actor_name, actor_kind)
+            lead = _lead_actor(hits["actor"].get(i, []), actor_name, actor_kind)
             if kind in _PLACE_LABELLED:
-                best = gz.most_specific(place_hits.get(i, []))  # the most specific place
+                best = gz.most_specific([key for _, key in hits["place"].get(i, [])])  # the most specific place
                 lead = (str(place_name[best]) if best else None) or lead
             if lead:
                 label = f"{label}: {lead}"
