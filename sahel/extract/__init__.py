@@ -86,9 +86,8 @@ def parse_text(text: str, *, doc_id: str = "doc", published: date | str | None =
         coded = dict(zip((id(f) for f in sent.figures if f.cls is not None), figs))
         fig_rows += figs
         num_rows += nums
-        previous = (previous + [f for f in sent.figures if f.cls is not None])[-20:]
-        previous = [f for f in previous if (k if f.sentence is None else f.sentence) >= k - 1]
         for f in sent.figures:
             f.sentence = k
+        previous = [f for f in previous + sent.figures if f.cls is not None and f.sentence >= k - 1][-20:]
     num_rows.sort(key=lambda r: r["start"])
     return Document(doc_id, text, pub, {"figures": fig_rows, "numbers": num_rows, "sentences": sent_rows})

@@ -1,10 +1,7 @@
-"""Date expressions in a sentence, resolved against the publication date as the codebook says.
+"""Date expressions in a sentence, resolved against the publication date (``docs/codebook.md``, Dates).
 
-"on Monday": the last Monday before publication; "last week": the Monday–Sunday week before;
-"in August": the last August up to publication; "early/mid/late September": days 1–10/11–20/21–end;
-"since 2013": 2013-01-01 to publication. A date of a statement ("said on Tuesday"), a deadline ("by
-mid-October") or another event ("which began in 2014") is flagged (``DateMention.ignore``).
-What stays out: which date dates a figure (:mod:`.figures`).
+A date of a statement ("said on Tuesday"), a deadline ("by mid-October") or another event ("which
+began in 2014") is flagged (``DateMention.ignore``). What stays out: which date dates a figure (:mod:`.figures`).
 """
 from __future__ import annotations
 
@@ -21,12 +18,13 @@ from .text import fold_case, prefix_tree
 MONTHS = {w: int(v) for w, v in lx.table("month").items()}
 WEEKDAYS = {d.lower(): i for i, d in enumerate(calendar.day_name)}
 
-_M = r"(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
+_MONTH_NAMES = "|".join(sorted(MONTHS, key=len, reverse=True))
+_M = rf"(?P<month>{_MONTH_NAMES})\.?"
 _W = r"(?:" + "|".join(WEEKDAYS) + r")"
 _Y = r"(?P<year>(?:19|20)\d\d)"
 _PREP_WORDS = ("in", "during", "throughout", "since", "from", "by", "until", "on", "over")
 _PREP = r"(?P<prep>" + "|".join(_PREP_WORDS) + ")"
-_MONTH_NAMES = "|".join(sorted(MONTHS, key=len, reverse=True))
+_PART_DAYS = {"early": (1, 10), "beginning": (1, 10), "start": (1, 10), "mid": (11, 20), "middle": (11, 20)}  # else 21-end
 _D2 = r"(?:\s*(?:and|-|to)\s*(?P<day2>\d{1,2})(?:st|nd|rd|th)?)?"  # the last day of a range: "March 27 and 31"
 
 
@@ -165,13 +163,8 @@ def _resolve(kind: str, g: dict[str, str | None], pub: date | None) -> tuple[dat
             if (g.get("last") or "").lower() == "last" and year == pub.year and month == pub.month:
                 year -= 1
         if kind == "part":
-            part = g["part"].lower()
-            if part in ("early",) or "beginning" in part or "start" in part:
-                lo, hi = 1, 10
-            elif part == "mid" or "middle" in part:
-                lo, hi = 11, 20
-            else:
-                lo, hi = 21, calendar.monthrange(year, month)[1]
+            part = g["part"].lower().split()  # "early", "mid", "late" or "the end of" …
+            lo, hi = _PART_DAYS.get(part[1] if part[0] == "the" else part[0]) or (21, calendar.monthrange(year, month)[1])
             return until_pub(date(year, month, lo), date(year, month, hi), "period")
         return until_pub(date(year, month, 1), _month_end(year, month), "month")
     if kind == "year":
@@ -186,8 +179,8 @@ def _resolve(kind: str, g: dict[str, str | None], pub: date | None) -> tuple[dat
             monday = pub - timedelta(days=pub.weekday())
             return monday - timedelta(days=7), monday - timedelta(days=1), "week"
         if unit == "month":
-            y, m = (pub.year, pub.month - 1) if pub.month > 1 else (pub.year - 1, 12)
-            return date(y, m, 1), _month_end(y, m), "month"
+            end = pub.replace(day=1) - timedelta(days=1)
+            return end.replace(day=1), end, "month"
         return date(pub.year - 1, 1, 1), date(pub.year - 1, 12, 31), "year"
     if kind == "yesterday":
         d = pub - timedelta(days=1)

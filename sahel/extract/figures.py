@@ -1,10 +1,9 @@
 """Figures of one sentence: number candidates, the coding steps in order, and the table rows.
 
 :func:`find_numbers` finds number phrases and ranges and sets aside those that are not figures
-(years, dates, ages, durations, percentages, ratios, money, labels); :func:`code_sentence` runs the
-coding units (nouns, parties, measures, ellipsis, dates); :func:`resolve_ellipsis` codes "20 more",
-"the toll rose to 89" from the figure they refer to; :func:`rows` makes table rows. What stays
-out: the rules of each unit (their modules) and the article-level loop (:func:`.parse_text`).
+(``docs/codebook.md``, Not figures); :func:`code_sentence` runs the coding units (nouns, parties,
+measures, ellipsis, dates); :func:`rows` makes table rows. What stays out: the rules of each unit
+(their modules) and the article-level loop (:func:`.parse_text`).
 """
 from __future__ import annotations
 
@@ -99,23 +98,21 @@ def find_numbers(s: Sentence) -> None:
         v2 = parse_number(n2) if n2 else None
         sep = text[m.start("sep"):m.end("sep")].lower()  # "" when not matched
         pre = text[m.start("pre"):m.end("pre")].lower()
-        pairs = [(n1s, n1e, v1)]
+        pairs = [(n1s, n1e, v1, text[n1s:n1e])]  # (start, end, value, the number as written)
         high = None
         if n2 and v2 is not None:
             change = pre == "from" and _CHANGE_VERB.search(text[:m.start()])
             if ((sep == "and" and pre == "between") or (sep in ("-", "to") and v2 > v1 and not change)
                     or (sep == "or" and v2 > v1)):  # a range
-                v1, high = min(v1, v2), max(v1, v2)
-                pairs = [(n1s, n1e, v1)]
-                n1e = m.end("n2")
-            elif sep == "-" and is_year(text[n1s:m.end("n1")]) and is_year(n2):
-                s.numbers.append((m.start("n1"), m.end("n2"), v1, "year"))
+                high = max(v1, v2)
+                pairs = [(n1s, m.end("n2"), min(v1, v2), text[n1s:n1e])]
+            elif sep == "-" and is_year(text[n1s:n1e]) and is_year(n2):
+                s.numbers.append((n1s, m.end("n2"), v1, "year"))
                 continue
             else:  # not a range: two numbers ("2019 - Two French commandos")
-                pairs.append((m.start("n2"), m.end("n2"), v2))
-        for k, (a, e, v) in enumerate(pairs):
-            end = n1e if k == 0 else e
-            state = status(s, a, end, text[m.start("n1"):m.end("n1")] if k == 0 else n2, v, rare)
+                pairs.append((m.start("n2"), m.end("n2"), v2, n2))
+        for k, (a, end, v, surface) in enumerate(pairs):
+            state = status(s, a, end, surface, v, rare)
             if state != "figure":
                 s.numbers.append((a, end, v, state))
                 continue
@@ -208,7 +205,6 @@ def resolve_ellipsis(s: Sentence) -> None:
             fig.cls = None  # a bare number that counts nothing we know
         else:
             set_noun(s, fig, "death" if fig.mode == "toll" else "person", fig.tok1, [])
-            fig.noun_tok = fig.tok1
             civilian = civilian_context(s, fig)
             fig.party, fig.party_rule = ("CIVILIAN", civilian) if civilian else ("UNKNOWN", "default")
             fig.measure, fig.measure_rule = (fig.forced, fig.forced_rule) if fig.forced else measure(s, fig)
@@ -237,9 +233,7 @@ def _inherit(s: Sentence, fig: Figure, ante: Figure) -> None:
     fig.party_rule = "antecedent"
     fig.noun_tok = fig.tok1
     if ante.cls == "force":  # gapping: "Sweden committed 150 and the Czech Republic up to 60"
-        anchor = 0
-        if ante in s.figures:
-            anchor = s.tok_end(min(max(ante.noun_tok, ante.tok1), len(s.words) - 1))
+        anchor = s.tok_end(min(max(ante.noun_tok, ante.tok1), len(s.words) - 1)) if ante in s.figures else 0
         gap = [m for m in s.mentions if anchor <= m.start and m.end <= fig.start
                and m.party in lx.STATE_PARTIES and not m.locative and usable(s, m)]
         gap = [m for m in gap if m.state or not CONTRIBUTED_TO.search(s.text[max(0, m.start - 30):m.start])]

@@ -61,8 +61,7 @@ class Gazetteer:
                 continue
             for m in rx.finditer(text):
                 surface = m.group(0)
-                key = table[_norm(surface) if fold else surface]
-                found.append(Match(m.start(), m.end(), surface, key))
+                found.append(Match(m.start(), m.end(), surface, table[_norm(surface) if fold else surface]))
         found.sort(key=lambda m: (m.start, -(m.end - m.start)))
         out: list[Match] = []
         for m in found:

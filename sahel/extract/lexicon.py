@@ -1,18 +1,13 @@
 """Words the extractor knows, read once from ``resources/lexicon.csv`` (``list, word, value, party``,
-part of the extraction cache key). What stays out: logic (the rules of the other modules). The lists:
+part of the extraction cache key). What stays out: logic (the rules of the other modules).
 
-- ``noun``: counted noun → class (force, person, materiel, other) and default party; ``plural``:
-  irregular plural → singular; ``canonical``: synonym → the noun reported; ``adjective_noun``:
-  "14 wounded" → its measure; ``state`` (country, nationality, capital, leader), ``force`` (force,
-  mission, group) → party;
-- ``cue``: word → measure; ``compatible``: class → a measure its cues may give; ``weak_cue``;
-  ``materiel_loss`` (destroyed, for materiel: "lost two helicopters");
-- ``qualifier_before`` / ``qualifier_after``: phrase → qualifier (the first that fits wins);
-- ``modifier_stop`` (never between a number and its noun), ``be``, ``have``, ``intransitive``,
-  ``not_single`` ("a military"), ``domestic`` (forces serving at home);
-- lists of single rules (:func:`words`, :func:`table`): ``strength_suffix``, ``soft_modifier``,
-  ``change_before``, ``participle``, ``force_before``, ``attacker``, ``post_nominal``, ``inherent``,
-  ``number_word``, ``milestone`` (cue pattern → type, by priority), ``milestone_word``, ``month``, ``number``.
+Lists with a meaning of their own: ``noun`` (counted noun → class and default party), ``plural``
+(irregular plural → singular), ``canonical`` (synonym → the noun reported), ``adjective_noun`` ("14
+wounded" → its measure), ``state`` and ``force`` (→ party), ``cue`` (word → measure), ``compatible``
+(class → a measure its cues may give), ``qualifier_before`` / ``qualifier_after`` (phrase → qualifier,
+the first that fits wins), ``modifier_stop`` (never between a number and its noun), ``domestic``
+(forces serving at home), ``not_single`` ("a military"). Every other list serves one rule, named where
+it is read (:func:`words`, :func:`table`).
 """
 from __future__ import annotations
 
@@ -45,11 +40,6 @@ QUALIFIERS_BEFORE, QUALIFIERS_AFTER = ([(w, v) for w, v, _ in _LISTS[n]] for n i
 def words(name: str) -> list[str]:
     """The words of list ``name``, in file order."""
     return [w for w, _, _ in _LISTS[name]]
-
-
-def rows(name: str) -> list[tuple[str, str, str]]:
-    """The ``(word, value, party)`` rows of list ``name``, in file order."""
-    return _LISTS[name]
 
 
 def table(name: str) -> dict[str, str]:

@@ -19,10 +19,11 @@ NUMBER_WORDS = frozenset(UNITS) | frozenset(TENS) | {"a", "about", "around", "at
 _POST_NOMINAL = set(lx.words("post_nominal"))
 _INHERENT = lx.table("inherent")  # noun -> the measure it implies
 _INHERENT_RULE = {"killed": "noun_death", "wounded": "noun_wounded", "displaced": "noun_displaced"}
-# the tokens that can be a measure cue: the cue words and those that are one with the next word
-# ("shot down", "taken hostage", "forced out", "took part", "lost their lives")
-_CUE_TOKENS = frozenset(lx.CUES) | {"shot", "brought", "taken", "forced", "driven", "took", "lost", "lose", "losing",
-                                    "loses", "blew", "claimed"}
+_PHRASE_CUES = {("shot", "down"): "destroyed", ("brought", "down"): "destroyed", ("took", "part"): "other",
+                **{("blew", w): "killed" for w in ("themselves", "himself", "herself")},
+                **{(w, nxt): "displaced" for w in ("forced", "driven") for nxt in ("from", "to", "out")}}
+"""Cues of two words: (word, next word) → measure."""
+_CUE_TOKENS = frozenset(lx.CUES) | {w for w, _ in _PHRASE_CUES} | {"claimed"}  # the tokens that can begin a cue
 _VICTIM_NOUNS = ("dead", "wounded", "injured", "victims")
 _AMONG = re.compile(r"\b(?:among|of)\s+the\s+(" + "|".join(_VICTIM_NOUNS) + r")\b[^.;]*$")  # on folded text
 _AMONG_THEM = re.compile(r"\bamong\s+(?:them|those|whom)\s*,?\s*$")  # on folded text
@@ -45,26 +46,16 @@ def find_cues(low: list[str]) -> list[tuple[int, str, str]]:
     cues = []
     for i in [i for i, w in enumerate(low) if w in _CUE_TOKENS]:
         w = low[i]
-        measure = lx.CUES.get(w)
         nxt = low[i + 1] if i + 1 < len(low) else ""
-        if w in ("shot", "brought") and nxt == "down":
-            measure = "destroyed"
-        elif w == "taken" and nxt in ("hostage", "prisoner", "captive"):
-            measure = "captured"
-        elif w in ("forced", "driven") and (nxt in ("from", "to", "out") or "homes" in low[i + 2:i + 8]):
+        measure = _PHRASE_CUES.get((w, nxt)) or lx.CUES.get(w)  # ("taken hostage": "taken" alone is a capture)
+        if w in ("forced", "driven") and "homes" in low[i + 2:i + 8]:
             measure = "displaced"
         elif measure == "wounded" and i and low[i - 1] in ("fatally", "mortally"):
             measure = "killed"
-        elif w == "taken" and nxt in ("alive", "captive"):
-            measure = "captured"
         elif w == "number" and nxt in lx.ADJ_NOUNS:  # "the number dead at 71"
             measure = lx.ADJ_NOUNS[nxt]
-        elif w == "blew" and nxt in ("themselves", "himself", "herself"):
-            measure = "killed"
         elif w == "claimed" and (nxt[:1].isdigit() or nxt in NUMBER_WORDS):  # "an attack that claimed 71 soldiers"
             measure = "killed"
-        elif w == "took" and nxt == "part":
-            measure = "other"
         elif w in ("lost", "lose", "losing", "loses") and low[i + 1:i + 3] in (["their", "lives"], ["his", "life"], ["her", "life"]):
             cues.append((i, "died", "killed"))  # "lost their lives": intransitive
             continue
@@ -104,7 +95,7 @@ def code_measures(s: Sentence) -> None:
         elif head:
             fig.measure = lx.ADJ_NOUNS.get(s.text[head.start(1):head.end(1)].lower(), "killed")
             fig.measure_rule = "among_the"
-        elif fig.forced and fig.forced != "from-antecedent":
+        elif fig.forced:  # (not "from-antecedent": the first branch took it)
             fig.measure, fig.measure_rule = fig.forced, fig.forced_rule
         else:
             fig.measure, fig.measure_rule = measure(s, fig)

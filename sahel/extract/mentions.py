@@ -20,7 +20,7 @@ from .dates import as_date, find_dates
 from .text import fold_case as _folded
 
 #: milestone types in priority order, each with its cue (case-insensitive)
-MILESTONES: list[tuple[str, str]] = [(kind, rx) for rx, kind, _ in lx.rows("milestone")]
+MILESTONES: list[tuple[str, str]] = [(kind, rx) for rx, kind in lx.table("milestone").items()]
 LABELS = {kind: kind.replace("_", " ") for kind, _ in MILESTONES} | {"policy": "policy announcement"}
 _CUES = [(kind, re.compile(rx, re.I)) for kind, rx in MILESTONES]
 #: words one of which every match of a cue contains: a sentence with none is not tried
@@ -67,11 +67,10 @@ def _sentence_table(doc_id: str, text: str, sentences: pd.DataFrame | Iterable[M
 
 def _milestone_date(sentence: str, cue: re.Match[str], dates: list):
     """The (start, end, precision) one of the sentence's usable ``dates`` gives the cue, or None."""
-    usable = list(dates)
-    if not usable:
+    if not dates:
         return None
     # the date nearest the cue; two day dates joined by "and"/"to" form one range
-    usable.sort(key=lambda d: min(abs(d.start - cue.end()), abs(d.end - cue.start())))
+    usable = sorted(dates, key=lambda d: min(abs(d.start - cue.end()), abs(d.end - cue.start())))
     best = usable[0]
     ds, de, precision = best.date_start, best.date_end, best.precision
     for other in usable[1:]:
@@ -108,33 +107,25 @@ def mention_rows(doc_id: str, text: str, sentences: pd.DataFrame | Iterable[Mapp
     rows: list[dict[str, object]] = []
 
     def add(kind: str, name: str, code: str, a: int, b: int, i: int | None, ds=None, de=None, prec=None) -> None:
-        if i is not None and i not in quotes:
-            quotes[i] = text[starts[i]:ends[i]].strip()
-        rows.append({
-            "mention_id": f"{doc_id}:{kind[0]}:{a}", "doc_id": doc_id, "kind": kind, "name": name, "code": code,
-            "start": a, "end": b, "surface": text[a:b],
-            "sentence": numbers[i] if i is not None else None,
-            "sentence_start": starts[i] if i is not None else None,
-            "sentence_end": ends[i] if i is not None else None,
-            "paragraph": paras[i] if i is not None else None,
-            "date_start": ds, "date_end": de, "date_precision": prec,
-            "quote": quotes[i] if i is not None else None,
-        })
+        row = {"mention_id": f"{doc_id}:{kind[0]}:{a}", "doc_id": doc_id, "kind": kind, "name": name, "code": code,
+               "start": a, "end": b, "surface": text[a:b], "date_start": ds, "date_end": de, "date_precision": prec}
+        if i is not None:  # in sentence i (else its columns stay empty)
+            if i not in quotes:
+                quotes[i] = text[starts[i]:ends[i]].strip()
+            row.update(sentence=numbers[i], sentence_start=starts[i], sentence_end=ends[i], paragraph=paras[i],
+                       quote=quotes[i])
+        rows.append(row)
 
     place_name = gz.column("name")
     actor_name, actor_party, actor_kind = (gz.column(c, gz.ACTORS_CSV) for c in ("name", "party", "kind"))
-    place_hits: dict[int, list[str]] = {}
-    for m in gz.find_places(text):
-        i = locate(m.start)
-        add("place", str(place_name[m.key]), m.key, m.start, m.end, i)
-        if i is not None:
-            place_hits.setdefault(i, []).append(m.key)
-    actor_hits: dict[int, list[tuple[int, str]]] = {}
-    for m in gz.find_actors(text):
-        i = locate(m.start)
-        add("actor", str(actor_name[m.key]), str(actor_party[m.key]), m.start, m.end, i)
-        if i is not None:
-            actor_hits.setdefault(i, []).append((m.start, m.key))
+    hits: dict[str, dict[int, list[tuple[int, str]]]] = {"place": {}, "actor": {}}  # sentence -> (start, id)
+    for kind, found, names, codes in (("place", gz.find_places(text), place_name, None),
+                                      ("actor", gz.find_actors(text), actor_name, actor_party)):
+        for m in found:  # the code: a place's id, an actor's party
+            i = locate(m.start)
+            add(kind, str(names[m.key]), m.key if codes is None else str(codes[m.key]), m.start, m.end, i)
+            if i is not None:
+                hits[kind].setdefault(i, []).append((m.start, m.key))
 
     last_operation: tuple[date, date, str] | None = None
     if any(e > s2 for e, s2 in zip(ends, starts[1:])):  # overlapping sentences: try every cue everywhere
@@ -161,9 +152,9 @@ def mention_rows(doc_id: str, text: str, sentences: pd.DataFrame | Iterable[Mapp
             if kind == "operation":
                 last_operation = when
             label = LABELS[kind]
-            lead = _lead_actor(actor_hits.get(i, []), actor_name, actor_kind)
+            lead = _lead_actor(hits["actor"].get(i, []), actor_name, actor_kind)
             if kind in _PLACE_LABELLED:
-                best = gz.most_specific(place_hits.get(i, []))  # the most specific place
+                best = gz.most_specific([key for _, key in hits["place"].get(i, [])])  # the most specific place
                 lead = (str(place_name[best]) if best else None) or lead
             if lead:
                 label = f"{label}: {lead}"

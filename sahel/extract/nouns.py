@@ -109,7 +109,6 @@ def code_nouns(s: Sentence) -> None:
     for fig in s.figures:
         fig.tok0 = bisect_left(s.starts, fig.start)
         fig.tok1 = max(fig.tok0, bisect_left(s.starts, fig.end) - 1)
-        fig.mod_end = fig.forced = fig.mode = None
         s.starts_of[fig.tok0] = fig
     for fig in s.figures:
         _noun(s, fig)

@@ -41,11 +41,11 @@ _PARTS = re.compile(r"\d[\d,]*(?:\.\d+)?|[a-z]+")
 
 
 def _word_value(tokens: list[str]) -> float | None:
+    """The value of the tokens of a phrase :data:`NUMBER` matches, or None."""
     total, current = 0.0, 0.0
-    seen = False
     has_count = False  # a count before a scale: "0 million" is 0, "a million" is 1
     for i, tok in enumerate(tokens):
-        if tok in ("and", "-") or (tok in ("a", "an") and i and tokens[i - 1] == "half"):
+        if tok == "and" or (tok in ("a", "an") and i and tokens[i - 1] == "half"):
             continue
         if tok in _VALUES:
             current += _VALUES[tok]
@@ -64,7 +64,6 @@ def _word_value(tokens: list[str]) -> float | None:
                 total += base * scale
                 current = 0
             has_count = scale == 100
-            seen = True
             continue
         else:
             try:
@@ -72,8 +71,7 @@ def _word_value(tokens: list[str]) -> float | None:
             except ValueError:
                 return None
         has_count = True
-        seen = True
-    return total + current if seen else None
+    return total + current
 
 
 @lru_cache(maxsize=4096)

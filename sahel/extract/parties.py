@@ -96,14 +96,11 @@ def party_mentions(sentence: str, folded: str) -> list[Mention]:
             continue
         party = lx.STATES.get(key) or lx.FORCES.get(key)
         before = folded[max(0, m.start() - 40):m.start()]
-        if key not in lx.STATES:  # organisations and groups are actors, never places
-            locative = ""
-        elif _AFTER_LOCATIVE.match(sentence[m.end():m.end() + 15]):
+        locative = ""  # organisations and groups are actors, never places
+        if key in lx.STATES and _AFTER_LOCATIVE.match(sentence[m.end():m.end() + 15]):
             locative = "near"
-        elif before.rstrip().endswith(_LOCATIVE_END) and _LOCATIVE.search(before):  # (every match of _NEAR is one of _LOCATIVE)
-            locative = "near" if _NEAR.search(before) else "in"
-        else:
-            locative = ""
+        elif key in lx.STATES and before.rstrip().endswith(_LOCATIVE_END) and _LOCATIVE.search(before):
+            locative = "near" if _NEAR.search(before) else "in"  # (every match of _NEAR is one of _LOCATIVE)
         out.append(Mention(m.start(), m.end(), party, locative, surface.lower().endswith("'s"),
                            key in lx.STATES))
     return out
@@ -376,22 +373,19 @@ def usable(s: Sentence, m: Mention, fig: Figure | None = None) -> bool:
                                   and o.start <= m.start < s.tok_end(max(o.noun_tok, o.tok1)) for o in s.figures)
 
 
-def haver(s: Sentence, fig: Figure, before_pos: int | None = None, located: str = "") -> str | None:
+def haver(s: Sentence, fig: Figure, located: str = "") -> str | None:
     """The state the sentence names as the actor that has the figure's forces (``located``: instead, the
     state named as a place, "in", "at", "near", or the country of a town of the gazetteer, "place")."""
-    pos = fig.start if before_pos is None else before_pos
     cands = [m for m in s.mentions if (m.party in lx.STATE_PARTIES or m.party == "MERCENARY") and usable(s, m, fig)]
     if located:
         located_cands = [m for m in cands if m.locative == located and m.party not in _MULTINATIONAL]
         if located in ("at", "place"):
             located_cands = [m for m in _places(s) if located == "place" or m.locative == "at"]
         return min(located_cands, key=lambda m: abs(m.start - fig.start)).party if located_cands else None
-    before = [m for m in cands if m.end <= pos and not m.locative]
+    before = [m for m in cands if m.end <= fig.start and not m.locative]
     if before:
         military = [m for m in before if _MILITARY_AFTER.match(s.text[m.end:m.end + 25])]
         return (military[-1] if len(before) > 1 and military else before[-1]).party
-    if before_pos is not None:
-        return None
     after = [m for m in cands if m.start >= fig.end and not m.locative
              and not _CLAUSE_BREAK.search(s.text[fig.end:m.start])]
     return after[0].party if after else None

@@ -9,21 +9,16 @@ from __future__ import annotations
 
 import html
 import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 _ENTITY = re.compile(r"[&,](quot|apos|amp|nbsp|lt|gt|#\d{1,5}|#x[0-9a-fA-F]{1,4});")
-_CHARS = str.maketrans({
-    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
-    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
-    "\u00ab": '"', "\u00bb": '"',
-    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-",
-    "\u2015": "-", "\u2212": "-",
-    "\u00a0": " ", "\u2009": " ", "\u202f": " ", "\u2007": " ", "\u2002": " ", "\u2003": " ",
-    "\t": " ", "\r": "\n",
-})
+_CHARS = str.maketrans({  # curly quotes, dashes and odd spaces folded; CR: a line break
+    **dict.fromkeys("\u2018\u2019\u201a\u201b\u2032", "'"), **dict.fromkeys("\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb", '"'),
+    **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-"),
+    **dict.fromkeys("\u00a0\u2009\u202f\u2007\u2002\u2003\t", " "), "\r": "\n"})
 _FOLD_SPECIAL = {"\u0131": "i", "\u017f": "s", "\u0130": "i"}  # ı, ſ, İ: re.IGNORECASE equates them to i, s, i
 
 
@@ -56,14 +51,8 @@ class Cleaned:
         return (start + i - at, start + i - at + 1) if end < 0 else (start, end)
 
     def span(self, start: int, end: int) -> tuple[int, int]:
-        """Map a ``[start, end)`` span of the cleaned text to the original."""
-        if end > start:
-            return self._origin(start)[0], self._origin(end - 1)[1]
-        if start < len(self.text):
-            pos = self._origin(start)[0]
-        else:
-            pos = self._origin(len(self.text) - 1)[1] if self.text else 0
-        return pos, pos
+        """Map a non-empty ``[start, end)`` span of the cleaned text to the original."""
+        return self._origin(start)[0], self._origin(end - 1)[1]
 
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
@@ -106,17 +95,11 @@ def clean(raw: str) -> Cleaned:
     edits: dict[int, tuple[int, str]] = {}  # start -> (end, replacement)
     for a, b in _repeated_lines(raw):
         edits[a] = (b, "")
-    blocked = sorted(edits)  # disjoint line spans
-
-    def free(pos: int) -> bool:
-        i = bisect_right(blocked, pos) - 1
-        return i < 0 or pos >= edits[blocked[i]][0]
-
-    for m in _ENTITY.finditer(raw):
-        if free(m.start()):
+    for m in _ENTITY.finditer(raw):  # (an edit inside a dropped line is skipped below)
+        if m.start() not in edits:
             edits[m.start()] = (m.end(), html.unescape(f"&{m.group(1)};").translate(_CHARS))
     for m in _SPECIAL.finditer(raw):
-        if m.start() not in edits and free(m.start()):
+        if m.start() not in edits:
             ch = m.group()
             crlf = ch == "\r" and raw[m.end():m.end() + 1] == "\n"  # the CR of CRLF: a space; a lone CR: a break
             edits[m.start()] = (m.end(), "" if ch in _DROP else " " if crlf else ch.translate(_CHARS))
