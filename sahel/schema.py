@@ -392,7 +392,8 @@ def validate(name: str, df: pd.DataFrame, tables: Mapping[str, pd.DataFrame] | N
         if target and target[0] in tables:
             known = set(tables[target[0]][target[1]].dropna().tolist())  # (faster than iterating)
             ok = (lambda s, k=known: s.isna() | s.map(lambda v: set(str(v).split(SEP)) <= k, na_action="ignore")
-                  .astype("boolean").fillna(True)) if c.many else (lambda s, k=known: s.isna() | s.isin(k))
+                  .astype("boolean").fillna(True)) if c.many else (
+                lambda s, k=known: s.isna() | s.astype(object).isin(k))  # (object: Arrow strings' isin is slow)
             checks.append(pa.Check(ok, name=f"refers to {c.ref}"))
         columns[c.name] = pa.Column(c.dtype, checks, nullable=c.name not in t.key)
     frame_checks = []
