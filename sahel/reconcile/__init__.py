@@ -42,6 +42,11 @@ def _objects(s: pd.Series) -> list:
     return s.astype(object).where(s.notna(), None).tolist()
 
 
+def _ints(s: pd.Series) -> list[int]:
+    """An integer column as a list, -1 where missing."""
+    return s.fillna(-1).to_numpy("int64").tolist()
+
+
 def _mentions(mentions: pd.DataFrame | None) -> tuple[dict, dict, list[dict]]:
     """``{doc: {sentence: [(start, place_id)]}}`` (not datelines nor places abroad), ``{doc: [(sentence, start,
     end)]}`` of dated operations, and the dated milestones with their sentence's places and actors (``context``)."""
@@ -91,20 +96,22 @@ def _articles(documents: pd.DataFrame, figures: pd.DataFrame, mentions: pd.DataF
     (``names``, ``codes``) and figures of their sentence."""
     places_at, operations, milestones = _mentions(mentions)
     pubs = dict(zip(documents["doc_id"].astype(str), _days(documents["published"])))
-    fc = {c: _days(figures[c]) if c in ("date_start", "date_end") else _objects(figures[c]) for c in FIGURE_COLUMNS}
-    for doc in set(fc["doc_id"]):
-        pubs.setdefault(str(doc), None)
+    f = figures[(figures["value"].notna() & figures["measure"].isin(MEASURES)).to_numpy(bool)]
+    docs = _objects(f["doc_id"])
+    for doc in set(docs):
+        pubs.setdefault(doc, None)
     order = {doc: k for k, doc in enumerate(sorted(pubs, key=lambda x: (pubs[x] is None, pubs[x] or 0, x)))}
     by_doc: dict[str, list[Fig]] = {}
     figure_at = {(m["doc_id"], m["sentence"]): [] for m in milestones if m["sentence"] is not None}
-    for fid, doc, value, high, qual, party, measure, noun, ds, de, pos, sent, s0, quote, date_text in zip(*fc.values()):
-        if value is not None and measure in MEASURES:
-            by_doc.setdefault(str(doc), []).append(Fig(
-                str(fid), str(doc), order[str(doc)], pubs[str(doc)], str(party or "UNKNOWN"), measure, noun,
-                float(value), None if high is None else float(high), qual or "exact", ds, de if de is not None else ds,
-                -1 if sent is None else sent, -1 if pos is None else pos, -1 if None in (pos, s0) else pos - s0,
-                str(quote or ""), date_text=date_text))
-            figure_at.get((str(doc), sent), []).append(str(fid))  # (of the sentences of milestones)
+    for fig in map(Fig, _objects(f["figure_id"]), docs, map(order.get, docs), map(pubs.get, docs),
+                   [p or "UNKNOWN" for p in _objects(f["party"])], _objects(f["measure"]), _objects(f["noun"]),
+                   f["value"].to_numpy("float64").tolist(), _objects(f["value_high"]),
+                   [q or "exact" for q in _objects(f["qualifier"])], _days(f["date_start"]),
+                   _days(f["date_end"].fillna(f["date_start"])), _ints(f["sentence"]), _ints(f["start"]),
+                   _ints(f["start"] - f["sentence_start"]), [q or "" for q in _objects(f["quote"])],
+                   _objects(f["date_text"])):
+        by_doc.setdefault(fig.doc, []).append(fig)
+        figure_at.get((fig.doc, fig.sentence), []).append(fig.fid)  # (of the sentences of milestones)
     for m in milestones:
         m["figures"] = figure_at.get((m["doc_id"], m.pop("sentence")), [])
     for doc, figs in by_doc.items():

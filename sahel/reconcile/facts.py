@@ -80,13 +80,11 @@ class Fact:
         f = g[0]
         if f.doc in self.docs and (f.kind == "incident" or not self.agrees(f)):
             return False
-        ratio = max(self.max_best, f.value) / max(min(self.min_best, f.value), 1)
         if f.kind != "incident":
             apart = max(abs(f.de - self.ds), abs(f.de - self.de)) if f.de is not None and self.dated else 0
-            if apart > WINDOW[f.kind]:
-                return False
-            ok = self.agrees(f) or (f.kind == "stock" and apart <= 31 and ratio <= 1.1)  # one level, disputed
-        elif f.ds is None and f.pub is None:
+            return apart <= WINDOW[f.kind] and (self.agrees(f) or (  # or one level, disputed
+                f.kind == "stock" and apart <= 31 and self.ratio(f) <= 1.1))
+        if f.ds is None and f.pub is None:
             return False
         elif f.basis == "published":  # some time before publication: the same count of an earlier incident
             ok = self.agrees(f) and (0 <= f.pub - self.ds <= UNDATED_REACH if self.dated
@@ -98,8 +96,12 @@ class Fact:
         elif max(f.ds - self.de, self.ds - f.de) > self.slip(f):
             return False
         else:
-            ok = self.agrees(f) or ratio <= (4 if f.precise and self.precise else 1.25)
-        return ok and (f.kind != "incident" or not any(place_conflict(f.place, p) for p in self.places))
+            ok = self.agrees(f) or self.ratio(f) <= (4 if f.precise and self.precise else 1.25)
+        return ok and not any(place_conflict(f.place, p) for p in self.places)
+
+    def ratio(self, f: Fig) -> float:
+        """How far apart the largest and smallest value are with ``f``'s."""
+        return max(self.max_best, f.value) / max(min(self.min_best, f.value), 1)
 
 
 def place_conflict(a: str | None, b: str | None) -> bool:
@@ -152,9 +154,9 @@ def group_article(figs: list[Fig]) -> list[list[Fig]]:
         if f.kind == "incident" and f.part_of is None:
             by_sentence.setdefault((f.party, f.measure, f.sentence), []).append(i)
     for (party, measure, s), here in by_sentence.items():
-        if any(has(LINKED, figs[i].quote) for i in here):
-            before = next((b for d in (1, 2, 3) if (b := by_sentence.get((party, measure, s - d)))), [])
-            near = before + here + by_sentence.get((party, measure, s + 1), [])
+        before = next((b for d in (1, 2, 3) if (b := by_sentence.get((party, measure, s - d)))), [])
+        near = before + here + by_sentence.get((party, measure, s + 1), [])
+        if len(near) > 1 and any(has(LINKED, figs[i].quote) for i in here):
             pairs += [(here[0], j) for j in near if _overlap(figs[here[0]], figs[j])]
     return [[figs[i] for i in g] for g in components(len(figs), pairs)]
 
@@ -204,7 +206,7 @@ def cluster(articles: list[list[Fig]]) -> list[Fact]:
         for g in groups:
             g.sort(key=lambda f: (BASES.index(f.basis), f.pos))
             head = g[0]
-            cands = dict.fromkeys(c for key in _keys(head, query=True) for c in index.get(key, ())[-RECENT:])
+            cands = {c for key in _keys(head, query=True) for c in index.get(key, ())[-RECENT:]}  # (min: one order)
             found = min((c for c in cands if c.accepts(g)), default=None, key=lambda c: (
                 not c.agrees(head), abs(c.de - head.de) if c.dated and head.de is not None else 0, c.members[0].fid))
             if found is None and head.kind == "cumulative" and head.basis == "sentence" and head.ds is not None:
