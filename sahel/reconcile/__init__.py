@@ -125,10 +125,11 @@ def derive(documents: pd.DataFrame, figures: pd.DataFrame, mentions: pd.DataFram
     tables = {"places": places_table(mentions), "actors": actors_table(mentions)}
     articles, milestones = _articles(documents, figures, mentions)
     facts = fact_rows(cluster(articles))
+    del articles
     facts.sort(key=lambda f: (f["date_start"] or -1, f["party"], f["measure"], f["fact_id"]))  # (undated first)
     events = [event_row(g) for g in group_events(facts)]
     events.sort(key=lambda e: (e["date_start"], e["event_id"]))
-    fact_of_figure = {m.fid: f for f in facts for m in f["_members"]}
+    fact_of_figure = {m.fid: f for f in facts for m in f.pop("_members")}  # (the last use of the figures)
     timeline = timeline_rows(events, milestone_rows(milestones, events, fact_of_figure))
     return {"facts": _table(facts, FACTS), "events": _table(events, EVENTS), "timeline": _table(timeline, TIMELINE),
             **tables}

@@ -28,8 +28,7 @@ class Fact:
     def __init__(self) -> None:
         self.members: list[Fig] = []
         self.docs: set[str] = set()
-        self.places: set[str] = set()
-        self.values: set[tuple] = set()  # (value, value_high) reported
+        self.places: list[str] = []
         self.ds = self.de = None
         self.min_lo = self.min_hi = self.min_best = self.min_pub = math.inf
         self.max_lo = self.max_hi = self.max_best = self.max_pub = -math.inf
@@ -42,9 +41,8 @@ class Fact:
     def add(self, f: Fig) -> None:
         self.members.append(f)
         self.docs.add(f.doc)
-        self.values.add((f.value, f.value_high))
-        if f.place:
-            self.places.add(f.place)
+        if f.place and f.place not in self.places:
+            self.places.append(f.place)
         self.min_lo, self.max_hi = min(self.min_lo, f.lo), max(self.max_hi, f.hi)
         self.min_hi, self.max_lo = min(self.min_hi, f.hi), max(self.max_lo, f.lo)
         self.min_best, self.max_best = min(self.min_best, f.value), max(self.max_best, f.value)
@@ -73,7 +71,7 @@ class Fact:
         week, months for a value reported already (a date misread from a nearby clause)."""
         if f.place not in self.places or places.column("kind").get(f.place) not in ("town", "village"):
             return DAY_SLIP
-        return SAME_PLACE_SLIP if (f.value, f.value_high) in self.values else 7
+        return SAME_PLACE_SLIP if any((m.value, m.value_high) == (f.value, f.value_high) for m in self.members) else 7
 
     def accepts(self, g: list[Fig]) -> bool:
         """Whether an article's group of reports ``g`` (one value) is this fact, reported again."""
@@ -195,12 +193,12 @@ def _keys(f: Fig, query: bool) -> Iterable[tuple]:
     return keys + ([(*block, ("wide",))] if query else [])
 
 
-def cluster(articles: list[list[Fig]]) -> list[Fact]:
-    """Facts of the articles' annotated figures (articles in report order)."""
+def cluster(articles: list[list[Fig]]) -> list[list[Fig]]:
+    """The figures of each fact of the articles' annotated figures (articles in report order)."""
     facts: list[Fact] = []
     index: dict[tuple, list[Fact]] = {}  # facts by keys a report of the same quantity shares with them
-    fact_of: dict[str, Fact] = {}
     for figs in articles:
+        fact_of: dict[str, Fact] = {}  # (parts and their aggregate: of one article)
         groups = group_article(figs)
         groups.sort(key=lambda g: (g[0].part_of is not None, g[0].basis == "published", min(f.pos for f in g)))
         for g in groups:
@@ -223,7 +221,7 @@ def cluster(articles: list[list[Fig]]) -> list[Fact]:
                 fact_of[f.fid] = found
             for key in _keys(head, query=False) + ([part] if whole is not None else []):
                 index.setdefault(key, []).append(found)
-    return facts
+    return [fact.members for fact in facts]
 
 
 def _incident_in(head: Fig, g: list[Fig], index: dict[tuple, list[Fact]]) -> Fact | None:
@@ -238,19 +236,19 @@ def _incident_in(head: Fig, g: list[Fig], index: dict[tuple, list[Fact]]) -> Fac
     return None
 
 
-def fact_rows(facts: list[Fact]) -> list[dict]:
-    """The :data:`~sahel.schema.FACTS` rows of the facts (dates in days; event_id left empty)."""
+def fact_rows(facts: list[list[Fig]]) -> list[dict]:
+    """The :data:`~sahel.schema.FACTS` rows of the facts (their figures; dates in days; event_id left empty)."""
     rows = []
-    fact_of = {f.fid: k for k, fact in enumerate(facts) for f in fact.members}
-    ids = ["f-" + min(m.fid for m in fact.members) for fact in facts]
+    fact_of = {f.fid: k for k, fact in enumerate(facts) for f in fact}
+    ids = ["f-" + min(m.fid for m in fact) for fact in facts]
     for fact in facts:
-        ms = sorted(fact.members, key=lambda f: (f.order, f.revision, f.pos))
+        ms = sorted(fact, key=lambda f: (f.order, f.revision, f.pos))
         lead = ([m for m in ms if not m.claim] or ms)[-1]  # the latest report that is not a claim
         est = [estimates(m.value, m.value_high, m.qualifier) for m in ms]
         low = min(e[0] for e in est)
         top = max(e[2] if e[2] is not None else e[1] for e in est)  # the spread of the reported values;
         high = None if lead.qualifier == "at_least" else top  # open if its best is "more than"
-        disputed = len(fact.values) > 1
+        disputed = len({(m.value, m.value_high) for m in ms}) > 1
         best = min(max(lead.value, low), high) if high is not None else max(lead.value, low)
         qual = "at_least" if high is None else ("range" if low != high else "exact") if disputed else lead.qualifier
         ds, de, basis = _dates(ms)
