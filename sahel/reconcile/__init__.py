@@ -49,7 +49,8 @@ def _ints(s: pd.Series) -> list[int]:
 
 def _mentions(mentions: pd.DataFrame | None) -> tuple[dict, dict, list[dict]]:
     """``{doc: {sentence: [(start, place_id)]}}`` (not datelines nor places abroad), ``{doc: [(sentence, start,
-    end)]}`` of dated operations, and the dated milestones with their sentence's places and actors (``context``)."""
+    end)]}`` of dated operations, and the dated milestones with their sentence's places and actors (``context``;
+    its ``figures`` filled in later)."""
     if mentions is None or not len(mentions):
         return {}, {}, []
     m, kind = mentions, mentions["kind"].astype(object)
@@ -69,7 +70,7 @@ def _mentions(mentions: pd.DataFrame | None) -> tuple[dict, dict, list[dict]]:
     context: dict[tuple, dict] = {}
     near = m[dated & (place | (kind == "actor").to_numpy(bool))]
     for doc, sent, k, name, code in zip(*(_objects(near[c]) for c in ("doc_id", "sentence", "kind", "name", "code"))):
-        here = context.setdefault((str(doc), sent), {"places": [], "names": [], "codes": []})
+        here = context.setdefault((str(doc), sent), {"places": [], "names": [], "codes": [], "figures": []})
         if k == "place":
             here["places"].append(str(code))
         else:
@@ -81,7 +82,7 @@ def _mentions(mentions: pd.DataFrame | None) -> tuple[dict, dict, list[dict]]:
     for mid, doc, name, code, start, sent, ds, de, quote in zip(
             *(_objects(ms[col]) for col in ("mention_id", "doc_id", "name", "code", "start", "sentence")),
             _days(ms["date_start"]), _days(ms["date_end"]), _objects(ms["quote"])):
-        doc, empty = str(doc), {"places": [], "names": [], "codes": []}
+        doc, empty = str(doc), {"places": [], "names": [], "codes": [], "figures": []}
         if code == "operation" and sent is not None:
             operations.setdefault(doc, []).append((sent, ds, de or ds))
         milestones.append({"mention_id": mid, "name": name, "code": code, "start": start, "date_start": ds,
@@ -93,7 +94,7 @@ def _mentions(mentions: pd.DataFrame | None) -> tuple[dict, dict, list[dict]]:
 def _articles(documents: pd.DataFrame, figures: pd.DataFrame, mentions: pd.DataFrame | None
               ) -> tuple[list[list[Fig]], list[dict]]:
     """Annotated figures by article in report order, and the dated milestones with the places, actors
-    (``names``, ``codes``) and figures of their sentence."""
+    (``names``, ``codes``) and figures of their sentence (``context``)."""
     places_at, operations, milestones = _mentions(mentions)
     pubs = dict(zip(documents["doc_id"].astype(str), _days(documents["published"])))
     f = figures[(figures["value"].notna() & figures["measure"].isin(MEASURES)).to_numpy(bool)]
@@ -102,7 +103,8 @@ def _articles(documents: pd.DataFrame, figures: pd.DataFrame, mentions: pd.DataF
         pubs.setdefault(doc, None)
     order = {doc: k for k, doc in enumerate(sorted(pubs, key=lambda x: (pubs[x] is None, pubs[x] or 0, x)))}
     by_doc: dict[str, list[Fig]] = {}
-    figure_at = {(m["doc_id"], m["sentence"]): [] for m in milestones if m["sentence"] is not None}
+    figure_at = {(m["doc_id"], m["sentence"]): m["context"]["figures"]
+                 for m in milestones if m["sentence"] is not None}
     for fig in map(Fig, _objects(f["figure_id"]), docs, map(order.get, docs), map(pubs.get, docs),
                    [p or "UNKNOWN" for p in _objects(f["party"])], _objects(f["measure"]), _objects(f["noun"]),
                    f["value"].to_numpy("float64").tolist(), _objects(f["value_high"]),
@@ -112,8 +114,6 @@ def _articles(documents: pd.DataFrame, figures: pd.DataFrame, mentions: pd.DataF
                    _objects(f["date_text"])):
         by_doc.setdefault(fig.doc, []).append(fig)
         figure_at.get((fig.doc, fig.sentence), []).append(fig.fid)  # (of the sentences of milestones)
-    for m in milestones:
-        m["figures"] = figure_at.get((m["doc_id"], m.pop("sentence")), [])
     for doc, figs in by_doc.items():
         annotate(figs, places_at.get(doc, {}), operations.get(doc, []))
     return sorted(by_doc.values(), key=lambda figs: figs[0].order), milestones

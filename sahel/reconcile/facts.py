@@ -29,6 +29,7 @@ class Fact:
         self.members: list[Fig] = []
         self.docs: set[str] = set()
         self.places: list[str] = []
+        self.values: list[tuple] = []  # (value, value_high) reported
         self.ds = self.de = None
         self.min_lo = self.min_hi = self.min_best = self.min_pub = math.inf
         self.max_lo = self.max_hi = self.max_best = self.max_pub = -math.inf
@@ -43,6 +44,8 @@ class Fact:
         self.docs.add(f.doc)
         if f.place and f.place not in self.places:
             self.places.append(f.place)
+        if (f.value, f.value_high) not in self.values:
+            self.values.append((f.value, f.value_high))
         self.min_lo, self.max_hi = min(self.min_lo, f.lo), max(self.max_hi, f.hi)
         self.min_hi, self.max_lo = min(self.min_hi, f.hi), max(self.max_lo, f.lo)
         self.min_best, self.max_best = min(self.min_best, f.value), max(self.max_best, f.value)
@@ -71,7 +74,7 @@ class Fact:
         week, months for a value reported already (a date misread from a nearby clause)."""
         if f.place not in self.places or places.column("kind").get(f.place) not in ("town", "village"):
             return DAY_SLIP
-        return SAME_PLACE_SLIP if any((m.value, m.value_high) == (f.value, f.value_high) for m in self.members) else 7
+        return SAME_PLACE_SLIP if (f.value, f.value_high) in self.values else 7
 
     def accepts(self, g: list[Fig]) -> bool:
         """Whether an article's group of reports ``g`` (one value) is this fact, reported again."""
@@ -91,7 +94,7 @@ class Fact:
             ok = self.agrees(f) and 0 <= self.min_pub - f.ds and self.max_pub - f.ds <= UNDATED_REACH
         elif f.measure in STOCKS:  # a deployment: one value, announced and carried out weeks apart
             ok = self.agrees(f) and max(f.ds - self.de, self.ds - f.de) <= DEPLOYMENT_GAP
-        elif max(f.ds - self.de, self.ds - f.de) > self.slip(f):
+        elif (gap := max(f.ds - self.de, self.ds - f.de)) > DAY_SLIP and gap > self.slip(f):  # (slip >= a day)
             return False
         else:
             ok = self.agrees(f) or self.ratio(f) <= (4 if f.precise and self.precise else 1.25)
