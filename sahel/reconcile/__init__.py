@@ -37,20 +37,14 @@ def _table(rows: list[dict], schema: dict[str, str]) -> pd.DataFrame:
     return pd.DataFrame(out, index=pd.RangeIndex(len(rows)))
 
 
-def _objects(s: pd.Series) -> list:
-    """A column as a list of Python objects, None where missing."""
-    return s.astype(object).where(s.notna(), None).tolist()
-
-
-def _ints(s: pd.Series) -> list[int]:
-    """An integer column as a list, -1 where missing."""
-    return s.fillna(-1).to_numpy("int64").tolist()
+def _objects(s: pd.Series, missing: object = None) -> list:
+    """A column as a list of Python objects, ``missing`` where missing."""
+    return s.astype(object).where(s.notna(), missing).tolist()
 
 
 def _mentions(mentions: pd.DataFrame | None) -> tuple[dict, dict, list[dict]]:
     """``{doc: {sentence: [(start, place_id)]}}`` (not datelines nor places abroad), ``{doc: [(sentence, start,
-    end)]}`` of dated operations, and the dated milestones with their sentence's places and actors (``context``;
-    its ``figures`` filled in later)."""
+    end)]}`` of dated operations, and the dated milestones with their sentence's places, actors (``context``)."""
     if mentions is None or not len(mentions):
         return {}, {}, []
     m, kind = mentions, mentions["kind"].astype(object)
@@ -96,21 +90,18 @@ def _articles(documents: pd.DataFrame, figures: pd.DataFrame, mentions: pd.DataF
     """Annotated figures by article in report order, and the dated milestones with the places, actors
     (``names``, ``codes``) and figures of their sentence (``context``)."""
     places_at, operations, milestones = _mentions(mentions)
-    pubs = dict(zip(documents["doc_id"].astype(str), _days(documents["published"])))
     f = figures[(figures["value"].notna() & figures["measure"].isin(MEASURES)).to_numpy(bool)]
     docs = _objects(f["doc_id"])
-    for doc in set(docs):
-        pubs.setdefault(doc, None)
+    pubs = dict.fromkeys(docs) | dict(zip(documents["doc_id"].astype(str), _days(documents["published"])))
     order = {doc: k for k, doc in enumerate(sorted(pubs, key=lambda x: (pubs[x] is None, pubs[x] or 0, x)))}
     by_doc: dict[str, list[Fig]] = {}
-    figure_at = {(m["doc_id"], m["sentence"]): m["context"]["figures"]
-                 for m in milestones if m["sentence"] is not None}
-    for fig in map(Fig, _objects(f["figure_id"]), docs, map(order.get, docs), map(pubs.get, docs),
+    figure_at = {(m["doc_id"], m["sentence"]): m["context"]["figures"] for m in milestones}
+    for fig in map(Fig, _objects(f["figure_id"]), docs, map(order.get, docs), map(pubs.get, docs),  # (its fields)
                    [p or "UNKNOWN" for p in _objects(f["party"])], _objects(f["measure"]), _objects(f["noun"]),
                    f["value"].to_numpy("float64").tolist(), _objects(f["value_high"]),
                    [q or "exact" for q in _objects(f["qualifier"])], _days(f["date_start"]),
-                   _days(f["date_end"].fillna(f["date_start"])), _ints(f["sentence"]), _ints(f["start"]),
-                   _ints(f["start"] - f["sentence_start"]), [q or "" for q in _objects(f["quote"])],
+                   _days(f["date_end"].fillna(f["date_start"])), _objects(f["sentence"], -1), _objects(f["start"], -1),
+                   _objects(f["start"] - f["sentence_start"], -1), [q or "" for q in _objects(f["quote"])],
                    _objects(f["date_text"])):
         by_doc.setdefault(fig.doc, []).append(fig)
         figure_at.get((fig.doc, fig.sentence), []).append(fig.fid)  # (of the sentences of milestones)

@@ -28,24 +28,19 @@ class Fact:
     def __init__(self) -> None:
         self.members: list[Fig] = []
         self.docs: set[str] = set()
-        self.places: list[str] = []
-        self.values: list[tuple] = []  # (value, value_high) reported
+        self.places: set[str] = set()
+        self.values: set[tuple] = set()  # (value, value_high) reported
         self.ds = self.de = None
         self.min_lo = self.min_hi = self.min_best = self.min_pub = math.inf
         self.max_lo = self.max_hi = self.max_best = self.max_pub = -math.inf
         self.precise = True  # every dated report within a week
 
-    @property
-    def dated(self) -> bool:
-        return self.ds is not None
-
     def add(self, f: Fig) -> None:
         self.members.append(f)
         self.docs.add(f.doc)
-        if f.place and f.place not in self.places:
-            self.places.append(f.place)
-        if (f.value, f.value_high) not in self.values:
-            self.values.append((f.value, f.value_high))
+        self.values.add((f.value, f.value_high))
+        if f.place:
+            self.places.add(f.place)
         self.min_lo, self.max_hi = min(self.min_lo, f.lo), max(self.max_hi, f.hi)
         self.min_hi, self.max_lo = min(self.min_hi, f.hi), max(self.max_lo, f.lo)
         self.min_best, self.max_best = min(self.min_best, f.value), max(self.max_best, f.value)
@@ -82,15 +77,15 @@ class Fact:
         if f.doc in self.docs and (f.kind == "incident" or not self.agrees(f)):
             return False
         if f.kind != "incident":
-            apart = max(abs(f.de - self.ds), abs(f.de - self.de)) if f.de is not None and self.dated else 0
+            apart = max(abs(f.de - self.ds), abs(f.de - self.de)) if f.de is not None and self.ds is not None else 0
             return apart <= WINDOW[f.kind] and (self.agrees(f) or (  # or one level, disputed
                 f.kind == "stock" and apart <= 31 and self.ratio(f) <= 1.1))
         if f.ds is None and f.pub is None:
             return False
         elif f.basis == "published":  # some time before publication: the same count of an earlier incident
-            ok = self.agrees(f) and (0 <= f.pub - self.ds <= UNDATED_REACH if self.dated
+            ok = self.agrees(f) and (0 <= f.pub - self.ds <= UNDATED_REACH if self.ds is not None
                                      else max(f.pub - self.min_pub, self.max_pub - f.pub) <= UNDATED_REACH)
-        elif not self.dated:  # reported before as undated: published after this incident, within reach
+        elif self.ds is None:  # reported before as undated: published after this incident, within reach
             ok = self.agrees(f) and 0 <= self.min_pub - f.ds and self.max_pub - f.ds <= UNDATED_REACH
         elif f.measure in STOCKS:  # a deployment: one value, announced and carried out weeks apart
             ok = self.agrees(f) and max(f.ds - self.de, self.ds - f.de) <= DEPLOYMENT_GAP
@@ -209,7 +204,8 @@ def cluster(articles: list[list[Fig]]) -> list[list[Fig]]:
             head = g[0]
             cands = {c for key in _keys(head, query=True) for c in index.get(key, ())[-RECENT:]}  # (min: one order)
             found = min((c for c in cands if c.accepts(g)), default=None, key=lambda c: (
-                not c.agrees(head), abs(c.de - head.de) if c.dated and head.de is not None else 0, c.members[0].fid))
+                not c.agrees(head), abs(c.de - head.de) if c.ds is not None and head.de is not None else 0,
+                c.members[0].fid))
             if found is None and head.kind == "cumulative" and head.basis == "sentence" and head.ds is not None:
                 found = _incident_in(head, g, index)
             whole = fact_of.get(head.part_of) if head.part_of else None  # one part of one aggregate:
@@ -232,7 +228,7 @@ def _incident_in(head: Fig, g: list[Fig], index: dict[tuple, list[Fact]]) -> Fac
     one of the same value inside that period. The reports become reports of that incident."""
     months = range(head.ds // QUARTER, head.de // QUARTER + 1)
     for c in (c for m in months for c in index.get((head.party, head.measure, "incident", "v", head.value, m), ())):
-        if head.doc not in c.docs and c.dated and head.ds <= c.ds and c.de <= head.de:
+        if head.doc not in c.docs and c.ds is not None and head.ds <= c.ds and c.de <= head.de:
             for f in g:
                 f.kind, (f.lo, f.hi) = "incident", bounds(f.value, f.value_high, f.qualifier)
             return c

@@ -161,8 +161,7 @@ def annotate(figs: list[Fig], places_at: dict[int, list[tuple[int, str]]],
         a, b = _around(f, _CLAUSE)  # a claim (of a party, of local sources) in the figure's clause
         f.claim = has(_CLAIM, f.quote) and bool(_CLAIM.search(f.quote[a:b]))
         f.future = f.kind == "stock" and bool(_FUTURE.search(f.quote[a:max(a, f.at)]))
-        before = _before(f)
-        f.revision = 1 if _LATER.search(before) else -1 if _EARLIER.search(before) else 0
+        f.revision = 1 if _LATER.search(_before(f)) else -1 if _EARLIER.search(_before(f)) else 0
     find_parts(figs)
     for f in (f for f in figs if f.measure == "displaced" and f.part_of and has(_FLOW, f.quote)):
         f.kind = "cumulative"  # a flow stated inside a stock: "a million of those in the past year"
@@ -170,21 +169,15 @@ def annotate(figs: list[Fig], places_at: dict[int, list[tuple[int, str]]],
 
 
 def has(rx: re.Pattern, quote: str) -> bool:
-    """Whether ``rx`` (a pattern of this module) occurs in a sentence."""
-    return bool(_ends(rx, quote))
+    """Whether ``rx`` occurs in a sentence."""
+    return bool(_ends(rx.pattern, rx.flags, quote))
 
 
-def _ends(rx: re.Pattern, quote: str) -> list[int]:
-    """Where the matches of ``rx`` in a sentence end (remembered: a sentence holds several figures)."""
-    found = _found(quote)
-    if rx.pattern not in found:  # (by its text: hashing a compiled pattern is slow)
-        found[rx.pattern] = [m.end() for m in rx.finditer(quote)]
-    return found[rx.pattern]
-
-
-@functools.lru_cache(maxsize=8192)
-def _found(quote: str) -> dict[str, list[int]]:
-    return {}
+@functools.lru_cache(maxsize=32768)
+def _ends(pattern: str, flags: int, quote: str) -> list[int]:
+    """Where the matches of a pattern end in a sentence (remembered: a sentence holds several figures;
+    by the pattern's text: hashing a compiled pattern is slow)."""
+    return [m.end() for m in re.compile(pattern, flags).finditer(quote)]
 
 
 _CLAUSE = re.compile(r"[,;:]|\b(?:while|whereas|but)\b", re.I)
@@ -196,7 +189,7 @@ def _around(f: Fig, breaks: re.Pattern) -> tuple[int, int]:
     """Where the stretch of its sentence between two ``breaks`` a figure stands in starts and ends."""
     if f.at < 0:
         return 0, len(f.quote)
-    cuts = _ends(breaks, f.quote)
+    cuts = _ends(breaks.pattern, breaks.flags, f.quote)
     k = bisect.bisect_right(cuts, f.at)
     return cuts[k - 1] if k else 0, cuts[k] if k < len(cuts) else len(f.quote)
 
