@@ -37,14 +37,14 @@ def _table(rows: list[dict], schema: dict[str, str]) -> pd.DataFrame:
     return pd.DataFrame(out, index=pd.RangeIndex(len(rows)))
 
 
-def _objects(s: pd.Series) -> list:
-    """A column as a list of Python objects, None where missing."""
-    return s.astype(object).where(s.notna(), None).tolist()
+def _objects(s: pd.Series, missing: object = None) -> list:
+    """A column as a list of Python objects, ``missing`` where missing."""
+    return s.astype(object).where(s.notna(), missing).tolist()
 
 
 def _mentions(mentions: pd.DataFrame | None) -> tuple[dict, dict, list[dict]]:
     """``{doc: {sentence: [(start, place_id)]}}`` (not datelines nor places abroad), ``{doc: [(sentence, start,
-    end)]}`` of dated operations, and the dated milestones with their sentence's places and actors (``context``)."""
+    end)]}`` of dated operations, and the dated milestones with their sentence's places, actors (``context``)."""
     if mentions is None or not len(mentions):
         return {}, {}, []
     m, kind = mentions, mentions["kind"].astype(object)
@@ -64,7 +64,7 @@ def _mentions(mentions: pd.DataFrame | None) -> tuple[dict, dict, list[dict]]:
     context: dict[tuple, dict] = {}
     near = m[dated & (place | (kind == "actor").to_numpy(bool))]
     for doc, sent, k, name, code in zip(*(_objects(near[c]) for c in ("doc_id", "sentence", "kind", "name", "code"))):
-        here = context.setdefault((str(doc), sent), {"places": [], "names": [], "codes": []})
+        here = context.setdefault((str(doc), sent), {"places": [], "names": [], "codes": [], "figures": []})
         if k == "place":
             here["places"].append(str(code))
         else:
@@ -76,7 +76,7 @@ def _mentions(mentions: pd.DataFrame | None) -> tuple[dict, dict, list[dict]]:
     for mid, doc, name, code, start, sent, ds, de, quote in zip(
             *(_objects(ms[col]) for col in ("mention_id", "doc_id", "name", "code", "start", "sentence")),
             _days(ms["date_start"]), _days(ms["date_end"]), _objects(ms["quote"])):
-        doc, empty = str(doc), {"places": [], "names": [], "codes": []}
+        doc, empty = str(doc), {"places": [], "names": [], "codes": [], "figures": []}
         if code == "operation" and sent is not None:
             operations.setdefault(doc, []).append((sent, ds, de or ds))
         milestones.append({"mention_id": mid, "name": name, "code": code, "start": start, "date_start": ds,
@@ -88,25 +88,23 @@ def _mentions(mentions: pd.DataFrame | None) -> tuple[dict, dict, list[dict]]:
 def _articles(documents: pd.DataFrame, figures: pd.DataFrame, mentions: pd.DataFrame | None
               ) -> tuple[list[list[Fig]], list[dict]]:
     """Annotated figures by article in report order, and the dated milestones with the places, actors
-    (``names``, ``codes``) and figures of their sentence."""
+    (``names``, ``codes``) and figures of their sentence (``context``)."""
     places_at, operations, milestones = _mentions(mentions)
-    pubs = dict(zip(documents["doc_id"].astype(str), _days(documents["published"])))
-    fc = {c: _days(figures[c]) if c in ("date_start", "date_end") else _objects(figures[c]) for c in FIGURE_COLUMNS}
-    for doc in set(fc["doc_id"]):
-        pubs.setdefault(str(doc), None)
+    f = figures[(figures["value"].notna() & figures["measure"].isin(MEASURES)).to_numpy(bool)]
+    docs = _objects(f["doc_id"])
+    pubs = dict.fromkeys(docs) | dict(zip(documents["doc_id"].astype(str), _days(documents["published"])))
     order = {doc: k for k, doc in enumerate(sorted(pubs, key=lambda x: (pubs[x] is None, pubs[x] or 0, x)))}
     by_doc: dict[str, list[Fig]] = {}
-    figure_at = {(m["doc_id"], m["sentence"]): [] for m in milestones if m["sentence"] is not None}
-    for fid, doc, value, high, qual, party, measure, noun, ds, de, pos, sent, s0, quote, date_text in zip(*fc.values()):
-        if value is not None and measure in MEASURES:
-            by_doc.setdefault(str(doc), []).append(Fig(
-                str(fid), str(doc), order[str(doc)], pubs[str(doc)], str(party or "UNKNOWN"), measure, noun,
-                float(value), None if high is None else float(high), qual or "exact", ds, de if de is not None else ds,
-                -1 if sent is None else sent, -1 if pos is None else pos, -1 if None in (pos, s0) else pos - s0,
-                str(quote or ""), date_text=date_text))
-            figure_at.get((str(doc), sent), []).append(str(fid))  # (of the sentences of milestones)
-    for m in milestones:
-        m["figures"] = figure_at.get((m["doc_id"], m.pop("sentence")), [])
+    figure_at = {(m["doc_id"], m["sentence"]): m["context"]["figures"] for m in milestones}
+    for fig in map(Fig, _objects(f["figure_id"]), docs, map(order.get, docs), map(pubs.get, docs),  # (its fields)
+                   [p or "UNKNOWN" for p in _objects(f["party"])], _objects(f["measure"]), _objects(f["noun"]),
+                   f["value"].to_numpy("float64").tolist(), _objects(f["value_high"]),
+                   [q or "exact" for q in _objects(f["qualifier"])], _days(f["date_start"]),
+                   _days(f["date_end"].fillna(f["date_start"])), _objects(f["sentence"], -1), _objects(f["start"], -1),
+                   _objects(f["start"] - f["sentence_start"], -1), [q or "" for q in _objects(f["quote"])],
+                   _objects(f["date_text"])):
+        by_doc.setdefault(fig.doc, []).append(fig)
+        figure_at.get((fig.doc, fig.sentence), []).append(fig.fid)  # (of the sentences of milestones)
     for doc, figs in by_doc.items():
         annotate(figs, places_at.get(doc, {}), operations.get(doc, []))
     return sorted(by_doc.values(), key=lambda figs: figs[0].order), milestones
@@ -118,10 +116,11 @@ def derive(documents: pd.DataFrame, figures: pd.DataFrame, mentions: pd.DataFram
     tables = {"places": places_table(mentions), "actors": actors_table(mentions)}
     articles, milestones = _articles(documents, figures, mentions)
     facts = fact_rows(cluster(articles))
+    del articles
     facts.sort(key=lambda f: (f["date_start"] or -1, f["party"], f["measure"], f["fact_id"]))  # (undated first)
     events = [event_row(g) for g in group_events(facts)]
     events.sort(key=lambda e: (e["date_start"], e["event_id"]))
-    fact_of_figure = {m.fid: f for f in facts for m in f["_members"]}
+    fact_of_figure = {m.fid: f for f in facts for m in f.pop("_members")}  # (the last use of the figures)
     timeline = timeline_rows(events, milestone_rows(milestones, events, fact_of_figure))
     return {"facts": _table(facts, FACTS), "events": _table(events, EVENTS), "timeline": _table(timeline, TIMELINE),
             **tables}

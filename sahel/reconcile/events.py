@@ -80,8 +80,8 @@ def one_line(text: object, limit: int = 200) -> str:
 
 
 def milestone_rows(milestones: list[dict], events: list[dict], fact_of_figure: dict[str, dict]) -> list[dict]:
-    """Timeline rows of the dated milestones (dicts with mention fields, ``context`` and
-    ``figures`` of their sentence; dates in days), merged across articles."""
+    """Timeline rows of the dated milestones (dicts with mention fields and the ``context`` of their
+    sentence: places, names, codes, figures; dates in days), merged across articles."""
     covered: dict[str, list[tuple[int, int]]] = {}
     for e in events:
         for d in e["doc_ids"].split(";"):
@@ -104,7 +104,7 @@ def milestone_rows(milestones: list[dict], events: list[dict], fact_of_figure: d
         h = g[0]
         place = places.most_specific([p for m in g for p in m["context"]["places"]])
         names = [x for m in g for x in m["context"]["names"]]
-        facts = {fact_of_figure[fid]["fact_id"]: fact_of_figure[fid] for m in g for fid in m["figures"]
+        facts = {fact_of_figure[fid]["fact_id"]: fact_of_figure[fid] for m in g for fid in m["context"]["figures"]
                  if fid in fact_of_figure}
         docs = sorted({m["doc_id"] for m in g})
         rows.append({

@@ -35,10 +35,6 @@ class Fact:
         self.max_lo = self.max_hi = self.max_best = self.max_pub = -math.inf
         self.precise = True  # every dated report within a week
 
-    @property
-    def dated(self) -> bool:
-        return self.ds is not None
-
     def add(self, f: Fig) -> None:
         self.members.append(f)
         self.docs.add(f.doc)
@@ -80,26 +76,28 @@ class Fact:
         f = g[0]
         if f.doc in self.docs and (f.kind == "incident" or not self.agrees(f)):
             return False
-        ratio = max(self.max_best, f.value) / max(min(self.min_best, f.value), 1)
         if f.kind != "incident":
-            apart = max(abs(f.de - self.ds), abs(f.de - self.de)) if f.de is not None and self.dated else 0
-            if apart > WINDOW[f.kind]:
-                return False
-            ok = self.agrees(f) or (f.kind == "stock" and apart <= 31 and ratio <= 1.1)  # one level, disputed
-        elif f.ds is None and f.pub is None:
+            apart = max(abs(f.de - self.ds), abs(f.de - self.de)) if f.de is not None and self.ds is not None else 0
+            return apart <= WINDOW[f.kind] and (self.agrees(f) or (  # or one level, disputed
+                f.kind == "stock" and apart <= 31 and self.ratio(f) <= 1.1))
+        if f.ds is None and f.pub is None:
             return False
         elif f.basis == "published":  # some time before publication: the same count of an earlier incident
-            ok = self.agrees(f) and (0 <= f.pub - self.ds <= UNDATED_REACH if self.dated
+            ok = self.agrees(f) and (0 <= f.pub - self.ds <= UNDATED_REACH if self.ds is not None
                                      else max(f.pub - self.min_pub, self.max_pub - f.pub) <= UNDATED_REACH)
-        elif not self.dated:  # reported before as undated: published after this incident, within reach
+        elif self.ds is None:  # reported before as undated: published after this incident, within reach
             ok = self.agrees(f) and 0 <= self.min_pub - f.ds and self.max_pub - f.ds <= UNDATED_REACH
         elif f.measure in STOCKS:  # a deployment: one value, announced and carried out weeks apart
             ok = self.agrees(f) and max(f.ds - self.de, self.ds - f.de) <= DEPLOYMENT_GAP
-        elif max(f.ds - self.de, self.ds - f.de) > self.slip(f):
+        elif (gap := max(f.ds - self.de, self.ds - f.de)) > DAY_SLIP and gap > self.slip(f):  # (slip >= a day)
             return False
         else:
-            ok = self.agrees(f) or ratio <= (4 if f.precise and self.precise else 1.25)
-        return ok and (f.kind != "incident" or not any(place_conflict(f.place, p) for p in self.places))
+            ok = self.agrees(f) or self.ratio(f) <= (4 if f.precise and self.precise else 1.25)
+        return ok and not any(place_conflict(f.place, p) for p in self.places)
+
+    def ratio(self, f: Fig) -> float:
+        """How far apart the largest and smallest value are with ``f``'s."""
+        return max(self.max_best, f.value) / max(min(self.min_best, f.value), 1)
 
 
 def place_conflict(a: str | None, b: str | None) -> bool:
@@ -152,9 +150,9 @@ def group_article(figs: list[Fig]) -> list[list[Fig]]:
         if f.kind == "incident" and f.part_of is None:
             by_sentence.setdefault((f.party, f.measure, f.sentence), []).append(i)
     for (party, measure, s), here in by_sentence.items():
-        if any(has(LINKED, figs[i].quote) for i in here):
-            before = next((b for d in (1, 2, 3) if (b := by_sentence.get((party, measure, s - d)))), [])
-            near = before + here + by_sentence.get((party, measure, s + 1), [])
+        before = next((b for d in (1, 2, 3) if (b := by_sentence.get((party, measure, s - d)))), [])
+        near = before + here + by_sentence.get((party, measure, s + 1), [])
+        if len(near) > 1 and any(has(LINKED, figs[i].quote) for i in here):
             pairs += [(here[0], j) for j in near if _overlap(figs[here[0]], figs[j])]
     return [[figs[i] for i in g] for g in components(len(figs), pairs)]
 
@@ -193,20 +191,21 @@ def _keys(f: Fig, query: bool) -> Iterable[tuple]:
     return keys + ([(*block, ("wide",))] if query else [])
 
 
-def cluster(articles: list[list[Fig]]) -> list[Fact]:
-    """Facts of the articles' annotated figures (articles in report order)."""
+def cluster(articles: list[list[Fig]]) -> list[list[Fig]]:
+    """The figures of each fact of the articles' annotated figures (articles in report order)."""
     facts: list[Fact] = []
     index: dict[tuple, list[Fact]] = {}  # facts by keys a report of the same quantity shares with them
-    fact_of: dict[str, Fact] = {}
     for figs in articles:
+        fact_of: dict[str, Fact] = {}  # (parts and their aggregate: of one article)
         groups = group_article(figs)
         groups.sort(key=lambda g: (g[0].part_of is not None, g[0].basis == "published", min(f.pos for f in g)))
         for g in groups:
             g.sort(key=lambda f: (BASES.index(f.basis), f.pos))
             head = g[0]
-            cands = dict.fromkeys(c for key in _keys(head, query=True) for c in index.get(key, ())[-RECENT:])
+            cands = {c for key in _keys(head, query=True) for c in index.get(key, ())[-RECENT:]}  # (min: one order)
             found = min((c for c in cands if c.accepts(g)), default=None, key=lambda c: (
-                not c.agrees(head), abs(c.de - head.de) if c.dated and head.de is not None else 0, c.members[0].fid))
+                not c.agrees(head), abs(c.de - head.de) if c.ds is not None and head.de is not None else 0,
+                c.members[0].fid))
             if found is None and head.kind == "cumulative" and head.basis == "sentence" and head.ds is not None:
                 found = _incident_in(head, g, index)
             whole = fact_of.get(head.part_of) if head.part_of else None  # one part of one aggregate:
@@ -221,7 +220,7 @@ def cluster(articles: list[list[Fig]]) -> list[Fact]:
                 fact_of[f.fid] = found
             for key in _keys(head, query=False) + ([part] if whole is not None else []):
                 index.setdefault(key, []).append(found)
-    return facts
+    return [fact.members for fact in facts]
 
 
 def _incident_in(head: Fig, g: list[Fig], index: dict[tuple, list[Fact]]) -> Fact | None:
@@ -229,26 +228,26 @@ def _incident_in(head: Fig, g: list[Fig], index: dict[tuple, list[Fact]]) -> Fac
     one of the same value inside that period. The reports become reports of that incident."""
     months = range(head.ds // QUARTER, head.de // QUARTER + 1)
     for c in (c for m in months for c in index.get((head.party, head.measure, "incident", "v", head.value, m), ())):
-        if head.doc not in c.docs and c.dated and head.ds <= c.ds and c.de <= head.de:
+        if head.doc not in c.docs and c.ds is not None and head.ds <= c.ds and c.de <= head.de:
             for f in g:
                 f.kind, (f.lo, f.hi) = "incident", bounds(f.value, f.value_high, f.qualifier)
             return c
     return None
 
 
-def fact_rows(facts: list[Fact]) -> list[dict]:
-    """The :data:`~sahel.schema.FACTS` rows of the facts (dates in days; event_id left empty)."""
+def fact_rows(facts: list[list[Fig]]) -> list[dict]:
+    """The :data:`~sahel.schema.FACTS` rows of the facts (their figures; dates in days; event_id left empty)."""
     rows = []
-    fact_of = {f.fid: k for k, fact in enumerate(facts) for f in fact.members}
-    ids = ["f-" + min(m.fid for m in fact.members) for fact in facts]
+    fact_of = {f.fid: k for k, fact in enumerate(facts) for f in fact}
+    ids = ["f-" + min(m.fid for m in fact) for fact in facts]
     for fact in facts:
-        ms = sorted(fact.members, key=lambda f: (f.order, f.revision, f.pos))
+        ms = sorted(fact, key=lambda f: (f.order, f.revision, f.pos))
         lead = ([m for m in ms if not m.claim] or ms)[-1]  # the latest report that is not a claim
         est = [estimates(m.value, m.value_high, m.qualifier) for m in ms]
         low = min(e[0] for e in est)
         top = max(e[2] if e[2] is not None else e[1] for e in est)  # the spread of the reported values;
         high = None if lead.qualifier == "at_least" else top  # open if its best is "more than"
-        disputed = len(fact.values) > 1
+        disputed = len({(m.value, m.value_high) for m in ms}) > 1
         best = min(max(lead.value, low), high) if high is not None else max(lead.value, low)
         qual = "at_least" if high is None else ("range" if low != high else "exact") if disputed else lead.qualifier
         ds, de, basis = _dates(ms)

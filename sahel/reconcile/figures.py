@@ -112,6 +112,7 @@ class Fig:
     pos: int            # where the figure starts in the article
     at: int             # where it starts in its quote (-1: unknown)
     quote: str
+    date_text: str | None = None  # the date expression the extraction dated the figure by
     place: str | None = None
     kind: str = "incident"
     basis: str = "none"
@@ -119,7 +120,6 @@ class Fig:
     claim: bool = False
     future: bool = False  # a level expected or planned ("expect the number to reach about 4,000")
     revision: int = 0   # 1: a revised count ("rose to"), -1: a first count ("initially"), 0: neither
-    date_text: str | None = None  # the date expression the extraction dated the figure by
     lo: float = 0.0     # bounds() of the figure
     hi: float = 0.0
 
@@ -159,7 +159,7 @@ def annotate(figs: list[Fig], places_at: dict[int, list[tuple[int, str]]],
         local = [p for _, p in here if places.column("kind").get(p) in ("town", "village")]
         f.place = local[0] if local else places.most_specific([p for _, p in here])  # the nearest locality
         a, b = _around(f, _CLAUSE)  # a claim (of a party, of local sources) in the figure's clause
-        f.claim = bool(_CLAIM.search(f.quote[a:b]))
+        f.claim = has(_CLAIM, f.quote) and bool(_CLAIM.search(f.quote[a:b]))
         f.future = f.kind == "stock" and bool(_FUTURE.search(f.quote[a:max(a, f.at)]))
         f.revision = 1 if _LATER.search(_before(f)) else -1 if _EARLIER.search(_before(f)) else 0
     find_parts(figs)
@@ -168,10 +168,16 @@ def annotate(figs: list[Fig], places_at: dict[int, list[tuple[int, str]]],
     _date_undated(figs, operations)
 
 
-@functools.lru_cache(maxsize=8192)
 def has(rx: re.Pattern, quote: str) -> bool:
-    """Whether ``rx`` occurs in a sentence (remembered: a sentence holds several figures)."""
-    return bool(rx.search(quote))
+    """Whether ``rx`` occurs in a sentence."""
+    return bool(_ends(rx.pattern, rx.flags, quote))
+
+
+@functools.lru_cache(maxsize=32768)
+def _ends(pattern: str, flags: int, quote: str) -> list[int]:
+    """Where the matches of a pattern end in a sentence (remembered: a sentence holds several figures;
+    by the pattern's text: hashing a compiled pattern is slow)."""
+    return [m.end() for m in re.compile(pattern, flags).finditer(quote)]
 
 
 _CLAUSE = re.compile(r"[,;:]|\b(?:while|whereas|but)\b", re.I)
@@ -183,14 +189,9 @@ def _around(f: Fig, breaks: re.Pattern) -> tuple[int, int]:
     """Where the stretch of its sentence between two ``breaks`` a figure stands in starts and ends."""
     if f.at < 0:
         return 0, len(f.quote)
-    cuts = _cuts(breaks, f.quote)
+    cuts = _ends(breaks.pattern, breaks.flags, f.quote)
     k = bisect.bisect_right(cuts, f.at)
     return cuts[k - 1] if k else 0, cuts[k] if k < len(cuts) else len(f.quote)
-
-
-@functools.lru_cache(maxsize=8192)
-def _cuts(breaks: re.Pattern, quote: str) -> list[int]:
-    return [m.end() for m in breaks.finditer(quote)]
 
 
 _SINCE = re.compile(r"\bsince\b(?:\s+[\w-]+){0,6}?\s+(?:in\s+)?$", re.I)
@@ -229,12 +230,10 @@ def find_parts(figs: list[Fig]) -> None:
             if nxt.measure == f.measure and nxt.value > f.value:
                 f.part_of = nxt.fid
                 continue
-        if not (_back_part(f, by_sentence[f.sentence]) or _INCLUDING.search(_before(f))):
-            continue
         prior = [p for s in (f.sentence - 2, f.sentence - 1, f.sentence) for p in by_sentence.get(s, ())
                  if p.pos < f.pos and p.measure == f.measure and p.value > f.value and p.part_of is None
                  and p.party in (f.party, "UNKNOWN")]  # (an all-sides count holds any party)
-        if prior:
+        if prior and (_back_part(f, by_sentence[f.sentence]) or _INCLUDING.search(_before(f))):
             f.part_of = sorted(prior, key=lambda p: p.party == f.party)[-1].fid
     sentences = sorted(by_sentence)
     index = {s: k for k, s in enumerate(sentences)}
@@ -291,7 +290,7 @@ def _date_undated(figs: list[Fig], operations: list[tuple[int, int, int]]) -> No
             f.ds, f.de, f.basis = agg.ds, agg.de, "event" if agg.basis in ("sentence", "event") else agg.basis
             continue
         event = next(((d.ds, d.de) for d in map(dated_in.get, (f.sentence, f.sentence - 1)) if d), None)
-        if event is None and not _ANOTHER.search(f.quote):
+        if event is None and not has(_ANOTHER, f.quote):
             ops = [o for o in operations if f.pub is None or o[1] <= f.pub]
             event = min(ops, key=lambda o: (abs(o[0] - f.sentence), o[0]))[1:] if ops else None
         if event is not None and f.kind == "incident":

@@ -13,7 +13,7 @@ from ..schema import ACTORS, PLACES, conform
 
 def _with_counts(table: pd.DataFrame, key: str, keys: pd.Series, docs: pd.Series, schema: dict) -> pd.DataFrame:
     """``table`` with ``n_mentions``, ``n_docs`` and ``doc_ids`` of each ``key`` named by the mentions."""
-    pairs = pd.DataFrame({"key": keys.astype(object), "doc": docs.astype(str)}).dropna()
+    pairs = pd.DataFrame({"key": keys.astype(object), "doc": docs.astype(object)}).dropna()  # (no new strings)
     named = pairs.drop_duplicates().sort_values("doc").groupby("key")["doc"]
     out = table.copy()
     out["n_mentions"] = out[key].map(pairs.groupby("key").size()).fillna(0).astype(int).to_numpy()
@@ -25,7 +25,7 @@ def _with_counts(table: pd.DataFrame, key: str, keys: pd.Series, docs: pd.Series
 def _named(mentions: pd.DataFrame | None, kind: str) -> pd.DataFrame:
     if mentions is None or not len(mentions):
         return pd.DataFrame(columns=["code", "name", "doc_id"], dtype=object)
-    return mentions[mentions["kind"] == kind]
+    return mentions.loc[mentions["kind"] == kind, ["code", "name", "doc_id"]]
 
 
 def places_table(mentions: pd.DataFrame | None) -> pd.DataFrame:
