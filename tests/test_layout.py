@@ -8,7 +8,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "sahel"
 MAX_MODULE_LINES = 700
-MAX_PACKAGE_LINES = 7_820
+MAX_PACKAGE_LINES = 7_800
 """A ratchet: what the package is now (7,814 lines); lower it as the package shrinks."""
 TARGET_PACKAGE_LINES = 7000
 """Issue 16's target, not reached yet (see test_package_reaches_its_target)."""
