@@ -24,7 +24,8 @@ _W = r"(?:" + "|".join(WEEKDAYS) + r")"
 _Y = r"(?P<year>(?:19|20)\d\d)"
 _PREP_WORDS = ("in", "during", "throughout", "since", "from", "by", "until", "on", "over")
 _PREP = r"(?P<prep>" + "|".join(_PREP_WORDS) + ")"
-_PART_DAYS = {"early": (1, 10), "beginning": (1, 10), "start": (1, 10), "mid": (11, 20), "middle": (11, 20)}  # else 21-end
+_PART_DAYS = {"early": (1, 10), "beginning": (1, 10), "start": (1, 10), "mid": (11, 20), "middle": (11, 20)}
+"""Days of a month's part (early, "the beginning of" …); "late" and "the end of": the 21st to the end."""
 _D2 = r"(?:\s*(?:and|-|to)\s*(?P<day2>\d{1,2})(?:st|nd|rd|th)?)?"  # the last day of a range: "March 27 and 31"
 
 
@@ -164,7 +165,8 @@ def _resolve(kind: str, g: dict[str, str | None], pub: date | None) -> tuple[dat
                 year -= 1
         if kind == "part":
             part = g["part"].lower().split()  # "early", "mid", "late" or "the end of" …
-            lo, hi = _PART_DAYS.get(part[1] if part[0] == "the" else part[0]) or (21, calendar.monthrange(year, month)[1])
+            last = calendar.monthrange(year, month)[1]
+            lo, hi = _PART_DAYS.get(part[1] if part[0] == "the" else part[0], (21, last))
             return until_pub(date(year, month, lo), date(year, month, hi), "period")
         return until_pub(date(year, month, 1), _month_end(year, month), "month")
     if kind == "year":
