@@ -129,6 +129,17 @@ def hostile(tmp_path_factory) -> Path:
     return out
 
 
+@pytest.fixture(scope="module")
+def bare(tmp_path_factory) -> Path:
+    """One article with no figure and no catalog.csv (no publication date): a first try of the tool."""
+    corpus = tmp_path_factory.mktemp("bare") / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("The weather in Bamako was hot on Monday. Traders sold mangoes.\n", encoding="utf-8")
+    out = tmp_path_factory.mktemp("bare-out") / "reports"
+    _run(out, corpus=str(corpus))  # every notebook succeeds (asserted in _run)
+    return out
+
+
 @pytest.fixture(scope="module", params=["as-is", "one-more-undated"])
 def large(request, tmp_path_factory) -> tuple[Path, int]:
     corpus = assemble_corpus(tmp_path_factory.mktemp("large") / "corpus")
@@ -212,6 +223,14 @@ def test_hostile_text_is_plain_text_in_html(hostile) -> None:
     assert "<script>alert(1)</script>" in text
     assert "[the army](javascript:alert(6))" in text or "`backticks`" in text
     assert "$x = 42$" in text
+
+
+def test_a_corpus_without_figures_or_dates_renders_every_report(bare) -> None:
+    for name in (*NAMES, "explore"):
+        nb = nbformat.read(bare / f"{name}.ipynb", as_version=4)
+        assert not [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"], name
+    text = _narrative_text(_html(bare, "costs"))
+    assert "0 facts from 0 figures" in text and "No human cost is reported" in text
 
 
 def test_every_notebook_renders_on_the_repository_corpus(large) -> None:

@@ -280,7 +280,7 @@ def story(params: Params | None = None, **raw: object) -> Story:
     facts = facts.reset_index(drop=True)
     owner = figure_facts(facts)
     figs = figs[figs["figure_id"].astype(str).isin(owner.index)].copy()
-    row = figs["figure_id"].astype(str).map(owner).to_numpy()
+    row = figs["figure_id"].astype(str).map(owner).to_numpy("int64")  # (positions; none: empty)
     for col in ("fact_id", "kind", "date_start", "date_end", "inside"):
         figs["fact_" + col if col != "fact_id" else col] = facts[col].to_numpy()[row]
     figs["published"] = figs["doc_id"].map(docs["published"])

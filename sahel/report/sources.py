@@ -20,7 +20,8 @@ def audit(s: Story) -> pd.DataFrame:
     coded = d.map((nums["status"] == "figure").groupby(nums["doc_id"]).sum()).fillna(0).astype(int)
     return pd.DataFrame({"article": [s.short.get(str(i), str(i)) for i in d], "published": docs["published"].map(
         lambda p: day(p, "")), "outlet": docs["outlet"].fillna(""), "characters": docs["n_chars"],
-        "figures": d.map(figs.groupby("doc_id").size()).fillna(0).astype(int), "measures": d.map(measures).fillna(""),
+        "figures": d.map(figs.groupby("doc_id").size()).fillna(0).astype(int),
+        "measures": d.map(lambda i: measures.get(i, "")),  # ("": none; also when no article has one)
         "numbers": numbers, "coded": coded, "not coded": numbers - coded}).reset_index(drop=True)
 
 

@@ -110,7 +110,7 @@ def timeline(s: Story) -> pd.DataFrame:
     """Events and milestones of the window and parties, in date order."""
     tl = s.corpus.timeline
     tl = tl[in_window(tl, s.params)]
-    tl = tl[[only_parties(p, s.params) for p in tl["parties"]]]
+    tl = tl.loc[[only_parties(p, s.params) for p in tl["parties"]]]  # (.loc: no rows is no rows, not no columns)
     return pd.DataFrame({"date": tl["date_start"], "until": tl["date_end"], "kind": tl["kind"],
                          "type": tl["type"], "label": tl["label"], "place": tl["place"],
                          "sources": tl["n_sources"],
@@ -196,7 +196,7 @@ def places(s: Story) -> pd.DataFrame:
     place (``country`` when an event is located only to a country)."""
     ev = s.corpus.events
     ev = ev[in_window(ev, s.params) & ev["latitude"].notna()]
-    ev = ev[[only_parties(p, s.params) for p in ev["parties"]]]
+    ev = ev.loc[[only_parties(p, s.params) for p in ev["parties"]]]
     g, first = ev.groupby("place", sort=True), ev.drop_duplicates("place").set_index("place").sort_index()
     return pd.DataFrame({"place": first.index, "kind": first["place_id"].map(s.corpus.places.set_index("place_id")[
         "kind"]).fillna(""), "lat": first["latitude"].astype(float), "lon": first["longitude"].astype(float),
