@@ -110,7 +110,7 @@ def timeline(s: Story) -> pd.DataFrame:
     """Events and milestones of the window and parties, in date order."""
     tl = s.corpus.timeline
     tl = tl[in_window(tl, s.params)]
-    tl = tl.loc[[only_parties(p, s.params) for p in tl["parties"]]]  # (.loc: no rows is no rows, not no columns)
+    tl = tl.loc[[only_parties(p, s.params) for p in tl["parties"]]]  # (.loc: [] of no row selects no column)
     return pd.DataFrame({"date": tl["date_start"], "until": tl["date_end"], "kind": tl["kind"],
                          "type": tl["type"], "label": tl["label"], "place": tl["place"],
                          "sources": tl["n_sources"],
